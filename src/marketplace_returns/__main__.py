@@ -1,0 +1,3 @@
+from marketplace_returns.cli import main
+
+main()
