@@ -1,0 +1,1 @@
+"""The service: store, poller, outbox pusher, scheduler, review queue, HTTP API."""
