@@ -9,6 +9,7 @@ one boundary each, so a user never sees a traceback for their own mistake.
     │   ├── ProfileError            connectors/<platform>/profile.yaml does not load
     │   └── PlaybookError           a playbook does not load or names an unknown field
     ├── InputError                  one input record (a JSON line, an API body) is invalid
+    │   └── WebhookRejected         an inbound webhook fails signature, header, window or body checks
     ├── MappingError                a platform record cannot be mapped to a Case
     ├── ConnectorError              talking to a platform failed
     │   ├── TransportError          the connection failed or timed out (retried)
@@ -80,6 +81,18 @@ class InputError(MarketplaceReturnsError):
         self.line = line
         self.field = field
         super().__init__(message)
+
+
+class WebhookRejected(InputError):
+    """Raised when an inbound webhook is refused; ``status`` is the HTTP answer, ``reason`` a short code.
+
+    ``field`` names the header or body field at fault. The text never quotes the body or a signature.
+    """
+
+    def __init__(self, message: str, *, status: int, reason: str, field: str | None = None) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(message, field=field)
 
 
 class MappingError(MarketplaceReturnsError):
