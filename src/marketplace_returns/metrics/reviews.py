@@ -1,0 +1,96 @@
+"""What reps did with the engine's suggestions, and what the waiting queue will do to the rates.
+
+Acceptance counts decisions by their final status: ``accepted`` (taken as suggested), ``edited``
+(taken after a change), ``rejected``; ``auto`` ran without a rep and ``pending`` waits. A decision
+belongs to the period in which it was reviewed (or created, while unreviewed). ``superseded``
+versions were replaced before anyone acted on them and are left out.
+
+The projection takes the pending queue *as suggested*: every pending suggestion on an open case is
+assumed carried out and the buyer assumed to go along. Refunding actions become successful refunds;
+a request to re-file under the accurate reason is assumed honoured, so the refund closes under a
+non-quality reason; refusals, exchanges, repairs, evidence requests and escalations add nothing yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import ColumnElement
+
+from marketplace_returns.metrics.definitions import definitions_for
+from marketplace_returns.metrics.queries import Row, cases, count_if, current, money_sum, quality_reason
+from marketplace_returns.metrics.scope import Scope
+
+REFUNDING = ("refund_without_return", "return_and_refund", "offer_partial_refund", "intercept",
+             "request_reason_change")
+
+
+def _scope_where(scope: Scope) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    for name, value in scope.filters().items():
+        out.append((current.c[name] if name in ("category", "rule") else cases.c[name]) == value)
+    return out
+
+
+def acceptance(conn: Connection, scope: Scope, by: str) -> list[Row]:
+    """Suggestion acceptance per ``rule`` or per rep (``rep``: decisions.reviewed_by)."""
+    d = current.c
+    key: ColumnElement[Any] = d.rule if by == "rule" else d.reviewed_by if by == "rep" else literal("all")
+    when = func.coalesce(d.reviewed_at, d.created_at)
+    stmt = (
+        select(key.label("key"), func.count().label("decisions"),
+               count_if(d.status == "accepted").label("accepted"),
+               count_if(d.status == "edited").label("edited"),
+               count_if(d.status == "rejected").label("rejected"),
+               count_if(d.status == "auto").label("auto"),
+               count_if(d.status == "pending").label("pending"))
+        .select_from(current.join(cases, cases.c.id == d.case_id))
+        .where(d.status != "superseded", when >= scope.start, when < scope.end, *_scope_where(scope))
+        .group_by(key)
+    )
+    out: list[Row] = []
+    for rec in conn.execute(stmt).mappings():
+        row: Row = dict(rec)
+        row["key"] = "(none)" if row["key"] is None else str(row["key"])
+        reviewed = row["accepted"] + row["edited"] + row["rejected"]
+        row["reviewed"] = reviewed
+        row["acceptance_rate"] = row["accepted"] / reviewed if reviewed else None
+        row["taken_rate"] = (row["accepted"] + row["edited"]) / reviewed if reviewed else None
+        out.append(row)
+    if by == "rep":
+        out = [r for r in out if r["reviewed"]]
+    return sorted(out, key=lambda r: (-r["decisions"], r["key"]))
+
+
+def queue(conn: Connection, scope: Scope) -> Row:
+    """The pending queue now (any request date) within the scope's filters, and what it would refund."""
+    d = current.c
+    refunding = d.action.in_(REFUNDING)
+    quality = and_(refunding, quality_reason(), d.action != "request_reason_change")
+    stmt = (
+        select(func.count().label("queue"),
+               count_if(refunding).label("queue_refunds"),
+               count_if(quality).label("queue_quality_refunds"),
+               count_if(and_(d.action == "request_reason_change", quality_reason()))
+               .label("queue_reason_changes"),
+               money_sum(d.amount).label("queue_amount"))
+        .select_from(current.join(cases, cases.c.id == d.case_id))
+        .where(d.status == "pending", cases.c.completed_at.is_(None), *_scope_where(scope))
+    )
+    rec = conn.execute(stmt).mappings().one()
+    return {k: (v or 0) for k, v in rec.items()}
+
+
+def projected(window: Row, pending: Row, *, platforms: list[str]) -> Row:
+    """The platform rates of ``window`` (a total row over the metric window) with the queue taken."""
+    defs = definitions_for(platforms)
+    after = dict(window)
+    after["refunds"] = window["refunds"] + pending["queue_refunds"]
+    after["quality_refunds"] = window["quality_refunds"] + pending["queue_quality_refunds"]
+    out: Row = {}
+    for key, definition in defs.metrics.items():
+        if definition.numerator.measure in ("refunds", "quality_refunds"):
+            out[key] = {"now": definition.value(window), "projected": definition.value(after)}
+    return out
