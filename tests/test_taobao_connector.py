@@ -1,0 +1,283 @@
+"""TaobaoConnector over respx: paging and window edges, dedupe, and each action's TOP call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+import respx
+
+from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, Connector, FetchBatch
+from marketplace_returns.connectors.taobao.actions import truncate_utf8
+from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector
+from marketplace_returns.connectors.taobao.signing import format_timestamp, parse_timestamp
+from marketplace_returns.models.vocabulary import Action
+from taobao_payloads import (
+    ROUTER,
+    agree_ok,
+    error,
+    listed,
+    messages_get,
+    ok,
+    receive_page,
+    refund,
+    refund_get,
+    shop,
+)
+
+NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def _form(request: httpx.Request) -> dict[str, str]:
+    return dict(parse_qsl(request.content.decode()))
+
+
+class FakeTop:
+    """Serves refunds.receive.get from a list, honouring the window and paging like TOP."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self.windows: list[tuple[str, str, int, int]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        form = _form(request)
+        start, end = parse_timestamp(form["start_modified"]), parse_timestamp(form["end_modified"])
+        page_no, size = int(form["page_no"]), int(form["page_size"])
+        self.windows.append((form["start_modified"], form["end_modified"], page_no, size))
+        hits = [r for r in self.records if start <= parse_timestamp(r["modified"]) <= end]
+        page = hits[(page_no - 1) * size: page_no * size]
+        return httpx.Response(200, json=receive_page(page, has_next=len(hits) > page_no * size))
+
+
+def _records(n: int, at: Callable[[int], datetime], status: str = "SUCCESS") -> list[dict[str, Any]]:
+    return [listed(refund_id=1000 + i, status=status, modified=format_timestamp(at(i))) for i in range(n)]
+
+
+async def _collect(conn: TaobaoConnector, cursor: str | None) -> list[FetchBatch]:
+    return [b async for b in conn.fetch_changed(shop(), cursor)]
+
+
+def _connector(**kw: Any) -> TaobaoConnector:
+    return TaobaoConnector(sleep=_no_sleep, clock=lambda: NOW, **kw)
+
+
+def test_satisfies_protocol_and_capabilities() -> None:
+    conn = _connector()
+    assert isinstance(conn, Connector)
+    caps = conn.capabilities()
+    assert caps.supports(Action.OFFER_PARTIAL_REFUND) and not caps.supports(Action.EXCHANGE)
+    assert "negotiatereturn" in caps.actions[Action.OFFER_PARTIAL_REFUND].how
+    assert TmallConnector(clock=lambda: NOW).capabilities().platform == "tmall"
+
+
+@pytest.mark.parametrize(("n", "pages"), [(0, 1), (1, 1), (99, 1), (100, 1), (101, 2), (250, 3)])
+@respx.mock
+async def test_paging_edges(n: int, pages: int) -> None:
+    fake = FakeTop(_records(n, lambda i: NOW - timedelta(minutes=30)))
+    respx.post(ROUTER, data__contains={"method": "taobao.refunds.receive.get"}, name="receive").mock(
+        side_effect=fake)
+    conn = _connector(window_seconds=3600)
+    batches = await _collect(conn, (NOW - timedelta(hours=1)).isoformat())
+    ids = [c.refund_id for b in batches for c in b.cases]
+    assert len(ids) == len(set(ids)) == n
+    assert len([w for w in fake.windows if w[2] > 1]) == pages - 1
+    assert all(w[3] == 100 for w in fake.windows)
+    assert batches[-1].cursor == NOW.isoformat()
+    assert sum(b.api_calls for b in batches) == conn.client.total_calls
+    await conn.aclose()
+
+
+@respx.mock
+async def test_window_edges_lookback_and_cursor_cap() -> None:
+    cursor = NOW - timedelta(hours=3)
+    # one refund exactly on every hour edge, one exactly at the cursor, one inside the lookback
+    times = [cursor - timedelta(seconds=200), cursor, *(cursor + timedelta(hours=h) for h in (1, 2, 3))]
+    fake = FakeTop(_records(len(times), lambda i: times[i]))
+    respx.post(ROUTER, name="receive").mock(side_effect=fake)
+    conn = _connector(window_seconds=3600, max_window_seconds=3600)
+    batches = await _collect(conn, cursor.isoformat())
+    ids = sorted(c.refund_id for b in batches for c in b.cases)
+    assert ids == [str(1000 + i) for i in range(len(times))]  # none lost, none twice
+    assert fake.windows[0][0] == format_timestamp(cursor - timedelta(seconds=300))
+    for earlier, later in zip(fake.windows, fake.windows[1:], strict=False):
+        assert later[0] == earlier[1]  # consecutive windows share their edge second
+    assert max(parse_timestamp(w[1]) for w in fake.windows) == NOW
+    assert batches[-1].cursor == NOW.isoformat()
+
+
+@respx.mock
+async def test_mid_window_pages_keep_the_window_start_as_cursor() -> None:
+    fake = FakeTop(_records(150, lambda i: NOW - timedelta(minutes=10)))
+    respx.post(ROUTER, name="receive").mock(side_effect=fake)
+    start = NOW - timedelta(minutes=30)
+    batches = await _collect(_connector(), start.isoformat())
+    assert [len(b.cases) for b in batches] == [100, 50]
+    assert parse_timestamp(fake.windows[0][0]) == datetime.fromisoformat(batches[0].cursor)
+    assert batches[1].cursor == NOW.isoformat()
+
+
+@respx.mock
+async def test_duplicated_and_reordered_pages_yield_each_refund_once() -> None:
+    records = _records(30, lambda i: NOW - timedelta(minutes=5))
+    pages = [receive_page(records[:20][::-1], has_next=True),
+             receive_page(records[10:30], has_next=False)]  # overlap of 10, first page reversed
+    respx.post(ROUTER, name="receive").mock(side_effect=[httpx.Response(200, json=p) for p in pages])
+    batches = await _collect(_connector(), (NOW - timedelta(minutes=20)).isoformat())
+    ids = [c.refund_id for b in batches for c in b.cases]
+    assert sorted(ids) == sorted(str(r["refund_id"]) for r in records)
+
+
+@respx.mock
+async def test_open_refunds_are_detailed_and_bad_ones_flagged() -> None:
+    good = listed(refund_id=1, status="WAIT_SELLER_AGREE", modified=format_timestamp(NOW))
+    weird = listed(refund_id=2, status="WAIT_ALIENS", modified=format_timestamp(NOW))
+    respx.post(ROUTER, data__contains={"method": "taobao.refunds.receive.get"}, name="receive").mock(
+        return_value=httpx.Response(200, json=receive_page([good, weird], has_next=False)))
+    detail = respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(
+        return_value=httpx.Response(200, json=refund_get(refund(refund_id=1))))
+    conn = _connector()
+    batches = await _collect(conn, (NOW - timedelta(minutes=1)).isoformat())
+    by_id = {c.refund_id: c for b in batches for c in b.cases}
+    assert by_id["1"].version == "1732069132000|aftersale" and by_id["1"].deadline is not None
+    assert by_id["2"].case is None and by_id["2"].mapping_issue is not None
+    assert by_id["2"].mapping_issue.field == "status" and by_id["2"].raw == weird
+    assert detail.call_count == 1 and conn.mapping_issues == 1
+
+
+def _action(action: Action, **kw: Any) -> ActionRequest:
+    return ActionRequest(refund_id="178232201573110528", action=action, idempotency_key="k1",
+                         expected_version="1732069132000|aftersale", **kw)
+
+
+def _mock_state(record: dict[str, Any], messages: list[dict[str, Any]] | None = None) -> None:
+    respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(
+        return_value=httpx.Response(200, json=refund_get(record)))
+    respx.post(ROUTER, data__contains={"method": "taobao.refund.messages.get"}, name="messages").mock(
+        return_value=httpx.Response(200, json=messages_get(messages or [])))
+
+
+@respx.mock
+async def test_refund_without_return_sends_fen_version_phase() -> None:
+    _mock_state(refund(refund_fee="89.05"))
+    agree = respx.post(ROUTER, data__contains={"method": "taobao.rp.refunds.agree"}, name="agree").mock(
+        return_value=httpx.Response(200, json=agree_ok(178232201573110528)))
+    result = await _connector().apply(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert result.outcome is ActionOutcome.APPLIED and result.api_calls == 2
+    infos = _form(agree.calls.last.request)["refund_infos"]
+    assert infos == "178232201573110528|8905|1732069132000|aftersale"
+
+
+@pytest.mark.parametrize(("status", "method"), [
+    ("WAIT_SELLER_AGREE", "taobao.rp.returngoods.agree"),
+    ("WAIT_SELLER_CONFIRM_GOODS", "taobao.rp.refunds.agree"),
+])
+@respx.mock
+async def test_return_and_refund_by_status(status: str, method: str) -> None:
+    _mock_state(refund(status=status))
+    route = respx.post(ROUTER, data__contains={"method": method}, name="write").mock(
+        return_value=httpx.Response(200, json=agree_ok(178232201573110528) if "refunds" in method
+                                    else ok(method)))
+    result = await _connector().apply(shop(options={"seller_address_id": 77}),
+                                      _action(Action.RETURN_AND_REFUND))
+    assert result.outcome is ActionOutcome.APPLIED and route.call_count == 1
+    form = _form(route.calls.last.request)
+    if method == "taobao.rp.returngoods.agree":
+        assert form["refund_version"] == "1732069132000" and form["seller_address_id"] == "77"
+
+
+@pytest.mark.parametrize(("status", "method"), [
+    ("WAIT_SELLER_AGREE", "taobao.refund.refuse"),
+    ("WAIT_SELLER_CONFIRM_GOODS", "taobao.rp.returngoods.refuse"),
+])
+@respx.mock
+async def test_refuse_by_status(status: str, method: str) -> None:
+    _mock_state(refund(status=status))
+    route = respx.post(ROUTER, data__contains={"method": method}, name="write").mock(
+        return_value=httpx.Response(200, json=ok(method)))
+    result = await _connector().apply(shop(), _action(Action.REFUSE, reply_text="已发货，物流显示已签收"))
+    assert result.outcome is ActionOutcome.APPLIED
+    assert _form(route.calls.last.request)["refund_phase"] == "aftersale"
+
+
+@respx.mock
+async def test_partial_offer_is_a_message_then_negotiatereturn() -> None:
+    _mock_state(refund())
+    add = respx.post(ROUTER, data__contains={"method": "taobao.refund.message.add"}, name="add").mock(
+        return_value=httpx.Response(200, json=ok("taobao.refund.message.add")))
+    neg = respx.post(ROUTER, data__contains={"method": "taobao.refund.negotiatereturn"}, name="neg").mock(
+        return_value=httpx.Response(200, json=ok("taobao.refund.negotiatereturn")))
+    text = "亲，给您补偿20元可以吗？" * 40
+    result = await _connector().apply(
+        shop(), _action(Action.OFFER_PARTIAL_REFUND, amount=Decimal("20.00"), reply_text=text))
+    assert result.outcome is ActionOutcome.APPLIED
+    content = _form(add.calls.last.request)["content"]
+    assert len(content.encode()) <= 400 and text.startswith(content)
+    assert _form(neg.calls.last.request)["refund_fee"] == "2000"
+
+
+@respx.mock
+async def test_stale_version_is_not_sent() -> None:
+    _mock_state(refund(refund_version=1732069999000))
+    agree = respx.post(ROUTER, data__contains={"method": "taobao.rp.refunds.agree"}, name="agree")
+    result = await _connector().apply(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert result.outcome is ActionOutcome.STALE and agree.call_count == 0
+
+
+@respx.mock
+async def test_platform_stale_answer_is_stale() -> None:
+    _mock_state(refund())
+    respx.post(ROUTER, data__contains={"method": "taobao.rp.refunds.agree"}, name="agree").mock(
+        return_value=httpx.Response(200, json=error(15, "Remote service error",
+                                                    "isv.refund-version-not-match")))
+    result = await _connector().apply(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert result.outcome is ActionOutcome.STALE
+
+
+@respx.mock
+async def test_already_agreed_is_already_done_and_found() -> None:
+    _mock_state(refund(status="SUCCESS"))
+    conn = _connector()
+    result = await conn.apply(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert result.outcome is ActionOutcome.ALREADY_DONE
+    found = await conn.find_applied(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert found is not None and found.outcome is ActionOutcome.ALREADY_DONE
+
+
+@respx.mock
+async def test_message_already_posted_is_found_and_missing_one_is_not() -> None:
+    text = "请补充商品破损处的照片，谢谢"
+    _mock_state(refund(), [{"id": 1, "owner_role": "2", "content": text, "refund_id": 1}])
+    conn = _connector()
+    assert await conn.find_applied(shop(), _action(Action.REQUEST_EVIDENCE, reply_text=text)) is not None
+    assert await conn.find_applied(shop(), _action(Action.REQUEST_EVIDENCE, reply_text="别的")) is None
+
+
+@respx.mock
+async def test_ambiguous_timeout_then_effect_present_is_already_done() -> None:
+    respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(side_effect=[
+        httpx.Response(200, json=refund_get(refund())),
+        httpx.Response(200, json=refund_get(refund(status="SUCCESS")))])
+    respx.post(ROUTER, data__contains={"method": "taobao.rp.refunds.agree"}, name="agree").mock(
+        side_effect=httpx.ReadTimeout("timed out"))
+    result = await _connector().apply(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert result.outcome is ActionOutcome.ALREADY_DONE
+
+
+async def test_unsupported_action_is_rejected_without_a_call() -> None:
+    result = await _connector().apply(shop(), _action(Action.EXCHANGE))
+    assert result.outcome is ActionOutcome.REJECTED and result.api_calls == 0
+
+
+def test_truncate_never_splits_a_character() -> None:
+    text = "退" * 200  # 600 bytes
+    cut = truncate_utf8(text)
+    assert cut == "退" * 133 and len(cut.encode()) == 399
