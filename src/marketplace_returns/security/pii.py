@@ -221,6 +221,13 @@ def _collect_names(obj: Any, inside_person: bool, out: set[str]) -> None:
             _collect_names(v, inside_person, out)
 
 
+def collect_names(obj: Any) -> set[str]:
+    """Personal names and nicks found in a payload's structured fields (to mask them in other text)."""
+    out: set[str] = set()
+    _collect_names(obj, False, out)
+    return {n for n in out if n.strip()}
+
+
 def _mask_field(key: str, value: str, purge: bool) -> str:
     if purge:
         return PURGED if value else value

@@ -1,0 +1,128 @@
+"""Erase one buyer's personal data from the store, and say so in the audit log.
+
+Why the records stay: refunds, decisions and pushed actions are the seller's business record (money
+paid back, what the platform was told) and the audit trail an owner needs; only what identifies or
+was written by the buyer goes. Per case that means:
+
+- ``cases.message`` (the buyer's own words) is blanked;
+- ``cases.raw`` (the platform record) keeps its shape and business fields, with names, contacts,
+  addresses and free text replaced by ``[purged]`` (:func:`mask_payload` with ``purge=True``) and the
+  buyer's platform id (``buyer_open_uid``, a customer id) by the pseudonym;
+- ``cases.case_json`` (the normalised case) loses ``message``; ``buyer_id`` becomes a pseudonym
+  (``purged:<sha256 prefix>``) in the row and in the JSON, so the store no longer holds the
+  platform's id but a second purge of the same buyer still finds the cases;
+- each decision's ``decision_json`` and earlier audit ``detail`` of those cases are masked by pattern
+  and by the names the raw record held (a reply may greet the buyer by name, an evidence quote may
+  repeat a phone number).
+
+One ``pii_purged`` audit event per case records the pseudonym, never the id. The function flushes
+and leaves the commit to the caller, so a purge is all-or-nothing inside the caller's transaction.
+What it cannot reach: the platform itself (the next poll may bring the same raw record back unless
+the poller keeps purged cases' raw records out), log files already written, backups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from marketplace_returns.errors import InputError
+from marketplace_returns.security.pii import PURGED, collect_names, mask_payload
+from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
+
+PSEUDONYM_PREFIX = "purged:"
+PURGED_FIELDS = ("message", "raw", "case_json", "buyer_id")
+
+
+def buyer_pseudonym(buyer_id: str) -> str:
+    """The stable stand-in a purged buyer's id is replaced with."""
+    if buyer_id.startswith(PSEUDONYM_PREFIX):
+        return buyer_id
+    return PSEUDONYM_PREFIX + hashlib.sha256(buyer_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+@dataclass
+class PurgeReport:
+    """What a purge changed (counts and case ids; never personal data)."""
+
+    buyer: str
+    """The pseudonym."""
+    case_ids: list[int] = field(default_factory=list)
+    decisions_masked: int = 0
+    audit_events_masked: int = 0
+    at: datetime | None = None
+
+    @property
+    def cases(self) -> int:
+        return len(self.case_ids)
+
+
+def _swap(obj: Any, old: str, new: str) -> Any:
+    """``obj`` with every string equal to ``old`` (the platform's buyer id) replaced by ``new``."""
+    if isinstance(obj, str):
+        return new if obj == old else obj
+    if isinstance(obj, dict):
+        return {k: _swap(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_swap(v, old, new) for v in obj]
+    return obj
+
+
+def _purge_json(doc: dict[str, Any] | None, buyer_id: str, pseudonym: str) -> dict[str, Any] | None:
+    if doc is None:
+        return None
+    out: dict[str, Any] = _swap(mask_payload(doc, purge=True), buyer_id, pseudonym)
+    if "message" in out:
+        out["message"] = None
+    return out
+
+
+def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
+                now: datetime | None = None) -> PurgeReport:
+    """Blank the personal data of every case of ``buyer_id`` (any shop) and audit it; caller commits."""
+    if not buyer_id or not buyer_id.strip():
+        raise InputError("buyer_id must not be empty", field="buyer_id")
+    at = now or datetime.now(UTC)
+    pseudonym = buyer_pseudonym(buyer_id)
+    report = PurgeReport(buyer=pseudonym, at=at)
+    cases = session.exec(select(CaseRecord).where(
+        or_(col(CaseRecord.buyer_id) == buyer_id, col(CaseRecord.buyer_id) == pseudonym))
+        .order_by(col(CaseRecord.id))).all()
+    for case in cases:
+        if case.id is None:  # not possible for a row read back; keeps the type checker honest
+            continue
+        names = collect_names(case.raw) | collect_names(case.case_json)
+        if case.buyer_id and len(case.buyer_id) >= 6 and not case.buyer_id.startswith(PSEUDONYM_PREFIX):
+            names.add(case.buyer_id)
+        case.message = None
+        original = case.buyer_id or buyer_id
+        case.raw = _purge_json(case.raw, original, pseudonym)
+        case.case_json = _purge_json(case.case_json, original, pseudonym)
+        case.buyer_id = pseudonym
+        case.updated_at = at
+        session.add(case)
+        report.case_ids.append(case.id)
+        for decision in session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case.id)).all():
+            if decision.decision_json is not None:
+                masked = mask_payload(decision.decision_json, names=names)
+                if masked != decision.decision_json:
+                    decision.decision_json = masked
+                    session.add(decision)
+                    report.decisions_masked += 1
+        for event in session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).all():
+            if event.detail is not None and event.event != "pii_purged":
+                masked = mask_payload(event.detail, names=names)
+                if masked != event.detail:
+                    event.detail = masked
+                    session.add(event)
+                    report.audit_events_masked += 1
+        session.add(AuditEvent(
+            at=at, shop_id=case.shop_id, case_id=case.id, actor=actor, event="pii_purged",
+            detail={"buyer": pseudonym, "fields": list(PURGED_FIELDS), "placeholder": PURGED}))
+    session.flush()
+    return report

@@ -1,0 +1,128 @@
+"""purge_buyer: one buyer's personal data leaves the store; business facts and other buyers stay."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from marketplace_returns.errors import InputError
+from marketplace_returns.security.pii import PURGED
+from marketplace_returns.security.purge import buyer_pseudonym, purge_buyer
+from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
+
+NOW = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
+BUYER = "AAHk5d-EAAeGwJedwSHpg8bT"
+OTHER = "AAGvXj-QAAZ8lPKEeFrSBJtC"
+
+
+def _raw(nick: str, name: str, phone: str, desc: str, uid: str = BUYER) -> dict[str, object]:
+    return {"refund_id": "x", "buyer_nick": nick, "buyer_open_uid": uid, "receiver_name": name,
+            "receiver_mobile": phone, "receiver_address": "浙江省杭州市西湖区文三路123号", "desc": desc,
+            "reason": "质量问题", "refund_fee": "199.00", "title": "法式碎花连衣裙"}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    SQLModel.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def _seed(engine: Engine) -> tuple[int, int, int]:
+    with Session(engine) as s:
+        mine = [CaseRecord(shop_id=shop, platform="taobao", refund_id=rid, buyer_id=BUYER, reason="质量问题",
+                           message="衣服有个洞，我是小明，电话13812345678", item_price=Decimal("199.00"),
+                           raw=_raw("tb小明", "王小明", "13812345678", "衣服有个洞，电话13812345678"),
+                           case_json={"refund_id": rid, "platform": "taobao", "item_price": 199.0,
+                                      "reason": "质量问题", "message": "衣服有个洞", "buyer_id": BUYER})
+                for shop, rid in (("shop-a", "r1"), ("shop-b", "r2"))]
+        theirs = CaseRecord(shop_id="shop-a", platform="taobao", refund_id="r3", buyer_id=OTHER,
+                            reason="7天无理由", message="不想要了，电话13900001111",
+                            item_price=Decimal("59.00"),
+                            raw=_raw("tb阿花", "李阿花", "13900001111", "不想要了", OTHER))
+        s.add_all([*mine, theirs])
+        s.flush()
+        assert mine[0].id is not None and theirs.id is not None
+        s.add(DecisionRecord(case_id=mine[0].id, rule="quality.defect", action="return_and_refund",
+                             amount=Decimal("199.00"),
+                             decision_json={
+                                 "reply": {"lang": "zh", "text": "王小明您好，已为您安排退货退款。"},
+                                 "classification": {"evidence": ["电话13812345678", "有个洞"]}}))
+        s.add(AuditEvent(at=NOW, shop_id="shop-a", case_id=mine[0].id, actor="rep:amy", event="edited",
+                         detail={"reply_text": "王小明您好，请寄回"}))
+        s.commit()
+        return mine[0].id, mine[1].id or 0, theirs.id
+
+
+def test_purge_blanks_the_buyer_and_keeps_the_business_record(engine: Engine) -> None:
+    first, second, other = _seed(engine)
+    with Session(engine) as s:
+        report = purge_buyer(s, buyer_id=BUYER, actor="rep:dpo", now=NOW)
+        s.commit()
+    assert report.case_ids == [first, second] and report.cases == 2
+    assert report.decisions_masked == 1 and report.audit_events_masked == 1
+    assert report.buyer == buyer_pseudonym(BUYER) and BUYER not in report.buyer
+
+    with Session(engine) as s:
+        for case_id in (first, second):
+            case = s.get(CaseRecord, case_id)
+            assert case is not None and case.raw is not None and case.case_json is not None
+            assert case.message is None and case.buyer_id == report.buyer
+            assert case.raw["buyer_nick"] == case.raw["receiver_name"] == case.raw["desc"] == PURGED
+            assert case.raw["receiver_mobile"] == case.raw["receiver_address"] == PURGED
+            assert case.raw["reason"] == "质量问题" and case.raw["refund_fee"] == "199.00"
+            assert case.raw["title"] == "法式碎花连衣裙" and case.item_price == Decimal("199.00")
+            assert case.case_json["message"] is None and case.case_json["buyer_id"] == report.buyer
+            stored = json.dumps([case.raw, case.case_json, case.message], ensure_ascii=False)
+            for personal in ("小明", "13812345678", "文三路", BUYER):
+                assert personal not in stored
+        decision = s.exec(select(DecisionRecord)).one()
+        text = json.dumps(decision.decision_json, ensure_ascii=False)
+        assert "王小明" not in text and "13812345678" not in text and "安排退货退款" in text
+        edited = s.exec(select(AuditEvent).where(AuditEvent.event == "edited")).one()
+        assert "王小明" not in json.dumps(edited.detail, ensure_ascii=False)
+        purged = s.exec(select(AuditEvent).where(AuditEvent.event == "pii_purged")).all()
+        assert sorted(e.case_id or 0 for e in purged) == [first, second]
+        assert all(e.actor == "rep:dpo" and e.detail and e.detail["buyer"] == report.buyer for e in purged)
+        assert BUYER not in json.dumps([e.detail for e in purged])
+
+        theirs = s.get(CaseRecord, other)
+        assert theirs is not None and theirs.raw is not None
+        assert theirs.message == "不想要了，电话13900001111" and theirs.raw["receiver_name"] == "李阿花"
+        assert theirs.buyer_id == theirs.raw["buyer_open_uid"] == OTHER
+
+
+def test_purge_twice_finds_the_same_cases_and_an_unknown_buyer_finds_none(engine: Engine) -> None:
+    _seed(engine)
+    with Session(engine) as s:
+        purge_buyer(s, buyer_id=BUYER, now=NOW)
+        s.commit()
+        again = purge_buyer(s, buyer_id=BUYER, now=NOW)
+        s.commit()
+        assert again.cases == 2 and again.decisions_masked == 0
+        assert purge_buyer(s, buyer_id="nobody-at-all", now=NOW).cases == 0
+
+
+def test_purge_is_all_or_nothing_inside_the_callers_transaction(engine: Engine) -> None:
+    first, _, _ = _seed(engine)
+    with Session(engine) as s:
+        purge_buyer(s, buyer_id=BUYER, now=NOW)
+        s.rollback()
+    with Session(engine) as s:
+        case = s.get(CaseRecord, first)
+        assert case is not None and case.buyer_id == BUYER and case.message is not None
+        assert s.exec(select(AuditEvent).where(AuditEvent.event == "pii_purged")).all() == []
+
+
+def test_empty_buyer_id_is_refused(engine: Engine) -> None:
+    with Session(engine) as s, pytest.raises(InputError):
+        purge_buyer(s, buyer_id="  ")
