@@ -1,0 +1,170 @@
+"""Every parser of inbound data, fed arbitrary JSON-ish input: it answers or raises our typed errors.
+
+"Typed errors" means pydantic's ValidationError (turned into 422s and mapping issues at the boundary)
+and the package's own tree; anything else (KeyError, TypeError, AttributeError, RecursionError,
+OverflowError, decimal exceptions) is a crash the service would turn into a 500 and is a failure here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from marketplace_returns.connectors.taobao import mapping as taobao_mapping
+from marketplace_returns.connectors.taobao import wire as taobao_wire
+from marketplace_returns.errors import MarketplaceReturnsError, WebhookRejected
+from marketplace_returns.models.case import Case
+from marketplace_returns.security.pii import mask_payload, mask_text, redact_secrets
+from marketplace_returns.security.webhooks import (
+    RefundPayload,
+    ReturnPayload,
+    ShopifyWebhookEvent,
+    sign_body,
+    verify_delivery,
+)
+from taobao_payloads import REFUND
+from taobao_payloads import shop as taobao_shop
+
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TYPED = (ValidationError, MarketplaceReturnsError)
+
+scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+           | st.floats(allow_nan=False, allow_infinity=False)
+           | st.text(max_size=40)
+           | st.sampled_from(["", "0", "-1", "1e400", "NaN", "199.00", "2026-11-20 10:15:32", "\ud800",
+                              "gid://shopify/Return/1", "9" * 400, "质量问题", "WAIT_SELLER_AGREE"]))
+json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=25)
+json_objects = st.dictionaries(st.text(max_size=16), json_values, max_size=8)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=True).encode()
+
+
+# --- the webhook receiver ---------------------------------------------------------------------------
+
+RETURN_KEYS = ["id", "admin_graphql_api_id", "status", "name", "order", "return_line_items"]
+REFUND_KEYS = ["id", "order_id", "admin_graphql_api_id", "created_at", "note", "return"]
+
+
+def _shaped(keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(st.sampled_from(keys), json_values, max_size=len(keys))
+
+
+@FUZZ
+@given(doc=json_objects | _shaped(RETURN_KEYS) | _shaped(REFUND_KEYS) | json_values)
+def test_webhook_payload_models_raise_only_validation_errors(doc: Any) -> None:
+    for model in (ReturnPayload, RefundPayload):
+        with contextlib.suppress(ValidationError):
+            model.model_validate_json(_dumps(doc))
+
+
+NOW = datetime(2026, 11, 11, tzinfo=UTC)
+
+
+@FUZZ
+@given(body=st.binary(max_size=300) | json_values.map(_dumps) | _shaped(RETURN_KEYS).map(_dumps),
+       topic=st.sampled_from(["returns/request", "refunds/create", "orders/create", ""]),
+       stamp=st.sampled_from(["", "2026-11-11T00:00:00Z", "garbage", "2026-13-45T99:00:00Z"])
+       | st.text(max_size=30),
+       webhook_id=st.text(max_size=20))
+def test_verify_delivery_raises_only_webhook_rejected(body: bytes, topic: str, stamp: str,
+                                                      webhook_id: str) -> None:
+    # Header values arrive as bytes; any byte may be there (Starlette decodes them as latin-1).
+    headers = httpx.Headers({
+        "X-Shopify-Hmac-Sha256": sign_body("k", body), "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": "s.myshopify.com",
+        "X-Shopify-Triggered-At": stamp.encode("utf-8", "surrogatepass"),
+        "X-Shopify-Webhook-Id": webhook_id.encode("utf-8", "surrogatepass"),
+    }, encoding="latin-1")
+    try:
+        event = verify_delivery(headers, body, secrets=["k"], now=NOW, tolerance=timedelta(days=36500))
+    except WebhookRejected as exc:
+        assert exc.status in (200, 401, 422)
+    else:
+        assert isinstance(event, ShopifyWebhookEvent) and event.resource_gid.startswith("gid://shopify/")
+
+
+# --- masking never crashes on what it is asked to mask ----------------------------------------------
+
+@FUZZ
+@given(doc=json_values, text=st.text(max_size=200))
+def test_masking_accepts_anything(doc: Any, text: str) -> None:
+    mask_payload(doc)
+    mask_payload(doc, purge=True)
+    redact_secrets(doc)
+    assert isinstance(mask_text(text), str)
+
+
+# --- the triage contract line parser ------------------------------------------------------------------
+
+CASE_KEYS = ["refund_id", "platform", "item_price", "refund_amount", "reason", "message", "photos",
+             "goods_status", "wants_return", "ship_by", "shipped_at", "size_deviation_cm", "currency"]
+VALID_CASE = {"refund_id": "r1", "platform": "taobao", "item_price": 99, "reason": "质量问题"}
+
+
+@FUZZ
+@given(doc=json_objects | _shaped(CASE_KEYS) | json_values,
+       over=st.dictionaries(st.sampled_from(CASE_KEYS), json_values, max_size=3),
+       raw=st.binary(max_size=80))
+def test_case_lines_raise_only_validation_errors(doc: Any, over: dict[str, Any], raw: bytes) -> None:
+    for line in (_dumps(doc), _dumps({**VALID_CASE, **over}), raw):
+        with contextlib.suppress(ValidationError):
+            Case.model_validate_json(line)
+
+
+# --- the Taobao connector's wire models and mapping -----------------------------------------------------
+
+
+TOP_KEYS = ["refund_id", "status", "order_status", "good_status", "refund_fee", "total_fee", "price",
+            "reason", "desc", "created", "modified", "refund_remind_timeout", "refund_version",
+            "refund_phase", "consign_time", "ship_by", "num", "cs_status", "has_good_return",
+            "buyer_open_uid", "title"]
+
+
+SHOP = taobao_shop()
+
+
+top_records = st.builds(lambda doc, over, base: {**base, **over} if base else doc,
+                        json_objects | _shaped(TOP_KEYS),
+                        st.dictionaries(st.sampled_from(TOP_KEYS), json_values, max_size=4),
+                        st.sampled_from([{}, dict(REFUND)]))
+
+
+@FUZZ
+@given(raw=top_records, messages=st.none() | st.lists(json_objects, max_size=2))
+def test_taobao_mapping_raises_only_typed_errors(raw: dict[str, Any],
+                                                  messages: list[dict[str, Any]] | None) -> None:
+    try:
+        fetched = taobao_mapping.map_refund(raw, SHOP, messages=messages)
+    except TYPED:
+        return
+    assert (fetched.case is None) == (fetched.mapping_issue is not None)
+
+
+@pytest.mark.xfail(strict=True, raises=ValidationError, reason=(
+    "found by the fuzz test above: map_refund builds the FetchedCase of an unreadable record from "
+    "raw['status'] unchecked, so a non-string status raises instead of becoming a mapping issue "
+    "(connectors/taobao/mapping.py owns the fix; then drop this mark)"))
+def test_taobao_mapping_keeps_a_non_string_status_as_a_mapping_issue() -> None:
+    fetched = taobao_mapping.map_refund({**REFUND, "refund_id": None, "status": []}, SHOP)
+    assert fetched.case is None and fetched.mapping_issue is not None
+
+
+@FUZZ
+@given(doc=json_objects | _shaped(TOP_KEYS))
+def test_taobao_wire_models_raise_only_validation_errors(doc: dict[str, Any]) -> None:
+    for model in (taobao_wire.Refund, taobao_wire.RefundMessage):
+        with contextlib.suppress(*TYPED):
+            model.model_validate(doc)
+    with contextlib.suppress(*TYPED):
+        taobao_wire.ReceivePage.from_body(doc)
