@@ -287,3 +287,37 @@ def test_sql_guard_on_postgres_lets_one_of_many_concurrent_claims_win(postgres_u
             conn.execute(text("DROP SCHEMA security_test CASCADE"))
         admin.dispose()
     assert sorted(wins) == [False] * 7 + [True]
+
+
+def test_secrets_come_from_the_store_by_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlmodel import Session
+
+    from marketplace_returns.security.shop_secrets import shop_for_domain, shop_secret_lookup
+    from marketplace_returns.service.tables import Shop
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([
+            Shop(shop_id="dress", platform="shopify", base_url=f"https://{SHOP}",
+                 credentials_ref={"client_secret": "env:DRESS_SECRET", "client_secret_previous": "env:OLD"}),
+            Shop(shop_id="shoe_shop.myshopify.com", platform="shopify", base_url="http://127.0.0.1:9/",
+                 credentials_ref={"client_secret": "env:MISSING"}),
+            Shop(shop_id="tb", platform="taobao", base_url="https://eco.taobao.com/router/rest",
+                 credentials_ref={"client_secret": "env:DRESS_SECRET"}),
+        ])
+        s.commit()
+        assert (shop := shop_for_domain(s, SHOP.upper())) is not None and shop.shop_id == "dress"
+        assert shop_for_domain(s, "shoeXshop.myshopify.com") is None  # "_" is not a wildcard
+        assert shop_for_domain(s, "eco.taobao.com") is None
+    monkeypatch.setenv("DRESS_SECRET", SECRET)
+
+    def resolve(ref: str) -> str:
+        import os
+
+        return os.environ[ref.removeprefix("env:")]
+
+    lookup = shop_secret_lookup(engine, resolve=resolve)
+    assert lookup(SHOP) == [SECRET]  # the previous secret's variable is not set: skipped
+    assert lookup("shoe_shop.myshopify.com") == [] and lookup("nobody.myshopify.com") == []
+    engine.dispose()
