@@ -159,6 +159,9 @@ async def apply(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest) 
         raise
     if isinstance(response, ActionResult):
         return response.model_copy(update={"api_calls": calls()})
+    if "ignored_error" in response:  # the table says the platform already has it (duplicate message)
+        return _result(ActionOutcome.ALREADY_DONE, refund, "platform reports it already done", calls(),
+                       response)
     return _result(ActionOutcome.APPLIED, refund, f"{action.action.value} sent", calls(), response)
 
 
