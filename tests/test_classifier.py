@@ -1,0 +1,223 @@
+"""Behaviour of the classifier on hand-written buyer messages (Chinese and English).
+
+The labelled real texts under ../shared/data are scored by bench/eval_triage.py, never used here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from marketplace_returns.engine.classifier import classify
+from marketplace_returns.engine.signals import ClassifierResult
+from marketplace_returns.models.case import Case
+from marketplace_returns.models.vocabulary import Category, Family
+from marketplace_returns.profiles import load_profile
+
+CST = timezone(timedelta(hours=8))
+SHIP_BY = datetime(2026, 9, 1, 23, 59, 59, tzinfo=CST)
+
+
+def case(message: str = "", *, platform: str = "taobao", reason: str = "", **extra: Any) -> Case:
+    fields: dict[str, Any] = {"refund_id": "r-1", "platform": platform, "reason": reason, "message": message,
+                              "item_price": 120, "goods_status": "received"}
+    fields.update(extra)
+    return Case.model_validate(fields)
+
+
+def run(c: Case) -> ClassifierResult:
+    return classify(c, load_profile(c.platform))
+
+
+def got(c: Case) -> tuple[Family, Category]:
+    result = run(c).classification
+    return result.family, result.category
+
+
+# -- negation and denial ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("message", ["没有破损，也没有线头，就是不喜欢", "衣服没有问题，就是不喜欢这个款式"])
+def test_negated_defect_words_do_not_count_zh(message: str) -> None:
+    result = run(case(message, reason="质量问题"))
+    assert result.classification.family is Family.NON_QUALITY
+    assert result.classification.category is Category.STYLE_PREFERENCE
+    assert result.signals.quality_denied
+    assert not result.signals.any_quality_cue
+
+
+@pytest.mark.parametrize("message", ["Not defective, just too small.",
+                                     "Nothing wrong with it, it runs small."])
+def test_negated_defect_words_do_not_count_en(message: str) -> None:
+    result = run(case(message, platform="shopify", reason="DEFECTIVE"))
+    assert (result.classification.family, result.classification.category) == (Family.NON_QUALITY,
+                                                                               Category.SIZE_FIT)
+    assert result.signals.quality_denied
+
+
+def test_not_a_quality_problem_is_a_denial() -> None:
+    result = run(case("不是质量问题，我拍错了", reason="质量问题"))
+    assert result.classification.category is Category.ORDERED_BY_MISTAKE
+    assert result.signals.quality_denied and not result.signals.any_quality_cue
+
+
+# -- contrast, both directions -------------------------------------------------------------------
+
+def test_quality_fine_but_dislike_is_preference() -> None:
+    assert got(case("质量没问题，就是不喜欢")) == (Family.NON_QUALITY, Category.STYLE_PREFERENCE)
+
+
+def test_defect_beats_preference_zh() -> None:
+    result = run(case("本来就不喜欢，而且开线了", reason="七天无理由退换货"))
+    assert (result.classification.family, result.classification.category) == (Family.QUALITY,
+                                                                               Category.DEFECT)
+    assert result.signals.any_quality_cue
+    assert result.signals.text_category is Category.DEFECT
+
+
+def test_defect_beats_preference_en() -> None:
+    c = case("I don't like the colour, but the seam ripped the first day.", platform="shopify",
+             reason="STYLE")
+    assert got(c) == (Family.QUALITY, Category.DEFECT)
+
+
+def test_after_but_weighs_more_among_non_quality_cues() -> None:
+    # Both a size cue and a dislike; what follows the contrast is the buyer's point.
+    assert got(case("有点偏大，但是主要是不喜欢")) == (Family.NON_QUALITY, Category.STYLE_PREFERENCE)
+
+
+# -- the reason is a prior, never the truth ------------------------------------------------------
+
+def test_quality_reason_with_size_words_is_size_fit() -> None:
+    result = run(case("尺码偏小穿不上", reason="质量问题"))
+    assert (result.classification.family, result.classification.category) == (Family.NON_QUALITY,
+                                                                               Category.SIZE_FIT)
+    assert result.signals.text_category is Category.SIZE_FIT
+    assert any("质量问题" in e and "prior" in e for e in result.classification.evidence)
+
+
+def test_no_reason_words_defect_is_quality() -> None:
+    assert got(case("鞋跟掉了", reason="七天无理由退换货")) == (Family.QUALITY, Category.DEFECT)
+
+
+@pytest.mark.parametrize(("platform", "reason", "lang", "category"), [
+    ("taobao", "质量问题", "zh", Category.DEFECT),
+    ("taobao", "多拍/拍错/不想要", "zh", Category.ORDERED_BY_MISTAKE),
+    ("shopify", "SIZE_TOO_SMALL", "en", Category.SIZE_FIT),
+])
+def test_empty_message_falls_back_to_the_prior(platform: str, reason: str, lang: str,
+                                               category: Category) -> None:
+    result = run(case("", platform=platform, reason=reason))
+    assert result.classification.category is category
+    assert result.signals.lang == lang
+    assert result.signals.text_category is None
+    assert 0 < result.classification.confidence <= 0.6
+
+
+# -- order facts ---------------------------------------------------------------------------------
+
+def test_shipped_after_ship_by_is_a_delay_with_the_fact_named() -> None:
+    late = case("", reason="未按约定时间发货", ship_by=SHIP_BY, shipped_at=SHIP_BY + timedelta(hours=57))
+    result = run(late)
+    assert result.classification.category is Category.SHIPPING_DELAY
+    assert result.signals.shipped_late is True
+    assert "shipped 57 h after ship_by" in result.classification.evidence
+
+
+def test_shipped_before_ship_by_contradicts_a_late_reason() -> None:
+    on_time = case("", reason="未按约定时间发货", ship_by=SHIP_BY, shipped_at=SHIP_BY - timedelta(hours=14))
+    result = run(on_time)
+    assert result.signals.shipped_late is False
+    assert result.classification.category is not Category.SHIPPING_DELAY
+    assert "shipped 14 h before ship_by" in result.signals.facts
+
+
+@pytest.mark.parametrize(("deviation", "category"),
+                         [(5.0, Category.NOT_AS_DESCRIBED), (2.0, Category.SIZE_FIT)])
+def test_measured_size_deviation_against_tolerance(deviation: float, category: Category) -> None:
+    result = run(case("腰围小了", reason="大小/尺寸与商品描述不符", size_deviation_cm=deviation))
+    assert result.classification.category is category
+    assert any("tolerance" in e for e in result.classification.evidence)
+
+
+def test_size_in_the_words_compared_with_the_tolerance() -> None:
+    assert got(case("腰围比详情页小了5厘米"))[1] is Category.NOT_AS_DESCRIBED
+    assert got(case("腰围比详情页小了2厘米"))[1] is Category.SIZE_FIT
+
+
+def test_not_shipped_cannot_be_a_quality_problem() -> None:
+    assert got(case("拍错了", reason="多拍/拍错/不想要", goods_status="not_shipped"))[1] is \
+        Category.ORDERED_BY_MISTAKE
+    assert got(case("", reason="质量问题", goods_status="not_shipped")) == (Family.NON_QUALITY,
+                                                                          Category.CHANGED_MIND)
+
+
+# -- categories, severity, evidence --------------------------------------------------------------
+
+@pytest.mark.parametrize(("c", "expected"), [
+    (case("怀疑是假货，和专柜的不一样"), Category.COUNTERFEIT),
+    (case("This is a counterfeit, not the real brand.", platform="shopify"), Category.COUNTERFEIT),
+])
+def test_counterfeit_claims(c: Case, expected: Category) -> None:
+    result = run(c)
+    assert result.classification.category is expected
+    assert result.signals.counterfeit_claim
+
+
+@pytest.mark.parametrize(("message", "severity"), [
+    ("领口有一个线头", "minor"), ("外套后背有一大块油渍", "serious"), ("袖子开线了", "serious"),
+])
+def test_severity(message: str, severity: str) -> None:
+    assert run(case(message)).signals.severity == severity
+
+
+def test_evidence_names_the_matched_phrase() -> None:
+    result = run(case("领口有两个线头", reason="质量问题"))
+    assert any(e.startswith('"线头"') and "minor" in e for e in result.classification.evidence)
+    assert result.signals.text_cues == ('"线头" (defect, minor)',)
+
+
+def test_wrong_item_and_missing_parts_and_transit_damage() -> None:
+    assert got(case("卖家发错货了"))[1] is Category.WRONG_ITEM
+    assert got(case("少件，只收到一件"))[1] is Category.MISSING_PARTS
+    assert got(case("外包装破损，瓶子碎了", reason="质量问题"))[1] is Category.DAMAGED_IN_TRANSIT
+    assert got(case("The box was crushed and the bottle leaked.", platform="shopify"))[0] is Family.QUALITY
+
+
+def test_price_and_delay_words() -> None:
+    assert got(case("刚买就降价了")) == (Family.NON_QUALITY, Category.PRICE)
+    assert got(case("物流太慢了，一个星期才到"))[1] is Category.SHIPPING_DELAY
+    assert got(case("Changed my mind, I no longer need it.", platform="shopify"))[1] is \
+        Category.CHANGED_MIND
+
+
+# -- word level, not substrings ------------------------------------------------------------------
+
+def test_cue_inside_another_word_does_not_match() -> None:
+    # "色差" (colour difference) is a substring of "特色差不多"; "烂" (rotten) of "灿烂".
+    message = "特色差不多，阳光灿烂的颜色，不想要了"
+    assert "色差" in message and "烂" in message
+    result = run(case(message))
+    assert result.signals.colour_severity is None
+    assert not result.signals.any_quality_cue
+    assert result.classification.category is Category.CHANGED_MIND
+
+
+def test_a_fear_is_not_a_defect() -> None:
+    assert not run(case("有点紧，怕洗了会缩水")).signals.any_quality_cue
+    assert got(case("It might shrink when washed, and it runs small.", platform="shopify"))[1] is \
+        Category.SIZE_FIT
+
+
+def test_language_of_the_reply() -> None:
+    assert run(case("尺码偏小, size M 太紧", platform="shopify")).signals.lang == "zh"
+    assert run(case("Too small for me", platform="taobao")).signals.lang == "en"
+
+
+def test_trace_and_explain_flag() -> None:
+    c = case("领口有线头", reason="质量问题")
+    steps = [s.step for s in run(c).trace]
+    assert steps == ["words", "reason_prior", "facts", "combine"]
+    quiet = classify(c, load_profile("taobao"), explain=False)
+    assert quiet.trace == [] and quiet.classification == run(c).classification
