@@ -7,6 +7,7 @@ OverflowError, decimal exceptions) is a crash the service would turn into a 500 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fastapi import FastAPI
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -29,6 +31,7 @@ from marketplace_returns.security.webhooks import (
     ShopifyWebhookEvent,
     sign_body,
     verify_delivery,
+    webhook_router,
 )
 from taobao_payloads import REFUND
 from taobao_payloads import shop as taobao_shop
@@ -92,6 +95,54 @@ def test_verify_delivery_raises_only_webhook_rejected(body: bytes, topic: str, s
         assert exc.status in (200, 401, 422)
     else:
         assert isinstance(event, ShopifyWebhookEvent) and event.resource_gid.startswith("gid://shopify/")
+
+
+header_bytes = st.binary(max_size=40).filter(lambda b: b"\r" not in b and b"\n" not in b)
+
+
+def _receiver_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(webhook_router(secrets_for=lambda shop: ["k"] if shop == "s.myshopify.com" else [],
+                                      on_event=lambda event: None, clock=lambda: NOW,
+                                      tolerance=timedelta(days=36500)))
+    return app
+
+
+RECEIVER = _receiver_app()
+
+
+VALID_RETURN = {"id": 1, "admin_graphql_api_id": "gid://shopify/Return/1",
+                "order": {"id": 2, "admin_graphql_api_id": "gid://shopify/Order/2"}}
+nearly_valid = st.dictionaries(st.sampled_from([*RETURN_KEYS, "x"]), json_values, max_size=1).map(
+    lambda over: _dumps({**VALID_RETURN, **over}))
+
+
+@FUZZ
+@given(body=nearly_valid | st.binary(max_size=200) | json_values.map(_dumps)
+       | _shaped(REFUND_KEYS).map(_dumps),
+       wellformed=st.booleans(), signed=st.booleans(),
+       topic=st.sampled_from([b"returns/request", b"refunds/create"]) | header_bytes,
+       shop=st.sampled_from([b"s.myshopify.com", b""]) | header_bytes,
+       stamp=st.sampled_from([b"2026-11-11T00:00:00Z", b""]) | header_bytes,
+       webhook_id=st.uuids().map(lambda u: str(u).encode()) | header_bytes)
+def test_the_webhook_endpoint_never_answers_500(body: bytes, wellformed: bool, signed: bool, topic: bytes,
+                                                 shop: bytes, stamp: bytes, webhook_id: bytes) -> None:
+    if wellformed:  # only the body varies: reach parsing, dedupe and the callback
+        signed, topic, shop, stamp = True, b"returns/request", b"s.myshopify.com", b"2026-11-11T00:00:00Z"
+    headers = [(b"x-shopify-topic", topic), (b"x-shopify-shop-domain", shop),
+               (b"x-shopify-triggered-at", stamp), (b"x-shopify-webhook-id", webhook_id)]
+    if signed:
+        headers.append((b"x-shopify-hmac-sha256", sign_body("k", body).encode()))
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=RECEIVER, raise_app_exceptions=True)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.post("/webhooks/shopify", content=body, headers=headers)
+
+    response = asyncio.run(post())
+    answer = response.json()
+    event(f"{response.status_code} {answer.get('status', '') if response.status_code == 200 else ''}")
+    assert response.status_code in (200, 401, 413, 422), response.text
 
 
 # --- masking never crashes on what it is asked to mask ----------------------------------------------

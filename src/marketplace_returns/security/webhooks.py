@@ -210,6 +210,25 @@ def _ack(status: AckStatus, webhook_id: str | None) -> JSONResponse:
                         .model_dump(mode="json"))
 
 
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its ``$defs`` inlined: ``#/$defs/...`` would not resolve once the
+    schema sits inside the OpenAPI document (these models are not recursive)."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            return {k: walk(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
 def _problem(status: int, detail: Any) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
@@ -225,8 +244,8 @@ def webhook_router(*, secrets_for: SecretLookup, on_event: EventHandler, guard: 
     """
     replay = guard if guard is not None else InMemoryReplayGuard()
     router = APIRouter(tags=["webhooks"])
-    body_schema = {"anyOf": [ReturnPayload.model_json_schema(),
-                             RefundPayload.model_json_schema(by_alias=True)]}
+    body_schema = {"anyOf": [_inline(ReturnPayload.model_json_schema()),
+                             _inline(RefundPayload.model_json_schema(by_alias=True))]}
 
     @router.post(path, response_model=WebhookAck, summary="Shopify returns/* and refunds/create webhooks",
                  responses={401: {"description": "signature missing or wrong"},
