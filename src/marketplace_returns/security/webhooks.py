@@ -179,7 +179,7 @@ def verify_delivery(headers: Mapping[str, str], body: bytes, *, secrets: Sequenc
     if topic not in TOPICS:
         raise WebhookRejected(f"topic {topic!r} is not handled", status=200, reason="topic",
                               field="X-Shopify-Topic")
-    webhook_id = _header(headers, "X-Shopify-Webhook-Id")
+    webhook_id = _header(headers, "X-Shopify-Webhook-Id", max_len=200)
     triggered_at = _parse_time(_header(headers, "X-Shopify-Triggered-At", max_len=64))
     if triggered_at < now - tolerance or triggered_at > now + skew:
         raise WebhookRejected("X-Shopify-Triggered-At is outside the accepted window", status=200,
@@ -295,9 +295,12 @@ def webhook_router(*, secrets_for: SecretLookup, on_event: EventHandler, guard: 
         if not await run_in_threadpool(lambda: replay.claim(key, now=clock())):
             return _ack("duplicate", event.webhook_id)
         try:
-            result = on_event(event)
-            if inspect.isawaitable(result):
-                await result
+            if inspect.iscoroutinefunction(on_event):
+                await on_event(event)
+            else:  # a plain function may block (a database insert): keep it off the event loop
+                result = await run_in_threadpool(on_event, event)
+                if inspect.isawaitable(result):
+                    await result
         except Exception:
             await run_in_threadpool(replay.release, key)
             log.exception("webhook callback failed for %s %s", event.topic, event.shop_domain)
