@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -29,12 +29,29 @@ def _raw(nick: str, name: str, phone: str, desc: str, uid: str = BUYER) -> dict[
             "reason": "质量问题", "refund_fee": "199.00", "title": "法式碎花连衣裙"}
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        eng = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+        SQLModel.metadata.create_all(eng)
+        yield eng
+        eng.dispose()
+        return
+    # A schema of its own on the shared server: the service's migrations own "public".
+    url = request.getfixturevalue("postgres_url")
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS purge_test CASCADE"))
+        conn.execute(text("CREATE SCHEMA purge_test"))
+    eng = create_engine(url, connect_args={"options": "-csearch_path=purge_test"})
     SQLModel.metadata.create_all(eng)
-    yield eng
-    eng.dispose()
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA purge_test CASCADE"))
+        admin.dispose()
 
 
 def _seed(engine: Engine) -> tuple[int, int, int]:
