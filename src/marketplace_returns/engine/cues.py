@@ -104,6 +104,8 @@ class Lexicon:
         for name, tiers in (data.get("categories") or {}).items():
             category = Category(name)
             for tier, phrases in tiers.items():
+                if tier not in _TIERS:
+                    raise ValueError(f"categories.{name}: unknown tier {tier!r} (use {', '.join(_TIERS)})")
                 severity, weak = _TIERS[tier]
                 cues += self._cues(phrases, "cue", category, severity, weak)
         for tier, phrases in (data.get("colour") or {}).items():
