@@ -15,6 +15,7 @@ Prints family and category accuracy per set, the confusion matrices and the miss
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from collections import Counter
@@ -38,7 +39,7 @@ class Row:
     case: Case
     family: str
     category: str | None
-    expected_action: str | None = None
+    why: str = ""
 
 
 def _examples(path: Path) -> list[Row]:
@@ -52,7 +53,7 @@ def _examples(path: Path) -> list[Row]:
         family = (family_part.split() or [""])[0]
         category = (category_part.split() or [""])[0]
         rows.append(Row(raw["refund_id"], raw.get("message") or "", Case.model_validate(raw),
-                        family, category or None))
+                        family, category or None, str(raw.get("why", ""))))
     return rows
 
 
@@ -69,13 +70,51 @@ def _texts(path: Path, platform: str, reason: str) -> list[Row]:
 
 
 def _decider() -> Callable[[Case], Any] | None:
-    """The full engine's decision function, when the playbook side of the engine exists."""
+    """The full engine's decision for one case, when the playbook side of the engine exists.
+
+    ``engine.evaluate.evaluate`` is called with the case alone, or with the case and the default
+    playbook (``engine.playbook.load_playbook()``) when it needs one.
+    """
     try:
         from marketplace_returns.engine import evaluate as ev
     except ImportError:
         return None
     fn = getattr(ev, "evaluate", None)
-    return fn if callable(fn) else None
+    if not callable(fn):
+        return None
+    required = [p for p in inspect.signature(fn).parameters.values()
+                if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(required) <= 1:
+        return fn
+    try:
+        from marketplace_returns.engine import playbook as pb
+        playbook = pb.load_playbook()  # type: ignore[attr-defined]
+    except Exception as exc:  # the other side may not be finished: say so, score the rest
+        print(f"(cannot load the default playbook: {type(exc).__name__}: {exc})")
+        return None
+    return lambda case: fn(case, playbook)
+
+
+# What the examples' "why" notes say the seller should do, as the actions that satisfy it.
+_WHY_ACTIONS: list[tuple[str, frozenset[str]]] = [
+    ("request evidence", frozenset({"request_evidence"})),
+    ("re-file", frozenset({"request_reason_change"})),
+    ("partial refund", frozenset({"offer_partial_refund"})),
+    ("refund without return", frozenset({"refund_without_return"})),
+    ("refund at once", frozenset({"refund_without_return", "intercept"})),
+    ("return and refund", frozenset({"return_and_refund"})),
+    ("repair or exchange", frozenset({"repair", "exchange"})),
+    ("exchange", frozenset({"exchange"})),
+]
+
+
+def _expected_actions(why: str) -> frozenset[str] | None:
+    text = why.lower()
+    for phrase, actions in _WHY_ACTIONS:
+        if phrase in text:
+            return actions
+    return None
 
 
 def _matrix(title: str, pairs: list[tuple[str, str]]) -> None:
@@ -127,7 +166,8 @@ def decisions(rows: list[Row]) -> None:
     if decide is None:
         print("\n(no marketplace_returns.engine.evaluate.evaluate yet: decisions not scored)")
         return
-    print("\n== decisions on the examples")
+    print("\n== decisions on the examples (expected action read from the why note)")
+    scored = right = 0
     for row in rows:
         try:
             decision = decide(row.case)
@@ -135,8 +175,21 @@ def decisions(rows: list[Row]) -> None:
             print(f"  {row.id}: {type(exc).__name__}: {exc}")
             continue
         rec = getattr(decision, "recommendation", None)
-        print(f"  {row.id}: rule {getattr(decision, 'rule', None)} → {getattr(rec, 'action', None)} "
-              f"{getattr(rec, 'amount', None)}")
+        action = str(getattr(getattr(rec, "action", None), "value", getattr(rec, "action", None)))
+        expected = _expected_actions(row.why)
+        never_steer = "never steer" in row.why.lower()
+        steered = never_steer and action == "request_reason_change"
+        if expected is not None or never_steer:
+            scored += 1
+            ok = not steered and (expected is None or action in expected)
+            right += ok
+            verdict = "ok" if ok else f"MISS (expected {'/'.join(sorted(expected or ()))})"
+        else:
+            verdict = "-"
+        print(f"  {row.id}: rule {getattr(decision, 'rule', None)} → {action} "
+              f"{getattr(rec, 'amount', None)}  {verdict}")
+    if scored:
+        print(f"  action accuracy {right}/{scored} on the examples whose note names an action")
 
 
 def main() -> int:
