@@ -221,3 +221,10 @@ def test_trace_and_explain_flag() -> None:
     assert steps == ["words", "reason_prior", "facts", "combine"]
     quiet = classify(c, load_profile("taobao"), explain=False)
     assert quiet.trace == [] and quiet.classification == run(c).classification
+
+
+def test_not_yet_arrived_in_transit_is_no_complaint() -> None:
+    in_transit = case("还没收到，不要了", reason="未按约定时间发货", goods_status="in_transit",
+                      ship_by=SHIP_BY, shipped_at=SHIP_BY - timedelta(hours=14))
+    assert got(in_transit) == (Family.NON_QUALITY, Category.CHANGED_MIND)
+    assert got(case("还没收到，不要了"))[1] is Category.NOT_RECEIVED

@@ -104,6 +104,10 @@ def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _
     if facts.size_beyond is not None and (said is None or said in _SIZE_TALK or not quality_said):
         measured = Category.NOT_AS_DESCRIBED if facts.size_beyond else Category.SIZE_FIT
         return measured, 0.9, "the measured size deviation decides"
+    if said is Category.NOT_RECEIVED and case.goods_status is GoodsStatus.IN_TRANSIT and not facts.late \
+            and len(words.ranking) > 1:
+        # "还没收到，不要了" on a parcel still on its way: not arriving yet is no complaint, the rest is.
+        said = words.ranking[1]
     if said is not None and words.strong:
         if facts.late and said in _LATE_OR_QUIET:
             return Category.SHIPPING_DELAY, 0.9, "shipped after ship_by, and the words do not name a defect"

@@ -54,6 +54,8 @@ class WordsReading:
     count: int = 0
     mix: str = ""
     """The scripts of the message: ``zh``, ``en``, ``mixed`` or ``""``."""
+    ranking: tuple[Category, ...] = ()
+    """The categories the deciding cues point at, best first (``category`` is the first)."""
 
 
 @dataclass(slots=True)
@@ -124,10 +126,12 @@ def read_words(text: str, tolerance_cm: float) -> WordsReading:
         pool = {}
     category: Category | None = None
     severity: Severity | None = None
+    ranking: tuple[Category, ...] = ()
     if pool:
         # Among vague cues only, a non-quality one wins a tie ("快递太差": the courier, not the goods).
-        category = max(pool.items(), key=lambda kv: (
-            kv[1], pool is weak and FAMILY_OF[kv[0]] is Family.NON_QUALITY, -_TIE_ORDER[kv[0]]))[0]
+        ranking = tuple(c for c, _ in sorted(pool.items(), reverse=True, key=lambda kv: (
+            kv[1], pool is weak and FAMILY_OF[kv[0]] is Family.NON_QUALITY, -_TIE_ORDER[kv[0]])))
+        category = ranking[0]
         if category in QUALITY_CATEGORIES:
             if "serious" in tally.severities:
                 severity = "serious"
@@ -139,7 +143,8 @@ def read_words(text: str, tolerance_cm: float) -> WordsReading:
         category=category, strong=strong and category is not None, severity=severity,
         colour_severity=tally.colour_severity, quality_denied=tally.quality_denied,
         any_quality_cue=tally.any_quality_cue, counterfeit_claim=tally.counterfeit_claim,
-        cues=tuple(tally.cues), ignored=tuple(tally.ignored), count=len(tally.cues), mix=mix)
+        cues=tuple(tally.cues), ignored=tuple(tally.ignored), count=len(tally.cues), mix=mix,
+        ranking=ranking)
 
 
 def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally) -> None:
