@@ -9,11 +9,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marketplace_returns.engine.classifier import classify
 from marketplace_returns.engine.signals import ClassifierResult
 from marketplace_returns.models.case import Case
-from marketplace_returns.models.vocabulary import Category, Family
+from marketplace_returns.models.vocabulary import FAMILY_OF, QUALITY_CATEGORIES, Category, Family
 from marketplace_returns.profiles import load_profile
 
 CST = timezone(timedelta(hours=8))
@@ -228,3 +230,32 @@ def test_not_yet_arrived_in_transit_is_no_complaint() -> None:
                       ship_by=SHIP_BY, shipped_at=SHIP_BY - timedelta(hours=14))
     assert got(in_transit) == (Family.NON_QUALITY, Category.CHANGED_MIND)
     assert got(case("还没收到，不要了"))[1] is Category.NOT_RECEIVED
+
+
+_ALPHABET = list("质量没问题就是不喜欢开线偏小假货降价 ,.!?，。abc not fake too small 5厘米")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    message=st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40) | st.text(max_size=40),
+    platform=st.sampled_from(["taobao", "tmall", "shopify"]),
+    reason=st.sampled_from(["", "OTHER", "质量问题", "DEFECTIVE", "未按约定时间发货", "unknown"]),
+    status=st.sampled_from([None, "not_shipped", "in_transit", "received"]),
+    deviation=st.none() | st.floats(min_value=-20, max_value=20, allow_nan=False),
+    late_hours=st.none() | st.integers(min_value=-100, max_value=100),
+)
+def test_any_case_classifies(message: str, platform: str, reason: str, status: str | None,
+                             deviation: float | None, late_hours: int | None) -> None:
+    # shipped_at naive on purpose: a naive time is read as UTC, never compared raw with an aware one
+    shipped = None if late_hours is None else (SHIP_BY + timedelta(hours=late_hours)).replace(tzinfo=None)
+    result = run(case(message, platform=platform, reason=reason, goods_status=status,
+                      size_deviation_cm=deviation, ship_by=SHIP_BY, shipped_at=shipped))
+    c = result.classification
+    assert 0 <= c.confidence <= 1
+    assert c.evidence and result.signals.lang in ("zh", "en")
+    assert c.family is FAMILY_OF[c.category]
+    if status == "not_shipped":
+        assert c.family is Family.NON_QUALITY
+    beyond = deviation is not None and abs(deviation) > 3
+    if status != "not_shipped" and beyond and result.signals.text_category not in QUALITY_CATEGORIES:
+        assert c.category is Category.NOT_AS_DESCRIBED
