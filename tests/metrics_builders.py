@@ -51,31 +51,69 @@ def pg_engine(url: str) -> Iterator[Engine]:
 
 
 def shop(conn: sa.Connection, shop_id: str = "s1", platform: str = "taobao") -> None:
-    conn.execute(table("shops").insert(), [{"shop_id": shop_id, "platform": platform,
-                                            "base_url": "http://127.0.0.1:1", "sign_method": "hmac-sha256",
-                                            "poll_interval_s": 60, "active": True}])
+    conn.execute(
+        table("shops").insert(),
+        [
+            {
+                "shop_id": shop_id,
+                "platform": platform,
+                "base_url": "http://127.0.0.1:1",
+                "sign_method": "hmac-sha256",
+                "poll_interval_s": 60,
+                "active": True,
+            }
+        ],
+    )
 
 
 def orders(conn: sa.Connection, shop_id: str, days: list[str], paid: int, signed: int) -> None:
-    conn.execute(table("order_counts").insert(),
-                 [{"shop_id": shop_id, "day": date.fromisoformat(d), "paid_orders": paid,
-                   "signed_orders": signed, "source": "seller"} for d in days])
+    conn.execute(
+        table("order_counts").insert(),
+        [
+            {
+                "shop_id": shop_id,
+                "day": date.fromisoformat(d),
+                "paid_orders": paid,
+                "signed_orders": signed,
+                "source": "seller",
+            }
+            for d in days
+        ],
+    )
 
 
-def case(conn: sa.Connection, *, decision: dict[str, Any] | None = None,
-         decisions: list[dict[str, Any]] | None = None, **fields: Any) -> int:
+def case(
+    conn: sa.Connection,
+    *,
+    decision: dict[str, Any] | None = None,
+    decisions: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> int:
     """Insert one case (defaults fill the rest) and its decisions; returns the case id."""
     n = next(_ids)
-    row: dict[str, Any] = {"shop_id": "s1", "platform": "taobao", "refund_id": f"r{n}", "order_id": f"o{n}",
-                           "dispute": False, "dispute_seller_fault": False, "currency": "CNY"}
+    row: dict[str, Any] = {
+        "shop_id": "s1",
+        "platform": "taobao",
+        "refund_id": f"r{n}",
+        "order_id": f"o{n}",
+        "dispute": False,
+        "dispute_seller_fault": False,
+        "currency": "CNY",
+    }
     for money in ("item_price", "refund_amount", "refunded_amount"):
         if money in fields and fields[money] is not None:
             fields[money] = Decimal(str(fields[money]))
     row.update(fields)
     case_id = int(conn.execute(table("cases").insert().returning(table("cases").c.id), [row]).scalar_one())
     for i, dec in enumerate(([decision] if decision else []) + (decisions or [])):
-        drow: dict[str, Any] = {"case_id": case_id, "version": i + 1, "status": "pending", "penalising": False,
-                                "auto": False, "needs_approval": False}
+        drow: dict[str, Any] = {
+            "case_id": case_id,
+            "version": i + 1,
+            "status": "pending",
+            "penalising": False,
+            "auto": False,
+            "needs_approval": False,
+        }
         for money in ("amount", "shipping_saved"):
             if money in dec and dec[money] is not None:
                 dec[money] = Decimal(str(dec[money]))

@@ -24,12 +24,14 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from marketplace_returns.metrics.queries import (
+    Row,
     cases,
     count_if,
     current,
     money_sum,
     order_side,
     quality_reason,
+    rollup,
 )
 from marketplace_returns.metrics.scope import Scope
 from marketplace_returns.metrics.stats import benjamini_hochberg, binom_sf, hypergeom_sf
@@ -64,22 +66,31 @@ class RepeatRefunder(BaseModel):
     last: str
 
 
-def _counts(conn: Connection, scope: Scope, unit: str, recent_start: Any) -> list[dict[str, Any]]:
+def _counts(
+    conn: Connection, scope: Scope, units: tuple[str, ...], recent_start: Any
+) -> dict[str, list[Row]]:
+    """Recent and baseline counts per SKU and per batch: one fine grouping, rolled up in SQL."""
     c, d = cases.c, current.c
     is_recent = c.requested_at >= recent_start
     quality = case((d.family.is_not(None), d.family == "quality"), else_=quality_reason())
-    key = c[unit]
-    stmt = (
-        select(key.label("key"),
-               count_if(is_recent).label("recent"), count_if(~is_recent).label("baseline"),
-               count_if(and_(is_recent, quality)).label("recent_quality"),
-               count_if(and_(~is_recent, quality)).label("baseline_quality"))
+    fine = (
+        select(
+            *[c[u].label(u) for u in units],
+            count_if(is_recent).label("recent"),
+            count_if(~is_recent).label("baseline"),
+            count_if(and_(is_recent, quality)).label("recent_quality"),
+            count_if(and_(~is_recent, quality)).label("baseline_quality"),
+        )
         .select_from(cases.outerjoin(current, and_(d.case_id == c.id, d.status != "superseded")))
-        .where(c.requested_at >= scope.start, c.requested_at < scope.end, key.is_not(None),
-               *[c[k] == v for k, v in scope.filters().items() if k in ("shop_id", "platform")])
-        .group_by(key)
+        .where(
+            c.requested_at >= scope.start,
+            c.requested_at < scope.end,
+            *[c[k] == v for k, v in scope.filters().items() if k in ("shop_id", "platform")],
+        )
+        .group_by(*[c[u] for u in units])
     )
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    found = rollup(conn, fine, {u: u for u in units})
+    return {u: [r for r in rows if r["key"] is not None] for u, rows in found.items()}
 
 
 def _orders(conn: Connection, scope: Scope) -> int:
@@ -87,8 +98,15 @@ def _orders(conn: Connection, scope: Scope) -> int:
     return int(row["paid_orders"]) if row else 0
 
 
-def detect(conn: Connection, scope: Scope, *, recent_days: int = 7, baseline_days: int = 28,
-           q: float = 0.05, units: tuple[str, ...] = ("sku", "batch")) -> list[Anomaly]:
+def detect(
+    conn: Connection,
+    scope: Scope,
+    *,
+    recent_days: int = 7,
+    baseline_days: int = 28,
+    q: float = 0.05,
+    units: tuple[str, ...] = ("sku", "batch"),
+) -> list[Anomaly]:
     """Flagged SKUs and batches over the ``recent_days`` ending at ``scope.until``, most significant first."""
     recent = scope.shifted(scope.until - timedelta(days=recent_days), scope.until)
     base = scope.shifted(recent.since - timedelta(days=baseline_days), recent.since)
@@ -98,18 +116,31 @@ def detect(conn: Connection, scope: Scope, *, recent_days: int = 7, baseline_day
     if exposure == "days":
         e1, e0 = recent_days, baseline_days
     candidates: list[Anomaly] = []
+    counts = _counts(conn, window, units, recent.start)
     for unit in units:
-        for row in _counts(conn, window, unit, recent.start):
+        for row in counts[unit]:
             x1, x0 = int(row["recent"]), int(row["baseline"])
             if x1 + x0 == 0:
                 continue
             share = e1 / (e1 + e0)
-            candidates.append(_flag(unit, row["key"], "refund_rate", x1, x0, e1, e0, exposure,
-                                    binom_sf(x1, x1 + x0, share)))
+            candidates.append(
+                _flag(unit, row["key"], "refund_rate", x1, x0, e1, e0, exposure, binom_sf(x1, x1 + x0, share))
+            )
             q1, q0 = int(row["recent_quality"]), int(row["baseline_quality"])
             if x1 and x0 and q1 + q0:
-                candidates.append(_flag(unit, row["key"], "quality_share", q1, q0, x1, x0, "refunds",
-                                        hypergeom_sf(q1, x1 + x0, q1 + q0, x1)))
+                candidates.append(
+                    _flag(
+                        unit,
+                        row["key"],
+                        "quality_share",
+                        q1,
+                        q0,
+                        x1,
+                        x0,
+                        "refunds",
+                        hypergeom_sf(q1, x1 + x0, q1 + q0, x1),
+                    )
+                )
     rejected, adjusted = benjamini_hochberg([a.p_value for a in candidates], q)
     flagged = []
     for anomaly, hit, q_value in zip(candidates, rejected, adjusted, strict=True):
@@ -119,16 +150,30 @@ def detect(conn: Connection, scope: Scope, *, recent_days: int = 7, baseline_day
     return sorted(flagged, key=lambda a: (a.p_value, a.unit, a.key))
 
 
-def _flag(unit: str, key: object, test: str, x1: int, x0: int, e1: float, e0: float, exposure: str,
-          p: float) -> Anomaly:
+def _flag(
+    unit: str, key: object, test: str, x1: int, x0: int, e1: float, e0: float, exposure: str, p: float
+) -> Anomaly:
     r1, r0 = x1 / e1, x0 / e0
-    return Anomaly(unit=unit, key=str(key), test=test, recent=x1, baseline=x0, recent_exposure=e1,
-                   baseline_exposure=e0, exposure=exposure, recent_rate=r1, baseline_rate=r0,
-                   ratio=(r1 / r0) if r0 else None, p_value=p, q_value=p)
+    return Anomaly(
+        unit=unit,
+        key=str(key),
+        test=test,
+        recent=x1,
+        baseline=x0,
+        recent_exposure=e1,
+        baseline_exposure=e0,
+        exposure=exposure,
+        recent_rate=r1,
+        baseline_rate=r0,
+        ratio=(r1 / r0) if r0 else None,
+        p_value=p,
+        q_value=p,
+    )
 
 
-def repeat_refunders(conn: Connection, scope: Scope, *, min_orders: int = 3,
-                     limit: int = 50) -> list[RepeatRefunder]:
+def repeat_refunders(
+    conn: Connection, scope: Scope, *, min_orders: int = 3, limit: int = 50
+) -> list[RepeatRefunder]:
     """Buyers with refund requests on at least ``min_orders`` different orders in the period.
 
     A plain count threshold (the owner's choice), not a test: one buyer has too few events for a
@@ -137,18 +182,35 @@ def repeat_refunders(conn: Connection, scope: Scope, *, min_orders: int = 3,
     c = cases.c
     n_orders = func.count(func.distinct(func.coalesce(c.order_id, c.refund_id)))
     stmt = (
-        select(c.buyer_id, func.count().label("refunds"), n_orders.label("orders"),
-               money_sum(c.refund_amount).label("amount"),
-               count_if(c.reason_penalises.is_not(None)).label("penalising"),
-               func.min(c.requested_at).label("first"), func.max(c.requested_at).label("last"))
-        .where(c.requested_at >= scope.start, c.requested_at < scope.end, c.buyer_id.is_not(None),
-               *[c[k] == v for k, v in scope.filters().items() if k in ("shop_id", "platform")])
+        select(
+            c.buyer_id,
+            func.count().label("refunds"),
+            n_orders.label("orders"),
+            money_sum(c.refund_amount).label("amount"),
+            count_if(c.reason_penalises.is_not(None)).label("penalising"),
+            func.min(c.requested_at).label("first"),
+            func.max(c.requested_at).label("last"),
+        )
+        .where(
+            c.requested_at >= scope.start,
+            c.requested_at < scope.end,
+            c.buyer_id.is_not(None),
+            *[c[k] == v for k, v in scope.filters().items() if k in ("shop_id", "platform")],
+        )
         .group_by(c.buyer_id)
         .having(n_orders >= min_orders)
         .order_by(n_orders.desc(), func.count().desc(), c.buyer_id)
         .limit(limit)
     )
-    return [RepeatRefunder(buyer_id=r["buyer_id"], refunds=r["refunds"], orders=r["orders"],
-                           amount=round(float(r["amount"]), 2), penalising=r["penalising"],
-                           first=str(r["first"])[:19], last=str(r["last"])[:19])
-            for r in conn.execute(stmt).mappings()]
+    return [
+        RepeatRefunder(
+            buyer_id=r["buyer_id"],
+            refunds=r["refunds"],
+            orders=r["orders"],
+            amount=round(float(r["amount"]), 2),
+            penalising=r["penalising"],
+            first=str(r["first"])[:19],
+            last=str(r["last"])[:19],
+        )
+        for r in conn.execute(stmt).mappings()
+    ]

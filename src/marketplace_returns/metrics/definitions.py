@@ -20,13 +20,25 @@ from marketplace_returns.resources import data_dir
 from marketplace_returns.yamlsource import YamlSource, dotted, load_yaml
 
 Measure = Literal[
-    "requests", "refunds", "quality_refunds", "completed", "self_completed", "completion_hours",
-    "disputes", "disputes_seller_fault", "paid_orders", "signed_orders",
+    "requests",
+    "refunds",
+    "quality_refunds",
+    "completed",
+    "self_completed",
+    "completion_hours",
+    "disputes",
+    "disputes_seller_fault",
+    "paid_orders",
+    "signed_orders",
 ]
 """Numbers the queries compute for any group; a definition divides one by another."""
 
 MetricKey = Literal[
-    "refund_rate", "quality_refund_rate", "dispute_refund_rate", "self_completion_rate", "completion_time",
+    "refund_rate",
+    "quality_refund_rate",
+    "dispute_refund_rate",
+    "self_completion_rate",
+    "completion_time",
 ]
 
 
@@ -74,8 +86,9 @@ def parse_definitions(source: YamlSource) -> MetricSet:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        raise ConfigError(err["msg"], file=source.file, path=dotted(loc) or None,
-                          line=source.line_of(loc)) from None
+        raise ConfigError(
+            err["msg"], file=source.file, path=dotted(loc) or None, line=source.line_of(loc)
+        ) from None
 
 
 def load_text(text: str, *, file: str) -> MetricSet:
@@ -94,8 +107,12 @@ def load_definitions(platform: str) -> MetricSet:
         raise ConfigError(f"no metric definitions for platform {platform!r}", file=file)
     metric_set = load_text(path.read_text(encoding="utf-8"), file=file)
     if metric_set.platform != name:
-        raise ConfigError(f"file is for platform {metric_set.platform!r}, expected {name!r}", file=file,
-                          path="platform", line=1)
+        raise ConfigError(
+            f"file is for platform {metric_set.platform!r}, expected {name!r}",
+            file=file,
+            path="platform",
+            line=1,
+        )
     return metric_set
 
 

@@ -18,18 +18,42 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Float, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement, FromClause, Select
 
 from marketplace_returns.metrics.definitions import definitions_for
 from marketplace_returns.metrics.scope import Scope, table
-from marketplace_returns.metrics.sqlfn import day_key, hours_between, utc_day
+from marketplace_returns.metrics.sqlfn import day_key, epoch_hours, utc_day
 from marketplace_returns.models.vocabulary import Family
 from marketplace_returns.profiles import available_platforms, load_profile
 
-Dimension = Literal["total", "shop", "platform", "sku", "batch", "reason", "product_category", "category",
-                    "family", "rule", "day"]
+Dimension = Literal[
+    "total",
+    "shop",
+    "platform",
+    "sku",
+    "batch",
+    "reason",
+    "product_category",
+    "category",
+    "family",
+    "rule",
+    "day",
+]
 DIMENSIONS: tuple[str, ...] = Dimension.__args__  # type: ignore[attr-defined]
 Row = dict[str, Any]
 
@@ -80,23 +104,15 @@ def _reason_changes() -> FromClause:
     """Per case: a reason change was requested and carried out; was the reason penalising then."""
     d = decisions
     return (
-        select(d.c.case_id.label("case_id"),
-               func.max(case((d.c.penalising, 1), else_=0)).label("was_penalising"),
-               func.max(d.c.reason_change_to).label("asked"))
+        select(
+            d.c.case_id.label("case_id"),
+            func.max(case((d.c.penalising, 1), else_=0)).label("was_penalising"),
+            func.max(d.c.reason_change_to).label("asked"),
+        )
         .where(d.c.reason_change_to.is_not(None), d.c.status.in_(("accepted", "edited")))
         .group_by(d.c.case_id)
         .subquery("rc")
     )
-
-
-def _key(dim: str, side: str) -> ColumnElement[Any]:
-    if dim == "day":
-        return utc_day(cases.c.requested_at if side == "request" else cases.c.completed_at)
-    if dim == "total":
-        return literal("all")
-    if dim in ("category", "family", "rule"):
-        return current.c[dim]
-    return cases.c["shop_id" if dim == "shop" else dim]
 
 
 def _where(scope: Scope) -> list[ColumnElement[bool]]:
@@ -107,71 +123,165 @@ def _where(scope: Scope) -> list[ColumnElement[bool]]:
     return out
 
 
-def _joined(rc: FromClause | None = None) -> FromClause:
-    base = cases.outerjoin(current, and_(current.c.case_id == cases.c.id, current.c.status != "superseded"))
-    return base.outerjoin(rc, rc.c.case_id == cases.c.id) if rc is not None else base
+def _flag(cond: ColumnElement[bool]) -> ColumnElement[Any]:
+    return case((cond, 1), else_=0)
 
 
-def request_side(scope: Scope, dim: str, *, now: datetime | None = None) -> Select[Any]:
+def _facts(scope: Scope, now: datetime, rc: FromClause, decided: bool) -> list[ColumnElement[Any]]:
+    """Per-case values, each computed once (timestamps are parsed once per row, not once per sum)."""
     c, d = cases.c, current.c
-    rc = _reason_changes()
-    key = _key(dim, "request")
-    now = now or datetime.now(UTC)
-    resp = hours_between(c.first_response_at, c.requested_at)
-    missed = and_(c.deadline.is_not(None),
-                  or_(c.first_response_at > c.deadline,
-                      and_(c.first_response_at.is_(None), c.deadline < now)))
-    return (
-        select(
-            key.label("key"),
-            func.count().label("requests"),
-            money_sum(c.refund_amount).label("requested_amount"),
-            count_if(or_(c.reason_penalises.is_not(None), rc.c.was_penalising == 1))
-            .label("penalising_before"),
-            count_if(c.reason_penalises.is_not(None)).label("penalising_after"),
-            count_if(rc.c.case_id.is_not(None)).label("reason_change_requested"),
-            count_if(and_(rc.c.case_id.is_not(None), c.reason == rc.c.asked)).label("reason_changed"),
-            count_if(d.family == Family.QUALITY.value).label("quality_classified"),
-            count_if(c.first_response_at.is_not(None)).label("responded"),
-            type_coerce(func.coalesce(func.sum(resp), 0), Float).label("response_hours"),
-            count_if(resp <= _ack_hours()).label("responded_within_ack"),
-            count_if(c.deadline.is_not(None)).label("with_deadline"),
-            count_if(missed).label("deadline_missed"),
-            money_sum(case((and_(d.status.in_(TAKEN), d.action == "offer_partial_refund"), d.amount),
-                        else_=None)).label("compensation_paid"),
-            money_sum(case((d.status.in_(TAKEN), d.shipping_saved), else_=None)).label("shipping_saved"),
-            count_if(d.status == "pending").label("pending"),
-        )
-        .select_from(_joined(rc))
-        .where(c.requested_at >= scope.start, c.requested_at < scope.end, *_where(scope))
-        .group_by(key)
+    missed = and_(
+        c.deadline.is_not(None),
+        or_(c.first_response_at > c.deadline, and_(c.first_response_at.is_(None), c.deadline < now)),
     )
+    out: list[ColumnElement[Any]] = [
+        _flag(and_(c.requested_at >= scope.start, c.requested_at < scope.end)).label("f_asked"),
+        _flag(and_(c.completed_at >= scope.start, c.completed_at < scope.end)).label("f_done"),
+        c.refund_amount.label("f_asked_amount"),
+        c.refunded_amount.label("f_refunded_amount"),
+        _flag(c.reason_penalises.is_not(None)).label("f_pen_now"),
+        _flag(or_(c.reason_penalises.is_not(None), rc.c.was_penalising == 1)).label("f_pen_before"),
+        _flag(rc.c.case_id.is_not(None)).label("f_rc"),
+        _flag(and_(rc.c.case_id.is_not(None), c.reason == rc.c.asked)).label("f_rc_done"),
+        epoch_hours(c.requested_at).label("f_h_req"),
+        epoch_hours(c.first_response_at).label("f_h_resp"),
+        epoch_hours(c.completed_at).label("f_h_done"),
+        _ack_hours().label("f_ack"),
+        _flag(c.deadline.is_not(None)).label("f_deadline"),
+        _flag(missed).label("f_missed"),
+        _flag(c.refunded_amount > 0).label("f_refunded"),
+        _flag(and_(c.refunded_amount > 0, quality_reason())).label("f_quality_refund"),
+        _flag(c.dispute).label("f_dispute"),
+        _flag(and_(c.dispute, c.dispute_seller_fault)).label("f_fault"),
+        _flag(c.completed_by == "seller").label("f_by_seller"),
+    ]
+    if decided:
+        taken = d.status.in_(TAKEN)
+        out += [
+            _flag(d.family == Family.QUALITY.value).label("f_fam_quality"),
+            case((and_(taken, d.action == "offer_partial_refund"), d.amount), else_=None).label("f_paid"),
+            case((taken, d.shipping_saved), else_=None).label("f_saved"),
+            _flag(d.status == "pending").label("f_pending"),
+        ]
+    return out
 
 
-def outcome_side(scope: Scope, dim: str) -> Select[Any]:
+def _sums(f: FromClause, decided: bool) -> list[ColumnElement[Any]]:
+    """The measures of a group, summed over the per-case values of ``_facts``."""
+    v = f.c
+    asked, done = v.f_asked == 1, v.f_done == 1
+    resp = v.f_h_resp - v.f_h_req
+    took = v.f_h_done - v.f_h_req
+    out: list[ColumnElement[Any]] = [
+        count_if(asked).label("requests"),
+        money_sum(case((asked, v.f_asked_amount), else_=None)).label("requested_amount"),
+        count_if(and_(asked, v.f_pen_before == 1)).label("penalising_before"),
+        count_if(and_(asked, v.f_pen_now == 1)).label("penalising_after"),
+        count_if(and_(asked, v.f_rc == 1)).label("reason_change_requested"),
+        count_if(and_(asked, v.f_rc_done == 1)).label("reason_changed"),
+        count_if(and_(asked, v.f_h_resp.is_not(None))).label("responded"),
+        money_sum(case((asked, resp), else_=None)).label("response_hours"),
+        count_if(and_(asked, resp <= v.f_ack)).label("responded_within_ack"),
+        count_if(and_(asked, v.f_deadline == 1)).label("with_deadline"),
+        count_if(and_(asked, v.f_missed == 1)).label("deadline_missed"),
+        count_if(done).label("completed"),
+        count_if(and_(done, v.f_refunded == 1)).label("refunds"),
+        money_sum(case((done, v.f_refunded_amount), else_=None)).label("refunded_amount"),
+        count_if(and_(done, v.f_quality_refund == 1)).label("quality_refunds"),
+        count_if(and_(done, v.f_dispute == 1)).label("disputes"),
+        count_if(and_(done, v.f_fault == 1)).label("disputes_seller_fault"),
+        count_if(and_(done, v.f_by_seller == 1)).label("self_completed"),
+        money_sum(case((done, took), else_=None)).label("completion_hours"),
+        count_if(and_(done, took <= 48)).label("completed_within_48h"),
+        count_if(and_(done, took > 48, took <= 120)).label("completed_48_120h"),
+        count_if(and_(done, took > 120)).label("completed_over_120h"),
+    ]
+    if decided:
+        out += [
+            count_if(and_(asked, v.f_fam_quality == 1)).label("quality_classified"),
+            money_sum(case((asked, v.f_paid), else_=None)).label("compensation_paid"),
+            money_sum(case((asked, v.f_saved), else_=None)).label("shipping_saved"),
+            count_if(and_(asked, v.f_pending == 1)).label("pending"),
+        ]
+    return out
+
+
+FLOATS = frozenset(
+    {
+        "requested_amount",
+        "response_hours",
+        "refunded_amount",
+        "completion_hours",
+        "compensation_paid",
+        "shipping_saved",
+    }
+)
+LOW = ("total", "shop", "platform", "reason", "product_category", "category", "family", "rule")
+"""Dimensions of few values, rolled up from one fine grouping (one sort of the cases)."""
+LOW_COLS: dict[str, ColumnElement[Any]] = {
+    "shop": cases.c.shop_id,
+    "platform": cases.c.platform,
+    "reason": cases.c.reason,
+    "product_category": cases.c.product_category,
+    "category": current.c.category,
+    "family": current.c.family,
+    "rule": current.c.rule,
+}
+
+
+def _fine(scope: Scope, keys: dict[str, ColumnElement[Any]], *, decided: bool, now: datetime) -> Select[Any]:
     c = cases.c
-    key = _key(dim, "outcome")
-    refunded = c.refunded_amount > 0
-    done = hours_between(c.completed_at, c.requested_at)
-    return (
-        select(
-            key.label("key"),
-            func.count().label("completed"),
-            count_if(refunded).label("refunds"),
-            money_sum(c.refunded_amount).label("refunded_amount"),
-            count_if(and_(refunded, quality_reason())).label("quality_refunds"),
-            count_if(c.dispute).label("disputes"),
-            count_if(and_(c.dispute, c.dispute_seller_fault)).label("disputes_seller_fault"),
-            count_if(c.completed_by == "seller").label("self_completed"),
-            type_coerce(func.coalesce(func.sum(done), 0), Float).label("completion_hours"),
-            count_if(done <= 48).label("completed_within_48h"),
-            count_if(and_(done > 48, done <= 120)).label("completed_48_120h"),
-            count_if(done > 120).label("completed_over_120h"),
-        )
-        .select_from(_joined())
-        .where(c.completed_at >= scope.start, c.completed_at < scope.end, *_where(scope))
-        .group_by(key)
+    rc = _reason_changes()
+    src: FromClause = cases
+    if decided or any(k in scope.filters() for k in ("category", "rule")):
+        src = cases.outerjoin(current, and_(current.c.case_id == c.id, current.c.status != "superseded"))
+    src = src.outerjoin(rc, rc.c.case_id == c.id)
+    in_period = or_(
+        and_(c.requested_at >= scope.start, c.requested_at < scope.end),
+        and_(c.completed_at >= scope.start, c.completed_at < scope.end),
     )
+    # OFFSET 0 keeps SQLite from flattening the per-case subquery into the GROUP BY, which would
+    # repeat every timestamp parse once per sum; PostgreSQL ignores it.
+    facts = (
+        select(*[col.label(name) for name, col in keys.items()], *_facts(scope, now, rc, decided))
+        .select_from(src)
+        .where(in_period, *_where(scope))
+        .offset(0)
+        .subquery("f")
+    )
+    group = [facts.c[name] for name in keys]
+    return select(*group, *_sums(facts, decided)).group_by(*group)
+
+
+def rollup(conn: Connection, fine: Select[Any], groupings: dict[str, str | None]) -> dict[str, list[Row]]:
+    """Roll the fine grouping up to each dimension in SQL: one statement, the fine CTE computed once.
+
+    ``groupings`` maps a dimension to its key column in the fine grouping (None: one total row).
+    """
+    cte = fine.cte("fine").prefix_with("MATERIALIZED")
+    keys = {col for col in groupings.values() if col}
+    measures = [col for col in cte.c if col.name not in keys]
+    parts = []
+    for dim, col in groupings.items():
+        key: ColumnElement[Any] = cast(cte.c[col], String) if col else literal("all", String)
+        stmt = select(
+            literal(dim, String).label("dim"),
+            key.label("key"),
+            *[
+                (
+                    type_coerce(func.coalesce(func.sum(m), 0), Float)
+                    if m.name in FLOATS
+                    else cast(func.coalesce(func.sum(m), 0), BigInteger)
+                ).label(m.name)
+                for m in measures
+            ],
+        )
+        parts.append(stmt.group_by(cte.c[col]) if col else stmt)
+    out: dict[str, list[Row]] = {dim: [] for dim in groupings}
+    for rec in conn.execute(union_all(*parts)).mappings():
+        row = dict(rec)
+        out[row.pop("dim")].append(row)
+    return out
 
 
 def order_side(scope: Scope, dim: str) -> Select[Any]:
@@ -187,54 +297,135 @@ def order_side(scope: Scope, dim: str) -> Select[Any]:
             where.append(shops.c.platform == scope.platform)
     keys: dict[str, ColumnElement[Any]] = {"shop": o.shop_id, "platform": shops.c.platform, "day": o.day}
     key = keys.get(dim, literal("all"))
-    return (select(key.label("key"), func.coalesce(func.sum(o.paid_orders), 0).label("paid_orders"),
-                   func.coalesce(func.sum(o.signed_orders), 0).label("signed_orders"))
-            .select_from(src).where(*where).group_by(key))
+    return (
+        select(
+            key.label("key"),
+            func.coalesce(func.sum(o.paid_orders), 0).label("paid_orders"),
+            func.coalesce(func.sum(o.signed_orders), 0).label("signed_orders"),
+        )
+        .select_from(src)
+        .where(*where)
+        .group_by(key)
+    )
 
 
-MEASURES = ("requests", "requested_amount", "penalising_before", "penalising_after",
-            "reason_change_requested", "reason_changed", "quality_classified", "responded", "response_hours",
-            "responded_within_ack",
-            "with_deadline", "deadline_missed", "compensation_paid", "shipping_saved", "pending", "completed",
-            "refunds", "refunded_amount", "quality_refunds", "disputes", "disputes_seller_fault",
-            "self_completed", "completion_hours", "completed_within_48h", "completed_48_120h",
-            "completed_over_120h", "paid_orders", "signed_orders")
+REQUEST_MEASURES = (
+    "requests",
+    "requested_amount",
+    "penalising_before",
+    "penalising_after",
+    "reason_change_requested",
+    "reason_changed",
+    "responded",
+    "response_hours",
+    "responded_within_ack",
+    "with_deadline",
+    "deadline_missed",
+)
+OUTCOME_MEASURES = (
+    "completed",
+    "refunds",
+    "refunded_amount",
+    "quality_refunds",
+    "disputes",
+    "disputes_seller_fault",
+    "self_completed",
+    "completion_hours",
+    "completed_within_48h",
+    "completed_48_120h",
+    "completed_over_120h",
+)
+DECISION_MEASURES = ("quality_classified", "compensation_paid", "shipping_saved", "pending")
+MEASURES = (*REQUEST_MEASURES, *OUTCOME_MEASURES, *DECISION_MEASURES, "paid_orders", "signed_orders")
 
 
-def _norm(dim: str, value: Any) -> str:
-    if value is None:
-        return "(none)"
-    return day_key(value) if dim == "day" else str(value)
+def _passes(conn: Connection, scope: Scope, dims: list[str], now: datetime) -> dict[str, list[Row]]:
+    """Aggregated rows per dimension, from as few sorts of the cases as possible (at most three)."""
+    out: dict[str, list[Row]] = {}
+    low = [d for d in dims if d in LOW]
+    if low:
+        keys = {d: LOW_COLS[d] for d in low if d != "total"}
+        groupings: dict[str, str | None] = {d: (None if d == "total" else d) for d in low}
+        out.update(rollup(conn, _fine(scope, keys, decided=True, now=now), groupings))
+    units = [d for d in dims if d in ("sku", "batch")]
+    if units:
+        fine = _fine(scope, {d: cases.c[d] for d in units}, decided=False, now=now)
+        out.update(rollup(conn, fine, {d: d for d in units}))
+    if "day" in dims:
+        keys = {"req_day": utc_day(cases.c.requested_at), "done_day": utc_day(cases.c.completed_at)}
+        by = rollup(
+            conn, _fine(scope, keys, decided=False, now=now), {"day_req": "req_day", "day_done": "done_day"}
+        )
+        zero = dict.fromkeys((*REQUEST_MEASURES, *OUTCOME_MEASURES), 0)
+        days: dict[str, Row] = {}
+        for side, names in (("day_req", REQUEST_MEASURES), ("day_done", OUTCOME_MEASURES)):
+            for row in by[side]:
+                if row["key"] is not None:
+                    days.setdefault(day_key(row["key"]), dict(zero)).update({n: row[n] for n in names})
+        lo, hi = scope.since.isoformat(), scope.until.isoformat()
+        out["day"] = [{"key": k, **v} for k, v in days.items() if lo <= k < hi]
+    return out
 
 
-def breakdown(conn: Connection, scope: Scope, dim: str, *, now: datetime | None = None) -> list[Row]:
-    """One row per value of ``dim`` with every measure and the rates the definitions make of them."""
-    if dim not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dim!r}")
-    rows: dict[str, Row] = {}
+def breakdowns(
+    conn: Connection,
+    scope: Scope,
+    dims: list[str],
+    *,
+    now: datetime | None = None,
+    platforms: list[str] | None = None,
+) -> dict[str, list[Row]]:
+    """Rows per value of each dimension with every measure and the rates the definitions make of them.
 
-    def merge(stmt: Select[Any]) -> None:
-        for rec in conn.execute(stmt).mappings():
-            row = rows.setdefault(_norm(dim, rec["key"]), {})
-            row.update({k: v for k, v in rec.items() if k != "key"})
+    ``platforms`` picks the definitions (the scope's platform by default; Taobao's when mixed).
+    Measures a pass does not compute (the decision measures of SKU, batch and day rows) are None.
+    """
+    unknown = [d for d in dims if d not in DIMENSIONS]
+    if unknown:
+        raise ValueError(f"unknown dimension {unknown[0]!r}")
+    found = _passes(conn, scope, dims, now or datetime.now(UTC))
+    totals = conn.execute(order_side(scope, "total")).mappings().first()
+    result: dict[str, list[Row]] = {}
+    for dim in dims:
+        own_orders = dim in ("shop", "platform", "day", "total")
+        orders_by = (
+            {
+                str(r["key"])[:10] if dim == "day" else str(r["key"]): r
+                for r in conn.execute(order_side(scope, dim)).mappings()
+            }
+            if own_orders
+            else {}
+        )
+        rows = []
+        for rec in found.get(dim, []):
+            key = "(none)" if rec["key"] is None else str(rec["key"])
+            full: Row = {"key": key, **{m: rec.get(m) for m in MEASURES}}
+            source = orders_by.get(key) if own_orders else totals
+            full["paid_orders"] = int(source["paid_orders"]) if source else 0
+            full["signed_orders"] = int(source["signed_orders"]) if source else 0
+            full["orders_of"] = "group" if own_orders else "scope"
+            if not (full["requests"] or full["completed"]) and dim != "total":
+                continue
+            chosen = [key] if dim == "platform" else platforms or ([scope.platform] if scope.platform else [])
+            rows.append(with_rates(full, platforms=chosen))
+        if dim == "day":
+            rows.sort(key=lambda r: r["key"])
+        else:
+            rows.sort(key=lambda r: (-(r["requests"] or 0), -(r["completed"] or 0), r["key"]))
+        result[dim] = rows
+    return result
 
-    merge(request_side(scope, dim, now=now))
-    merge(outcome_side(scope, dim))
-    own_orders = dim in ("shop", "platform", "day", "total")
-    if own_orders:
-        merge(order_side(scope, dim))
-    else:
-        totals = conn.execute(order_side(scope, "total")).mappings().first()
-        for row in rows.values():
-            row["paid_orders"] = totals["paid_orders"] if totals else 0
-            row["signed_orders"] = totals["signed_orders"] if totals else 0
-    out = []
-    for key, row in rows.items():
-        full: Row = {"key": key, **{m: row.get(m) or 0 for m in MEASURES}}
-        full["orders_of"] = "group" if own_orders else "scope"
-        platforms = [key] if dim == "platform" else [scope.platform] if scope.platform else []
-        out.append(with_rates(full, platforms=platforms))
-    return sorted(out, key=lambda r: r["key"]) if dim == "day" else sorted(out, key=lambda r: -r["requests"])
+
+def breakdown(
+    conn: Connection,
+    scope: Scope,
+    dim: str,
+    *,
+    now: datetime | None = None,
+    platforms: list[str] | None = None,
+) -> list[Row]:
+    """One dimension's rows (see ``breakdowns``)."""
+    return breakdowns(conn, scope, [dim], now=now, platforms=platforms)[dim]
 
 
 def with_rates(row: Row, *, platforms: list[str]) -> Row:
@@ -244,7 +435,7 @@ def with_rates(row: Row, *, platforms: list[str]) -> Row:
         row[key] = definition.value(row)
 
     def ratio(a: str, b: str) -> float | None:
-        return float(row[a]) / float(row[b]) if row.get(b) else None
+        return float(row[a]) / float(row[b]) if row.get(b) and row.get(a) is not None else None
 
     row["dispute_share"] = ratio("disputes", "completed")
     row["penalising_share_before"] = ratio("penalising_before", "requests")

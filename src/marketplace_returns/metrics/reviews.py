@@ -23,8 +23,13 @@ from marketplace_returns.metrics.definitions import definitions_for
 from marketplace_returns.metrics.queries import Row, cases, count_if, current, money_sum, quality_reason
 from marketplace_returns.metrics.scope import Scope
 
-REFUNDING = ("refund_without_return", "return_and_refund", "offer_partial_refund", "intercept",
-             "request_reason_change")
+REFUNDING = (
+    "refund_without_return",
+    "return_and_refund",
+    "offer_partial_refund",
+    "intercept",
+    "request_reason_change",
+)
 
 
 def _scope_where(scope: Scope) -> list[ColumnElement[bool]]:
@@ -40,12 +45,15 @@ def acceptance(conn: Connection, scope: Scope, by: str) -> list[Row]:
     key: ColumnElement[Any] = d.rule if by == "rule" else d.reviewed_by if by == "rep" else literal("all")
     when = func.coalesce(d.reviewed_at, d.created_at)
     stmt = (
-        select(key.label("key"), func.count().label("decisions"),
-               count_if(d.status == "accepted").label("accepted"),
-               count_if(d.status == "edited").label("edited"),
-               count_if(d.status == "rejected").label("rejected"),
-               count_if(d.status == "auto").label("auto"),
-               count_if(d.status == "pending").label("pending"))
+        select(
+            key.label("key"),
+            func.count().label("decisions"),
+            count_if(d.status == "accepted").label("accepted"),
+            count_if(d.status == "edited").label("edited"),
+            count_if(d.status == "rejected").label("rejected"),
+            count_if(d.status == "auto").label("auto"),
+            count_if(d.status == "pending").label("pending"),
+        )
         .select_from(current.join(cases, cases.c.id == d.case_id))
         .where(d.status != "superseded", when >= scope.start, when < scope.end, *_scope_where(scope))
         .group_by(key)
@@ -70,12 +78,15 @@ def queue(conn: Connection, scope: Scope) -> Row:
     refunding = d.action.in_(REFUNDING)
     quality = and_(refunding, quality_reason(), d.action != "request_reason_change")
     stmt = (
-        select(func.count().label("queue"),
-               count_if(refunding).label("queue_refunds"),
-               count_if(quality).label("queue_quality_refunds"),
-               count_if(and_(d.action == "request_reason_change", quality_reason()))
-               .label("queue_reason_changes"),
-               money_sum(d.amount).label("queue_amount"))
+        select(
+            func.count().label("queue"),
+            count_if(refunding).label("queue_refunds"),
+            count_if(quality).label("queue_quality_refunds"),
+            count_if(and_(d.action == "request_reason_change", quality_reason())).label(
+                "queue_reason_changes"
+            ),
+            money_sum(d.amount).label("queue_amount"),
+        )
         .select_from(current.join(cases, cases.c.id == d.case_id))
         .where(d.status == "pending", cases.c.completed_at.is_(None), *_scope_where(scope))
     )

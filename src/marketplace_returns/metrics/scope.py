@@ -40,8 +40,10 @@ class Scope:
 
     def __post_init__(self) -> None:
         if self.until <= self.since:
-            raise InputError(f"the period is empty: until ({self.until}) must come after "
-                             f"since ({self.since})", field="until")
+            raise InputError(
+                f"the period is empty: until ({self.until}) must come after since ({self.since})",
+                field="until",
+            )
 
     @property
     def start(self) -> datetime:

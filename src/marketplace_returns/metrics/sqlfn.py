@@ -26,6 +26,18 @@ class hours_between(FunctionElement[float]):
     name = "hours_between"
 
 
+class epoch_hours(FunctionElement[float]):
+    """``epoch_hours(ts)``: ``ts`` as hours since a fixed origin; differences are durations in hours.
+
+    One parse per timestamp: a query subtracts two of these instead of calling ``hours_between``
+    in every sum (SQLite parses text timestamps on each call).
+    """
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch_hours"
+
+
 class utc_day(FunctionElement[Any]):
     """``utc_day(ts)``: the calendar day of ``ts`` in UTC."""
 
@@ -50,6 +62,18 @@ def _hours_pg(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
     return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
 
 
+@compiles(epoch_hours, "sqlite")
+def _epoch_sqlite(element: epoch_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    (ts,) = _args(element, compiler, **kw)
+    return f"(julianday({ts}) * 24.0)"
+
+
+@compiles(epoch_hours, "postgresql")
+def _epoch_pg(element: epoch_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    (ts,) = _args(element, compiler, **kw)
+    return f"(EXTRACT(EPOCH FROM {ts}) / 3600.0)"
+
+
 @compiles(utc_day, "sqlite")
 def _day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
     (ts,) = _args(element, compiler, **kw)
@@ -67,4 +91,4 @@ def day_key(value: object) -> str:
     return str(value)[:10]
 
 
-__all__ = ["ColumnElement", "day_key", "hours_between", "utc_day"]
+__all__ = ["ColumnElement", "day_key", "epoch_hours", "hours_between", "utc_day"]

@@ -47,8 +47,7 @@ def binom_sf(k: int, n: int, p: float) -> float:
     lp, lq = log(p), log(1.0 - p)
     odds = p / (1.0 - p)
     if k > n * p:  # above the mean: terms fall from k upward
-        return _tail(k, n, _lchoose(n, k) + k * lp + (n - k) * lq,
-                     lambda x: (n - x) / (x + 1) * odds, 1)
+        return _tail(k, n, _lchoose(n, k) + k * lp + (n - k) * lq, lambda x: (n - x) / (x + 1) * odds, 1)
     j = k - 1  # below the mean: 1 − P(X ≤ k − 1), terms fall from k − 1 downward
     cdf = _tail(j, 0, _lchoose(n, j) + j * lp + (n - j) * lq, lambda x: x / ((n - x + 1) * odds), -1)
     return max(0.0, 1.0 - cdf)

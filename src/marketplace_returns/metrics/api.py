@@ -1,0 +1,97 @@
+"""The report's figures over HTTP: ``GET /metrics`` and ``GET /metrics/anomalies``, scoped to one shop.
+
+The shop is the one the caller's API token is scoped to (``Authorization: Bearer <token>``, see
+``security.tokens``); nobody reads another shop's figures. The service mounts ``router`` on its app and
+puts its SQLAlchemy engine on ``app.state.engine`` (or overrides ``get_engine``). The body is the same
+``Report`` the CLI renders, so the API, the terminal and the HTML never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from marketplace_returns.errors import MarketplaceReturnsError
+from marketplace_returns.metrics import anomalies
+from marketplace_returns.metrics.report import Report, build_report
+from marketplace_returns.metrics.scope import Scope
+from marketplace_returns.security.tokens import bearer_token, shop_for_token
+
+router = APIRouter(tags=["metrics"])
+
+
+def get_engine(request: Request) -> Engine:
+    engine = getattr(request.app.state, "engine", None)
+    if not isinstance(engine, Engine):
+        raise HTTPException(status_code=503, detail="the store is not configured")
+    return engine
+
+
+def token_shop(
+    engine: Annotated[Engine, Depends(get_engine)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> str:
+    """The shop of the bearer token; 401 without a valid one."""
+    with Session(engine) as session:
+        shop = shop_for_token(session, bearer_token(authorization))
+    if shop is None:
+        raise HTTPException(
+            status_code=401, detail="a valid API token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return shop
+
+
+def _scope(shop: str, since: date | None, until: date | None, days: int) -> Scope:
+    last = until or datetime.now(UTC).date()
+    first = since or last - timedelta(days=days - 1)
+    try:
+        return Scope(since=first, until=last + timedelta(days=1), shop_id=shop)
+    except MarketplaceReturnsError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+
+
+Since = Annotated[date | None, Query(description="first day (default: `days` before `until`)")]
+Until = Annotated[date | None, Query(description="last day included (default: today, UTC)")]
+Days = Annotated[int, Query(ge=1, le=366)]
+
+
+@router.get("/metrics", response_model=Report)
+def metrics(
+    shop: Annotated[str, Depends(token_shop)],
+    engine: Annotated[Engine, Depends(get_engine)],
+    since: Since = None,
+    until: Until = None,
+    days: Days = 30,
+    top: Annotated[int, Query(ge=1, le=500)] = 20,
+) -> Report:
+    """Every figure of the report for the token's shop."""
+    scope = _scope(shop, since, until, days)
+    with engine.connect() as conn:
+        return build_report(conn, scope, top=top)
+
+
+@router.get("/metrics/anomalies")
+def metrics_anomalies(
+    shop: Annotated[str, Depends(token_shop)],
+    engine: Annotated[Engine, Depends(get_engine)],
+    until: Until = None,
+    recent_days: Annotated[int, Query(ge=1, le=90)] = 7,
+    baseline_days: Annotated[int, Query(ge=7, le=365)] = 28,
+    q: Annotated[float, Query(gt=0, lt=1)] = 0.05,
+    min_orders: Annotated[int, Query(ge=2, le=100)] = 3,
+) -> dict[str, Any]:
+    """Flagged SKUs and batches (with the figures behind each) and repeat refunders."""
+    scope = _scope(shop, None, until, recent_days + baseline_days)
+    with engine.connect() as conn:
+        flagged = anomalies.detect(conn, scope, recent_days=recent_days, baseline_days=baseline_days, q=q)
+        repeat = anomalies.repeat_refunders(conn, scope, min_orders=min_orders)
+    return {
+        "shop_id": shop,
+        "until": scope.until.isoformat(),
+        "anomalies": [a.model_dump() for a in flagged],
+        "repeat_refunders": [r.model_dump() for r in repeat],
+    }

@@ -1,0 +1,202 @@
+"""The report as ONE self-contained HTML file: plotly charts with plotly.js inlined once, no network.
+
+Charts: refund rate over time (daily counts and the trailing-window rates the platform would show),
+reasons and categories, top SKUs, money (compensation paid against shipping avoided), response and
+completion times against the deadlines; then the standing, anomalies and repeat refunders as tables.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import plotly.graph_objects as go
+
+from marketplace_returns.metrics.render_table import fmt
+from marketplace_returns.metrics.report import Report
+
+CSS = """body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Noto Sans CJK SC',sans-serif;
+margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ddd;
+padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.breached{color:#b00;
+font-weight:bold}.ok{color:#080}.chart{margin-bottom:24px}"""
+
+
+def _trailing(days: list[dict[str, Any]], window: int, num: str, den: str) -> list[float | None]:
+    """Rate over the trailing ``window`` days for each day of an aggregated daily series."""
+    out: list[float | None] = []
+    for i in range(len(days)):
+        part = days[max(0, i - window + 1) : i + 1]
+        d = sum(float(r[den]) for r in part)
+        out.append(sum(float(r[num]) for r in part) / d if d else None)
+    return out
+
+
+def figures(report: Report) -> list[tuple[str, go.Figure]]:
+    out: list[tuple[str, go.Figure]] = []
+    days = report.breakdowns.get("day", [])
+    window = int(report.definitions["window_days"])
+    names = {k: v["name"] for k, v in report.definitions["metrics"].items()}
+    if days:
+        x = [r["key"] for r in days]
+        fig = go.Figure()
+        fig.add_bar(x=x, y=[r["requests"] for r in days], name="requests", marker_color="#c6dbef")
+        fig.add_bar(x=x, y=[r["refunds"] for r in days], name="successful refunds", marker_color="#6baed6")
+        fig.add_scatter(
+            x=x,
+            y=_trailing(days, window, "refunds", "paid_orders"),
+            yaxis="y2",
+            name=f"{names.get('refund_rate', 'refund rate')} ({window} d)",
+            mode="lines",
+        )
+        fig.add_scatter(
+            x=x,
+            y=_trailing(days, window, "quality_refunds", "signed_orders"),
+            yaxis="y2",
+            name=f"{names.get('quality_refund_rate', 'quality refund rate')} ({window} d)",
+            mode="lines",
+        )
+        fig.update_layout(
+            title="Refunds and refund rate over time",
+            barmode="overlay",
+            yaxis={"title": "cases per day"},
+            yaxis2={"title": "rate", "overlaying": "y", "side": "right", "tickformat": ".1%"},
+        )
+        out.append(("time", fig))
+    for dim, title in (
+        ("reason", "Refund requests by reason (as the buyer filed)"),
+        ("category", "Requests by the engine's category"),
+        ("sku", "Top SKUs by refunds"),
+    ):
+        rows = report.breakdowns.get(dim, [])
+        if not rows:
+            continue
+        fig = go.Figure()
+        keys = [r["key"] for r in rows][::-1]
+        if dim == "sku":
+            fig.add_bar(y=keys, x=[r["refunds"] for r in rows][::-1], orientation="h", name="refunds")
+            fig.add_bar(
+                y=keys, x=[r["quality_refunds"] for r in rows][::-1], orientation="h", name="quality refunds"
+            )
+        else:
+            fig.add_bar(y=keys, x=[r["requests"] for r in rows][::-1], orientation="h", name="requests")
+            fig.add_bar(
+                y=keys,
+                x=[r["penalising_after"] for r in rows][::-1],
+                orientation="h",
+                name="still penalising",
+            )
+        fig.update_layout(title=title, barmode="group", height=max(320, 26 * len(rows) + 120))
+        out.append((dim, fig))
+    t = report.totals
+    fig = go.Figure(
+        go.Bar(
+            x=["compensation paid", "shipping avoided"],
+            y=[t["compensation_paid"], t["shipping_saved"]],
+            marker_color=["#fd8d3c", "#31a354"],
+        )
+    )
+    fig.update_layout(title="Money: partial refunds paid against return shipping avoided")
+    out.append(("money", fig))
+    late = t["responded"] - t["responded_within_ack"]
+    fig = go.Figure()
+    fig.add_bar(x=["first response"], y=[t["responded_within_ack"]], name="within the acknowledge deadline")
+    fig.add_bar(x=["first response"], y=[late], name="after it")
+    fig.add_bar(x=["first response"], y=[t["requests"] - t["responded"]], name="no response yet")
+    fig.add_bar(x=["completion"], y=[t["completed_within_48h"]], name="completed ≤ 48 h")
+    fig.add_bar(x=["completion"], y=[t["completed_48_120h"]], name="48–120 h")
+    fig.add_bar(x=["completion"], y=[t["completed_over_120h"]], name="> 120 h")
+    fig.add_bar(x=["platform deadline"], y=[t["with_deadline"] - t["deadline_missed"]], name="deadline met")
+    fig.add_bar(x=["platform deadline"], y=[t["deadline_missed"]], name="deadline missed")
+    fig.update_layout(title="Response and completion times against deadlines", barmode="stack")
+    out.append(("times", fig))
+    return out
+
+
+def _rows(headers: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        f"<tr class='{escape((classes or [''] * len(rows))[i])}'>"
+        + "".join(f"<td>{escape(c)}</td>" for c in r)
+        + "</tr>"
+        for i, r in enumerate(rows)
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def render_html(report: Report) -> str:
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Refund report "
+        f"{escape(report.scope['since'])} – {escape(report.scope['until'])}</title><style>{CSS}</style>"
+        "</head><body>",
+        f"<h1>Refund report {escape(report.scope['since'])} → {escape(report.scope['until'])}</h1>",
+        f"<p>Platforms: {escape(', '.join(report.platforms) or '—')}; definitions "
+        f"{escape(report.definitions['platform'])} v{report.definitions['version']}; generated "
+        f"{escape(report.generated_at)}.</p><h2>Standing</h2>",
+    ]
+    parts.append(
+        _rows(
+            ["metric", "name", "now", "threshold", "status", "if the queue is accepted"],
+            [
+                [
+                    s.key,
+                    s.name,
+                    fmt(s.key, s.value),
+                    fmt(s.key, s.threshold),
+                    s.status,
+                    fmt(s.key, s.projected) if s.projected_status else "",
+                ]
+                for s in report.standing
+            ],
+            [s.status for s in report.standing],
+        )
+    )
+    for i, (name, fig) in enumerate(figures(report)):
+        parts.append(f"<div class='chart' id='chart-{name}'>")
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0), div_id=f"plot-{name}"))
+        parts.append("</div>")
+    parts.append("<h2>Anomalies</h2>")
+    parts.append(
+        _rows(
+            ["unit", "key", "test", "recent", "baseline", "recent rate", "baseline rate", "p", "q"],
+            [
+                [
+                    a.unit,
+                    a.key,
+                    a.test,
+                    str(a.recent),
+                    str(a.baseline),
+                    f"{a.recent_rate:.4g}",
+                    f"{a.baseline_rate:.4g}",
+                    f"{a.p_value:.2g}",
+                    f"{a.q_value:.2g}",
+                ]
+                for a in report.anomalies
+            ],
+        )
+        if report.anomalies
+        else "<p>No anomalies flagged.</p>"
+    )
+    parts.append("<h2>Repeat refunders</h2>")
+    parts.append(
+        _rows(
+            ["buyer", "refunds", "orders", "amount", "penalising", "first", "last"],
+            [
+                [
+                    r.buyer_id,
+                    str(r.refunds),
+                    str(r.orders),
+                    f"{r.amount:,.2f}",
+                    str(r.penalising),
+                    r.first,
+                    r.last,
+                ]
+                for r in report.repeat_refunders
+            ],
+        )
+    )
+    parts.append(
+        "<h2>Assumptions</h2><ul>"
+        + "".join(f"<li>{escape(a)}</li>" for a in report.assumptions)
+        + "</ul></body></html>"
+    )
+    return "\n".join(parts)

@@ -1,0 +1,127 @@
+"""The report as terminal tables (rich): standing first, then where the refunds come from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from marketplace_returns.metrics.report import Report
+
+RATE_KEYS = {
+    "refund_rate",
+    "quality_refund_rate",
+    "dispute_refund_rate",
+    "self_completion_rate",
+    "dispute_share",
+    "penalising_share_before",
+    "penalising_share_after",
+    "responded_within_ack_share",
+    "deadline_missed_share",
+    "acceptance_rate",
+    "taken_rate",
+    "quality_share",
+}
+HOUR_KEYS = {"completion_time", "first_response_hours"}
+
+
+def fmt(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if key in RATE_KEYS:
+        return f"{float(value) * 100:.2f}%"
+    if key in HOUR_KEYS:
+        return f"{float(value):.1f} h"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+BREAKDOWN_COLUMNS = (
+    "requests",
+    "refunds",
+    "refunded_amount",
+    "quality_refunds",
+    "refund_rate",
+    "quality_refund_rate",
+    "penalising_share_before",
+    "penalising_share_after",
+)
+STYLE = {"ok": "green", "breached": "bold red", "no threshold": "dim", "no data": "dim"}
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]], first: str = "key") -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
+    for col in columns:
+        table.add_column(col.replace("_", " "), justify="right")
+    for row in rows:
+        table.add_row(str(row.get(first, "")), *[fmt(col, row.get(col)) for col in columns])
+    return table
+
+
+def render(report: Report, console: Console | None = None) -> None:
+    console = console or Console()
+    scope = report.scope
+    console.print(
+        f"[bold]Refund report[/] {scope['since']} → {scope['until']} (until excluded) · "
+        f"platforms: {', '.join(report.platforms) or '—'} · definitions "
+        f"{report.definitions['platform']} v{report.definitions['version']}"
+    )
+    standing = Table(
+        title=f"Standing over the {report.definitions['window_days']}-day metric window", title_justify="left"
+    )
+    for col in ("metric", "name", "now", "threshold", "status", "if queue accepted", "then"):
+        standing.add_column(col)
+    for s in report.standing:
+        standing.add_row(
+            s.key,
+            s.name,
+            fmt(s.key, s.value),
+            fmt(s.key, s.threshold),
+            f"[{STYLE[s.status]}]{s.status}[/]",
+            fmt(s.key, s.projected) if s.projected_status else "",
+            f"[{STYLE[s.projected_status]}]{s.projected_status}[/]" if s.projected_status else "",
+        )
+    console.print(standing)
+    t = report.totals
+    console.print(
+        f"requests {t['requests']:,} · refunds {t['refunds']:,} · refunded {t['refunded_amount']:,.2f} · "
+        f"disputes {t['disputes']:,} · pending queue {report.queue.get('queue', 0):,} · "
+        f"compensation paid {t['compensation_paid']:,.2f} vs shipping avoided {t['shipping_saved']:,.2f}"
+    )
+    for dim in ("reason", "category", "sku", "batch", "rule", "shop"):
+        if dim in report.breakdowns:
+            console.print(_table(f"By {dim}", BREAKDOWN_COLUMNS, report.breakdowns[dim][:15]))
+    acc = ("decisions", "accepted", "edited", "rejected", "auto", "pending", "acceptance_rate", "taken_rate")
+    console.print(_table("Suggestions by rule", acc, report.acceptance_by_rule[:15]))
+    console.print(_table("Suggestions by rep", acc, report.acceptance_by_rep[:15]))
+    anomalies = Table(title="Anomalies (exact one-sided tests, Benjamini–Hochberg)", title_justify="left")
+    for col in ("unit", "key", "test", "recent", "baseline", "recent rate", "baseline rate", "×", "p", "q"):
+        anomalies.add_column(col)
+    for a in report.anomalies:
+        anomalies.add_row(
+            a.unit,
+            a.key,
+            a.test,
+            str(a.recent),
+            str(a.baseline),
+            f"{a.recent_rate:.4g}",
+            f"{a.baseline_rate:.4g}",
+            f"{a.ratio:.1f}" if a.ratio else "new",
+            f"{a.p_value:.2g}",
+            f"{a.q_value:.2g}",
+        )
+    console.print(anomalies if report.anomalies else "[green]No anomalies flagged.[/]")
+    if report.repeat_refunders:
+        console.print(
+            _table(
+                "Repeat refunders",
+                ("refunds", "orders", "amount", "penalising", "first", "last"),
+                [r.model_dump() for r in report.repeat_refunders],
+                first="buyer_id",
+            )
+        )

@@ -1,0 +1,175 @@
+"""The report: every figure a shop owner asked for, assembled once, rendered many ways.
+
+``build_report`` runs the SQL aggregations (``queries``, ``reviews``, ``anomalies``) and returns one
+pydantic ``Report``; the terminal tables, CSV, JSON, HTML and the HTTP API all render that same
+object, so they can never disagree. The platform standing is computed over the platform's own metric
+window (30 days ending at the period's end) whatever period the rest of the report covers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from marketplace_returns.metrics import anomalies, queries, reviews
+from marketplace_returns.metrics.anomalies import Anomaly, RepeatRefunder
+from marketplace_returns.metrics.definitions import definitions_for
+from marketplace_returns.metrics.scope import Scope, table
+from marketplace_returns.metrics.thresholds import OURS, Standing, stand
+
+SECTIONS = ("day", "reason", "category", "product_category", "sku", "batch", "rule", "shop")
+"""Breakdowns in the report, in the order they are shown."""
+
+ASSUMPTIONS = [
+    "A refund request counts on the day it was requested; a refund's outcome (success, dispute, who "
+    "completed it, completion time) counts on the day it completed, as the platforms count their rates.",
+    "A successful refund is a completed case with refunded_amount > 0 (partial refunds included).",
+    "Order counts (the denominators) are the seller's import (`marketplace-returns orders import`) or a "
+    "connector's; a SKU, batch, reason or rule has no orders of its own, so its rate is its share of "
+    "the scope's orders (the points it adds to the shop's rate).",
+    "Compensation paid is the amount of partial-refund offers taken (accepted, edited or automatic); "
+    "shipping avoided is the engine's decisions.shipping_saved estimate for decisions taken, from the "
+    "playbook's shipping costs at decision time, not a courier invoice; it assumes the buyer took the offer.",
+    "Penalising share before = cases whose reason penalised when requested (now, or when a reason-change "
+    "request was accepted on them); after = cases whose current reason still penalises.",
+    "Projected rates take every pending suggestion as suggested and assume the buyer goes along "
+    "(a reason-change request is honoured, so that refund closes under a non-quality reason).",
+]
+
+
+class Report(BaseModel):
+    generated_at: str
+    scope: dict[str, Any]
+    platforms: list[str]
+    definitions: dict[str, Any]
+    standing: list[Standing]
+    totals: dict[str, Any]
+    breakdowns: dict[str, list[dict[str, Any]]]
+    acceptance_by_rule: list[dict[str, Any]]
+    acceptance_by_rep: list[dict[str, Any]]
+    queue: dict[str, Any]
+    anomalies: list[Anomaly]
+    repeat_refunders: list[RepeatRefunder]
+    assumptions: list[str]
+
+
+def platforms_of(conn: Connection, scope: Scope) -> list[str]:
+    """The platforms the scope covers: the filter, else the shop's, else every shop's, else the cases'."""
+    if scope.platform:
+        return [scope.platform]
+    shops, cases = table("shops"), table("cases")
+    stmt = select(shops.c.platform).distinct()
+    if scope.shop_id:
+        stmt = stmt.where(shops.c.shop_id == scope.shop_id)
+    found = [str(p) for p in conn.execute(stmt).scalars()]
+    if not found:
+        alt = select(cases.c.platform).distinct()
+        if scope.shop_id:
+            alt = alt.where(cases.c.shop_id == scope.shop_id)
+        found = [str(p) for p in conn.execute(alt.limit(10)).scalars()]
+    return sorted(found)
+
+
+def build_report(
+    conn: Connection,
+    scope: Scope,
+    *,
+    thresholds: dict[str, float] | None = None,
+    top: int = 20,
+    sections: tuple[str, ...] = SECTIONS,
+    now: datetime | None = None,
+    recent_days: int = 7,
+    baseline_days: int = 28,
+    q: float = 0.05,
+    min_orders: int = 3,
+) -> Report:
+    thresholds = thresholds or {}
+    now = now or datetime.now(UTC)
+    _tune(conn)
+    platforms = platforms_of(conn, scope)
+    defs = definitions_for(platforms)
+    dims = ["total", *[d for d in sections if not (d == "shop" and scope.shop_id)]]
+    found = queries.breakdowns(conn, scope, dims, now=now, platforms=platforms)
+    totals = _first(found["total"])
+    window = scope.shifted(scope.until - timedelta(days=defs.window_days), scope.until)
+    window_totals = (
+        totals
+        if window == scope
+        else _first(queries.breakdown(conn, window, "total", now=now, platforms=platforms))
+    )
+    pending = reviews.queue(conn, scope)
+    projection = reviews.projected(window_totals, pending, platforms=platforms)
+    standing = [
+        stand(
+            key,
+            d.name,
+            window_totals.get(key),
+            better=d.better,
+            thresholds=thresholds,
+            projected=projection.get(key, {}).get("projected"),
+            with_projection=key in projection,
+        )
+        for key, d in defs.metrics.items()
+    ] + [
+        stand(key, key, totals.get(key), better=better, thresholds=thresholds) for key, better in OURS.items()
+    ]
+    breakdowns = {dim: rows if dim == "day" else rows[:top] for dim, rows in found.items() if dim != "total"}
+    return Report(
+        generated_at=now.isoformat(timespec="seconds"),
+        scope={
+            "since": scope.since.isoformat(),
+            "until": scope.until.isoformat(),
+            **scope.filters(),
+            "metric_window": {"since": window.since.isoformat(), "until": window.until.isoformat()},
+        },
+        platforms=platforms,
+        definitions={
+            "platform": defs.platform,
+            "version": defs.version,
+            "window_days": defs.window_days,
+            "source": defs.source,
+            "metrics": {
+                k: {
+                    "name": d.name,
+                    "meaning": d.meaning,
+                    "numerator": d.numerator.columns,
+                    "denominator": d.denominator.columns,
+                }
+                for k, d in defs.metrics.items()
+            },
+        },
+        standing=standing,
+        totals=totals,
+        breakdowns=breakdowns,
+        acceptance_by_rule=reviews.acceptance(conn, scope, "rule")[:top],
+        acceptance_by_rep=reviews.acceptance(conn, scope, "rep")[:top],
+        queue=pending,
+        anomalies=anomalies.detect(conn, scope, recent_days=recent_days, baseline_days=baseline_days, q=q),
+        repeat_refunders=anomalies.repeat_refunders(conn, scope, min_orders=min_orders, limit=top),
+        assumptions=ASSUMPTIONS,
+    )
+
+
+def _tune(conn: Connection) -> None:
+    """On SQLite, give the report's few big sorts memory: a larger page cache and in-memory temp space.
+
+    These are per-connection settings for a read-only analytic pass; PostgreSQL plans its own.
+    """
+    if conn.dialect.name == "sqlite":
+        for pragma in (
+            "PRAGMA cache_size = -131072",
+            "PRAGMA temp_store = MEMORY",
+            "PRAGMA mmap_size = 268435456",
+        ):
+            conn.exec_driver_sql(pragma)
+
+
+def _first(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    if rows:
+        return rows[0]
+    empty: dict[str, Any] = {"key": "all", **{m: 0 for m in queries.MEASURES}}
+    return queries.with_rates(empty, platforms=[])
