@@ -12,6 +12,7 @@ from marketplace_returns.security.pii import (
     ADDRESS,
     PURGED,
     REDACTED,
+    mask_identifier,
     mask_name,
     mask_payload,
     mask_text,
@@ -183,3 +184,11 @@ def test_filter_on_a_handler_masks_and_keeps_the_record(caplog: pytest.LogCaptur
     bad = logging.LogRecord("x", logging.INFO, __file__, 1, "%d items", ("13812345678",), None)
     PiiLogFilter().filter(bad)  # a broken format string still gets masked, not raised
     assert "13812345678" not in bad.getMessage()
+
+
+def test_report_identifiers_are_masked_but_stay_distinct() -> None:
+    a, b = mask_identifier("tb小明abc"), mask_identifier("tb小明abd")
+    assert a is not None and b is not None and a != b
+    assert "小明" not in a and a.startswith("t***c·")
+    assert mask_identifier("tb小明abc") == a  # stable across calls and processes
+    assert mask_identifier("purged:0123abcd") == "purged:0123abcd" and mask_identifier(None) is None

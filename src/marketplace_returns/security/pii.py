@@ -21,6 +21,7 @@ names that person in a structured field.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -117,6 +118,19 @@ def mask_name(name: str) -> str:
     if not name:
         return name
     return name[0] + ("*" if "\u4e00" <= name[0] <= "\u9fff" else "***")
+
+
+def mask_identifier(value: str | None) -> str | None:
+    """A buyer id or nick as a report may show it: ``tb小明abc`` → ``t***c·5c1f0e``.
+
+    The hash suffix keeps distinct buyers distinct (a repeat-refunder table still groups correctly)
+    without showing the id; a purge pseudonym (``purged:…``) is already safe and is returned as is.
+    """
+    if value is None or value == "" or value.startswith("purged:"):
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    shown = value[0] + "***" + (value[-1] if len(value) > 3 else "")
+    return f"{shown}·{digest}"
 
 
 def _mask_email(m: re.Match[str]) -> str:
