@@ -120,3 +120,195 @@ def case(
         drow.update(dec)
         conn.execute(table("decisions").insert(), [drow])
     return case_id
+
+
+def hand_store(conn: sa.Connection) -> None:
+    """The worked example of tests/test_metrics_queries.py (answers worked out there, by hand).
+
+    Shop s1 (taobao), orders 2026-11-01..10: 100 paid and 80 signed-for a day. Shop s2 (shopify),
+    no orders. "now" is 2026-11-11 00:00 UTC.
+    """
+    shop(conn, "s1", "taobao")
+    shop(conn, "s2", "shopify")
+    orders(conn, "s1", [f"2026-11-{d:02d}" for d in range(1, 11)], 100, 80)
+
+    def dec(day: str, hour: float, **kw: Any) -> dict[str, Any]:
+        reviewed = kw.get("status") in ("accepted", "edited", "rejected")
+        return {"created_at": at(day, hour), "reviewed_at": at(day, hour + 1) if reviewed else None, **kw}
+
+    # c1: quality reason, answered in 2 h, refunded 100 after 24 h by the seller; suggestion accepted.
+    case(
+        conn,
+        sku="A",
+        batch="A1",
+        reason="质量问题",
+        reason_penalises="quality_refund_rate",
+        refund_amount=100,
+        refunded_amount=100,
+        requested_at=at("2026-11-01", 10),
+        first_response_at=at("2026-11-01", 12),
+        completed_at=at("2026-11-02", 10),
+        completed_by="seller",
+        deadline=at("2026-11-02", 10),
+        buyer_id="b1",
+        decision=dec(
+            "2026-11-01",
+            10,
+            rule="r_defect",
+            family="quality",
+            category="defect",
+            action="return_and_refund",
+            status="accepted",
+            reviewed_by="amy",
+            penalising=True,
+        ),
+    )
+    # c2: quality reason, answered after 30 h, partial refund 10 (shipping 12 avoided) after 48 h; edited.
+    case(
+        conn,
+        sku="A",
+        batch="A2",
+        reason="做工粗糙/有瑕疵",
+        reason_penalises="quality_refund_rate",
+        refund_amount=30,
+        refunded_amount=10,
+        requested_at=at("2026-11-02"),
+        first_response_at=at("2026-11-03", 6),
+        completed_at=at("2026-11-04"),
+        completed_by="seller",
+        buyer_id="b1",
+        decision=dec(
+            "2026-11-02",
+            0,
+            rule="r_minor",
+            family="quality",
+            category="defect",
+            action="offer_partial_refund",
+            amount=10,
+            shipping_saved=12,
+            status="edited",
+            reviewed_by="bob",
+            penalising=True,
+        ),
+    )
+    # c3: non-quality, answered in 1 h, platform stepped in and ruled against the seller after 144 h.
+    case(
+        conn,
+        sku="B",
+        reason="七天无理由退换货",
+        refund_amount=50,
+        refunded_amount=50,
+        requested_at=at("2026-11-03"),
+        first_response_at=at("2026-11-03", 1),
+        completed_at=at("2026-11-09"),
+        completed_by="platform",
+        dispute=True,
+        dispute_seller_fault=True,
+        buyer_id="b1",
+        decision=dec(
+            "2026-11-03",
+            0,
+            rule="r_nq",
+            family="non_quality",
+            category="size_fit",
+            action="return_and_refund",
+            status="rejected",
+            reviewed_by="amy",
+        ),
+    )
+    # c4: filed under a quality reason, re-filed under 七天无理由 after an accepted reason-change request;
+    # no response yet and its deadline (11-05) has passed; still open.
+    case(
+        conn,
+        sku="B",
+        reason="七天无理由退换货",
+        refund_amount=40,
+        requested_at=at("2026-11-04"),
+        deadline=at("2026-11-05"),
+        buyer_id="b1",
+        decision=dec(
+            "2026-11-04",
+            0,
+            rule="r_steer",
+            family="non_quality",
+            category="size_fit",
+            action="request_reason_change",
+            reason_change_to="七天无理由退换货",
+            penalising=True,
+            status="accepted",
+            reviewed_by="amy",
+        ),
+    )
+    # c5, c6: the pending queue. c5 would refund under a quality reason; c6 asks to re-file.
+    case(
+        conn,
+        sku="C",
+        reason="质量问题",
+        reason_penalises="quality_refund_rate",
+        refund_amount=60,
+        requested_at=at("2026-11-05"),
+        deadline=at("2026-11-20"),
+        decision=dec(
+            "2026-11-05",
+            0,
+            rule="r_defect",
+            family="quality",
+            category="defect",
+            action="refund_without_return",
+            status="pending",
+            penalising=True,
+        ),
+    )
+    case(
+        conn,
+        sku="C",
+        reason="质量问题",
+        reason_penalises="quality_refund_rate",
+        refund_amount=70,
+        requested_at=at("2026-11-06"),
+        decisions=[
+            dec(
+                "2026-11-06",
+                0,
+                rule="r_defect",
+                family="quality",
+                action="return_and_refund",
+                status="superseded",
+                penalising=True,
+            ),
+            dec(
+                "2026-11-06",
+                1,
+                rule="r_steer",
+                family="non_quality",
+                category="size_fit",
+                action="request_reason_change",
+                reason_change_to="七天无理由退换货",
+                status="pending",
+                penalising=True,
+            ),
+        ],
+    )
+    # c7: requested before the period, closed inside it by the seller with nothing refunded (60 h).
+    case(
+        conn,
+        reason="多拍/拍错/不想要",
+        refund_amount=20,
+        refunded_amount=0,
+        requested_at=at("2026-10-30"),
+        completed_at=at("2026-11-01", 12),
+        completed_by="seller",
+    )
+    # c8: the other shop (shopify), a defective item refunded.
+    case(
+        conn,
+        shop_id="s2",
+        platform="shopify",
+        sku="S",
+        reason="DEFECTIVE",
+        refund_amount=20,
+        refunded_amount=20,
+        requested_at=at("2026-11-02"),
+        completed_at=at("2026-11-03"),
+        completed_by="seller",
+    )
