@@ -120,8 +120,8 @@ def detect(
     for unit in units:
         for row in counts[unit]:
             x1, x0 = int(row["recent"]), int(row["baseline"])
-            if x1 + x0 == 0:
-                continue
+            if x0 == 0:
+                continue  # no baseline to jump from (a new SKU or batch): nothing to test against
             share = e1 / (e1 + e0)
             candidates.append(
                 _flag(unit, row["key"], "refund_rate", x1, x0, e1, e0, exposure, binom_sf(x1, x1 + x0, share))
