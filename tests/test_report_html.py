@@ -1,0 +1,148 @@
+"""The report end to end: CLI files, one self-contained HTML page whose charts render in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from marketplace_returns.cli import app
+from marketplace_returns.metrics.render_html import render_html
+from marketplace_returns.metrics.report import build_report
+from marketplace_returns.metrics.scope import Scope, table
+from metrics_builders import at, hand_store, sqlite_engine
+
+CHARTS = ("time", "reason", "category", "sku", "money", "times")
+
+
+def _chromium() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    engine = sqlite_engine(tmp_path)
+    with engine.begin() as conn:
+        hand_store(conn)
+    engine.dispose()
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def page(store: str, tmp_path: Path) -> Path:
+    engine = sa.create_engine(store)
+    with engine.connect() as conn:
+        report = build_report(
+            conn,
+            Scope(since=at("2026-11-01").date(), until=at("2026-11-11").date(), shop_id="s1"),
+            now=at("2026-11-11"),
+        )
+    engine.dispose()
+    path = tmp_path / "report.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
+
+
+def test_html_is_one_self_contained_file(page: Path) -> None:
+    html = page.read_text(encoding="utf-8")
+    # nothing fetched over the network: no script, stylesheet or image loaded from elsewhere
+    assert not re.search(r"<(script|link|img)\b[^>]*\b(src|href)=", html)
+    assert len(re.findall(r"<script\b", html)) >= len(CHARTS) + 1  # plotly.js itself is inline
+    assert html.count("Plotly.newPlot") == len(CHARTS)
+    for chart in CHARTS:
+        assert f"id='chart-{chart}'" in html
+    assert "退款率" in html and "Assumptions" in html
+
+
+def test_charts_render_in_headless_chromium(page: Path, tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no chromium binary (/usr/bin/chromium or on PATH): cannot check the charts render")
+    args = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    dom = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:]
+    # plotly marks each drawn chart's div js-plotly-plot and draws its axes into main-svg elements
+    for chart in CHARTS:
+        match = re.search(rf'<div id="plot-{chart}"[^>]*class="[^"]*js-plotly-plot', dom)
+        assert match, f"chart {chart} did not render"
+    assert dom.count('class="main-svg"') >= len(CHARTS)
+    assert 'class="bars"' in dom or "class='bars'" in dom or "trace bars" in dom
+
+
+def test_report_command_writes_json_csv_and_html(store: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--db",
+            store,
+            "--shop",
+            "s1",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-10",
+            "--out",
+            str(out),
+            "--threshold",
+            "refund_rate=0.002",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    standing = {s["key"]: s for s in data["standing"]}
+    assert standing["refund_rate"]["status"] == "breached"
+    assert data["totals"]["requests"] == 6
+    lines = (out / "by_sku.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("key,") and any(line.startswith("A,2,") for line in lines[1:])
+    assert (out / "report.html").stat().st_size > 1_000_000  # plotly.js is inline
+    assert "退款率" in result.output
+
+
+def test_orders_import_upserts_and_names_bad_lines(store: str, tmp_path: Path) -> None:
+    good = tmp_path / "orders.csv"
+    good.write_text("day,paid_orders,signed_orders\n2026-11-01,150,120\n2026-12-01,10,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["orders", "import", str(good), "--db", store, "--shop", "s1"])
+    assert result.exit_code == 0, result.output
+    engine = sa.create_engine(store)
+    with engine.connect() as conn:
+        rows = dict(
+            conn.execute(
+                sa.select(table("order_counts").c.day, table("order_counts").c.paid_orders).where(
+                    table("order_counts").c.shop_id == "s1"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert rows[at("2026-11-01").date()] == 150 and rows[at("2026-12-01").date()] == 10 and len(rows) == 11
+    bad = tmp_path / "bad.csv"
+    bad.write_text("day,paid_orders\n2026-11-02,12\n2026-11-03,lots\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", store, "--shop", "s1"])
+    assert result.exit_code == 2
+    assert "bad.csv:3: paid_orders" in result.output
