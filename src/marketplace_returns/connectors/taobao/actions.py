@@ -14,8 +14,8 @@ Action → TOP API:
                           → ``taobao.rp.refunds.agree`` pays out
 * refuse                → ``taobao.refund.refuse``; goods already back → ``taobao.rp.returngoods.refuse``
 * request_evidence, request_reason_change → ``taobao.refund.message.add`` (≤ 400 bytes)
-* offer_partial_refund  → ``taobao.refund.message.add`` with the proposal, then
-                          ``taobao.refund.negotiatereturn`` with the lower amount (fen); the buyer accepts it
+* offer_partial_refund  → ``taobao.refund.negotiatereturn`` with the lower amount (fen, carrying the
+                          version), then ``taobao.refund.message.add`` with the proposal; the buyer accepts it
 """
 
 from __future__ import annotations
@@ -190,18 +190,18 @@ async def _write(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest,
         return await call(shop, "taobao.refund.refuse", {
             **ident, "refuse_message": text, "refuse_reason_id": shop.options.get("refuse_reason_id")},
             write=True)
-    # message actions
+    # message actions; a counter-offer goes first, while the version we read is still current
     text = message_text(action)
     response: dict[str, Any] = {}
-    if not any(m.get("content") == text for m in messages or []):
-        response = await call(shop, "taobao.refund.message.add",
-                              {"refund_id": refund.refund_id, "content": text}, write=True)
     lower = action.amount is not None and (refund.refund_fee is None or action.amount < refund.refund_fee)
     if action.action is Action.OFFER_PARTIAL_REFUND and action.amount is not None and lower:
-        negotiated = await call(shop, "taobao.refund.negotiatereturn", {
+        response = await call(shop, "taobao.refund.negotiatereturn", {
             **ident, "refund_fee": fen(action.amount),
             "address_id": shop.options.get("seller_address_id")}, write=True)
-        response = {**response, **negotiated}
+    if not any(m.get("content") == text for m in messages or []):
+        posted = await call(shop, "taobao.refund.message.add",
+                            {"refund_id": refund.refund_id, "content": text}, write=True)
+        response = {**response, **posted}
     return response
 
 

@@ -6,8 +6,9 @@ same numeric code covers very different situations (code 15 "Remote service erro
 classification is data, kept here in one place, so that the retry loop, the connector's outcome
 mapping and the sandbox all agree on it.
 
-Lookup order: the exact ``sub_code``, then the longest matching ``sub_code`` prefix, then ``code``,
-then the fallback (``fail``). Dispositions:
+Lookup order: the exact ``sub_code``; a credential or flow-control ``code`` (these outrank generic
+prefixes: code 29 comes with ``isv.appkey-not-exists``); the longest matching ``sub_code`` prefix;
+``code``; then the fallback (``fail``). Dispositions:
 
 * ``rate_limited`` → ``RateLimited`` with the ban's seconds from ``sub_msg`` (retried after the hint)
 * ``retry``        → ``PlatformUnavailable`` (retried with backoff)
@@ -107,16 +108,18 @@ _ERROR_CLASS: Final[dict[Disposition, type[ConnectorError]]] = {
 def classify(code: str | int | None, sub_code: str | None) -> Rule:
     """The rule for one ``error_response``: sub_code first, then code, then ``fail``."""
     sub = (sub_code or "").strip()
+    by_code = CODE_TABLE.get(str(code).strip()) if code is not None else None
+    if sub in SUB_CODE_TABLE:
+        return SUB_CODE_TABLE[sub]
+    if by_code is not None and by_code.disposition in (Disposition.AUTH, Disposition.RATE_LIMITED):
+        return by_code  # a credential or flow-control code outranks a generic isv.*/isp.* prefix
     if sub:
-        if sub in SUB_CODE_TABLE:
-            return SUB_CODE_TABLE[sub]
         if _STALE_PATTERN.search(sub):
             return Rule(Disposition.STALE, "a version/phase mismatch")
         for prefix in sorted(SUB_CODE_PREFIXES, key=len, reverse=True):
             if sub.startswith(prefix):
                 return SUB_CODE_PREFIXES[prefix]
-    rule = CODE_TABLE.get(str(code).strip()) if code is not None else None
-    return rule or Rule(Disposition.FAIL, "unclassified TOP error")
+    return by_code or Rule(Disposition.FAIL, "unclassified TOP error")
 
 
 def ban_seconds(sub_msg: str | None) -> float | None:
