@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,8 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 import respx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, Connector, FetchBatch
 from marketplace_returns.connectors.taobao.actions import truncate_utf8
@@ -281,3 +284,35 @@ def test_truncate_never_splits_a_character() -> None:
     text = "退" * 200  # 600 bytes
     cut = truncate_utf8(text)
     assert cut == "退" * 133 and len(cut.encode()) == 399
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offsets=st.lists(st.integers(min_value=0, max_value=6 * 3600), max_size=60),
+       window=st.sampled_from([60, 600, 3600, 7200]), lookback=st.integers(min_value=0, max_value=900),
+       split=st.integers(min_value=1, max_value=6 * 3600))
+def test_two_runs_cover_every_refund_once_per_run(offsets: list[int], window: int, lookback: int,
+                                                  split: int) -> None:
+    """Whatever the windows and lookback, run 1 (up to ``split``) + run 2 (from its cursor) miss nothing."""
+    origin = NOW - timedelta(hours=6)
+    times = [origin + timedelta(seconds=o) for o in offsets]
+    records = _records(len(times), lambda i: times[i])
+    first_now = origin + timedelta(seconds=split)
+
+    async def run() -> tuple[list[str], list[str]]:
+        with respx.mock:
+            fake = FakeTop(records)
+            respx.post(ROUTER, name="receive").mock(side_effect=fake)
+            s = shop(lookback_seconds=lookback)
+            one = TaobaoConnector(sleep=_no_sleep, clock=lambda: first_now, window_seconds=window,
+                                  backfill_seconds=6 * 3600)
+            first = [b async for b in one.fetch_changed(s, None)]
+            # refunds modified after the first run's frozen start are not in it
+            two = TaobaoConnector(sleep=_no_sleep, clock=lambda: NOW, window_seconds=window)
+            second = [b async for b in two.fetch_changed(s, first[-1].cursor)]
+        return ([c.refund_id for b in first for c in b.cases], [c.refund_id for b in second for c in b.cases])
+
+    first_ids, second_ids = asyncio.run(run())
+    assert len(first_ids) == len(set(first_ids)) and len(second_ids) == len(set(second_ids))
+    expected_first = {str(r["refund_id"]) for r, t in zip(records, times, strict=True) if t <= first_now}
+    assert set(first_ids) == expected_first
+    assert set(first_ids) | set(second_ids) == {str(r["refund_id"]) for r in records}
