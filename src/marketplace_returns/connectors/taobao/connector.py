@@ -174,7 +174,12 @@ class TaobaoConnector:
                         raise  # the retries are spent: fail the batch, its cursor is not committed
                     return self._count(map_refund(raw, shop))  # refused detail: the listing will do
 
-        return list(await asyncio.gather(*(one(raw) for raw in listed)))
+        try:
+            async with asyncio.TaskGroup() as group:  # one failure cancels the siblings
+                tasks = [group.create_task(one(raw)) for raw in listed]
+        except BaseExceptionGroup as failed:
+            raise failed.exceptions[0] from None
+        return [task.result() for task in tasks]
 
     def _count(self, fetched: FetchedCase) -> FetchedCase:
         if fetched.mapping_issue is not None:
