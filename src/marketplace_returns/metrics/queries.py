@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    null,
     or_,
     select,
     type_coerce,
@@ -143,9 +144,9 @@ def _facts(scope: Scope, now: datetime, rc: FromClause, decided: bool) -> list[C
         _flag(or_(c.reason_penalises.is_not(None), rc.c.was_penalising == 1)).label("f_pen_before"),
         _flag(rc.c.case_id.is_not(None)).label("f_rc"),
         _flag(and_(rc.c.case_id.is_not(None), c.reason == rc.c.asked)).label("f_rc_done"),
-        epoch_hours(c.requested_at).label("f_h_req"),
-        epoch_hours(c.first_response_at).label("f_h_resp"),
-        epoch_hours(c.completed_at).label("f_h_done"),
+        _flag(c.first_response_at.is_not(None)).label("f_responded"),
+        (epoch_hours(c.first_response_at) - epoch_hours(c.requested_at)).label("f_resp"),
+        (epoch_hours(c.completed_at) - epoch_hours(c.requested_at)).label("f_took"),
         _ack_hours().label("f_ack"),
         _flag(c.deadline.is_not(None)).label("f_deadline"),
         _flag(missed).label("f_missed"),
@@ -169,39 +170,41 @@ def _facts(scope: Scope, now: datetime, rc: FromClause, decided: bool) -> list[C
 def _sums(f: FromClause, decided: bool) -> list[ColumnElement[Any]]:
     """The measures of a group, summed over the per-case values of ``_facts``."""
     v = f.c
-    asked, done = v.f_asked == 1, v.f_done == 1
-    resp = v.f_h_resp - v.f_h_req
-    took = v.f_h_done - v.f_h_req
+    asked, done = v.f_asked, v.f_done  # 0/1: a product with them keeps a case in or out of a sum
+
+    def total(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(expr), 0)
+
     out: list[ColumnElement[Any]] = [
-        count_if(asked).label("requests"),
-        money_sum(case((asked, v.f_asked_amount), else_=None)).label("requested_amount"),
-        count_if(and_(asked, v.f_pen_before == 1)).label("penalising_before"),
-        count_if(and_(asked, v.f_pen_now == 1)).label("penalising_after"),
-        count_if(and_(asked, v.f_rc == 1)).label("reason_change_requested"),
-        count_if(and_(asked, v.f_rc_done == 1)).label("reason_changed"),
-        count_if(and_(asked, v.f_h_resp.is_not(None))).label("responded"),
-        money_sum(case((asked, resp), else_=None)).label("response_hours"),
-        count_if(and_(asked, resp <= v.f_ack)).label("responded_within_ack"),
-        count_if(and_(asked, v.f_deadline == 1)).label("with_deadline"),
-        count_if(and_(asked, v.f_missed == 1)).label("deadline_missed"),
-        count_if(done).label("completed"),
-        count_if(and_(done, v.f_refunded == 1)).label("refunds"),
-        money_sum(case((done, v.f_refunded_amount), else_=None)).label("refunded_amount"),
-        count_if(and_(done, v.f_quality_refund == 1)).label("quality_refunds"),
-        count_if(and_(done, v.f_dispute == 1)).label("disputes"),
-        count_if(and_(done, v.f_fault == 1)).label("disputes_seller_fault"),
-        count_if(and_(done, v.f_by_seller == 1)).label("self_completed"),
-        money_sum(case((done, took), else_=None)).label("completion_hours"),
-        count_if(and_(done, took <= 48)).label("completed_within_48h"),
-        count_if(and_(done, took > 48, took <= 120)).label("completed_48_120h"),
-        count_if(and_(done, took > 120)).label("completed_over_120h"),
+        total(asked).label("requests"),
+        total(asked * v.f_asked_amount).label("requested_amount"),
+        total(asked * v.f_pen_before).label("penalising_before"),
+        total(asked * v.f_pen_now).label("penalising_after"),
+        total(asked * v.f_rc).label("reason_change_requested"),
+        total(asked * v.f_rc_done).label("reason_changed"),
+        total(asked * v.f_responded).label("responded"),
+        total(asked * v.f_resp).label("response_hours"),
+        total(asked * _flag(v.f_resp <= v.f_ack)).label("responded_within_ack"),
+        total(asked * v.f_deadline).label("with_deadline"),
+        total(asked * v.f_missed).label("deadline_missed"),
+        total(done).label("completed"),
+        total(done * v.f_refunded).label("refunds"),
+        total(done * v.f_refunded_amount).label("refunded_amount"),
+        total(done * v.f_quality_refund).label("quality_refunds"),
+        total(done * v.f_dispute).label("disputes"),
+        total(done * v.f_fault).label("disputes_seller_fault"),
+        total(done * v.f_by_seller).label("self_completed"),
+        total(done * v.f_took).label("completion_hours"),
+        total(done * _flag(v.f_took <= 48)).label("completed_within_48h"),
+        total(done * _flag(and_(v.f_took > 48, v.f_took <= 120))).label("completed_48_120h"),
+        total(done * _flag(v.f_took > 120)).label("completed_over_120h"),
     ]
     if decided:
         out += [
-            count_if(and_(asked, v.f_fam_quality == 1)).label("quality_classified"),
-            money_sum(case((asked, v.f_paid), else_=None)).label("compensation_paid"),
-            money_sum(case((asked, v.f_saved), else_=None)).label("shipping_saved"),
-            count_if(and_(asked, v.f_pending == 1)).label("pending"),
+            total(asked * v.f_fam_quality).label("quality_classified"),
+            total(asked * v.f_paid).label("compensation_paid"),
+            total(asked * v.f_saved).label("shipping_saved"),
+            total(asked * v.f_pending).label("pending"),
         ]
     return out
 
@@ -227,30 +230,6 @@ LOW_COLS: dict[str, ColumnElement[Any]] = {
     "family": current.c.family,
     "rule": current.c.rule,
 }
-
-
-def _fine(scope: Scope, keys: dict[str, ColumnElement[Any]], *, decided: bool, now: datetime) -> Select[Any]:
-    c = cases.c
-    rc = _reason_changes()
-    src: FromClause = cases
-    if decided or any(k in scope.filters() for k in ("category", "rule")):
-        src = cases.outerjoin(current, and_(current.c.case_id == c.id, current.c.status != "superseded"))
-    src = src.outerjoin(rc, rc.c.case_id == c.id)
-    in_period = or_(
-        and_(c.requested_at >= scope.start, c.requested_at < scope.end),
-        and_(c.completed_at >= scope.start, c.completed_at < scope.end),
-    )
-    # OFFSET 0 keeps SQLite from flattening the per-case subquery into the GROUP BY, which would
-    # repeat every timestamp parse once per sum; PostgreSQL ignores it.
-    facts = (
-        select(*[col.label(name) for name, col in keys.items()], *_facts(scope, now, rc, decided))
-        .select_from(src)
-        .where(in_period, *_where(scope))
-        .offset(0)
-        .subquery("f")
-    )
-    group = [facts.c[name] for name in keys]
-    return select(*group, *_sums(facts, decided)).group_by(*group)
 
 
 def rollup(conn: Connection, fine: Select[Any], groupings: dict[str, str | None]) -> dict[str, list[Row]]:
@@ -339,27 +318,157 @@ DECISION_MEASURES = ("quality_classified", "compensation_paid", "shipping_saved"
 MEASURES = (*REQUEST_MEASURES, *OUTCOME_MEASURES, *DECISION_MEASURES, "paid_orders", "signed_orders")
 
 
-def _passes(conn: Connection, scope: Scope, dims: list[str], now: datetime) -> dict[str, list[Row]]:
-    """Aggregated rows per dimension, from as few sorts of the cases as possible (at most three)."""
-    out: dict[str, list[Row]] = {}
-    low = [d for d in dims if d in LOW]
-    if low:
-        keys = {d: LOW_COLS[d] for d in low if d != "total"}
-        groupings: dict[str, str | None] = {d: (None if d == "total" else d) for d in low}
-        out.update(rollup(conn, _fine(scope, keys, decided=True, now=now), groupings))
-    units = [d for d in dims if d in ("sku", "batch")]
-    if units:
-        fine = _fine(scope, {d: cases.c[d] for d in units}, decided=False, now=now)
-        out.update(rollup(conn, fine, {d: d for d in units}))
-    if "day" in dims:
-        keys = {"req_day": utc_day(cases.c.requested_at), "done_day": utc_day(cases.c.completed_at)}
-        by = rollup(
-            conn, _fine(scope, keys, decided=False, now=now), {"day_req": "req_day", "day_done": "done_day"}
+KEY_COLS: dict[str, ColumnElement[Any]] = {
+    "shop": cases.c.shop_id,
+    "platform": cases.c.platform,
+    "reason": cases.c.reason,
+    "product_category": cases.c.product_category,
+    "sku": cases.c.sku,
+    "batch": cases.c.batch,
+    "category": current.c.category,
+    "family": current.c.family,
+    "rule": current.c.rule,
+    "day_req": utc_day(cases.c.requested_at),
+    "day_done": utc_day(cases.c.completed_at),
+}
+
+
+ALL_MEASURES = frozenset(
+    (
+        "requests",
+        "requested_amount",
+        "penalising_before",
+        "penalising_after",
+        "reason_change_requested",
+        "reason_changed",
+        "responded",
+        "response_hours",
+        "responded_within_ack",
+        "with_deadline",
+        "deadline_missed",
+        "completed",
+        "refunds",
+        "refunded_amount",
+        "quality_refunds",
+        "disputes",
+        "disputes_seller_fault",
+        "self_completed",
+        "completion_hours",
+        "completed_within_48h",
+        "completed_48_120h",
+        "completed_over_120h",
+        "quality_classified",
+        "compensation_paid",
+        "shipping_saved",
+        "pending",
+    )
+)
+_RATES = frozenset(
+    (
+        "requests",
+        "requested_amount",
+        "penalising_before",
+        "penalising_after",
+        "completed",
+        "refunds",
+        "refunded_amount",
+        "quality_refunds",
+        "disputes",
+        "disputes_seller_fault",
+        "self_completed",
+        "completion_hours",
+    )
+)
+BRANCH_MEASURES: dict[str, frozenset[str]] = {
+    # every sum costs one evaluation per case per branch: a breakdown computes what its rows show
+    # (counts, amounts and the platform rates); the total row carries every measure.
+    **{dim: _RATES for dim in ("shop", "platform", "reason", "product_category", "sku", "batch")},
+    **{
+        dim: _RATES | {"quality_classified", "compensation_paid", "shipping_saved", "pending"}
+        for dim in ("category", "family", "rule")
+    },
+    "day_req": frozenset(
+        (
+            "requests",
+            "penalising_before",
+            "penalising_after",
+            "responded",
+            "response_hours",
+            "responded_within_ack",
+            "with_deadline",
+            "deadline_missed",
+            "requested_amount",
+            "reason_change_requested",
+            "reason_changed",
         )
+    ),
+    "day_done": frozenset(
+        (
+            "completed",
+            "refunds",
+            "refunded_amount",
+            "quality_refunds",
+            "disputes",
+            "disputes_seller_fault",
+            "self_completed",
+            "completion_hours",
+            "completed_within_48h",
+            "completed_48_120h",
+            "completed_over_120h",
+        )
+    ),
+}
+
+
+def _passes(conn: Connection, scope: Scope, dims: list[str], now: datetime) -> dict[str, list[Row]]:
+    """Aggregated rows per dimension from ONE pass over the cases.
+
+    The per-case values (``_facts``, with the case's current decision and reason-change history
+    joined once) are a materialised CTE; each dimension is a ``GROUP BY`` over it, all in one
+    ``UNION ALL`` statement. A day has two keys: requests count on the day requested, outcomes on the
+    day completed.
+    """
+    c = cases.c
+    rc = _reason_changes()
+    src = cases.outerjoin(current, and_(current.c.case_id == c.id, current.c.status != "superseded"))
+    src = src.outerjoin(rc, rc.c.case_id == c.id)
+    in_period = or_(
+        and_(c.requested_at >= scope.start, c.requested_at < scope.end),
+        and_(c.completed_at >= scope.start, c.completed_at < scope.end),
+    )
+    branches = [b for d in dims for b in (("day_req", "day_done") if d == "day" else (d,))]
+    keys = {b: KEY_COLS[b] for b in branches if b != "total"}
+    facts = (
+        select(*[col.label(f"k_{name}") for name, col in keys.items()], *_facts(scope, now, rc, True))
+        .select_from(src)
+        .where(in_period, *_where(scope))
+        .cte("facts")
+        .prefix_with("MATERIALIZED")
+    )
+    every = {m.name: (type_coerce(m, Float) if m.name in FLOATS else m) for m in _sums(facts, True)}
+    parts = []
+    for branch in branches:
+        # a UNION ALL needs the same columns in every branch: measures a branch leaves out are NULL
+        wanted = BRANCH_MEASURES.get(branch, ALL_MEASURES)
+        cols = [
+            (expr if name in wanted else cast(null(), Float if name in FLOATS else BigInteger)).label(name)
+            for name, expr in every.items()
+        ]
+        head = [literal(branch, String).label("dim")]
+        if branch == "total":
+            parts.append(select(*head, literal("all", String).label("key"), *cols))
+        else:
+            key = facts.c[f"k_{branch}"]
+            parts.append(select(*head, cast(key, String).label("key"), *cols).group_by(key))
+    out: dict[str, list[Row]] = {b: [] for b in branches}
+    for rec in conn.execute(union_all(*parts)).mappings():
+        row = dict(rec)
+        out[row.pop("dim")].append(row)
+    if "day" in dims:
         zero = dict.fromkeys((*REQUEST_MEASURES, *OUTCOME_MEASURES), 0)
         days: dict[str, Row] = {}
         for side, names in (("day_req", REQUEST_MEASURES), ("day_done", OUTCOME_MEASURES)):
-            for row in by[side]:
+            for row in out.pop(side):
                 if row["key"] is not None:
                     days.setdefault(day_key(row["key"]), dict(zero)).update({n: row[n] for n in names})
         lo, hi = scope.since.isoformat(), scope.until.isoformat()

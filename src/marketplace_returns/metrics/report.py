@@ -96,11 +96,7 @@ def build_report(
     found = queries.breakdowns(conn, scope, dims, now=now, platforms=platforms)
     totals = _first(found["total"])
     window = scope.shifted(scope.until - timedelta(days=defs.window_days), scope.until)
-    window_totals = (
-        totals
-        if window == scope
-        else _first(queries.breakdown(conn, window, "total", now=now, platforms=platforms))
-    )
+    window_totals = _window_totals(conn, scope, window, found, totals, now=now, platforms=platforms)
     pending = reviews.queue(conn, scope)
     projection = reviews.projected(window_totals, pending, platforms=platforms)
     standing = [
@@ -118,6 +114,7 @@ def build_report(
         stand(key, key, totals.get(key), better=better, thresholds=thresholds) for key, better in OURS.items()
     ]
     breakdowns = {dim: rows if dim == "day" else rows[:top] for dim, rows in found.items() if dim != "total"}
+    accepted = reviews.acceptances(conn, scope)
     return Report(
         generated_at=now.isoformat(timespec="seconds"),
         scope={
@@ -145,8 +142,8 @@ def build_report(
         standing=standing,
         totals=totals,
         breakdowns=breakdowns,
-        acceptance_by_rule=reviews.acceptance(conn, scope, "rule")[:top],
-        acceptance_by_rep=reviews.acceptance(conn, scope, "rep")[:top],
+        acceptance_by_rule=accepted["rule"][:top],
+        acceptance_by_rep=accepted["rep"][:top],
         queue=pending,
         anomalies=anomalies.detect(conn, scope, recent_days=recent_days, baseline_days=baseline_days, q=q),
         repeat_refunders=anomalies.repeat_refunders(conn, scope, min_orders=min_orders, limit=top),
@@ -154,11 +151,43 @@ def build_report(
     )
 
 
+def _window_totals(
+    conn: Connection,
+    scope: Scope,
+    window: Scope,
+    found: dict[str, list[dict[str, Any]]],
+    totals: dict[str, Any],
+    *,
+    now: datetime,
+    platforms: list[str],
+) -> dict[str, Any]:
+    """The platform's metric window. Every platform rate is an outcome measure counted by completion
+    day, so when the window lies inside the period it is the sum of the period's daily rows (no second
+    pass over the cases); otherwise it is queried on its own."""
+    if window == scope:
+        return totals
+    if "day" not in found or window.since < scope.since:
+        return _first(queries.breakdown(conn, window, "total", now=now, platforms=platforms))
+    lo, hi = window.since.isoformat(), window.until.isoformat()
+    days = [r for r in found["day"] if lo <= r["key"] < hi]
+    row: dict[str, Any] = {"key": "all", **{m: 0 for m in queries.MEASURES}}
+    for measure in queries.OUTCOME_MEASURES:
+        row[measure] = sum(r[measure] or 0 for r in days)
+    orders = conn.execute(queries.order_side(window, "total")).mappings().first()
+    row["paid_orders"] = int(orders["paid_orders"]) if orders else 0
+    row["signed_orders"] = int(orders["signed_orders"]) if orders else 0
+    return queries.with_rates(row, platforms=platforms)
+
+
 def _tune(conn: Connection) -> None:
     """On SQLite, give the report's few big sorts memory: a larger page cache and in-memory temp space.
 
-    These are per-connection settings for a read-only analytic pass; PostgreSQL plans its own.
+    These are per-connection settings for a read-only analytic pass; on PostgreSQL the report's
+    transaction gets a larger ``work_mem`` so its groupings hash in memory instead of sorting on disk.
     """
+    if conn.dialect.name == "postgresql":
+        # room for the hash aggregates of the fine groupings (until the end of this transaction)
+        conn.exec_driver_sql("SET LOCAL work_mem = '128MB'")
     if conn.dialect.name == "sqlite":
         for pragma in (
             "PRAGMA cache_size = -131072",

@@ -13,14 +13,20 @@ non-quality reason; refusals, exchanges, repairs, evidence requests and escalati
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
 from marketplace_returns.metrics.definitions import definitions_for
-from marketplace_returns.metrics.queries import Row, cases, count_if, current, money_sum, quality_reason
+from marketplace_returns.metrics.queries import (
+    Row,
+    cases,
+    count_if,
+    current,
+    money_sum,
+    quality_reason,
+    rollup,
+)
 from marketplace_returns.metrics.scope import Scope
 
 REFUNDING = (
@@ -39,14 +45,16 @@ def _scope_where(scope: Scope) -> list[ColumnElement[bool]]:
     return out
 
 
-def acceptance(conn: Connection, scope: Scope, by: str) -> list[Row]:
-    """Suggestion acceptance per ``rule`` or per rep (``rep``: decisions.reviewed_by)."""
+def acceptances(
+    conn: Connection, scope: Scope, by: tuple[str, ...] = ("rule", "rep")
+) -> dict[str, list[Row]]:
+    """Suggestion acceptance per ``rule`` and per rep (decisions.reviewed_by): one grouping, rolled up."""
     d = current.c
-    key: ColumnElement[Any] = d.rule if by == "rule" else d.reviewed_by if by == "rep" else literal("all")
+    cols = {"rule": d.rule, "rep": d.reviewed_by}
     when = func.coalesce(d.reviewed_at, d.created_at)
-    stmt = (
+    fine = (
         select(
-            key.label("key"),
+            *[cols[k].label(k) for k in by],
             func.count().label("decisions"),
             count_if(d.status == "accepted").label("accepted"),
             count_if(d.status == "edited").label("edited"),
@@ -56,20 +64,27 @@ def acceptance(conn: Connection, scope: Scope, by: str) -> list[Row]:
         )
         .select_from(current.join(cases, cases.c.id == d.case_id))
         .where(d.status != "superseded", when >= scope.start, when < scope.end, *_scope_where(scope))
-        .group_by(key)
+        .group_by(*[cols[k] for k in by])
     )
-    out: list[Row] = []
-    for rec in conn.execute(stmt).mappings():
-        row: Row = dict(rec)
-        row["key"] = "(none)" if row["key"] is None else str(row["key"])
-        reviewed = row["accepted"] + row["edited"] + row["rejected"]
-        row["reviewed"] = reviewed
-        row["acceptance_rate"] = row["accepted"] / reviewed if reviewed else None
-        row["taken_rate"] = (row["accepted"] + row["edited"]) / reviewed if reviewed else None
-        out.append(row)
-    if by == "rep":
-        out = [r for r in out if r["reviewed"]]
-    return sorted(out, key=lambda r: (-r["decisions"], r["key"]))
+    found = rollup(conn, fine, {k: k for k in by})
+    result: dict[str, list[Row]] = {}
+    for dim, rows in found.items():
+        out: list[Row] = []
+        for row in rows:
+            row["key"] = "(none)" if row["key"] is None else str(row["key"])
+            reviewed = row["accepted"] + row["edited"] + row["rejected"]
+            row["reviewed"] = reviewed
+            row["acceptance_rate"] = row["accepted"] / reviewed if reviewed else None
+            row["taken_rate"] = (row["accepted"] + row["edited"]) / reviewed if reviewed else None
+            if dim != "rep" or reviewed:
+                out.append(row)
+        result[dim] = sorted(out, key=lambda r: (-r["decisions"], r["key"]))
+    return result
+
+
+def acceptance(conn: Connection, scope: Scope, by: str) -> list[Row]:
+    """Suggestion acceptance per ``rule`` or per ``rep``."""
+    return acceptances(conn, scope, (by,))[by]
 
 
 def queue(conn: Connection, scope: Scope) -> Row:
