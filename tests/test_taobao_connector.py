@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,13 +16,24 @@ import respx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, Connector, FetchBatch
+from marketplace_returns.connectors import create_connector
+from marketplace_returns.connectors.base import (
+    ActionOutcome,
+    ActionRequest,
+    Connector,
+    FetchBatch,
+    ShopConfig,
+)
 from marketplace_returns.connectors.taobao.actions import truncate_utf8
 from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector
 from marketplace_returns.connectors.taobao.signing import format_timestamp, parse_timestamp
+from marketplace_returns.errors import PlatformUnavailable
 from marketplace_returns.models.vocabulary import Action
 from taobao_payloads import (
+    APP_KEY,
+    APP_SECRET,
     ROUTER,
+    SESSION,
     agree_ok,
     error,
     listed,
@@ -316,3 +328,57 @@ def test_two_runs_cover_every_refund_once_per_run(offsets: list[int], window: in
     expected_first = {str(r["refund_id"]) for r, t in zip(records, times, strict=True) if t <= first_now}
     assert set(first_ids) == expected_first
     assert set(first_ids) | set(second_ids) == {str(r["refund_id"]) for r in records}
+
+
+@respx.mock
+async def test_agree_refused_in_results_is_rejected_unless_it_moved() -> None:
+    respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(
+        return_value=httpx.Response(200, json=refund_get(refund())))
+    body = agree_ok(178232201573110528)
+    inner = body["rp_refunds_agree_response"]
+    inner.update(succ=False, msg_code="OP_FAILURE_UE")
+    inner["results"]["refund_mapping_result"][0].update(succ=False, message="需要短信验证码")
+    respx.post(ROUTER, data__contains={"method": "taobao.rp.refunds.agree"}, name="agree").mock(
+        return_value=httpx.Response(200, json=body))
+    result = await _connector().apply(shop(), _action(Action.REFUND_WITHOUT_RETURN))
+    assert result.outcome is ActionOutcome.REJECTED and result.message == "需要短信验证码"
+
+
+@pytest.mark.parametrize(("answer", "outcome"), [
+    (httpx.Response(200, json=error(15, "Remote service error", "isv.refund-not-exist")), "fallback"),
+    (httpx.Response(503, text="busy"), "raise"),
+])
+@respx.mock
+async def test_detail_failure_falls_back_or_fails_the_batch(answer: httpx.Response, outcome: str) -> None:
+    respx.post(ROUTER, data__contains={"method": "taobao.refunds.receive.get"}, name="receive").mock(
+        return_value=httpx.Response(200, json=receive_page(
+            [listed(refund_id=5, status="WAIT_SELLER_AGREE", modified=format_timestamp(NOW))],
+            has_next=False)))
+    respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(
+        return_value=answer)
+    conn = _connector(max_attempts=2)
+    if outcome == "raise":
+        with pytest.raises(PlatformUnavailable):
+            await _collect(conn, (NOW - timedelta(minutes=1)).isoformat())
+        return
+    batches = await _collect(conn, (NOW - timedelta(minutes=1)).isoformat())
+    (fetched,) = [c for b in batches for c in b.cases]
+    assert fetched.case is not None and fetched.version is None
+
+
+def test_discovered_by_name() -> None:
+    conn = create_connector("tmall")
+    assert isinstance(conn, TmallConnector) and conn.platform == "tmall"
+    assert ShopConfig.model_fields["credentials"].annotation is not None
+    assert "secret" not in repr(conn).lower()
+
+
+@respx.mock
+async def test_retry_logs_carry_no_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    respx.post(ROUTER, name="all").mock(side_effect=[
+        httpx.Response(500, text="x"), httpx.Response(200, json=refund_get(refund()))])
+    with caplog.at_level(logging.DEBUG):
+        await _connector().get(shop(), "178232201573110528")
+    assert "retry" in caplog.text
+    for secret in (APP_SECRET, SESSION, APP_KEY):
+        assert secret not in caplog.text

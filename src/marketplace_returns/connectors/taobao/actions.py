@@ -157,7 +157,12 @@ async def apply(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest) 
             if found is not None:
                 return found.model_copy(update={"api_calls": calls()})
         raise
-    if isinstance(response, ActionResult):
+    if isinstance(response, ActionResult):  # the batch answer refused our refund: look why
+        now, _ = await _state(conn, shop, action)
+        if _done(action, now, None):
+            return _result(ActionOutcome.ALREADY_DONE, now, f"refund is already {now.status}", calls())
+        if version_of(now.refund_version, now.refund_phase) != current:
+            return _result(ActionOutcome.STALE, now, response.message or "refund moved on", calls())
         return response.model_copy(update={"api_calls": calls()})
     if "ignored_error" in response:  # the table says the platform already has it (duplicate message)
         return _result(ActionOutcome.ALREADY_DONE, refund, "platform reports it already done", calls(),
