@@ -420,13 +420,39 @@ BRANCH_MEASURES: dict[str, frozenset[str]] = {
 }
 
 
+FINE_GROUPS: dict[str, tuple[str, ...]] = {
+    "low": ("total", "shop", "platform", "reason", "product_category", "category", "family", "rule"),
+    "units": ("sku", "batch"),
+    "day_req": ("day_req",),
+    "day_done": ("day_done",),
+}
+"""Dimensions rolled up from one fine grouping: few values each, so their combinations stay few."""
+FINE_MEASURES: dict[str, frozenset[str]] = {
+    "low": ALL_MEASURES,
+    "units": _RATES,
+    "day_req": BRANCH_MEASURES["day_req"],
+    "day_done": BRANCH_MEASURES["day_done"],
+}
+
+
+def _rolled(fine: FromClause, name: str) -> ColumnElement[Any]:
+    total = func.coalesce(func.sum(fine.c[name]), 0)
+    return (type_coerce(total, Float) if name in FLOATS else cast(total, BigInteger)).label(name)
+
+
+def _typed_null(name: str) -> ColumnElement[Any]:
+    """A measure a branch does not compute (UNION ALL needs the same, typed, columns everywhere)."""
+    return cast(null(), Float if name in FLOATS else BigInteger).label(name)
+
+
 def _passes(conn: Connection, scope: Scope, dims: list[str], now: datetime) -> dict[str, list[Row]]:
-    """Aggregated rows per dimension from ONE pass over the cases.
+    """Aggregated rows per dimension from ONE pass over the cases, in one statement.
 
     The per-case values (``_facts``, with the case's current decision and reason-change history
-    joined once) are a materialised CTE; each dimension is a ``GROUP BY`` over it, all in one
-    ``UNION ALL`` statement. A day has two keys: requests count on the day requested, outcomes on the
-    day completed.
+    joined once) are a materialised CTE. Four fine groupings read it (the few-valued dimensions
+    together, SKU with batch, and the two day keys: requests count on the day requested, outcomes on
+    the day completed); each dimension is then a ``GROUP BY`` over its small fine grouping, all
+    joined by ``UNION ALL``.
     """
     c = cases.c
     rc = _reason_changes()
@@ -445,21 +471,30 @@ def _passes(conn: Connection, scope: Scope, dims: list[str], now: datetime) -> d
         .cte("facts")
         .prefix_with("MATERIALIZED")
     )
-    every = {m.name: (type_coerce(m, Float) if m.name in FLOATS else m) for m in _sums(facts, True)}
+    every = {m.name: m for m in _sums(facts, True)}
     parts = []
-    for branch in branches:
-        # a UNION ALL needs the same columns in every branch: measures a branch leaves out are NULL
-        wanted = BRANCH_MEASURES.get(branch, ALL_MEASURES)
-        cols = [
-            (expr if name in wanted else cast(null(), Float if name in FLOATS else BigInteger)).label(name)
-            for name, expr in every.items()
-        ]
-        head = [literal(branch, String).label("dim")]
-        if branch == "total":
-            parts.append(select(*head, literal("all", String).label("key"), *cols))
-        else:
-            key = facts.c[f"k_{branch}"]
-            parts.append(select(*head, cast(key, String).label("key"), *cols).group_by(key))
+    for group, members in FINE_GROUPS.items():
+        chosen = [b for b in members if b in branches]
+        if not chosen:
+            continue
+        # first level: a fine grouping over the per-case values (one scan of them per group) ...
+        measures = FINE_MEASURES[group]
+        fine_keys = [facts.c[f"k_{b}"] for b in chosen if b != "total"]
+        fine = (
+            select(*fine_keys, *[every[m].label(m) for m in every if m in measures])
+            .group_by(*fine_keys)
+            .cte(f"fine_{group}")
+            .prefix_with("MATERIALIZED")
+        )
+        # ... second level: each dimension rolled up from the (small) fine grouping
+        for branch in chosen:
+            cols = [_rolled(fine, name) if name in measures else _typed_null(name) for name in every]
+            head = [literal(branch, String).label("dim")]
+            if branch == "total":
+                parts.append(select(*head, literal("all", String).label("key"), *cols))
+            else:
+                key = fine.c[f"k_{branch}"]
+                parts.append(select(*head, cast(key, String).label("key"), *cols).group_by(key))
     out: dict[str, list[Row]] = {b: [] for b in branches}
     for rec in conn.execute(union_all(*parts)).mappings():
         row = dict(rec)
