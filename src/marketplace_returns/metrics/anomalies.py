@@ -23,16 +23,8 @@ from pydantic import BaseModel
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
-from marketplace_returns.metrics.queries import (
-    Row,
-    cases,
-    count_if,
-    current,
-    money_sum,
-    order_side,
-    quality_reason,
-    rollup,
-)
+from marketplace_returns.metrics.measures import Row, cases, count_if, current, money_sum, quality_reason
+from marketplace_returns.metrics.queries import order_side, rollup
 from marketplace_returns.metrics.scope import Scope
 from marketplace_returns.metrics.stats import benjamini_hochberg, binom_sf, hypergeom_sf
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from marketplace_returns.metrics import anomalies, queries, reviews
+from marketplace_returns.metrics import anomalies, measures, queries, reviews
 from marketplace_returns.metrics.anomalies import Anomaly, RepeatRefunder
 from marketplace_returns.metrics.definitions import definitions_for
 from marketplace_returns.metrics.scope import Scope, table
@@ -170,8 +170,8 @@ def _window_totals(
         return _first(queries.breakdown(conn, window, "total", now=now, platforms=platforms))
     lo, hi = window.since.isoformat(), window.until.isoformat()
     days = [r for r in found["day"] if lo <= r["key"] < hi]
-    row: dict[str, Any] = {"key": "all", **{m: 0 for m in queries.MEASURES}}
-    for measure in queries.OUTCOME_MEASURES:
+    row: dict[str, Any] = {"key": "all", **{m: 0 for m in measures.MEASURES}}
+    for measure in measures.OUTCOME_MEASURES:
         row[measure] = sum(r[measure] or 0 for r in days)
     orders = conn.execute(queries.order_side(window, "total")).mappings().first()
     row["paid_orders"] = int(orders["paid_orders"]) if orders else 0
@@ -200,5 +200,5 @@ def _tune(conn: Connection) -> None:
 def _first(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if rows:
         return rows[0]
-    empty: dict[str, Any] = {"key": "all", **{m: 0 for m in queries.MEASURES}}
+    empty: dict[str, Any] = {"key": "all", **{m: 0 for m in measures.MEASURES}}
     return queries.with_rates(empty, platforms=[])

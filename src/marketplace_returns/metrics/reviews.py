@@ -18,15 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
 from marketplace_returns.metrics.definitions import definitions_for
-from marketplace_returns.metrics.queries import (
-    Row,
-    cases,
-    count_if,
-    current,
-    money_sum,
-    quality_reason,
-    rollup,
-)
+from marketplace_returns.metrics.measures import Row, cases, count_if, current, money_sum, quality_reason
+from marketplace_returns.metrics.queries import rollup
 from marketplace_returns.metrics.scope import Scope
 
 REFUNDING = (
