@@ -88,7 +88,7 @@ def last_message(refund: Any) -> dict[str, Any]:
 
 def changed(state: Any, shop: Any, start: datetime | None, end: datetime | None,
             status: str | None) -> list[Any]:
-    hits = state.refunds_changed(shop.platform, shop.shop_id, start, end)
+    hits = state.refunds_changed(getattr(shop, "platform", "taobao"), shop.shop_id, start, end)
     return [r for r in hits if not status or r.status == status]
 
 
