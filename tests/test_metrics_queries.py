@@ -195,3 +195,10 @@ def test_window_from_daily_rows_equals_a_direct_query(conn: sa.Connection) -> No
     ):
         assert standing[key] == pytest.approx(direct[key]), key
     assert standing["refund_rate"] == pytest.approx(0.003)
+
+
+def test_every_day_of_the_period_has_a_row(conn: sa.Connection) -> None:
+    days = queries.breakdown(conn, S1, "day", now=NOW)
+    assert [r["key"] for r in days] == [f"2026-11-{d:02d}" for d in range(1, 11)]
+    quiet = {r["key"]: r for r in days}["2026-11-07"]  # nothing requested or completed that day
+    assert (quiet["requests"], quiet["refunds"], quiet["paid_orders"]) == (0, 0, 100)

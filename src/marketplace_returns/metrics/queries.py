@@ -13,7 +13,7 @@ adds to the shop's rate.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -312,8 +312,9 @@ def _passes(conn: Connection, scope: Scope, dims: list[str], now: datetime) -> d
             for row in out.pop(side):
                 if row["key"] is not None:
                     days.setdefault(day_key(row["key"]), dict(zero)).update({n: row[n] for n in names})
-        lo, hi = scope.since.isoformat(), scope.until.isoformat()
-        out["day"] = [{"key": k, **v} for k, v in days.items() if lo <= k < hi]
+        # every day of the period, quiet ones too, so trailing rates see each day's orders
+        every_day = [(scope.since + timedelta(days=i)).isoformat() for i in range(scope.days)]
+        out["day"] = [{"key": k, **days.get(k, zero)} for k in every_day]
     return out
 
 
@@ -354,7 +355,7 @@ def breakdowns(
             full["paid_orders"] = int(source["paid_orders"]) if source else 0
             full["signed_orders"] = int(source["signed_orders"]) if source else 0
             full["orders_of"] = "group" if own_orders else "scope"
-            if not (full["requests"] or full["completed"]) and dim != "total":
+            if not (full["requests"] or full["completed"]) and dim not in ("total", "day"):
                 continue
             chosen = [key] if dim == "platform" else platforms or ([scope.platform] if scope.platform else [])
             rows.append(with_rates(full, platforms=chosen))
