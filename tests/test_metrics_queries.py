@@ -202,3 +202,10 @@ def test_every_day_of_the_period_has_a_row(conn: sa.Connection) -> None:
     assert [r["key"] for r in days] == [f"2026-11-{d:02d}" for d in range(1, 11)]
     quiet = {r["key"]: r for r in days}["2026-11-07"]  # nothing requested or completed that day
     assert (quiet["requests"], quiet["refunds"], quiet["paid_orders"]) == (0, 0, 100)
+
+
+def test_acceptance_without_case_filters_reads_decisions_alone(conn: sa.Connection) -> None:
+    everyone = Scope(since=S1.since, until=S1.until)
+    assert reviews.acceptance(conn, everyone, "rule") == reviews.acceptance(conn, S1, "rule")
+    only_rule = reviews.acceptance(conn, Scope(since=S1.since, until=S1.until, rule="r_defect"), "rep")
+    assert [(r["key"], r["accepted"]) for r in only_rule] == [("amy", 1)]

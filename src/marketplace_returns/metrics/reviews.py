@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import ColumnElement, FromClause
 
 from marketplace_returns.metrics.definitions import definitions_for
 from marketplace_returns.metrics.measures import Row, cases, count_if, current, money_sum, quality_reason
@@ -38,6 +38,13 @@ def _scope_where(scope: Scope) -> list[ColumnElement[bool]]:
     return out
 
 
+def _decisions_of(scope: Scope) -> FromClause:
+    """The decisions, joined to their cases only when a filter needs a case column."""
+    if any(name not in ("category", "rule") for name in scope.filters()):
+        return current.join(cases, cases.c.id == current.c.case_id)
+    return current
+
+
 def acceptances(
     conn: Connection, scope: Scope, by: tuple[str, ...] = ("rule", "rep")
 ) -> dict[str, list[Row]]:
@@ -55,7 +62,7 @@ def acceptances(
             count_if(d.status == "auto").label("auto"),
             count_if(d.status == "pending").label("pending"),
         )
-        .select_from(current.join(cases, cases.c.id == d.case_id))
+        .select_from(_decisions_of(scope))
         .where(d.status != "superseded", when >= scope.start, when < scope.end, *_scope_where(scope))
         .group_by(*[cols[k] for k in by])
     )
