@@ -103,6 +103,8 @@ class CaseRecord(SQLModel, table=True):
     completed_at: datetime | None = _ts()
     refunded_amount: Decimal | None = _money()
     updated_at: datetime | None = _ts()
+    escalated_at: datetime | None = _ts()
+    """Set by the deadline job when a pending case nears its platform deadline (flag for reps)."""
 
 
 class DecisionRecord(SQLModel, table=True):
@@ -153,7 +155,10 @@ class OutboxAction(SQLModel, table=True):
     expected_version: str | None = None
     idempotency_key: str = Field(unique=True)
     status: str = "pending"
-    """pending → sending → done | stale | dead (dead letter, seen by reps)."""
+    """pending → sending → done | dead (dead letter, seen by reps); cancelled when its decision was
+    superseded before it was sent. ``outcome`` keeps the platform's answer: applied, already_done,
+    stale (closed as done, not failed), rejected."""
+    outcome: str | None = None
     attempts: int = 0
     next_attempt_at: datetime | None = _ts()
     claimed_by: str | None = None

@@ -1,0 +1,357 @@
+"""Repository: every read and write the service makes, as functions over a Session.
+
+Why functions with keyword-only arguments and no commits: the caller owns the transaction, so a batch
+of cases, their decisions, their outbox rows, their audit events and the poll cursor commit together
+or not at all (the outbox pattern needs exactly that). Claims (poll lease, outbox rows) are single
+conditional UPDATEs or ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers can share
+one database without a home-made lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from marketplace_returns.connectors.base import FetchedCase
+from marketplace_returns.models.decision import Decision
+from marketplace_returns.service.db import is_postgres, utc
+from marketplace_returns.service.tables import (
+    AuditEvent,
+    CaseRecord,
+    DecisionRecord,
+    OutboxAction,
+    PollCursor,
+    Shop,
+)
+
+OPEN_DECISION = "pending"
+TERMINAL_OUTBOX = ("done", "dead", "cancelled")
+
+
+# -- audit -------------------------------------------------------------------------------------------
+
+def append_audit(session: Session, *, actor: str, event: str, now: datetime, shop_id: str | None = None,
+                 case_id: int | None = None, detail: dict[str, Any] | None = None) -> AuditEvent:
+    """Add one audit event (append-only: nothing in the package updates or deletes these rows)."""
+    row = AuditEvent(at=now, shop_id=shop_id, case_id=case_id, actor=actor, event=event, detail=detail)
+    session.add(row)
+    return row
+
+
+def list_audit(session: Session, *, shop_id: str, case_id: int | None = None,
+               limit: int = 200) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.shop_id == shop_id)
+    if case_id is not None:
+        query = query.where(AuditEvent.case_id == case_id)
+    return list(session.exec(query.order_by(col(AuditEvent.id)).limit(limit)).all())
+
+
+# -- shops and poll leases ---------------------------------------------------------------------------
+
+def get_shop(session: Session, *, shop_id: str) -> Shop | None:
+    return session.get(Shop, shop_id)
+
+
+def list_shops(session: Session, *, active_only: bool = False) -> list[Shop]:
+    query = select(Shop).order_by(col(Shop.shop_id))
+    if active_only:
+        query = query.where(col(Shop.active).is_(True))
+    return list(session.exec(query).all())
+
+
+def set_shop_error(session: Session, *, shop_id: str, error: str | None) -> None:
+    session.execute(update(Shop).where(col(Shop.shop_id) == shop_id).values(config_error=error))
+
+
+def _ensure_cursor_row(session: Session, shop_id: str) -> None:
+    if session.get(PollCursor, shop_id) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(PollCursor(shop_id=shop_id))
+    except IntegrityError:
+        pass  # another worker created it first
+
+
+def acquire_poll_lease(session: Session, *, shop_id: str, owner: str, now: datetime,
+                       ttl: timedelta) -> bool:
+    """Take (or renew) the shop's poll lease; ``False`` while another owner holds an unexpired one.
+
+    One conditional UPDATE: of two workers racing, the database lets exactly one row update succeed.
+    The caller commits at once so the lease is visible to the others.
+    """
+    _ensure_cursor_row(session, shop_id)
+    result = session.execute(
+        update(PollCursor)
+        .where(col(PollCursor.shop_id) == shop_id,
+               or_(col(PollCursor.lease_owner).is_(None), col(PollCursor.lease_until) < now,
+                   col(PollCursor.lease_owner) == owner))
+        .values(lease_owner=owner, lease_until=now + ttl))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def release_poll_lease(session: Session, *, shop_id: str, owner: str, error: str | None = None) -> None:
+    session.execute(update(PollCursor)
+                    .where(col(PollCursor.shop_id) == shop_id, col(PollCursor.lease_owner) == owner)
+                    .values(lease_owner=None, lease_until=None, last_error=error))
+
+
+def read_cursor(session: Session, *, shop_id: str) -> str | None:
+    row = session.get(PollCursor, shop_id)
+    return row.cursor if row else None
+
+
+def commit_cursor(session: Session, *, shop_id: str, owner: str, cursor: str, now: datetime,
+                  ttl: timedelta) -> bool:
+    """Store the cursor (with the batch, same transaction) and extend the lease; ``False`` if lost."""
+    result = session.execute(
+        update(PollCursor).where(col(PollCursor.shop_id) == shop_id, col(PollCursor.lease_owner) == owner)
+        .values(cursor=cursor, updated_at=now, lease_until=now + ttl, last_error=None))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+# -- cases -------------------------------------------------------------------------------------------
+
+def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: FetchedCase,
+                now: datetime) -> tuple[CaseRecord, bool]:
+    """Insert or update a case by (shop_id, refund_id); returns the row and whether it is new or moved.
+
+    "Moved" means the platform's version or status changed, or the raw record differs: the overlap of
+    two polls (the lookback) re-reads unchanged refunds, and those must not be triaged again.
+    """
+    row = session.exec(select(CaseRecord).where(CaseRecord.shop_id == shop_id,
+                                                CaseRecord.refund_id == fetched.refund_id)).first()
+    created = row is None
+    if row is None:
+        row = CaseRecord(shop_id=shop_id, platform=platform, refund_id=fetched.refund_id, first_seen_at=now)
+    changed = created or (row.platform_version != fetched.version
+                          or row.platform_status != fetched.platform_status or row.raw != fetched.raw)
+    if not changed:
+        return row, False
+    case = fetched.case
+    row.raw = fetched.raw
+    row.platform_status = fetched.platform_status
+    row.platform_version = fetched.version
+    row.deadline = fetched.deadline or row.deadline
+    row.updated_at = now
+    row.mapping_error = (f"{fetched.mapping_issue.field}: {fetched.mapping_issue.message}"
+                         if fetched.mapping_issue else None)
+    if case is not None:
+        row.case_json = case.model_dump(mode="json")
+        row.order_id = case.order_id
+        row.sku = case.sku
+        row.batch = case.batch
+        row.buyer_id = case.buyer_id
+        row.product_category = case.category
+        row.currency = case.currency
+        row.item_price = case.item_price
+        row.refund_amount = case.asked
+        row.reason = case.reason
+        row.message = case.message
+        row.goods_status = case.goods_status.value if case.goods_status else None
+        row.requested_at = case.requested_at
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def get_case(session: Session, *, case_id: int, shop_id: str | None = None) -> CaseRecord | None:
+    row = session.get(CaseRecord, case_id)
+    if row is None or (shop_id is not None and row.shop_id != shop_id):
+        return None
+    return row
+
+
+def list_cases(session: Session, *, shop_id: str, limit: int = 100, offset: int = 0) -> list[CaseRecord]:
+    return list(session.exec(select(CaseRecord).where(CaseRecord.shop_id == shop_id)
+                             .order_by(col(CaseRecord.id)).offset(offset).limit(limit)).all())
+
+
+# -- decisions ---------------------------------------------------------------------------------------
+
+def latest_decision(session: Session, *, case_id: int) -> DecisionRecord | None:
+    return session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case_id)
+                        .order_by(col(DecisionRecord.version).desc())).first()
+
+
+def list_decisions(session: Session, *, case_id: int) -> list[DecisionRecord]:
+    return list(session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case_id)
+                             .order_by(col(DecisionRecord.version))).all())
+
+
+def record_decision(session: Session, *, case_id: int, decision: Decision, now: datetime,
+                    status: str = OPEN_DECISION) -> DecisionRecord:
+    """Store a new version of the decision on a case; older pending versions become ``superseded``.
+
+    Pending outbox rows of superseded decisions are cancelled in the same transaction (nothing that
+    a newer decision replaced may still reach the platform).
+    """
+    top = session.exec(select(func.max(DecisionRecord.version))
+                       .where(DecisionRecord.case_id == case_id)).one()
+    older = list(session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case_id,
+                                                           DecisionRecord.status == OPEN_DECISION)).all())
+    for old in older:
+        old.status = "superseded"
+        session.add(old)
+        session.execute(update(OutboxAction).where(col(OutboxAction.decision_id) == old.id,
+                                                   col(OutboxAction.status) == "pending")
+                        .values(status="cancelled", done_at=now))
+    rec = decision.recommendation
+    cls = decision.classification
+    money = decision.money or {}
+    row = DecisionRecord(
+        case_id=case_id, version=int(top or 0) + 1, playbook=decision.playbook, rule=decision.rule,
+        family=cls.family.value if cls else None, category=cls.category.value if cls else None,
+        confidence=cls.confidence if cls else None, action=rec.action.value if rec else None,
+        amount=rec.amount if rec else None, reason_change_to=rec.reason_change_to if rec else None,
+        penalising=bool(decision.penalising), penalising_metric=decision.penalising_metric,
+        auto=decision.auto, needs_approval=decision.needs_approval, shipping_saved=money.get("saved"),
+        decision_json=decision.model_dump(mode="json", exclude_none=True), status=status, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_decision_status(session: Session, *, decision: DecisionRecord, status: str, now: datetime,
+                        by: str | None = None) -> None:
+    decision.status = status
+    decision.reviewed_by = by
+    decision.reviewed_at = now
+    session.add(decision)
+
+
+def list_queue(session: Session, *, shop_id: str | None = None,
+               limit: int = 100) -> list[tuple[DecisionRecord, CaseRecord]]:
+    """Pending decisions with their cases, nearest platform deadline first (no deadline last)."""
+    query = (select(DecisionRecord, CaseRecord).join(CaseRecord, col(CaseRecord.id) == DecisionRecord.case_id)
+             .where(DecisionRecord.status == OPEN_DECISION))
+    if shop_id is not None:
+        query = query.where(CaseRecord.shop_id == shop_id)
+    query = query.order_by(col(CaseRecord.deadline).is_(None), col(CaseRecord.deadline),
+                           col(DecisionRecord.id)).limit(limit)
+    return [(d, c) for d, c in session.exec(query).all()]
+
+
+# -- outbox ------------------------------------------------------------------------------------------
+
+def idempotency_key(*, shop_id: str, refund_id: str, decision_version: int, action: str) -> str:
+    """A stable key for one intended effect: the same on every retry and after any restart."""
+    text = "\x1f".join((shop_id, refund_id, str(decision_version), action))
+    return "mr-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def enqueue_action(session: Session, *, case: CaseRecord, decision: DecisionRecord, action: str,
+                   now: datetime, amount: Decimal | None = None, reply_text: str | None = None,
+                   reason_change_to: str | None = None) -> OutboxAction:
+    """Write the outbox row in the caller's transaction (the one that records the decision).
+
+    Enqueuing the same intended effect twice returns the existing row (the key is unique).
+    """
+    assert case.id is not None and decision.id is not None
+    key = idempotency_key(shop_id=case.shop_id, refund_id=case.refund_id, decision_version=decision.version,
+                          action=action)
+    existing = session.exec(select(OutboxAction).where(OutboxAction.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    row = OutboxAction(case_id=case.id, decision_id=decision.id, shop_id=case.shop_id,
+                       refund_id=case.refund_id, action=action, amount=amount, reply_text=reply_text,
+                       reason_change_to=reason_change_to, expected_version=case.platform_version,
+                       idempotency_key=key, status="pending", next_attempt_at=now, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def claim_actions(session: Session, *, worker: str, now: datetime, lease: timedelta,
+                  limit: int = 20) -> list[tuple[OutboxAction, bool]]:
+    """Claim due actions for ``worker``; each comes with ``recovering`` (it was found mid-send).
+
+    Due: ``pending`` with ``next_attempt_at`` reached, or ``sending`` whose claim expired (its worker
+    died between marking it and recording the answer: the pusher must ask the platform first).
+    Claiming marks the row ``sending`` — committed by the caller *before* the platform call.
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows. SQLite: a single
+    writer at a time anyway; each row is taken by an UPDATE whose WHERE repeats the due condition.
+    """
+    next_at = col(OutboxAction.next_attempt_at)
+    due = or_(and_(col(OutboxAction.status) == "pending", or_(next_at.is_(None), next_at <= now)),
+              and_(col(OutboxAction.status) == "sending", col(OutboxAction.claimed_until) < now))
+    query = select(OutboxAction).where(due).order_by(col(OutboxAction.next_attempt_at), col(OutboxAction.id))
+    query = query.limit(limit)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    claimed: list[tuple[OutboxAction, bool]] = []
+    for row in session.exec(query).all():
+        recovering = row.status == "sending"
+        result = session.execute(
+            update(OutboxAction).where(col(OutboxAction.id) == row.id, due)
+            .values(status="sending", claimed_by=worker, claimed_until=now + lease,
+                    attempts=OutboxAction.attempts + 1)
+            .execution_options(synchronize_session=False))
+        if getattr(result, "rowcount", 0) == 1:
+            session.refresh(row)
+            claimed.append((row, recovering))
+    return claimed
+
+
+def _finish(session: Session, action_id: int, worker: str | None, values: dict[str, Any]) -> bool:
+    cond = [col(OutboxAction.id) == action_id, col(OutboxAction.status) == "sending"]
+    if worker is not None:
+        cond.append(col(OutboxAction.claimed_by) == worker)
+    result = session.execute(update(OutboxAction).where(*cond).values(claimed_until=None, **values)
+                             .execution_options(synchronize_session=False))
+    done = bool(getattr(result, "rowcount", 0) == 1)
+    cached = session.get(OutboxAction, action_id)
+    if cached is not None:
+        session.refresh(cached)
+    return done
+
+
+def mark_done(session: Session, *, action_id: int, outcome: str, response: dict[str, Any] | None,
+              now: datetime, worker: str | None = None) -> bool:
+    """Applied, already done or stale: closed, not failed, with the platform's answer kept."""
+    return _finish(session, action_id, worker, {"status": "done", "outcome": outcome,
+                                                "platform_response": response, "done_at": now,
+                                                "last_error": None})
+
+
+def mark_retry(session: Session, *, action_id: int, error: str, next_attempt_at: datetime,
+               worker: str | None = None) -> bool:
+    return _finish(session, action_id, worker, {"status": "pending", "last_error": error[:500],
+                                                "next_attempt_at": next_attempt_at})
+
+
+def mark_dead(session: Session, *, action_id: int, error: str, now: datetime,
+              response: dict[str, Any] | None = None, outcome: str | None = "rejected",
+              worker: str | None = None) -> bool:
+    """Permanent failure: the dead letter a rep sees (``queue dead`` / ``GET /actions?status=dead``)."""
+    return _finish(session, action_id, worker, {"status": "dead", "outcome": outcome,
+                                                "last_error": error[:500], "platform_response": response,
+                                                "done_at": now})
+
+
+def list_actions(session: Session, *, shop_id: str | None = None, status: str | None = None,
+                 case_id: int | None = None, limit: int = 200) -> list[OutboxAction]:
+    query = select(OutboxAction)
+    if shop_id is not None:
+        query = query.where(OutboxAction.shop_id == shop_id)
+    if status is not None:
+        query = query.where(OutboxAction.status == status)
+    if case_id is not None:
+        query = query.where(OutboxAction.case_id == case_id)
+    query = query.order_by(col(OutboxAction.id)).limit(limit).execution_options(populate_existing=True)
+    return list(session.exec(query).all())
+
+
+def count_open_actions(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(OutboxAction)
+                            .where(col(OutboxAction.status).in_(("pending", "sending")))).one())
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    return utc(moment)

@@ -1,0 +1,175 @@
+"""The repository on SQLite and PostgreSQL: upserts, versions, outbox keys and claims, leases, queue order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from marketplace_returns.connectors.base import FetchedCase, MappingIssue
+from marketplace_returns.models import Case, Classification, Decision, Recommendation
+from marketplace_returns.models.vocabulary import Action, Category, Family
+from marketplace_returns.service import repository as repo
+from marketplace_returns.service.db import make_engine, utc
+from marketplace_returns.service.tables import CaseRecord, Shop
+from service_db import migrated
+
+NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=30)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    base = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    with migrated(request.param, tmp_path, base) as url:
+        yield url
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    engine = make_engine(db_url)
+    with Session(engine, expire_on_commit=False) as s:
+        s.add(Shop(shop_id="s1", platform="taobao", base_url="http://x"))
+        s.add(Shop(shop_id="s2", platform="taobao", base_url="http://y"))
+        s.commit()
+        yield s
+    engine.dispose()
+
+
+def fetched(refund_id: str, *, version: str = "v1", price: str = "30", deadline: datetime | None = None,
+            mapped: bool = True) -> FetchedCase:
+    case = Case(refund_id=refund_id, platform="taobao", shop_id="s1", item_price=Decimal(price),
+                reason="质量问题", message="开线了") if mapped else None
+    issue = None if mapped else MappingIssue(field="refund_fee", message="not money")
+    return FetchedCase(refund_id=refund_id, case=case, raw={"refund_id": refund_id, "v": version},
+                       platform_status="WAIT_SELLER_AGREE", version=version, deadline=deadline,
+                       mapping_issue=issue)
+
+
+def put(session: Session, f: FetchedCase) -> tuple[CaseRecord, bool]:
+    return repo.upsert_case(session, shop_id="s1", platform="taobao", fetched=f, now=NOW)
+
+
+def decision(refund_id: str, action: Action = Action.REFUND_WITHOUT_RETURN) -> Decision:
+    return Decision(refund_id=refund_id, rule="r1", playbook="pb", auto=True,
+                    classification=Classification(family=Family.QUALITY, category=Category.DEFECT,
+                                                  confidence=0.9),
+                    recommendation=Recommendation(action=action, amount=Decimal("30")),
+                    money={"saved": Decimal("12")})
+
+
+def test_migration_creates_every_table(db_url: str) -> None:
+    engine = make_engine(db_url)
+    names = set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"shops", "poll_cursors", "cases", "decisions", "outbox", "audit_log", "order_counts",
+            "api_tokens", "webhook_receipts", "alembic_version"} <= names
+
+
+def test_upsert_case_by_natural_key_detects_moves(session: Session) -> None:
+    row, changed = put(session, fetched("r1"))
+    assert changed and row.id is not None and row.item_price == Decimal("30.00")
+    again, changed = put(session, fetched("r1"))
+    assert again.id == row.id and not changed
+    moved, changed = repo.upsert_case(session, shop_id="s1", platform="taobao",
+                                      fetched=fetched("r1", version="v2"), now=NOW)
+    assert moved.id == row.id and changed and moved.platform_version == "v2"
+    bad, _ = put(session, fetched("r2", mapped=False))
+    assert bad.mapping_error == "refund_fee: not money" and bad.raw == {"refund_id": "r2", "v": "v1"}
+    session.commit()
+
+
+def test_record_decision_versions_and_supersedes(session: Session) -> None:
+    case, _ = put(session, fetched("r1"))
+    assert case.id is not None
+    d1 = repo.record_decision(session, case_id=case.id, decision=decision("r1"), now=NOW)
+    a1 = repo.enqueue_action(session, case=case, decision=d1, action="refund_without_return", now=NOW)
+    d2 = repo.record_decision(session, case_id=case.id, decision=decision("r1", Action.EXCHANGE), now=NOW)
+    session.commit()
+    session.refresh(d1)
+    session.refresh(a1)
+    assert (d1.version, d2.version) == (1, 2)
+    assert d1.status == "superseded" and d2.status == "pending"
+    assert a1.status == "cancelled"
+    assert d2.shipping_saved == Decimal("12.00") and d2.action == "exchange"
+
+
+def test_enqueue_is_idempotent_by_stable_key(session: Session) -> None:
+    case, _ = put(session, fetched("r1"))
+    assert case.id is not None
+    d1 = repo.record_decision(session, case_id=case.id, decision=decision("r1"), now=NOW)
+    a = repo.enqueue_action(session, case=case, decision=d1, action="refund_without_return", now=NOW)
+    b = repo.enqueue_action(session, case=case, decision=d1, action="refund_without_return", now=NOW)
+    session.commit()
+    assert a.id == b.id
+    assert a.idempotency_key == repo.idempotency_key(shop_id="s1", refund_id="r1", decision_version=1,
+                                                     action="refund_without_return")
+    assert a.idempotency_key != repo.idempotency_key(shop_id="s2", refund_id="r1", decision_version=1,
+                                                     action="refund_without_return")
+
+
+def test_claim_marks_sending_and_expired_claims_come_back_recovering(session: Session) -> None:
+    case, _ = put(session, fetched("r1"))
+    assert case.id is not None
+    d1 = repo.record_decision(session, case_id=case.id, decision=decision("r1"), now=NOW)
+    repo.enqueue_action(session, case=case, decision=d1, action="refund_without_return", now=NOW)
+    session.commit()
+    first = repo.claim_actions(session, worker="w1", now=NOW, lease=LEASE)
+    session.commit()
+    assert [(a.status, rec) for a, rec in first] == [("sending", False)]
+    assert repo.claim_actions(session, worker="w2", now=NOW + timedelta(seconds=5),
+                              lease=LEASE) == []
+    later = repo.claim_actions(session, worker="w2", now=NOW + timedelta(seconds=31), lease=LEASE)
+    session.commit()
+    assert [(a.claimed_by, rec, a.attempts) for a, rec in later] == [("w2", True, 2)]
+    action_id = later[0][0].id
+    assert action_id is not None
+    assert not repo.mark_done(session, action_id=action_id, outcome="applied", response={}, now=NOW,
+                              worker="w1")
+    assert repo.mark_done(session, action_id=action_id, outcome="applied", response={"ok": 1}, now=NOW,
+                          worker="w2")
+    session.commit()
+    assert repo.list_actions(session, status="done")[0].outcome == "applied"
+
+
+def test_poll_lease_excludes_a_second_owner_until_it_expires(session: Session) -> None:
+    ttl = timedelta(seconds=60)
+    assert repo.acquire_poll_lease(session, shop_id="s1", owner="a", now=NOW, ttl=ttl)
+    session.commit()
+    assert not repo.acquire_poll_lease(session, shop_id="s1", owner="b", now=NOW + timedelta(seconds=10),
+                                       ttl=ttl)
+    assert repo.acquire_poll_lease(session, shop_id="s2", owner="b", now=NOW, ttl=ttl)
+    assert repo.commit_cursor(session, shop_id="s1", owner="a", cursor="c1", now=NOW, ttl=ttl)
+    assert not repo.commit_cursor(session, shop_id="s1", owner="b", cursor="c2", now=NOW, ttl=ttl)
+    session.commit()
+    assert repo.read_cursor(session, shop_id="s1") == "c1"
+    assert repo.acquire_poll_lease(session, shop_id="s1", owner="b", now=NOW + timedelta(seconds=61), ttl=ttl)
+    repo.release_poll_lease(session, shop_id="s1", owner="b")
+    assert repo.acquire_poll_lease(session, shop_id="s1", owner="c", now=NOW, ttl=ttl)
+    session.commit()
+
+
+def test_queue_lists_pending_by_deadline_per_shop(session: Session) -> None:
+    ids = []
+    for rid, hours in (("late", 30), ("soon", 2), ("none", None)):
+        deadline = NOW + timedelta(hours=hours) if hours is not None else None
+        case, _ = put(session, fetched(rid, deadline=deadline))
+        assert case.id is not None
+        ids.append(repo.record_decision(session, case_id=case.id, decision=decision(rid), now=NOW).id)
+    session.commit()
+    rows = repo.list_queue(session, shop_id="s1")
+    assert [c.refund_id for _, c in rows] == ["soon", "late", "none"]
+    assert utc(rows[0][1].deadline) == NOW + timedelta(hours=2)
+    assert repo.list_queue(session, shop_id="s2") == []
+
+
+def test_audit_is_scoped_to_its_shop(session: Session) -> None:
+    repo.append_audit(session, actor="engine", event="decided", now=NOW, shop_id="s1", detail={"rule": "r1"})
+    repo.append_audit(session, actor="engine", event="decided", now=NOW, shop_id="s2")
+    session.commit()
+    assert [e.detail for e in repo.list_audit(session, shop_id="s1")] == [{"rule": "r1"}]
