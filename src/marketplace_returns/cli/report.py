@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from marketplace_returns.errors import InputError, MarketplaceReturnsError
@@ -20,23 +19,28 @@ DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
 
 
 def database_url(explicit: str | None) -> str:
-    """--db, else $MARKETPLACE_RETURNS_DATABASE_URL, else the SQLite file in the user's data directory."""
+    """--db, else $MARKETPLACE_RETURNS_DATABASE_URL, else the service's store in the user's data directory."""
     if explicit:
         return explicit
     if os.environ.get(DB_ENV):
         return os.environ[DB_ENV]
-    from platformdirs import user_data_dir
+    from marketplace_returns.service.db import default_url
 
-    return f"sqlite:///{Path(user_data_dir('marketplace-returns')) / 'store.db'}"
+    return default_url()
 
 
 def _engine(db: str | None) -> Engine:
+    from marketplace_returns.service.db import make_engine
+
     url = database_url(db)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         raise typer.BadParameter(
             f"no store at {url} (run the service first, or pass --db URL)", param_hint="--db"
         )
-    return create_engine(url)
+    try:
+        return make_engine(url)
+    except MarketplaceReturnsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
 
 
 def _fail(exc: MarketplaceReturnsError) -> typer.Exit:
