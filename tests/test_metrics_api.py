@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from marketplace_returns.metrics.api import router
+from marketplace_returns.security.pii import mask_identifier
 from marketplace_returns.security.tokens import issue_token
 from metrics_builders import hand_store, sqlite_engine
 
@@ -65,7 +66,9 @@ async def test_anomalies_endpoint(client: Client) -> None:
     assert got.status_code == 200, got.text
     body = got.json()
     assert body["shop_id"] == "s1" and body["anomalies"] == []
-    assert [r["buyer_id"] for r in body["repeat_refunders"]] == ["b1"]  # b1 refunded on 4 orders
+    assert [r["buyer_id"] for r in body["repeat_refunders"]] == [
+        mask_identifier("b1")
+    ]  # b1 refunded on 4 orders
     bad = await http.get(
         "/metrics",
         params={"since": "2026-11-10", "until": "2026-11-01"},

@@ -27,6 +27,7 @@ from marketplace_returns.metrics.measures import Row, cases, count_if, current, 
 from marketplace_returns.metrics.queries import order_side, rollup
 from marketplace_returns.metrics.scope import Scope
 from marketplace_returns.metrics.stats import benjamini_hochberg, binom_sf, hypergeom_sf
+from marketplace_returns.security.pii import mask_identifier
 
 
 class Anomaly(BaseModel):
@@ -49,6 +50,9 @@ class Anomaly(BaseModel):
 
 
 class RepeatRefunder(BaseModel):
+    """A buyer with refunds on many orders; the id is shown masked (``security.pii.mask_identifier``),
+    stable per buyer so the table still groups, never the id or nick itself."""
+
     buyer_id: str
     refunds: int
     orders: int
@@ -196,7 +200,7 @@ def repeat_refunders(
     )
     return [
         RepeatRefunder(
-            buyer_id=r["buyer_id"],
+            buyer_id=mask_identifier(r["buyer_id"]) or "",
             refunds=r["refunds"],
             orders=r["orders"],
             amount=round(float(r["amount"]), 2),
