@@ -1,0 +1,117 @@
+"""What every job of the service shares: the database, the engine port, connectors, the clock.
+
+Why a context object and not module globals: tests run several services side by side (two "workers"
+over one database, a fake clock, a fake engine), and the kill-and-restart test needs a hook right after
+the platform call. Everything a job needs comes in through here; nothing is cached at module level.
+
+The engine port (:class:`Triage`) is the four functions the service uses from
+``marketplace_returns.engine`` — ``evaluate``, ``load_playbook``, ``default_playbook_for``,
+``check_outgoing`` — so unit tests can pass a small fake and the real engine is imported only when
+the service runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from marketplace_returns.connectors.base import ActionResult, Connector
+from marketplace_returns.models.case import Case
+from marketplace_returns.models.decision import Decision
+from marketplace_returns.service.tables import OutboxAction, Shop
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The engine as the service sees it."""
+
+    evaluate: Callable[[Case, Any], Decision]
+    load_playbook: Callable[..., Any]
+    default_playbook_for: Callable[[str], Any]
+    check_outgoing: Callable[[str], Any]
+
+
+def real_triage() -> Triage:
+    """The package's engine (imported here, at service start, not at import of this module)."""
+    engine: Any = import_module("marketplace_returns.engine")
+    return Triage(evaluate=engine.evaluate, load_playbook=engine.load_playbook,
+                  default_playbook_for=engine.default_playbook_for, check_outgoing=engine.check_outgoing)
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class ServiceContext:
+    db: Engine
+    triage: Triage
+    clock: Callable[[], datetime] = utcnow
+    worker: str = field(default_factory=_worker_id)
+    connector_factory: Callable[[str], Connector] | None = None
+    poll_lease: timedelta = timedelta(seconds=120)
+    push_lease: timedelta = timedelta(seconds=60)
+    push_batch: int = 20
+    max_attempts: int = 8
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 300.0
+    rng: random.Random = field(default_factory=random.Random)
+    after_apply: Callable[[OutboxAction, ActionResult], None] | None = None
+    """Test hook: runs right after the platform answered, before the answer is recorded."""
+    kick_push: Callable[[], None] | None = None
+    """Set by the scheduler: run the push job now (a rep's accept should not wait for the next tick)."""
+    poll_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    """One lock per shop in this process (the database lease covers other processes)."""
+    _connectors: dict[str, Connector] = field(default_factory=dict)
+    _playbooks: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def connector(self, platform: str) -> Connector:
+        found = self._connectors.get(platform)
+        if found is None:
+            if self.connector_factory is not None:
+                found = self.connector_factory(platform)
+            else:
+                from marketplace_returns.connectors.registry import create_connector
+
+                found = create_connector(platform)
+            self._connectors[platform] = found
+        return found
+
+    def playbook_for(self, shop: Shop) -> tuple[str, Any]:
+        """The shop's playbook (with its overrides), loaded once per name and overrides."""
+        name = shop.playbook or str(self.triage.default_playbook_for(shop.platform))
+        key = (name, json.dumps(shop.overrides or {}, sort_keys=True, default=str))
+        if key not in self._playbooks:
+            self._playbooks[key] = self.triage.load_playbook(name, overrides=shop.overrides or None)
+        return name, self._playbooks[key]
+
+    def backoff(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """Exponential backoff with jitter (the upper half of the step), at least the platform's hint."""
+        step = min(self.backoff_cap_s, self.backoff_base_s * (2 ** max(0, attempts - 1)))
+        delay = step / 2 + self.rng.random() * step / 2
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return timedelta(seconds=delay)
+
+    async def aclose(self) -> None:
+        for connector in self._connectors.values():
+            await connector.aclose()
+        self._connectors.clear()

@@ -1,0 +1,165 @@
+"""Poll one shop: lease, cursor, batches; each batch with its decisions and cursor in one transaction.
+
+Why a lease in the database and a lock in the process: the scheduler already refuses to start a poll
+job twice (``max_instances=1``), but a webhook hint or a second worker may ask for the same shop; the
+``poll_cursors`` lease (one conditional UPDATE) makes "one poll per shop at a time" hold across
+processes, and an expired lease (a dead worker) simply moves to whoever asks next.
+
+Why one transaction per batch: the connector hands back each batch with the cursor that is safe to
+store *with it*; cases, decisions, outbox rows, audit events and the cursor commit together, so a
+crash re-reads at most one batch, and the natural-key upsert makes that harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from marketplace_returns.connectors.base import Capabilities, FetchBatch, ShopConfig
+from marketplace_returns.errors import ConfigError, ConnectorError, InputError, StoreError
+from marketplace_returns.service import repository as repo
+from marketplace_returns.service.context import ServiceContext
+from marketplace_returns.service.db import session_scope
+from marketplace_returns.service.decide import triage_case
+from marketplace_returns.service.shops import flag_shop_error, shop_config
+from marketplace_returns.service.tables import Shop
+
+log = logging.getLogger(__name__)
+
+TERMINAL_STATUSES = frozenset({"CLOSED", "SUCCESS", "DECLINED", "CANCELED", "CANCELLED", "REFUND_SUCCESS"})
+
+
+@dataclass
+class PollReport:
+    shop_id: str
+    skipped: str | None = None
+    batches: int = 0
+    cases_seen: int = 0
+    cases_new_or_moved: int = 0
+    decisions: int = 0
+    mapping_issues: int = 0
+    error: str | None = None
+    api_calls: int = 0
+    decided_case_ids: list[int] = field(default_factory=list)
+
+
+async def poll_shop(ctx: ServiceContext, shop_id: str) -> PollReport:
+    """Poll ``shop_id`` once (skips, saying why, when stopped, misconfigured or leased elsewhere)."""
+    lock = ctx.poll_locks.setdefault(shop_id, asyncio.Lock())
+    if lock.locked():
+        return PollReport(shop_id, skipped="poll already running in this process")
+    async with lock:
+        return await _poll(ctx, shop_id)
+
+
+def _prepare(ctx: ServiceContext, shop_id: str) -> tuple[Shop, ShopConfig, str, Any, str | None] | str:
+    with session_scope(ctx.db) as session:
+        shop = repo.get_shop(session, shop_id=shop_id)
+        if shop is None or not shop.active:
+            return "unknown or inactive shop"
+        if shop.config_error:
+            return f"stopped by a configuration error: {shop.config_error}"
+        try:
+            config = shop_config(shop)
+            name, playbook = ctx.playbook_for(shop)
+        except ConfigError as exc:
+            flag_shop_error(session, shop_id=shop_id, message=str(exc), now=ctx.now(), actor="poller")
+            return f"stopped by a configuration error: {exc}"
+        if not repo.acquire_poll_lease(session, shop_id=shop_id, owner=ctx.worker, now=ctx.now(),
+                                       ttl=ctx.poll_lease):
+            return "leased by another worker"
+        cursor = repo.read_cursor(session, shop_id=shop_id)
+        session.expunge(shop)
+        return shop, config, name, playbook, cursor
+
+
+async def _poll(ctx: ServiceContext, shop_id: str) -> PollReport:
+    report = PollReport(shop_id)
+    prepared = await asyncio.to_thread(_prepare, ctx, shop_id)
+    if isinstance(prepared, str):
+        report.skipped = prepared
+        return report
+    shop, config, name, playbook, cursor = prepared
+    error: str | None = None
+    try:
+        connector = ctx.connector(shop.platform)
+        capabilities = connector.capabilities()
+        async for batch in connector.fetch_changed(config, cursor):
+            kept = await asyncio.to_thread(_store_batch, ctx, shop, name, playbook, capabilities, batch,
+                                           report)
+            if not kept:
+                error = "poll lease lost to another worker; stopped after the last committed batch"
+                break
+    except (ConnectorError, InputError, StoreError) as exc:
+        error = str(exc)[:500]
+        log.warning("poll of %s failed: %s", shop_id, error)
+    except ConfigError as exc:
+        error = str(exc)[:500]
+        await asyncio.to_thread(_flag, ctx, shop_id, error)
+    finally:
+        await asyncio.to_thread(_release, ctx, shop_id, error)
+    report.error = error
+    return report
+
+
+def _flag(ctx: ServiceContext, shop_id: str, message: str) -> None:
+    with session_scope(ctx.db) as session:
+        flag_shop_error(session, shop_id=shop_id, message=message, now=ctx.now(), actor="poller")
+
+
+def _release(ctx: ServiceContext, shop_id: str, error: str | None) -> None:
+    with session_scope(ctx.db) as session:
+        repo.release_poll_lease(session, shop_id=shop_id, owner=ctx.worker, error=error)
+        if error:
+            repo.append_audit(session, actor="poller", event="poll_failed", now=ctx.now(), shop_id=shop_id,
+                              detail={"error": error})
+
+
+def _store_batch(ctx: ServiceContext, shop: Shop, name: str, playbook: Any, capabilities: Capabilities,
+                 batch: FetchBatch, report: PollReport) -> bool:
+    now = ctx.now()
+    with session_scope(ctx.db) as session:
+        decided: list[int] = []
+        for fetched in batch.cases:
+            row, moved = repo.upsert_case(session, shop_id=shop.shop_id, platform=shop.platform,
+                                          fetched=fetched, now=now)
+            report.cases_seen += 1
+            if not moved:
+                continue
+            report.cases_new_or_moved += 1
+            assert row.id is not None
+            if fetched.mapping_issue is not None or fetched.case is None:
+                report.mapping_issues += 1
+                repo.append_audit(session, actor="poller", event="mapping_error", now=now,
+                                  shop_id=shop.shop_id, case_id=row.id, detail={"error": row.mapping_error})
+                continue
+            if not _needs_triage(session, row.id, fetched.platform_status):
+                continue
+            if triage_case(session, ctx, shop=shop, row=row, case=fetched.case, playbook_name=name,
+                           playbook=playbook, capabilities=capabilities, now=now) is not None:
+                report.decisions += 1
+                decided.append(row.id)
+        if not repo.commit_cursor(session, shop_id=shop.shop_id, owner=ctx.worker, cursor=batch.cursor,
+                                  now=now, ttl=ctx.poll_lease):
+            session.rollback()
+            return False
+        if batch.cases:
+            repo.append_audit(session, actor="poller", event="batch", now=now, shop_id=shop.shop_id,
+                              detail={"cases": len(batch.cases), "decided": len(decided),
+                                      "cursor": batch.cursor, "api_calls": batch.api_calls})
+    report.batches += 1
+    report.api_calls += batch.api_calls
+    report.decided_case_ids.extend(decided)
+    return True
+
+
+def _needs_triage(session: Session, case_id: int, status: str | None) -> bool:
+    """New open cases, and open cases whose last decision still waits (the platform moved under it)."""
+    if status and status.upper() in TERMINAL_STATUSES:
+        return False
+    latest = repo.latest_decision(session, case_id=case_id)
+    return latest is None or latest.status == repo.OPEN_DECISION

@@ -1,0 +1,165 @@
+"""The review queue: what reps list, inspect, accept, edit or reject. Shared by the CLI and the API.
+
+Why the queue works on decisions: each decision version is one suggestion with its evidence, rule and
+money compared; accepting writes the outbox row in the same transaction as the status change (the
+outbox pattern again), and an edit is what gets pushed — the engine's text is kept in the decision
+for the record. A reason-change request reaches the platform only through an explicit accept here,
+and the audit event of that accept carries the evidence it rested on. Any reply text that leaves,
+edited or not, passes the guardrail first or the request is refused naming the phrase.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from marketplace_returns.errors import GuardrailViolation, InputError
+from marketplace_returns.models.vocabulary import Action
+from marketplace_returns.service import repository as repo
+from marketplace_returns.service.context import ServiceContext
+from marketplace_returns.service.decide import NOT_PUSHED
+from marketplace_returns.service.tables import CaseRecord, DecisionRecord, OutboxAction
+
+
+class NotFound(InputError):
+    """The decision does not exist or belongs to another shop (the same answer for both)."""
+
+
+class QueueItem(BaseModel):
+    id: int
+    case_id: int
+    shop_id: str
+    refund_id: str
+    deadline: datetime | None
+    family: str | None
+    category: str | None
+    action: str | None
+    amount: Decimal | None
+    reason_change_to: str | None
+    rule: str | None
+    needs_approval: bool
+    escalated: bool
+    version: int
+
+
+class QueueDetail(QueueItem):
+    status: str
+    reason: str | None
+    message: str | None
+    item_price: Decimal | None
+    refund_amount: Decimal | None
+    currency: str | None
+    platform_status: str | None
+    evidence: list[str]
+    rationale: str | None
+    reply: str | None
+    money: dict[str, Any] | None
+    fallbacks: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+
+
+class Edit(BaseModel):
+    """A rep's change to a suggestion before it is pushed; unset fields keep the engine's value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    reply: str | None = Field(default=None, max_length=2000)
+    action: Action | None = None
+
+
+def _item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
+    assert d.id is not None and c.id is not None
+    return QueueItem(id=d.id, case_id=c.id, shop_id=c.shop_id, refund_id=c.refund_id,
+                     deadline=repo.as_utc(c.deadline),
+                     family=d.family, category=d.category, action=d.action, amount=d.amount,
+                     reason_change_to=d.reason_change_to, rule=d.rule, needs_approval=d.needs_approval,
+                     escalated=c.escalated_at is not None, version=d.version)
+
+
+def list_pending(session: Session, *, shop_id: str | None = None, limit: int = 100) -> list[QueueItem]:
+    return [_item(d, c) for d, c in repo.list_queue(session, shop_id=shop_id, limit=limit)]
+
+
+def _load(session: Session, decision_id: int, shop_id: str | None) -> tuple[DecisionRecord, CaseRecord]:
+    d = session.get(DecisionRecord, decision_id)
+    c = session.get(CaseRecord, d.case_id) if d is not None else None
+    if d is None or c is None or (shop_id is not None and c.shop_id != shop_id):
+        raise NotFound(f"no decision {decision_id}", field="id")
+    return d, c
+
+
+def show(session: Session, *, decision_id: int, shop_id: str | None = None) -> QueueDetail:
+    d, c = _load(session, decision_id, shop_id)
+    doc = d.decision_json or {}
+    rec = doc.get("recommendation") or {}
+    actions = [{"id": a.id, "action": a.action, "status": a.status, "outcome": a.outcome, "amount": a.amount,
+                "attempts": a.attempts, "last_error": a.last_error}
+               for a in repo.list_actions(session, case_id=c.id)]
+    return QueueDetail(**_item(d, c).model_dump(), status=d.status, reason=c.reason, message=c.message,
+                       item_price=c.item_price, refund_amount=c.refund_amount, currency=c.currency,
+                       platform_status=c.platform_status,
+                       evidence=list((doc.get("classification") or {}).get("evidence") or []),
+                       rationale=rec.get("rationale"), reply=(doc.get("reply") or {}).get("text"),
+                       money=doc.get("money"), fallbacks=list(rec.get("fallbacks") or []), actions=actions)
+
+
+def _pending(d: DecisionRecord) -> None:
+    if d.status != repo.OPEN_DECISION:
+        raise InputError(f"decision {d.id} is {d.status}, not pending", field="id")
+
+
+def _check(ctx: ServiceContext, text: str | None) -> None:
+    if text:
+        ctx.triage.check_outgoing(text)  # raises GuardrailViolation naming the phrase
+
+
+def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str, now: datetime,
+           shop_id: str | None = None, edit: Edit | None = None) -> OutboxAction | None:
+    """Accept (optionally edited) and enqueue; ``None`` when the action is not a platform call."""
+    d, c = _load(session, decision_id, shop_id)
+    _pending(d)
+    doc = d.decision_json or {}
+    action = edit.action if edit and edit.action else (Action(d.action) if d.action else None)
+    if action is None:
+        raise InputError("the decision has no action to accept; edit it with an action", field="action")
+    amount = edit.amount if edit and edit.amount is not None else d.amount
+    if amount is not None and c.item_price is not None and amount > c.item_price:
+        raise InputError(f"amount {amount} is above the price paid {c.item_price}", field="amount")
+    reply = edit.reply if edit and edit.reply is not None else (doc.get("reply") or {}).get("text")
+    _check(ctx, reply)
+    reason_to = d.reason_change_to if action is Action.REQUEST_REASON_CHANGE else None
+    edited = edit is not None and any(v is not None for v in (edit.amount, edit.reply, edit.action))
+    repo.set_decision_status(session, decision=d, status="edited" if edited else "accepted", now=now, by=rep)
+    detail: dict[str, Any] = {"version": d.version, "action": action.value,
+                              "amount": str(amount) if amount is not None else None}
+    if edited:
+        detail["engine"] = {"action": d.action, "amount": str(d.amount) if d.amount is not None else None,
+                            "reply": (doc.get("reply") or {}).get("text")}
+        detail["reply"] = reply
+    if reason_to:
+        detail["reason_change_to"] = reason_to
+        detail["evidence"] = (doc.get("classification") or {}).get("evidence") or []
+    repo.append_audit(session, actor=f"rep:{rep}", event="edited" if edited else "accepted", now=now,
+                      shop_id=c.shop_id, case_id=c.id, detail=detail)
+    if action in NOT_PUSHED:
+        return None
+    return repo.enqueue_action(session, case=c, decision=d, action=action.value, now=now, amount=amount,
+                               reply_text=reply, reason_change_to=reason_to)
+
+
+def reject(session: Session, *, decision_id: int, rep: str, now: datetime, shop_id: str | None = None,
+           note: str | None = None) -> None:
+    d, c = _load(session, decision_id, shop_id)
+    _pending(d)
+    repo.set_decision_status(session, decision=d, status="rejected", now=now, by=rep)
+    repo.append_audit(session, actor=f"rep:{rep}", event="rejected", now=now, shop_id=c.shop_id, case_id=c.id,
+                      detail={"version": d.version, "note": note})
+
+
+__all__ = ["Edit", "GuardrailViolation", "NotFound", "QueueDetail", "QueueItem", "accept", "list_pending",
+           "reject", "show"]
