@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from marketplace_returns.errors import InputError
 from marketplace_returns.security.pii import PURGED
-from marketplace_returns.security.purge import buyer_pseudonym, purge_buyer
+from marketplace_returns.security.purge import buyer_pseudonym, is_purged, purge_buyer, purge_record
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
 
 NOW = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
@@ -143,3 +143,15 @@ def test_purge_is_all_or_nothing_inside_the_callers_transaction(engine: Engine) 
 def test_empty_buyer_id_is_refused(engine: Engine) -> None:
     with Session(engine) as s, pytest.raises(InputError):
         purge_buyer(s, buyer_id="  ")
+
+
+def test_a_fresh_copy_from_the_platform_is_purged_the_same_way(engine: Engine) -> None:
+    first, _, _ = _seed(engine)
+    with Session(engine) as s:
+        purge_buyer(s, buyer_id=BUYER, now=NOW)
+        s.commit()
+        stored = s.get(CaseRecord, first)
+        assert stored is not None and is_purged(stored.buyer_id) and not is_purged(BUYER)
+        fresh = _raw("tb小明", "王小明", "13812345678", "衣服有个洞，电话13812345678")
+        assert purge_record(fresh, buyer_id=BUYER) == stored.raw  # nothing new to write back
+        assert not is_purged(None) and purge_record(None, buyer_id=BUYER) is None

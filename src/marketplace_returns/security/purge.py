@@ -17,8 +17,9 @@ was written by the buyer goes. Per case that means:
 
 One ``pii_purged`` audit event per case records the pseudonym, never the id. The function flushes
 and leaves the commit to the caller, so a purge is all-or-nothing inside the caller's transaction.
-What it cannot reach: the platform itself (the next poll may bring the same raw record back unless
-the poller keeps purged cases' raw records out), log files already written, backups.
+What it cannot reach: the platform itself (the next poll brings the raw record back: the poller must
+pass it through :func:`purge_record` when :func:`is_purged` says the stored buyer is purged), log
+files already written, backups.
 """
 
 from __future__ import annotations
@@ -44,6 +45,23 @@ def buyer_pseudonym(buyer_id: str) -> str:
     if buyer_id.startswith(PSEUDONYM_PREFIX):
         return buyer_id
     return PSEUDONYM_PREFIX + hashlib.sha256(buyer_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def is_purged(buyer_id: str | None) -> bool:
+    """Whether a stored ``buyer_id`` is a purge pseudonym (the buyer asked to be forgotten)."""
+    return bool(buyer_id) and str(buyer_id).startswith(PSEUDONYM_PREFIX)
+
+
+def purge_record(doc: dict[str, Any] | None, *, buyer_id: str | None) -> dict[str, Any] | None:
+    """A platform record (or case JSON) as the store keeps it for a purged buyer.
+
+    For the poller: when the stored case's buyer is purged (:func:`is_purged`), a fresh copy of the
+    record from the platform must go through this before it is stored or compared, else the next
+    poll writes the personal data back.
+    """
+    if not buyer_id:
+        return mask_payload(doc, purge=True) if doc is not None else None
+    return _purge_json(doc, buyer_id, buyer_pseudonym(buyer_id))
 
 
 @dataclass
