@@ -188,6 +188,9 @@ def _tune(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         # room for the hash aggregates of the fine groupings (until the end of this transaction)
         conn.exec_driver_sql("SET LOCAL work_mem = '128MB'")
+        # the per-case pass is one big scan and join: let the planner give it parallel workers
+        conn.exec_driver_sql("SET LOCAL parallel_setup_cost = 10")
+        conn.exec_driver_sql("SET LOCAL parallel_tuple_cost = 0.001")
     if conn.dialect.name == "sqlite":
         for pragma in (
             "PRAGMA cache_size = -131072",
