@@ -1,0 +1,48 @@
+"""The sandbox's default shops and their credentials, derived from the seed unless given.
+
+Why derived from the seed: a demo or a test started twice with the same seed serves the same app key,
+secret, session and token, so a connector configured once keeps working; ``--app-key`` and friends
+override them for a connector that already holds credentials. These are sandbox credentials only.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from marketplace_returns.sandbox.records import SandboxShop
+
+DEFAULT_TAOBAO, DEFAULT_TMALL, DEFAULT_SHOPIFY = "demo-tb", "demo-tm", "demo-shop"
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Credentials set on the command line; None means derive from the seed."""
+
+    app_key: str | None = None
+    app_secret: str | None = None
+    session: str | None = None
+    shopify_token: str | None = None
+
+
+def default_shops(seed: int = 0, given: Credentials | None = None) -> list[SandboxShop]:
+    """A Taobao shop, a Tmall shop and a Shopify shop.
+
+    Given TOP credentials go to the Taobao shop; the Tmall shop always gets its own app key (the
+    TOP router finds the shop by app key, so two shops cannot share one).
+    """
+    given = given or Credentials()
+    rng = random.Random(f"sandbox-credentials-{seed}")
+
+    def hex_(n: int) -> str:
+        return f"{rng.getrandbits(4 * n):0{n}x}"
+
+    taobao = SandboxShop(DEFAULT_TAOBAO, "taobao", app_key=given.app_key or str(rng.randrange(10**7, 10**8)),
+                         app_secret=given.app_secret or hex_(32), session=given.session or f"6100{hex_(36)}")
+    tmall = SandboxShop(DEFAULT_TMALL, "tmall", app_key=str(rng.randrange(10**7, 10**8)),
+                        app_secret=hex_(32), session=f"6100{hex_(36)}")
+    if tmall.app_key == taobao.app_key:
+        tmall.app_key = str(int(tmall.app_key) + 1)
+    shopify = SandboxShop(DEFAULT_SHOPIFY, "shopify", shop_domain=f"{DEFAULT_SHOPIFY}.myshopify.com",
+                          access_token=given.shopify_token or f"shpat_{hex_(32)}")
+    return [taobao, tmall, shopify]
