@@ -1,0 +1,178 @@
+"""``evaluate(case, playbook) -> Decision``: the engine as one pure function. It decides, never acts.
+
+Steps: classify the case under its platform's profile; read whether the chosen reason penalises the
+seller; run the playbook's compiled rules (first match wins); turn the rule's action into the
+recommendation with amounts from the money ladder; write the reply and pass it through the guardrail.
+
+Honest steering is enforced here, in code, whatever a playbook says: a rule asking for a reason change
+fires only when ``steering_target`` allows one (words or facts show the accurate, non-penalising
+reason; never a quality case), and a rule refusing a lawful seven-day no-reason return never fires.
+Such a rule is passed over (the trail says why) and the next matching rule decides.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marketplace_returns.engine import money as mo
+from marketplace_returns.engine.classifier import classify
+from marketplace_returns.engine.context import Context, lawful_no_reason_return, steering_target
+from marketplace_returns.engine.guardrail import check_outgoing
+from marketplace_returns.engine.playbook import CompiledRule, compiled_rules, label
+from marketplace_returns.engine.playbook_models import Playbook
+from marketplace_returns.engine.replies import ReplyFacts, due_date, render
+from marketplace_returns.errors import InputError, ProfileError
+from marketplace_returns.models.case import Case
+from marketplace_returns.models.decision import Decision, Offer, Recommendation, Reply, TraceStep
+from marketplace_returns.models.vocabulary import Action, Category, Family
+from marketplace_returns.profiles import PlatformProfile, load_profile
+
+_ASKED_BACK = frozenset({Action.REFUND_WITHOUT_RETURN, Action.RETURN_AND_REFUND, Action.INTERCEPT})
+_APPROVAL = frozenset({Action.REQUEST_REASON_CHANGE, Action.REFUSE})
+
+
+def default_playbook_for(case: Case) -> str:
+    """The shipped playbook for a case when none is named: shoes for shoes, apparel for the rest."""
+    return "shoes" if (case.category or "").lower() == "shoes" else "apparel"
+
+
+def profile_for(case: Case) -> PlatformProfile:
+    try:
+        return load_profile(case.platform)
+    except ProfileError as exc:
+        if "no profile" in exc.message:
+            raise InputError(f"unknown platform {case.platform!r}", field="platform") from None
+        raise
+
+
+def _guard(rule: CompiledRule, ctx: Context) -> str | None:
+    """Why the engine passes over a matching rule (honest steering), or None."""
+    kind = rule.rule.then.type
+    if kind == "request_reason_change" and steering_target(ctx) is None:
+        return "reason change not supported by the words or facts (honest steering)"
+    if kind == "refuse" and lawful_no_reason_return(ctx):
+        return "a lawful seven-day no-reason return is never refused"
+    return None
+
+
+def _fallbacks(names: list[str], ctx: Context) -> list[Offer]:
+    out = []
+    for name in names:
+        action = Action(name)
+        amount = ctx.money.asked if action in _ASKED_BACK else None
+        if action is Action.OFFER_PARTIAL_REFUND:
+            ladder = mo.partial_refund_ladder(ctx.money, ctx.settings, "return")
+            if not ladder:
+                continue
+            amount = ladder[0]
+        out.append(Offer(action=action, amount=amount))
+    return out
+
+
+def evaluate(case: Case, playbook: Playbook, *, explain: bool = False) -> Decision:
+    """Decide ``case`` under ``playbook``. Raises InputError for an unknown platform."""
+    profile = profile_for(case)
+    result = classify(case, profile, explain=explain)
+    settings = playbook.settings
+    m = mo.money_facts(case, settings, profile.currency)
+    ctx = Context.build(case, result, profile, m, settings)
+    trace: list[TraceStep] | None = list(result.trace) if explain else None
+    chosen: CompiledRule | None = None
+    for rule in compiled_rules(playbook):
+        failed = rule.first_failure(ctx) if explain else (None if rule.matches(ctx) else "")
+        if failed is not None:
+            if trace is not None:
+                trace.append(TraceStep(step="rule", detail=f"{rule.rule.id}: not {failed}"))
+            continue
+        passed_over = _guard(rule, ctx)
+        if passed_over is not None:
+            if trace is not None:
+                trace.append(TraceStep(step="guard", detail=f"{rule.rule.id}: {passed_over}"))
+            continue
+        chosen = rule
+        break
+    if chosen is None:  # only for a rule list whose catch-all was guarded away (a refuse catch-all)
+        raise InputError("no playbook rule applies and the catch-all was passed over", field="reason")
+    decision = _decide(case, ctx, chosen, playbook.name)
+    if trace is not None:
+        trace.append(TraceStep(step="match", detail=chosen.rule.id, facts={
+            "conditions": [label(c) for c in chosen.rule.when] or ["(catch-all)"],
+            "action": chosen.rule.then.type}))
+        decision.trace = trace
+    return decision
+
+
+def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) -> Decision:
+    rule, spec, m, settings = chosen.rule, chosen.rule.then, ctx.money, ctx.settings
+    cls = ctx.classification
+    action = Action(spec.type)
+    amount: Decimal | None = m.asked if action in _ASKED_BACK else None
+    fallbacks = _fallbacks(list(spec.then_offer), ctx)
+    reason_change_to: str | None = None
+    notes: list[str] = []
+    extra: dict[str, Decimal] = {}
+    saved: Decimal | None = None
+    payer, suggest, what = "seller", "same", "repair"
+    if spec.type == "offer_partial_refund":
+        ladder = mo.partial_refund_ladder(m, settings, spec.replaces)
+        replaced = mo.replaced_cost(m, spec.replaces)
+        if ladder:
+            amount = ladder[0]
+            saved = replaced - amount
+            fallbacks = [Offer(action=Action.OFFER_PARTIAL_REFUND, amount=x) for x in ladder[1:]] + (
+                fallbacks or _fallbacks(["return_and_refund"], ctx))
+            leg = "return leg" if spec.replaces == "return" else "round trip"
+            notes.append(f"Offer {amount} instead of paying the {replaced} {leg}.")
+        else:
+            action, amount = Action.RETURN_AND_REFUND, m.asked
+            fallbacks = []
+            notes.append(f"No partial refund fits below the {replaced} shipping cost: take the return.")
+    elif spec.type in ("return_and_refund", "exchange"):
+        payer = spec.shipping_paid_by
+        if spec.type == "exchange":
+            suggest = spec.suggest
+            days = ctx.days_since_delivery
+            if spec.depreciation and (dep := mo.depreciation(m, settings, days)) > 0:
+                extra["depreciation"] = dep
+                notes.append(f"{days} days since delivery: {dep} depreciation on the exchange.")
+            if suggest == "another_colour" and settings.price_difference_waiver > 0:
+                extra["price_difference_waived_up_to"] = settings.price_difference_waiver
+    elif spec.type == "refund_without_return":
+        if cls.family is Family.QUALITY:
+            saved = m.return_leg
+    elif spec.type == "request_reason_change":
+        reason_change_to = steering_target(ctx)
+    elif spec.type == "repair":
+        what = spec.what
+    comp = ctx.profile.late_shipment_compensation
+    if ctx.signals.shipped_late and ctx.penalising == "late_shipment_compensation" and comp is not None:
+        extra["late_shipment_compensation"] = comp.amount(m.asked)
+    rationale = " ".join(filter(None, (rule.rationale.strip() or rule.description.strip(), *notes)))
+    lang = ctx.signals.lang
+    hours = ctx.profile.deadlines.decide_hours
+    text = render(ReplyFacts(
+        lang=lang, family=cls.family, action=action, amount=amount, currency=m.currency,
+        category=(ctx.signals.text_category or cls.category) if cls.family is Family.NON_QUALITY
+        else cls.category,
+        shipping_paid_by=payer, suggest=suggest, what=what, reason=reason_change_to,
+        shipped_on_time=ctx.signals.shipped_late is False and reason_change_to is not None
+        and (ctx.signals.text_category or Category.OTHER) in (Category.NOT_RECEIVED, Category.OTHER),
+        rationale=rationale, due=due_date(case.requested_at, hours), due_hours=hours))
+    check_outgoing(text)
+    auto = rule.auto and action is not Action.REQUEST_REASON_CHANGE and (
+        amount is None or amount <= settings.auto_refund_ceiling)
+    return Decision(
+        refund_id=case.refund_id,
+        classification=cls,
+        penalising=ctx.penalising is not None,
+        recommendation=Recommendation(action=action, amount=amount, fallbacks=fallbacks,
+                                      reason_change_to=reason_change_to, rationale=rationale),
+        reply=Reply(lang=lang, text=text),
+        rule=rule.id,
+        playbook=playbook_name,
+        auto=auto,
+        needs_approval=action in _APPROVAL,
+        penalising_metric=ctx.penalising,
+        money=mo.compared(m, offer=amount if action is Action.OFFER_PARTIAL_REFUND else None, saved=saved,
+                          **extra),
+    )
