@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from marketplace_returns.connectors.base import FetchedCase
 from marketplace_returns.models.decision import Decision
+from marketplace_returns.security.purge import buyer_pseudonym, is_purged, purge_record
 from marketplace_returns.service.db import is_postgres, utc
 from marketplace_returns.service.tables import (
     AuditEvent,
@@ -130,12 +131,16 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
     created = row is None
     if row is None:
         row = CaseRecord(shop_id=shop_id, platform=platform, refund_id=fetched.refund_id, first_seen_at=now)
+    raw = fetched.raw
+    purged = not created and is_purged(row.buyer_id)
+    if purged:  # the buyer asked to be forgotten: never write their data back from a fresh read
+        raw = purge_record(raw, buyer_id=fetched.case.buyer_id if fetched.case else None) or {}
     changed = created or (row.platform_version != fetched.version
-                          or row.platform_status != fetched.platform_status or row.raw != fetched.raw)
+                          or row.platform_status != fetched.platform_status or row.raw != raw)
     if not changed:
         return row, False
     case = fetched.case
-    row.raw = fetched.raw
+    row.raw = raw
     row.platform_status = fetched.platform_status
     row.platform_version = fetched.version
     row.deadline = fetched.deadline or row.deadline
@@ -156,6 +161,10 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
         row.message = case.message
         row.goods_status = case.goods_status.value if case.goods_status else None
         row.requested_at = case.requested_at
+        if purged:
+            row.case_json = purge_record(row.case_json, buyer_id=case.buyer_id)
+            row.buyer_id = buyer_pseudonym(case.buyer_id) if case.buyer_id else row.buyer_id
+            row.message = None
     session.add(row)
     session.flush()
     return row, True
