@@ -79,7 +79,7 @@ class FakeState:
     def refunds_changed(self, platform: str, shop_id: str, start: datetime | None,
                         end: datetime | None) -> list[Refund]:
         return sorted((r for r in self.refunds.values() if r.shop_id == shop_id
-                       and (start is None or r.modified >= start) and (end is None or r.modified <= end)),
+                       and (start is None or r.modified >= start) and (end is None or r.modified < end)),
                       key=lambda r: (r.modified, r.refund_id))
 
     def get(self, refund_id: str) -> Refund:

@@ -20,8 +20,12 @@ from starlette.applications import Starlette
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, ShopConfig
 from marketplace_returns.connectors.taobao.connector import TaobaoConnector
 from marketplace_returns.models.vocabulary import Action
+from marketplace_returns.sandbox.clock import SandboxClock
+from marketplace_returns.sandbox.config import default_shops
+from marketplace_returns.sandbox.faults import FaultPlan
+from marketplace_returns.sandbox.state import SandboxState
 from marketplace_returns.sandbox.taobao_api import routes
-from taobao_fake_state import FakeState, Faults
+from marketplace_returns.sandbox.traffic import TrafficGenerator
 from taobao_loopback import serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
@@ -40,25 +44,26 @@ class Sandbox:
 
     def connector(self, **kw: Any) -> TaobaoConnector:
         kw.setdefault("sleep", _no_sleep)
-        kw.setdefault("backfill_seconds", 2 * 86400)
+        kw.setdefault("backfill_seconds", 3 * 86400)
+        kw.setdefault("clock", self.state.clock.now)
         return TaobaoConnector(**kw)
-
-    def actions(self) -> list[dict[str, Any]]:
-        return list(self.state.actions)
 
 
 @pytest.fixture
 async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
     rate, kinds = getattr(request, "param", (0.0, ()))
-    faults = Faults(rate, kinds, seed=5)
-    faults.timeout_seconds = 0.5
-    state = FakeState(200, start=NOW - timedelta(hours=30), spacing=timedelta(minutes=7), faults=faults)
-    s = state.shops["s1"]
+    shops = default_shops(seed=11)
+    taobao = next(s for s in shops if s.platform == "taobao")
+    state = SandboxState(shops, clock=SandboxClock(NOW, speed=0), seed=11,
+                         faults=FaultPlan(dict.fromkeys(kinds, rate), seed=5, timeout_seconds=0.5))
+    traffic = TrafficGenerator(seed=11).generate(300, [taobao], start=NOW - timedelta(days=2),
+                                                 spread=timedelta(days=2))
+    state.add_refunds(traffic)
     async with serve(Starlette(routes=routes(state))) as url:
-        shop = ShopConfig(shop_id=s.shop_id, platform="taobao", base_url=f"{url}/router/rest",
-                          sign_method="md5", credentials={"app_key": SecretStr(s.app_key),
-                                                          "app_secret": SecretStr(s.app_secret),
-                                                          "session": SecretStr(s.session)})
+        shop = ShopConfig(shop_id=taobao.shop_id, platform="taobao", base_url=f"{url}/router/rest",
+                          sign_method="md5", credentials={"app_key": SecretStr(taobao.app_key),
+                                                          "app_secret": SecretStr(taobao.app_secret),
+                                                          "session": SecretStr(taobao.session)})
         yield Sandbox(url, state, shop)
 
 
@@ -74,19 +79,31 @@ async def test_backfill_reads_every_refund_once(sandbox: Sandbox) -> None:
     assert all(c.case is not None and c.version and c.deadline for c in fetched)
 
 
+def _pick(sb: Sandbox, used: set[str], want: Any) -> str:
+    for refund_id in _expected(sb):
+        refund = sb.state.refunds[refund_id]
+        if refund_id not in used and refund.status == "WAIT_SELLER_AGREE" and want(refund):
+            used.add(refund_id)
+            return refund_id
+    raise AssertionError("the seeded traffic has no refund for this action")
+
+
 async def test_each_action_is_applied_exactly_once(sandbox: Sandbox) -> None:
     conn = sandbox.connector()
     shop = sandbox.shop
-    ids = _expected(sandbox)
-    plans = [
-        (Action.REFUND_WITHOUT_RETURN, {}),
-        (Action.RETURN_AND_REFUND, {}),
-        (Action.REFUSE, {"reply_text": "商品已签收且完好"}),
-        (Action.REQUEST_EVIDENCE, {"reply_text": "请上传破损处照片"}),
-        (Action.REQUEST_REASON_CHANGE, {"reply_text": "如果只是尺码不合适，可改选七天无理由退换货"}),
-        (Action.OFFER_PARTIAL_REFUND, {"reply_text": "补偿您20元，商品不用退回", "amount": Decimal("20")}),
+    used: set[str] = set()
+    plans: list[tuple[Action, dict[str, Any], Any]] = [
+        (Action.REFUND_WITHOUT_RETURN, {}, lambda r: True),
+        (Action.RETURN_AND_REFUND, {}, lambda r: r.goods_status == "received"),
+        (Action.REFUSE, {"reply_text": "商品已签收且完好"}, lambda r: True),
+        (Action.REQUEST_EVIDENCE, {"reply_text": "请上传破损处照片"}, lambda r: True),
+        (Action.REQUEST_REASON_CHANGE, {"reply_text": "如果只是尺码不合适，可改选七天无理由退换货"},
+         lambda r: True),
+        (Action.OFFER_PARTIAL_REFUND, {"reply_text": "补偿您20元，商品不用退回", "amount": Decimal("20")},
+         lambda r: r.refund_amount > 40),
     ]
-    for (action, extra), refund_id in zip(plans, ids, strict=False):
+    for action, extra, want in plans:
+        refund_id = _pick(sandbox, used, want)
         version = (await conn.get(shop, refund_id)).version
         req = ActionRequest(refund_id=refund_id, action=action, idempotency_key=f"k-{refund_id}",
                             expected_version=version, **extra)
@@ -95,8 +112,9 @@ async def test_each_action_is_applied_exactly_once(sandbox: Sandbox) -> None:
         assert again.outcome is ActionOutcome.ALREADY_DONE, action
         assert (await conn.find_applied(shop, req)) is not None
     await conn.aclose()
-    recorded = [(a["refund_id"], a["action"]) for a in sandbox.actions()]
+    recorded = [(a.refund_id, a.action) for a in sandbox.state.actions]
     assert len(recorded) == len(set(recorded)) == 7  # the partial offer is negotiate + message
+    assert all(a.outcome == "applied" for a in sandbox.state.actions)
     assert {a for _, a in recorded} == {"agree_refund", "agree_return", "refuse", "message", "negotiate"}
 
 
@@ -109,7 +127,7 @@ async def test_stale_version_is_refused_not_applied(sandbox: Sandbox) -> None:
                         expected_version=old)
     assert (await conn.apply(sandbox.shop, req)).outcome is ActionOutcome.STALE
     await conn.aclose()
-    assert sandbox.actions() == []
+    assert sandbox.state.actions == []  # refused before anything was sent
 
 
 @pytest.mark.parametrize("sandbox", [(0.2, ("5xx", "throttle", "timeout", "duplicate_page", "reorder_page"))],

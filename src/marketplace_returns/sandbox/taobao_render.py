@@ -9,7 +9,7 @@ times as GMT+8 ``yyyy-MM-dd HH:mm:ss``.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -88,7 +88,9 @@ def last_message(refund: Any) -> dict[str, Any]:
 
 def changed(state: Any, shop: Any, start: datetime | None, end: datetime | None,
             status: str | None) -> list[Any]:
-    hits = state.refunds_changed(getattr(shop, "platform", "taobao"), shop.shop_id, start, end)
+    # TOP's end_modified is inclusive and whole seconds; the state's windows are [start, end).
+    stop = end + timedelta(seconds=1) if end is not None else None
+    hits = state.refunds_changed(getattr(shop, "platform", "taobao"), shop.shop_id, start, stop)
     return [r for r in hits if not status or r.status == status]
 
 
@@ -105,9 +107,8 @@ def owned(state: Any, shop: Any, refund_id: str | None) -> Any:
     try:
         refund = state.get(str(refund_id))
     except not_found:
-        raise TopError(15, "Remote service error", "isv.refund-not-exist",
-                       f"退款 {refund_id} 不存在") from None
-    if refund.shop_id != shop.shop_id:
+        refund = None
+    if refund is None or refund.shop_id != shop.shop_id:
         raise TopError(15, "Remote service error", "isv.refund-not-exist", f"退款 {refund_id} 不存在")
     return refund
 
