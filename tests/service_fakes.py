@@ -70,7 +70,7 @@ def fake_check(text: str) -> None:
 
 
 FAKE_TRIAGE = Triage(evaluate=fake_evaluate, load_playbook=lambda name, overrides=None: name,
-                     default_playbook_for=lambda platform: f"{platform}-default", check_outgoing=fake_check)
+                     default_playbook_for=lambda case: f"{case.platform}-default", check_outgoing=fake_check)
 
 
 @dataclass

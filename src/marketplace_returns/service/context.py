@@ -42,7 +42,7 @@ class Triage:
 
     evaluate: Callable[[Case, Any], Decision]
     load_playbook: Callable[..., Any]
-    default_playbook_for: Callable[[str], Any]
+    default_playbook_for: Callable[[Case], Any]
     check_outgoing: Callable[[str], Any]
 
 
@@ -95,9 +95,16 @@ class ServiceContext:
             self._connectors[platform] = found
         return found
 
-    def playbook_for(self, shop: Shop) -> tuple[str, Any]:
-        """The shop's playbook (with its overrides), loaded once per name and overrides."""
-        name = shop.playbook or str(self.triage.default_playbook_for(shop.platform))
+    def playbook_for(self, shop: Shop, case: Case | None) -> tuple[str, Any]:
+        """The playbook for a case of ``shop`` (the shop's own, else the engine's default for the case),
+        with the shop's overrides, loaded once per name and overrides. PlaybookError when it does not load.
+        """
+        if shop.playbook:
+            name = shop.playbook
+        elif case is not None:
+            name = str(self.triage.default_playbook_for(case))
+        else:
+            return "", None
         key = (name, json.dumps(shop.overrides or {}, sort_keys=True, default=str))
         if key not in self._playbooks:
             self._playbooks[key] = self.triage.load_playbook(name, overrides=shop.overrides or None)

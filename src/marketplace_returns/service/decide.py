@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -56,10 +55,13 @@ def check_reply(ctx: ServiceContext, text: str | None) -> None:
 
 
 def triage_case(session: Session, ctx: ServiceContext, *, shop: Shop, row: CaseRecord, case: Case,
-                playbook_name: str, playbook: Any, capabilities: Capabilities | None,
-                now: datetime) -> DecisionRecord | None:
-    """Evaluate ``case`` and store the outcome in the caller's transaction; ``None`` if the engine failed."""
+                capabilities: Capabilities | None, now: datetime) -> DecisionRecord | None:
+    """Evaluate ``case`` and store the outcome in the caller's transaction; ``None`` if the engine failed.
+
+    A playbook that does not load (or overrides it refuses) raises ConfigError: that stops the shop.
+    """
     assert row.id is not None
+    playbook_name, playbook = ctx.playbook_for(shop, case)
     try:
         decision = ctx.triage.evaluate(case, playbook)
     except Exception as exc:  # the engine is pure code over data: a failure is a bug to show, not a crash

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session
 
@@ -56,7 +55,7 @@ async def poll_shop(ctx: ServiceContext, shop_id: str) -> PollReport:
         return await _poll(ctx, shop_id)
 
 
-def _prepare(ctx: ServiceContext, shop_id: str) -> tuple[Shop, ShopConfig, str, Any, str | None] | str:
+def _prepare(ctx: ServiceContext, shop_id: str) -> tuple[Shop, ShopConfig, str | None] | str:
     with session_scope(ctx.db) as session:
         shop = repo.get_shop(session, shop_id=shop_id)
         if shop is None or not shop.active:
@@ -65,7 +64,7 @@ def _prepare(ctx: ServiceContext, shop_id: str) -> tuple[Shop, ShopConfig, str, 
             return f"stopped by a configuration error: {shop.config_error}"
         try:
             config = shop_config(shop)
-            name, playbook = ctx.playbook_for(shop)
+            ctx.playbook_for(shop, None)  # a named playbook that does not load stops the shop now
         except ConfigError as exc:
             flag_shop_error(session, shop_id=shop_id, message=str(exc), now=ctx.now(), actor="poller")
             return f"stopped by a configuration error: {exc}"
@@ -74,7 +73,7 @@ def _prepare(ctx: ServiceContext, shop_id: str) -> tuple[Shop, ShopConfig, str, 
             return "leased by another worker"
         cursor = repo.read_cursor(session, shop_id=shop_id)
         session.expunge(shop)
-        return shop, config, name, playbook, cursor
+        return shop, config, cursor
 
 
 async def _poll(ctx: ServiceContext, shop_id: str) -> PollReport:
@@ -83,14 +82,13 @@ async def _poll(ctx: ServiceContext, shop_id: str) -> PollReport:
     if isinstance(prepared, str):
         report.skipped = prepared
         return report
-    shop, config, name, playbook, cursor = prepared
+    shop, config, cursor = prepared
     error: str | None = None
     try:
         connector = ctx.connector(shop.platform)
         capabilities = connector.capabilities()
         async for batch in connector.fetch_changed(config, cursor):
-            kept = await asyncio.to_thread(_store_batch, ctx, shop, name, playbook, capabilities, batch,
-                                           report)
+            kept = await asyncio.to_thread(_store_batch, ctx, shop, capabilities, batch, report)
             if not kept:
                 error = "poll lease lost to another worker; stopped after the last committed batch"
                 break
@@ -119,8 +117,8 @@ def _release(ctx: ServiceContext, shop_id: str, error: str | None) -> None:
                               detail={"error": error})
 
 
-def _store_batch(ctx: ServiceContext, shop: Shop, name: str, playbook: Any, capabilities: Capabilities,
-                 batch: FetchBatch, report: PollReport) -> bool:
+def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, batch: FetchBatch,
+                 report: PollReport) -> bool:
     now = ctx.now()
     with session_scope(ctx.db) as session:
         decided: list[int] = []
@@ -139,8 +137,8 @@ def _store_batch(ctx: ServiceContext, shop: Shop, name: str, playbook: Any, capa
                 continue
             if not _needs_triage(session, row.id, fetched.platform_status):
                 continue
-            if triage_case(session, ctx, shop=shop, row=row, case=fetched.case, playbook_name=name,
-                           playbook=playbook, capabilities=capabilities, now=now) is not None:
+            if triage_case(session, ctx, shop=shop, row=row, case=fetched.case, capabilities=capabilities,
+                           now=now) is not None:
                 report.decisions += 1
                 decided.append(row.id)
         if not repo.commit_cursor(session, shop_id=shop.shop_id, owner=ctx.worker, cursor=batch.cursor,
