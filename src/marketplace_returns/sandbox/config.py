@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from marketplace_returns.sandbox.clock import SandboxClock
 from marketplace_returns.sandbox.records import SandboxShop
+from marketplace_returns.sandbox.state import SandboxState
+from marketplace_returns.sandbox.traffic import TrafficGenerator
 
 DEFAULT_TAOBAO, DEFAULT_TMALL, DEFAULT_SHOPIFY = "demo-tb", "demo-tm", "demo-shop"
 
@@ -46,3 +50,25 @@ def default_shops(seed: int = 0, given: Credentials | None = None) -> list[Sandb
     shopify = SandboxShop(DEFAULT_SHOPIFY, "shopify", shop_domain=f"{DEFAULT_SHOPIFY}.myshopify.com",
                           access_token=given.shopify_token or f"shpat_{hex_(32)}")
     return [taobao, tmall, shopify]
+
+
+def build_state(*, seed: int = 0, refunds: int = 0, credentials: Credentials | None = None,
+                speed: float = 1.0, start: datetime | None = None, history_days: float = 7.0,
+                shops: list[SandboxShop] | None = None) -> SandboxState:
+    """A sandbox with the default shops and ``refunds`` refunds created over the last ``history_days``.
+
+    Refunds whose deadline has already passed come settled (``TrafficGenerator.settle_past``).
+
+    ``speed`` is the clock's factor (0 freezes it: tests step it with ``advance``).
+    """
+    clock = SandboxClock(start or datetime.now(UTC).replace(microsecond=0), speed=speed)
+    state = SandboxState(shops or default_shops(seed, credentials), clock=clock, seed=seed)
+    if refunds:
+        now = clock.now_s()
+        generator = TrafficGenerator(seed)
+        span = timedelta(days=history_days)
+        made = generator.generate(refunds, list(state.shops.values()), start=now - span, spread=span)
+        generator.settle_past(made, now)
+        state.add_refunds(made)
+        state.traffic = generator
+    return state

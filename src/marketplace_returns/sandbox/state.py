@@ -24,13 +24,16 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marketplace_returns.sandbox import buyers, transitions
 from marketplace_returns.sandbox.clock import SandboxClock
 from marketplace_returns.sandbox.exceptions import SandboxError, SandboxInvalid, SandboxNotFound, SandboxStale
 from marketplace_returns.sandbox.faults import FaultPlan
 from marketplace_returns.sandbox.records import RecordedAction, SandboxRefund, SandboxShop
+
+if TYPE_CHECKING:
+    from marketplace_returns.sandbox.traffic import TrafficGenerator
 
 __all__ = ["RecordedAction", "SandboxError", "SandboxInvalid", "SandboxNotFound", "SandboxRefund",
            "SandboxShop", "SandboxStale", "SandboxState"]
@@ -61,6 +64,8 @@ class SandboxState:
         self._events: list[tuple[datetime, int, str, str]] = []
         self._event_seq = 0
         self._keys: dict[tuple[str, str, str], RecordedAction] = {}
+        self.traffic: TrafficGenerator | None = None  # set by whoever seeds the first traffic
+        self.serial = 0  # refunds ever added, so a later generator's ids do not collide
 
     # ----------------------------------------------------------------- refunds in and out
     def add_refunds(self, refunds: Iterable[SandboxRefund]) -> int:
@@ -73,6 +78,7 @@ class SandboxState:
                 else:
                     heapq.heappush(self._pending, (refund.created, refund.refund_id, refund))
                 n += 1
+            self.serial += n
         return n
 
     def _publish(self, refund: SandboxRefund) -> None:

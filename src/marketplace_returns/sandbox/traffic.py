@@ -145,6 +145,29 @@ class TrafficGenerator:
             phase="aftersale" if goods == "received" else "onsale", lang=lang, size_deviation_cm=deviation,
             truth_family=_FAMILY[truth], truth_category=truth)
 
+    def settle_past(self, refunds: Sequence[SandboxRefund], now: datetime) -> int:
+        """Give refunds whose deadline is already behind ``now`` the ending a seller gave them then.
+
+        History made for a backfill would otherwise be all open and overdue; these end refunded
+        (the money as asked), closed by the buyer, or refused, at a time before their deadline.
+        """
+        rng, settled = self.rng, 0
+        for refund in refunds:
+            if refund.deadline > now:
+                continue
+            window = (refund.deadline - refund.created).total_seconds()
+            refund.modified = refund.created + timedelta(seconds=int(rng.uniform(0.05, 0.95) * window))
+            roll = rng.random()
+            if roll < 0.65:
+                refund.status, refund.refunded_amount = "SUCCESS", refund.refund_amount
+            elif roll < 0.9:
+                refund.status = "CLOSED"
+            else:
+                refund.status = "SELLER_REFUSE_BUYER"
+            refund.version += rng.randint(1, 3)
+            settled += 1
+        return settled
+
     def _message(self, key: str, lang: str, item: str, part: str, cm: float | None, days: int) -> str:
         rng = self.rng
         if rng.random() < EMPTY_RATE:
