@@ -1,4 +1,4 @@
-"""Two SQL expressions the dialects spell differently: hours between timestamps, and the UTC day.
+"""Two SQL expressions the dialects spell differently: a timestamp in hours, and its UTC day.
 
 SQLAlchemy has no portable interval arithmetic; these small compiled constructs keep every query
 in Core (no SQL text built from strings) and let SQLite and PostgreSQL each do the work natively.
@@ -18,19 +18,11 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class hours_between(FunctionElement[float]):
-    """``hours_between(later, earlier)``: (later − earlier) in hours, as a float."""
-
-    type = Float()
-    inherit_cache = True
-    name = "hours_between"
-
-
 class epoch_hours(FunctionElement[float]):
     """``epoch_hours(ts)``: ``ts`` as hours since a fixed origin; differences are durations in hours.
 
-    One parse per timestamp: a query subtracts two of these instead of calling ``hours_between``
-    in every sum (SQLite parses text timestamps on each call).
+    A duration is the difference of two of these, computed once per case (SQLite parses its text
+    timestamps on every call, so no sum repeats it).
     """
 
     type = Float()
@@ -48,18 +40,6 @@ class utc_day(FunctionElement[Any]):
 
 def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
     return [compiler.process(arg, **kw) for arg in element.clauses]
-
-
-@compiles(hours_between, "sqlite")
-def _hours_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = _args(element, compiler, **kw)
-    return f"((julianday({later}) - julianday({earlier})) * 24.0)"
-
-
-@compiles(hours_between, "postgresql")
-def _hours_pg(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = _args(element, compiler, **kw)
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
 
 
 @compiles(epoch_hours, "sqlite")
@@ -91,4 +71,4 @@ def day_key(value: object) -> str:
     return str(value)[:10]
 
 
-__all__ = ["ColumnElement", "day_key", "epoch_hours", "hours_between", "utc_day"]
+__all__ = ["ColumnElement", "day_key", "epoch_hours", "utc_day"]
