@@ -41,14 +41,16 @@ def default_shops(seed: int = 0, given: Credentials | None = None) -> list[Sandb
     def hex_(n: int) -> str:
         return f"{rng.getrandbits(4 * n):0{n}x}"
 
-    taobao = SandboxShop(DEFAULT_TAOBAO, "taobao", app_key=given.app_key or str(rng.randrange(10**7, 10**8)),
-                         app_secret=given.app_secret or hex_(32), session=given.session or f"6100{hex_(36)}")
-    tmall = SandboxShop(DEFAULT_TMALL, "tmall", app_key=str(rng.randrange(10**7, 10**8)),
-                        app_secret=hex_(32), session=f"6100{hex_(36)}")
+    # every value is drawn whether or not it is given, so giving one leaves the others unchanged
+    drawn = [str(rng.randrange(10**7, 10**8)), hex_(32), f"6100{hex_(36)}",
+             str(rng.randrange(10**7, 10**8)), hex_(32), f"6100{hex_(36)}", f"shpat_{hex_(32)}"]
+    taobao = SandboxShop(DEFAULT_TAOBAO, "taobao", app_key=given.app_key or drawn[0],
+                         app_secret=given.app_secret or drawn[1], session=given.session or drawn[2])
+    tmall = SandboxShop(DEFAULT_TMALL, "tmall", app_key=drawn[3], app_secret=drawn[4], session=drawn[5])
     if tmall.app_key == taobao.app_key:
         tmall.app_key = str(int(tmall.app_key) + 1)
     shopify = SandboxShop(DEFAULT_SHOPIFY, "shopify", shop_domain=f"{DEFAULT_SHOPIFY}.myshopify.com",
-                          access_token=given.shopify_token or f"shpat_{hex_(32)}")
+                          access_token=given.shopify_token or drawn[6])
     return [taobao, tmall, shopify]
 
 
