@@ -91,7 +91,8 @@ def run_case(spec: CaseSpec, defaults: dict[str, Any], playbook: Playbook) -> Ca
     decision = evaluate(case, playbook)
     rec, cls, want = decision.recommendation, decision.classification, spec.expect
     assert rec is not None and cls is not None  # evaluate always fills both
-    got: list[tuple[str, object, object]] = [("rule", want.rule, decision.rule), ("action", want.action, rec.action)]
+    got: list[tuple[str, object, object]] = [("rule", want.rule, decision.rule),
+                                             ("action", want.action, rec.action)]
     if want.amount is not None:
         got.append(("amount", want.amount, rec.amount))
     if want.family is not None:
@@ -112,7 +113,8 @@ def run_cases(name_or_path: str) -> tuple[str, list[CaseOutcome]]:
     """Run the cases file of a playbook; (cases file, outcomes). Raises PlaybookError when absent."""
     path = cases_path(name_or_path)
     if path is None:
-        raise PlaybookError("no cases file beside the playbook (expected <name>.cases.yaml)", file=name_or_path)
+        raise PlaybookError("no cases file beside the playbook (expected <name>.cases.yaml)",
+                            file=name_or_path)
     cases = load_cases(path)
     playbook = load_playbook(name_or_path)
     return str(path), [run_case(spec, cases.defaults, playbook) for spec in cases.cases]
