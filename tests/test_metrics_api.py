@@ -75,3 +75,24 @@ async def test_anomalies_endpoint(client: Client) -> None:
         headers={"Authorization": f"Bearer {s1}"},
     )
     assert bad.status_code == 422
+
+
+async def test_the_service_context_engine_is_used(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path)
+    with engine.begin() as conn:
+        hand_store(conn)
+    with Session(engine) as session:
+        token = issue_token(session, shop_id="s1")
+        session.commit()
+    app = FastAPI()
+    app.state.ctx = type("Ctx", (), {"db": engine})()  # the service keeps its engine on its context
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://metrics.test") as http:
+        got = await http.get(
+            "/metrics",
+            params={"since": "2026-11-01", "until": "2026-11-10"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    engine.dispose()
+    assert got.status_code == 200 and got.json()["totals"]["requests"] == 6

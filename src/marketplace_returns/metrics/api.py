@@ -1,9 +1,10 @@
 """The report's figures over HTTP: ``GET /metrics`` and ``GET /metrics/anomalies``, scoped to one shop.
 
 The shop is the one the caller's API token is scoped to (``Authorization: Bearer <token>``, see
-``security.tokens``); nobody reads another shop's figures. The service mounts ``router`` on its app and
-puts its SQLAlchemy engine on ``app.state.engine`` (or overrides ``get_engine``). The body is the same
-``Report`` the CLI renders, so the API, the terminal and the HTML never disagree.
+``security.tokens``); nobody reads another shop's figures. The service mounts ``router`` on its app;
+the engine is ``app.state.engine`` or the service context's ``app.state.ctx.db`` (or override
+``get_engine``). The body is the same ``Report`` the CLI renders, so the API, the terminal and the
+HTML never disagree.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ router = APIRouter(tags=["metrics"])
 
 
 def get_engine(request: Request) -> Engine:
+    """The store: ``app.state.engine``, or the service context's (``app.state.ctx.db``)."""
     engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        engine = getattr(getattr(request.app.state, "ctx", None), "db", None)
     if not isinstance(engine, Engine):
         raise HTTPException(status_code=503, detail="the store is not configured")
     return engine
