@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from marketplace_returns.errors import GuardrailViolation, InputError
+from marketplace_returns.metrics.api import router as metrics_router
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.security.tokens import shop_for_token
 from marketplace_returns.service import queue
@@ -146,6 +147,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
                               "Every route but /health needs `Authorization: Bearer <shop token>`.")
 
     app.state.ctx = ctx
+    app.include_router(metrics_router)  # GET /metrics, /metrics/anomalies (the token's shop)
 
     @app.exception_handler(queue.NotFound)
     def _not_found(_: Request, exc: queue.NotFound) -> JSONResponse:
