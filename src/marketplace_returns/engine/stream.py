@@ -1,0 +1,109 @@
+"""Triage a stream of JSON lines: one case in, one decision (or error record) out, in order.
+
+Why here and not in the CLI: ``marketplace-returns triage`` and ``bench/triage_throughput.py`` run the
+very same loop, so the figure the bench reports is the command's. The loop holds one line at a time
+(memory stays flat in the size of the input); a bad line becomes an error record naming the line and
+the field, and the stream goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import orjson
+from pydantic import ValidationError
+
+from marketplace_returns.engine.evaluate import default_playbook_for, evaluate
+from marketplace_returns.engine.playbook import load_playbook
+from marketplace_returns.engine.playbook_models import Playbook
+from marketplace_returns.errors import InputError
+from marketplace_returns.models.case import Case
+from marketplace_returns.models.decision import Decision, DecisionError
+
+_NO_TRACE = frozenset({"error", "trace"})
+_ERROR_ONLY = frozenset({"refund_id", "error"})
+
+
+@dataclass
+class StreamStats:
+    cases: int = 0
+    errors: int = 0
+    by_action: dict[str, int] = field(default_factory=dict)
+
+
+class PlaybookChooser:
+    """The named playbook for every case, or the default one per case (shoes / apparel), loaded once."""
+
+    def __init__(self, name_or_path: str | None) -> None:
+        self.fixed = load_playbook(name_or_path) if name_or_path else None
+        self._loaded: dict[str, Playbook] = {}
+
+    def __call__(self, case: Case) -> Playbook:
+        if self.fixed is not None:
+            return self.fixed
+        name = default_playbook_for(case)
+        pb = self._loaded.get(name)
+        if pb is None:
+            pb = self._loaded[name] = load_playbook(name)
+        return pb
+
+
+def _field(loc: tuple[int | str, ...]) -> str | None:
+    return ".".join(str(p) for p in loc) or None
+
+
+def _refund_id(raw: bytes) -> str | None:
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    rid = value.get("refund_id") if isinstance(value, dict) else None
+    return str(rid) if isinstance(rid, str | int) else None
+
+
+def error_record(line_no: int, raw: bytes, message: str, field_name: str | None) -> Decision:
+    return Decision(refund_id=_refund_id(raw),
+                    error=DecisionError(line=line_no, message=message, field=field_name))
+
+
+def decide_line(line_no: int, raw: bytes, choose: PlaybookChooser, *, explain: bool = False) -> Decision:
+    """The decision for one input line, or its error record."""
+    try:
+        case = Case.model_validate_json(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        if err["type"] == "json_invalid":
+            return error_record(line_no, raw, f"not valid JSON: {err['msg'].removeprefix('Invalid JSON: ')}",
+                                None)
+        loc = tuple(err["loc"])
+        return error_record(line_no, raw, f"{_field(loc) or 'case'}: {err['msg']}", _field(loc))
+    try:
+        return evaluate(case, choose(case), explain=explain)
+    except InputError as exc:
+        return error_record(line_no, raw, exc.message, exc.field)
+
+
+def dump(decision: Decision) -> bytes:
+    """One output line (without the newline): the contract's fields, additions, no empty extras."""
+    if decision.error is not None:
+        return decision.model_dump_json(include=set(_ERROR_ONLY), exclude_none=True).encode()
+    exclude = {"error"} if decision.trace is not None else set(_NO_TRACE)
+    return decision.model_dump_json(exclude=exclude).encode()
+
+
+def triage_lines(lines: Iterable[bytes], choose: PlaybookChooser, *, explain: bool = False,
+                 stats: StreamStats | None = None) -> Iterator[tuple[Decision, bytes]]:
+    """Decide every non-blank line in order; yields (decision, output line)."""
+    for line_no, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        decision = decide_line(line_no, raw, choose, explain=explain)
+        if stats is not None:
+            if decision.error is not None:
+                stats.errors += 1
+            else:
+                stats.cases += 1
+                action = decision.recommendation.action.value if decision.recommendation else "-"
+                stats.by_action[action] = stats.by_action.get(action, 0) + 1
+        yield decision, dump(decision)
