@@ -1,0 +1,185 @@
+"""The seller's actions on Shopify, and how to tell afterwards whether one took effect.
+
+What each normalised action becomes (``capabilities()`` says the same to reps):
+
+* ``return_and_refund``: ``returnApproveRequest`` (the return goes ``REQUESTED`` → ``OPEN`` and the
+  buyer gets the return instructions). When the goods are back, the service sends the same action
+  again with ``context={"stage": "process"}``: ``returnProcess`` confirms the returned quantities and
+  issues the refund (``financialTransfer.issueRefund`` against the order's paid transaction).
+* ``refuse``: ``returnDeclineRequest`` with a ``ReturnDeclineReason`` (``context["decline_reason"]``:
+  ``RETURN_PERIOD_ENDED`` / ``FINAL_SALE`` / ``OTHER``, default ``OTHER``) and the reply as the note.
+* ``refund_without_return`` and an accepted ``offer_partial_refund``: ``refundCreate`` for the amount,
+  goods kept (``restockType: NO_RESTOCK``), with ``@idempotent(key:)`` = the action's idempotency key
+  and the key in the refund's ``note`` so that ``find_applied`` can recognise it.
+* ``exchange``, ``request_evidence``, ``request_reason_change``, ``intercept``, ``repair``,
+  ``escalate``: not through this API. Shopify has no buyer message API for returns; the service hands
+  the text to a rep or to e-mail.
+
+Every write first reads the return fresh (one ``ReturnById``): it gives the order's transaction and
+line ids the mutations need, and refuses a stale decision (the return's status moved on since the
+decision's ``expected_version``) before anything is sent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from marketplace_returns.connectors.base import (
+    ActionOutcome,
+    ActionRequest,
+    ActionResult,
+    ActionSupport,
+    Capabilities,
+    ShopConfig,
+)
+from marketplace_returns.connectors.shopify.wire import Return
+from marketplace_returns.errors import PlatformRejected, StaleVersion
+from marketplace_returns.models.vocabulary import Action
+
+if TYPE_CHECKING:
+    from marketplace_returns.connectors.shopify.connector import ShopifyConnector
+
+NOTE_PREFIX: Final = "marketplace-returns"
+DECLINE_REASONS: Final = frozenset({"RETURN_PERIOD_ENDED", "FINAL_SALE", "OTHER"})
+PAID_KINDS: Final = ("SALE", "CAPTURE")
+_HOW: Final[dict[Action, tuple[bool, str]]] = {
+    Action.RETURN_AND_REFUND: (True, "returnApproveRequest, then returnProcess with the refund when "
+                                     "the goods are back (context stage=process)."),
+    Action.REFUSE: (True, "returnDeclineRequest with a ReturnDeclineReason; the reply is the decline note."),
+    Action.REFUND_WITHOUT_RETURN: (True, "refundCreate for the amount, goods kept (NO_RESTOCK), "
+                                         "idempotent key."),
+    Action.OFFER_PARTIAL_REFUND: (True, "Once accepted: refundCreate for the lower amount, goods kept. Shopify "
+                                        "cannot propose an amount to the buyer; the rep/e-mail does."),
+    Action.EXCHANGE: (False, "Needs exchange line items on the return (returnProcess exchangeLineItems); "
+                             "not automated: a rep does it in the Shopify admin."),
+    Action.REQUEST_EVIDENCE: (False, "Shopify has no buyer message API for returns: the service hands the "
+                                     "request to a rep or e-mail."),
+    Action.REQUEST_REASON_CHANGE: (False, "No metric to protect and no message API: never sent."),
+    Action.INTERCEPT: (False, "Fulfillment holds are outside the returns API: a rep does it."),
+    Action.REPAIR: (False, "No repair flow in the Admin API: a rep arranges it."),
+    Action.ESCALATE: (False, "Internal to the service (review queue); nothing is sent to Shopify."),
+}
+
+
+def capabilities() -> Capabilities:
+    return Capabilities(platform="shopify", actions={
+        a: ActionSupport(action=a, supported=ok, how=how) for a, (ok, how) in _HOW.items()})
+
+
+def _result(outcome: ActionOutcome, message: str, calls: int, *, ref: str | None = None,
+            response: dict[str, Any] | None = None) -> ActionResult:
+    return ActionResult(outcome=outcome, message=message, api_calls=calls, platform_ref=ref,
+                        response=response or {})
+
+
+def _note(action: ActionRequest) -> str:
+    return f"{NOTE_PREFIX} {action.idempotency_key}"
+
+
+def _effect(node: dict[str, Any], action: ActionRequest) -> str | None:
+    """What on the fresh return shows that ``action`` took effect (a description), or None."""
+    status = node.get("status")
+    if action.action is Action.REFUSE:
+        return "return is DECLINED" if status == "DECLINED" else None
+    if action.action is Action.RETURN_AND_REFUND and action.context.get("stage") != "process":
+        approved = status in ("OPEN", "CLOSED") and node.get("requestApprovedAt")
+        return f"return is {status}" if approved else None
+    refunds = (node.get("refunds") or {}).get("nodes") or []
+    for refund in refunds:
+        if action.idempotency_key in str(refund.get("note") or ""):
+            return f"refund {refund.get('id')} carries our key"
+    if action.action is Action.RETURN_AND_REFUND and status == "CLOSED":
+        return "return is CLOSED"
+    return None
+
+
+async def find_applied(conn: ShopifyConnector, shop: ShopConfig,
+                       action: ActionRequest) -> ActionResult | None:
+    before = conn.client.total_calls
+    node = await conn.read_return(shop, action.refund_id)
+    seen = _effect(node, action)
+    if seen is None:
+        return None
+    return _result(ActionOutcome.ALREADY_DONE, seen, conn.client.total_calls - before, ref=node.get("id"))
+
+
+async def apply(conn: ShopifyConnector, shop: ShopConfig, action: ActionRequest) -> ActionResult:
+    supported, how = _HOW.get(action.action, (False, "unknown action"))
+    if not supported:
+        return _result(ActionOutcome.REJECTED, how, 0)
+    before = conn.client.total_calls
+
+    def calls() -> int:
+        return conn.client.total_calls - before
+
+    node = await conn.read_return(shop, action.refund_id)
+    seen = _effect(node, action)
+    if seen is not None:
+        return _result(ActionOutcome.ALREADY_DONE, seen, calls(), ref=node.get("id"))
+    expected = (action.expected_version or "").partition("|")[0]
+    if expected and expected != node.get("status"):
+        return _result(ActionOutcome.STALE, f"return was {expected}, is now {node.get('status')}", calls())
+    try:
+        field, payload = await _send(conn, shop, action, node)
+    except StaleVersion as exc:
+        fresh = await conn.read_return(shop, action.refund_id)
+        seen = _effect(fresh, action)
+        if seen is not None:
+            return _result(ActionOutcome.ALREADY_DONE, seen, calls(), ref=fresh.get("id"))
+        return _result(ActionOutcome.STALE, exc.message, calls(), response={"userErrors": exc.response})
+    except PlatformRejected as exc:
+        return _result(ActionOutcome.REJECTED, exc.message, calls(), response={"error": exc.message})
+    obj = payload.get("refund") or payload.get("return") or {}
+    return _result(ActionOutcome.APPLIED, f"{field} applied", calls(), ref=obj.get("id"), response=payload)
+
+
+async def _send(conn: ShopifyConnector, shop: ShopConfig, action: ActionRequest,
+                node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    rid = action.refund_id
+    if action.action is Action.REFUSE:
+        reason = str(action.context.get("decline_reason") or "OTHER")
+        if reason not in DECLINE_REASONS:
+            raise PlatformRejected(f"decline reason {reason!r} is not a ReturnDeclineReason",
+                                   platform="shopify")
+        variables: dict[str, Any] = {"id": rid, "declineReason": reason, "declineNote": action.reply_text,
+                     "notifyCustomer": True}
+        return "returnDeclineRequest", await conn.client.mutate(shop, "ReturnDeclineRequest",
+                                                                "returnDeclineRequest", variables)
+    if action.action is Action.RETURN_AND_REFUND and action.context.get("stage") != "process":
+        return "returnApproveRequest", await conn.client.mutate(
+            shop, "ReturnApproveRequest", "returnApproveRequest", {"id": rid, "notifyCustomer": True})
+    ret = Return.model_validate({k: v for k, v in node.items() if k not in ("order", "refunds")})
+    order = node.get("order") or {}
+    paid = next((t for t in order.get("transactions") or []
+                 if t.get("kind") in PAID_KINDS and t.get("status") in (None, "SUCCESS")), None)
+    if paid is None:
+        raise PlatformRejected("the order has no paid transaction to refund against", platform="shopify")
+    full = sum((ln.fulfillment_line_item.line_item.original_unit_price_set.shop_money.amount * ln.quantity
+                for ln in ret.return_line_items.nodes if ln.fulfillment_line_item), Decimal(0))
+    amount = action.amount if action.amount is not None else full
+    if action.action is Action.OFFER_PARTIAL_REFUND and action.amount is None:
+        raise PlatformRejected("an accepted partial refund needs its amount", platform="shopify")
+    if amount <= 0 or amount > full:
+        raise PlatformRejected(f"amount {amount} is outside (0, {full}]", platform="shopify")
+    currency = str(order.get("currencyCode") or "USD")
+    if action.action is Action.RETURN_AND_REFUND:
+        money = {"amount": str(amount), "currencyCode": currency}
+        issue = {"orderTransactions": [{"parentId": paid["id"], "transactionAmount": money}]}
+        process: dict[str, Any] = {
+            "returnId": rid, "note": _note(action), "notifyCustomer": True,
+            "returnLineItems": [{"id": ln.id, "quantity": ln.quantity} for ln in ret.return_line_items.nodes],
+            "financialTransfer": {"issueRefund": issue},
+        }
+        return "returnProcess", await conn.client.mutate(shop, "ReturnProcess", "returnProcess",
+                                                         {"input": process})
+    transaction = {"orderId": order.get("id"), "parentId": paid["id"], "gateway": paid.get("gateway"),
+                   "kind": "REFUND", "amount": str(amount)}
+    refund_input: dict[str, Any] = {"orderId": order.get("id"), "note": _note(action), "notify": True,
+                                    "currency": currency, "transactions": [transaction]}
+    if action.action is Action.REFUND_WITHOUT_RETURN and amount == full:
+        refund_input["refundLineItems"] = [
+            {"lineItemId": ln.fulfillment_line_item.line_item.id, "quantity": ln.quantity,
+             "restockType": "NO_RESTOCK"} for ln in ret.return_line_items.nodes if ln.fulfillment_line_item]
+    variables = {"input": refund_input, "idempotencyKey": action.idempotency_key}
+    return "refundCreate", await conn.client.mutate(shop, "RefundCreate", "refundCreate", variables)

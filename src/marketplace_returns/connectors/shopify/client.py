@@ -1,0 +1,234 @@
+"""An async Shopify Admin GraphQL client: one POST per operation, cost-aware, retried by the table.
+
+Why it exists apart from the connector: every call shares one endpoint (the API version is pinned in
+``API_VERSION`` and nowhere else), one header (``X-Shopify-Access-Token``), one answer shape
+(``data`` / ``errors`` / ``extensions.cost``) and one retry policy.
+
+* Cost-based throttling: Shopify keeps a leaky bucket per shop (``throttleStatus``: maximumAvailable,
+  currentlyAvailable, restoreRate per second). After every answer we remember the bucket and each
+  operation's ``requestedQueryCost``; before the next call we project the bucket forward and, if the
+  call would not fit, wait ``(cost - available) / restoreRate`` first. We slow down before Shopify
+  says THROTTLED, rather than after.
+* Retries are configured once, with tenacity: exponential backoff with jitter; the server's hint wins
+  (``Retry-After`` on 429/5xx, the bucket's refill time on THROTTLED). THROTTLED is recognised by
+  ``errors[].extensions.code`` whatever the HTTP status (Shopify sends it with 200).
+* Writes are retried too: a throttled call was never executed; ``refundCreate`` carries
+  ``@idempotent(key:)`` so a repeat after a timeout has no second effect; approve/decline of a return
+  that already moved answers with a userError the connector reads as stale / already done.
+* httpx exceptions become ``TransportError`` in ``_post`` and nowhere else. The access token is read
+  per call from ``ShopConfig`` (``SecretStr``), sent only as a header, never kept, logged or quoted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+import orjson
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+
+from marketplace_returns.connectors.base import ShopConfig
+from marketplace_returns.connectors.shopify import documents
+from marketplace_returns.connectors.shopify.errors import (
+    PLATFORM,
+    error_from_errors,
+    error_from_status,
+    error_from_user_errors,
+)
+from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited, TransportError
+
+log = logging.getLogger(__name__)
+
+API_VERSION: Final = "2026-10"
+TOKEN_HEADER: Final = "X-Shopify-Access-Token"
+DEFAULT_COST: Final = 100.0
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def endpoint(shop: ShopConfig) -> str:
+    """``{shop origin}/admin/api/2026-10/graphql.json`` (the sandbox serves the same path)."""
+    return f"{shop.base_url.rstrip('/')}/admin/api/{API_VERSION}/graphql.json"
+
+
+@dataclass
+class Bucket:
+    """What Shopify last told us of one shop's leaky bucket, and when."""
+
+    maximum: float
+    available: float
+    restore_rate: float
+    at: float
+
+    def projected(self, now: float) -> float:
+        return min(self.maximum, self.available + (now - self.at) * self.restore_rate)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class ShopifyClient:
+    """Runs the package's GraphQL documents for any shop; one instance per connector."""
+
+    def __init__(self, http: httpx.AsyncClient, *, max_attempts: int = 6, backoff_base: float = 0.5,
+                 backoff_max: float = 30.0, max_hint: float = 60.0, sleep: Sleep = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if max_attempts < 1:
+            raise ConfigError("max_attempts must be at least 1", path="max_attempts")
+        self.http = http
+        self.max_attempts = max_attempts
+        self.max_hint = max_hint
+        self.sleep = sleep
+        self.clock = clock
+        self.calls: Counter[str] = Counter()
+        """HTTP requests sent (each attempt counts), by operation name."""
+        self.cost_requested = 0.0
+        self.cost_actual = 0.0
+        self.waits: list[float] = []
+        """Seconds waited, before retries and pre-emptive slow-downs (for tests and the benchmark)."""
+        self.buckets: dict[str, Bucket] = {}
+        self._costs: dict[str, float] = {}
+        self._backoff = wait_random_exponential(multiplier=backoff_base, max=backoff_max)
+        self._retrying = AsyncRetrying(retry=retry_if_exception(_retryable),
+                                       stop=stop_after_attempt(max_attempts), wait=self._wait,
+                                       sleep=self._do_sleep, reraise=True, before_sleep=self._log_retry)
+
+    def __repr__(self) -> str:
+        return f"ShopifyClient(api_version={API_VERSION!r}, max_attempts={self.max_attempts})"
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    async def execute(self, shop: ShopConfig, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Run document ``operation``; its ``data``, or a typed error (retried ones already retried)."""
+        query = documents.load(operation)
+        result: dict[str, Any] = await self._retrying(self._once, shop, operation, query, variables)
+        return result
+
+    async def mutate(self, shop: ShopConfig, operation: str, field: str,
+                     variables: dict[str, Any]) -> dict[str, Any]:
+        """Run a mutation; its payload under ``field``; ``userErrors`` become typed errors."""
+        data = await self.execute(shop, operation, variables)
+        payload = data.get(field)
+        if not isinstance(payload, dict):
+            raise error_from_errors([{"message": f"{field} returned no payload"}])
+        user_errors = payload.get("userErrors") or []
+        if user_errors:
+            raise error_from_user_errors(field, user_errors)
+        return payload
+
+    # ------------------------------------------------------------------ one attempt
+    async def _once(self, shop: ShopConfig, operation: str, query: str,
+                    variables: dict[str, Any]) -> dict[str, Any]:
+        await self._pace(shop, operation)
+        body = orjson.dumps({"query": query, "operationName": operation, "variables": variables})
+        headers = {TOKEN_HEADER: shop.secret("access_token"), "Content-Type": "application/json",
+                   "Accept": "application/json"}
+        self.calls[operation] += 1
+        response = await self._post(endpoint(shop), body, headers)
+        return self._parse(shop, operation, response)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        """The one place where httpx exceptions are translated."""
+        try:
+            return await self.http.post(url, content=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TransportError(f"timed out ({type(exc).__name__})", platform=PLATFORM,
+                                 code="timeout") from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"connection failed ({type(exc).__name__})", platform=PLATFORM,
+                                 code="connect") from None
+
+    def _parse(self, shop: ShopConfig, operation: str, response: httpx.Response) -> dict[str, Any]:
+        hint = _retry_after(response.headers)
+        try:
+            payload = orjson.loads(response.content) if response.content else {}
+        except orjson.JSONDecodeError:
+            payload = None
+        if not isinstance(payload, dict):
+            failed = error_from_status(response.status_code, retry_after=hint)
+            raise failed or error_from_errors([{"message": "answer is not a JSON object"}])
+        cost = (payload.get("extensions") or {}).get("cost")
+        throttle_wait = self._record_cost(shop, operation, cost) if isinstance(cost, dict) else None
+        errors = payload.get("errors")
+        if errors and (response.status_code == 200 or not isinstance(errors, str)
+                       or response.status_code in (401, 403)):
+            raise error_from_errors(errors, retry_after=hint if hint is not None else throttle_wait)
+        failed = error_from_status(response.status_code, retry_after=hint)
+        if failed is not None:
+            raise failed
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise error_from_errors([{"message": "answer has no data"}])
+        return data
+
+    # ------------------------------------------------------------------ cost
+    def _record_cost(self, shop: ShopConfig, operation: str, cost: dict[str, Any]) -> float | None:
+        """Remember the bucket; return the refill time a THROTTLED answer implies."""
+        requested = float(cost.get("requestedQueryCost") or 0)
+        actual = cost.get("actualQueryCost")
+        if requested:
+            self._costs[operation] = requested
+        status = cost.get("throttleStatus") or {}
+        try:
+            bucket = Bucket(float(status["maximumAvailable"]), float(status["currentlyAvailable"]),
+                            float(status["restoreRate"]), self.clock())
+        except (KeyError, TypeError, ValueError):
+            return None
+        self.buckets[shop.shop_id] = bucket
+        if actual is None:  # not executed (throttled): nothing charged
+            if not bucket.restore_rate:
+                return None
+            return max(0.0, requested - bucket.available) / bucket.restore_rate
+        self.cost_requested += requested
+        self.cost_actual += float(actual)
+        return None
+
+    async def _pace(self, shop: ShopConfig, operation: str) -> None:
+        """Wait, before sending, for the bucket to hold what this operation cost last time."""
+        bucket = self.buckets.get(shop.shop_id)
+        if bucket is None or bucket.restore_rate <= 0:
+            return
+        cost = min(self._costs.get(operation, DEFAULT_COST), bucket.maximum)
+        available = bucket.projected(self.clock())
+        if cost > available:
+            wait = min((cost - available) / bucket.restore_rate, self.max_hint)
+            self.waits.append(wait)
+            await self.sleep(wait)
+        bucket.available, bucket.at = bucket.projected(self.clock()) - cost, self.clock()
+
+    # ------------------------------------------------------------------ retry policy
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hint = getattr(exc, "retry_after", None)
+        if hint is not None:
+            return min(float(hint), self.max_hint)
+        return float(self._backoff(state))
+
+    async def _do_sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await self.sleep(seconds)
+
+    @staticmethod
+    def _log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("shopify: attempt %d failed (%s), retrying", state.attempt_number, exc)
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, ConnectorError) and exc.retryable
+
+
+__all__ = ["API_VERSION", "Bucket", "RateLimited", "ShopifyClient", "endpoint"]
