@@ -1,9 +1,277 @@
-"""Commands of the service area."""
+"""Commands of the service area: ``db``, ``shops``, ``token``, ``queue``, ``run`` and ``demo``.
+
+The store is ``--db URL``, else ``$MARKETPLACE_RETURNS_DATABASE_URL``, else the SQLite file in the
+user's data directory; every command brings it to the latest migration first (idempotent, fast).
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+
+from marketplace_returns.errors import ConfigError, GuardrailViolation, InputError, MarketplaceReturnsError
+
+DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
+Db = Annotated[str | None, typer.Option("--db", help="Database URL (sqlite:///file or postgresql+psycopg://...)")]
+err = Console(stderr=True)
+
+
+def _url(db: str | None) -> str:
+    from marketplace_returns.service.db import default_url
+
+    return db or os.environ.get(DB_ENV) or default_url()
+
+
+def _store(db: str | None) -> Engine:
+    from marketplace_returns.service.db import make_engine, upgrade_database
+
+    try:
+        url = upgrade_database(_url(db))
+        return make_engine(url)
+    except MarketplaceReturnsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
+
+
+def _fail(exc: Exception | str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(code)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- db / shops / token ------------------------------------------------------------------------------
+
+def db_upgrade(db: Db = None) -> None:
+    """Create or migrate the store to the latest schema."""
+    from marketplace_returns.service.db import upgrade_database
+
+    upgrade_database(_url(db))
+    err.print("store is at the latest migration")
+
+
+def shops_add(file: Annotated[Path, typer.Argument(help="shops.yaml")], db: Db = None) -> None:
+    """Load shops from a YAML file (credentials as env:VAR or file:/path references only)."""
+    from marketplace_returns.service.db import session_scope
+    from marketplace_returns.service.shops import load_shops_file, save_shops
+
+    engine = _store(db)
+    try:
+        entries, errors = load_shops_file(file)
+    except ConfigError as exc:
+        raise _fail(exc) from None
+    with session_scope(engine) as session:
+        save_shops(session, entries=entries, errors=errors, now=_now())
+    for entry in entries:
+        err.print(f"[green]ok[/green] {entry.shop_id} ({entry.platform})")
+    for error in errors:
+        err.print(f"[red]stopped[/red] {error.shop_id or '?'}: {error.message}")
+    if errors:
+        raise typer.Exit(1)
+
+
+def shops_list(db: Db = None) -> None:
+    """List shops with their platform, interval and any configuration error."""
+    from sqlmodel import Session
+
+    from marketplace_returns.service import repository as repo
+
+    with Session(_store(db)) as session:
+        table = Table("shop", "platform", "interval s", "playbook", "state")
+        for shop in repo.list_shops(session):
+            state = ("active" if shop.active else "off") if not shop.config_error \
+                else f"[red]{shop.config_error}[/red]"
+            table.add_row(shop.shop_id, shop.platform, str(shop.poll_interval_s),
+                          shop.playbook or "(default)", state)
+    Console().print(table)
+
+
+def token_create(shop: Annotated[str, typer.Option("--shop", help="The shop the token may see")],
+                 name: Annotated[str | None, typer.Option(help="A label for the token")] = None,
+                 db: Db = None) -> None:
+    """Make an API token for one shop; it is printed once and stored only as a hash."""
+    from marketplace_returns.security.tokens import issue_token
+    from marketplace_returns.service.db import session_scope
+    from marketplace_returns.service.tables import Shop
+
+    with session_scope(_store(db)) as session:
+        if session.get(Shop, shop) is None:
+            raise _fail(InputError(f"no shop {shop!r}", field="shop"))
+        token = issue_token(session, shop_id=shop, name=name)
+    typer.echo(token)
+
+
+# -- queue -------------------------------------------------------------------------------------------
+
+def _ctx(engine: Engine) -> Any:
+    from marketplace_returns.service.context import ServiceContext, real_triage
+
+    return ServiceContext(db=engine, triage=real_triage())
+
+
+def queue_list(shop: Annotated[str | None, typer.Option("--shop")] = None,
+               limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+               as_json: Annotated[bool, typer.Option("--json")] = False, db: Db = None) -> None:
+    """Pending suggestions, nearest platform deadline first."""
+    from sqlmodel import Session
+
+    from marketplace_returns.service import queue
+
+    with Session(_store(db)) as session:
+        items = queue.list_pending(session, shop_id=shop, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
+        return
+    table = Table("id", "shop", "refund", "deadline", "family/category", "action", "amount", "rule", "flags")
+    for i in items:
+        flags = " ".join(f for f, on in (("approval", i.needs_approval), ("ESCALATED", i.escalated),
+                                         (f"reason→{i.reason_change_to}", bool(i.reason_change_to))) if on)
+        deadline = i.deadline.isoformat(timespec="minutes") if i.deadline else "-"
+        table.add_row(str(i.id), i.shop_id, i.refund_id, deadline, f"{i.family}/{i.category}",
+                      i.action or "-",
+                      str(i.amount) if i.amount is not None else "-", i.rule or "-", flags)
+    Console().print(table)
+
+
+def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (decision) id")],
+               shop: Annotated[str | None, typer.Option("--shop")] = None, db: Db = None) -> None:
+    """One suggestion: the decision, its evidence, the rule and the money compared."""
+    from sqlmodel import Session
+
+    from marketplace_returns.service import queue
+
+    with Session(_store(db)) as session:
+        try:
+            detail = queue.show(session, decision_id=decision_id, shop_id=shop)
+        except InputError as exc:
+            raise _fail(exc) from None
+    typer.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
+    from marketplace_returns.service import queue
+    from marketplace_returns.service.db import session_scope
+
+    engine = _store(db)
+    try:
+        with session_scope(engine) as session:
+            action = queue.accept(session, _ctx(engine), decision_id=decision_id, rep=rep, now=_now(),
+                                  edit=edit)
+            key = action.idempotency_key if action else None
+    except GuardrailViolation as exc:
+        raise _fail(f"refused: the reply contains {exc.phrase!r} ({exc.rule})") from None
+    except InputError as exc:
+        raise _fail(exc) from None
+    err.print(f"[green]queued[/green] for the platform (key {key})" if key else "accepted (nothing to push)")
+
+
+def queue_accept(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
+                 db: Db = None) -> None:
+    """Accept a suggestion as it is (reason-change requests need exactly this)."""
+    _review(db, decision_id, rep, None)
+
+
+def queue_edit(decision_id: int, amount: Annotated[str | None, typer.Option()] = None,
+               reply: Annotated[str | None, typer.Option()] = None,
+               action: Annotated[str | None, typer.Option()] = None,
+               rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep", db: Db = None) -> None:
+    """Change amount, reply or action, then accept: the edit is what gets pushed."""
+    from pydantic import ValidationError
+
+    from marketplace_returns.service.queue import Edit
+
+    try:
+        edit = Edit.model_validate({"amount": Decimal(amount) if amount is not None else None, "reply": reply,
+                                    "action": action})
+    except (ValidationError, InvalidOperation) as exc:
+        raise _fail(f"invalid edit: {exc}") from None
+    _review(db, decision_id, rep, edit)
+
+
+def queue_reject(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
+                 note: Annotated[str | None, typer.Option()] = None, db: Db = None) -> None:
+    """Reject a suggestion: nothing is pushed; the audit log keeps who and why."""
+    from marketplace_returns.service import queue
+    from marketplace_returns.service.db import session_scope
+
+    try:
+        with session_scope(_store(db)) as session:
+            queue.reject(session, decision_id=decision_id, rep=rep, now=_now(), note=note)
+    except InputError as exc:
+        raise _fail(exc) from None
+    err.print("rejected")
+
+
+def queue_dead(shop: Annotated[str | None, typer.Option("--shop")] = None, db: Db = None) -> None:
+    """The dead letter: actions the platform refused for good, for a rep to handle."""
+    from sqlmodel import Session
+
+    from marketplace_returns.service import repository as repo
+
+    with Session(_store(db)) as session:
+        rows = repo.list_actions(session, shop_id=shop, status="dead")
+    table = Table("id", "shop", "refund", "action", "attempts", "error")
+    for r in rows:
+        table.add_row(str(r.id), r.shop_id, r.refund_id, r.action, str(r.attempts), r.last_error or "")
+    Console().print(table)
+
+
+# -- run / demo --------------------------------------------------------------------------------------
+
+ShopsFile = Annotated[Path | None, typer.Option("--shops", help="shops.yaml to load")]
+
+
+def run(db: Db = None, shops: ShopsFile = None,
+        host: str = "127.0.0.1", port: int = 8787) -> None:
+    """Run the service: the scheduler (polls, pushes, deadlines) and the HTTP API under uvicorn."""
+    from marketplace_returns.service.runner import serve
+
+    try:
+        serve(_url(db), shops_file=shops, host=host, port=port)
+    except MarketplaceReturnsError as exc:
+        raise _fail(exc) from None
+
+
+def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+         seconds: Annotated[float, typer.Option(min=2, max=55, help="Wall seconds of traffic")] = 12.0,
+         seed: Annotated[int, typer.Option(help="Traffic seed")] = 7) -> None:
+    """Sandbox marketplace + service on a fresh SQLite file: seeded traffic, triage, pushes, a summary."""
+    from marketplace_returns.service.demo import print_summary, run_demo
+
+    summary = run_demo(seconds=seconds, seed=seed, progress=not as_json or sys.stderr.isatty())
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        print_summary(summary, Console())
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    db_app = typer.Typer(help="The store (migrations).", no_args_is_help=True)
+    db_app.command("upgrade")(db_upgrade)
+    app.add_typer(db_app, name="db")
+    shops_app = typer.Typer(help="Shops and their connector settings.", no_args_is_help=True)
+    shops_app.command("add")(shops_add)
+    shops_app.command("list")(shops_list)
+    app.add_typer(shops_app, name="shops")
+    token_app = typer.Typer(help="Per-shop API tokens.", no_args_is_help=True)
+    token_app.command("create")(token_create)
+    app.add_typer(token_app, name="token")
+    queue_app = typer.Typer(help="The review queue.", no_args_is_help=True)
+    for name, fn in (("list", queue_list), ("show", queue_show), ("accept", queue_accept),
+                     ("edit", queue_edit), ("reject", queue_reject), ("dead", queue_dead)):
+        queue_app.command(name)(fn)
+    app.add_typer(queue_app, name="queue")
+    app.command("run")(run)
+    app.command("demo")(demo)

@@ -141,8 +141,8 @@ def _shop_of(request: Request, creds: Credentials) -> str:
 ShopId = Annotated[str, Depends(_shop_of)]
 
 
-def create_app(ctx: ServiceContext) -> FastAPI:
-    app = FastAPI(title="marketplace-returns", version="0.1.0",
+def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
+    app = FastAPI(title="marketplace-returns", version="0.1.0", lifespan=lifespan,
                   description="Review queue and records of the refund triage service. "
                               "Every route but /health needs `Authorization: Bearer <shop token>`.")
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from marketplace_returns.connectors.base import ActionResult, Connector
+from marketplace_returns.connectors.base import ActionResult, Capabilities, Connector
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.decision import Decision
 from marketplace_returns.service.tables import OutboxAction, Shop
@@ -94,6 +94,9 @@ class ServiceContext:
                 found = create_connector(platform)
             self._connectors[platform] = found
         return found
+
+    def capabilities(self, platform: str) -> Capabilities:
+        return self.connector(platform).capabilities()
 
     def playbook_for(self, shop: Shop, case: Case | None) -> tuple[str, Any]:
         """The playbook for a case of ``shop`` (the shop's own, else the engine's default for the case),

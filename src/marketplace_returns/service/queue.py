@@ -148,6 +148,13 @@ def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str,
                       shop_id=c.shop_id, case_id=c.id, detail=detail)
     if action in NOT_PUSHED:
         return None
+    capabilities = ctx.capabilities(c.platform)
+    if not capabilities.supports(action):  # e.g. an exchange on TOP: the rep carries it out by hand
+        support = capabilities.actions.get(action)
+        repo.append_audit(session, actor=f"rep:{rep}", event="manual_action", now=now, shop_id=c.shop_id,
+                          case_id=c.id,
+                          detail={"action": action.value, "how": support.how if support else None})
+        return None
     return repo.enqueue_action(session, case=c, decision=d, action=action.value, now=now, amount=amount,
                                reply_text=reply, reason_change_to=reason_to)
 

@@ -143,7 +143,7 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
     row.raw = raw
     row.platform_status = fetched.platform_status
     row.platform_version = fetched.version
-    row.deadline = fetched.deadline or row.deadline
+    row.deadline = utc(fetched.deadline) or row.deadline
     row.updated_at = now
     row.mapping_error = (f"{fetched.mapping_issue.field}: {fetched.mapping_issue.message}"
                          if fetched.mapping_issue else None)
@@ -160,7 +160,7 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
         row.reason = case.reason
         row.message = case.message
         row.goods_status = case.goods_status.value if case.goods_status else None
-        row.requested_at = case.requested_at
+        row.requested_at = utc(case.requested_at)
         if purged:
             row.case_json = purge_record(row.case_json, buyer_id=case.buyer_id)
             row.buyer_id = buyer_pseudonym(case.buyer_id) if case.buyer_id else row.buyer_id
@@ -363,4 +363,5 @@ def count_open_actions(session: Session) -> int:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as aware UTC (SQLite keeps the wall time only: everything is written in UTC)."""
     return utc(moment)

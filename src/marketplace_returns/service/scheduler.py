@@ -52,6 +52,8 @@ class ServiceScheduler:
         self.scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"max_instances": 1, "coalesce": True,
                                                                         "misfire_grace_time": None})
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pushing = False
+        self._again = False
 
     # -- jobs --------------------------------------------------------------------------------------
 
@@ -63,10 +65,15 @@ class ServiceScheduler:
             log.warning("poll %s: %s", shop_id, report.error)
 
     async def _push(self) -> None:
-        while True:
-            report = await push_due(self.ctx)
-            if report.claimed < self.ctx.push_batch:
-                return
+        self._pushing = True
+        try:
+            while True:
+                self._again = False
+                report = await push_due(self.ctx)
+                if report.claimed < self.ctx.push_batch and not self._again:
+                    return
+        finally:
+            self._pushing = False
 
     async def _deadlines(self) -> None:
         if await run_deadlines(self.ctx):
@@ -116,6 +123,9 @@ class ServiceScheduler:
             return
 
         def wake() -> None:
+            if self._pushing:  # the running round takes another turn instead of a skipped instance
+                self._again = True
+                return
             job = self.scheduler.get_job("push")
             if job is not None:
                 job.modify(next_run_time=utcnow())

@@ -1,0 +1,61 @@
+"""``marketplace-returns run``: the scheduler and the HTTP API in one process, one event loop.
+
+Why one loop: the API handlers run in uvicorn's thread pool and the jobs on the loop, so a rep's
+accept can wake the push job directly (``ctx.kick_push``), which is what keeps "accept → platform
+confirmation" under a second without polling the outbox fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from marketplace_returns.security.logmask import install_log_masking
+from marketplace_returns.service.api import create_app
+from marketplace_returns.service.context import ServiceContext, real_triage
+from marketplace_returns.service.db import make_engine, session_scope, upgrade_database
+from marketplace_returns.service.scheduler import ServiceScheduler
+from marketplace_returns.service.shops import load_shops_file, save_shops
+
+log = logging.getLogger(__name__)
+
+
+def load_shops(ctx: ServiceContext, path: Path) -> None:
+    """Load a shops file into the store; malformed shops are flagged (and logged), the rest saved."""
+    entries, errors = load_shops_file(path)
+    with session_scope(ctx.db) as session:
+        save_shops(session, entries=entries, errors=errors, now=datetime.now(UTC))
+    log.info("shops file %s: %d shops loaded, %d stopped by errors", path, len(entries), len(errors))
+
+
+def build_app(ctx: ServiceContext, **scheduler_options: Any) -> tuple[Any, ServiceScheduler]:
+    """The API app whose lifespan starts and stops this worker's scheduler."""
+    scheduler = ServiceScheduler(ctx, **scheduler_options)
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.shutdown()
+            await ctx.aclose()
+
+    return create_app(ctx, lifespan=lifespan), scheduler
+
+
+def serve(url: str, *, shops_file: Path | None, host: str, port: int) -> None:
+    import uvicorn
+
+    install_log_masking()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade_database(url)
+    ctx = ServiceContext(db=make_engine(url), triage=real_triage())
+    if shops_file is not None:
+        load_shops(ctx, shops_file)
+    app, _ = build_app(ctx)
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
