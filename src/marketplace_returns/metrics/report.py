@@ -191,6 +191,8 @@ def _tune(conn: Connection) -> None:
         # the per-case pass is one big scan and join: let the planner give it parallel workers
         conn.exec_driver_sql("SET LOCAL parallel_setup_cost = 10")
         conn.exec_driver_sql("SET LOCAL parallel_tuple_cost = 0.001")
+        # JIT compiling the wide per-case expressions costs more than it saves at these sizes
+        conn.exec_driver_sql("SET LOCAL jit = off")
     if conn.dialect.name == "sqlite":
         for pragma in (
             "PRAGMA cache_size = -131072",
