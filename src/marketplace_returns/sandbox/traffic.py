@@ -117,6 +117,8 @@ class TrafficGenerator:
             reason = reason if platform == "shopify" else "大小/尺寸与商品描述不符"
         elif truth == "size_fit" and rng.random() < 0.3:
             deviation, template_key = round(rng.uniform(0.5, 3.0), 1), "size_fit_small_dev"
+        if truth == "shipping_delay" and goods == "in_transit":
+            template_key = "shipping_slow"
         if truth == "defect" and f"defect_{product}" in MESSAGES and rng.random() < 0.6:
             template_key = f"defect_{product}"
         message = self._message(template_key, lang, title, part, deviation, (created - paid).days + 1)

@@ -346,6 +346,18 @@ MESSAGES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "too slow, I can't wait any longer",
         ),
     },
+    "shipping_slow": {
+        "zh": (
+            "拖了好几天才发货，现在还在路上",
+            "超过约定时间才发的货，不想等了",
+            "发货晚了，东西到了也用不上了",
+        ),
+        "en": (
+            "it shipped days late and is still on the way",
+            "dispatched well after the promised date, I give up",
+            "it left your warehouse late, I don't need it anymore",
+        ),
+    },
     "not_received": {
         "zh": ("物流{days}天没更新了", "显示签收了但我没收到", "快递一直没送到", "查不到物流信息"),
         "en": (
