@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -104,3 +109,30 @@ def test_the_ticker_moves_a_running_clock() -> None:
             assert time.monotonic() < deadline, "the ticker never released the scheduled refund"
             time.sleep(0.05)
     assert state.pending == 0
+
+
+def test_the_command_prints_shops_and_serves_until_interrupted() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "marketplace_returns", "sandbox", "--port", "0", "--seed", "3",
+            "--refunds", "20", "--shopify-token", "shpat_given"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        try:
+            assert proc.stdout is not None
+            lines: list[str] = []
+            deadline = time.monotonic() + 30
+            while not any("refunds now" in line for line in lines):
+                assert time.monotonic() < deadline and proc.poll() is None, "".join(lines)
+                lines.append(proc.stdout.readline())
+            text = "".join(lines)
+            url = re.search(r"at (http://127\.0\.0\.1:\d+)", text)
+            assert url, text
+            shops = {s["shop_id"]: s for s in httpx.get(f"{url.group(1)}/_sandbox/shops", timeout=10).json()}
+            assert f"app_secret={shops['demo-tb']['app_secret']}" in text
+            assert shops["demo-shop"]["access_token"] == "shpat_given" and "access_token=shpat_given" in text
+            assert httpx.get(f"{url.group(1)}/_sandbox/state", timeout=10).json()["refunds"] == 20
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=20) in (0, 1, 130)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
