@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marketplace_returns.sandbox.state import SandboxInvalid, SandboxNotFound, SandboxStale, SandboxState
 from sandbox_builders import T0, frozen_state, refund
@@ -172,3 +174,32 @@ def test_scheduled_traffic_appears_when_its_time_comes() -> None:
     assert state.refunds_changed("taobao", "demo-tb", None, None) == []
     assert state.advance(600) == {"released": 1}
     assert state.refunds_changed("taobao", "demo-tb", None, None) == [later]
+
+
+ACTIONS = ["agree_refund", "agree_return", "refuse", "refuse_return", "message", "negotiate", "confirm_goods",
+           "process_return", "refund_create", "approve_return", "decline_return"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 200), st.booleans(),
+                          st.integers(0, 30 * 3600)), max_size=25))
+def test_any_sequence_keeps_the_invariants(steps: list[tuple[str, int, bool, int]]) -> None:
+    state = frozen_state(refund(1))
+    r = state.refunds[RID]
+    for action, amount, with_version, wait in steps:
+        before_status, before_version = r.status, r.version
+        try:
+            act(state, action, params={"amount": str(amount), "content": "好的"},
+                expected_version=r.version if with_version else None)
+        except (SandboxStale, SandboxInvalid):
+            assert (r.status, r.version) == (before_status, before_version)
+        else:
+            assert before_status not in ("SUCCESS", "CLOSED")
+            assert r.version == before_version + (action != "message")
+        state.advance(wait)
+        assert r.version >= before_version
+        assert r.refunded_amount is None or Decimal(0) < r.refunded_amount <= r.item_price
+        assert (r.status == "SUCCESS") == (r.refunded_amount is not None)
+    assert len(state.actions) == len(steps)
+    assert all(a.outcome in ("applied", "stale", "rejected") for a in state.actions)
+    assert [a.seq for a in state.actions] == list(range(1, len(steps) + 1))
