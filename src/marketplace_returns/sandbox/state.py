@@ -203,17 +203,21 @@ class SandboxState:
         done: Counter[str] = Counter()
         with self.lock:
             while self._pending and self._pending[0][0] <= now:
-                self._publish(heapq.heappop(self._pending)[2])
+                arrived = heapq.heappop(self._pending)[2]
+                # visible from now on: a refund never appears behind a poller's cursor, however coarse
+                # the ticks (at speed x60 a 0.2 s tick is 12 simulated seconds)
+                arrived.modified = max(arrived.modified, now.replace(microsecond=0))
+                self._publish(arrived)
                 done["released"] += 1
             while self._events and self._events[0][0] <= now:
                 _, _, kind, refund_id = heapq.heappop(self._events)
-                refund = self.refunds.get(refund_id)
-                if refund is not None and buyers.act(self, refund, kind):
+                moving = self.refunds.get(refund_id)
+                if moving is not None and buyers.act(self, moving, kind):
                     done[f"buyer.{kind}"] += 1
             while self._deadlines and self._deadlines[0][0] <= now:
                 deadline, refund_id = heapq.heappop(self._deadlines)
-                refund = self.refunds[refund_id]
-                if refund.deadline == deadline and self._auto_grant(refund):
+                waiting = self.refunds[refund_id]
+                if waiting.deadline == deadline and self._auto_grant(waiting):
                     done["auto_granted_by_deadline"] += 1
         return dict(done)
 
