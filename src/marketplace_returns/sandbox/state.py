@@ -64,6 +64,7 @@ class SandboxState:
         self._events: list[tuple[datetime, int, str, str]] = []
         self._event_seq = 0
         self._keys: dict[tuple[str, str, str], RecordedAction] = {}
+        self._effects: dict[str, list[RecordedAction]] = {}  # applied actions per refund, for effects()
         self.traffic: TrafficGenerator | None = None  # set by whoever seeds the first traffic
         self.serial = 0  # refunds ever added, so a later generator's ids do not collide
 
@@ -126,7 +127,7 @@ class SandboxState:
 
     def effects(self, refund_id: str) -> list[RecordedAction]:
         """The actions that changed ``refund_id`` (outcome ``applied``), in order."""
-        return [a for a in self.actions if a.refund_id == refund_id and a.outcome == "applied"]
+        return list(self._effects.get(refund_id, ()))
 
     # ----------------------------------------------------------------- seller writes
     def transition(self, refund_id: str, *, action: str, api_method: str, shop_id: str,
@@ -166,6 +167,7 @@ class SandboxState:
                 record.version_after = refund.version if refund else None
             record.outcome = "applied"
             self.counters["actions.applied"] += 1
+            self._effects.setdefault(refund_id, []).append(record)
             if key is not None:
                 self._keys[key] = record
             return refund
