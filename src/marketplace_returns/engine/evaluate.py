@@ -23,11 +23,12 @@ from marketplace_returns.engine.playbook_models import Playbook
 from marketplace_returns.engine.replies import ReplyFacts, due_date, render
 from marketplace_returns.errors import InputError, ProfileError
 from marketplace_returns.models.case import Case
-from marketplace_returns.models.decision import Decision, Offer, Recommendation, Reply, TraceStep
+from marketplace_returns.models.decision import Decision, TraceStep
 from marketplace_returns.models.vocabulary import Action, Category, Family
 from marketplace_returns.profiles import PlatformProfile, load_profile
 
 _ASKED_BACK = frozenset({Action.REFUND_WITHOUT_RETURN, Action.RETURN_AND_REFUND, Action.INTERCEPT})
+_ACTION = {a.value: a for a in Action}
 _APPROVAL = frozenset({Action.REQUEST_REASON_CHANGE, Action.REFUSE})
 
 
@@ -55,17 +56,21 @@ def _guard(rule: CompiledRule, ctx: Context) -> str | None:
     return None
 
 
-def _fallbacks(names: list[str], ctx: Context) -> list[Offer]:
+def _offer(*, action: Action, amount: Decimal | None) -> dict[str, object]:
+    return {"action": action, "amount": amount}
+
+
+def _fallbacks(names: list[str], ctx: Context) -> list[dict[str, object]]:
     out = []
     for name in names:
-        action = Action(name)
+        action = _ACTION[name]
         amount = ctx.money.asked if action in _ASKED_BACK else None
         if action is Action.OFFER_PARTIAL_REFUND:
             ladder = mo.partial_refund_ladder(ctx.money, ctx.settings, "return")
             if not ladder:
                 continue
             amount = ladder[0]
-        out.append(Offer(action=action, amount=amount))
+        out.append(_offer(action=action, amount=amount))
     return out
 
 
@@ -105,7 +110,7 @@ def evaluate(case: Case, playbook: Playbook, *, explain: bool = False) -> Decisi
 def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) -> Decision:
     rule, spec, m, settings = chosen.rule, chosen.rule.then, ctx.money, ctx.settings
     cls = ctx.classification
-    action = Action(spec.type)
+    action = _ACTION[spec.type]
     amount: Decimal | None = m.asked if action in _ASKED_BACK else None
     fallbacks = _fallbacks(list(spec.then_offer), ctx)
     reason_change_to: str | None = None
@@ -119,7 +124,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         if ladder:
             amount = ladder[0]
             saved = replaced - amount
-            fallbacks = [Offer(action=Action.OFFER_PARTIAL_REFUND, amount=x) for x in ladder[1:]] + (
+            fallbacks = [_offer(action=Action.OFFER_PARTIAL_REFUND, amount=x) for x in ladder[1:]] + (
                 fallbacks or _fallbacks(["return_and_refund"], ctx))
             leg = "return leg" if spec.replaces == "return" else "round trip"
             notes.append(f"Offer {amount} instead of paying the {replaced} {leg}.")
@@ -161,13 +166,15 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     check_outgoing(text)
     auto = rule.auto and action is not Action.REQUEST_REASON_CHANGE and (
         amount is None or amount <= settings.auto_refund_ceiling)
-    return Decision(
+    # One validation call for the whole nested decision (pydantic-core does it in Rust): cheaper than
+    # building each sub-model in Python, and the decision is still validated.
+    return Decision.model_validate(dict(
         refund_id=case.refund_id,
         classification=cls,
         penalising=ctx.penalising is not None,
-        recommendation=Recommendation(action=action, amount=amount, fallbacks=fallbacks,
-                                      reason_change_to=reason_change_to, rationale=rationale),
-        reply=Reply(lang=lang, text=text),
+        recommendation=dict(action=action, amount=amount, fallbacks=fallbacks,
+                            reason_change_to=reason_change_to, rationale=rationale),
+        reply=dict(lang=lang, text=text),
         rule=rule.id,
         playbook=playbook_name,
         auto=auto,
@@ -175,4 +182,4 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         penalising_metric=ctx.penalising,
         money=mo.compared(m, offer=amount if action is Action.OFFER_PARTIAL_REFUND else None, saved=saved,
                           **extra),
-    )
+    ))

@@ -59,9 +59,30 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx, re.
 ))
 
 
+# A rule can only match text containing one of its trigger words; checking those first (a substring
+# test) keeps the guardrail at a few microseconds for the replies that mention none of them.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "money_for_reason": ("原因", "理由", "reason"),
+    "money_for_review": ("好评", "晒图", "五星", "5星", "review", "rating", "feedback", "star"),
+    "asks_for_review": ("好评", "五星", "5星", "star", "review"),
+    "keeps_from_review": ("差评", "中评", "评价", "review", "rating", "feedback"),
+    "withdraw_complaint": ("投诉", "维权", "举报", "申诉", "纠纷", "complaint", "dispute", "claim",
+                           "chargeback", "report"),
+    "money_for_receipt": ("确认收货", "confirm"),
+}
+_ALL_TRIGGERS = tuple(sorted({t for ts in _TRIGGERS.values() for t in ts}))
+_GATED = tuple((name, pattern, _TRIGGERS[name]) for name, pattern in RULES)
+
+
 def find_violation(text: str) -> tuple[str, str] | None:
     """The first (rule, phrase) the text breaks, or None."""
-    for name, pattern in RULES:
+    lowered = text.lower()
+    found = [t for t in _ALL_TRIGGERS if t in lowered]
+    if not found:
+        return None
+    for name, pattern, triggers in _GATED:
+        if not any(t in found for t in triggers):
+            continue
         hit = pattern.search(text)
         if hit:
             return name, hit.group(0)

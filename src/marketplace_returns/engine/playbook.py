@@ -44,14 +44,28 @@ PATH_ROOTS: dict[str, tuple[str, ...]] = {
 ALL_PATHS = tuple(f"{root}.{leaf}" for root, leaves in PATH_ROOTS.items() for leaf in leaves)
 
 
+def _conjunction(preds: list[Predicate]) -> Predicate:
+    """One closure for all of ``preds`` (no generator per case: this runs for every rule tried)."""
+    if not preds:
+        return lambda ctx: True
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda ctx: a(ctx) and b(ctx)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda ctx: a(ctx) and b(ctx) and c(ctx)
+    return lambda ctx: all(p(ctx) for p in preds)
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     rule: Rule
     checks: tuple[tuple[str, Predicate], ...]
     """Each top-level condition as (label, closure), for the --explain trail."""
-
-    def matches(self, ctx: Context) -> bool:
-        return all(check(ctx) for _, check in self.checks)
+    matches: Predicate
+    """All of ``checks`` as one closure."""
 
     def first_failure(self, ctx: Context) -> str | None:
         for label, check in self.checks:
@@ -234,7 +248,7 @@ def _check(pb: Playbook) -> list[CompiledRule]:
         signatures[sig] = rule.id
         checks = tuple((label(c), _compile(c, pb.settings, ("rules", i, "when", j)))
                        for j, c in enumerate(rule.when))
-        compiled.append(CompiledRule(rule, checks))
+        compiled.append(CompiledRule(rule, checks, _conjunction([c for _, c in checks])))
     if not _is_catch_all(ordered[-1]):
         raise _Bad("the last rule must be a catch-all (no conditions): every case needs a decision",
                    ("rules", index[ordered[-1].id], "when"))
@@ -243,12 +257,14 @@ def _check(pb: Playbook) -> list[CompiledRule]:
 
 def compiled_rules(pb: Playbook) -> list[CompiledRule]:
     """The playbook's compiled rules (compiled on first use for a Playbook built in code)."""
-    if pb._compiled is None:
+    private = pb.__pydantic_private__ or {}  # a plain dict read: pydantic's __getattr__ is slow per case
+    compiled: list[CompiledRule] | None = private.get("_compiled")
+    if compiled is None:
         try:
-            pb._compiled = _check(pb)
+            compiled = _check(pb)
         except _Bad as bad:
             raise _error(bad, pb.model_dump(mode="json"), None, pb._source or pb.name) from None
-    compiled: list[CompiledRule] = pb._compiled
+        pb._compiled = compiled
     return compiled
 
 

@@ -31,6 +31,7 @@ _T = _load()
 LANGS = ("zh", "en")
 TEMPLATES: dict[str, dict[str, dict[str, str]]] = {k: v for k, v in _T.items() if k != "shipped_on_time"}
 SHIPPED_ON_TIME: dict[str, str] = _T["shipped_on_time"]
+_BY_LANG = {lang: {name: table[lang] for name, table in TEMPLATES.items()} for lang in LANGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +62,13 @@ def money_text(amount: Decimal | None, currency: str, lang: str) -> str:
     return f"{amount:.2f} {currency}"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def by_text(due: datetime | None, hours: int, lang: str) -> str:
     if due is None:
         return f"在{hours}小时内" if lang == "zh" else f"within {hours} hours"
-    return f"在{due.month}月{due.day}日前" if lang == "zh" else f"by {due:%b} {due.day}"
+    return f"在{due.month}月{due.day}日前" if lang == "zh" else f"by {_MONTHS[due.month - 1]} {due.day}"
 
 
 def due_date(requested_at: datetime | None, hours: int) -> datetime | None:
@@ -82,8 +86,8 @@ def plan_key(f: ReplyFacts) -> str:
 def render(f: ReplyFacts) -> str:
     """The reply text for ``f`` in ``f.lang`` (``zh`` or ``en``; anything else gets English)."""
     lang = "zh" if f.lang == "zh" else "en"
-    t = {name: table[lang] for name, table in TEMPLATES.items()}
-    why = SHIPPED_ON_TIME[lang] if f.shipped_on_time else t["why"].get(f.category.value, t["why"]["other"])
+    t = _BY_LANG[lang]
+    why = SHIPPED_ON_TIME[lang] if f.shipped_on_time else t["why"].get(f.category, t["why"]["other"])
     values = {
         "amount": money_text(f.amount, f.currency, lang),
         "by": by_text(f.due, f.due_hours, lang),
@@ -95,4 +99,4 @@ def render(f: ReplyFacts) -> str:
     }
     plan = t["plan"][plan_key(f)].format_map(values)
     sep = "" if lang == "zh" else " "
-    return sep.join((t["open"][f.family.value], plan, t["close"][f.family.value]))
+    return sep.join((t["open"][f.family], plan, t["close"][f.family]))

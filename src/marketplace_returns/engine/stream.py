@@ -39,6 +39,12 @@ class PlaybookChooser:
         self.fixed = load_playbook(name_or_path) if name_or_path else None
         self._loaded: dict[str, Playbook] = {}
 
+    def preload(self, names: tuple[str, ...] = ("apparel", "shoes")) -> None:
+        """Load the per-case defaults now rather than on the first case that needs each."""
+        if self.fixed is None:
+            for name in names:
+                self._loaded.setdefault(name, load_playbook(name))
+
     def __call__(self, case: Case) -> Playbook:
         if self.fixed is not None:
             return self.fixed
