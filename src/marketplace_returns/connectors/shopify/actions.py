@@ -49,8 +49,8 @@ _HOW: Final[dict[Action, tuple[bool, str]]] = {
     Action.REFUSE: (True, "returnDeclineRequest with a ReturnDeclineReason; the reply is the decline note."),
     Action.REFUND_WITHOUT_RETURN: (True, "refundCreate for the amount, goods kept (NO_RESTOCK), "
                                          "idempotent key."),
-    Action.OFFER_PARTIAL_REFUND: (True, "Once accepted: refundCreate for the lower amount, goods kept. Shopify "
-                                        "cannot propose an amount to the buyer; the rep/e-mail does."),
+    Action.OFFER_PARTIAL_REFUND: (True, "Once accepted: refundCreate for the lower amount, goods kept. "
+                                        "Shopify cannot propose an amount to the buyer; a rep/e-mail does."),
     Action.EXCHANGE: (False, "Needs exchange line items on the return (returnProcess exchangeLineItems); "
                              "not automated: a rep does it in the Shopify admin."),
     Action.REQUEST_EVIDENCE: (False, "Shopify has no buyer message API for returns: the service hands the "
