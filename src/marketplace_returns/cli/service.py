@@ -160,19 +160,23 @@ def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (deci
 
 
 def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
+    import asyncio
+
     from marketplace_returns.service import queue
     from marketplace_returns.service.db import session_scope
 
     engine = _store(db)
+    ctx = _ctx(engine)
     try:
         with session_scope(engine) as session:
-            action = queue.accept(session, _ctx(engine), decision_id=decision_id, rep=rep, now=_now(),
-                                  edit=edit)
+            action = queue.accept(session, ctx, decision_id=decision_id, rep=rep, now=_now(), edit=edit)
             key = action.idempotency_key if action else None
     except GuardrailViolation as exc:
         raise _fail(f"refused: the reply contains {exc.phrase!r} ({exc.rule})") from None
     except InputError as exc:
         raise _fail(exc) from None
+    finally:
+        asyncio.run(ctx.aclose())
     err.print(f"[green]queued[/green] for the platform (key {key})" if key else "accepted (nothing to push)")
 
 

@@ -1,0 +1,123 @@
+"""The service's commands: shops file (one bad shop stops only itself), tokens, and the review queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from marketplace_returns.cli import app
+from marketplace_returns.connectors.base import FetchedCase
+from marketplace_returns.models import Case, Classification, Decision, Recommendation, Reply
+from marketplace_returns.models.vocabulary import Action, Category, Family
+from marketplace_returns.service import repository as repo
+from marketplace_returns.service.db import make_engine
+from marketplace_returns.service.tables import Shop
+
+NOW = datetime(2026, 11, 11, tzinfo=UTC)
+SHOPS = """\
+shops:
+  - shop_id: tb1
+    platform: taobao
+    base_url: http://127.0.0.1:9/router/rest
+    credentials: {app_key: env:TB1_KEY, app_secret: env:TB1_SECRET, session: env:TB1_SESSION}
+    poll_interval_s: 30
+  - shop_id: tb2
+    platform: taobao
+    base_url: http://127.0.0.1:9/router/rest
+    credentials: {app_secret: plain-secret-value}
+"""
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    shops = tmp_path / "shops.yaml"
+    shops.write_text(SHOPS, encoding="utf-8")
+    code, out = cli("shops", "add", str(shops), "--db", url)
+    assert code == 1 and "tb2" in out and "not a plain value" in out  # the bad shop, loudly
+    return url
+
+
+def _seed(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    ids = {}
+    with Session(engine) as session:
+        for n, (rid, action, to) in enumerate([("r-edit", Action.REFUND_WITHOUT_RETURN, None),
+                                               ("r-steer", Action.REQUEST_REASON_CHANGE, "7天无理由"),
+                                               ("r-reject", Action.RETURN_AND_REFUND, None)]):
+            case = Case(refund_id=rid, platform="taobao", item_price=Decimal("60"), reason="质量问题")
+            row, _ = repo.upsert_case(session, shop_id="tb1", platform="taobao", now=NOW, fetched=FetchedCase(
+                refund_id=rid, case=case, raw={"refund_id": rid}, version="1",
+                deadline=NOW + timedelta(hours=3 - n)))
+            assert row.id is not None
+            decision = Decision(refund_id=rid, rule="r", classification=Classification(
+                family=Family.NON_QUALITY, category=Category.SIZE_FIT, confidence=0.7, evidence=["尺码偏小"]),
+                recommendation=Recommendation(action=action, amount=Decimal("20"), reason_change_to=to),
+                reply=Reply(lang="zh", text="您好，已为您处理。"), money={"saved": Decimal("8")})
+            ids[rid] = repo.record_decision(session, case_id=row.id, decision=decision, now=NOW).id or 0
+        session.commit()
+    engine.dispose()
+    return ids
+
+
+def test_shops_file_saves_good_shops_and_flags_the_bad_one(db: str) -> None:
+    engine = make_engine(db)
+    with Session(engine) as session:
+        good, bad = session.get(Shop, "tb1"), session.get(Shop, "tb2")
+        assert good is not None and good.config_error is None and good.credentials_ref == {
+            "app_key": "env:TB1_KEY", "app_secret": "env:TB1_SECRET", "session": "env:TB1_SESSION"}
+        assert bad is not None and bad.config_error and "plain-secret-value" not in bad.config_error
+        assert [e.event for e in repo.list_audit(session, shop_id="tb2")] == ["config_error"]
+    engine.dispose()
+    code, out = cli("shops", "list", "--db", db)
+    assert code == 0 and "tb1" in out and "active" in out
+
+
+def test_token_create(db: str) -> None:
+    code, out = cli("token", "create", "--shop", "tb1", "--db", db)
+    assert code == 0 and out.strip().startswith("mrt_")
+    code, out = cli("token", "create", "--shop", "nope", "--db", db)
+    assert code == 2 and "no shop" in out
+
+
+def test_queue_list_show_accept_edit_reject(db: str) -> None:
+    ids = _seed(db)
+    code, out = cli("queue", "list", "--json", "--db", db)
+    assert code == 0
+    assert [i["refund_id"] for i in json.loads(out)] == ["r-reject", "r-steer", "r-edit"]  # by deadline
+    code, out = cli("queue", "show", str(ids["r-steer"]), "--db", db)
+    detail = json.loads(out)
+    assert detail["evidence"] == ["尺码偏小"] and detail["reason_change_to"] == "7天无理由"
+
+    code, out = cli("queue", "edit", str(ids["r-edit"]), "--reply", "如果您给好评，我们就退款", "--db", db)
+    assert code == 2 and "给好评" in out  # refused, naming the phrase
+    code, out = cli("queue", "edit", str(ids["r-edit"]), "--amount", "12.5", "--reply", "已为您退款12.5元",
+                    "--as", "ann", "--db", db)
+    assert code == 0, out
+    code, _ = cli("queue", "accept", str(ids["r-steer"]), "--as", "bo", "--db", db)
+    assert code == 0
+    code, _ = cli("queue", "reject", str(ids["r-reject"]), "--as", "bo", "--note", "called buyer", "--db", db)
+    assert code == 0
+    code, out = cli("queue", "accept", str(ids["r-reject"]), "--db", db)
+    assert code == 2 and "not pending" in out
+
+    engine = make_engine(db)
+    with Session(engine) as session:
+        rows = {a.refund_id: a for a in repo.list_actions(session)}
+        events = {(e.event, e.actor) for e in repo.list_audit(session, shop_id="tb1")}
+    engine.dispose()
+    assert set(rows) == {"r-edit", "r-steer"}
+    assert (rows["r-edit"].amount, rows["r-edit"].reply_text) == (Decimal("12.50"), "已为您退款12.5元")
+    assert rows["r-steer"].reason_change_to == "7天无理由"
+    assert {("edited", "rep:ann"), ("accepted", "rep:bo"), ("rejected", "rep:bo")} <= events
