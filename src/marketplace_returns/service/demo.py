@@ -166,13 +166,13 @@ async def _run(seconds: float, seed: int, progress: Progress | None) -> dict[str
                     progress.update(task, description=f"{phase}: {counts['cases']} cases, "
                                     f"{counts['waiting']} waiting, {counts['open_actions']} to push, "
                                     f"rep accepted {accepted}")
-                if now >= traffic_end and state.pending == 0 and counts["waiting"] == 0 \
-                        and counts["open_actions"] == 0:
+                if now >= traffic_end and state.pending == 0 and counts["cases"] >= len(state.refunds) \
+                        and counts["waiting"] == 0 and counts["open_actions"] == 0:
                     break
                 if now >= drain_end:
                     break
                 await asyncio.sleep(0.25)
-            scheduler.shutdown()
+            await scheduler.stop()
             actions = (await http.get("/_sandbox/actions")).json()
     finally:
         scheduler.shutdown()
@@ -192,6 +192,11 @@ def _pct(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def _bare(refund_id: str) -> str:
+    """``gid://shopify/Return/42`` → ``42`` (the sandbox records Shopify returns by their number)."""
+    return refund_id.rsplit("/", 1)[-1]
 
 
 def _wall(later: Any, earlier: Any, speed: float) -> float:
@@ -222,7 +227,7 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
     applied = [a for a in actions if a.get("outcome") == "applied"]
     seen = Counter((a["refund_id"], a["action"]) for a in applied)
     duplicated = sum(n - 1 for n in seen.values() if n > 1)
-    confirmed_refunds = {a["refund_id"] for a in applied}
+    confirmed_refunds = {_bare(str(a["refund_id"])) for a in applied}
     done = [o for o in outbox if o.status == "done"]
     return {
         "platforms": platforms,
@@ -239,7 +244,7 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
         "actions_pushed": len(done),
         "actions_outcomes": dict(Counter(o.outcome or o.status for o in outbox)),
         "actions_dead": sum(1 for o in outbox if o.status == "dead"),
-        "actions_confirmed_by_marketplace": sum(1 for o in done if o.refund_id in confirmed_refunds),
+        "actions_confirmed_by_marketplace": sum(1 for o in done if _bare(o.refund_id) in confirmed_refunds),
         "marketplace_writes": len(actions),
         "marketplace_outcomes": dict(Counter(a.get("outcome") for a in actions)),
         "actions_duplicated": duplicated,

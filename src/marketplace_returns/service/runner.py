@@ -42,7 +42,7 @@ def build_app(ctx: ServiceContext, **scheduler_options: Any) -> tuple[Any, Servi
         try:
             yield
         finally:
-            scheduler.shutdown()
+            await scheduler.stop()
             await ctx.aclose()
 
     return create_app(ctx, lifespan=lifespan), scheduler

@@ -54,11 +54,27 @@ class ServiceScheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pushing = False
         self._again = False
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def _enter(self) -> None:
+        self._running += 1
+        self._idle.clear()
+
+    def _leave(self) -> None:
+        self._running -= 1
+        if self._running == 0:
+            self._idle.set()
 
     # -- jobs --------------------------------------------------------------------------------------
 
     async def _poll(self, shop_id: str) -> None:
-        report = await poll_shop(self.ctx, shop_id)
+        self._enter()
+        try:
+            report = await poll_shop(self.ctx, shop_id)
+        finally:
+            self._leave()
         if report.decisions:
             self.kick_push()
         if report.error:
@@ -66,6 +82,7 @@ class ServiceScheduler:
 
     async def _push(self) -> None:
         self._pushing = True
+        self._enter()
         try:
             while True:
                 self._again = False
@@ -74,9 +91,15 @@ class ServiceScheduler:
                     return
         finally:
             self._pushing = False
+            self._leave()
 
     async def _deadlines(self) -> None:
-        if await run_deadlines(self.ctx):
+        self._enter()
+        try:
+            enqueued = await run_deadlines(self.ctx)
+        finally:
+            self._leave()
+        if enqueued:
             self.kick_push()
 
     async def _sync(self) -> None:
@@ -146,6 +169,17 @@ class ServiceScheduler:
             out.append({"id": job.id, "next_run_time": nxt.isoformat() if nxt else None,
                         "max_instances": job.max_instances, "coalesce": job.coalesce})
         return out
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Stop starting jobs, let the running ones finish (a poll commits its batch), then shut down."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        try:
+            async with asyncio.timeout(grace_s):
+                await self._idle.wait()
+        except TimeoutError:
+            log.warning("jobs still running after %.0f s; stopping anyway", grace_s)
+        self.shutdown()
 
     def shutdown(self) -> None:
         if self.scheduler.running:
