@@ -36,3 +36,32 @@ def test_document_validates_against_admin_schema(admin_schema: GraphQLSchema, na
 def test_validation_would_catch_a_wrong_field(admin_schema: GraphQLSchema) -> None:
     bad = documents.load("ReturnApproveRequest").replace("status", "state")
     assert validate(admin_schema, parse(bad))
+
+
+def test_sandbox_schema_subset_agrees_with_the_admin_schema(admin_schema: GraphQLSchema) -> None:
+    """The sandbox validates against its own subset: every name and type in it must be the real one's."""
+    from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
+    from marketplace_returns.sandbox.shopify_api import subset_schema
+
+    problems = []
+    for name, sub in subset_schema().type_map.items():
+        if name.startswith("__"):
+            continue
+        real = admin_schema.type_map.get(name)
+        if real is None:
+            problems.append(f"type {name} is not in the Admin schema")
+        elif isinstance(sub, GraphQLEnumType):
+            assert isinstance(real, GraphQLEnumType)
+            problems += [f"{name}.{v}" for v in sub.values if v not in real.values]
+        elif isinstance(sub, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            real_fields = real.fields  # type: ignore[union-attr]
+            for fname, field in sub.fields.items():
+                other = real_fields.get(fname)
+                if other is None or str(other.type) != str(field.type):
+                    problems.append(f"{name}.{fname}: {field.type} vs {other.type if other else None}")
+                    continue
+                for arg, spec in getattr(field, "args", {}).items():
+                    if arg not in other.args or str(other.args[arg].type) != str(spec.type):
+                        problems.append(f"{name}.{fname}({arg})")
+    assert problems == []
