@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, ShopConfig
-from marketplace_returns.connectors.taobao.connector import TaobaoConnector
+from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.sandbox.clock import SandboxClock
 from marketplace_returns.sandbox.config import default_shops
@@ -147,3 +147,22 @@ async def test_duplicated_and_reordered_pages_give_no_duplicates(sandbox: Sandbo
     ids = [c.refund_id async for b in conn.fetch_changed(shop, None) for c in b.cases]
     await conn.aclose()
     assert sorted(ids) == _expected(sandbox) and len(ids) == len(set(ids))
+
+
+async def test_tmall_shop_reads_only_its_refunds() -> None:
+    shops = default_shops(seed=3)
+    taobao, tmall = (next(s for s in shops if s.platform == p) for p in ("taobao", "tmall"))
+    state = SandboxState(shops, clock=SandboxClock(NOW, speed=0), seed=3)
+    state.add_refunds(TrafficGenerator(seed=3).generate(60, [taobao, tmall], start=NOW - timedelta(hours=5),
+                                                        spread=timedelta(hours=5)))
+    async with serve(Starlette(routes=routes(state))) as url:
+        shop = ShopConfig(shop_id=tmall.shop_id, platform="tmall", base_url=f"{url}/router/rest",
+                          credentials={"app_key": SecretStr(tmall.app_key),
+                                       "app_secret": SecretStr(tmall.app_secret),
+                                       "session": SecretStr(tmall.session)})
+        conn = TmallConnector(sleep=_no_sleep, clock=state.clock.now, backfill_seconds=86400)
+        fetched = [c async for b in conn.fetch_changed(shop, None) for c in b.cases]
+        await conn.aclose()
+    expected = sorted(r.refund_id for r in state.refunds.values() if r.shop_id == tmall.shop_id)
+    assert expected and sorted(c.refund_id for c in fetched) == expected
+    assert all(c.case is not None and c.case.platform == "tmall" for c in fetched)
