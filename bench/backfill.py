@@ -100,7 +100,25 @@ def _taobao_state(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
         shop = state.shops["s1"]
         return state, {"shop_id": shop.shop_id, "app_key": shop.app_key, "app_secret": shop.app_secret,
                        "session": shop.session}
-    raise SystemExit("--sandbox real: not wired yet")
+    from marketplace_returns.sandbox.clock import SandboxClock
+    from marketplace_returns.sandbox.config import default_shops
+    from marketplace_returns.sandbox.faults import FaultPlan
+    from marketplace_returns.sandbox.state import SandboxState
+    from marketplace_returns.sandbox.traffic import TrafficGenerator
+
+    failing = ("5xx", "throttle", "timeout")
+    per_kind = 1 - (1 - args.faults) ** (1 / len(failing))
+    rates = {**dict.fromkeys(failing, per_kind), "duplicate_page": args.faults, "reorder_page": args.faults}
+    shops = default_shops(seed=args.seed)
+    shop = next(s for s in shops if s.platform == "taobao")
+    now = datetime.now(UTC).replace(microsecond=0)
+    state = SandboxState(shops, clock=SandboxClock(now, speed=0), seed=args.seed,
+                         faults=FaultPlan(rates, seed=args.seed, timeout_seconds=args.timeout * 1.5))
+    days = timedelta(days=args.backfill_days - 1)
+    state.add_refunds(TrafficGenerator(seed=args.seed).generate(args.refunds, [shop], start=now - days,
+                                                                spread=days))
+    return state, {"shop_id": shop.shop_id, "app_key": shop.app_key, "app_secret": shop.app_secret,
+                   "session": shop.session}
 
 
 async def taobao(args: argparse.Namespace) -> Figures:
@@ -116,9 +134,10 @@ async def taobao(args: argparse.Namespace) -> Figures:
         shop = ShopConfig(shop_id=creds["shop_id"], platform="taobao", base_url=f"{url}/router/rest",
                           credentials={k: SecretStr(creds[k]) for k in ("app_key", "app_secret", "session")},
                           sign_method=args.sign_method)
+        clock = state.clock.now if hasattr(state, "clock") else None  # the sandbox's time, not ours
         conn = TaobaoConnector(max_attempts=args.max_attempts, details=args.details,
                                window_seconds=args.window, timeout=args.timeout, sleep=_fast_sleep(args),
-                               backfill_seconds=args.backfill_days * 86400)
+                               backfill_seconds=args.backfill_days * 86400, clock=clock)
         seen: Counter[str] = Counter()
         started = time.perf_counter()
         async for batch in conn.fetch_changed(shop, None):
@@ -155,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=int, default=3600, help="initial window, seconds")
     parser.add_argument("--sign-method", default="hmac-sha256")
     parser.add_argument("--backfill-days", type=int, default=30)
-    parser.add_argument("--sandbox", choices=["real", "stand-in"], default="stand-in",
+    parser.add_argument("--sandbox", choices=["real", "stand-in"], default="real",
                         help="taobao: the full sandbox state, or the tests' small stand-in state")
     parser.add_argument("--max-attempts", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=2.0)
