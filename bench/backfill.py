@@ -151,6 +151,59 @@ async def taobao(args: argparse.Namespace) -> Figures:
                    conn.client.total_calls, dict(conn.client.calls), seconds)
 
 
+async def shopify(args: argparse.Namespace) -> Figures:
+    """Shopify: orders with returns over GraphQL, paced by the sandbox's leaky bucket (real time)."""
+    from pydantic import SecretStr
+    from starlette.applications import Starlette
+
+    from marketplace_returns.connectors.base import ShopConfig
+    from marketplace_returns.connectors.shopify.connector import ShopifyConnector
+    from marketplace_returns.sandbox.clock import SandboxClock
+    from marketplace_returns.sandbox.config import default_shops
+    from marketplace_returns.sandbox.faults import FaultPlan
+    from marketplace_returns.sandbox.shopify_api import routes
+    from marketplace_returns.sandbox.state import SandboxState
+    from marketplace_returns.sandbox.traffic import TrafficGenerator
+
+    failing = ("5xx", "throttle", "timeout")
+    per_kind = 1 - (1 - args.faults) ** (1 / len(failing))
+    rates = {**dict.fromkeys(failing, per_kind), "duplicate_page": args.faults, "reorder_page": args.faults}
+    shops = default_shops(seed=args.seed)
+    sandbox_shop = next(s for s in shops if s.platform == "shopify")
+    now = datetime.now(UTC).replace(microsecond=0)
+    state = SandboxState(shops, clock=SandboxClock(now, speed=0), seed=args.seed,
+                         faults=FaultPlan(rates, seed=args.seed, timeout_seconds=args.timeout * 1.5))
+    days = timedelta(days=args.backfill_days - 1)
+    traffic = TrafficGenerator(seed=args.seed).generate(args.refunds, [sandbox_shop], start=now - days,
+                                                        spread=days)
+    state.add_refunds(traffic)
+    app = Starlette(routes=routes(state, maximum=args.bucket, restore_rate=args.restore_rate))
+    async with serve(app) as url:
+        shop = ShopConfig(shop_id=sandbox_shop.shop_id, platform="shopify", base_url=url,
+                          credentials={"access_token": SecretStr(sandbox_shop.access_token)})
+        # Waits are real time here: the bucket refills on the sandbox's real clock.
+        conn = ShopifyConnector(max_attempts=args.max_attempts, timeout=args.timeout, clock=state.clock.now,
+                                backfill_seconds=args.backfill_days * 86400)
+        seen: Counter[str] = Counter()
+        started = time.perf_counter()
+        async for batch in conn.fetch_changed(shop, None):
+            for fetched in batch.cases:
+                seen[fetched.refund_id] += 1
+        seconds = time.perf_counter() - started
+        expected = {f"gid://shopify/Return/{r.refund_id}"
+                    for r in state.refunds_changed("shopify", sandbox_shop.shop_id, None, None)}
+        await conn.aclose()
+    client = conn.client
+    print(f"query cost        requested {client.cost_requested:.0f}  actual {client.cost_actual:.0f}"
+          f"  ({client.cost_actual / max(len(expected), 1):.1f} per refund);"
+          f" waited {sum(client.waits):.1f} s in {len(client.waits)} waits;"
+          f" throttled by the sandbox {state.counters['shopify.throttled']}"
+          f" (+{state.counters['shopify.fault.throttle']} injected)")
+    return Figures("shopify", len(expected), sum(seen.values()), len(expected - set(seen)),
+                   sum(n - 1 for n in seen.values() if n > 1), conn.mapping_issues,
+                   client.total_calls, dict(client.calls), seconds)
+
+
 def _fast_sleep(args: argparse.Namespace) -> Callable[[float], Awaitable[None]]:
     """Honour the server's wait, but scaled by --wait-scale (1 = real time) to keep the bench short."""
 
@@ -160,7 +213,7 @@ def _fast_sleep(args: argparse.Namespace) -> Callable[[float], Awaitable[None]]:
     return sleep
 
 
-PATHS: dict[str, Callable[[argparse.Namespace], Awaitable[Figures]]] = {"taobao": taobao}
+PATHS: dict[str, Callable[[argparse.Namespace], Awaitable[Figures]]] = {"taobao": taobao, "shopify": shopify}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=2.0)
     parser.add_argument("--wait-scale", type=float, default=0.05,
                         help="multiply every retry wait by this (1 = real time)")
+    parser.add_argument("--bucket", type=float, default=2000.0,
+                        help="shopify: points in each shop's bucket (Shopify standard: 2000)")
+    parser.add_argument("--restore-rate", type=float, default=100.0,
+                        help="shopify: points restored per second (standard 100; Plus 1000)")
     args = parser.parse_args(argv)
     path = PATHS.get(args.platform)
     if path is None:
