@@ -51,7 +51,10 @@ def build_app(ctx: ServiceContext, **scheduler_options: Any) -> tuple[Any, Servi
 def serve(url: str, *, shops_file: Path | None, host: str, port: int) -> None:
     import uvicorn
 
-    install_log_masking()
+    # uvicorn's access formatter needs the record's args, which masking folds into the message; its
+    # lines hold only method, path and status (no bodies, no tokens), so it is left out.
+    install_log_masking(prefixes=("marketplace_returns", "httpx", "httpcore", "sqlalchemy", "apscheduler",
+                                  "alembic", "uvicorn.error"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     upgrade_database(url)
     ctx = ServiceContext(db=make_engine(url), triage=real_triage())

@@ -41,7 +41,7 @@ class ServiceScheduler:
 
     def __init__(self, ctx: ServiceContext, *, push_interval_s: float = 1.0,
                  deadline_interval_s: float = 60.0, sync_interval_s: float = 10.0,
-                 poll_jitter_fraction: float = 0.1, interval_scale: float = 1.0) -> None:
+                 poll_jitter_fraction: float = 0.05, interval_scale: float = 1.0) -> None:
         self.ctx = ctx
         self.push_interval_s = push_interval_s
         self.deadline_interval_s = deadline_interval_s
@@ -120,7 +120,7 @@ class ServiceScheduler:
                 job.remove()
         for shop_id, interval in wanted.items():
             job = self.scheduler.get_job(poll_job_id(shop_id))
-            jitter = interval * self.poll_jitter_fraction
+            jitter = min(2.0, interval * self.poll_jitter_fraction)  # spreads many shops' polls apart
             if job is not None and getattr(job.trigger, "interval", None) == timedelta(seconds=interval):
                 continue
             trigger = IntervalTrigger(seconds=interval, jitter=jitter or None, timezone="UTC")
