@@ -38,20 +38,24 @@ def _lines(source: IO[bytes]) -> Iterator[bytes]:
 
 def _table(rows: list[Decision], console: Console) -> None:
     table = Table(show_lines=False)
-    for col in ("refund_id", "family / category", "action", "amount", "rule", "reason change"):
-        table.add_column(col, overflow="fold")
-    table.add_column("reply", no_wrap=True, overflow="ellipsis", max_width=40)
+    table.add_column("refund_id", no_wrap=True)
+    table.add_column("category", no_wrap=True)
+    table.add_column("action", no_wrap=True)
+    table.add_column("amount", justify="right", no_wrap=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("reason change", overflow="fold")
     for d in rows:
         if d.error is not None:
-            table.add_row(d.refund_id or "", "[red]error[/red]", "", "", "",
-                          f"line {d.error.line}", d.error.message)
+            table.add_row(d.refund_id or "", "[red]error[/red]", f"line {d.error.line}", "", "",
+                          d.error.message)
             continue
         assert d.classification is not None and d.recommendation is not None
         rec = d.recommendation
-        kind = f"{d.classification.family.value} / {d.classification.category.value}"
+        q = "[yellow]Q[/yellow] " if d.classification.family.value == "quality" else ""
+        kind = q + d.classification.category.value
         table.add_row(d.refund_id or "", kind,
                       rec.action.value, "" if rec.amount is None else f"{rec.amount}", d.rule or "",
-                      rec.reason_change_to or "", d.reply.text if d.reply else "")
+                      rec.reason_change_to or "")
     console.print(table)
 
 
