@@ -51,7 +51,7 @@ def _uncursor(text: str) -> tuple[datetime, str]:
         raise GraphQLError(f"Invalid cursor: {text[:40]}") from None
 
 
-def _window(query: str | None) -> tuple[datetime | None, datetime | None]:
+def search_window(query: str | None) -> tuple[datetime | None, datetime | None]:
     start = end = None
     for op, value in _TERM.findall(query or ""):
         try:
@@ -70,7 +70,7 @@ def orders(ctx: Context, first: int | None = None, after: str | None = None, que
     size = 50 if first is None else first
     if not 1 <= size <= MAX_FIRST:
         raise GraphQLError(f"first must be between 1 and {MAX_FIRST}")
-    start, end = _window(query)
+    start, end = search_window(query)
     with ctx.state.lock:
         items = ctx.state.refunds_changed("shopify", ctx.shop.shop_id, start, end)
         keys = [(r.modified, r.refund_id) for r in items]
