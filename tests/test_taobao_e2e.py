@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
-from starlette.applications import Starlette
 
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, ShopConfig
 from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector
@@ -23,10 +23,9 @@ from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.sandbox.clock import SandboxClock
 from marketplace_returns.sandbox.config import default_shops
 from marketplace_returns.sandbox.faults import FaultPlan
+from marketplace_returns.sandbox.server import SandboxServer
 from marketplace_returns.sandbox.state import SandboxState
-from marketplace_returns.sandbox.taobao_api import routes
 from marketplace_returns.sandbox.traffic import TrafficGenerator
-from taobao_loopback import serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -59,7 +58,8 @@ async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
     traffic = TrafficGenerator(seed=11).generate(300, [taobao], start=NOW - timedelta(days=2),
                                                  spread=timedelta(days=2))
     state.add_refunds(traffic)
-    async with serve(Starlette(routes=routes(state))) as url:
+    with SandboxServer(state, tick_seconds=None) as server:
+        url = server.url
         shop = ShopConfig(shop_id=taobao.shop_id, platform="taobao", base_url=f"{url}/router/rest",
                           sign_method="md5", credentials={"app_key": SecretStr(taobao.app_key),
                                                           "app_secret": SecretStr(taobao.app_secret),
@@ -112,9 +112,11 @@ async def test_each_action_is_applied_exactly_once(sandbox: Sandbox) -> None:
         assert again.outcome is ActionOutcome.ALREADY_DONE, action
         assert (await conn.find_applied(shop, req)) is not None
     await conn.aclose()
-    recorded = [(a.refund_id, a.action) for a in sandbox.state.actions]
+    async with httpx.AsyncClient() as http:  # the sandbox's own record of the writes it received
+        served = (await http.get(f"{sandbox.url}/_sandbox/actions")).json()
+    recorded = [(a["refund_id"], a["action"]) for a in served]
     assert len(recorded) == len(set(recorded)) == 7  # the partial offer is negotiate + message
-    assert all(a.outcome == "applied" for a in sandbox.state.actions)
+    assert all(a["outcome"] == "applied" for a in served)
     assert {a for _, a in recorded} == {"agree_refund", "agree_return", "refuse", "message", "negotiate"}
 
 
@@ -155,7 +157,8 @@ async def test_tmall_shop_reads_only_its_refunds() -> None:
     state = SandboxState(shops, clock=SandboxClock(NOW, speed=0), seed=3)
     state.add_refunds(TrafficGenerator(seed=3).generate(60, [taobao, tmall], start=NOW - timedelta(hours=5),
                                                         spread=timedelta(hours=5)))
-    async with serve(Starlette(routes=routes(state))) as url:
+    with SandboxServer(state, tick_seconds=None) as server:
+        url = server.url
         shop = ShopConfig(shop_id=tmall.shop_id, platform="tmall", base_url=f"{url}/router/rest",
                           credentials={"app_key": SecretStr(tmall.app_key),
                                        "app_secret": SecretStr(tmall.app_secret),
