@@ -104,14 +104,15 @@ def _authenticate(state: Any, params: dict[str, str]) -> Any:
 
 async def _fault(state: Any) -> Response | None:
     faults = state.faults
-    if faults.draw("timeout"):
+    if faults.draw("timeout"):  # a stall, then the call goes on: a write may land after the client gave up
         await asyncio.sleep(getattr(faults, "timeout_seconds", TIMEOUT_SECONDS))
     if faults.draw("throttle"):
         return _error(7, "App Call Limited", "accesscontrol.limited-by-app-access-count",
                       "This ban will last for 1 more seconds")
     if faults.draw("5xx"):
-        if random.random() < 0.5:
-            return Response("Service Unavailable", status_code=random.choice((500, 503)))
+        rng = getattr(faults, "rng", random)  # the plan's seeded generator, so a failing run replays
+        if rng.random() < 0.5:
+            return Response("Service Unavailable", status_code=rng.choice((500, 503)))
         return _error(15, "Remote service error", "isp.top-remote-connection-timeout",
                       "远程服务调用超时")
     return None
