@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from marketplace_returns.connectors.base import ShopConfig
 from marketplace_returns.connectors.taobao.client import TopClient
+from marketplace_returns.connectors.taobao.signing import sign
 from marketplace_returns.errors import AuthError, RateLimited
 from marketplace_returns.sandbox.taobao_api import routes
 from taobao_fake_state import FakeState, Faults
@@ -59,3 +60,19 @@ async def test_throttle_answers_code_7_with_ban_seconds() -> None:
         with pytest.raises(RateLimited) as info:
             await top.call(_shop(url), "taobao.refund.get", {"refund_id": "10000"})
         assert info.value.code == "7" and info.value.retry_after == 1.0 and top.waits == [1.0]
+
+
+async def test_get_with_query_string_and_bad_timestamp() -> None:
+    state = _state(2)
+    async with serve(Starlette(routes=routes(state))) as url, httpx.AsyncClient() as http:
+        top = TopClient(http, max_attempts=1, sleep=_no_sleep)
+        form = top.signed_params(_shop(url), "taobao.refund.get", {"refund_id": "10001"})
+        answer = (await http.get(f"{url}/router/rest", params=form)).json()
+        assert answer["refund_get_response"]["refund"]["refund_id"] == 10001
+        form["timestamp"] = "2026/11/22 10:00"
+        form["sign"] = sign(form, "secret-1", form["sign_method"])
+        error = (await http.post(f"{url}/router/rest", data=form)).json()["error_response"]
+        assert error["code"] == 31
+        form = top.signed_params(_shop(url), "taobao.refund.get", {"refund_id": "99"})
+        error = (await http.post(f"{url}/router/rest", data=form)).json()["error_response"]
+        assert error["sub_code"] == "isv.refund-not-exist"
