@@ -29,6 +29,8 @@ class Context:
     penalising: str | None
     money: MoneyFacts
     settings: Settings
+    steer: str | bool | None = False
+    """steering_target's answer once computed (False: not yet); several rules and the guard ask."""
 
     @classmethod
     def build(cls, case: Case, result: ClassifierResult, profile: PlatformProfile, money: MoneyFacts,
@@ -42,6 +44,13 @@ class Context:
 
 
 def steering_target(ctx: Context) -> str | None:
+    """The accurate reason to propose, or None (computed once per case; see _steering_target)."""
+    if ctx.steer is False:
+        ctx.steer = _steering_target(ctx)
+    return ctx.steer if isinstance(ctx.steer, str) else None
+
+
+def _steering_target(ctx: Context) -> str | None:
     """The accurate, non-penalising reason to propose, or None when honest steering does not allow one.
 
     Allowed only when all hold: the chosen reason penalises the seller; the case is non-quality; no

@@ -14,6 +14,7 @@ refund" passes, while "change the reason and we'll refund" does not.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from marketplace_returns.errors import GuardrailViolation
 
@@ -71,17 +72,22 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "money_for_receipt": ("确认收货", "confirm"),
 }
 _ALL_TRIGGERS = tuple(sorted({t for ts in _TRIGGERS.values() for t in ts}))
-_GATED = tuple((name, pattern, _TRIGGERS[name]) for name, pattern in RULES)
+_GATED = tuple((name, pattern, frozenset(_TRIGGERS[name])) for name, pattern in RULES)
 
 
+@lru_cache(maxsize=8192)
 def find_violation(text: str) -> tuple[str, str] | None:
-    """The first (rule, phrase) the text breaks, or None."""
+    """The first (rule, phrase) the text breaks, or None.
+
+    Memoised (bounded): the engine's replies repeat (same template, amount and date), and a pure
+    function of the text can be.
+    """
     lowered = text.lower()
-    found = [t for t in _ALL_TRIGGERS if t in lowered]
+    found = {t for t in _ALL_TRIGGERS if t in lowered}
     if not found:
         return None
     for name, pattern, triggers in _GATED:
-        if not any(t in found for t in triggers):
+        if found.isdisjoint(triggers):
             continue
         hit = pattern.search(text)
         if hit:

@@ -186,7 +186,11 @@ def _compile(cond: Any, settings: Settings, loc: Loc) -> Predicate:
         return lambda ctx: get(ctx) in values
     if t == "words_mention":
         needles = tuple(w.lower() for w in cond.any)
-        return lambda ctx: any(w in (ctx.case.message or "").lower() for w in needles)
+
+        def mentions(ctx: Context) -> bool:
+            message = (ctx.case.message or "").lower()
+            return any(w in message for w in needles)
+        return mentions
     if t == "all":
         parts = [_compile(c, settings, (*loc, "conditions", i)) for i, c in enumerate(cond.conditions)]
         return lambda ctx: all(p(ctx) for p in parts)
