@@ -140,3 +140,42 @@ async def test_deadline_accept_never_accepts_a_reason_change(ctx: ServiceContext
         escalated = [e.case_id for e in repo.list_audit(session, shop_id="shop-a")
                      if e.event == "deadline_escalated"]
     assert set(by_refund) == {"r1", "r2"} and len(escalated) == 1
+
+
+async def test_a_verified_shopify_webhook_wakes_that_shops_poll(ctx: ServiceContext,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from marketplace_returns.security.webhooks import sign_body
+    from marketplace_returns.service.runner import build_app
+
+    monkeypatch.setenv("MR_TEST_HOOK_SECRET", "hook-secret")
+    _set_shop(ctx, "shop-b", platform="shopify", base_url="https://shop-b.myshopify.com",
+              credentials_ref={"client_secret": "env:MR_TEST_HOOK_SECRET"})
+    app, sched = build_app(ctx, push_interval_s=30, deadline_interval_s=30, sync_interval_s=30)
+    sched.start()
+    try:
+        later = datetime.now(UTC) + timedelta(hours=1)
+        sched.scheduler.get_job("poll:shop-b").modify(next_run_time=later)
+        body = json.dumps({"id": 7, "admin_graphql_api_id": "gid://shopify/Return/7"}).encode()
+
+        def headers(secret: str, hook_id: str) -> dict[str, str]:
+            return {"X-Shopify-Hmac-Sha256": sign_body(secret, body), "X-Shopify-Topic": "returns/request",
+                    "X-Shopify-Shop-Domain": "shop-b.myshopify.com", "X-Shopify-Webhook-Id": hook_id,
+                    "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+                    "Content-Type": "application/json"}
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+            forged = await http.post("/webhooks/shopify", content=body, headers=headers("wrong", "h1"))
+            assert forged.status_code == 401
+            assert sched.scheduler.get_job("poll:shop-b").next_run_time == later
+            ok = await http.post("/webhooks/shopify", content=body, headers=headers("hook-secret", "h2"))
+            assert ok.json()["status"] == "accepted"
+        await asyncio.sleep(0.05)
+        assert sched.scheduler.get_job("poll:shop-b").next_run_time < later - timedelta(minutes=59)
+    finally:
+        sched.shutdown()

@@ -45,7 +45,32 @@ def build_app(ctx: ServiceContext, **scheduler_options: Any) -> tuple[Any, Servi
             await scheduler.stop()
             await ctx.aclose()
 
-    return create_app(ctx, lifespan=lifespan), scheduler
+    app = create_app(ctx, lifespan=lifespan)
+    app.include_router(_webhooks(ctx, scheduler))
+    return app, scheduler
+
+
+def _webhooks(ctx: ServiceContext, scheduler: ServiceScheduler) -> Any:
+    """Shopify webhooks as hints: a verified, fresh, first-seen delivery makes the shop's poll run now.
+
+    The poller stays the source of truth (security/webhooks.py says why), so all a delivery does is
+    wake that shop's poll job; signature, window, replay (``webhook_receipts``) are checked before.
+    """
+    from sqlmodel import Session
+
+    from marketplace_returns.security.replay import SqlReplayGuard
+    from marketplace_returns.security.shop_secrets import shop_for_domain, shop_secret_lookup
+    from marketplace_returns.security.webhooks import ShopifyWebhookEvent, webhook_router
+    from marketplace_returns.service.shops import resolve_secret
+
+    def wake(event: ShopifyWebhookEvent) -> None:
+        with Session(ctx.db) as session:
+            shop = shop_for_domain(session, event.shop_domain)
+        if shop is not None:
+            scheduler.poll_now(shop.shop_id)
+
+    return webhook_router(secrets_for=shop_secret_lookup(ctx.db, resolve=resolve_secret), on_event=wake,
+                          guard=SqlReplayGuard(ctx.db))
 
 
 def serve(url: str, *, shops_file: Path | None, host: str, port: int) -> None:

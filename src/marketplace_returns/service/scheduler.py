@@ -139,28 +139,38 @@ class ServiceScheduler:
         self.sync_shops()
         self.scheduler.start()
 
-    def kick_push(self) -> None:
-        """Run the push job now (thread-safe: the API calls this from its worker threads)."""
+    def poll_now(self, shop_id: str) -> None:
+        """Run the shop's poll job now (a webhook's hint); thread-safe like :meth:`kick_push`."""
+        self._soon(lambda: self._run_now(poll_job_id(shop_id)))
+
+    def _run_now(self, job_id: str) -> None:
+        job = self.scheduler.get_job(job_id)
+        if job is not None:
+            job.modify(next_run_time=utcnow())
+
+    def _soon(self, fn: Any) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-
-        def wake() -> None:
-            if self._pushing:  # the running round takes another turn instead of a skipped instance
-                self._again = True
-                return
-            job = self.scheduler.get_job("push")
-            if job is not None:
-                job.modify(next_run_time=utcnow())
-
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            wake()
+            fn()
         else:
-            loop.call_soon_threadsafe(wake)
+            loop.call_soon_threadsafe(fn)
+
+    def kick_push(self) -> None:
+        """Run the push job now (thread-safe: the API calls this from its worker threads)."""
+
+        def wake() -> None:
+            if self._pushing:  # the running round takes another turn instead of a skipped instance
+                self._again = True
+                return
+            self._run_now("push")
+
+        self._soon(wake)
 
     def jobs(self) -> list[dict[str, Any]]:
         out = []
