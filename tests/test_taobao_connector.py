@@ -32,6 +32,7 @@ from marketplace_returns.models.vocabulary import Action
 from taobao_payloads import (
     APP_KEY,
     APP_SECRET,
+    MESSAGE,
     ROUTER,
     SESSION,
     agree_ok,
@@ -159,9 +160,12 @@ async def test_open_refunds_are_detailed_and_bad_ones_flagged() -> None:
         return_value=httpx.Response(200, json=receive_page([good, weird], has_next=False)))
     detail = respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(
         return_value=httpx.Response(200, json=refund_get(refund(refund_id=1))))
+    log = respx.post(ROUTER, data__contains={"method": "taobao.refund.messages.get"}, name="messages").mock(
+        return_value=httpx.Response(200, json=messages_get([MESSAGE])))
     conn = _connector()
     batches = await _collect(conn, (NOW - timedelta(minutes=1)).isoformat())
     by_id = {c.refund_id: c for b in batches for c in b.cases}
+    assert log.call_count == 1 and by_id["1"].case is not None and by_id["1"].case.photos == 2
     assert by_id["1"].version == "1732069132000|aftersale" and by_id["1"].deadline is not None
     assert by_id["2"].case is None and by_id["2"].mapping_issue is not None
     assert by_id["2"].mapping_issue.field == "status" and by_id["2"].raw == weird
@@ -378,7 +382,7 @@ async def test_retry_logs_carry_no_credentials(caplog: pytest.LogCaptureFixture)
     respx.post(ROUTER, name="all").mock(side_effect=[
         httpx.Response(500, text="x"), httpx.Response(200, json=refund_get(refund()))])
     with caplog.at_level(logging.DEBUG):
-        await _connector().get(shop(), "178232201573110528")
+        await _connector(messages="none").get(shop(), "178232201573110528")
     assert "retry" in caplog.text
     for secret in (APP_SECRET, SESSION, APP_KEY):
         assert secret not in caplog.text

@@ -77,6 +77,10 @@ async def test_backfill_reads_every_refund_once(sandbox: Sandbox) -> None:
     await conn.aclose()
     assert sorted(c.refund_id for c in fetched) == _expected(sandbox)
     assert all(c.case is not None and c.version and c.deadline for c in fetched)
+    waiting = [c for c in fetched if c.platform_status == "WAIT_SELLER_AGREE"]
+    assert waiting and all(c.case is not None and c.case.photos is not None for c in waiting)
+    truth = {r.refund_id: r.photos for r in sandbox.state.refunds.values()}
+    assert all(c.case.photos == truth[c.refund_id] for c in waiting if c.case is not None)
 
 
 def _pick(sb: Sandbox, used: set[str], want: Any) -> str:

@@ -50,6 +50,7 @@ MESSAGE_FIELDS = ("id,refund_id,owner_id,owner_nick,owner_role,content,created,m
                   "pic_urls")
 MAX_PAGE_SIZE = 100
 Details = Literal["open", "all", "none"]
+Messages = Literal["waiting", "all", "none"]
 
 
 def parse_cursor(cursor: str) -> datetime:
@@ -71,7 +72,8 @@ class TaobaoConnector:
 
     def __init__(self, *, client: httpx.AsyncClient | None = None, max_attempts: int = 6,
                  window_seconds: int = 3600, max_window_seconds: int = 7 * 86400,
-                 backfill_seconds: int = 30 * 86400, details: Details = "open", fetch_messages: bool = False,
+                 backfill_seconds: int = 30 * 86400, details: Details = "open",
+                 messages: Messages = "waiting",
                  concurrency: int = 4, timeout: float = 10.0, sleep: Sleep | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self._owns_http = client is None
@@ -82,7 +84,8 @@ class TaobaoConnector:
         self.max_window_seconds = max(window_seconds, max_window_seconds)
         self.backfill_seconds = backfill_seconds
         self.details: Details = details
-        self.fetch_messages = fetch_messages
+        self.messages: Messages = messages
+        """Whose message log to read (photos): ``waiting`` = refunds waiting for the seller's answer."""
         self.concurrency = max(1, concurrency)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.mapping_issues = 0
@@ -212,7 +215,8 @@ class TaobaoConnector:
     async def _read(self, shop: ShopConfig, refund_id: str) -> FetchedCase:
         raw = await self.read_raw(shop, refund_id)
         messages = None
-        if self.fetch_messages:
+        waiting = raw.get("status") == "WAIT_SELLER_AGREE"
+        if self.messages == "all" or (self.messages == "waiting" and waiting):
             messages = await self.read_messages(shop, refund_id, raw.get("refund_phase"))
         return self._count(map_refund(raw, shop, messages=messages))
 
