@@ -77,6 +77,12 @@ async def test_refunds_flow_in_and_actions_reach_the_marketplace_once(db_url: st
 
         again = [await poll_shop(ctx, shop) for shop in ("demo-tb", "demo-tm")]  # re-read: no re-triage
         assert sum(r.decisions for r in again) == 0
+        with Session(ctx.db) as session:  # what the metrics read: lifecycle columns from the re-read
+            rows = session.exec(select(CaseRecord)).all()
+        assert any(c.reason_penalises for c in rows)
+        done = [c for c in rows if c.completed_at is not None]
+        assert done and all(c.platform_status in ("SUCCESS", "CLOSED") for c in done)
+        assert any(c.completed_by == "seller" and c.refunded_amount for c in done)
         assert (await push_due(ctx)).claimed == 0
         assert applied(market) == after
     finally:

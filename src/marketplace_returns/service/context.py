@@ -79,6 +79,7 @@ class ServiceContext:
     """One lock per shop in this process (the database lease covers other processes)."""
     _connectors: dict[str, Connector] = field(default_factory=dict)
     _playbooks: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _profiles: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
@@ -94,6 +95,19 @@ class ServiceContext:
                 found = create_connector(platform)
             self._connectors[platform] = found
         return found
+
+    def penalises(self, platform: str, reason: str | None) -> str | None:
+        """The platform metric a buyer's reason counts against (profile table), None if none or unknown."""
+        if platform not in self._profiles:
+            from marketplace_returns.errors import ProfileError
+            from marketplace_returns.profiles import load_profile
+
+            try:
+                self._profiles[platform] = load_profile(platform)
+            except ProfileError:
+                self._profiles[platform] = None
+        profile = self._profiles[platform]
+        return profile.penalises(reason) if profile is not None else None
 
     def capabilities(self, platform: str) -> Capabilities:
         return self.connector(platform).capabilities()

@@ -24,12 +24,11 @@ from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.decide import triage_case
+from marketplace_returns.service.lifecycle import apply_lifecycle, is_terminal
 from marketplace_returns.service.shops import flag_shop_error, shop_config
 from marketplace_returns.service.tables import Shop
 
 log = logging.getLogger(__name__)
-
-TERMINAL_STATUSES = frozenset({"CLOSED", "SUCCESS", "DECLINED", "CANCELED", "CANCELLED", "REFUND_SUCCESS"})
 
 
 @dataclass
@@ -130,6 +129,8 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
                 continue
             report.cases_new_or_moved += 1
             assert row.id is not None
+            apply_lifecycle(session, row=row, fetched=fetched, now=now,
+                            penalises=ctx.penalises(shop.platform, row.reason))
             if fetched.mapping_issue is not None or fetched.case is None:
                 report.mapping_issues += 1
                 repo.append_audit(session, actor="poller", event="mapping_error", now=now,
@@ -157,7 +158,7 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
 
 def _needs_triage(session: Session, case_id: int, status: str | None) -> bool:
     """New open cases, and open cases whose last decision still waits (the platform moved under it)."""
-    if status and status.upper() in TERMINAL_STATUSES:
+    if is_terminal(status):
         return False
     latest = repo.latest_decision(session, case_id=case_id)
     return latest is None or latest.status == repo.OPEN_DECISION
