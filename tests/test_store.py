@@ -173,3 +173,26 @@ def test_audit_is_scoped_to_its_shop(session: Session) -> None:
     repo.append_audit(session, actor="engine", event="decided", now=NOW, shop_id="s2")
     session.commit()
     assert [e.detail for e in repo.list_audit(session, shop_id="s1")] == [{"rule": "r1"}]
+
+
+def test_concurrent_claims_take_disjoint_rows(db_url: str, session: Session) -> None:
+    """PostgreSQL: a second worker skips the rows the first holds locked (no wait, no overlap).
+    SQLite (one writer at a time): the second claim, after the first commits, gets the rest."""
+    for i in range(6):
+        case, _ = put(session, fetched(f"c{i}"))
+        assert case.id is not None
+        d = repo.record_decision(session, case_id=case.id, decision=decision(f"c{i}"), now=NOW)
+        repo.enqueue_action(session, case=case, decision=d, action="refund_without_return", now=NOW)
+    session.commit()
+    engine = make_engine(db_url)
+    with Session(engine) as first, Session(engine) as second:
+        ids_a = {r.id for r, _ in repo.claim_actions(first, worker="w1", now=NOW, lease=LEASE, limit=3)}
+        if "sqlite" in db_url:
+            first.commit()
+        ids_b = {r.id for r, _ in repo.claim_actions(second, worker="w2", now=NOW, lease=LEASE, limit=10)}
+        first.commit()
+        second.commit()
+    engine.dispose()
+    assert len(ids_a) == 3 and len(ids_b) == 3 and not ids_a & ids_b
+    owners = {r.id: r.claimed_by for r in repo.list_actions(session)}
+    assert all(owners[i] == "w1" for i in ids_a) and all(owners[i] == "w2" for i in ids_b)
