@@ -68,13 +68,14 @@ def triage(
     explain: Annotated[bool, typer.Option("--explain", help="add the full trail of cues and rules")] = False,
 ) -> None:
     """Decide each refund case of FILE: one decision per line, in order."""
-    from marketplace_returns.engine.stream import PlaybookChooser, StreamStats, triage_lines
+    from marketplace_returns.engine.stream import PlaybookChooser, StreamStats, prepare_bulk, triage_lines
 
     out_format = fmt or ("table" if sys.stdout.isatty() else "jsonl")
     if out_format not in ("jsonl", "table"):
         raise _fail(f"--format must be jsonl or table, not {out_format!r}")
     try:
         choose = PlaybookChooser(playbook)
+        prepare_bulk(choose)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     if file == "-":
