@@ -8,6 +8,7 @@ and exit code 3, per the contract.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +99,7 @@ def triage(
     except PlaybookError as exc:
         raise _fail(str(exc)) from None
     finally:
+        gc.unfreeze()  # the command may run inside a longer process (tests, the service)
         if source is not sys.stdin.buffer:
             source.close()
     if out_format == "table":
