@@ -74,18 +74,14 @@ def triage(
     out_format = fmt or ("table" if sys.stdout.isatty() else "jsonl")
     if out_format not in ("jsonl", "table"):
         raise _fail(f"--format must be jsonl or table, not {out_format!r}")
+    if file != "-" and not Path(file).is_file():
+        raise _fail(f"no such file: {file}")
     try:
         choose = PlaybookChooser(playbook)
-        prepare_bulk(choose)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
-    if file == "-":
-        source: IO[bytes] = sys.stdin.buffer
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise _fail(f"no such file: {file}")
-        source = path.open("rb")
+    source: IO[bytes] = sys.stdin.buffer if file == "-" else Path(file).open("rb")  # noqa: SIM115
+    prepare_bulk(choose)
     stats = StreamStats()
     rows: list[Decision] = []
     try:
