@@ -117,3 +117,29 @@ async def test_each_batch_commits_with_its_cursor(tmp_path: Path) -> None:
         with Session(ctx.db) as session:
             assert len(session.exec(select(DecisionRecord.id)).all()) == 5  # each refund triaged once
         ctx.db.dispose()
+
+
+async def test_a_refund_closed_on_the_platform_leaves_the_queue(tmp_path: Path) -> None:
+    platform = FakeConnector()
+    platform.add("r0", reason="manual")
+    with migrated("sqlite", tmp_path, None) as url:
+        ctx = make_context(url, platform, FakeClock(), shops=("good",))
+        await poll_shop(ctx, "good")
+        original = platform._fetched
+
+        def closed(raw: dict[str, Any]) -> FetchedCase:
+            return original(raw).model_copy(update={"platform_status": "CLOSED", "version": "2"})
+
+        platform._fetched = closed  # type: ignore[method-assign]
+        with Session(ctx.db) as session:
+            session.get(PollCursor, "good").cursor = None  # type: ignore[union-attr]
+            session.commit()
+        report = await poll_shop(ctx, "good")
+        assert report.decisions == 0
+        with Session(ctx.db) as session:
+            assert repo.list_queue(session) == []
+            [d] = session.exec(select(DecisionRecord)).all()
+            assert (d.status, d.reviewed_by) == ("expired", "platform")
+            case = session.exec(select(CaseRecord)).one()
+            assert case.completed_at is not None
+        ctx.db.dispose()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -136,7 +137,10 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
                 repo.append_audit(session, actor="poller", event="mapping_error", now=now,
                                   shop_id=shop.shop_id, case_id=row.id, detail={"error": row.mapping_error})
                 continue
-            if not _needs_triage(session, row.id, fetched.platform_status):
+            if is_terminal(fetched.platform_status):
+                _expire_pending(session, row.id, shop.shop_id, fetched.platform_status, now)
+                continue
+            if not _needs_triage(session, row.id):
                 continue
             if triage_case(session, ctx, shop=shop, row=row, case=fetched.case, capabilities=capabilities,
                            now=now) is not None:
@@ -156,9 +160,17 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
     return True
 
 
-def _needs_triage(session: Session, case_id: int, status: str | None) -> bool:
+def _expire_pending(session: Session, case_id: int, shop_id: str, status: str | None, now: datetime) -> None:
+    """The refund closed on the platform (buyer cancelled, platform ruled): its waiting suggestion leaves
+    the queue as ``expired`` — accepting it could only ever be answered "stale"."""
+    latest = repo.latest_decision(session, case_id=case_id)
+    if latest is not None and latest.status == repo.OPEN_DECISION:
+        repo.set_decision_status(session, decision=latest, status="expired", now=now, by="platform")
+        repo.append_audit(session, actor="poller", event="expired", now=now, shop_id=shop_id, case_id=case_id,
+                          detail={"version": latest.version, "platform_status": status})
+
+
+def _needs_triage(session: Session, case_id: int) -> bool:
     """New open cases, and open cases whose last decision still waits (the platform moved under it)."""
-    if is_terminal(status):
-        return False
     latest = repo.latest_decision(session, case_id=case_id)
     return latest is None or latest.status == repo.OPEN_DECISION

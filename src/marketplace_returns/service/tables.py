@@ -131,7 +131,8 @@ class DecisionRecord(SQLModel, table=True):
     shipping_saved: Decimal | None = _money()
     decision_json: dict[str, Any] | None = _json()
     status: str = Field(default="pending", index=True)
-    """pending → auto | accepted | edited | rejected; superseded when a newer version replaces it."""
+    """pending → auto | accepted | edited | rejected; superseded when a newer version replaces it;
+    expired when the refund closed on the platform while the suggestion still waited."""
     reviewed_by: str | None = None
     reviewed_at: datetime | None = _ts()
     created_at: datetime | None = _ts()
