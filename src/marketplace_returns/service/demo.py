@@ -80,7 +80,7 @@ def _entries(url: str, shops: list[dict[str, str]], platforms: set[str]) -> list
         base = f"{url}/router/rest" if shop["platform"] != "shopify" else url
         entries.append(ShopEntry(shop_id=shop["shop_id"], platform=shop["platform"], base_url=base,
                                  credentials=refs, sign_method="md5", poll_interval_s=1,
-                                 options={"lookback_seconds": 120, "deadline_margin_s": 3600}))
+                                 options={"lookback_seconds": 30, "deadline_margin_s": 3600}))
     return entries
 
 
