@@ -34,8 +34,10 @@ SHIPPED_ON_TIME: dict[str, str] = _T["shipped_on_time"]
 _BY_LANG = {lang: {name: table[lang] for name, table in TEMPLATES.items()} for lang in LANGS}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReplyFacts:
+    """What a reply says. Not frozen: built once per case, and a frozen dataclass's __init__ is slow."""
+
     lang: str
     family: Family
     action: Action
