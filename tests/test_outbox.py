@@ -169,3 +169,19 @@ async def test_reply_text_failing_the_guardrail_never_leaves(ctx: ServiceContext
     assert await push_due(ctx) is not None
     assert actions(ctx) == []  # blocked before it could be queued: waits for a rep
     assert platform.apply_calls == 0
+
+
+async def test_an_unexpected_failure_parks_the_row_and_the_platform_is_asked_first(
+        ctx: ServiceContext, platform: FakeConnector, clock: FakeClock) -> None:
+    platform.errors = [RuntimeError("a bug after the call may have landed")]
+    await poll_shop(ctx, "shop-a")
+    report = await push_due(ctx)
+    assert report.retried == 1
+    [row] = actions(ctx)
+    assert row.status == "sending" and "RuntimeError" in (row.last_error or "")
+    assert (await push_due(ctx)).claimed == 0
+    clock.advance(ctx.backoff_cap_s)
+    await push_due(ctx)
+    assert platform.find_calls == 1 and platform.apply_calls == 2
+    [row] = actions(ctx)
+    assert (row.status, row.outcome) == ("done", "applied")

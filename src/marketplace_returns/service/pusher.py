@@ -63,9 +63,34 @@ async def push_due(ctx: ServiceContext) -> PushReport:
     report = PushReport()
     claimed = await asyncio.to_thread(_claim, ctx)
     report.claimed = len(claimed)
-    await asyncio.gather(*(push_one(ctx, a, recovering, shop, case, report)
+    await asyncio.gather(*(_guarded(ctx, a, recovering, shop, case, report)
                            for a, recovering, shop, case in claimed))
     return report
+
+
+async def _guarded(ctx: ServiceContext, action: OutboxAction, recovering: bool, shop: Shop | None,
+                   case: CaseRecord | None, report: PushReport) -> None:
+    """One action; a bug or an untranslated error must not strand the others or the push job. Whether
+    the call landed is unknown, so the row stays ``sending`` with its lease pushed out by the backoff:
+    when it is claimed again it is treated as found mid-send (the platform is asked first)."""
+    try:
+        await push_one(ctx, action, recovering, shop, case, report)
+    except Exception as exc:
+        log.exception("outbox %s: unexpected failure", action.id)
+        error = f"unexpected: {type(exc).__name__}: {exc}"
+
+        def write() -> None:
+            assert action.id is not None
+            now = ctx.now()
+            with session_scope(ctx.db) as session:
+                repo.park_sending(session, action_id=action.id, until=now + ctx.backoff(action.attempts),
+                                  error=error, worker=ctx.worker)
+                repo.append_audit(session, actor="pusher", event="push_unknown", now=now,
+                                  shop_id=action.shop_id, case_id=action.case_id,
+                                  detail={"outbox_id": action.id, "error": error[:300]})
+
+        await asyncio.to_thread(write)
+        report.retried += 1
 
 
 def _request(action: OutboxAction, case: CaseRecord | None) -> ActionRequest:

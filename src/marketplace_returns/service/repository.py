@@ -335,6 +335,17 @@ def mark_retry(session: Session, *, action_id: int, error: str, next_attempt_at:
                                                 "next_attempt_at": next_attempt_at})
 
 
+def park_sending(session: Session, *, action_id: int, until: datetime, error: str, worker: str) -> bool:
+    """Leave a row ``sending`` whose outcome is unknown, claimable again after ``until`` as recovering
+    (so the platform is asked before any re-send)."""
+    result = session.execute(update(OutboxAction)
+                             .where(col(OutboxAction.id) == action_id, col(OutboxAction.status) == "sending",
+                                    col(OutboxAction.claimed_by) == worker)
+                             .values(claimed_until=until, last_error=error[:500])
+                             .execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 def mark_dead(session: Session, *, action_id: int, error: str, now: datetime,
               response: dict[str, Any] | None = None, outcome: str | None = "rejected",
               worker: str | None = None) -> bool:
