@@ -36,11 +36,12 @@ class Figures:
     api_calls: int
     calls_by_method: dict[str, int]
     seconds: float
+    open_refunds: int = 0
 
     def show(self) -> None:
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"platform          {self.platform}")
-        print(f"refunds in sandbox {self.refunds}")
+        print(f"refunds in sandbox {self.refunds}  (open: {self.open_refunds})")
         print(f"yielded           {self.yielded}  missed {self.missed}  duplicated {self.duplicated}"
               f"  mapping issues {self.mapping_issues}")
         print(f"api calls         {self.api_calls}  ({self.api_calls / max(self.refunds, 1):.4f} per refund)")
@@ -115,8 +116,11 @@ def _taobao_state(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
     state = SandboxState(shops, clock=SandboxClock(now, speed=0), seed=args.seed,
                          faults=FaultPlan(rates, seed=args.seed, timeout_seconds=args.timeout * 1.5))
     days = timedelta(days=args.backfill_days - 1)
-    state.add_refunds(TrafficGenerator(seed=args.seed).generate(args.refunds, [shop], start=now - days,
-                                                                spread=days))
+    traffic = TrafficGenerator(seed=args.seed)
+    made = traffic.generate(args.refunds, [shop], start=now - days, spread=days)
+    if not args.all_open:
+        traffic.settle_past(made, now)  # history ends as sellers ended it; recent refunds stay open
+    state.add_refunds(made)
     return state, {"shop_id": shop.shop_id, "app_key": shop.app_key, "app_secret": shop.app_secret,
                    "session": shop.session}
 
@@ -127,6 +131,7 @@ async def taobao(args: argparse.Namespace) -> Figures:
 
     from marketplace_returns.connectors.base import ShopConfig
     from marketplace_returns.connectors.taobao.connector import TaobaoConnector
+    from marketplace_returns.connectors.taobao.mapping import OPEN_STATUSES
     from marketplace_returns.sandbox.taobao_api import routes
 
     state, creds = _taobao_state(args)
@@ -146,9 +151,11 @@ async def taobao(args: argparse.Namespace) -> Figures:
         seconds = time.perf_counter() - started
         expected = {r.refund_id for r in state.refunds_changed("taobao", creds["shop_id"], None, None)}
         await conn.aclose()
+    open_now = sum(1 for r in state.refunds_changed("taobao", creds["shop_id"], None, None)
+                   if r.status in OPEN_STATUSES)
     return Figures("taobao", len(expected), sum(seen.values()), len(expected - set(seen)),
                    sum(n - 1 for n in seen.values() if n > 1), conn.mapping_issues,
-                   conn.client.total_calls, dict(conn.client.calls), seconds)
+                   conn.client.total_calls, dict(conn.client.calls), seconds, open_now)
 
 
 async def shopify(args: argparse.Namespace) -> Figures:
@@ -227,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=int, default=3600, help="initial window, seconds")
     parser.add_argument("--sign-method", default="hmac-sha256")
     parser.add_argument("--backfill-days", type=int, default=30)
+    parser.add_argument("--all-open", action="store_true",
+                        help="leave every generated refund open (worst case for detail reads)")
     parser.add_argument("--sandbox", choices=["real", "stand-in"], default="real",
                         help="taobao: the full sandbox state, or the tests' small stand-in state")
     parser.add_argument("--max-attempts", type=int, default=8)
