@@ -192,3 +192,9 @@ def test_report_identifiers_are_masked_but_stay_distinct() -> None:
     assert "小明" not in a and a.startswith("t***c·")
     assert mask_identifier("tb小明abc") == a  # stable across calls and processes
     assert mask_identifier("purged:0123abcd") == "purged:0123abcd" and mask_identifier(None) is None
+
+
+def test_uvicorn_access_lines_keep_their_args(masking: None) -> None:
+    record = logging.getLogRecordFactory()("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s"',
+                                           ("127.0.0.1:5000", "GET", "/queue"), None)
+    assert record.args == ("127.0.0.1:5000", "GET", "/queue")

@@ -57,11 +57,14 @@ class PiiLogFilter(logging.Filter):
         return True
 
 
-def install_log_masking(*, prefixes: tuple[str, ...] | None = None) -> Callable[[], None]:
+def install_log_masking(*, prefixes: tuple[str, ...] | None = None,
+                        exclude: tuple[str, ...] = ("uvicorn.access",)) -> Callable[[], None]:
     """Mask every log record of this process from now on; returns a function that undoes it.
 
     ``prefixes`` limits masking to loggers whose name starts with one of them (``None``: all loggers,
-    which also covers httpx's request lines, uvicorn's access log and SQLAlchemy's echoed parameters).
+    which also covers httpx's request lines and SQLAlchemy's echoed parameters). ``exclude`` names
+    loggers left alone: uvicorn's access formatter reads the record's ``args`` as a tuple, which
+    masking folds into the message (its lines hold method, path and status only).
     The package logger also gets a :class:`PiiLogFilter`. Calling it twice installs it once.
     """
     with _lock:
@@ -71,7 +74,7 @@ def install_log_masking(*, prefixes: tuple[str, ...] | None = None) -> Callable[
 
         def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record = previous(*args, **kwargs)
-            if prefixes is None or record.name.startswith(prefixes):
+            if (prefixes is None or record.name.startswith(prefixes)) and not record.name.startswith(exclude):
                 mask_record(record)
             return record
 
