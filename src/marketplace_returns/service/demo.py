@@ -216,8 +216,10 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
     latest: dict[int, DecisionRecord] = {d.case_id: d for d in decisions}
     by_family = Counter(d.family or "unknown" for d in latest.values())
     by_action = Counter(d.action or "none" for d in latest.values())
-    offered = sum((d.amount or Decimal(0) for d in latest.values()
-                   if d.action in ("refund_without_return", "offer_partial_refund")), Decimal(0))
+    offered = sum((d.amount or Decimal(0) for d in latest.values() if d.action == "offer_partial_refund"),
+                  Decimal(0))
+    kept_goods = sum((d.amount or Decimal(0) for d in latest.values() if d.action == "refund_without_return"),
+                     Decimal(0))
     saved = sum((d.shipping_saved or Decimal(0) for d in latest.values()), Decimal(0))
     to_queue = [_wall(d.created_at, c.requested_at, speed)
                 for c in cases for d in [latest.get(c.id or -1)] if d is not None]
@@ -239,6 +241,7 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
         "reason_changes_approved": sum(1 for d in latest.values()
                                        if d.action == "request_reason_change" and d.status == "accepted"),
         "money_offered": float(offered),
+        "refunded_without_return": float(kept_goods),
         "shipping_saved": float(saved),
         "actions_enqueued": len(outbox),
         "actions_pushed": len(done),
@@ -271,8 +274,8 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
 
     table = Table("what", "value", title="marketplace-returns demo", show_header=False)
     keys = ("cases", "by_family", "by_action", "auto_decisions", "rep_decisions", "reason_changes_approved",
-            "money_offered", "shipping_saved", "actions_pushed", "actions_confirmed_by_marketplace",
-            "actions_duplicated", "actions_dead", "marketplace_outcomes", "latency_refund_to_queue_s",
+            "money_offered", "refunded_without_return", "shipping_saved", "actions_pushed",
+            "actions_confirmed_by_marketplace", "actions_duplicated", "actions_dead", "marketplace_outcomes", "latency_refund_to_queue_s",
             "latency_accept_to_platform_s", "seconds")
     for key in keys:
         table.add_row(key.replace("_", " "), str(summary.get(key)))
