@@ -275,8 +275,8 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table = Table("what", "value", title="marketplace-returns demo", show_header=False)
     keys = ("cases", "by_family", "by_action", "auto_decisions", "rep_decisions", "reason_changes_approved",
             "money_offered", "refunded_without_return", "shipping_saved", "actions_pushed",
-            "actions_confirmed_by_marketplace", "actions_duplicated", "actions_dead", "marketplace_outcomes", "latency_refund_to_queue_s",
-            "latency_accept_to_platform_s", "seconds")
+            "actions_confirmed_by_marketplace", "actions_duplicated", "actions_dead", "marketplace_outcomes",
+            "latency_refund_to_queue_s", "latency_accept_to_platform_s", "seconds")
     for key in keys:
         table.add_row(key.replace("_", " "), str(summary.get(key)))
     console.print(table)
