@@ -160,7 +160,8 @@ class ShopifyClient:
         if not isinstance(payload, dict):
             failed = error_from_status(response.status_code, retry_after=hint)
             raise failed or error_from_errors([{"message": "answer is not a JSON object"}])
-        cost = (payload.get("extensions") or {}).get("cost")
+        extensions = payload.get("extensions")
+        cost = extensions.get("cost") if isinstance(extensions, dict) else None
         throttle_wait = self._record_cost(shop, operation, cost) if isinstance(cost, dict) else None
         errors = payload.get("errors")
         if errors and (response.status_code == 200 or not isinstance(errors, str)
@@ -177,23 +178,24 @@ class ShopifyClient:
     # ------------------------------------------------------------------ cost
     def _record_cost(self, shop: ShopConfig, operation: str, cost: dict[str, Any]) -> float | None:
         """Remember the bucket; return the refill time a THROTTLED answer implies."""
-        requested = float(cost.get("requestedQueryCost") or 0)
-        actual = cost.get("actualQueryCost")
+        requested = _number(cost.get("requestedQueryCost")) or 0.0
+        actual = _number(cost.get("actualQueryCost"))
         if requested:
             self._costs[operation] = requested
-        status = cost.get("throttleStatus") or {}
-        try:
-            bucket = Bucket(float(status["maximumAvailable"]), float(status["currentlyAvailable"]),
-                            float(status["restoreRate"]), self.clock())
-        except (KeyError, TypeError, ValueError):
+        status = cost.get("throttleStatus")
+        keys = ("maximumAvailable", "currentlyAvailable", "restoreRate")
+        figures = [_number(status.get(k)) for k in keys] if isinstance(status, dict) else [None]
+        if any(f is None or f == float("inf") for f in figures):
             return None
+        maximum, available, rate = (float(f) for f in figures if f is not None)
+        bucket = Bucket(maximum, min(available, maximum), rate, self.clock())
         self.buckets[shop.shop_id] = bucket
         if actual is None:  # not executed (throttled): nothing charged
             if not bucket.restore_rate:
                 return None
             return max(0.0, requested - bucket.available) / bucket.restore_rate
         self.cost_requested += requested
-        self.cost_actual += float(actual)
+        self.cost_actual += actual
         return None
 
     async def _pace(self, shop: ShopConfig, operation: str) -> None:
@@ -225,6 +227,13 @@ class ShopifyClient:
     def _log_retry(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         log.warning("shopify: attempt %d failed (%s), retrying", state.attempt_number, exc)
+
+
+def _number(value: object) -> float | None:
+    """A cost figure as Shopify sends it (a JSON number); anything else is ignored, not trusted."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and value >= 0 else None
 
 
 def _retryable(exc: BaseException) -> bool:

@@ -82,13 +82,14 @@ def error_from_errors(errors: Any, *, retry_after: float | None = None) -> Conne
 
 def error_from_user_errors(mutation: str, user_errors: list[dict[str, Any]]) -> ConnectorError:
     """A mutation's ``userErrors`` → StaleVersion when the return moved on, else PlatformRejected."""
-    first = user_errors[0]
-    code = first.get("code")
+    first = user_errors[0] if user_errors and isinstance(user_errors[0], dict) else {}
+    code = first.get("code") if isinstance(first.get("code"), str) else None
     message = str(first.get("message") or "user error")
     cls = USER_ERROR_CODES.get(code or "")
     if cls is None and not code and any(p in message.lower() for p in STALE_PHRASES):
         cls = StaleVersion
     cls = cls or PlatformRejected
-    field = ".".join(first.get("field") or [])
+    path = first.get("field")
+    field = ".".join(str(p) for p in path if p is not None) if isinstance(path, list) else ""
     return cls(f"{mutation}: {message}" + (f" ({field})" if field else ""), platform=PLATFORM,
                code=code or "USER_ERROR", response={"userErrors": user_errors})
