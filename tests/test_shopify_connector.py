@@ -240,3 +240,12 @@ def test_capabilities_and_discovery() -> None:
     assert not caps.supports(Action.REQUEST_EVIDENCE)
     assert "no buyer message API" in caps.actions[Action.REQUEST_EVIDENCE].how
     assert "refundCreate" in caps.actions[Action.OFFER_PARTIAL_REFUND].how
+
+
+@respx.mock
+async def test_an_unreadable_page_fails_the_batch_with_a_typed_error() -> None:
+    respx.post(URL).mock(return_value=httpx.Response(200, json={"data": {"orders": {"nodes": "oops"}}}))
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(PlatformRejected, match="orders page"):
+            async for _ in connector(http).fetch_changed(shop(), None):
+                pass

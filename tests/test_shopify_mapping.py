@@ -82,3 +82,11 @@ def test_unmappable_records_are_kept_raw_and_flagged(mutate: object, field: str)
     assert fetched.case is None and fetched.mapping_issue is not None
     assert fetched.mapping_issue.field.startswith(field), fetched.mapping_issue
     assert fetched.raw["return"] == ret and fetched.refund_id == "gid://shopify/Return/9001"
+
+
+def test_a_status_that_is_not_text_is_still_a_mapping_issue() -> None:
+    ret = return_node()
+    ret["status"] = {"value": "REQUESTED"}
+    fetched = map_return(ret, order_node(), shop())
+    assert fetched.case is None and fetched.platform_status is None
+    assert fetched.mapping_issue is not None and fetched.mapping_issue.field.startswith("return.status")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from marketplace_returns.connectors.base import (
     ActionRequest,
@@ -101,7 +102,11 @@ class ShopifyConnector:
         while True:
             before = self.client.total_calls
             data = await self.client.execute(shop, "OrdersWithReturns", variables)
-            page = OrderConnection.model_validate(data.get("orders") or {})
+            try:
+                page = OrderConnection.model_validate(data.get("orders") or {})
+            except ValidationError as exc:  # the page itself is unreadable: fail the batch, keep the cursor
+                raise PlatformRejected(f"orders page does not match the schema: {exc.errors()[0]['msg']}",
+                                       platform=self.platform, code="BAD_PAGE") from None
             cases = []
             for order in page.nodes:
                 high = max(high, self._updated(order, high))

@@ -109,17 +109,19 @@ def _issue(exc: ValidationError, prefix: str) -> MappingIssue:
 def map_return(raw_return: dict[str, Any], raw_order: dict[str, Any], shop: ShopConfig) -> FetchedCase:
     """One Return and its order as a ``FetchedCase``; never raises for a bad record."""
     refund_id = str(raw_return.get("id") or "")
+    status = raw_return.get("status")
+    seen_status = status if isinstance(status, str) else None
     order_only = {k: v for k, v in raw_order.items() if k != "returns"}
     raw = {"return": raw_return, "order": order_only}
     try:
         order = Order.model_validate(order_only)
     except ValidationError as exc:
-        return FetchedCase(refund_id=refund_id, case=None, raw=raw, platform_status=raw_return.get("status"),
+        return FetchedCase(refund_id=refund_id, case=None, raw=raw, platform_status=seen_status,
                            mapping_issue=_issue(exc, "order"))
     try:
         ret = Return.model_validate({k: v for k, v in raw_return.items() if k not in ("order", "refunds")})
     except ValidationError as exc:
-        return FetchedCase(refund_id=refund_id, case=None, raw=raw, platform_status=raw_return.get("status"),
+        return FetchedCase(refund_id=refund_id, case=None, raw=raw, platform_status=seen_status,
                            updated_at=order.updated_at, mapping_issue=_issue(exc, "return"))
     base: dict[str, Any] = {"refund_id": ret.id, "raw": raw, "platform_status": ret.status,
                             "version": version_of(ret, order), "updated_at": order.updated_at}
