@@ -154,6 +154,20 @@ def test_poll_lease_excludes_a_second_owner_until_it_expires(session: Session) -
     session.commit()
 
 
+def test_poll_spacing_keeps_a_shop_from_being_polled_again_right_after_another_worker(
+        session: Session) -> None:
+    ttl, gap = timedelta(seconds=60), timedelta(seconds=30)
+    assert repo.acquire_poll_lease(session, shop_id="s1", owner="a", now=NOW, ttl=ttl, spacing=gap)
+    repo.release_poll_lease(session, shop_id="s1", owner="a", now=NOW + timedelta(seconds=5))
+    session.commit()
+    # the lease is free, but the shop was read 10 s ago: worker b waits out the spacing
+    assert not repo.acquire_poll_lease(session, shop_id="s1", owner="b", now=NOW + timedelta(seconds=15),
+                                       ttl=ttl, spacing=gap)
+    assert repo.acquire_poll_lease(session, shop_id="s1", owner="b", now=NOW + timedelta(seconds=35),
+                                   ttl=ttl, spacing=gap)
+    session.commit()
+
+
 def test_queue_lists_pending_by_deadline_per_shop(session: Session) -> None:
     ids = []
     for rid, hours in (("late", 30), ("soon", 2), ("none", None)):

@@ -237,12 +237,26 @@ ShopsFile = Annotated[Path | None, typer.Option("--shops", help="shops.yaml to l
 
 
 def run(db: Db = None, shops: ShopsFile = None,
-        host: str = "127.0.0.1", port: int = 8787) -> None:
+        host: str = "127.0.0.1", port: int = 8787,
+        workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                             help="Worker processes (above 1 needs PostgreSQL)")] = 1,
+        api: Annotated[bool, typer.Option("--api/--no-api",
+                                          help="Serve the HTTP API (--no-api: scheduler only)")] = True,
+        poll_lease_s: Annotated[float, typer.Option(
+            min=1, help="Seconds a dead worker's shop poll stays leased")] = 120.0,
+        push_lease_s: Annotated[float, typer.Option(
+            min=1, help="Seconds a dead worker's outbox claim holds")] = 60.0,
+        push_interval_s: Annotated[float, typer.Option(min=0.05, help="Seconds between outbox drains")] = 1.0,
+        ) -> None:
     """Run the service: the scheduler (polls, pushes, deadlines) and the HTTP API under uvicorn."""
     from marketplace_returns.service.runner import serve
+    from marketplace_returns.service.workers import WorkerOptions
 
+    url = _url(db)
+    options = WorkerOptions(url=url, poll_lease_s=poll_lease_s, push_lease_s=push_lease_s,
+                            push_interval_s=push_interval_s)
     try:
-        serve(_url(db), shops_file=shops, host=host, port=port)
+        serve(url, shops_file=shops, host=host, port=port, workers=workers, api=api, options=options)
     except MarketplaceReturnsError as exc:
         raise _fail(exc) from None
 

@@ -66,6 +66,9 @@ class ServiceContext:
     connector_factory: Callable[[str], Connector] | None = None
     poll_lease: timedelta = timedelta(seconds=120)
     push_lease: timedelta = timedelta(seconds=60)
+    poll_spacing: float = 0.0
+    """Fraction of a shop's interval that must pass after its last poll before any worker polls it
+    again (0: off). ``run`` sets it so N workers read a shop about once per interval, not N times."""
     push_batch: int = 20
     max_attempts: int = 8
     backoff_base_s: float = 1.0

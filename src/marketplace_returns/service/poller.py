@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -68,8 +68,9 @@ def _prepare(ctx: ServiceContext, shop_id: str) -> tuple[Shop, ShopConfig, str |
         except ConfigError as exc:
             flag_shop_error(session, shop_id=shop_id, message=str(exc), now=ctx.now(), actor="poller")
             return f"stopped by a configuration error: {exc}"
+        spacing = timedelta(seconds=shop.poll_interval_s * ctx.poll_spacing) if ctx.poll_spacing else None
         if not repo.acquire_poll_lease(session, shop_id=shop_id, owner=ctx.worker, now=ctx.now(),
-                                       ttl=ctx.poll_lease):
+                                       ttl=ctx.poll_lease, spacing=spacing):
             return "leased by another worker"
         cursor = repo.read_cursor(session, shop_id=shop_id)
         session.expunge(shop)
@@ -111,7 +112,7 @@ def _flag(ctx: ServiceContext, shop_id: str, message: str) -> None:
 
 def _release(ctx: ServiceContext, shop_id: str, error: str | None) -> None:
     with session_scope(ctx.db) as session:
-        repo.release_poll_lease(session, shop_id=shop_id, owner=ctx.worker, error=error)
+        repo.release_poll_lease(session, shop_id=shop_id, owner=ctx.worker, error=error, now=ctx.now())
         if error:
             repo.append_audit(session, actor="poller", event="poll_failed", now=ctx.now(), shop_id=shop_id,
                               detail={"error": error})

@@ -81,26 +81,33 @@ def _ensure_cursor_row(session: Session, shop_id: str) -> None:
 
 
 def acquire_poll_lease(session: Session, *, shop_id: str, owner: str, now: datetime,
-                       ttl: timedelta) -> bool:
-    """Take (or renew) the shop's poll lease; ``False`` while another owner holds an unexpired one.
+                       ttl: timedelta, spacing: timedelta | None = None) -> bool:
+    """Take (or renew) the shop's poll lease; ``False`` while another owner holds an unexpired one, or
+    while the last poll ended less than ``spacing`` ago (another worker just polled this shop).
 
     One conditional UPDATE: of two workers racing, the database lets exactly one row update succeed.
     The caller commits at once so the lease is visible to the others.
     """
     _ensure_cursor_row(session, shop_id)
-    result = session.execute(
-        update(PollCursor)
-        .where(col(PollCursor.shop_id) == shop_id,
-               or_(col(PollCursor.lease_owner).is_(None), col(PollCursor.lease_until) < now,
-                   col(PollCursor.lease_owner) == owner))
-        .values(lease_owner=owner, lease_until=now + ttl))
+    conditions = [col(PollCursor.shop_id) == shop_id,
+                  or_(col(PollCursor.lease_owner).is_(None), col(PollCursor.lease_until) < now,
+                      col(PollCursor.lease_owner) == owner)]
+    if spacing is not None and spacing > timedelta(0):
+        conditions.append(or_(col(PollCursor.polled_at).is_(None),
+                              col(PollCursor.polled_at) <= now - spacing))
+    result = session.execute(update(PollCursor).where(*conditions)
+                             .values(lease_owner=owner, lease_until=now + ttl))
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def release_poll_lease(session: Session, *, shop_id: str, owner: str, error: str | None = None) -> None:
+def release_poll_lease(session: Session, *, shop_id: str, owner: str, error: str | None = None,
+                       now: datetime | None = None) -> None:
+    values: dict[str, Any] = {"lease_owner": None, "lease_until": None, "last_error": error}
+    if now is not None:
+        values["polled_at"] = now
     session.execute(update(PollCursor)
                     .where(col(PollCursor.shop_id) == shop_id, col(PollCursor.lease_owner) == owner)
-                    .values(lease_owner=None, lease_until=None, last_error=error))
+                    .values(**values))
 
 
 def read_cursor(session: Session, *, shop_id: str) -> str | None:

@@ -1,4 +1,5 @@
-"""``marketplace-returns run``: the scheduler and the HTTP API in one process, one event loop.
+"""``marketplace-returns run``: the scheduler and the HTTP API in one process, one event loop
+(plus, with ``--workers N``, N-1 scheduler-only processes over the same PostgreSQL store).
 
 Why one loop: the API handlers run in uvicorn's thread pool and the jobs on the loop, so a rep's
 accept can wake the push job directly (``ctx.kick_push``), which is what keeps "accept → platform
@@ -7,6 +8,7 @@ confirmation" under a second without polling the outbox fast.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,10 +18,17 @@ from typing import Any
 
 from marketplace_returns.security.logmask import install_log_masking
 from marketplace_returns.service.api import create_app
-from marketplace_returns.service.context import ServiceContext, real_triage
-from marketplace_returns.service.db import make_engine, session_scope, upgrade_database
+from marketplace_returns.service.context import ServiceContext
+from marketplace_returns.service.db import session_scope, upgrade_database
 from marketplace_returns.service.scheduler import ServiceScheduler
 from marketplace_returns.service.shops import load_shops_file, save_shops
+from marketplace_returns.service.workers import (
+    Supervisor,
+    WorkerOptions,
+    check_workers,
+    make_context,
+    run_scheduler_only,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +82,36 @@ def _webhooks(ctx: ServiceContext, scheduler: ServiceScheduler) -> Any:
                           guard=SqlReplayGuard(ctx.db))
 
 
-def serve(url: str, *, shops_file: Path | None, host: str, port: int) -> None:
-    import uvicorn
-
+def configure_logging() -> None:
+    """Log lines with personal data and secrets masked (security/logmask.py), to stderr."""
     # uvicorn's access formatter needs the record's args, which masking folds into the message; its
     # lines hold only method, path and status (no bodies, no tokens), so it is left out.
     install_log_masking(prefixes=("marketplace_returns", "httpx", "httpcore", "sqlalchemy", "apscheduler",
                                   "alembic", "uvicorn.error"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+
+
+def serve(url: str, *, shops_file: Path | None, host: str, port: int, workers: int = 1, api: bool = True,
+          options: WorkerOptions | None = None) -> None:
+    """The service: ``workers`` processes over the store at ``url``; this one serves the API (unless
+    ``api`` is off) and is worker 0, the others run only their schedulers (workers.py says why)."""
+    import uvicorn
+
+    check_workers(url, workers)
+    configure_logging()
     upgrade_database(url)
-    ctx = ServiceContext(db=make_engine(url), triage=real_triage())
+    options = options or WorkerOptions(url=url)
+    ctx = make_context(options)
     if shops_file is not None:
         load_shops(ctx, shops_file)
-    app, _ = build_app(ctx)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    supervisor = Supervisor(options, workers).start() if workers > 1 else None
+    try:
+        if api:
+            app, _ = build_app(ctx, push_interval_s=options.push_interval_s)
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+        else:
+            asyncio.run(run_scheduler_only(ctx, push_interval_s=options.push_interval_s))
+    finally:
+        if supervisor is not None:
+            supervisor.stop()

@@ -59,6 +59,8 @@ class PollCursor(SQLModel, table=True):
     lease_owner: str | None = None
     lease_until: datetime | None = _ts()
     last_error: str | None = None
+    polled_at: datetime | None = _ts()
+    """When the last poll ended (released its lease): other workers wait out the interval from here."""
 
 
 class CaseRecord(SQLModel, table=True):
