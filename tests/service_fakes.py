@@ -105,7 +105,8 @@ class FakeConnector:
         return FetchedCase(refund_id=raw["refund_id"], case=case, raw=dict(raw), platform_status="OPEN",
                            version=raw["version"], deadline=deadline)
 
-    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None) -> AsyncIterator[FetchBatch]:
+    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
+                            known: Any = None) -> AsyncIterator[FetchBatch]:
         import asyncio
 
         self.fetch_calls += 1

@@ -92,7 +92,8 @@ async def test_mapping_failures_keep_the_raw_record_and_are_flagged(ctx: Service
 class FailingAfterOneBatch(FakeConnector):
     fail = True
 
-    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None) -> AsyncIterator[FetchBatch]:
+    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
+                            known: Any = None) -> AsyncIterator[FetchBatch]:
         async for batch in super().fetch_changed(shop, since_cursor):
             yield batch
             if self.fail:

@@ -25,7 +25,7 @@ from marketplace_returns.connectors.base import (
     ShopConfig,
 )
 from marketplace_returns.connectors.taobao.actions import truncate_utf8
-from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector
+from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector, change_token
 from marketplace_returns.connectors.taobao.signing import format_timestamp, parse_timestamp
 from marketplace_returns.errors import PlatformUnavailable
 from marketplace_returns.models.vocabulary import Action
@@ -170,6 +170,36 @@ async def test_open_refunds_are_detailed_and_bad_ones_flagged() -> None:
     assert by_id["2"].case is None and by_id["2"].mapping_issue is not None
     assert by_id["2"].mapping_issue.field == "status" and by_id["2"].raw == weird
     assert detail.call_count == 1 and conn.mapping_issues == 1
+
+
+@respx.mock
+async def test_records_the_store_holds_in_the_same_listing_state_are_skipped_before_detail_reads() -> None:
+    same = listed(refund_id=1, status="WAIT_SELLER_AGREE", modified=format_timestamp(NOW))
+    moved = listed(refund_id=3, status="WAIT_SELLER_AGREE", modified=format_timestamp(NOW))
+    new = listed(refund_id=4, status="WAIT_SELLER_AGREE", modified=format_timestamp(NOW))
+    respx.post(ROUTER, data__contains={"method": "taobao.refunds.receive.get"}, name="receive").mock(
+        return_value=httpx.Response(200, json=receive_page([same, moved, new], has_next=False)))
+    detail = respx.post(ROUTER, data__contains={"method": "taobao.refund.get"}, name="detail").mock(
+        side_effect=lambda request: httpx.Response(200, json=refund_get(refund(
+            refund_id=int(_form(request)["refund_id"])))))
+    respx.post(ROUTER, data__contains={"method": "taobao.refund.messages.get"}, name="messages").mock(
+        return_value=httpx.Response(200, json=messages_get([MESSAGE])))
+    asked: list[list[str]] = []
+
+    async def known(refund_ids: list[str]) -> dict[str, str | None]:
+        asked.append(refund_ids)
+        # refund 1 stored in exactly this state; refund 3 stored before its last change; 4 never
+        return {"1": change_token(same), "3": "WAIT_SELLER_AGREE|2026-11-22 10:00:00"}
+
+    conn = _connector()
+    since = (NOW - timedelta(minutes=1)).isoformat()
+    batches = [b async for b in conn.fetch_changed(shop(), since, known=known)]
+    fetched = [c for b in batches for c in b.cases]
+    assert asked == [["1", "3", "4"]]
+    assert sorted(c.refund_id for c in fetched) == ["3", "4"]
+    assert detail.call_count == 2
+    assert {c.change_token for c in fetched} == {change_token(moved)}  # the listed state, stored with it
+    assert batches[-1].cursor == NOW.isoformat()  # the cursor moves on all the same
 
 
 def _action(action: Action, **kw: Any) -> ActionRequest:

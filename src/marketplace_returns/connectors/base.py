@@ -9,7 +9,7 @@ the overlap harmless).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -70,6 +70,19 @@ class FetchedCase(BaseModel):
     """The live seller deadline the platform gave (TOP refund_remind_timeout), if any."""
     updated_at: datetime | None = None
     mapping_issue: MappingIssue | None = None
+    change_token: str | None = None
+    """What the listing says of the record's state (TOP: status and modified); the store keeps it so a
+    later poll's lookback can skip records it already holds in that state (see :data:`KnownTokens`)."""
+
+
+KnownTokens = Callable[[list[str]], Awaitable[dict[str, str | None]]]
+"""Refund ids → the ``change_token`` the store holds for each (ids never stored are absent).
+
+Why: every poll re-reads its lookback window so that nothing on a window edge is lost, and in a burst
+that window holds thousands of refunds already stored in the same state. A connector given this skips
+them before their detail reads; the answer comes from committed rows, so a batch that was rolled back
+is read again, never skipped.
+"""
 
 
 class FetchBatch(BaseModel):
@@ -141,8 +154,10 @@ class Connector(Protocol):
 
     def capabilities(self) -> Capabilities: ...
 
-    def fetch_changed(self, shop: ShopConfig, since_cursor: str | None) -> AsyncIterator[FetchBatch]:
-        """Yield batches of refunds changed since ``since_cursor`` (None: the initial backfill)."""
+    def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
+                      known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
+        """Yield batches of refunds changed since ``since_cursor`` (None: the initial backfill); records
+        whose listing matches what ``known`` says is stored may be left out."""
         ...
 
     async def get(self, shop: ShopConfig, refund_id: str) -> FetchedCase:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from marketplace_returns.connectors.base import Capabilities, FetchBatch, ShopConfig
+from marketplace_returns.connectors.base import Capabilities, FetchBatch, KnownTokens, ShopConfig
 from marketplace_returns.errors import ConfigError, ConnectorError, InputError, StoreError
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
@@ -88,7 +88,7 @@ async def _poll(ctx: ServiceContext, shop_id: str) -> PollReport:
     try:
         connector = ctx.connector(shop.platform)
         capabilities = connector.capabilities()
-        async for batch in connector.fetch_changed(config, cursor):
+        async for batch in connector.fetch_changed(config, cursor, known=_known_tokens(ctx, shop_id)):
             kept = await asyncio.to_thread(_store_batch, ctx, shop, capabilities, batch, report)
             if not kept:
                 error = "poll lease lost to another worker; stopped after the last committed batch"
@@ -103,6 +103,19 @@ async def _poll(ctx: ServiceContext, shop_id: str) -> PollReport:
         await asyncio.to_thread(_release, ctx, shop_id, error)
     report.error = error
     return report
+
+
+def _known_tokens(ctx: ServiceContext, shop_id: str) -> KnownTokens:
+    """The store's answer to "which of these refunds do you hold, in which listing state?"."""
+
+    def read(refund_ids: list[str]) -> dict[str, str | None]:
+        with session_scope(ctx.db) as session:
+            return repo.change_tokens(session, shop_id=shop_id, refund_ids=refund_ids)
+
+    async def known(refund_ids: list[str]) -> dict[str, str | None]:
+        return await asyncio.to_thread(read, refund_ids)
+
+    return known
 
 
 def _flag(ctx: ServiceContext, shop_id: str, message: str) -> None:

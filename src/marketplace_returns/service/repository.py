@@ -126,6 +126,14 @@ def commit_cursor(session: Session, *, shop_id: str, owner: str, cursor: str, no
 
 # -- cases -------------------------------------------------------------------------------------------
 
+def change_tokens(session: Session, *, shop_id: str, refund_ids: list[str]) -> dict[str, str | None]:
+    """refund id → stored ``change_token`` for those of ``refund_ids`` the store holds."""
+    rows = session.execute(select(CaseRecord.refund_id, CaseRecord.change_token)
+                           .where(col(CaseRecord.shop_id) == shop_id,
+                                  col(CaseRecord.refund_id).in_(refund_ids)))
+    return {refund_id: token for refund_id, token in rows}
+
+
 def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: FetchedCase,
                 now: datetime) -> tuple[CaseRecord, bool]:
     """Insert or update a case by (shop_id, refund_id); returns the row and whether it is new or moved.
@@ -145,9 +153,13 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
     changed = created or (row.platform_version != fetched.version
                           or row.platform_status != fetched.platform_status or row.raw != raw)
     if not changed:
+        if fetched.change_token is not None and row.change_token != fetched.change_token:
+            row.change_token = fetched.change_token
+            session.add(row)
         return row, False
     case = fetched.case
     row.raw = raw
+    row.change_token = fetched.change_token
     row.platform_status = fetched.platform_status
     row.platform_version = fetched.version
     row.deadline = utc(fetched.deadline) or row.deadline

@@ -95,6 +95,8 @@ class CaseRecord(SQLModel, table=True):
     case_json: dict[str, Any] | None = _json()
     raw: dict[str, Any] | None = _json()
     mapping_error: str | None = None
+    change_token: str | None = None
+    """The connector's listing state of this record when stored (connectors/base.py ``KnownTokens``)."""
     dispute: bool = False
     """The platform stepped in (customer service intervened)."""
     dispute_seller_fault: bool = False

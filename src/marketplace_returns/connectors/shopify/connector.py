@@ -30,6 +30,7 @@ from marketplace_returns.connectors.base import (
     Capabilities,
     FetchBatch,
     FetchedCase,
+    KnownTokens,
     ShopConfig,
 )
 from marketplace_returns.connectors.shopify import actions
@@ -87,7 +88,9 @@ class ShopifyConnector:
     def capabilities(self) -> Capabilities:
         return actions.capabilities()
 
-    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None) -> AsyncIterator[FetchBatch]:
+    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
+                            known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
+        """``known`` is not used: an orders page carries its returns whole (no detail calls to save)."""
         run_start = self.clock().astimezone(UTC).replace(microsecond=0)
         if since_cursor is not None:
             start: datetime | None = parse_cursor(since_cursor) - timedelta(seconds=shop.lookback_seconds)

@@ -32,6 +32,7 @@ from marketplace_returns.connectors.base import (
     Capabilities,
     FetchBatch,
     FetchedCase,
+    KnownTokens,
     ShopConfig,
 )
 from marketplace_returns.connectors.taobao import actions
@@ -63,6 +64,12 @@ def parse_cursor(cursor: str) -> datetime:
         except ValueError:
             raise InputError(f"not a cursor: {cursor!r}", field="cursor") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def change_token(listed: dict[str, Any]) -> str:
+    """A listed record's state as the store keeps it: status and modified time (TOP bumps ``modified``
+    on every change of the refund, messages included)."""
+    return f"{listed.get('status')}|{listed.get('modified')}"
 
 
 class TaobaoConnector:
@@ -103,7 +110,8 @@ class TaobaoConnector:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None) -> AsyncIterator[FetchBatch]:
+    async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
+                            known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
         run_start = self.clock().astimezone(UTC).replace(microsecond=0)
         if since_cursor:
             start = parse_cursor(since_cursor) - timedelta(seconds=shop.lookback_seconds)
@@ -116,7 +124,7 @@ class TaobaoConnector:
         while True:
             end = min(start + window, run_start)
             listed = 0
-            async for batch, count, last in self._window(shop, start, end, page_size, seen):
+            async for batch, count, last in self._window(shop, start, end, page_size, seen, known):
                 listed += count
                 if last:
                     batch.cursor = end.isoformat()
@@ -135,7 +143,8 @@ class TaobaoConnector:
         return timedelta(seconds=seconds)
 
     async def _window(self, shop: ShopConfig, start: datetime, end: datetime, page_size: int,
-                      seen: set[tuple[str, str]]) -> AsyncIterator[tuple[FetchBatch, int, bool]]:
+                      seen: set[tuple[str, str]], known: KnownTokens | None,
+                      ) -> AsyncIterator[tuple[FetchBatch, int, bool]]:
         page_no = 1
         while True:
             calls_before = self.client.total_calls
@@ -152,6 +161,10 @@ class TaobaoConnector:
                     continue
                 seen.add(key)
                 fresh.append(raw)
+            if known is not None and fresh:
+                stored = await known([str(raw.get("refund_id") or "") for raw in fresh])
+                fresh = [raw for raw in fresh
+                         if stored.get(str(raw.get("refund_id") or "")) != change_token(raw)]
             cases = await self._complete(shop, fresh)
             has_next = bool(page.has_next) if page.has_next is not None else len(page.refunds) >= page_size
             batch = FetchBatch(cases=cases, cursor=start.isoformat(),
@@ -166,6 +179,11 @@ class TaobaoConnector:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(raw: dict[str, Any]) -> FetchedCase:
+            fetched = await read(raw)
+            fetched.change_token = change_token(raw)
+            return fetched
+
+        async def read(raw: dict[str, Any]) -> FetchedCase:
             wanted = self.details == "all" or (self.details == "open" and raw.get("status") in OPEN_STATUSES)
             if not wanted or not raw.get("refund_id"):
                 return self._count(map_refund(raw, shop))
