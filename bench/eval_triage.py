@@ -15,7 +15,6 @@ Prints family and category accuracy per set, the confusion matrices and the miss
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 from collections import Counter
@@ -70,30 +69,19 @@ def _texts(path: Path, platform: str, reason: str) -> list[Row]:
 
 
 def _decider() -> Callable[[Case], Any] | None:
-    """The full engine's decision for one case, when the playbook side of the engine exists.
+    """The full engine's decision for one case, under the playbook the engine picks for it (apparel,
+    shoes...), as the ``triage`` command does."""
+    from marketplace_returns.engine import default_playbook_for, evaluate, load_playbook
 
-    ``engine.evaluate.evaluate`` is called with the case alone, or with the case and the default
-    playbook (``engine.playbook.load_playbook()``) when it needs one.
-    """
-    try:
-        from marketplace_returns.engine import evaluate as ev
-    except ImportError:
-        return None
-    fn = getattr(ev, "evaluate", None)
-    if not callable(fn):
-        return None
-    required = [p for p in inspect.signature(fn).parameters.values()
-                if p.default is inspect.Parameter.empty
-                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(required) <= 1:
-        return fn
-    try:
-        from marketplace_returns.engine import playbook as pb
-        playbook = pb.load_playbook()  # type: ignore[attr-defined]
-    except Exception as exc:  # the other side may not be finished: say so, score the rest
-        print(f"(cannot load the default playbook: {type(exc).__name__}: {exc})")
-        return None
-    return lambda case: fn(case, playbook)
+    playbooks: dict[str, Any] = {}
+
+    def decide(case: Case) -> Any:
+        name = default_playbook_for(case)
+        if name not in playbooks:
+            playbooks[name] = load_playbook(name)
+        return evaluate(case, playbooks[name])
+
+    return decide
 
 
 # What the examples' "why" notes say the seller should do, as the actions that satisfy it.

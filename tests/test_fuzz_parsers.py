@@ -208,10 +208,6 @@ def test_taobao_mapping_raises_only_typed_errors(raw: dict[str, Any],
     assert (fetched.case is None) == (fetched.mapping_issue is not None)
 
 
-@pytest.mark.xfail(strict=True, raises=ValidationError, reason=(
-    "found by the fuzz test above: map_refund builds the FetchedCase of an unreadable record from "
-    "raw['status'] unchecked, so a non-string status raises instead of becoming a mapping issue "
-    "(connectors/taobao/mapping.py owns the fix; then drop this mark)"))
 def test_taobao_mapping_keeps_a_non_string_status_as_a_mapping_issue() -> None:
     fetched = taobao_mapping.map_refund({**REFUND, "refund_id": None, "status": []}, SHOP)
     assert fetched.case is None and fetched.mapping_issue is not None
@@ -229,14 +225,13 @@ def test_taobao_wire_models_raise_only_validation_errors(doc: dict[str, Any]) ->
 
 # --- every TOP answer goes through one parser ------------------------------------------------------------
 
-# sub_code is drawn as text or null and error_response as an object: the other shapes crash today
-# (the two strict xfails below); widen these strategies once connectors/taobao/errors.py handles them.
+# sub_code of any JSON shape, error_response of any JSON shape (both crashed once: see the tests below)
 error_bodies = st.fixed_dictionaries({}, optional={
-    "code": json_values, "msg": json_values, "sub_code": st.none() | st.text(max_size=30)
+    "code": json_values, "msg": json_values, "sub_code": json_values | st.text(max_size=30)
     | st.sampled_from(["isp.top-remote-connection-timeout", "isv.refund-version-not-match",
                        "accesscontrol.limited-by-app-access-count"]),
     "sub_msg": json_values, "request_id": json_values})
-top_answers = (json_values | st.builds(lambda e: {"error_response": e}, error_bodies)
+top_answers = (json_values | st.builds(lambda e: {"error_response": e}, error_bodies | json_values)
                | st.builds(lambda inner: {"refund_get_response": inner}, json_values))
 
 
@@ -258,17 +253,11 @@ def test_top_answers_raise_only_connector_errors(body: bytes, status: int, write
         assert isinstance(_top_parse(body, status, write), dict)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason=(
-    "found by fuzzing: error_from_response calls .get on error_response without checking it is an "
-    "object (connectors/taobao/errors.py owns the fix; then drop this mark)"))
 def test_top_error_response_that_is_not_an_object_is_a_connector_error() -> None:
     with pytest.raises(MarketplaceReturnsError):
         _top_parse(b'{"error_response": 1}')
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason=(
-    "found by fuzzing: classify() strips sub_code without checking it is a string "
-    "(connectors/taobao/errors.py owns the fix; then drop this mark)"))
 def test_top_sub_code_that_is_not_text_is_a_connector_error() -> None:
     with pytest.raises(MarketplaceReturnsError):
         _top_parse(b'{"error_response": {"code": 15, "sub_code": true}}')

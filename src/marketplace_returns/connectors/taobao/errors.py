@@ -134,9 +134,13 @@ def error_from_response(body: dict[str, Any], *, platform: str) -> ConnectorErro
     The text names code, msg, sub_code, sub_msg and request_id — never a request parameter, so no
     credential can leak through it.
     """
-    err = body.get("error_response") or {}
+    found = body.get("error_response") or {}
+    # a body of another shape is still an error: typed, classified "fail", never an AttributeError
+    err: dict[str, Any] = found if isinstance(found, dict) else {
+        "msg": f"error_response is a {type(found).__name__}, not an object"}
     code = str(err.get("code", "")) or None
-    sub_code = err.get("sub_code") or None
+    sub = err.get("sub_code")
+    sub_code = sub if isinstance(sub, str) and sub.strip() else None
     msg = str(err.get("msg") or "")
     sub_msg = str(err.get("sub_msg") or "")
     rule = classify(code, sub_code)

@@ -123,7 +123,9 @@ def map_refund(raw: dict[str, Any], shop: ShopConfig, *,
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "record"
-        return FetchedCase(refund_id=refund_id, case=None, raw=raw, platform_status=raw.get("status"),
+        status = raw.get("status")
+        return FetchedCase(refund_id=refund_id, case=None, raw=raw,
+                           platform_status=status if isinstance(status, str) else None,
                            mapping_issue=MappingIssue(field=field, message=err["msg"]))
     base: dict[str, Any] = {
         "refund_id": refund.refund_id, "raw": raw, "platform_status": refund.status,
