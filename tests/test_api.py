@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from marketplace_returns.security.tokens import issue_token
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.poller import poll_shop
+from marketplace_returns.service.tables import CaseRecord
 from service_db import migrated
 from service_fakes import FakeClock, FakeConnector, make_context
 
@@ -145,3 +146,27 @@ async def test_reject_pushes_nothing(client: httpx.AsyncClient, setup: dict[str,
     assert res.json()["status"] == "rejected"
     assert (await client.get("/actions", headers=auth(a))).json() == []
     assert [i["refund_id"] for i in (await client.get("/queue", headers=auth(a))).json()] == ["r2"]
+
+
+async def test_purge_erases_a_buyer_in_the_tokens_shop_only(client: httpx.AsyncClient, ctx: ServiceContext,
+                                                            setup: dict[str, Any]) -> None:
+    buyer = "AAHk5d-EAAeGwJedwSHpg8bT"
+    with Session(ctx.db) as session:
+        for shop, rid in (("shop-a", "p1"), ("shop-b", "p2")):
+            session.add(CaseRecord(shop_id=shop, platform="taobao", refund_id=rid, buyer_id=buyer,
+                                   message="电话13812345678", raw={"buyer_nick": "tb小明"}))
+        session.commit()
+    a = setup["tokens"]["shop-a"]
+    missing = await client.post("/buyers/purge", json={}, headers=auth(a))
+    assert missing.status_code == 422 and "buyer_id" in missing.text
+    first = await client.post("/buyers/purge", json={"buyer_id": buyer}, headers=auth(a))
+    assert first.status_code == 200 and first.json()["cases"] == 1
+    assert buyer not in first.text and first.json()["buyer"].startswith("purged:")
+    again = await client.post("/buyers/purge", json={"buyer_id": buyer}, headers=auth(a))
+    assert again.json()["cases"] == 1  # idempotent: the pseudonymised case is found again
+    with Session(ctx.db) as session:
+        rows = {c.shop_id: c for c in session.exec(select(CaseRecord).where(
+            col(CaseRecord.refund_id).in_(["p1", "p2"]))).all()}
+    assert rows["shop-a"].message is None and rows["shop-a"].buyer_id == first.json()["buyer"]
+    assert rows["shop-b"].buyer_id == buyer and rows["shop-b"].message  # another shop's: untouched
+    assert (await client.post("/buyers/purge", json={"buyer_id": buyer})).status_code == 401

@@ -155,3 +155,34 @@ def test_a_fresh_copy_from_the_platform_is_purged_the_same_way(engine: Engine) -
         fresh = _raw("tb小明", "王小明", "13812345678", "衣服有个洞，电话13812345678")
         assert purge_record(fresh, buyer_id=BUYER) == stored.raw  # nothing new to write back
         assert not is_purged(None) and purge_record(None, buyer_id=BUYER) is None
+
+
+def test_purge_limited_to_a_shop_leaves_the_other_shops_cases(engine: Engine) -> None:
+    _seed(engine)
+    with Session(engine) as s:
+        report = purge_buyer(s, buyer_id=BUYER, now=NOW, shop_id="shop-a")
+        s.commit()
+        rows = {c.refund_id: c for c in s.exec(select(CaseRecord)).all()}
+    assert len(report.case_ids) == 1
+    assert rows["r1"].buyer_id == buyer_pseudonym(BUYER) and rows["r1"].message is None
+    assert rows["r2"].buyer_id == BUYER and rows["r2"].message  # shop-b: untouched
+
+
+def test_purge_command_needs_yes_without_a_terminal_and_reports_counts(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from marketplace_returns.cli import app
+    from marketplace_returns.service.db import make_engine, upgrade_database
+
+    url = upgrade_database(f"sqlite:///{tmp_path / 'svc.db'}")
+    engine = make_engine(url)
+    _seed(engine)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["buyers", "purge", "--buyer", BUYER, "--db", url])
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    done = runner.invoke(app, ["buyers", "purge", "--buyer", BUYER, "--db", url, "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "purged 2 cases as purged:" in done.output and BUYER not in done.output
+    with Session(engine) as s:
+        assert {c.buyer_id for c in s.exec(select(CaseRecord)).all()} == {buyer_pseudonym(BUYER), OTHER}
+    engine.dispose()

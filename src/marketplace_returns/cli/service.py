@@ -231,6 +231,30 @@ def queue_dead(shop: Annotated[str | None, typer.Option("--shop")] = None, db: D
     Console().print(table)
 
 
+# -- buyers --------------------------------------------------------------------------------------------
+
+def buyers_purge(buyer: Annotated[str, typer.Option("--buyer", help="The buyer's platform id")],
+                 shop: Annotated[str | None, typer.Option("--shop", help="Only this shop's cases")] = None,
+                 yes: Annotated[bool, typer.Option("--yes", help="Purge without asking")] = False,
+                 db: Db = None) -> None:
+    """Erase one buyer's personal data (names, contacts, addresses, their words) from the store."""
+    from marketplace_returns.security.purge import purge_buyer
+    from marketplace_returns.service.db import session_scope
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise _fail("refusing to purge without --yes when nobody can confirm at a terminal")
+        typer.confirm(f"Erase this buyer's personal data from {shop or 'every shop'}?", abort=True)
+    engine = _store(db)
+    try:
+        with session_scope(engine) as session:
+            report = purge_buyer(session, buyer_id=buyer, shop_id=shop, actor="cli")
+    except InputError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"purged {len(report.case_ids)} cases as {report.buyer} "
+               f"({report.decisions_masked} decisions, {report.audit_events_masked} audit events masked)")
+
+
 # -- run / demo --------------------------------------------------------------------------------------
 
 ShopsFile = Annotated[Path | None, typer.Option("--shops", help="shops.yaml to load")]
@@ -286,6 +310,9 @@ def register(app: typer.Typer) -> None:
     token_app = typer.Typer(help="Per-shop API tokens.", no_args_is_help=True)
     token_app.command("create")(token_create)
     app.add_typer(token_app, name="token")
+    buyers_app = typer.Typer(help="Buyers' personal data.", no_args_is_help=True)
+    buyers_app.command("purge")(buyers_purge)
+    app.add_typer(buyers_app, name="buyers")
     queue_app = typer.Typer(help="The review queue.", no_args_is_help=True)
     for name, fn in (("list", queue_list), ("show", queue_show), ("accept", queue_accept),
                      ("edit", queue_edit), ("reject", queue_reject), ("dead", queue_dead)):

@@ -101,16 +101,19 @@ def _purge_json(doc: dict[str, Any] | None, buyer_id: str, pseudonym: str) -> di
 
 
 def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
-                now: datetime | None = None) -> PurgeReport:
-    """Blank the personal data of every case of ``buyer_id`` (any shop) and audit it; caller commits."""
+                now: datetime | None = None, shop_id: str | None = None) -> PurgeReport:
+    """Blank the personal data of every case of ``buyer_id`` (in ``shop_id``, or in every shop) and
+    audit it; caller commits. Idempotent: a second purge finds the pseudonymised cases again."""
     if not buyer_id or not buyer_id.strip():
         raise InputError("buyer_id must not be empty", field="buyer_id")
     at = now or datetime.now(UTC)
     pseudonym = buyer_pseudonym(buyer_id)
     report = PurgeReport(buyer=pseudonym, at=at)
-    cases = session.exec(select(CaseRecord).where(
+    query = select(CaseRecord).where(
         or_(col(CaseRecord.buyer_id) == buyer_id, col(CaseRecord.buyer_id) == pseudonym))
-        .order_by(col(CaseRecord.id))).all()
+    if shop_id is not None:
+        query = query.where(col(CaseRecord.shop_id) == shop_id)
+    cases = session.exec(query.order_by(col(CaseRecord.id))).all()
     for case in cases:
         if case.id is None:  # not possible for a row read back; keeps the type checker honest
             continue

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.metrics.api import router as metrics_router
 from marketplace_returns.models.vocabulary import Action
+from marketplace_returns.security.purge import purge_buyer
 from marketplace_returns.security.tokens import shop_for_token
 from marketplace_returns.service import queue
 from marketplace_returns.service import repository as repo
@@ -60,6 +61,21 @@ class ReviewResult(BaseModel):
     status: str
     outbox_id: int | None = None
     idempotency_key: str | None = None
+
+
+class PurgeIn(BaseModel):
+    """In the body, not the path: a buyer id must not end up in access logs."""
+
+    model_config = ConfigDict(extra="forbid")
+    buyer_id: str = Field(min_length=1, max_length=200)
+
+
+class PurgeOut(BaseModel):
+    buyer: str
+    """The pseudonym the cases now carry (never the id)."""
+    cases: int
+    decisions_masked: int
+    audit_events_masked: int
 
 
 class CaseOut(BaseModel):
@@ -237,6 +253,15 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[OutboxAction]:
         with Session(ctx.db) as session:
             return repo.list_actions(session, shop_id=shop_id, status=status, limit=limit)
+
+    @app.post("/buyers/purge", response_model=PurgeOut, tags=["privacy"])
+    def purge(body: PurgeIn, shop_id: ShopId) -> PurgeOut:
+        """Erase one buyer's personal data from this shop's cases (security/purge.py says what goes)."""
+        with session_scope(ctx.db) as session:
+            report = purge_buyer(session, buyer_id=body.buyer_id, shop_id=shop_id, actor="api")
+        return PurgeOut(buyer=report.buyer, cases=len(report.case_ids),
+                        decisions_masked=report.decisions_masked,
+                        audit_events_masked=report.audit_events_masked)
 
     @app.get("/audit", response_model=list[AuditOut], tags=["records"])
     def audit(shop_id: ShopId, case_id: int | None = None,
