@@ -79,6 +79,11 @@ class ServiceContext:
     kick_push: Callable[[], None] | None = None
     """Set by the scheduler: run the push job now (a rep's accept should not wait for the next tick)."""
     poll_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    max_concurrent_polls: int = 16
+    """Shops this process polls at once. Why a cap: with hundreds of shops every tick would start
+    hundreds of polls, each with its detail reads, and exhaust the HTTP pool (PoolTimeout) and the
+    platform's patience; the others wait for a slot (their next ticks coalesce meanwhile)."""
+    _poll_slots: asyncio.Semaphore | None = None
     """One lock per shop in this process (the database lease covers other processes)."""
     _connectors: dict[str, Connector] = field(default_factory=dict)
     _playbooks: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -86,6 +91,12 @@ class ServiceContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def poll_slots(self) -> asyncio.Semaphore:
+        """The semaphore that caps this process's concurrent polls (made in the running loop)."""
+        if self._poll_slots is None:
+            self._poll_slots = asyncio.Semaphore(max(1, self.max_concurrent_polls))
+        return self._poll_slots
 
     def connector(self, platform: str) -> Connector:
         found = self._connectors.get(platform)

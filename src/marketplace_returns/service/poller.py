@@ -51,7 +51,7 @@ async def poll_shop(ctx: ServiceContext, shop_id: str) -> PollReport:
     lock = ctx.poll_locks.setdefault(shop_id, asyncio.Lock())
     if lock.locked():
         return PollReport(shop_id, skipped="poll already running in this process")
-    async with lock:
+    async with lock, ctx.poll_slots():
         return await _poll(ctx, shop_id)
 
 
