@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from marketplace_returns.errors import MarketplaceReturnsError
+from marketplace_returns.errors import ConfigError, MarketplaceReturnsError
 from marketplace_returns.metrics import anomalies
 from marketplace_returns.metrics.report import Report, build_report
 from marketplace_returns.metrics.scope import Scope
@@ -55,7 +55,9 @@ def _scope(shop: str, since: date | None, until: date | None, days: int) -> Scop
     try:
         return Scope(since=first, until=last + timedelta(days=1), shop_id=shop)
     except MarketplaceReturnsError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+        # shaped like FastAPI's own validation errors (the published 422 schema), naming the field
+        raise HTTPException(status_code=422, detail=[{"loc": ["query", "since" if since else "days"],
+                                                      "msg": str(exc), "type": "value_error"}]) from None
 
 
 Since = Annotated[date | None, Query(description="first day (default: `days` before `until`)")]
@@ -74,8 +76,11 @@ def metrics(
 ) -> Report:
     """Every figure of the report for the token's shop."""
     scope = _scope(shop, since, until, days)
-    with engine.connect() as conn:
-        return build_report(conn, scope, top=top)
+    try:
+        with engine.connect() as conn:
+            return build_report(conn, scope, top=top)
+    except ConfigError as exc:  # e.g. a third-party platform that ships no metrics.yaml
+        raise HTTPException(status_code=404, detail=f"no metrics for this shop: {exc}") from None
 
 
 @router.get("/metrics/anomalies")

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
@@ -157,13 +158,40 @@ def _shop_of(request: Request, creds: Credentials) -> str:
 ShopId = Annotated[str, Depends(_shop_of)]
 
 
+class ErrorOut(BaseModel):
+    """A refusal that names no field: an unknown or foreign id (404), a bad token (401), a conflict."""
+
+    detail: str
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Missing, malformed or unknown token"},
+    404: {"model": ErrorOut, "description": "Not found (another shop's records are not found either)"},
+    409: {"description": "The item is no longer pending (accepted, rejected or superseded)"},
+}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Publish the refusals every token-guarded route can give, so the OpenAPI document is complete
+    (included routers get theirs where they are included)."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path == "/health":
+            continue
+        route.responses.setdefault(401, _ERRORS[401])
+        if "{" in route.path:
+            route.responses.setdefault(404, _ERRORS[404])
+        if "POST" in route.methods and route.path.startswith("/queue/"):
+            route.responses.setdefault(409, _ERRORS[409])
+
+
 def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app = FastAPI(title="marketplace-returns", version="0.1.0", lifespan=lifespan,
                   description="Review queue and records of the refund triage service. "
                               "Every route but /health needs `Authorization: Bearer <shop token>`.")
 
     app.state.ctx = ctx
-    app.include_router(metrics_router)  # GET /metrics, /metrics/anomalies (the token's shop)
+    # GET /metrics, /metrics/anomalies (the token's shop)
+    app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
 
     @app.exception_handler(queue.NotFound)
     def _not_found(_: Request, exc: queue.NotFound) -> JSONResponse:
@@ -269,4 +297,5 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
         with Session(ctx.db) as session:
             return repo.list_audit(session, shop_id=shop_id, case_id=case_id, limit=limit)
 
+    _document_errors(app)
     return app
