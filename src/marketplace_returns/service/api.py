@@ -180,7 +180,7 @@ def _document_errors(app: FastAPI) -> None:
         route.responses.setdefault(401, _ERRORS[401])
         if "{" in route.path:
             route.responses.setdefault(404, _ERRORS[404])
-        if "POST" in route.methods and route.path.startswith("/queue/"):
+        if "POST" in (route.methods or ()) and route.path.startswith("/queue/"):
             route.responses.setdefault(409, _ERRORS[409])
 
 
