@@ -62,18 +62,17 @@ def check_workers(url: str, workers: int) -> None:
                           path="workers", hint="--db postgresql+psycopg://user@host/db, or --workers 1")
 
 
-def make_context(options: WorkerOptions, *, name: str | None = None) -> Any:
+def make_context(options: WorkerOptions) -> Any:
     """A service context for one worker process."""
     from datetime import timedelta
 
     from marketplace_returns.service.context import ServiceContext, real_triage
     from marketplace_returns.service.db import make_engine
 
-    extra: dict[str, Any] = {"worker": name} if name else {}
     return ServiceContext(db=make_engine(options.url), triage=real_triage(),
                           poll_lease=timedelta(seconds=options.poll_lease_s),
                           push_lease=timedelta(seconds=options.push_lease_s),
-                          poll_spacing=options.poll_spacing, **extra)
+                          poll_spacing=options.poll_spacing)
 
 
 async def run_scheduler_only(ctx: Any, *, push_interval_s: float = 1.0,
