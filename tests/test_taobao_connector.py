@@ -105,7 +105,13 @@ async def test_paging_edges(n: int, pages: int) -> None:
     batches = await _collect(conn, (NOW - timedelta(hours=1)).isoformat())
     ids = [c.refund_id for b in batches for c in b.cases]
     assert len(ids) == len(set(ids)) == n
-    assert len([w for w in fake.windows if w[2] > 1]) == pages - 1
+    # a window of several pages is read once more to catch refunds shifted between pages
+    read: dict[tuple[str, str], list[int]] = {}
+    for start, end, page_no, _ in fake.windows:
+        read.setdefault((start, end), []).append(page_no)
+    first_pass = list(range(1, pages + 1))
+    assert next(iter(read.values())) == (first_pass if pages == 1 else first_pass * 2)
+    assert all(p == [1] for p in list(read.values())[1:])
     assert all(w[3] == 100 for w in fake.windows)
     assert batches[-1].cursor == NOW.isoformat()
     assert sum(b.api_calls for b in batches) == conn.client.total_calls
@@ -136,9 +142,10 @@ async def test_mid_window_pages_keep_the_window_start_as_cursor() -> None:
     respx.post(ROUTER, name="receive").mock(side_effect=fake)
     start = NOW - timedelta(minutes=30)
     batches = await _collect(_connector(), start.isoformat())
-    assert [len(b.cases) for b in batches] == [100, 50]
+    assert [len(b.cases) for b in batches] == [100, 50, 0, 0]  # the confirming pass finds nothing new
     assert parse_timestamp(fake.windows[0][0]) == datetime.fromisoformat(batches[0].cursor)
-    assert batches[1].cursor == NOW.isoformat()
+    assert {b.cursor for b in batches[:-1]} == {batches[0].cursor}
+    assert batches[-1].cursor == NOW.isoformat()
 
 
 @respx.mock
@@ -146,7 +153,7 @@ async def test_duplicated_and_reordered_pages_yield_each_refund_once() -> None:
     records = _records(30, lambda i: NOW - timedelta(minutes=5))
     pages = [receive_page(records[:20][::-1], has_next=True),
              receive_page(records[10:30], has_next=False)]  # overlap of 10, first page reversed
-    respx.post(ROUTER, name="receive").mock(side_effect=[httpx.Response(200, json=p) for p in pages])
+    respx.post(ROUTER, name="receive").mock(side_effect=[httpx.Response(200, json=p) for p in pages * 2])
     batches = await _collect(_connector(), (NOW - timedelta(minutes=20)).isoformat())
     ids = [c.refund_id for b in batches for c in b.cases]
     assert sorted(ids) == sorted(str(r["refund_id"]) for r in records)
@@ -200,6 +207,27 @@ async def test_records_the_store_holds_in_the_same_listing_state_are_skipped_bef
     assert detail.call_count == 2
     assert {c.change_token for c in fetched} == {change_token(moved)}  # the listed state, stored with it
     assert batches[-1].cursor == NOW.isoformat()  # the cursor moves on all the same
+
+
+@respx.mock
+async def test_a_refund_shifted_into_an_already_read_page_is_found_by_the_confirming_pass() -> None:
+    records = _records(150, lambda i: NOW - timedelta(minutes=10, seconds=-i))
+    fake = FakeTop(records)
+
+    def shifting(request: httpx.Request) -> httpx.Response:
+        answer = fake(request)
+        if _form(request)["page_no"] == "1" and len(fake.windows) == 1:
+            # a refund of page 1 is modified (say, this seller's own push) right after page 1 is read:
+            # it leaves the window and the first refund of page 2 moves up into page 1
+            records[0] = {**records[0], "modified": format_timestamp(NOW + timedelta(minutes=5))}
+        return answer
+
+    respx.post(ROUTER, name="receive").mock(side_effect=shifting)
+    batches = await _collect(_connector(), (NOW - timedelta(minutes=30)).isoformat())
+    ids = [c.refund_id for b in batches for c in b.cases]
+    assert len(ids) == len(set(ids)) == 150  # none lost, none twice
+    # the shifted one on the second pass; a third finds nothing more and ends the window
+    assert [len(b.cases) for b in batches] == [100, 49, 1, 0, 0, 0]
 
 
 def _action(action: Action, **kw: Any) -> ActionRequest:

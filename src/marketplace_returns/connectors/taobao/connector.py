@@ -50,6 +50,8 @@ DETAIL_FIELDS = (LIST_FIELDS + ",refund_version,refund_remind_timeout,num_iid,nu
 MESSAGE_FIELDS = ("id,refund_id,owner_id,owner_nick,owner_role,content,created,message_type,refund_phase,"
                   "pic_urls")
 MAX_PAGE_SIZE = 100
+CONFIRM_PASSES = 3
+"""How many times a window of several pages may be read again (see ``_window``)."""
 Details = Literal["open", "all", "none"]
 Messages = Literal["waiting", "all", "none"]
 
@@ -145,34 +147,55 @@ class TaobaoConnector:
     async def _window(self, shop: ShopConfig, start: datetime, end: datetime, page_size: int,
                       seen: set[tuple[str, str]], known: KnownTokens | None,
                       ) -> AsyncIterator[tuple[FetchBatch, int, bool]]:
-        page_no = 1
+        """Read one window page by page; a window of several pages is read again until a pass finds
+        nothing new (at most ``CONFIRM_PASSES`` more times).
+
+        Why again: TOP pages by offset over the window ordered by ``modified``. A refund modified while
+        the pages are read (the buyer, or this seller's own push) leaves the window, and every refund
+        after it moves up a slot: the one that crosses into an already-read page is skipped. The
+        lookback re-reads only the last minutes before the cursor, so under load such a refund could
+        be lost for good (a 100,000-refund burst lost 112 this way). ``seen`` makes a second pass yield
+        only what the first one missed.
+        """
+        passes = 0
         while True:
-            calls_before = self.client.total_calls
-            body = await self.client.call(shop, "taobao.refunds.receive.get", {
-                "fields": LIST_FIELDS, "start_modified": format_timestamp(start),
-                "end_modified": format_timestamp(end), "page_no": page_no, "page_size": page_size,
-                "use_has_next": True,
-            })
-            page = ReceivePage.from_body(body)
-            fresh: list[dict[str, Any]] = []
-            for raw in page.refunds:
-                key = (str(raw.get("refund_id") or ""), str(raw.get("modified") or ""))
-                if key in seen:
-                    continue
-                seen.add(key)
-                fresh.append(raw)
-            if known is not None and fresh:
-                stored = await known([str(raw.get("refund_id") or "") for raw in fresh])
-                fresh = [raw for raw in fresh
-                         if stored.get(str(raw.get("refund_id") or "")) != change_token(raw)]
-            cases = await self._complete(shop, fresh)
-            has_next = bool(page.has_next) if page.has_next is not None else len(page.refunds) >= page_size
-            batch = FetchBatch(cases=cases, cursor=start.isoformat(),
-                               api_calls=self.client.total_calls - calls_before)
-            yield batch, len(page.refunds), not has_next
-            if not has_next:
-                return
-            page_no += 1
+            passes += 1
+            pages = found = 0
+            page_no = 1
+            while True:
+                calls_before = self.client.total_calls
+                body = await self.client.call(shop, "taobao.refunds.receive.get", {
+                    "fields": LIST_FIELDS, "start_modified": format_timestamp(start),
+                    "end_modified": format_timestamp(end), "page_no": page_no, "page_size": page_size,
+                    "use_has_next": True,
+                })
+                page = ReceivePage.from_body(body)
+                pages += 1
+                fresh: list[dict[str, Any]] = []
+                for raw in page.refunds:
+                    key = (str(raw.get("refund_id") or ""), str(raw.get("modified") or ""))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    fresh.append(raw)
+                found += len(fresh)
+                if known is not None and fresh:
+                    stored = await known([str(raw.get("refund_id") or "") for raw in fresh])
+                    fresh = [raw for raw in fresh
+                             if stored.get(str(raw.get("refund_id") or "")) != change_token(raw)]
+                cases = await self._complete(shop, fresh)
+                has_next = (bool(page.has_next) if page.has_next is not None
+                            else len(page.refunds) >= page_size)
+                done = not has_next and (pages == 1 or (passes > 1 and found == 0)
+                                         or passes > CONFIRM_PASSES)
+                batch = FetchBatch(cases=cases, cursor=start.isoformat(),
+                                   api_calls=self.client.total_calls - calls_before)
+                yield batch, len(page.refunds) if passes == 1 else 0, done
+                if done:
+                    return
+                if not has_next:
+                    break
+                page_no += 1
 
     async def _complete(self, shop: ShopConfig, listed: list[dict[str, Any]]) -> list[FetchedCase]:
         """Map the listed records, reading details first for those that need them."""
