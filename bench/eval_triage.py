@@ -68,7 +68,7 @@ def _texts(path: Path, platform: str, reason: str) -> list[Row]:
     return rows
 
 
-def _decider() -> Callable[[Case], Any] | None:
+def _decider() -> Callable[[Case], Any]:
     """The full engine's decision for one case, under the playbook the engine picks for it (apparel,
     shoes...), as the ``triage`` command does."""
     from marketplace_returns.engine import default_playbook_for, evaluate, load_playbook
@@ -151,9 +151,6 @@ def score(name: str, rows: list[Row], misses: int) -> tuple[float, float]:
 
 def decisions(rows: list[Row]) -> None:
     decide = _decider()
-    if decide is None:
-        print("\n(no marketplace_returns.engine.evaluate.evaluate yet: decisions not scored)")
-        return
     print("\n== decisions on the examples (expected action read from the why note)")
     scored = right = 0
     for row in rows:
