@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from marketplace_returns.connectors.base import Capabilities, FetchBatch, KnownTokens, ShopConfig
 from marketplace_returns.errors import ConfigError, ConnectorError, InputError, StoreError
+from marketplace_returns.service import followup
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
@@ -153,6 +154,13 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
                 continue
             if is_terminal(fetched.platform_status):
                 _expire_pending(session, row.id, shop.shop_id, fetched.platform_status, now)
+                continue
+            followed = followup.step(session, shop=shop, row=row, fetched=fetched, capabilities=capabilities,
+                                     now=now)
+            if followed is not False:  # goods back: the follow-up step owns the case
+                if followed is not None:
+                    report.decisions += 1
+                    decided.append(row.id)
                 continue
             if not _needs_triage(session, row.id):
                 continue
