@@ -22,6 +22,7 @@ from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
+from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
 from marketplace_returns.service.tables import CaseRecord, DecisionRecord, OutboxAction
 
 
@@ -130,6 +131,9 @@ def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str,
     amount = edit.amount if edit and edit.amount is not None else d.amount
     if amount is not None and c.item_price is not None and amount > c.item_price:
         raise InputError(f"amount {amount} is above the price paid {c.item_price}", field="amount")
+    asked = c.refund_amount
+    if d.rule == FOLLOWUP_RULE and amount is not None and asked is not None and amount > asked:
+        raise InputError(f"goods back: amount {amount} is above the requested {asked}", field="amount")
     reply = edit.reply if edit and edit.reply is not None else (doc.get("reply") or {}).get("text")
     _check(ctx, reply)
     reason_to = d.reason_change_to if action is Action.REQUEST_REASON_CHANGE else None
