@@ -26,3 +26,4 @@ def test_demo_json_short_run() -> None:
     assert summary["actions_pushed"] > 0
     assert summary["actions_confirmed_by_marketplace"] == summary["actions_pushed"]
     assert summary["seconds"] < 60
+    assert 0 < summary["goods_back_followups"] == summary["returns_refunded_by_marketplace"]

@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 
 from marketplace_returns.connectors.base import Connector
 from marketplace_returns.errors import GuardrailViolation, InputError
-from marketplace_returns.service import queue
+from marketplace_returns.service import followup, queue
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext, real_triage
 from marketplace_returns.service.db import make_engine, session_scope, upgrade_database
@@ -43,6 +43,9 @@ SPEED = 30.0
 """Sandbox seconds per wall second: 12 wall seconds carry 6 minutes of marketplace traffic."""
 TRAFFIC_PER_MINUTE = 18
 DRAIN_TIMEOUT_S = 20.0
+GOODS_BACK_AFTER_S = 49 * 3600
+"""Sandbox seconds the demo skips once the traffic is handled, so every agreed return is shipped back
+(buyers ship within 48 h) and the service's goods-back follow-ups run: returns complete on screen."""
 
 
 def _platforms() -> set[str]:
@@ -116,6 +119,22 @@ def _rep_pass(ctx: ServiceContext) -> tuple[int, int]:
     return accepted, rejected
 
 
+def _goods_back_seen(ctx: ServiceContext, state: Any) -> bool:
+    """Has the service read every refund whose goods are back (so its follow-ups are decided)?
+
+    Shopify returns are left out: its mapping does not yet tell goods back from goods on the way.
+    """
+    with state.lock:
+        back = {r.refund_id for r in state.refunds.values()
+                if r.status in followup.GOODS_BACK_STATUSES and r.platform != "shopify"}
+    if not back:
+        return True
+    with Session(ctx.db) as session:
+        seen = set(session.exec(select(CaseRecord.refund_id).where(
+            col(CaseRecord.platform_status).in_(sorted(followup.GOODS_BACK_STATUSES)))).all())
+    return back <= seen
+
+
 def _counts(ctx: ServiceContext) -> dict[str, int]:
     with Session(ctx.db) as session:
         cases = len(session.exec(select(CaseRecord.id)).all())
@@ -140,6 +159,7 @@ async def _run(seconds: float, seed: int, progress: Progress | None) -> dict[str
     scheduler = ServiceScheduler(ctx, push_interval_s=0.5, deadline_interval_s=2.0, sync_interval_s=5.0)
     task = progress.add_task("starting", total=None) if progress else None
     accepted = rejected = 0
+    goods_back_phase = False
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
             platforms = _platforms()
@@ -168,7 +188,13 @@ async def _run(seconds: float, seed: int, progress: Progress | None) -> dict[str
                                     f"rep accepted {accepted}")
                 if now >= traffic_end and state.pending == 0 and counts["cases"] >= len(state.refunds) \
                         and counts["waiting"] == 0 and counts["open_actions"] == 0:
-                    break
+                    if not goods_back_phase:  # the buyers ship their returns back: one jump of the clock
+                        goods_back_phase = True
+                        await http.post("/_sandbox/advance", json={"seconds": GOODS_BACK_AFTER_S})
+                        drain_end = time.monotonic() + DRAIN_TIMEOUT_S
+                        continue
+                    if await asyncio.to_thread(_goods_back_seen, ctx, state):
+                        break
                 if now >= drain_end:
                     break
                 await asyncio.sleep(0.25)
@@ -251,6 +277,9 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
         "marketplace_writes": len(actions),
         "marketplace_outcomes": dict(Counter(a.get("outcome") for a in actions)),
         "actions_duplicated": duplicated,
+        "goods_back_followups": sum(1 for d in decisions if d.rule == followup.RULE),
+        "returns_refunded_by_marketplace": sum(1 for a in applied if a["action"] in ("confirm_goods",
+                                                                                    "process_return")),
         "latency_refund_to_queue_s": {"p50": _pct(to_queue, 0.5), "p95": _pct(to_queue, 0.95),
                                       "max": _pct(to_queue, 1.0)},
         "latency_accept_to_platform_s": {"p50": _pct(to_platform, 0.5), "p95": _pct(to_platform, 0.95),
