@@ -4,6 +4,7 @@ after a pushed return; waiting for a rep unless the shop opts in; a rep's amount
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from marketplace_returns.service import followup, queue
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
+from marketplace_returns.service.deadlines import run_deadlines
 from marketplace_returns.service.poller import poll_shop
 from marketplace_returns.service.pusher import push_due
 from marketplace_returns.service.tables import CaseRecord, DecisionRecord, Shop
@@ -88,8 +90,13 @@ async def _settle(ctx: ServiceContext) -> None:
 async def test_goods_back_gets_one_followup_and_only_after_a_pushed_return(
         ctx: ServiceContext, platform: StatusConnector) -> None:
     await _settle(ctx)
+    with session_scope(ctx.db) as session:  # the first wait had been escalated
+        case = session.exec(select(CaseRecord).where(CaseRecord.refund_id == "ret")).one()
+        case.escalated_at = ctx.now()
+        session.add(case)
     for refund_id in ("ret", "rwr", "rej"):
         platform.move(refund_id, BACK)
+    platform.refunds["ret"]["deadline"] = (ctx.now() + timedelta(hours=1)).isoformat()
     report = await poll_shop(ctx, "shop-a")
     assert report.decisions == 1
     first, follow = _decisions(ctx, "ret")
@@ -100,6 +107,12 @@ async def test_goods_back_gets_one_followup_and_only_after_a_pushed_return(
     assert any(e.startswith("agreed: return_and_refund") for e in evidence)
     assert [d.rule for d in _decisions(ctx, "rwr")] == ["rule-auto"]  # a refund without return: nothing
     assert [d.status for d in _decisions(ctx, "rej")] == ["rejected"]  # a rejected return: nothing
+
+    assert await run_deadlines(ctx) == 0  # the follow-up's deadline nears: escalated, like any wait
+    with Session(ctx.db) as session:
+        audit = repo.list_audit(session, shop_id="shop-a")
+        events = [e.detail for e in audit if e.event == "deadline_escalated"]
+    assert [(d or {}).get("version") for d in events] == [2]
 
     platform.move("ret", BACK)  # the record moves again (a buyer's note) in the same state
     assert (await poll_shop(ctx, "shop-a")).decisions == 0

@@ -82,6 +82,8 @@ def step(session: Session, *, shop: Shop, row: CaseRecord, fetched: FetchedCase,
                                                                 + "; ".join(reasons)),
                         auto=auto, needs_approval=not auto)
     record = repo.record_decision(session, case_id=row.id, decision=decision, now=now)
+    row.escalated_at = None  # a new wait with a new platform deadline: the deadline job may escalate again
+    session.add(row)
     repo.append_audit(session, actor="followup", event="decided", now=now, shop_id=shop.shop_id,
                       case_id=row.id, detail={"version": record.version, "rule": RULE,
                                               "action": Action.RETURN_AND_REFUND.value,
