@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from marketplace_returns.connectors.base import FetchedCase, MappingIssue
+from marketplace_returns.errors import InputError
 from marketplace_returns.models import Case, Classification, Decision, Recommendation
 from marketplace_returns.models.vocabulary import Action, Category, Family
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.db import make_engine, utc
-from marketplace_returns.service.tables import CaseRecord, Shop
+from marketplace_returns.service.tables import CaseRecord, DecisionRecord, Shop
 from service_db import migrated
 
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
@@ -210,3 +211,30 @@ def test_concurrent_claims_take_disjoint_rows(db_url: str, session: Session) -> 
     assert len(ids_a) == 3 and len(ids_b) == 3 and not ids_a & ids_b
     owners = {r.id: r.claimed_by for r in repo.list_actions(session)}
     assert all(owners[i] == "w1" for i in ids_a) and all(owners[i] == "w2" for i in ids_b)
+
+
+def test_two_movers_of_one_pending_decision_one_wins_the_other_is_told(db_url: str) -> None:
+    """A deadline job and a rep (or two workers) moving the same decision at once: exactly one move."""
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        row, _ = put(s, fetched("race"))
+        assert row.id is not None
+        d = repo.record_decision(s, case_id=row.id, decision=decision("race"), now=NOW)
+        s.commit()
+        decision_id = d.id
+    first, second = Session(engine), Session(engine)
+    try:
+        a, b = first.get(DecisionRecord, decision_id), second.get(DecisionRecord, decision_id)
+        assert a is not None and b is not None and a.status == b.status == repo.OPEN_DECISION
+        repo.set_decision_status(first, decision=a, status="accepted", now=NOW, by="rep:amy")
+        first.commit()
+        with pytest.raises(InputError, match="no longer pending"):
+            repo.set_decision_status(second, decision=b, status="accepted", now=NOW, by="deadline")
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with Session(engine) as s:
+        stored = s.get(DecisionRecord, decision_id)
+        assert stored is not None and stored.status == "accepted" and stored.reviewed_by == "rep:amy"
+    engine.dispose()

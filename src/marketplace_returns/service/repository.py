@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from marketplace_returns.connectors.base import FetchedCase
+from marketplace_returns.errors import InputError
 from marketplace_returns.models.decision import Decision
 from marketplace_returns.security.purge import buyer_pseudonym, is_purged, purge_record
 from marketplace_returns.service.db import is_postgres, utc
@@ -248,10 +250,28 @@ def record_decision(session: Session, *, case_id: int, decision: Decision, now: 
 
 def set_decision_status(session: Session, *, decision: DecisionRecord, status: str, now: datetime,
                         by: str | None = None) -> None:
-    decision.status = status
-    decision.reviewed_by = by
-    decision.reviewed_at = now
-    session.add(decision)
+    """Move ``decision`` from the status the caller read to ``status``, or raise InputError(field="id").
+
+    One conditional UPDATE (``... WHERE id = :id AND status = :read``): of a deadline job and a rep, or
+    two workers, moving the same decision at once, exactly one succeeds (PostgreSQL makes the second
+    wait for the first's row lock and then sees the new status); the other gets "no longer pending"
+    (409 in the API) instead of queueing a second action for one decision.
+    """
+    if decision.id is None:  # not flushed yet: nobody else can see it
+        decision.status, decision.reviewed_by, decision.reviewed_at = status, by, now
+        session.add(decision)
+        return
+    session.flush()
+    read = decision.status
+    result = session.execute(
+        update(DecisionRecord)
+        .where(col(DecisionRecord.id) == decision.id, col(DecisionRecord.status) == read)
+        .values(status=status, reviewed_by=by, reviewed_at=now)
+        .execution_options(synchronize_session=False))  # the object changes only if the row did
+    if getattr(result, "rowcount", 0) != 1:
+        raise InputError(f"decision {decision.id} is no longer {read}", field="id")
+    for name, value in (("status", status), ("reviewed_by", by), ("reviewed_at", now)):
+        set_committed_value(decision, name, value)
 
 
 def list_queue(session: Session, *, shop_id: str | None = None,
