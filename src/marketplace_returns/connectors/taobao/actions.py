@@ -23,6 +23,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from pydantic import ValidationError
+
 from marketplace_returns.connectors.base import (
     ActionOutcome,
     ActionRequest,
@@ -32,7 +34,7 @@ from marketplace_returns.connectors.base import (
     ShopConfig,
 )
 from marketplace_returns.connectors.taobao.mapping import split_version, version_of
-from marketplace_returns.connectors.taobao.wire import Refund
+from marketplace_returns.connectors.taobao.wire import Refund, unwrap_list
 from marketplace_returns.errors import ConnectorError, PlatformRejected, StaleVersion
 from marketplace_returns.models.vocabulary import Action
 
@@ -110,7 +112,14 @@ def _done(action: ActionRequest, refund: Refund, messages: list[dict[str, Any]] 
 
 async def _state(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest
                  ) -> tuple[Refund, list[dict[str, Any]] | None]:
-    refund = Refund.model_validate(await conn.read_raw(shop, action.refund_id))
+    try:
+        refund = Refund.model_validate(await conn.read_raw(shop, action.refund_id))
+    except ValidationError as exc:  # nothing is written on a refund we cannot read: a rep looks
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "refund"
+        raise PlatformRejected(
+            f"taobao.refund.get answered a refund we cannot read ({where}: {first['msg']})",
+            platform=conn.platform, code="BAD_ANSWER") from None
     messages = None
     if action.action in MESSAGE_ACTIONS:
         messages = await conn.read_messages(shop, action.refund_id, refund.refund_phase)
@@ -211,9 +220,8 @@ async def _write(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest,
 
 def _agree_outcome(body: dict[str, Any], refund: Refund) -> dict[str, Any] | ActionResult:
     """rp.refunds.agree answers per refund in ``results.refund_mapping_result``."""
-    results = body.get("results") or {}
-    items = results.get("refund_mapping_result", []) if isinstance(results, dict) else results
-    mine = [r for r in items if str(r.get("refund_id")) == refund.refund_id]
+    items = unwrap_list(body.get("results"), "refund_mapping_result")
+    mine = [r for r in items if isinstance(r, dict) and str(r.get("refund_id")) == refund.refund_id]
     if body.get("succ") is False or (mine and not mine[0].get("succ", True)):
         text = (mine[0].get("message") if mine else None) or body.get("message") or "agree refused"
         return _result(ActionOutcome.REJECTED, refund, str(text), 0, body)

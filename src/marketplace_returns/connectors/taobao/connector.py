@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import httpx
+from pydantic import ValidationError
 
 from marketplace_returns.connectors.base import (
     ActionRequest,
@@ -40,7 +41,7 @@ from marketplace_returns.connectors.taobao.client import Sleep, TopClient
 from marketplace_returns.connectors.taobao.mapping import OPEN_STATUSES, map_refund
 from marketplace_returns.connectors.taobao.signing import format_timestamp, parse_timestamp
 from marketplace_returns.connectors.taobao.wire import ReceivePage, unwrap_list
-from marketplace_returns.errors import ConnectorError, InputError
+from marketplace_returns.errors import ConnectorError, InputError, PlatformRejected
 
 LIST_FIELDS = ("refund_id,tid,oid,title,buyer_nick,seller_nick,total_fee,status,created,refund_fee,"
                "good_status,company_name,sid,payment,reason,desc,has_good_return,modified,order_status,"
@@ -50,6 +51,7 @@ DETAIL_FIELDS = (LIST_FIELDS + ",refund_version,refund_remind_timeout,num_iid,nu
 MESSAGE_FIELDS = ("id,refund_id,owner_id,owner_nick,owner_role,content,created,message_type,refund_phase,"
                   "pic_urls")
 MAX_PAGE_SIZE = 100
+MESSAGE_PAGE_SIZE = 100
 CONFIRM_PASSES = 3
 """How many times a window of several pages may be read again (see ``_window``)."""
 Details = Literal["open", "all", "none"]
@@ -66,6 +68,28 @@ def parse_cursor(cursor: str) -> datetime:
         except ValueError:
             raise InputError(f"not a cursor: {cursor!r}", field="cursor") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _page(body: dict[str, Any], platform: str) -> ReceivePage:
+    """A listing page, or a typed error: a page we cannot read fails its batch (the cursor stays)."""
+    try:
+        return ReceivePage.from_body(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "page"
+        raise PlatformRejected(f"refunds page does not match the schema ({where}: {first['msg']})",
+                               platform=platform, code="BAD_PAGE") from None
+
+
+def _count(value: Any) -> int | None:
+    """TOP's ``total_results`` (a number, sometimes as text); None when it is anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 def change_token(listed: dict[str, Any]) -> str:
@@ -169,7 +193,7 @@ class TaobaoConnector:
                     "end_modified": format_timestamp(end), "page_no": page_no, "page_size": page_size,
                     "use_has_next": True,
                 })
-                page = ReceivePage.from_body(body)
+                page = _page(body, self.platform)
                 pages += 1
                 fresh: list[dict[str, Any]] = []
                 for raw in page.refunds:
@@ -207,7 +231,9 @@ class TaobaoConnector:
             return fetched
 
         async def read(raw: dict[str, Any]) -> FetchedCase:
-            wanted = self.details == "all" or (self.details == "open" and raw.get("status") in OPEN_STATUSES)
+            status = raw.get("status")
+            wanted = self.details == "all" or (self.details == "open" and isinstance(status, str)
+                                               and status in OPEN_STATUSES)
             if not wanted or not raw.get("refund_id"):
                 return self._count(map_refund(raw, shop))
             async with gate:
@@ -244,12 +270,12 @@ class TaobaoConnector:
         page_no = 1
         while True:
             body = await self.client.call(shop, "taobao.refund.messages.get", {
-                "refund_id": refund_id, "fields": MESSAGE_FIELDS, "page_no": page_no, "page_size": 100,
-                "refund_phase": refund_phase})
+                "refund_id": refund_id, "fields": MESSAGE_FIELDS, "page_no": page_no,
+                "page_size": MESSAGE_PAGE_SIZE, "refund_phase": refund_phase})
             page = unwrap_list(body.get("refund_messages"), "refund_message")
-            messages.extend(page)
-            total = int(body.get("total_results") or 0)
-            if not page or len(messages) >= total:
+            messages.extend(m for m in page if isinstance(m, dict))  # a non-object says nothing we can use
+            total = _count(body.get("total_results"))
+            if not page or len(messages) >= (total if total is not None else MESSAGE_PAGE_SIZE * page_no):
                 return messages
             page_no += 1
 
