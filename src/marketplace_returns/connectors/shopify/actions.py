@@ -25,6 +25,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from pydantic import Field, ValidationError
+
 from marketplace_returns.connectors.base import (
     ActionOutcome,
     ActionRequest,
@@ -33,7 +35,7 @@ from marketplace_returns.connectors.base import (
     Capabilities,
     ShopConfig,
 )
-from marketplace_returns.connectors.shopify.wire import Return
+from marketplace_returns.connectors.shopify.wire import ReturnLineItems, Transaction, Wire
 from marketplace_returns.errors import PlatformRejected, StaleVersion
 from marketplace_returns.models.vocabulary import Action
 
@@ -62,6 +64,44 @@ _HOW: Final[dict[Action, tuple[bool, str]]] = {
 }
 
 
+class _RefundSeen(Wire):
+    id: str | None = None
+    note: str | None = None
+
+
+class _RefundsSeen(Wire):
+    nodes: list[_RefundSeen] = Field(default_factory=list)
+
+
+class _OrderSeen(Wire):
+    id: str | None = None
+    currency_code: str | None = None
+    transactions: list[Transaction] = Field(default_factory=list)
+
+
+class _ReturnSeen(Wire):
+    """What a write reads off the fresh ``ReturnById`` node: only the fields it acts on, checked once
+    so that a malformed answer refuses the write (nothing is sent) instead of failing halfway through."""
+
+    id: str
+    status: str | None = None
+    request_approved_at: str | None = None
+    return_line_items: ReturnLineItems | None = None
+    order: _OrderSeen | None = None
+    refunds: _RefundsSeen | None = None
+
+
+async def _read(conn: ShopifyConnector, shop: ShopConfig, refund_id: str) -> _ReturnSeen:
+    node = await conn.read_return(shop, refund_id)
+    try:
+        return _ReturnSeen.model_validate(node)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "node"
+        raise PlatformRejected(f"ReturnById answered a return we cannot read ({where}: {first['msg']})",
+                               platform=conn.platform, code="BAD_ANSWER") from None
+
+
 def capabilities() -> Capabilities:
     return Capabilities(platform="shopify", actions={
         a: ActionSupport(action=a, supported=ok, how=how) for a, (ok, how) in _HOW.items()})
@@ -77,18 +117,17 @@ def _note(action: ActionRequest) -> str:
     return f"{NOTE_PREFIX} {action.idempotency_key}"
 
 
-def _effect(node: dict[str, Any], action: ActionRequest) -> str | None:
+def _effect(node: _ReturnSeen, action: ActionRequest) -> str | None:
     """What on the fresh return shows that ``action`` took effect (a description), or None."""
-    status = node.get("status")
+    status = node.status
     if action.action is Action.REFUSE:
         return "return is DECLINED" if status == "DECLINED" else None
     if action.action is Action.RETURN_AND_REFUND and action.context.get("stage") != "process":
-        approved = status in ("OPEN", "CLOSED") and node.get("requestApprovedAt")
+        approved = status in ("OPEN", "CLOSED") and node.request_approved_at
         return f"return is {status}" if approved else None
-    refunds = (node.get("refunds") or {}).get("nodes") or []
-    for refund in refunds:
-        if action.idempotency_key in str(refund.get("note") or ""):
-            return f"refund {refund.get('id')} carries our key"
+    for refund in node.refunds.nodes if node.refunds else []:
+        if action.idempotency_key in (refund.note or ""):
+            return f"refund {refund.id} carries our key"
     if action.action is Action.RETURN_AND_REFUND and status == "CLOSED":
         return "return is CLOSED"
     return None
@@ -97,11 +136,11 @@ def _effect(node: dict[str, Any], action: ActionRequest) -> str | None:
 async def find_applied(conn: ShopifyConnector, shop: ShopConfig,
                        action: ActionRequest) -> ActionResult | None:
     before = conn.client.total_calls
-    node = await conn.read_return(shop, action.refund_id)
+    node = await _read(conn, shop, action.refund_id)
     seen = _effect(node, action)
     if seen is None:
         return None
-    return _result(ActionOutcome.ALREADY_DONE, seen, conn.client.total_calls - before, ref=node.get("id"))
+    return _result(ActionOutcome.ALREADY_DONE, seen, conn.client.total_calls - before, ref=node.id)
 
 
 async def apply(conn: ShopifyConnector, shop: ShopConfig, action: ActionRequest) -> ActionResult:
@@ -113,29 +152,31 @@ async def apply(conn: ShopifyConnector, shop: ShopConfig, action: ActionRequest)
     def calls() -> int:
         return conn.client.total_calls - before
 
-    node = await conn.read_return(shop, action.refund_id)
+    node = await _read(conn, shop, action.refund_id)
     seen = _effect(node, action)
     if seen is not None:
-        return _result(ActionOutcome.ALREADY_DONE, seen, calls(), ref=node.get("id"))
+        return _result(ActionOutcome.ALREADY_DONE, seen, calls(), ref=node.id)
     expected = (action.expected_version or "").partition("|")[0]
-    if expected and expected != node.get("status"):
-        return _result(ActionOutcome.STALE, f"return was {expected}, is now {node.get('status')}", calls())
+    if expected and expected != node.status:
+        return _result(ActionOutcome.STALE, f"return was {expected}, is now {node.status}", calls())
     try:
         field, payload = await _send(conn, shop, action, node)
     except StaleVersion as exc:
-        fresh = await conn.read_return(shop, action.refund_id)
+        fresh = await _read(conn, shop, action.refund_id)
         seen = _effect(fresh, action)
         if seen is not None:
-            return _result(ActionOutcome.ALREADY_DONE, seen, calls(), ref=fresh.get("id"))
+            return _result(ActionOutcome.ALREADY_DONE, seen, calls(), ref=fresh.id)
         return _result(ActionOutcome.STALE, exc.message, calls(), response={"userErrors": exc.response})
     except PlatformRejected as exc:
         return _result(ActionOutcome.REJECTED, exc.message, calls(), response={"error": exc.message})
-    obj = payload.get("refund") or payload.get("return") or {}
-    return _result(ActionOutcome.APPLIED, f"{field} applied", calls(), ref=obj.get("id"), response=payload)
+    obj = payload.get("refund") or payload.get("return")
+    ref = obj.get("id") if isinstance(obj, dict) else None  # the write is done even if its echo is odd
+    return _result(ActionOutcome.APPLIED, f"{field} applied", calls(),
+                   ref=ref if isinstance(ref, str) else None, response=payload)
 
 
 async def _send(conn: ShopifyConnector, shop: ShopConfig, action: ActionRequest,
-                node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+                node: _ReturnSeen) -> tuple[str, dict[str, Any]]:
     rid = action.refund_id
     if action.action is Action.REFUSE:
         reason = str(action.context.get("decline_reason") or "OTHER")
@@ -149,37 +190,37 @@ async def _send(conn: ShopifyConnector, shop: ShopConfig, action: ActionRequest,
     if action.action is Action.RETURN_AND_REFUND and action.context.get("stage") != "process":
         return "returnApproveRequest", await conn.client.mutate(
             shop, "ReturnApproveRequest", "returnApproveRequest", {"id": rid, "notifyCustomer": True})
-    ret = Return.model_validate({k: v for k, v in node.items() if k not in ("order", "refunds")})
-    order = node.get("order") or {}
-    paid = next((t for t in order.get("transactions") or []
-                 if t.get("kind") in PAID_KINDS and t.get("status") in (None, "SUCCESS")), None)
-    if paid is None:
+    order = node.order or _OrderSeen()
+    lines = node.return_line_items.nodes if node.return_line_items else []
+    paid = next((t for t in order.transactions
+                 if t.kind in PAID_KINDS and t.status in (None, "SUCCESS")), None)
+    if paid is None or not order.id:
         raise PlatformRejected("the order has no paid transaction to refund against", platform="shopify")
     full = sum((ln.fulfillment_line_item.line_item.original_unit_price_set.shop_money.amount * ln.quantity
-                for ln in ret.return_line_items.nodes if ln.fulfillment_line_item), Decimal(0))
+                for ln in lines if ln.fulfillment_line_item), Decimal(0))
     amount = action.amount if action.amount is not None else full
     if action.action is Action.OFFER_PARTIAL_REFUND and action.amount is None:
         raise PlatformRejected("an accepted partial refund needs its amount", platform="shopify")
     if amount <= 0 or amount > full:
         raise PlatformRejected(f"amount {amount} is outside (0, {full}]", platform="shopify")
-    currency = str(order.get("currencyCode") or "USD")
+    currency = order.currency_code or "USD"
     if action.action is Action.RETURN_AND_REFUND:
         money = {"amount": str(amount), "currencyCode": currency}
-        issue = {"orderTransactions": [{"parentId": paid["id"], "transactionAmount": money}]}
+        issue = {"orderTransactions": [{"parentId": paid.id, "transactionAmount": money}]}
         process: dict[str, Any] = {
             "returnId": rid, "note": _note(action), "notifyCustomer": True,
-            "returnLineItems": [{"id": ln.id, "quantity": ln.quantity} for ln in ret.return_line_items.nodes],
+            "returnLineItems": [{"id": ln.id, "quantity": ln.quantity} for ln in lines],
             "financialTransfer": {"issueRefund": issue},
         }
         return "returnProcess", await conn.client.mutate(shop, "ReturnProcess", "returnProcess",
                                                          {"input": process})
-    transaction = {"orderId": order.get("id"), "parentId": paid["id"], "gateway": paid.get("gateway"),
+    transaction = {"orderId": order.id, "parentId": paid.id, "gateway": paid.gateway,
                    "kind": "REFUND", "amount": str(amount)}
-    refund_input: dict[str, Any] = {"orderId": order.get("id"), "note": _note(action), "notify": True,
+    refund_input: dict[str, Any] = {"orderId": order.id, "note": _note(action), "notify": True,
                                     "currency": currency, "transactions": [transaction]}
     if action.action is Action.REFUND_WITHOUT_RETURN and amount == full:
         refund_input["refundLineItems"] = [
             {"lineItemId": ln.fulfillment_line_item.line_item.id, "quantity": ln.quantity,
-             "restockType": "NO_RESTOCK"} for ln in ret.return_line_items.nodes if ln.fulfillment_line_item]
+             "restockType": "NO_RESTOCK"} for ln in lines if ln.fulfillment_line_item]
     variables = {"input": refund_input, "idempotencyKey": action.idempotency_key}
     return "refundCreate", await conn.client.mutate(shop, "RefundCreate", "refundCreate", variables)

@@ -125,6 +125,8 @@ class ShopifyClient:
         if not isinstance(payload, dict):
             raise error_from_errors([{"message": f"{field} returned no payload"}])
         user_errors = payload.get("userErrors") or []
+        if not isinstance(user_errors, list):  # Shopify sends a list; anything else is still a refusal
+            user_errors = [user_errors]
         if user_errors:
             raise error_from_user_errors(field, user_errors)
         return payload

@@ -114,7 +114,8 @@ class ShopifyConnector:
             for order in page.nodes:
                 high = max(high, self._updated(order, high))
                 returns = order.get("returns")
-                for ret in (returns.get("nodes") or []) if isinstance(returns, dict) else []:
+                nodes = returns.get("nodes") if isinstance(returns, dict) else None
+                for ret in nodes if isinstance(nodes, list) else []:
                     fetched = map_return(ret, order, shop)
                     key = (fetched.refund_id, fetched.version)
                     if key in seen:
@@ -149,7 +150,7 @@ class ShopifyConnector:
     async def get(self, shop: ShopConfig, refund_id: str) -> FetchedCase:
         node = await self.read_return(shop, refund_id)
         ret = {k: v for k, v in node.items() if k not in ("order", "refunds")}
-        fetched = map_return(ret, node.get("order") or {}, shop)
+        fetched = map_return(ret, node.get("order") or {}, shop)  # a bad order comes back kept raw
         fetched.raw["refunds"] = node.get("refunds")
         return fetched
 

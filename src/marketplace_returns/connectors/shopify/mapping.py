@@ -106,8 +106,14 @@ def _issue(exc: ValidationError, prefix: str) -> MappingIssue:
     return MappingIssue(field=f"{prefix}.{loc}" if loc else prefix, message=err["msg"])
 
 
-def map_return(raw_return: dict[str, Any], raw_order: dict[str, Any], shop: ShopConfig) -> FetchedCase:
+def map_return(raw_return: Any, raw_order: Any, shop: ShopConfig) -> FetchedCase:
     """One Return and its order as a ``FetchedCase``; never raises for a bad record."""
+    if not isinstance(raw_return, dict) or not isinstance(raw_order, dict):
+        where = "return" if not isinstance(raw_return, dict) else "order"
+        rid = raw_return.get("id") if isinstance(raw_return, dict) else None
+        return FetchedCase(refund_id=rid if isinstance(rid, str) else "", case=None,
+                           raw={"return": raw_return, "order": raw_order},
+                           mapping_issue=MappingIssue(field=where, message="not a JSON object"))
     refund_id = str(raw_return.get("id") or "")
     status = raw_return.get("status")
     seen_status = status if isinstance(status, str) else None
