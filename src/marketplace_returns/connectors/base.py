@@ -15,8 +15,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from marketplace_returns.errors import PlatformRejected
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Action
 
@@ -173,3 +174,11 @@ class Connector(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+def unreadable(exc: ValidationError, what: str, *, platform: str, code: str) -> PlatformRejected:
+    """A platform answer our wire model refuses, as the typed error the poller and pusher catch: the
+    first failing field's path and message, never its value (answers carry buyers' data)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "answer"
+    return PlatformRejected(f"{what} ({where}: {first['msg']})", platform=platform, code=code)

@@ -34,6 +34,7 @@ from marketplace_returns.connectors.base import (
     ActionSupport,
     Capabilities,
     ShopConfig,
+    unreadable,
 )
 from marketplace_returns.connectors.shopify.wire import ReturnLineItems, Transaction, Wire
 from marketplace_returns.errors import PlatformRejected, StaleVersion
@@ -96,10 +97,8 @@ async def _read(conn: ShopifyConnector, shop: ShopConfig, refund_id: str) -> _Re
     try:
         return _ReturnSeen.model_validate(node)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "node"
-        raise PlatformRejected(f"ReturnById answered a return we cannot read ({where}: {first['msg']})",
-                               platform=conn.platform, code="BAD_ANSWER") from None
+        raise unreadable(exc, "ReturnById answered a return we cannot read", platform=conn.platform,
+                         code="BAD_ANSWER") from None
 
 
 def capabilities() -> Capabilities:

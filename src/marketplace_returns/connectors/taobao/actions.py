@@ -32,6 +32,7 @@ from marketplace_returns.connectors.base import (
     ActionSupport,
     Capabilities,
     ShopConfig,
+    unreadable,
 )
 from marketplace_returns.connectors.taobao.mapping import split_version, version_of
 from marketplace_returns.connectors.taobao.wire import Refund, unwrap_list
@@ -115,11 +116,8 @@ async def _state(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest
     try:
         refund = Refund.model_validate(await conn.read_raw(shop, action.refund_id))
     except ValidationError as exc:  # nothing is written on a refund we cannot read: a rep looks
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "refund"
-        raise PlatformRejected(
-            f"taobao.refund.get answered a refund we cannot read ({where}: {first['msg']})",
-            platform=conn.platform, code="BAD_ANSWER") from None
+        raise unreadable(exc, "taobao.refund.get answered a refund we cannot read", platform=conn.platform,
+                         code="BAD_ANSWER") from None
     messages = None
     if action.action in MESSAGE_ACTIONS:
         messages = await conn.read_messages(shop, action.refund_id, refund.refund_phase)

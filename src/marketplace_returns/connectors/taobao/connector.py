@@ -35,13 +35,14 @@ from marketplace_returns.connectors.base import (
     FetchedCase,
     KnownTokens,
     ShopConfig,
+    unreadable,
 )
 from marketplace_returns.connectors.taobao import actions
 from marketplace_returns.connectors.taobao.client import Sleep, TopClient
 from marketplace_returns.connectors.taobao.mapping import OPEN_STATUSES, map_refund
 from marketplace_returns.connectors.taobao.signing import format_timestamp, parse_timestamp
 from marketplace_returns.connectors.taobao.wire import ReceivePage, unwrap_list
-from marketplace_returns.errors import ConnectorError, InputError, PlatformRejected
+from marketplace_returns.errors import ConnectorError, InputError
 
 LIST_FIELDS = ("refund_id,tid,oid,title,buyer_nick,seller_nick,total_fee,status,created,refund_fee,"
                "good_status,company_name,sid,payment,reason,desc,has_good_return,modified,order_status,"
@@ -75,10 +76,8 @@ def _page(body: dict[str, Any], platform: str) -> ReceivePage:
     try:
         return ReceivePage.from_body(body)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "page"
-        raise PlatformRejected(f"refunds page does not match the schema ({where}: {first['msg']})",
-                               platform=platform, code="BAD_PAGE") from None
+        raise unreadable(exc, "refunds page does not match the schema", platform=platform,
+                         code="BAD_PAGE") from None
 
 
 def _count(value: Any) -> int | None:
