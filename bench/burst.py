@@ -11,7 +11,8 @@ dropped after, or a SQLite file). Drained = every refund the sandbox created is 
 and the outbox is empty (what the shops' playbooks make automatic was pushed and the sandbox confirmed
 it). Reported per run: time to drain (from the first refund's creation), cases/s, actions/s, API calls
 per case (the sandbox's own request counters), p50/p99 from a refund's creation in the sandbox to its
-decision row, peak RSS of each worker process and the CPU seconds the sandbox (this process) spent.
+decision row, peak RSS of each worker process, and the CPU seconds spent by the workers, the sandbox
+(this process) and the PostgreSQL server processes.
 
 This machine has 2 cores and the sandbox shares them with the workers: the CPU split is printed so the
 figures can be read for what they are.
@@ -20,6 +21,7 @@ figures can be read for what they are.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -67,6 +69,7 @@ class Figures:
     peak_rss_mb: list[float]
     sandbox_cpu_s: float
     workers_cpu_s: float
+    db_cpu_s: float
     complete: bool
 
 
@@ -155,6 +158,16 @@ def latencies(url: str, created: dict[str, datetime]) -> list[float]:
     return out
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL server process on this machine (they share the 2 cores too)."""
+    out: dict[int, float] = {}
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] in ("postgres", "postmaster"):
+            with contextlib.suppress(psutil.Error):
+                out[proc.pid] = sum(proc.cpu_times()[:2])
+    return out
+
+
 def one_run(kind: str, workers: int, args: argparse.Namespace) -> Figures:
     tmp = Path(tempfile.mkdtemp(prefix="mr-burst-"))
     shops = make_shops(args.shops, args.seed)
@@ -177,6 +190,8 @@ def one_run(kind: str, workers: int, args: argparse.Namespace) -> Figures:
     service = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     peak: dict[int, float] = {}
     wcpu: dict[int, float] = {}
+    db0 = postgres_cpu()
+    dbcpu: dict[int, float] = dict(db0)
     first = min(created.values())
     drained_at = None
     complete = False
@@ -195,6 +210,7 @@ def one_run(kind: str, workers: int, args: argparse.Namespace) -> Figures:
                     wcpu[p.pid] = sum(p.cpu_times()[:2])
                 except psutil.NoSuchProcess:
                     pass
+            dbcpu.update(postgres_cpu())
             cases, decided, open_, done = progress(url)
             arrived = state.pending == 0
             if not args.quiet:
@@ -228,7 +244,8 @@ def one_run(kind: str, workers: int, args: argparse.Namespace) -> Figures:
         p50_s=round(statistics.median(lat), 2) if lat else float("nan"),
         p99_s=round(lat[int(len(lat) * 0.99) - 1], 2) if lat else float("nan"),
         peak_rss_mb=sorted(round(v, 1) for v in peak.values()), sandbox_cpu_s=round(sandbox_cpu, 1),
-        workers_cpu_s=round(sum(wcpu.values()), 1), complete=complete)
+        workers_cpu_s=round(sum(wcpu.values()), 1),
+        db_cpu_s=round(sum(v - db0.get(pid, 0.0) for pid, v in dbcpu.items()), 1), complete=complete)
 
 
 def main() -> None:
@@ -245,6 +262,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
+    load = os.getloadavg()
     results = []
     for spec in args.runs.split(","):
         kind, _, n = spec.partition(":")
@@ -255,18 +273,18 @@ def main() -> None:
     if args.json:
         print(json.dumps([asdict(f) for f in results]))
         return
-    load = os.getloadavg()
     print(f"{args.refunds} refunds over {args.window:.0f} s across {args.shops} shops; poll {args.poll} s; "
           f"{os.cpu_count()} cores; load before {load[0]:.2f}")
     print("| run | drained in | cases/s | actions (auto) | actions/s | API calls/case | p50 / p99 refund → "
-          "decision | peak RSS per worker | CPU s workers / sandbox |")
+          "decision | peak RSS per worker | CPU s workers / sandbox / PostgreSQL |")
     print("|---|---|---|---|---|---|---|---|---|")
     for f in results:
         mark = "" if f.complete else " (NOT drained)"
         rss = ", ".join(f"{m:.0f}" for m in f.peak_rss_mb)
         print(f"| {f.run} | {f.drained_s:.0f} s{mark} | {f.cases_per_s:.0f} | {f.actions} | "
               f"{f.actions_per_s:.1f} | {f.calls_per_case:.2f} | {f.p50_s:.1f} s / {f.p99_s:.1f} s | "
-              f"{rss} MB | {f.workers_cpu_s:.0f} / {f.sandbox_cpu_s:.0f} |")
+              f"{rss} MB | {f.workers_cpu_s:.0f} / {f.sandbox_cpu_s:.0f} / "
+              f"{f.db_cpu_s:.0f} |")
 
 
 if __name__ == "__main__":
