@@ -55,8 +55,11 @@ def check_reply(ctx: ServiceContext, text: str | None) -> None:
 
 
 def triage_case(session: Session, ctx: ServiceContext, *, shop: Shop, row: CaseRecord, case: Case,
-                capabilities: Capabilities | None, now: datetime) -> DecisionRecord | None:
+                capabilities: Capabilities | None, now: datetime,
+                first: bool = False) -> DecisionRecord | None:
     """Evaluate ``case`` and store the outcome in the caller's transaction; ``None`` if the engine failed.
+
+    ``first``: the case row is new in this transaction (see ``repository.record_decision``).
 
     A playbook that does not load (or overrides it refuses) raises ConfigError: that stops the shop.
     """
@@ -71,7 +74,7 @@ def triage_case(session: Session, ctx: ServiceContext, *, shop: Shop, row: CaseR
         return None
     if decision.playbook is None:
         decision = decision.model_copy(update={"playbook": playbook_name})
-    record = repo.record_decision(session, case_id=row.id, decision=decision, now=now)
+    record = repo.record_decision(session, case_id=row.id, decision=decision, now=now, first=first)
     rec = decision.recommendation
     evidence = decision.classification.evidence if decision.classification else []
     repo.append_audit(session, actor="engine", event="decided", now=now, shop_id=shop.shop_id, case_id=row.id,

@@ -137,9 +137,9 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
     now = ctx.now()
     with session_scope(ctx.db) as session:
         decided: list[int] = []
-        for fetched in batch.cases:
-            row, moved = repo.upsert_case(session, shop_id=shop.shop_id, platform=shop.platform,
-                                          fetched=fetched, now=now)
+        stored = repo.upsert_cases(session, shop_id=shop.shop_id, platform=shop.platform, fetched=batch.cases,
+                                   now=now)
+        for fetched, (row, moved, created) in zip(batch.cases, stored, strict=True):
             report.cases_seen += 1
             if not moved:
                 continue
@@ -153,7 +153,8 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
                                   shop_id=shop.shop_id, case_id=row.id, detail={"error": row.mapping_error})
                 continue
             if is_terminal(fetched.platform_status):
-                _expire_pending(session, row.id, shop.shop_id, fetched.platform_status, now)
+                if not created:
+                    _expire_pending(session, row.id, shop.shop_id, fetched.platform_status, now)
                 continue
             followed = followup.step(session, shop=shop, row=row, fetched=fetched, capabilities=capabilities,
                                      now=now)
@@ -162,10 +163,10 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
                     report.decisions += 1
                     decided.append(row.id)
                 continue
-            if not _needs_triage(session, row.id):
+            if not created and not _needs_triage(session, row.id):
                 continue
             if triage_case(session, ctx, shop=shop, row=row, case=fetched.case, capabilities=capabilities,
-                           now=now) is not None:
+                           now=now, first=created) is not None:
                 report.decisions += 1
                 decided.append(row.id)
         if not repo.commit_cursor(session, shop_id=shop.shop_id, owner=ctx.worker, cursor=batch.cursor,

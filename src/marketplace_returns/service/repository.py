@@ -10,6 +10,7 @@ one database without a home-made lock.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,8 @@ from marketplace_returns.service.tables import (
 )
 
 OPEN_DECISION = "pending"
+IN_CHUNK = 500
+"""Most values one ``IN (...)`` list carries (well under SQLite's and PostgreSQL's parameter limits)."""
 TERMINAL_OUTBOX = ("done", "dead", "cancelled")
 
 
@@ -138,16 +141,45 @@ def change_tokens(session: Session, *, shop_id: str, refund_ids: list[str]) -> d
 
 def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: FetchedCase,
                 now: datetime) -> tuple[CaseRecord, bool]:
-    """Insert or update a case by (shop_id, refund_id); returns the row and whether it is new or moved.
+    """Insert or update one case by (shop_id, refund_id); the row and whether it is new or moved."""
+    row, moved, _ = upsert_cases(session, shop_id=shop_id, platform=platform, fetched=[fetched], now=now)[0]
+    return row, moved
+
+
+def upsert_cases(session: Session, *, shop_id: str, platform: str, fetched: Sequence[FetchedCase],
+                 now: datetime) -> list[tuple[CaseRecord, bool, bool]]:
+    """Insert or update a batch of cases by (shop_id, refund_id): ``(row, moved, created)`` per input.
 
     "Moved" means the platform's version or status changed, or the raw record differs: the overlap of
     two polls (the lookback) re-reads unchanged refunds, and those must not be triaged again.
+
+    Why a batch: one SELECT finds every stored row of the page and one flush inserts the new ones
+    (SQLAlchemy sends them as one multi-row INSERT ... RETURNING). Case by case it was a round trip
+    each way per refund, the largest cost of a Double-11 burst. A refund listed twice in one batch
+    finds the row its first listing made (``created`` is true only for the first).
     """
-    row = session.exec(select(CaseRecord).where(CaseRecord.shop_id == shop_id,
-                                                CaseRecord.refund_id == fetched.refund_id)).first()
-    created = row is None
-    if row is None:
-        row = CaseRecord(shop_id=shop_id, platform=platform, refund_id=fetched.refund_id, first_seen_at=now)
+    wanted = list(dict.fromkeys(f.refund_id for f in fetched))
+    stored: dict[str, CaseRecord] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        query = select(CaseRecord).where(CaseRecord.shop_id == shop_id,
+                                         col(CaseRecord.refund_id).in_(wanted[start:start + IN_CHUNK]))
+        stored.update((row.refund_id, row) for row in session.exec(query))
+    out: list[tuple[CaseRecord, bool, bool]] = []
+    for one in fetched:
+        row = stored.get(one.refund_id)
+        created = row is None
+        if row is None:
+            row = stored[one.refund_id] = CaseRecord(shop_id=shop_id, platform=platform,
+                                                     refund_id=one.refund_id, first_seen_at=now)
+            session.add(row)
+        moved = _apply_fetched(row, one, created=created, now=now)
+        out.append((row, moved, created))
+    session.flush()
+    return out
+
+
+def _apply_fetched(row: CaseRecord, fetched: FetchedCase, *, created: bool, now: datetime) -> bool:
+    """Copy a fresh platform read onto ``row`` (no I/O); whether it is new or moved."""
     raw = fetched.raw
     purged = not created and is_purged(row.buyer_id)
     if purged:  # the buyer asked to be forgotten: never write their data back from a fresh read
@@ -157,8 +189,7 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
     if not changed:
         if fetched.change_token is not None and row.change_token != fetched.change_token:
             row.change_token = fetched.change_token
-            session.add(row)
-        return row, False
+        return False
     case = fetched.case
     row.raw = raw
     row.change_token = fetched.change_token
@@ -186,9 +217,7 @@ def upsert_case(session: Session, *, shop_id: str, platform: str, fetched: Fetch
             row.case_json = purge_record(row.case_json, buyer_id=case.buyer_id)
             row.buyer_id = buyer_pseudonym(case.buyer_id) if case.buyer_id else row.buyer_id
             row.message = None
-    session.add(row)
-    session.flush()
-    return row, True
+    return True
 
 
 def get_case(session: Session, *, case_id: int, shop_id: str | None = None) -> CaseRecord | None:
@@ -216,16 +245,23 @@ def list_decisions(session: Session, *, case_id: int) -> list[DecisionRecord]:
 
 
 def record_decision(session: Session, *, case_id: int, decision: Decision, now: datetime,
-                    status: str = OPEN_DECISION) -> DecisionRecord:
+                    status: str = OPEN_DECISION, first: bool = False) -> DecisionRecord:
     """Store a new version of the decision on a case; older pending versions become ``superseded``.
 
     Pending outbox rows of superseded decisions are cancelled in the same transaction (nothing that
     a newer decision replaced may still reach the platform).
+
+    ``first``: the case row was created in this transaction, so there is no earlier version to number
+    after or to supersede; the two look-ups are skipped and the row is left to the session's next flush
+    (a batch of new cases then inserts its decisions in one statement). Its ``id`` is ``None`` until then.
     """
-    top = session.exec(select(func.max(DecisionRecord.version))
-                       .where(DecisionRecord.case_id == case_id)).one()
-    older = list(session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case_id,
-                                                           DecisionRecord.status == OPEN_DECISION)).all())
+    if first:
+        top, older = 0, []
+    else:
+        top = session.exec(select(func.max(DecisionRecord.version))
+                           .where(DecisionRecord.case_id == case_id)).one()
+        older = list(session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case_id,
+                                                               DecisionRecord.status == OPEN_DECISION)).all())
     for old in older:
         old.status = "superseded"
         session.add(old)
@@ -244,7 +280,8 @@ def record_decision(session: Session, *, case_id: int, decision: Decision, now: 
         auto=decision.auto, needs_approval=decision.needs_approval, shipping_saved=money.get("saved"),
         decision_json=decision.model_dump(mode="json", exclude_none=True), status=status, created_at=now)
     session.add(row)
-    session.flush()
+    if not first:
+        session.flush()
     return row
 
 
@@ -301,6 +338,8 @@ def enqueue_action(session: Session, *, case: CaseRecord, decision: DecisionReco
 
     Enqueuing the same intended effect twice returns the existing row (the key is unique).
     """
+    if case.id is None or decision.id is None:
+        session.flush()
     assert case.id is not None and decision.id is not None
     key = idempotency_key(shop_id=case.shop_id, refund_id=case.refund_id, decision_version=decision.version,
                           action=action)
