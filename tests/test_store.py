@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from marketplace_returns.connectors.base import FetchedCase, MappingIssue
 from marketplace_returns.errors import InputError
@@ -238,3 +238,69 @@ def test_two_movers_of_one_pending_decision_one_wins_the_other_is_told(db_url: s
         stored = s.get(DecisionRecord, decision_id)
         assert stored is not None and stored.status == "accepted" and stored.reviewed_by == "rep:amy"
     engine.dispose()
+
+
+def put_batch(session: Session, *batch: FetchedCase) -> list[tuple[CaseRecord, bool, bool]]:
+    return repo.upsert_cases(session, shop_id="s1", platform="taobao", fetched=list(batch), now=NOW)
+
+
+def stored_rows(session: Session) -> list[tuple[str, str | None]]:
+    """(refund_id, platform_version) of every stored case, read from the database, not the session."""
+    rows = session.execute(select(col(CaseRecord.refund_id), col(CaseRecord.platform_version))
+                           .where(col(CaseRecord.shop_id) == "s1").order_by(col(CaseRecord.refund_id)))
+    return [(refund_id, version) for refund_id, version in rows]
+
+
+def test_upsert_cases_flags_new_unchanged_and_moved_rows_in_input_order(session: Session) -> None:
+    same, _ = put(session, fetched("same"))
+    moving, _ = put(session, fetched("moving"))
+    session.commit()
+    out = put_batch(session, fetched("same"), fetched("new"), fetched("moving", version="v2"))
+    assert [(row.refund_id, moved, created) for row, moved, created in out] == [
+        ("same", False, False), ("new", True, True), ("moving", True, False)]
+    assert all(row.id is not None for row, _, _ in out)
+    assert out[0][0].id == same.id and out[2][0].id == moving.id
+    assert out[1][0].id not in (same.id, moving.id)
+    assert out[2][0].platform_version == "v2"
+    session.commit()
+    assert stored_rows(session) == [("moving", "v2"), ("new", "v1"), ("same", "v1")]
+
+
+def test_upsert_cases_a_refund_listed_twice_makes_one_row_with_the_later_version(session: Session) -> None:
+    out = put_batch(session, fetched("twice", version="v1"), fetched("other"), fetched("twice", version="v2"))
+    (first, _, first_created), _, (second, second_moved, second_created) = out
+    assert first_created and not second_created and second_moved
+    assert first is second and first.id is not None
+    assert first.platform_version == "v2" and first.raw == {"refund_id": "twice", "v": "v2"}
+    session.commit()
+    assert stored_rows(session) == [("other", "v1"), ("twice", "v2")]
+
+
+def test_first_decision_of_a_new_case_waits_for_the_flush_and_is_superseded_later(session: Session) -> None:
+    [(case, _, created)] = put_batch(session, fetched("fresh"))
+    assert created and case.id is not None
+    d1 = repo.record_decision(session, case_id=case.id, decision=decision("fresh"), now=NOW, first=True)
+    assert d1.version == 1 and d1.id is None and d1.status == repo.OPEN_DECISION
+    session.flush()
+    assert d1.id is not None
+    d2 = repo.record_decision(session, case_id=case.id, decision=decision("fresh", Action.EXCHANGE), now=NOW)
+    assert d2.version == 2 and d2.id is not None
+    session.commit()
+    session.expire_all()  # read the statuses back from the database, not the session's objects
+    assert [(d.version, d.status) for d in repo.list_decisions(session, case_id=case.id)] == [
+        (1, "superseded"), (2, "pending")]
+
+
+def test_enqueue_action_flushes_a_first_decision_not_yet_flushed(session: Session) -> None:
+    [(case, _, _)] = put_batch(session, fetched("fresh"))
+    assert case.id is not None
+    d1 = repo.record_decision(session, case_id=case.id, decision=decision("fresh"), now=NOW, first=True)
+    assert d1.id is None
+    action = repo.enqueue_action(session, case=case, decision=d1, action="refund_without_return", now=NOW)
+    assert action.id is not None and d1.id is not None
+    assert (action.decision_id, action.case_id) == (d1.id, case.id)
+    assert action.idempotency_key == repo.idempotency_key(shop_id="s1", refund_id="fresh", decision_version=1,
+                                                          action="refund_without_return")
+    session.commit()
+    assert [(a.id, a.decision_id, a.status) for a in repo.list_actions(session, case_id=case.id)] == [
+        (action.id, d1.id, "pending")]
