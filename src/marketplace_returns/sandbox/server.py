@@ -8,7 +8,6 @@ deadlines pass while the clock runs (at ``speed`` for the demo).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from types import TracebackType
@@ -18,6 +17,7 @@ import uvicorn
 from marketplace_returns.sandbox.app import build_app
 from marketplace_returns.sandbox.config import build_state
 from marketplace_returns.sandbox.state import SandboxState
+from marketplace_returns.service import eventloop
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -62,7 +62,7 @@ class SandboxServer:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._server.serve())
+            eventloop.run(self._server.serve())
         except BaseException as exc:  # reported by start()
             self._error = exc
 

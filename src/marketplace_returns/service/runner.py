@@ -8,7 +8,6 @@ confirmation" under a second without polling the outbox fast.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from marketplace_returns.security.logmask import install_log_masking
+from marketplace_returns.service import eventloop
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope, upgrade_database
@@ -119,7 +119,7 @@ def serve(url: str, *, shops_file: Path | None, host: str, port: int, workers: i
             app, _ = build_app(ctx, push_interval_s=options.push_interval_s)
             uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
         else:
-            asyncio.run(run_scheduler_only(ctx, push_interval_s=options.push_interval_s))
+            eventloop.run(run_scheduler_only(ctx, push_interval_s=options.push_interval_s))
     finally:
         if supervisor is not None:
             supervisor.stop()

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from marketplace_returns.errors import ConfigError
+from marketplace_returns.service import eventloop
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def _child_main(options: WorkerOptions, index: int, parent_pid: int) -> None:
     configure_logging()
     ctx = make_context(options)
     ctx.worker = f"{ctx.worker}:w{index}"
-    asyncio.run(run_scheduler_only(ctx, push_interval_s=options.push_interval_s, parent_pid=parent_pid))
+    eventloop.run(run_scheduler_only(ctx, push_interval_s=options.push_interval_s, parent_pid=parent_pid))
 
 
 @dataclass
