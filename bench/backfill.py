@@ -203,7 +203,7 @@ async def shopify(args: argparse.Namespace) -> Figures:
     client = conn.client
     print(f"query cost        requested {client.cost_requested:.0f}  actual {client.cost_actual:.0f}"
           f"  ({client.cost_actual / max(len(expected), 1):.1f} per refund);"
-          f" waited {sum(client.waits):.1f} s in {len(client.waits)} waits;"
+          f" waited {client.waited_s:.1f} s in {client.wait_count} waits;"
           f" throttled by the sandbox {state.counters['shopify.throttled']}"
           f" (+{state.counters['shopify.fault.throttle']} injected)")
     return Figures("shopify", len(expected), sum(seen.values()), len(expected - set(seen)),

@@ -111,7 +111,7 @@ async def test_retries_taken(client: TopClient, failures: int) -> None:
     body = await client.call(shop(), "taobao.refunds.receive.get", {"page_no": 1})
     assert body["has_next"] is False
     assert route.call_count == failures + 1 == client.total_calls
-    assert len(client.waits) == failures
+    assert len(client.waits) == client.wait_count == failures
 
 
 @respx.mock
@@ -129,7 +129,7 @@ async def test_ban_seconds_hint_wins_over_backoff(client: TopClient) -> None:
                                        "This ban will last for 17 more seconds")),
         httpx.Response(200, json=receive_page([], has_next=False))])
     await client.call(shop(), "taobao.refunds.receive.get")
-    assert client.waits == [17.0]
+    assert list(client.waits) == [17.0] and client.waited_s == 17.0
 
 
 @respx.mock
@@ -163,7 +163,7 @@ async def test_throttled_write_is_resent(client: TopClient) -> None:
     route = respx.post(ROUTER, name="all").mock(side_effect=[
         httpx.Response(200, json=THROTTLED), httpx.Response(200, json={"refund_message_add_response": {}})])
     await client.call(shop(), "taobao.refund.message.add", {"refund_id": 1, "content": "x"}, write=True)
-    assert route.call_count == 2 and client.waits == [1.0]
+    assert route.call_count == 2 and list(client.waits) == [1.0]
 
 
 def test_table_lookup_order_and_ban_parsing() -> None:

@@ -59,7 +59,7 @@ async def test_throttle_answers_code_7_with_ban_seconds() -> None:
         top = TopClient(http, max_attempts=2, sleep=_no_sleep)
         with pytest.raises(RateLimited) as info:
             await top.call(_shop(url), "taobao.refund.get", {"refund_id": "10000"})
-        assert info.value.code == "7" and info.value.retry_after == 1.0 and top.waits == [1.0]
+        assert info.value.code == "7" and info.value.retry_after == 1.0 and list(top.waits) == [1.0]
 
 
 async def test_get_with_query_string_and_bad_timestamp() -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -50,6 +50,8 @@ API_VERSION: Final = "2026-10"
 TOKEN_HEADER: Final = "X-Shopify-Access-Token"
 DEFAULT_COST: Final = 100.0
 Sleep = Callable[[float], Awaitable[None]]
+WAITS_KEPT = 1000
+"""Latest waits a client keeps for inspection; totals are counted apart."""
 
 
 def endpoint(shop: ShopConfig) -> str:
@@ -95,8 +97,12 @@ class ShopifyClient:
         """HTTP requests sent (each attempt counts), by operation name."""
         self.cost_requested = 0.0
         self.cost_actual = 0.0
-        self.waits: list[float] = []
-        """Seconds waited, before retries and pre-emptive slow-downs (for tests and the benchmark)."""
+        self.waits: deque[float] = deque(maxlen=WAITS_KEPT)
+        """Seconds of the latest waits, before retries and pre-emptive slow-downs (for tests; bounded,
+        a worker runs for weeks)."""
+        self.wait_count = 0
+        self.waited_s = 0.0
+        """Waits and seconds waited over the client's life (for the benchmarks)."""
         self.buckets: dict[str, Bucket] = {}
         self._costs: dict[str, float] = {}
         self._backoff = wait_random_exponential(multiplier=backoff_base, max=backoff_max)
@@ -209,7 +215,7 @@ class ShopifyClient:
         available = bucket.projected(self.clock())
         if cost > available:
             wait = min((cost - available) / bucket.restore_rate, self.max_hint)
-            self.waits.append(wait)
+            self._waited(wait)
             await self.sleep(wait)
         bucket.available, bucket.at = bucket.projected(self.clock()) - cost, self.clock()
 
@@ -222,8 +228,13 @@ class ShopifyClient:
         return float(self._backoff(state))
 
     async def _do_sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
+        self._waited(seconds)
         await self.sleep(seconds)
+
+    def _waited(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.wait_count += 1
+        self.waited_s += seconds
 
     @staticmethod
     def _log_retry(state: RetryCallState) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -35,6 +35,8 @@ from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited,
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+WAITS_KEPT = 1000
+"""Latest waits a client keeps for inspection; totals are counted apart."""
 
 
 class _Ambiguous(ConnectorError):
@@ -61,8 +63,11 @@ class TopClient:
         self.max_hint = max_hint
         self.calls: Counter[str] = Counter()
         """API calls sent (each attempt counts), by TOP method name."""
-        self.waits: list[float] = []
-        """Seconds waited before each retry (for tests and the benchmark)."""
+        self.waits: deque[float] = deque(maxlen=WAITS_KEPT)
+        """Seconds waited before the latest retries (for tests; bounded, a worker runs for weeks)."""
+        self.wait_count = 0
+        self.waited_s = 0.0
+        """Retries and seconds waited over the client's life (for the benchmarks)."""
         self._backoff = wait_random_exponential(multiplier=backoff_base, max=backoff_max)
         self.sleep = sleep
         common: dict[str, Any] = {"stop": stop_after_attempt(max_attempts), "wait": self._wait,
@@ -159,6 +164,8 @@ class TopClient:
 
     async def _do_sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
+        self.wait_count += 1
+        self.waited_s += seconds
         await self.sleep(seconds)
 
     def _log_retry(self, state: RetryCallState) -> None:
