@@ -27,3 +27,6 @@ def test_demo_json_short_run() -> None:
     assert summary["actions_confirmed_by_marketplace"] == summary["actions_pushed"]
     assert summary["seconds"] < 60
     assert 0 < summary["goods_back_followups"] == summary["returns_refunded_by_marketplace"]
+    # Refund -> first suggestion, in wall seconds: bounded by a poll or two, not by the days (marketplace
+    # time) until a goods-back follow-up, which the measure once picked up (p95 ~5,900 s).
+    assert summary["latency_refund_to_queue_s"]["max"] < 30

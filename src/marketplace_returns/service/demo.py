@@ -247,8 +247,12 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
     kept_goods = sum((d.amount or Decimal(0) for d in latest.values() if d.action == "refund_without_return"),
                      Decimal(0))
     saved = sum((d.shipping_saved or Decimal(0) for d in latest.values()), Decimal(0))
+    first: dict[int, DecisionRecord] = {}
+    for d in decisions:
+        first.setdefault(d.case_id, d)
+    # The first suggestion, not the latest: a goods-back follow-up comes days (marketplace time) later.
     to_queue = [_wall(d.created_at, c.requested_at, speed)
-                for c in cases for d in [latest.get(c.id or -1)] if d is not None]
+                for c in cases for d in [first.get(c.id or -1)] if d is not None]
     accepted_at = {e.case_id: e.at for e in audit if e.event in ("accepted", "edited")}
     to_platform = [_wall(e.at, accepted_at[e.case_id], speed) for e in audit
                    if e.event == "pushed" and e.case_id in accepted_at]
