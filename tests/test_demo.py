@@ -30,3 +30,22 @@ def test_demo_json_short_run() -> None:
     # Refund -> first suggestion, in wall seconds: bounded by a poll or two, not by the days (marketplace
     # time) until a goods-back follow-up, which the measure once picked up (p95 ~5,900 s).
     assert summary["latency_refund_to_queue_s"]["max"] < 30
+
+
+def test_accept_to_push_pairs_each_push_with_the_accept_before_it() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace_returns.service.demo import _accept_to_push
+    from marketplace_returns.service.tables import AuditEvent
+
+    t0 = datetime(2026, 11, 11, tzinfo=UTC)
+
+    def event(name: str, case_id: int, seconds: float) -> AuditEvent:
+        return AuditEvent(at=t0 + timedelta(seconds=seconds), case_id=case_id, actor="t", event=name)
+
+    audit = [event("accepted", 1, 0), event("pushed", 1, 3),          # first decision of case 1
+             event("edited", 2, 10), event("pushed", 2, 16),
+             event("accepted", 1, 100), event("pushed", 1, 106),    # its goods-back follow-up
+             event("pushed", 3, 200)]                               # pushed on its own (automatic)
+    # In marketplace seconds ÷ 30; by case alone, case 1's first push would be timed from the second accept.
+    assert _accept_to_push(audit, 30.0) == [0.1, 0.2, 0.2]

@@ -19,6 +19,7 @@ import os
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
@@ -230,6 +231,22 @@ def _wall(later: Any, earlier: Any, speed: float) -> float:
     return (a - b).total_seconds() / speed if a is not None and b is not None else float("nan")
 
 
+def _accept_to_push(audit: Sequence[AuditEvent], speed: float) -> list[float]:
+    """Each rep's accept to the push that followed it on the same case (audit in id order).
+
+    Paired in order, not by case alone: a case with a goods-back follow-up is accepted and pushed twice,
+    and its first push must not be timed from the second accept (that made negative latencies).
+    """
+    waiting: dict[int | None, Any] = {}
+    out = []
+    for event in audit:
+        if event.event in ("accepted", "edited"):
+            waiting[event.case_id] = event.at
+        elif event.event == "pushed" and event.case_id in waiting:
+            out.append(_wall(event.at, waiting.pop(event.case_id), speed))
+    return out
+
+
 def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: list[str]) -> dict[str, Any]:
     """What happened, from the store and from the sandbox's own record of writes."""
     speed = SPEED
@@ -238,7 +255,8 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
         decisions = session.exec(select(DecisionRecord).order_by(col(DecisionRecord.version))).all()
         outbox = session.exec(select(OutboxAction)).all()
         audit = session.exec(select(AuditEvent).where(col(AuditEvent.event).in_(("accepted", "edited",
-                                                                                 "pushed")))).all()
+                                                                                 "pushed")))
+                             .order_by(col(AuditEvent.id))).all()
     latest: dict[int, DecisionRecord] = {d.case_id: d for d in decisions}
     by_family = Counter(d.family or "unknown" for d in latest.values())
     by_action = Counter(d.action or "none" for d in latest.values())
@@ -253,9 +271,7 @@ def summarise(ctx: ServiceContext, actions: list[dict[str, Any]], *, platforms: 
     # The first suggestion, not the latest: a goods-back follow-up comes days (marketplace time) later.
     to_queue = [_wall(d.created_at, c.requested_at, speed)
                 for c in cases for d in [first.get(c.id or -1)] if d is not None]
-    accepted_at = {e.case_id: e.at for e in audit if e.event in ("accepted", "edited")}
-    to_platform = [_wall(e.at, accepted_at[e.case_id], speed) for e in audit
-                   if e.event == "pushed" and e.case_id in accepted_at]
+    to_platform = _accept_to_push(audit, speed)
     applied = [a for a in actions if a.get("outcome") == "applied"]
     seen = Counter((a["refund_id"], a["action"]) for a in applied)
     duplicated = sum(n - 1 for n in seen.values() if n > 1)
