@@ -34,7 +34,7 @@ import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from marketplace_returns.connectors.base import ShopConfig
+from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig
 from marketplace_returns.connectors.shopify import documents
 from marketplace_returns.connectors.shopify.errors import (
     PLATFORM,
@@ -50,8 +50,6 @@ API_VERSION: Final = "2026-10"
 TOKEN_HEADER: Final = "X-Shopify-Access-Token"
 DEFAULT_COST: Final = 100.0
 Sleep = Callable[[float], Awaitable[None]]
-WAITS_KEPT = 1000
-"""Latest waits a client keeps for inspection; totals are counted apart."""
 
 
 def endpoint(shop: ShopConfig) -> str:

@@ -27,7 +27,7 @@ import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from marketplace_returns.connectors.base import ShopConfig
+from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig
 from marketplace_returns.connectors.taobao.errors import error_from_response, error_from_status
 from marketplace_returns.connectors.taobao.signing import SIGN_METHODS, now_timestamp, sign
 from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited, TransportError
@@ -35,8 +35,6 @@ from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited,
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-WAITS_KEPT = 1000
-"""Latest waits a client keeps for inspection; totals are counted apart."""
 
 
 class _Ambiguous(ConnectorError):
