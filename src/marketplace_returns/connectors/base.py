@@ -24,6 +24,7 @@ from marketplace_returns.models.vocabulary import Action
 WAITS_KEPT = 1000
 """Latest retry waits a platform client keeps for inspection (its totals are counted apart)."""
 
+
 class ShopConfig(BaseModel):
     """One seller's shop on one platform, as the service hands it to a connector.
 
