@@ -80,7 +80,7 @@ def _page(body: dict[str, Any], platform: str) -> ReceivePage:
                          code="BAD_PAGE") from None
 
 
-def _count(value: Any) -> int | None:
+def _total_results(value: Any) -> int | None:
     """TOP's ``total_results`` (a number, sometimes as text); None when it is anything else."""
     if isinstance(value, bool):
         return None
@@ -273,7 +273,7 @@ class TaobaoConnector:
                 "page_size": MESSAGE_PAGE_SIZE, "refund_phase": refund_phase})
             page = unwrap_list(body.get("refund_messages"), "refund_message")
             messages.extend(m for m in page if isinstance(m, dict))  # a non-object says nothing we can use
-            total = _count(body.get("total_results"))
+            total = _total_results(body.get("total_results"))
             if not page or len(messages) >= (total if total is not None else MESSAGE_PAGE_SIZE * page_no):
                 return messages
             page_no += 1
