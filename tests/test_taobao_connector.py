@@ -83,7 +83,11 @@ async def _collect(conn: TaobaoConnector, cursor: str | None) -> list[FetchBatch
 
 
 def _connector(**kw: Any) -> TaobaoConnector:
-    return TaobaoConnector(sleep=_no_sleep, clock=lambda: NOW, **kw)
+    # httpx's own transport, which respx patches; the connector's default client sends over aiohttp
+    # (tests/test_transport.py, and the sandbox end-to-end tests)
+    kw.setdefault("client", httpx.AsyncClient())
+    kw.setdefault("clock", lambda: NOW)
+    return TaobaoConnector(sleep=_no_sleep, **kw)
 
 
 def test_satisfies_protocol_and_capabilities() -> None:
@@ -377,11 +381,10 @@ def test_two_runs_cover_every_refund_once_per_run(offsets: list[int], window: in
             fake = FakeTop(records)
             respx.post(ROUTER, name="receive").mock(side_effect=fake)
             s = shop(lookback_seconds=lookback)
-            one = TaobaoConnector(sleep=_no_sleep, clock=lambda: first_now, window_seconds=window,
-                                  backfill_seconds=6 * 3600)
+            one = _connector(clock=lambda: first_now, window_seconds=window, backfill_seconds=6 * 3600)
             first = [b async for b in one.fetch_changed(s, None)]
             # refunds modified after the first run's frozen start are not in it
-            two = TaobaoConnector(sleep=_no_sleep, clock=lambda: NOW, window_seconds=window)
+            two = _connector(window_seconds=window)
             second = [b async for b in two.fetch_changed(s, first[-1].cursor)]
         return ([c.refund_id for b in first for c in b.cases], [c.refund_id for b in second for c in b.cases])
 

@@ -37,6 +37,7 @@ from marketplace_returns.connectors.shopify import actions
 from marketplace_returns.connectors.shopify.client import ShopifyClient, Sleep
 from marketplace_returns.connectors.shopify.mapping import map_return
 from marketplace_returns.connectors.shopify.wire import OrderConnection
+from marketplace_returns.connectors.transport import platform_http_client
 from marketplace_returns.errors import InputError, PlatformRejected
 
 MAX_PAGE_SIZE = 20
@@ -75,7 +76,7 @@ class ShopifyConnector:
                  clock: Callable[[], datetime] | None = None,
                  backfill_seconds: int | None = 30 * 86400) -> None:
         self._owns_http = client is None
-        self.http = client or httpx.AsyncClient(timeout=timeout)
+        self.http = client or platform_http_client(timeout=timeout)
         self.client = ShopifyClient(self.http, max_attempts=max_attempts, sleep=sleep)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.backfill_seconds = backfill_seconds

@@ -42,6 +42,7 @@ from marketplace_returns.connectors.taobao.client import Sleep, TopClient
 from marketplace_returns.connectors.taobao.mapping import OPEN_STATUSES, map_refund
 from marketplace_returns.connectors.taobao.signing import format_timestamp, parse_timestamp
 from marketplace_returns.connectors.taobao.wire import ReceivePage, unwrap_list
+from marketplace_returns.connectors.transport import platform_http_client
 from marketplace_returns.errors import ConnectorError, InputError
 
 LIST_FIELDS = ("refund_id,tid,oid,title,buyer_nick,seller_nick,total_fee,status,created,refund_fee,"
@@ -109,7 +110,7 @@ class TaobaoConnector:
                  concurrency: int = 4, timeout: float = 10.0, sleep: Sleep | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self._owns_http = client is None
-        http = client or httpx.AsyncClient(timeout=timeout)
+        http = client or platform_http_client(timeout=timeout)
         extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         self.client = TopClient(http, platform=self.platform, max_attempts=max_attempts, **extra)
         self.window_seconds = window_seconds
