@@ -76,6 +76,9 @@ class FakeState:
         self.counters: Counter[str] = Counter()
         self.actions: list[dict[str, Any]] = []
 
+    def shop_with(self, credential: str, value: str, platform: str | None = None) -> Shop | None:
+        return next((s for s in self.shops.values() if value and getattr(s, credential) == value), None)
+
     def refunds_changed(self, platform: str, shop_id: str, start: datetime | None,
                         end: datetime | None) -> list[Refund]:
         return sorted((r for r in self.refunds.values() if r.shop_id == shop_id

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketplace_returns.sandbox.records import SandboxShop
 from marketplace_returns.sandbox.state import SandboxInvalid, SandboxNotFound, SandboxStale, SandboxState
 from sandbox_builders import T0, frozen_state, refund
 
@@ -203,3 +204,19 @@ def test_any_sequence_keeps_the_invariants(steps: list[tuple[str, int, bool, int
     assert len(state.actions) == len(steps)
     assert all(a.outcome in ("applied", "stale", "rejected") for a in state.actions)
     assert [a.seq for a in state.actions] == list(range(1, len(steps) + 1))
+
+
+def test_shops_are_found_by_credential_even_after_they_change() -> None:
+    tb = SandboxShop("tb", "taobao", app_key="1001", app_secret="s", session="x")
+    sh = SandboxShop("sh", "shopify", shop_domain="sh.myshopify.com", access_token="shpat_a")
+    twin = SandboxShop("tb2", "tmall", app_key="1001", app_secret="t", session="y")
+    state = SandboxState([tb, sh, twin])
+    assert state.shop_with("app_key", "1001") is tb  # the first shop with the key, as a scan finds it
+    assert state.shop_with("access_token", "shpat_a", platform="shopify") is sh
+    assert state.shop_with("access_token", "shpat_a", platform="taobao") is None
+    assert state.shop_with("app_key", "") is None and state.shop_with("app_key", "404") is None
+    sh.access_token = "shpat_b"  # rotated after the index was built
+    assert state.shop_with("access_token", "shpat_a") is None
+    assert state.shop_with("access_token", "shpat_b") is sh
+    del state.shops["tb"]
+    assert state.shop_with("app_key", "1001") is twin

@@ -177,6 +177,8 @@ async def test_the_sandbox_validates_documents_and_tokens(sandbox: Sandbox) -> N
     async with httpx.AsyncClient(base_url=sandbox.url) as http:
         wrong_field = "{ orders(first: 5) { nodes { id state } } }"
         bad = await http.post(PATH, headers=headers, json={"query": wrong_field})
+        again = await http.post(PATH, headers=headers, json={"query": wrong_field})  # a cached verdict
+        unparsable = await http.post(PATH, headers=headers, json={"query": "{ orders(first: 5) {"})
         costly = await http.post(PATH, headers=headers, json={
             "query": "{ orders(first: 250) { nodes { returns(first: 10) { nodes { id order { id } } } } } }"})
         denied = await http.post(PATH, headers={"X-Shopify-Access-Token": "shpat_wrong"},
@@ -185,6 +187,8 @@ async def test_the_sandbox_validates_documents_and_tokens(sandbox: Sandbox) -> N
     error = bad.json()["errors"][0]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" and "state" in error["message"]
     assert error["locations"] == [{"line": 1, "column": 33}]
+    assert again.json() == bad.json()
+    assert unparsable.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     assert costly.json()["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert costly.json()["extensions"]["cost"]["requestedQueryCost"] > 1000
     assert denied.status_code == 401 and denied.json() == {
@@ -195,7 +199,7 @@ async def test_the_sandbox_validates_documents_and_tokens(sandbox: Sandbox) -> N
                                           None):
             pass
     await conn.aclose()
-    assert sandbox.state.counters["shopify.invalid_documents"] == 1
+    assert sandbox.state.counters["shopify.invalid_documents"] == 2  # each refusal counts, cached or not
 
 
 async def test_the_client_paces_itself_on_a_small_bucket() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any, Final
 
@@ -53,6 +53,21 @@ def subset_schema() -> GraphQLSchema:
     return build_schema(text)
 
 
+@lru_cache(maxsize=256)
+def checked(query: str) -> tuple[DocumentNode | None, tuple[dict[str, Any], ...]]:
+    """``query`` parsed and validated, or the errors Shopify would answer with.
+
+    Cached by text: a client sends the same few documents over and over, and validation walked the
+    whole document on every request (the larger part of the sandbox's CPU for a Shopify call).
+    """
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, (_located(exc, "GRAPHQL_PARSE_FAILED"),)
+    invalid = validate(subset_schema(), document)
+    return (None if invalid else document), tuple(_located(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid)
+
+
 def _errors(errors: list[dict[str, Any]], cost: dict[str, Any] | None = None, status: int = 200) -> Response:
     body: dict[str, Any] = {"errors": errors}
     if cost is not None:
@@ -82,8 +97,7 @@ def routes(state: Any, *, maximum: float = 2000.0, restore_rate: float = 100.0,
     async def graphql(request: Request) -> Response:
         state.counters["shopify.requests"] += 1
         token = request.headers.get("x-shopify-access-token", "")
-        shop = next((s for s in state.shops.values()
-                     if s.platform == "shopify" and s.access_token and s.access_token == token), None)
+        shop = state.shop_with("access_token", token, platform="shopify")
         if shop is None:
             state.counters["shopify.refused"] += 1
             return JSONResponse({"errors": INVALID_TOKEN}, status_code=401)
@@ -95,14 +109,11 @@ def routes(state: Any, *, maximum: float = 2000.0, restore_rate: float = 100.0,
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             return _errors([{"message": f"Bad request: {exc}", "extensions": {"code": "BAD_REQUEST"}}],
                            status=400)
-        try:
-            document = parse(query)
-        except GraphQLError as exc:
-            return _errors([_located(exc, "GRAPHQL_PARSE_FAILED")])
-        invalid = validate(subset_schema(), document)
-        if invalid:
-            state.counters["shopify.invalid_documents"] += 1
-            return _errors([_located(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid])
+        document, refusals = checked(query)
+        if document is None:
+            if refusals[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED":
+                state.counters["shopify.invalid_documents"] += 1
+            return _errors(list(refusals))
         faulted = await _fault(state, bucket(shop.shop_id))
         if faulted is not None:
             return faulted

@@ -67,6 +67,28 @@ class SandboxState:
         self._effects: dict[str, list[RecordedAction]] = {}  # applied actions per refund, for effects()
         self.traffic: TrafficGenerator | None = None  # set by whoever seeds the first traffic
         self.serial = 0  # refunds ever added, so a later generator's ids do not collide
+        self._shops_by: dict[tuple[str, str], SandboxShop] = {}
+
+    def shop_with(self, credential: str, value: str, platform: str | None = None) -> SandboxShop | None:
+        """The shop that ``credential`` (``app_key``, ``access_token``) names, or None.
+
+        Why an index: every request names its shop, and a scan of 500 shops per request was a visible
+        share of the sandbox's CPU in a burst. The index is checked on each hit and rebuilt on a miss,
+        so shops added or credentials changed after construction are still found.
+        """
+        if not value:
+            return None
+        shop = self._shops_by.get((credential, value))
+        if shop is None or getattr(shop, credential) != value or self.shops.get(shop.shop_id) is not shop:
+            self._shops_by = {}
+            for each in self.shops.values():  # the first shop with a credential wins, as a scan would
+                for name in ("app_key", "access_token"):
+                    if getattr(each, name):
+                        self._shops_by.setdefault((name, getattr(each, name)), each)
+            shop = self._shops_by.get((credential, value))
+        if shop is None or (platform is not None and shop.platform != platform):
+            return None
+        return shop
 
     # ----------------------------------------------------------------- refunds in and out
     def add_refunds(self, refunds: Iterable[SandboxRefund]) -> int:

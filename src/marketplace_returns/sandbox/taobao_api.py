@@ -20,8 +20,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from marketplace_returns.connectors.taobao.client import response_key
@@ -33,14 +34,20 @@ Handler = Callable[[Any, Any, dict[str, str]], Awaitable[dict[str, Any]]]
 TIMEOUT_SECONDS = 3.0
 
 
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    """Compact UTF-8 JSON, as Starlette's ``JSONResponse`` writes it, by orjson (the stdlib encoder was
+    an eighth of the router's CPU on listing pages)."""
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
 def _error(code: int, msg: str, sub_code: str | None = None, sub_msg: str | None = None,
-           status: int = 200) -> JSONResponse:
+           status: int = 200) -> Response:
     body: dict[str, Any] = {"code": code, "msg": msg, "request_id": f"sbx{random.getrandbits(40):x}"}
     if sub_code:
         body["sub_code"] = sub_code
     if sub_msg:
         body["sub_msg"] = sub_msg
-    return JSONResponse({"error_response": body}, status_code=status)
+    return _json({"error_response": body}, status=status)
 
 
 def routes(state: Any) -> list[BaseRoute]:
@@ -70,7 +77,7 @@ def routes(state: Any) -> list[BaseRoute]:
             state.counters[f"top.error.{exc.sub_code or exc.code}"] += 1
             return _error(exc.code, exc.msg, exc.sub_code, exc.sub_msg)
         state.counters[f"top.{method}"] += 1
-        return JSONResponse({response_key(method): {**body, "request_id": f"sbx{random.getrandbits(40):x}"}})
+        return _json({response_key(method): {**body, "request_id": f"sbx{random.getrandbits(40):x}"}})
 
     return [Route("/router/rest", router, methods=["GET", "POST"], name="top_router")]
 
@@ -82,7 +89,7 @@ def _authenticate(state: Any, params: dict[str, str]) -> Any:
     app_key = params.get("app_key")
     if not app_key:
         return _error(28, "Missing app key")
-    shop = next((s for s in state.shops.values() if s.app_key == app_key), None)
+    shop = state.shop_with("app_key", app_key)
     if shop is None:
         return _error(29, "Invalid app Key", "isv.appkey-not-exists")
     if not params.get("sign"):
