@@ -71,7 +71,24 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}", path="db",
                           hint="sqlite:///path or postgresql+psycopg://user@host/db")
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         **_native_placeholders(parsed.get_driver_name()))
+
+
+def _native_placeholders(driver: str) -> dict[str, Any]:
+    """psycopg 3 with PostgreSQL's own ``$1`` placeholders: SQLAlchemy writes them, a ``RawCursor`` sends
+    the statement as it is.
+
+    Why: with the default ``%(name)s`` style psycopg rewrites every statement in Python before sending
+    it, and caches only short ones. A poll stores a page of cases with multi-row INSERTs of hundreds of
+    parameters, so that rewrite was about an eighth of a worker's CPU in a burst (bench/burst.py).
+    Binding is server-side either way; only the client-side parsing goes.
+    """
+    if driver != "psycopg":
+        return {}
+    import psycopg
+
+    return {"paramstyle": "numeric_dollar", "connect_args": {"cursor_factory": psycopg.RawCursor}}
 
 
 def is_postgres(engine_or_session: Engine | Session) -> bool:
