@@ -173,3 +173,32 @@ def test_proxies_come_from_the_environment_once_per_origin(monkeypatch: pytest.M
     assert transport.proxy(httpx.URL("https://eco.taobao.com/router/rest")) is None  # NO_PROXY
     assert transport.proxy(httpx.URL("http://127.0.0.1:8000/")) is None  # no proxy for http
     assert AiohttpTransport(trust_env=False).proxy(httpx.URL("https://shop-1.myshopify.com/")) is None
+
+
+async def test_cookies_are_httpx_s_alone() -> None:
+    """httpx keeps the cookies. A jar in the transport's session would be a second copy: a cookie
+    cleared from the client would still be sent."""
+    heads: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                heads.append((await read_request(reader))[0])
+            except asyncio.IncompleteReadError:
+                break
+            writer.write(b"HTTP/1.1 200 OK\r\nSet-Cookie: _session=abc; Path=/\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")
+            await writer.drain()
+        writer.close()
+
+    def cookies(head: bytes) -> list[bytes]:
+        return [line.lower() for line in head.split(b"\r\n") if line.lower().startswith(b"cookie:")]
+
+    async with raw_server(handler) as url, platform_http_client(timeout=5) as http:
+        named = url.replace("127.0.0.1", "localhost")  # a jar keeps no cookies for a bare IP address
+        await http.post(named + "/a", data={"a": "1"})
+        await http.post(named + "/b", data={"a": "2"})
+        http.cookies.clear()
+        await http.post(named + "/c", data={"a": "3"})
+    assert cookies(heads[1]) == [b"cookie: _session=abc"]
+    assert cookies(heads[2]) == []

@@ -23,9 +23,10 @@ from collections.abc import Iterator
 import aiohttp
 import httpx
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=15.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=5.0)
 """As many kept connections as open ones: a worker polls hundreds of shops at once, and a pool that
-closes a connection each time it goes idle reconnects for nearly every request."""
+closes a connection each time it goes idle reconnects for nearly every request. Idle ones go after 5 s,
+httpx's own default, before most servers drop them (a request racing the server's close fails)."""
 
 _ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     # most specific first: the first match wins
@@ -104,7 +105,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             ssl = httpx.create_ssl_context(verify=self.verify, trust_env=self.trust_env)
             connector = aiohttp.TCPConnector(limit=self.limits.max_connections or 0, limit_per_host=0,
                                              keepalive_timeout=self.limits.keepalive_expiry, ssl=ssl)
-            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
+            # cookies are httpx's alone: a jar here would be a second copy (a cleared cookie still sent)
+            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
+                                                  cookie_jar=aiohttp.DummyCookieJar())
             self._loop = loop
         return self._session
 
@@ -116,7 +119,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._session_here()
         with _httpx_errors(request):
             async with session.request(
-                request.method, str(request.url), headers=list(request.headers.multi_items()),
+                request.method, str(request.url), headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                                                           for k, v in request.headers.raw],
                 data=body or None, allow_redirects=False, compress=False, proxy=self.proxy(request.url),
                 timeout=limits,
             ) as answer:
