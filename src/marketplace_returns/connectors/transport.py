@@ -2,13 +2,14 @@
 
 Why: a worker spends most of its CPU on HTTP. httpcore checks every idle pooled connection (a poll()
 and a getpeername()) before each request and runs through anyio; aiohttp's pool and its C parser do
-the same job for about a third of the CPU per call (bench/http_client.py measures both). The clients
+the same job for half to a fifth of the CPU per call (bench/http_client.py measures both). The clients
 keep httpx's API, so retries, errors, respx in unit tests and anything a caller passes in are
 unchanged: only the bytes go another way.
 
-The one thing a transport must get right here is which failures may have reached the platform. A
-platform client retries a write only after a ``ConnectError`` (nothing was sent); every other failure
-of a write is ambiguous and is looked up before it is sent again. So aiohttp's errors are mapped
+The one thing a transport must get right here is which failures may have reached the platform. The
+TOP client retries a write only after a ``ConnectError`` (nothing was sent); every other failure of a
+write is ambiguous and is looked up before it is sent again (Shopify's writes carry Shopify's own
+idempotency key as well). So aiohttp's errors are mapped
 narrowly: only a failure to connect is a ``ConnectError``; a connection that broke after the request
 went out is a read error or a protocol error, and a timeout keeps its phase.
 """
