@@ -304,3 +304,22 @@ def test_enqueue_action_flushes_a_first_decision_not_yet_flushed(session: Sessio
     session.commit()
     assert [(a.id, a.decision_id, a.status) for a in repo.list_actions(session, case_id=case.id)] == [
         (action.id, d1.id, "pending")]
+
+
+def test_statements_with_percent_signs_colons_and_bound_values_run_alike(session: Session) -> None:
+    """On PostgreSQL the store writes native ``$1`` placeholders and psycopg sends them unparsed; a
+    literal ``%`` or a ``::`` cast must mean the same as on SQLite (where nothing changed)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        assert session.get_bind().dialect.paramstyle == "numeric_dollar"
+    put(session, fetched("100%"))
+    put(session, fetched("1001"))
+    session.commit()
+    like = select(CaseRecord.refund_id).where(col(CaseRecord.refund_id).like("100%"))
+    assert sorted(session.exec(like)) == ["100%", "1001"]
+    literal = sa.text("SELECT refund_id FROM cases WHERE refund_id LIKE '%\\%' ESCAPE '\\' "
+                      "AND shop_id = :shop")
+    assert list(session.execute(literal, {"shop": "s1"}).scalars()) == ["100%"]
+    if postgres:
+        cast = sa.text("SELECT CAST(:n AS integer) + '2'::integer")
+        assert session.execute(cast, {"n": "40"}).scalar() == 42

@@ -11,6 +11,7 @@ import gzip
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import orjson
@@ -202,3 +203,15 @@ async def test_cookies_are_httpx_s_alone() -> None:
         await http.post(named + "/c", data={"a": "3"})
     assert cookies(heads[1]) == [b"cookie: _session=abc"]
     assert cookies(heads[2]) == []
+
+
+@pytest.mark.parametrize("platform", ["taobao", "tmall", "shopify"])
+async def test_a_connector_given_no_client_sends_over_aiohttp(platform: str) -> None:
+    from marketplace_returns.connectors.registry import create_connector
+
+    connector: Any = create_connector(platform)
+    http = connector.client.http
+    assert isinstance(http._transport, AiohttpTransport)
+    assert http.timeout.read == 10.0 and not http.trust_env
+    await connector.aclose()
+    assert http.is_closed
