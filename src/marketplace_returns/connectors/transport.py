@@ -9,9 +9,9 @@ unchanged: only the bytes go another way.
 The one thing a transport must get right here is which failures may have reached the platform. The
 TOP client retries a write only after a ``ConnectError`` (nothing was sent); every other failure of a
 write is ambiguous and is looked up before it is sent again (Shopify's writes carry Shopify's own
-idempotency key as well). So aiohttp's errors are mapped
-narrowly: only a failure to connect is a ``ConnectError``; a connection that broke after the request
-went out is a read error or a protocol error, and a timeout keeps its phase.
+idempotency key as well). So aiohttp's errors are mapped narrowly: only a failure to connect is a
+``ConnectError``; a connection that broke after the request went out is a read error or a protocol
+error, and a timeout keeps its phase.
 """
 
 from __future__ import annotations
