@@ -38,6 +38,11 @@ class Signals:
     """shipped_at after ship_by (None when either is unknown)."""
     counterfeit_claim: bool = False
     colour_severity: Severity | None = None
+    quality_probability: float | None = None
+    """The learned reader's calibrated probability that the family is quality (None: no reader ran).
+    The honest-steering rule asks it to be low before any reason change."""
+    reader_unsure: bool = False
+    """The learned reader's probability fell in the calibrated not-sure band: a rep decides."""
 
 
 @dataclass(frozen=True, slots=True)
