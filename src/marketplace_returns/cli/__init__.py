@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from marketplace_returns.cli import report, sandbox, service, triage
+from marketplace_returns.cli import model, report, sandbox, service, triage
 
 app = typer.Typer(
     name="marketplace-returns",
@@ -24,7 +24,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _module in (triage, sandbox, service, report):
+for _module in (triage, sandbox, service, report, model):
     _module.register(app)
 
 
