@@ -50,6 +50,8 @@ class Tally:
     steered_on_facts: int = 0
     quality_cases: int = 0
     quality_steered: int = 0
+    with_quality_phrase: int = 0
+    """Cases whose message holds a phrase the generator knows to be a quality complaint."""
     attributions: int = 0
     ungrounded: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

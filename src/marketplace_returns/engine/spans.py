@@ -11,7 +11,8 @@ that clause and nothing else; no clause, no reason change.
 
 The phrase lists below are deliberately narrower than the classifier's lexicon: a clause counts only
 when it says the reason outright. Words that may describe a defect as easily as a fit ("磨脚", "太紧",
-"hurts", "doesn't fit" of a lid) are not statements of a reason. A clause is also refused when a
+"hurts", "doesn't fit" of a lid) are not statements of a reason, and the likelier defects among them
+("磨脚", "hurts") block one. A clause is also refused when a
 negator or a guess comes before the phrase in it ("不是尺码偏小", "怕偏小", "if it runs small"), when it
 is a question, when the classifier's own reading of the clause finds a quality category, or when
 it is too long to quote in a Taobao message (400 bytes) without being cut.
@@ -116,7 +117,12 @@ _QUALITY_ZH = (
     "瑕疵", "做工", "划痕", "划伤", "刮花", "变形", "起球", "缩水", "磨损", "磨破", "松了", "松动", "歪",
     "不平", "残次", "次品", "用过", "二手", "旧", "翻新", "过期", "变质", "不能用", "用不了", "没反应",
     "故障", "问题", "毛病", "伤", "疼", "痛", "血", "起泡", "生锈", "锈", "劣质", "粗糙", "垃圾", "维修",
-    "返修", "三包", "保修")
+    "返修", "三包", "保修", "针", "玻璃", "碎片", "毛边", "走线", "缝线", "针脚", "开缝", "鼓包", "气泡",
+    "开裂", "脱皮", "掉皮", "起皮", "褶", "皱", "硬", "发黄", "黄斑", "黑点", "斑", "印子", "印记", "墨",
+    "油", "虫", "渗", "潮", "湿", "甲醛", "气味", "味道", "材质", "面料", "布料", "薄", "透", "起毛",
+    "掉绒", "钻绒", "跑绒", "尺寸", "标的", "标注", "写的", "客服", "推荐", "尺码表", "尺码对照", "按照",
+    "左脚", "右脚", "左边", "右边", "一只", "两只", "一大一小", "大小不一", "不一样大", "正品", "专柜",
+    "商标", "磨", "夹脚", "勒脚", "鞋跟", "后跟", "鞋底", "鞋面", "鞋垫", "内里", "里面有")
 # Said of the goods in so many words, these deny a problem; neutral words that merely contain a
 # quality character. Both are removed before the quality words are looked for.
 _CLEARED_ZH = (
@@ -134,7 +140,10 @@ _QUALITY_EN = re.compile(
     r"fad\w*|shrink\w*|shrank|shrunk|pill|pills|pilling|pilled|bleed\w*|bled|dirty|used|worn|leak\w*|dead|"
     r"work|works|working|worked|burn\w*|hurt\w*|pain\w*|blister\w*|glue\w*|soles?|heels?|wrong|bent|dent\w*|"
     r"chip\w*|warp\w*|rust\w*|expired|rotten|spoil\w*|flaw\w*|problem\w*|issues?|poor\w*|flims\w*|"
-    r"junk|garbage|crap|repair\w*|warranty|mark\w*|spots?|dirt|sent|received|arrived|came)\b")
+    r"junk|garbage|crap|repair\w*|warranty|mark\w*|spots?|dirt|sent|received|arrived|came|needles?|pins?|"
+    r"glass|creas\w*|wrinkl\w*|bubbl\w*|lump\w*|uneven|crooked|chart|recommend\w*|seller|customer service|"
+    r"left|right shoe|one shoe|pair|thin|sheer|see.through|transparent|material|fabric|stiff|hard|measur\w*|"
+    r"inch\w*|cm|genuine|authentic|original)\b")
 _CLEARED_EN = re.compile(
     r"\b(?:nothing wrong with (?:it|them|the \w+)|nothing wrong|no problems?|not defective|no defects?|"
     r"not damaged|not broken|not faulty|not a defect|no issues?|not an? (?:quality )?(?:issue|problem)|"
