@@ -198,7 +198,8 @@ def test_a_late_shipment_reason_for_an_on_time_parcel_quotes_the_times_never_the
 @pytest.mark.parametrize("message", ["不是尺码偏小", "怕尺码偏小", "是不是尺码偏小？", "并不是买重复了",
                                      "I didn't order the wrong size", "If it runs small", "Is it too small?",
                                      "鞋跟磨脚", "尺码偏小，鞋底开胶了", "尺码偏小，和图片不一样",
-                                     "尺码偏小" * 10])
+                                     "尺码偏小" * 10, "七天无理由退货，尺码偏小的原因",
+                                     "I changed my mind so refund me"])
 def test_no_clause_no_reason_change(message: str) -> None:
     d = evaluate(_case(reason="质量问题", message=message, category="apparel"), _playbook("apparel"))
     assert d.recommendation is not None

@@ -106,6 +106,12 @@ _ZH_NOT_EXEMPT = ("不小心",)  # "不小心拍错了": accidentally, not a neg
 _EN_NOT = re.compile(r"\b(?:not|no|never|nothing|without|if|might|may|would|could|should|maybe|perhaps|"
                      r"worried|afraid|hope|guess|unless|whether|wonder)\b|n't\b")
 _ZH_QUESTION_END = ("吗", "么", "吧", "呢")
+# A clause about the reason itself, money, reviews or complaints is not quoted: the quote sits in a
+# sentence about the reason, and the outgoing guardrail must judge the engine's words, not the buyer's.
+_NOT_QUOTED = re.compile(
+    r"原因|理由|退款|退钱|返现|红包|补偿|赔|好评|差评|中评|评价|投诉|维权|举报|申诉|纠纷|确认收货|"
+    r"\b(?:reason|refund\w*|money|cash|credit|coupon|compensat\w*|review\w*|rating\w*|feedback|stars?|"
+    r"complain\w*|dispute\w*|claim\w*|chargeback|report\w*|confirm\w*)\b")
 
 # Quality words: anything that may point at the goods, the listing or the delivery of the wrong thing.
 _QUALITY_ZH = (
@@ -207,7 +213,8 @@ def stated_reasons(message: str, tolerance_cm: float = 3.0) -> tuple[Span, ...]:
 
     A clause counts when a stated phrase (``STATED``) appears in it with no negator or guess before it,
     it is not a question, the classifier's own reading of the clause finds no quality category or cue,
-    it holds no quality word, and it is short enough to quote uncut.
+    it holds no quality word, it says nothing of reasons, money, reviews or complaints, and it is short
+    enough to quote uncut.
     """
     out: list[Span] = []
     for start, end in clauses(message):
@@ -218,6 +225,8 @@ def stated_reasons(message: str, tolerance_cm: float = 3.0) -> tuple[Span, ...]:
             continue
         after = message[end:end + 2]
         if "?" in after or "？" in after or (zh and text.endswith(_ZH_QUESTION_END)):
+            continue
+        if _NOT_QUOTED.search(text):
             continue
         hit = _STATED_ZH.search(text) or _STATED_EN.search(text)
         if hit is None or _negated(text[:hit.start()], zh or _CJK.search(hit.group(0)) is not None):
