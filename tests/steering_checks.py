@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from marketplace_returns.engine.classifier import classify
 from marketplace_returns.engine.replies import moment_text
@@ -27,6 +28,10 @@ ATTRIBUTION = re.compile(
     r"|\byou (?:mentioned|mention|said|say|wrote|write|told|tell|reported|report|described|noted|stated|"
     r"explained|feel|think|complained|indicated|claimed)\b", re.IGNORECASE)
 QUOTED = re.compile(r"\s*(?:「([^」]*)」|\"([^\"]*)\"|“([^”]*)”)")
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def attributions(reply: str, message: str) -> tuple[int, list[str]]:
@@ -96,7 +101,7 @@ def check(case: Case, d: Decision, tally: Tally) -> None:
     entry = profile.reason(case.reason)
     shipped_at, ship_by = case.shipped_at, case.ship_by
     if grounds and shipped_at is not None and ship_by is not None and entry is not None \
-            and entry.category is Category.SHIPPING_DELAY and shipped_at < ship_by \
+            and entry.category is Category.SHIPPING_DELAY and _aware(shipped_at) <= _aware(ship_by) \
             and grounds == shipping_fact(shipped_at, ship_by).quote:
         tally.steered_on_facts += 1
         times = (moment_text(shipped_at, lang, ship_by.tzinfo), moment_text(ship_by, lang))

@@ -63,7 +63,7 @@ SHOPIFY_REASONS = ["DEFECTIVE", "SIZE_TOO_LARGE", "SIZE_TOO_SMALL", "COLOR", "UN
                    "NOT_AS_DESCRIBED", "OTHER", ""]
 SHIP_BY = "2026-09-01T23:59:59+08:00"
 SHIPPED = [None, "2026-09-01T10:00:00+08:00", "2026-08-30T18:30:00+08:00", "2026-09-03T09:00:00+08:00",
-           "2026-09-01T16:00:00+00:00"]
+           "2026-09-01T16:00:00+00:00", "2026-08-31T12:00:00"]
 
 
 @st.composite
@@ -92,7 +92,7 @@ def cases(draw: st.DrawFn) -> Case:
         "photos": draw(st.one_of(st.none(), st.integers(0, 3))),
         "goods_status": draw(st.sampled_from([None, "in_transit", "received", "received", "not_shipped"])),
         "return_shipping_cost": draw(st.sampled_from([None, 8, 12, 30])),
-        "ship_by": draw(st.sampled_from([SHIP_BY, SHIP_BY, None])),
+        "ship_by": draw(st.sampled_from([SHIP_BY, SHIP_BY, None, "2026-09-01T20:00:00"])),
         "shipped_at": draw(st.sampled_from(SHIPPED)),
         "delivered_at": draw(st.sampled_from([None, "2026-09-03T14:00:00+08:00"])),
         "requested_at": draw(st.sampled_from([None, "2026-09-05T09:00:00+08:00"])),
