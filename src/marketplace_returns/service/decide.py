@@ -82,6 +82,7 @@ def triage_case(session: Session, ctx: ServiceContext, *, shop: Shop, row: CaseR
                               "action": rec.action.value if rec else None,
                               "amount": str(rec.amount) if rec and rec.amount is not None else None,
                               "reason_change_to": rec.reason_change_to if rec else None,
+                              "reason_change_grounds": rec.reason_change_grounds if rec else None,
                               "evidence": evidence})
     why = blocked_reason(decision, shop, capabilities)
     reply = decision.reply.text if decision.reply else None
