@@ -162,7 +162,8 @@ def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (deci
 def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
     import asyncio
 
-    from marketplace_returns.service import queue
+    from marketplace_returns.cli import fmt
+    from marketplace_returns.service import queue, tasks
     from marketplace_returns.service.db import session_scope
 
     engine = _store(db)
@@ -171,12 +172,19 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
         with session_scope(engine) as session:
             action = queue.accept(session, ctx, decision_id=decision_id, rep=rep, now=_now(), edit=edit)
             key = action.idempotency_key if action else None
+            task = tasks.for_decision(session, decision_id=decision_id) if action is None else None
+            task_out = tasks.out(task, _now()) if task is not None else None
     except GuardrailViolation as exc:
         raise _fail(f"refused: the reply contains {exc.phrase!r} ({exc.rule})") from None
     except InputError as exc:
         raise _fail(exc) from None
     finally:
         asyncio.run(ctx.aclose())
+    if task_out is not None:
+        err.print(f"[yellow]manual task {task_out.id}[/yellow] for {task_out.assignee}: {task_out.what} "
+                  f"Due {fmt.due(task_out.due_at, _now())}. Close it with `tasks done {task_out.id}`.",
+                  highlight=False)
+        return
     err.print(f"[green]queued[/green] for the platform (key {key})" if key else "accepted (nothing to push)")
 
 

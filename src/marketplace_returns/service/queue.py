@@ -20,6 +20,7 @@ from sqlmodel import Session
 from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
+from marketplace_returns.service import tasks
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
 from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
@@ -121,7 +122,8 @@ def _check(ctx: ServiceContext, text: str | None) -> None:
 
 def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str, now: datetime,
            shop_id: str | None = None, edit: Edit | None = None) -> OutboxAction | None:
-    """Accept (optionally edited) and enqueue; ``None`` when the action is not a platform call."""
+    """Accept (optionally edited) and enqueue; ``None`` when the action is not a platform call (it then
+    opens a manual task: ``tasks.for_decision``)."""
     d, c = _load(session, decision_id, shop_id)
     _pending(d)
     doc = d.decision_json or {}
@@ -150,14 +152,15 @@ def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str,
         detail["evidence"] = (doc.get("classification") or {}).get("evidence") or []
     repo.append_audit(session, actor=f"rep:{rep}", event="edited" if edited else "accepted", now=now,
                       shop_id=c.shop_id, case_id=c.id, detail=detail)
-    if action in NOT_PUSHED:
-        return None
     capabilities = ctx.capabilities(c.platform)
-    if not capabilities.supports(action):  # e.g. an exchange on TOP: the rep carries it out by hand
+    if action in NOT_PUSHED or not capabilities.supports(action):  # e.g. an exchange on TOP: by hand
         support = capabilities.actions.get(action)
         repo.append_audit(session, actor=f"rep:{rep}", event="manual_action", now=now, shop_id=c.shop_id,
                           case_id=c.id,
                           detail={"action": action.value, "how": support.how if support else None})
+        tasks.open_task(session, case=c, decision=d, action=action.value,  # listed until a rep closes it
+                        how=support.how if support else None, amount=amount, reply_text=reply, rep=rep,
+                        now=now)
         return None
     return repo.enqueue_action(session, case=c, decision=d, action=action.value, now=now, amount=amount,
                                reply_text=reply, reason_change_to=reason_to)
