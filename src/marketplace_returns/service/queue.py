@@ -46,6 +46,8 @@ class QueueItem(BaseModel):
     needs_approval: bool
     escalated: bool
     version: int
+    currency: str | None = None
+    """The case's currency: every amount of the item is in it."""
 
 
 class QueueDetail(QueueItem):
@@ -54,7 +56,6 @@ class QueueDetail(QueueItem):
     message: str | None
     item_price: Decimal | None
     refund_amount: Decimal | None
-    currency: str | None
     platform_status: str | None
     evidence: list[str]
     rationale: str | None
@@ -80,7 +81,7 @@ def _item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
                      deadline=repo.as_utc(c.deadline),
                      family=d.family, category=d.category, action=d.action, amount=d.amount,
                      reason_change_to=d.reason_change_to, rule=d.rule, needs_approval=d.needs_approval,
-                     escalated=c.escalated_at is not None, version=d.version)
+                     escalated=c.escalated_at is not None, version=d.version, currency=c.currency)
 
 
 def list_pending(session: Session, *, shop_id: str | None = None, limit: int = 100) -> list[QueueItem]:
@@ -103,7 +104,7 @@ def show(session: Session, *, decision_id: int, shop_id: str | None = None) -> Q
                 "attempts": a.attempts, "last_error": a.last_error}
                for a in repo.list_actions(session, case_id=c.id)]
     return QueueDetail(**_item(d, c).model_dump(), status=d.status, reason=c.reason, message=c.message,
-                       item_price=c.item_price, refund_amount=c.refund_amount, currency=c.currency,
+                       item_price=c.item_price, refund_amount=c.refund_amount,
                        platform_status=c.platform_status,
                        evidence=list((doc.get("classification") or {}).get("evidence") or []),
                        rationale=rec.get("rationale"), reply=(doc.get("reply") or {}).get("text"),
