@@ -19,8 +19,8 @@ from sqlmodel import Session
 
 from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
+from marketplace_returns.service import reply_dates, tasks
 from marketplace_returns.service import repository as repo
-from marketplace_returns.service import tasks
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
 from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
@@ -138,6 +138,8 @@ def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str,
     if d.rule == FOLLOWUP_RULE and amount is not None and asked is not None and amount > asked:
         raise InputError(f"goods back: amount {amount} is above the requested {asked}", field="amount")
     reply = edit.reply if edit and edit.reply is not None else (doc.get("reply") or {}).get("text")
+    reply = reply_dates.redate(reply, now=now, deadline=repo.as_utc(c.deadline), only_past=True,
+                               hours=reply_dates.decide_hours(c.platform))  # never a date already past
     _check(ctx, reply)
     reason_to = d.reason_change_to if action is Action.REQUEST_REASON_CHANGE else None
     edited = edit is not None and any(v is not None for v in (edit.amount, edit.reply, edit.action))
