@@ -150,6 +150,13 @@ def render_html(report: Report) -> str:
             [s.status for s in report.standing],
         )
     )
+    k = report.tasks
+    if k.get("opened"):
+        parts.append(
+            f"<h2>Manual tasks</h2><p id='manual-tasks'>{k['opened']} opened in the period: "
+            f"{k['open']} open ({k['overdue']} past the platform's deadline), "
+            f"{k['done']} done ({k['done_late']} after it).</p>"
+        )
     for i, (name, fig) in enumerate(figures(report)):
         parts.append(f"<div class='chart' id='chart-{name}'>")
         parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0), div_id=f"plot-{name}"))

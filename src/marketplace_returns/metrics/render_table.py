@@ -93,6 +93,10 @@ def render(report: Report, console: Console | None = None) -> None:
         f"disputes {t['disputes']:,} · pending queue {report.queue.get('queue', 0):,} · "
         f"compensation paid {t['compensation_paid']:,.2f} vs shipping avoided {t['shipping_saved']:,.2f}"
     )
+    if report.tasks.get("opened"):
+        k = report.tasks
+        console.print(f"manual tasks {k['opened']:,} · open {k['open']:,} · overdue {k['overdue']:,} · "
+                      f"done {k['done']:,} (after the deadline {k['done_late']:,})")
     for dim in ("reason", "category", "sku", "batch", "rule", "shop"):
         if dim in report.breakdowns:
             console.print(_table(f"By {dim}", BREAKDOWN_COLUMNS, report.breakdowns[dim][:15]))

@@ -55,6 +55,8 @@ class Report(BaseModel):
     anomalies: list[Anomaly]
     repeat_refunders: list[RepeatRefunder]
     assumptions: list[str]
+    tasks: dict[str, int] = {}
+    """Manual tasks (service/tasks.py) opened in the period: open, overdue, done, done after deadline."""
 
 
 def platforms_of(conn: Connection, scope: Scope) -> list[str]:
@@ -148,7 +150,43 @@ def build_report(
         anomalies=anomalies.detect(conn, scope, recent_days=recent_days, baseline_days=baseline_days, q=q),
         repeat_refunders=anomalies.repeat_refunders(conn, scope, min_orders=min_orders, limit=top),
         assumptions=ASSUMPTIONS,
+        tasks=manual_tasks(conn, scope, now=now),
     )
+
+
+def manual_tasks(conn: Connection, scope: Scope, *, now: datetime) -> dict[str, int]:
+    """Counts of the manual tasks opened in the period within the scope's shop or platform."""
+    from sqlalchemy import inspect
+
+    from marketplace_returns.service.tasks import ManualTask
+
+    empty = {"opened": 0, "open": 0, "overdue": 0, "done": 0, "done_late": 0}
+    if not inspect(conn).has_table("tasks"):  # a store not yet migrated to 0005
+        return empty
+    t = ManualTask.__table__.c  # type: ignore[attr-defined]
+    stmt = select(t.status, t.due_at, t.done_at).where(t.created_at >= scope.start, t.created_at < scope.end)
+    if scope.shop_id:
+        stmt = stmt.where(t.shop_id == scope.shop_id)
+    if scope.platform:
+        shops = table("shops")
+        stmt = stmt.where(t.shop_id.in_(select(shops.c.shop_id).where(shops.c.platform == scope.platform)))
+    counts = dict(empty)
+    for status, due_at, done_at in conn.execute(stmt):
+        due, done = _utc(due_at), _utc(done_at)
+        counts["opened"] += 1
+        if status == "open":
+            counts["open"] += 1
+            counts["overdue"] += int(due is not None and due < now)
+        else:
+            counts["done"] += 1
+            counts["done_late"] += int(due is not None and done is not None and done > due)
+    return counts
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _window_totals(

@@ -27,11 +27,12 @@ from marketplace_returns.metrics.api import router as metrics_router
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.security.purge import purge_buyer
 from marketplace_returns.security.tokens import shop_for_token
-from marketplace_returns.service import queue
+from marketplace_returns.service import queue, tasks
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
+from marketplace_returns.service.tasks_api import router as tasks_router
 
 _bearer = HTTPBearer(auto_error=False, description="A shop's API token (`marketplace-returns token create`)")
 STATUS_PATTERN = "^(pending|sending|done|dead|cancelled)$"
@@ -62,6 +63,8 @@ class ReviewResult(BaseModel):
     status: str
     outbox_id: int | None = None
     idempotency_key: str | None = None
+    task_id: int | None = None
+    """The manual task an accept opened (the platform cannot carry the action out): ``GET /tasks``."""
 
 
 class PurgeIn(BaseModel):
@@ -192,6 +195,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app.state.ctx = ctx
     # GET /metrics, /metrics/anomalies (the token's shop)
     app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
+    app.include_router(tasks_router)  # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop)
 
     @app.exception_handler(queue.NotFound)
     def _not_found(_: Request, exc: queue.NotFound) -> JSONResponse:
@@ -232,10 +236,12 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
                                   shop_id=shop_id, edit=edit)
             decision = session.get(DecisionRecord, decision_id)
             status = decision.status if decision else "accepted"
+            task = tasks.for_decision(session, decision_id=decision_id) if action is None else None
         if action is not None and ctx.kick_push is not None:
             ctx.kick_push()
         return ReviewResult(decision_id=decision_id, status=status, outbox_id=action.id if action else None,
-                            idempotency_key=action.idempotency_key if action else None)
+                            idempotency_key=action.idempotency_key if action else None,
+                            task_id=task.id if task else None)
 
     @app.post("/queue/{decision_id}/accept", response_model=ReviewResult, tags=["queue"])
     def accept(decision_id: int, body: AcceptBody, shop_id: ShopId) -> ReviewResult:
