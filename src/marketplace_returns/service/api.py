@@ -33,6 +33,7 @@ from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
 from marketplace_returns.service.tasks_api import router as tasks_router
+from marketplace_returns.service.web import install as install_review_page
 
 _bearer = HTTPBearer(auto_error=False, description="A shop's API token (`marketplace-returns token create`)")
 STATUS_PATTERN = "^(pending|sending|done|dead|cancelled)$"
@@ -304,4 +305,5 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
             return repo.list_audit(session, shop_id=shop_id, case_id=case_id, limit=limit)
 
     _document_errors(app)
+    install_review_page(app)  # the review page under /ui (service/web/)
     return app
