@@ -108,6 +108,8 @@ async def test_login_checks_the_token_and_sets_strict_httponly_cookies(client: B
     assert queue.status_code == 200
     assert re.findall(r"<code>(r\d)</code>", queue.text) == ["r1", "r2"]
     assert 'id="shop">shop-a<' in queue.text
+    await login(client, setup["tokens"]["shop-a"], rep="小王")  # a Chinese name survives the cookie
+    assert "· 小王" in (await client.get("/ui/queue")).text
 
 
 async def test_a_post_without_the_csrf_token_is_refused_and_does_nothing(
@@ -164,6 +166,7 @@ async def test_a_forbidden_edit_is_refused_in_place_naming_phrase_and_rule(
     assert 'id="refusal-phrase">good review<' in res.text
     assert 'id="refusal-rule">no-review-inducement<' in res.text
     assert reply in res.text  # the rep's draft is kept in the textarea to fix
+    assert f'href="/ui/queue/{rid}?lang=zh"' in res.text  # the language link reloads the card, not the POST
     assert status_of(ctx, rid) == "pending"
     ok = await client.post(f"/ui/queue/{rid}/edit", follow_redirects=False, data={
         "csrf": csrf, "reply": "We refund 10 for the scratch.", "amount": "10.00",

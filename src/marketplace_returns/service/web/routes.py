@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -81,7 +81,7 @@ class Page:
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = _env.get_template(template).render(
             t=self.t, lang=self.t.lang, csrf=self.csrf, shop_id=self.shop_id, rep=self.rep,
-            prefix=PREFIX, path=self.request.url.path, **values)
+            prefix=PREFIX, path=_here(self.request), **values)
         return self.finish(HTMLResponse(html, status_code=status))
 
     def redirect(self, to: str, **query: str) -> RedirectResponse:
@@ -100,6 +100,15 @@ class Page:
                                 secure=secure, max_age=365 * 86400)
         response.headers.update(SECURITY_HEADERS)
         return response
+
+
+def _here(request: Request) -> str:
+    """The page a language link reloads: after a POST, the card or list the form was on."""
+    path = request.url.path
+    if request.method == "GET":
+        return path
+    path = re.sub(r"^(/ui/queue/\d+)/\w+$", r"\1", path)
+    return re.sub(r"^/ui/tasks/.*$", "/ui/tasks", path)
 
 
 def _ctx(request: Request) -> ServiceContext:
@@ -133,7 +142,7 @@ def _page(request: Request) -> Page:
     if token:
         with Session(_ctx(request).db) as session:
             page.shop_id = shop_for_token(session, token)
-        rep = request.cookies.get(REP_COOKIE) or ""
+        rep = unquote(request.cookies.get(REP_COOKIE) or "")  # percent-encoded: a cookie is ASCII
         page.rep = rep if REP_PATTERN.match(rep) else None
     return page
 
@@ -223,7 +232,7 @@ def build_router() -> APIRouter:
             return page.render("login.html", status=422, error=page.t("bad_rep"), rep_value=rep)
         response = page.redirect("/queue")
         secure = page.request.url.scheme == "https"
-        for name, value in ((TOKEN_COOKIE, token), (REP_COOKIE, rep)):
+        for name, value in ((TOKEN_COOKIE, token), (REP_COOKIE, quote(rep, safe=""))):
             response.set_cookie(name, value, httponly=True, samesite="strict", path=PREFIX, secure=secure)
         return response
 
