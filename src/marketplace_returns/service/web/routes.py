@@ -185,7 +185,15 @@ Form = Annotated[dict[str, str], Depends(_form)]
 def _money(detail: queue.QueueDetail) -> list[tuple[str, Any]]:
     order = ("price", "asked", "return_leg", "round_trip", "offer", "saved")
     money = detail.money or {}
-    return [(k, money[k]) for k in order if money.get(k) is not None]
+    return [(k, _cents(money[k])) for k in order if money.get(k) is not None]
+
+
+def _cents(value: Any) -> Any:
+    """The money compared is stored as JSON numbers (12.0): shown as amounts (12.00)."""
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return value
 
 
 def _open_tasks(page: Page) -> list[tasks.TaskOut]:
