@@ -61,14 +61,23 @@ def _table(rows: list[Decision], console: Console) -> None:
 
 
 def triage(
-    file: Annotated[str, typer.Argument(help="JSON lines of cases, or - for standard input")],
+    file: Annotated[str | None, typer.Argument(help="JSON lines of cases, or - for standard input")] = None,
     playbook: Annotated[str | None, typer.Option(
         "--playbook", help="playbook name (apparel, shoes) or YAML path; default: per case")] = None,
     fmt: Annotated[str | None, typer.Option(
         "--format", help="jsonl or table (default: jsonl unless stdout is a terminal)")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="add the full trail of cues and rules")] = False,
+    schema: Annotated[bool, typer.Option(
+        "--schema", help="print the JSON Schema of one input line (a case) and exit")] = False,
 ) -> None:
     """Decide each refund case of FILE: one decision per line, in order."""
+    if schema:
+        from marketplace_returns.models.case import Case
+
+        typer.echo(orjson.dumps(Case.model_json_schema(), option=orjson.OPT_INDENT_2).decode())
+        return
+    if file is None:
+        raise _fail("give a FILE of JSON lines, or - for standard input (--schema describes a line)")
     from marketplace_returns.engine.stream import PlaybookChooser, StreamStats, prepare_bulk, triage_lines
 
     out_format = fmt or ("table" if sys.stdout.isatty() else "jsonl")
