@@ -76,12 +76,13 @@ def paired_labels(corpus_dir: Path) -> dict[str, list[tuple[str, tuple[str, str]
 
 
 def agreement(corpus_dir: Path) -> list[FieldAgreement]:
-    """Kappa per language and field, over all double texts (``skip`` a label of its own) and over
-    the texts both passes kept."""
+    """Kappa per language and field, over all double texts (``skip`` a label of its own), over the
+    texts both passes kept, and over those where neither pass said ``unclear``."""
     out: list[FieldAgreement] = []
     for lang, pairs in sorted(paired_labels(corpus_dir).items()):
         kept = [(k, a, b) for k, a, b in pairs if a[0] != "skip" and b[0] != "skip"]
-        for scope, rows in (("all", pairs), ("both kept", kept)):
+        named = [(k, a, b) for k, a, b in kept if a[0] != "unclear" and b[0] != "unclear"]
+        for scope, rows in (("all", pairs), ("both kept", kept), ("both named a category", named)):
             for index, field in enumerate(("family", "category")):
                 first = [a[index] for _, a, _ in rows]
                 second = [b[index] for _, _, b in rows]
