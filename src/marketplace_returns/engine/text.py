@@ -1,11 +1,17 @@
 """The buyer's words made comparable: normalised, language told apart, cut into clauses and tokens.
 
-Why this exists: a cue must match a *word*, never a piece of one. "色差" (colour difference) sits
-inside "特色差不多" (the features are much the same) and "烂" (rotten) inside "灿烂" (bright); a bare
-substring search would fire on both. Chinese is therefore segmented with jieba, whose dictionary
-learns every cue word (``add_word``) so that a cue, when present, comes out as one token. English is
-cut with a single regular expression; inflections are spelled out in the lexicon, so matching stays a
-dictionary lookup per token.
+Why this exists: a cue must match *words*, never a piece of one. "色差" (colour difference) sits inside
+"特色差不多" (the features are much the same) and "烂" (rotten) inside "灿烂" (bright); a bare substring
+search fires on both. Chinese is therefore segmented with jieba's own dictionary, and nothing of the
+cue lexicon is added to it: a cue word forced into the dictionary wins every split it can make, and so
+pulls characters out of the words around it. A cue matches where jieba's boundaries fall at both of
+its ends (engine/cues.py): "没收到" is found in 没收/到 (jieba's split, "confiscate" + "arrive"), "色差"
+is not found in 特色/差不多. English is cut with a single regular expression; inflections are spelled
+out in the lexicon, so matching stays a dictionary lookup per token.
+
+What is read is capped (:data:`READ_LIMIT` characters): a buyer message is a few sentences, while a
+message field holds whatever a platform sends (a pasted log, junk); every step here is linear in what is
+read, and what is left unread is said in the evidence.
 
 jieba costs about 1 µs per character, which would dominate the engine's budget; so only the clauses
 that contain a possible cue are segmented (one compiled regex decides), and each distinct clause is
@@ -78,29 +84,58 @@ def en_tokens(text: str) -> list[str]:
     return [get(t, t) for t in _EN_TOKEN.findall(text)]
 
 
-class ChineseSegmenter:
-    """jieba, loaded once on first use, with the cue words in its dictionary.
+READ_LIMIT = 3000
+"""How many characters of a message are read: a buyer's message is a few sentences (a long one is a few
+hundred characters); past this, what a platform sent is no message a rep reads whole either."""
+_BREAK_BACK = 120
+_LAST_BREAK = re.compile(r"[\s.!?;,:，。！？；：、]")
 
-    A private ``jieba.Tokenizer`` is used, not jieba's global one, so nothing else in the process
-    sees our dictionary changes.
+# A number, written in digits or in Chinese, with or without a measure word after it: "3", "2.5",
+# "两颗", "一个", "好几个", "十几件". A lone measure word ("有个钉子") is as transparent inside a cue.
+_MEASURE_WORDS = "个颗粒件只双条块张瓶包盒套片根枚把支台部副对袋箱份处次位"
+_NUMERAL = re.compile(
+    rf"^(?:\d+(?:\.\d+)?|好?[零一二两三四五六七八九十百千万半几]+|[{_MEASURE_WORDS}])[{_MEASURE_WORDS}]?$")
+
+
+def is_numeral(token: str) -> bool:
+    """Whether ``token`` is a number (digits or Chinese numerals), maybe with its measure word."""
+    return len(token) <= 6 and _NUMERAL.match(token) is not None
+
+
+def cap(text: str, limit: int = READ_LIMIT) -> str:
+    """The first ``limit`` characters of ``text``, ended at the last clause break of the final stretch
+    (so that no word is cut in two), or at ``limit`` when that stretch has no break."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    tail_start = max(0, limit - _BREAK_BACK)
+    cut = limit
+    for found in _LAST_BREAK.finditer(head, tail_start):
+        cut = found.start()
+    return head[:cut]
+
+
+class ChineseSegmenter:
+    """jieba with its own dictionary, loaded once on first use (about half a second from jieba's cache).
+
+    A private ``jieba.Tokenizer`` is used, not jieba's global one, so that nothing else in the process
+    shares its state. No cue word is added to its dictionary (see the module docstring): the cues are
+    matched on jieba's own boundaries.
     """
 
-    def __init__(self, words: Iterable[str], prefilter: Iterable[str]) -> None:
-        self._words = tuple(sorted(set(words)))
+    def __init__(self, prefilter: Iterable[str]) -> None:
         keys = sorted({k for k in prefilter if k}, key=len, reverse=True)
         self._prefilter = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
         self._tokenizer: Any = None
         self.cut_clause = lru_cache(maxsize=32768)(self._cut)
 
     def _load(self) -> Any:
-        import jieba  # imported lazily: ~1 s to build its prefix dictionary
+        import jieba  # imported lazily: its prefix dictionary takes about half a second to load
 
         jieba.setLogLevel(logging.WARNING)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        for word in self._words:
-            tokenizer.add_word(word)
         self._tokenizer = tokenizer
         return tokenizer
 
@@ -119,7 +154,8 @@ class ChineseSegmenter:
             return out
         for clause in _ZH_CLAUSE.split(text):
             if clause and prefilter.search(clause):
-                out.extend(self.cut_clause(clause))
+                # Long clauses (a pasted log, junk) are cut without the memo: they would crowd it.
+                out.extend(self.cut_clause(clause) if len(clause) <= 200 else self._cut(clause))
             if out and out[-1] != CLAUSE:
                 out.append(CLAUSE)
         return out
