@@ -129,6 +129,10 @@ class _Node:
 
 _PART = ""
 """The key of a character-trie node under which the part that ends there is kept."""
+_UNSEEN: Any = object()
+_NO_CUE: tuple[int, Cue | None] = (-1, None)
+_STEP_MEMO = 200_000
+"""How many distinct tokens the first step of the character trie is remembered for."""
 
 
 class Lexicon:
@@ -166,6 +170,8 @@ class Lexicon:
                 # The parts written together also match ("没 问题" in 没问题): jieba may fuse them.
                 self._add(("".join(cue.words),), cue)
         self._chars: dict[str, Any] = {}
+        self._step: dict[str, Any] = {}
+        self._number_first = NUMBER in self._root.children
         for part in self._parts(self._root, set()):
             node = self._chars
             for ch in part:
@@ -261,29 +267,43 @@ class Lexicon:
         found = memo.get(j)
         if found is not None:
             return found
-        out: list[tuple[str, int]] = []
         tok = tokens[j]
-        if is_numeral(tok):
-            out.append((NUMBER, j + 1))
+        numeral = is_numeral(tok)
         if not self.concat:
-            out.append((tok, j + 1))
-        else:
-            node: dict[str, Any] | None = self._chars
-            k = j
-            n = len(tokens)
-            while k < n and node is not None:
-                tok = tokens[k]
-                if tok == CLAUSE:
-                    break
-                for ch in tok:
-                    node = node.get(ch)
-                    if node is None:
-                        break
-                k += 1
-                if node is not None and _PART in node:
-                    out.append((node[_PART], k))
+            out = [(NUMBER, j + 1), (tok, j + 1)] if numeral else [(tok, j + 1)]
+            memo[j] = out
+            return out
+        out = [(NUMBER, j + 1)] if numeral else []
+        step = self._step
+        node = step.get(tok, _UNSEEN)
+        if node is _UNSEEN:
+            node = self._walk(self._chars, tok)
+            if len(step) < _STEP_MEMO:
+                step[tok] = node
+        if node is None:
+            memo[j] = out
+            return out
+        k = j + 1
+        n = len(tokens)
+        while node is not None:
+            part = node.get(_PART)
+            if part is not None:
+                out.append((part, k))
+            if k >= n or len(node) == (part is not None):
+                break
+            node = self._walk(node, tokens[k])
+            k += 1
         memo[j] = out
         return out
+
+    @staticmethod
+    def _walk(node: dict[str, Any] | None, token: str) -> dict[str, Any] | None:
+        """The character-trie node reached from ``node`` by the characters of ``token`` (None: none)."""
+        for ch in token:
+            if node is None:
+                return None
+            node = node.get(ch)
+        return node
 
     def _longest(self, tokens: list[str], node: _Node, pos: int,
                  memo: dict[int, list[tuple[str, int]]]) -> tuple[int, Cue | None]:
@@ -321,6 +341,17 @@ class Lexicon:
             j += 1
         return best
 
+    def _may_start(self, tok: str) -> bool:
+        """Whether a cue may start at this token (a cheap test before the walk)."""
+        if not self.concat:
+            return tok in self._root.children or (self._number_first and is_numeral(tok))
+        node = self._step.get(tok, _UNSEEN)
+        if node is _UNSEEN:
+            node = self._walk(self._chars, tok)
+            if len(self._step) < _STEP_MEMO:
+                self._step[tok] = node
+        return node is not None or (self._number_first and is_numeral(tok))
+
     def _at(self, tokens: list[str], i: int, memo: dict[int, list[tuple[str, int]]]
             ) -> tuple[int, Cue | None]:
         best: tuple[int, Cue | None] = (-1, None)
@@ -353,7 +384,7 @@ class Lexicon:
                 continue
             if i < covered:
                 continue
-            end, cue = self._at(tokens, i, memo)
+            end, cue = self._at(tokens, i, memo) if self._may_start(tok) else _NO_CUE
             if cue is not None:
                 negated = last_negator >= 0 and i - last_negator <= self.window
                 hypothetical = cue.category is not Category.COUNTERFEIT and (
@@ -460,10 +491,10 @@ class Lexicon:
     # -- measures --------------------------------------------------------------------------------
 
     def measures(self, tokens: list[str]) -> list[Measure]:
-        """Figures with a unit in clauses claiming a shortfall ("不到75mm", "23 inch inseam not 26")."""
+        """Figures with a unit in clauses claiming a shortfall ("不到75mm", "23 inch inseam not 26").
+
+        The caller asks only when the text has a digit."""
         out: list[Measure] = []
-        if not any(t[:1].isdigit() for t in tokens):
-            return out
         clause: list[str] = []
         for tok in [*tokens, CLAUSE]:
             if tok != CLAUSE:

@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from math import inf, log
 from typing import Any
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to their half-width forms; curly quotes
@@ -97,9 +98,12 @@ _NUMERAL = re.compile(
     rf"^(?:\d+(?:\.\d+)?|好?[零一二两三四五六七八九十百千万半几]+|[{_MEASURE_WORDS}])[{_MEASURE_WORDS}]?$")
 
 
+_NUMERAL_START = frozenset("0123456789好零一二两三四五六七八九十百千万半几" + _MEASURE_WORDS)
+
+
 def is_numeral(token: str) -> bool:
     """Whether ``token`` is a number (digits or Chinese numerals), maybe with its measure word."""
-    return len(token) <= 6 and _NUMERAL.match(token) is not None
+    return token[:1] in _NUMERAL_START and len(token) <= 6 and _NUMERAL.match(token) is not None
 
 
 def cap(text: str, limit: int = READ_LIMIT) -> str:
@@ -115,12 +119,36 @@ def cap(text: str, limit: int = READ_LIMIT) -> str:
     return head[:cut]
 
 
+BOUNDARY_MARGIN = 2.0
+"""How much less probable (in natural log: e² ≈ 7.4 times) than jieba's best segmentation of a clause the
+best segmentation through a position may be for that position to count as a word boundary.
+
+jieba's single best cut is sometimes wrong where a reading only a little less probable is right:
+还没收到货 comes out 还/没收/到货 ("confiscate" + "arrival"), while 还/没/收到/货 is nearly as probable.
+Every near-best boundary is kept, so that a cue matches where a reasonable segmentation puts it; a
+boundary far from any good segmentation is not (特色差不多 through 特|色差 is e⁹ times less probable,
+so "色差" is never read there).
+"""
+
+
+def _joined(clause: str, p: int) -> bool:
+    """No boundary inside a run of Latin letters and digits ("3cm", "2.5"), as jieba keeps them."""
+    a, b = clause[p - 1], clause[p]
+    if a.isascii() and b.isascii():
+        if a.isalnum() and b.isalnum():
+            return True
+        return (a == "." and b.isdigit() and clause[p - 2:p - 1].isdigit()) or (
+            b == "." and a.isdigit() and clause[p + 1:p + 2].isdigit())
+    return False
+
+
 class ChineseSegmenter:
-    """jieba with its own dictionary, loaded once on first use (about half a second from jieba's cache).
+    """jieba's dictionary, loaded once on first use (about half a second from jieba's cache).
 
     A private ``jieba.Tokenizer`` is used, not jieba's global one, so that nothing else in the process
     shares its state. No cue word is added to its dictionary (see the module docstring): the cues are
-    matched on jieba's own boundaries.
+    matched on the boundaries its dictionary gives. jieba's word graph (``get_DAG``) and word
+    frequencies are used, and the clause is cut at every near-best boundary, not only on the best path.
     """
 
     def __init__(self, prefilter: Iterable[str]) -> None:
@@ -140,8 +168,36 @@ class ChineseSegmenter:
         return tokenizer
 
     def _cut(self, clause: str) -> tuple[str, ...]:
+        """``clause`` cut at every near-best boundary (see :data:`BOUNDARY_MARGIN`)."""
         tokenizer = self._tokenizer or self._load()
-        return tuple(t for t in tokenizer.cut(clause, HMM=False) if t.strip())
+        freq = tokenizer.FREQ
+        logtotal = log(tokenizer.total)
+        n = len(clause)
+        dag = tokenizer.get_DAG(clause)
+        edges = [[(x + 1, log(freq.get(clause[i:x + 1]) or 1) - logtotal) for x in dag[i]]
+                 for i in range(n)]
+        after = [0.0] * (n + 1)  # the best score of a segmentation of clause[i:]
+        for i in range(n - 1, -1, -1):
+            after[i] = max(w + after[j] for j, w in edges[i])
+        before = [-inf] * (n + 1)  # the best score of a segmentation of clause[:i]
+        before[0] = 0.0
+        for i in range(n):
+            here = before[i]
+            if here == -inf:
+                continue
+            for j, w in edges[i]:
+                if here + w > before[j]:
+                    before[j] = here + w
+        floor = after[0] - BOUNDARY_MARGIN
+        out: list[str] = []
+        start = 0
+        for p in range(1, n):
+            if before[p] + after[p] >= floor and not _joined(clause, p):
+                out.append(clause[start:p])
+                start = p
+        if n:
+            out.append(clause[start:])
+        return tuple(out)
 
     def tokens(self, text: str) -> list[str]:
         """Tokens of the Chinese clauses of normalised ``text`` that may hold a cue, with clause breaks.

@@ -18,6 +18,7 @@ The reading follows how a rep reads a message:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -104,6 +105,7 @@ def _measure_label(m: Measure, tolerance: float) -> tuple[Category, str]:
     return Category.NOT_AS_DESCRIBED, f'"{m.text}" (short of what the listing states)'
 
 
+_DIGIT = re.compile(r"[0-9]")
 _MEMO_CHARS = 1000
 """Messages up to this long are memoised; a longer one is rare and would crowd the memo."""
 
@@ -134,10 +136,11 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
     tally = _Tally()
     if len(text) < total:
         tally.ignored.append(f"read the first {len(text):,} of {total:,} characters")
+    digits = _DIGIT.search(text) is not None
     if mix in ("zh", "mixed"):
-        _read(lexicon("zh"), _segmenter().tokens(text), "", tolerance_cm, tally)
+        _read(lexicon("zh"), _segmenter().tokens(text), "", tolerance_cm, tally, digits)
     if mix in ("en", "mixed"):
-        _read(lexicon("en"), en_tokens(text), " ", tolerance_cm, tally)
+        _read(lexicon("en"), en_tokens(text), " ", tolerance_cm, tally, digits)
     scores, weak = tally.scores, tally.weak
     quality = {c: s for c, s in scores.items() if c in QUALITY_CATEGORIES}
     strong = True
@@ -172,7 +175,8 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
         ranking=ranking, read_chars=len(text), total_chars=total)
 
 
-def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally) -> None:
+def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally,
+          digits: bool) -> None:
     for hit in lex.match(tokens):
         cue = hit.cue
         kind = cue.kind
@@ -209,7 +213,7 @@ def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _T
                 tally.counterfeit_claim = True
         if kind == "colour" and tally.colour_severity != "serious":
             tally.colour_severity = severity
-    for m in lex.measures(tokens):
+    for m in lex.measures(tokens) if digits else ():
         category, label = _measure_label(m, tolerance)
         tally.scores[category] = tally.scores.get(category, 0.0) + 1.0
         tally.cues.append(label)
