@@ -26,8 +26,9 @@ the scan goes (never by copying a clause per hit).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal, NamedTuple
 
@@ -131,6 +132,8 @@ _PART = ""
 """The key of a character-trie node under which the part that ends there is kept."""
 _UNSEEN: Any = object()
 _NO_CUE: tuple[int, Cue | None] = (-1, None)
+_MEMO_TOKENS = 48
+"""Clauses up to this many tokens are memoised (per lexicon, bounded)."""
 _STEP_MEMO = 200_000
 """How many distinct tokens the first step of the character trie is remembered for."""
 
@@ -172,6 +175,7 @@ class Lexicon:
         self._chars: dict[str, Any] = {}
         self._step: dict[str, Any] = {}
         self._number_first = NUMBER in self._root.children
+        self._memo_clause = lru_cache(maxsize=65536)(self._match_clause)
         for part in self._parts(self._root, set()):
             node = self._chars
             for ch in part:
@@ -261,7 +265,7 @@ class Lexicon:
 
     # -- matching --------------------------------------------------------------------------------
 
-    def _parts_at(self, tokens: list[str], j: int, memo: dict[int, list[tuple[str, int]]]
+    def _parts_at(self, tokens: Sequence[str], j: int, memo: dict[int, list[tuple[str, int]]]
                   ) -> list[tuple[str, int]]:
         """The cue parts that start at ``tokens[j]`` and end on a token boundary: (part, end)."""
         found = memo.get(j)
@@ -305,7 +309,7 @@ class Lexicon:
             node = node.get(ch)
         return node
 
-    def _longest(self, tokens: list[str], node: _Node, pos: int,
+    def _longest(self, tokens: Sequence[str], node: _Node, pos: int,
                  memo: dict[int, list[tuple[str, int]]]) -> tuple[int, Cue | None]:
         """The furthest-reaching cue continuing from ``node`` at ``tokens[pos]``: (its end, the cue).
 
@@ -352,7 +356,7 @@ class Lexicon:
                 self._step[tok] = node
         return node is not None or (self._number_first and is_numeral(tok))
 
-    def _at(self, tokens: list[str], i: int, memo: dict[int, list[tuple[str, int]]]
+    def _at(self, tokens: Sequence[str], i: int, memo: dict[int, list[tuple[str, int]]]
             ) -> tuple[int, Cue | None]:
         best: tuple[int, Cue | None] = (-1, None)
         roots = self._root.children
@@ -367,21 +371,42 @@ class Lexicon:
     def match(self, tokens: list[str]) -> list[Hit]:
         """Every cue in ``tokens``, the furthest-reaching first; a word inside a cue found is not reused.
 
-        One pass: the scopes (the clause, the last negator, fear, simile and contrast) are kept as the
-        scan goes, so the cost is linear in the number of tokens.
+        Clause by clause (no cue, negation, fear or comparison reaches past a clause break; only
+        "after a contrast" does, and it is carried here). Each clause is one pass, with the scopes kept
+        as the scan goes, so the cost is linear in the number of tokens; a clause seen before (buyers
+        repeat "尺码偏小", "质量没问题") is answered from a bounded memo.
         """
         hits: list[Hit] = []
+        seen_contrast = False
+        n = len(tokens)
+        start = 0
+        while start < n:
+            try:
+                stop = tokens.index(CLAUSE, start)
+            except ValueError:
+                stop = n
+            if stop > start:
+                clause = tuple(tokens[start:stop])
+                found, contrast = (self._memo_clause(clause) if stop - start <= _MEMO_TOKENS
+                                   else self._match_clause(clause))
+                for hit in found:
+                    if start or (seen_contrast and not hit.after_contrast):
+                        hit = hit._replace(start=hit.start + start, end=hit.end + start,
+                                           after_contrast=hit.after_contrast or seen_contrast)
+                    hits.append(hit)
+                seen_contrast = seen_contrast or contrast
+            start = stop + 1
+        return hits
+
+    def _match_clause(self, tokens: tuple[str, ...]) -> tuple[tuple[Hit, ...], bool]:
+        """The hits of one clause (positions within it) and whether it holds a contrast word."""
+        hits: list[Hit] = []
         memo: dict[int, list[tuple[str, int]]] = {}
-        clause_start = 0
         last_contrast = last_negator = last_irrealis = last_simile = -1
         covered = 0
         negators, irrealis, simile, contrast = self.negators, self.irrealis, self.simile, self.contrast
         heads = self.comparison_heads
         for i, tok in enumerate(tokens):
-            if tok == CLAUSE:
-                clause_start = i + 1
-                last_negator = last_irrealis = last_simile = -1
-                continue
             if i < covered:
                 continue
             end, cue = self._at(tokens, i, memo) if self._may_start(tok) else _NO_CUE
@@ -389,10 +414,7 @@ class Lexicon:
                 negated = last_negator >= 0 and i - last_negator <= self.window
                 hypothetical = cue.category is not Category.COUNTERFEIT and (
                     last_irrealis >= 0 or (last_simile >= 0 and cue.category in QUALITY_CATEGORIES))
-                hit = self._hit(tokens, cue, i, end, clause_start, negated, hypothetical,
-                                0 <= last_contrast < i)
-                if hit is not None:
-                    hits.append(hit)
+                hits.append(self._hit(tokens, cue, i, end, negated, hypothetical, 0 <= last_contrast < i))
                 covered = end
                 continue
             if tok in heads:
@@ -410,36 +432,27 @@ class Lexicon:
                 last_irrealis = i
             elif tok in simile:
                 last_simile = i
-        return hits
+        return tuple(hits), last_contrast >= 0
 
-    def _hit(self, tokens: list[str], cue: Cue, start: int, end: int, clause_start: int,
-             negated: bool, hypothetical: bool, after_contrast: bool) -> Hit | None:
+    def _hit(self, tokens: Sequence[str], cue: Cue, start: int, end: int, negated: bool,
+             hypothetical: bool, after_contrast: bool) -> Hit:
         sense = ""
         for other in self.senses.get(cue.text, ()):
-            if self._near(tokens, start, end, clause_start, other):
+            if self._near(tokens, start, end, other):
                 sense = other.why or "another sense"
                 cue = replace(cue, kind="neutral", category=None) if other.cue is None else other.cue
                 break
-        before = tokens[max(clause_start, start - 3):start]
+        before = tokens[max(0, start - 3):start]
         after = tokens[end:end + 3]
-        if CLAUSE in after:
-            after = after[:after.index(CLAUSE)]
         intensified = not (self.intensifiers.isdisjoint(before) and self.intensifiers.isdisjoint(after))
         return Hit(cue, start, end, negated, hypothetical, after_contrast, intensified, sense)
 
     @staticmethod
-    def _near(tokens: list[str], start: int, end: int, clause_start: int, sense: Sense) -> bool:
-        if sense.before and not sense.before.isdisjoint(tokens[max(clause_start, start - sense.span):start]):
-            return True
-        if sense.after:
-            for tok in tokens[end:end + sense.span]:
-                if tok == CLAUSE:
-                    break
-                if tok in sense.after:
-                    return True
-        return False
+    def _near(tokens: Sequence[str], start: int, end: int, sense: Sense) -> bool:
+        return not (sense.before.isdisjoint(tokens[max(0, start - sense.span):start])
+                    and sense.after.isdisjoint(tokens[end:end + sense.span]))
 
-    def _comparison(self, tokens: list[str], head: int) -> Hit | None:
+    def _comparison(self, tokens: Sequence[str], head: int) -> Hit | None:
         """A comparison opened by a negator at ``tokens[head]``, or None.
 
         Chinese puts the reference first and the adjective last ("没有图片上好看", "没有描述的那么好");
