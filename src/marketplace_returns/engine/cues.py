@@ -191,6 +191,8 @@ class Lexicon:
         units = data.get("length_units") or {}
         self.length_units: dict[str, float] = {str(k): float(v) for k, v in units.items()}
         self.spec_claims = frozenset(data.get("spec_claims") or ())
+        self._claims_re = re.compile("|".join(map(re.escape, sorted(self.spec_claims, key=len, reverse=True)))
+                                     ) if self.spec_claims else None
         self.senses = self._senses(data.get("senses") or [])
         comparison = data.get("comparison") or {}
         self.comparison_heads = frozenset(comparison.get("heads") or ())
@@ -521,8 +523,7 @@ class Lexicon:
     def _claims(self, clause: list[str]) -> bool:
         if not self.concat:
             return any(t in self.spec_claims for t in clause)
-        text = "".join(clause)
-        return any(claim in text for claim in self.spec_claims)
+        return self._claims_re is not None and self._claims_re.search("".join(clause)) is not None
 
     def _clause_measures(self, clause: list[str]) -> list[Measure]:
         out = []
