@@ -295,3 +295,24 @@ def test_any_text_is_read(text: str) -> None:
     reading = words(text)
     assert reading.count == len(reading.cues)
     assert words(text) == reading
+
+
+# -- the segmenter's dictionary ----------------------------------------------------------------------
+
+def test_the_cached_dictionary_cuts_as_jiebas_own(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from marketplace_returns.engine import text as text_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = text_module._cache_path()
+    assert path is not None and path.parent == tmp_path
+    path.write_bytes(b"not a dictionary")  # a damaged cache is built again, never trusted
+    cached = text_module.ChineseSegmenter(["的"], lazy=True)
+    whole = text_module.ChineseSegmenter(["的"], lazy=False)
+    clauses = ["还没收到货", "特色差不多", "图片上是藏青色", "鞋跟磨脚", "质量没有描述的那么好",
+               "耳机蓝牙配对不上", "少了两颗扣子", "腰围比详情页小了2.5cm", "阳光灿烂"]
+    assert [cached.cut_clause(c) for c in clauses] == [whole.cut_clause(c) for c in clauses]
+    assert path.read_bytes().startswith(text_module._CACHE_MAGIC)
+    again = text_module.ChineseSegmenter(["的"], lazy=True)
+    assert [again.cut_clause(c) for c in clauses] == [whole.cut_clause(c) for c in clauses]

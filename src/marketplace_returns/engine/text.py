@@ -20,12 +20,17 @@ segmented once per process (a bounded memo of a pure function).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import json
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from math import inf, log
-from typing import Any
+from pathlib import Path
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to their half-width forms; curly quotes
 # to straight ones, so that "don’t" and "don't" are one token.
@@ -145,40 +150,158 @@ def _joined(clause: str, p: int) -> bool:
         b == "." and a.isdigit() and clause[p + 1:p + 2].isdigit())
 
 
-class ChineseSegmenter:
-    """jieba's dictionary, loaded once on first use (about half a second from jieba's cache).
+_CACHE_MAGIC = b"marketplace-returns jieba prefix dictionary 1\n"
 
-    A private ``jieba.Tokenizer`` is used, not jieba's global one, so that nothing else in the process
-    shares its state. No cue word is added to its dictionary (see the module docstring): the cues are
-    matched on the boundaries its dictionary gives. jieba's word graph (``get_DAG``) and word
-    frequencies are used, and the clause is cut at every near-best boundary, not only on the best path.
+
+class _Dictionary:
+    """jieba's prefix dictionary (every word and every prefix of one, with its count; 0 for a prefix
+    that is no word), grouped by first character and turned into a lookup only for the characters a
+    message uses.
+
+    Why: jieba builds its whole dictionary (half a million entries) into one Python mapping when a
+    process first cuts a sentence, over a second per process. The same entries, stored once per
+    machine as one block of text per first character, are read in milliseconds, and a message needs
+    the entries of a few dozen characters. The words, the counts and so the cuts are jieba's own.
     """
 
-    def __init__(self, prefilter: Iterable[str]) -> None:
-        # A clause can hold a cue only if it holds the first character of one: a set test, far cheaper
-        # than searching for every cue word (and as safe, being a necessary condition).
-        self._firsts = frozenset(k[0] for k in prefilter if k)
-        self._tokenizer: Any = None
-        self._logtotal = 0.0
-        self._weights: dict[str, float] = {}
-        self.cut_clause = lru_cache(maxsize=32768)(self._cut)
+    def __init__(self, total: int, index: dict[str, tuple[int, int]], blob: bytes) -> None:
+        self.total = total
+        self._index = index
+        self._blob = blob
+        self._by_first: dict[str, dict[str, int]] = {}
 
-    def _load(self) -> Any:
-        import jieba  # imported lazily: its prefix dictionary takes about half a second to load
+    def starting_with(self, ch: str) -> dict[str, int]:
+        found = self._by_first.get(ch)
+        if found is None:
+            found = {}
+            span = self._index.get(ch)
+            if span is not None:
+                start, length = span
+                for line in self._blob[start:start + length].decode("utf-8").split("\n"):
+                    word, _, count = line.rpartition("\t")
+                    found[word] = int(count)
+            self._by_first[ch] = found
+        return found
+
+    @classmethod
+    def from_jieba(cls) -> tuple[_Dictionary, bytes]:
+        """The dictionary built by jieba itself (about a second), and its bytes for the cache."""
+        import jieba  # imported only to build the cache: importing it costs a quarter of a second
 
         jieba.setLogLevel(logging.WARNING)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        self._logtotal = log(tokenizer.total)
-        self._tokenizer = tokenizer
-        return tokenizer
+        groups: dict[str, list[str]] = {}
+        for word, count in tokenizer.FREQ.items():
+            if word and "\n" not in word:
+                groups.setdefault(word[0], []).append(f"{word}\t{int(count)}")
+        index: dict[str, tuple[int, int]] = {}
+        parts: list[bytes] = []
+        offset = 0
+        for ch, lines in groups.items():
+            block = "\n".join(lines).encode("utf-8")
+            index[ch] = (offset, len(block))
+            parts.append(block)
+            offset += len(block)
+        blob = b"".join(parts)
+        header = json.dumps({"total": int(tokenizer.total), "index": index}, ensure_ascii=False).encode()
+        data = _CACHE_MAGIC + str(len(header)).encode() + b"\n" + header + blob
+        return cls(int(tokenizer.total), index, blob), data
+
+    @classmethod
+    def read(cls, data: bytes) -> _Dictionary:
+        if not data.startswith(_CACHE_MAGIC):
+            raise ValueError("not a prefix dictionary cache")
+        rest = data[len(_CACHE_MAGIC):]
+        size, _, rest = rest.partition(b"\n")
+        header = json.loads(rest[:int(size)])
+        index = {str(ch): (int(span[0]), int(span[1])) for ch, span in header["index"].items()}
+        return cls(int(header["total"]), index, rest[int(size):])
+
+    @classmethod
+    def cached(cls) -> _Dictionary:
+        """The dictionary from this machine's cache (built and written on the first use)."""
+        path = _cache_path()
+        if path is not None:
+            try:
+                return cls.read(path.read_bytes())
+            except (OSError, ValueError, KeyError, TypeError, IndexError):
+                pass  # absent, unreadable or from elsewhere: built again below
+        dictionary, data = cls.from_jieba()
+        if path is not None:
+            with contextlib.suppress(OSError):
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name)  # mode 0600
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                os.replace(tmp, path)
+        return dictionary
+
+
+def _cache_path() -> Path | None:
+    """Where the prefix dictionary is cached: the temporary directory (as jieba keeps its own), the
+    name telling the jieba dictionary it was built from."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        return None
+    source = Path(spec.origin).parent / "dict.txt"
+    try:
+        stat = source.stat()
+    except OSError:
+        return None
+    return Path(tempfile.gettempdir()) / f"marketplace_returns.jieba.{stat.st_size}.{int(stat.st_mtime)}.dict"
+
+
+class ChineseSegmenter:
+    """Chinese clauses cut into words with jieba's dictionary and jieba's word graph.
+
+    No cue word is added to the dictionary (see the module docstring): the cues are matched on the
+    boundaries its words give. The clause is cut at every near-best boundary, not only on jieba's best
+    path. ``lazy``: the dictionary is read from this machine's cache by first character
+    (:class:`_Dictionary`), not built whole by jieba in every process.
+    """
+
+    def __init__(self, prefilter: Iterable[str], *, lazy: bool = True) -> None:
+        # A clause can hold a cue only if it holds the first character of one: a set test, far cheaper
+        # than searching for every cue word (and as safe, being a necessary condition).
+        self._firsts = frozenset(k[0] for k in prefilter if k)
+        self._lazy = lazy
+        self._dictionary: _Dictionary | None = None
+        self._logtotal = 0.0
+        self._weights: dict[str, float] = {}
+        self.cut_clause = lru_cache(maxsize=32768)(self._cut)
+
+    def _load(self) -> _Dictionary:
+        dictionary = _Dictionary.cached() if self._lazy else _Dictionary.from_jieba()[0]
+        self._logtotal = log(dictionary.total)
+        self._dictionary = dictionary
+        return dictionary
+
+    def _dag(self, clause: str) -> list[list[int]]:
+        """jieba's word graph of ``clause`` (``Tokenizer.get_DAG``): for each position, where the
+        dictionary words starting there end (the character alone when none does)."""
+        dictionary = self._dictionary or self._load()
+        n = len(clause)
+        dag = []
+        for k in range(n):
+            words = dictionary.starting_with(clause[k])
+            ends = []
+            i = k
+            frag = clause[k]
+            while i < n and frag in words:
+                if words[frag]:
+                    ends.append(i)
+                i += 1
+                frag = clause[k:i + 1]
+            dag.append(ends or [k])
+        return dag
 
     def _cut(self, clause: str) -> tuple[str, ...]:
         """``clause`` cut at every near-best boundary (see :data:`BOUNDARY_MARGIN`)."""
-        tokenizer = self._tokenizer or self._load()
+        dag = self._dag(clause)
+        dictionary = self._dictionary
+        assert dictionary is not None
         n = len(clause)
-        dag = tokenizer.get_DAG(clause)
         weights = self._weights
         edges: list[list[tuple[int, float]]] = []
         for i in range(n):
@@ -187,7 +310,7 @@ class ChineseSegmenter:
                 word = clause[i:x + 1]
                 w = weights.get(word)
                 if w is None:
-                    w = log(tokenizer.FREQ.get(word) or 1) - self._logtotal
+                    w = log(dictionary.starting_with(word[0]).get(word) or 1) - self._logtotal
                     if len(weights) < _WEIGHT_MEMO:
                         weights[word] = w
                 row.append((x + 1, w))
