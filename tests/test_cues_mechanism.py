@@ -65,6 +65,12 @@ def test_cue_characters_inside_other_words_are_no_cue(message: str) -> None:
     assert reading.cues == () and reading.colour_severity is None
 
 
+def test_scope_words_are_jiebas_best_words_even_where_a_cue_may_cut_finer() -> None:
+    # 就是 may be cut 就/是 for matching, but as a contrast it is one word: what follows weighs more.
+    assert words("有点偏大就是不喜欢").category is Category.STYLE_PREFERENCE
+    assert words("有点偏大").category is Category.SIZE_FIT
+
+
 def test_a_cue_is_found_across_jiebas_own_split() -> None:
     # jieba cuts 还没收到 as 还/没收/到 ("confiscate" + "arrive"); the cue 没收到 still ends on a boundary.
     assert words("还没收到货").category is Category.NOT_RECEIVED

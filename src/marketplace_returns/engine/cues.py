@@ -175,7 +175,7 @@ class Lexicon:
         self._chars: dict[str, Any] = {}
         self._step: dict[str, Any] = {}
         self._number_first = NUMBER in self._root.children
-        self._memo_clause = lru_cache(maxsize=65536)(self._match_clause)
+        self._memo_clause = lru_cache(maxsize=32768)(self._match_clause)
         for part in self._parts(self._root, set()):
             node = self._chars
             for ch in part:
@@ -370,13 +370,14 @@ class Lexicon:
                     best = found
         return best
 
-    def match(self, tokens: list[str]) -> list[Hit]:
+    def match(self, tokens: list[str], words: list[str] | None = None) -> list[Hit]:
         """Every cue in ``tokens``, the furthest-reaching first; a word inside a cue found is not reused.
 
         Clause by clause (no cue, negation, fear or comparison reaches past a clause break; only
         "after a contrast" does, and it is carried here). Each clause is one pass, with the scopes kept
         as the scan goes, so the cost is linear in the number of tokens; a clause seen before (buyers
-        repeat "尺码偏小", "质量没问题") is answered from a bounded memo.
+        repeat "尺码偏小", "质量没问题") is answered from a bounded memo. ``words``: beside each token,
+        the word the scopes look at (the segmenter's best-cut word; the token itself by default).
         """
         hits: list[Hit] = []
         seen_contrast = False
@@ -389,8 +390,9 @@ class Lexicon:
                 stop = n
             if stop > start:
                 clause = tuple(tokens[start:stop])
-                found, contrast = (self._memo_clause(clause) if stop - start <= _MEMO_TOKENS
-                                   else self._match_clause(clause))
+                said = clause if words is None else tuple(words[start:stop])
+                found, contrast = (self._memo_clause(clause, said) if stop - start <= _MEMO_TOKENS
+                                   else self._match_clause(clause, said))
                 for hit in found:
                     if start or (seen_contrast and not hit.after_contrast):
                         hit = hit._replace(start=hit.start + start, end=hit.end + start,
@@ -400,8 +402,12 @@ class Lexicon:
             start = stop + 1
         return hits
 
-    def _match_clause(self, tokens: tuple[str, ...]) -> tuple[tuple[Hit, ...], bool]:
-        """The hits of one clause (positions within it) and whether it holds a contrast word."""
+    def _match_clause(self, tokens: tuple[str, ...], words: tuple[str, ...]
+                      ) -> tuple[tuple[Hit, ...], bool]:
+        """The hits of one clause (positions within it) and whether it holds a contrast word.
+
+        Cues are matched on ``tokens``; negators, fears, contrasts and comparisons are looked for in
+        ``words`` (see :meth:`match`)."""
         hits: list[Hit] = []
         memo: dict[int, list[tuple[str, int]]] = {}
         last_contrast = last_negator = last_irrealis = last_simile = -1
@@ -416,11 +422,12 @@ class Lexicon:
                 negated = last_negator >= 0 and i - last_negator <= self.window
                 hypothetical = cue.category is not Category.COUNTERFEIT and (
                     last_irrealis >= 0 or (last_simile >= 0 and cue.category in QUALITY_CATEGORIES))
-                hits.append(self._hit(tokens, cue, i, end, negated, hypothetical, 0 <= last_contrast < i))
+                hits.append(self._hit(words, cue, i, end, negated, hypothetical, 0 <= last_contrast < i))
                 covered = end
                 continue
+            tok = words[i]
             if tok in heads:
-                compared = self._comparison(tokens, i)
+                compared = self._comparison(words, i)
                 if compared is not None:
                     hits.append(compared)
                     covered = compared.end
@@ -436,16 +443,16 @@ class Lexicon:
                 last_simile = i
         return tuple(hits), last_contrast >= 0
 
-    def _hit(self, tokens: Sequence[str], cue: Cue, start: int, end: int, negated: bool,
+    def _hit(self, words: Sequence[str], cue: Cue, start: int, end: int, negated: bool,
              hypothetical: bool, after_contrast: bool) -> Hit:
         sense = ""
         for other in self.senses.get(cue.text, ()):
-            if self._near(tokens, start, end, other):
+            if self._near(words, start, end, other):
                 sense = other.why or "another sense"
                 cue = replace(cue, kind="neutral", category=None) if other.cue is None else other.cue
                 break
-        before = tokens[max(0, start - 3):start]
-        after = tokens[end:end + 3]
+        before = words[max(0, start - 3):start]
+        after = words[end:end + 3]
         intensified = not (self.intensifiers.isdisjoint(before) and self.intensifiers.isdisjoint(after))
         return Hit(cue, start, end, negated, hypothetical, after_contrast, intensified, sense)
 

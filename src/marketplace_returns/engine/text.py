@@ -296,8 +296,13 @@ class ChineseSegmenter:
             dag.append(ends or [k])
         return dag
 
-    def _cut(self, clause: str) -> tuple[str, ...]:
-        """``clause`` cut at every near-best boundary (see :data:`BOUNDARY_MARGIN`)."""
+    def _cut(self, clause: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``clause`` cut at every near-best boundary (see :data:`BOUNDARY_MARGIN`), and beside each
+        piece the word of jieba's best cut that starts with it (``""`` where none starts).
+
+        The pieces are what cues are matched on; the words are what the scopes look for (a negator,
+        a contrast, a reference of a comparison...): "就是" stays one word even where 就/是 is a
+        near-best cut."""
         dag = self._dag(clause)
         dictionary = self._dictionary
         assert dictionary is not None
@@ -327,31 +332,48 @@ class ChineseSegmenter:
             for j, w in edges[i]:
                 if here + w > before[j]:
                     before[j] = here + w
-        floor = after[0] - BOUNDARY_MARGIN
-        out: list[str] = []
-        start = 0
+        best = after[0]
+        floor = best - BOUNDARY_MARGIN
+        cuts: list[int] = [0]
+        on_best: list[bool] = [True]
         for p in range(1, n):
-            if before[p] + after[p] >= floor and not (
+            through = before[p] + after[p]
+            if through >= floor and not (
                     clause[p - 1].isascii() and clause[p].isascii() and _joined(clause, p)):
-                out.append(clause[start:p])
-                start = p
-        if n:
-            out.append(clause[start:])
-        return tuple(out)
+                cuts.append(p)
+                on_best.append(through >= best - 1e-9)
+        cuts.append(n)
+        on_best.append(True)
+        tokens = tuple(clause[cuts[k]:cuts[k + 1]] for k in range(len(cuts) - 1))
+        words: list[str] = []
+        for k in range(len(cuts) - 1):
+            if not on_best[k]:
+                words.append("")
+                continue
+            end = k + 1
+            while not on_best[end]:
+                end += 1
+            words.append(clause[cuts[k]:cuts[end]])
+        return tokens, tuple(words)
 
-    def tokens(self, text: str) -> list[str]:
-        """Tokens of the Chinese clauses of normalised ``text`` that may hold a cue, with clause breaks.
+    def tokens(self, text: str) -> tuple[list[str], list[str]]:
+        """Tokens of the Chinese clauses of normalised ``text`` that may hold a cue, with clause breaks,
+        and the best-cut word starting at each (see :meth:`_cut`).
 
         Clauses without any cue text are skipped whole: no token of theirs could match.
         """
-        out: list[str] = []
+        tokens: list[str] = []
+        words: list[str] = []
         firsts = self._firsts
         if not firsts:
-            return out
+            return tokens, words
         for clause in _ZH_CLAUSE.split(text):
             if clause and not firsts.isdisjoint(clause):
                 # Long clauses (a pasted log, junk) are cut without the memo: they would crowd it.
-                out.extend(self.cut_clause(clause) if len(clause) <= 200 else self._cut(clause))
-            if out and out[-1] != CLAUSE:
-                out.append(CLAUSE)
-        return out
+                pieces, best = self.cut_clause(clause) if len(clause) <= 200 else self._cut(clause)
+                tokens.extend(pieces)
+                words.extend(best)
+            if tokens and tokens[-1] != CLAUSE:
+                tokens.append(CLAUSE)
+                words.append(CLAUSE)
+        return tokens, words

@@ -138,7 +138,8 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
         tally.ignored.append(f"read the first {len(text):,} of {total:,} characters")
     digits = _DIGIT.search(text) is not None
     if mix in ("zh", "mixed"):
-        _read(lexicon("zh"), _segmenter().tokens(text), "", tolerance_cm, tally, digits)
+        tokens, best_words = _segmenter().tokens(text)
+        _read(lexicon("zh"), tokens, "", tolerance_cm, tally, digits, best_words)
     if mix in ("en", "mixed"):
         _read(lexicon("en"), en_tokens(text), " ", tolerance_cm, tally, digits)
     scores, weak = tally.scores, tally.weak
@@ -176,8 +177,8 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
 
 
 def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally,
-          digits: bool) -> None:
-    for hit in lex.match(tokens):
+          digits: bool, best_words: list[str] | None = None) -> None:
+    for hit in lex.match(tokens, best_words):
         cue = hit.cue
         kind = cue.kind
         shown = cue.text if cue.solid else sep.join(tokens[hit.start:hit.end])
