@@ -322,3 +322,11 @@ def test_the_cached_dictionary_cuts_as_jiebas_own(tmp_path: Any, monkeypatch: py
     assert path.read_bytes().startswith(text_module._CACHE_MAGIC)
     again = text_module.ChineseSegmenter(["的"], lazy=True)
     assert [again.cut_clause(c) for c in clauses] == [whole.cut_clause(c) for c in clauses]
+    # The words of the best cut are jieba's own cut (but for "2.5cm", kept whole here: jieba cuts
+    # 2/./5cm).
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    assert cached.cut_clause("腰围比详情页小了2.5cm")[0][-1] == "2.5cm"
+    for c in (c for c in clauses if "." not in c):
+        assert [w for w in cached.cut_clause(c)[1] if w] == list(tokenizer.cut(c, HMM=False))

@@ -277,25 +277,6 @@ class ChineseSegmenter:
         self._dictionary = dictionary
         return dictionary
 
-    def _dag(self, clause: str) -> list[list[int]]:
-        """jieba's word graph of ``clause`` (``Tokenizer.get_DAG``): for each position, where the
-        dictionary words starting there end (the character alone when none does)."""
-        dictionary = self._dictionary or self._load()
-        n = len(clause)
-        dag = []
-        for k in range(n):
-            words = dictionary.starting_with(clause[k])
-            ends = []
-            i = k
-            frag = clause[k]
-            while i < n and frag in words:
-                if words[frag]:
-                    ends.append(i)
-                i += 1
-                frag = clause[k:i + 1]
-            dag.append(ends or [k])
-        return dag
-
     def _cut(self, clause: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """``clause`` cut at every near-best boundary (see :data:`BOUNDARY_MARGIN`), and beside each
         piece the word of jieba's best cut that starts with it (``""`` where none starts).
@@ -303,26 +284,40 @@ class ChineseSegmenter:
         The pieces are what cues are matched on; the words are what the scopes look for (a negator,
         a contrast, a reference of a comparison...): "就是" stays one word even where 就/是 is a
         near-best cut."""
-        dag = self._dag(clause)
-        dictionary = self._dictionary
-        assert dictionary is not None
-        n = len(clause)
+        dictionary = self._dictionary or self._load()
+        starting_with = dictionary.starting_with
         weights = self._weights
-        edges: list[list[tuple[int, float]]] = []
-        for i in range(n):
-            row = []
-            for x in dag[i]:
-                word = clause[i:x + 1]
-                w = weights.get(word)
-                if w is None:
-                    w = log(dictionary.starting_with(word[0]).get(word) or 1) - self._logtotal
-                    if len(weights) < _WEIGHT_MEMO:
-                        weights[word] = w
-                row.append((x + 1, w))
-            edges.append(row)
-        after = [0.0] * (n + 1)  # the best score of a segmentation of clause[i:]
-        for i in range(n - 1, -1, -1):
-            after[i] = max([w + after[j] for j, w in edges[i]])
+        logtotal = self._logtotal
+        n = len(clause)
+        # jieba's word graph (``Tokenizer.get_DAG``: the dictionary words starting at each position, or
+        # the character alone), each edge weighted by its word's log probability, walked from the end:
+        # ``after[i]`` is the best score of a segmentation of clause[i:].
+        edges: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        after = [0.0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            entries = starting_with(clause[k])
+            row = edges[k]
+            top = -inf
+            i = k
+            frag = clause[k]
+            while i < n and frag in entries:
+                count = entries[frag]
+                if count:
+                    w = weights.get(frag)
+                    if w is None:
+                        w = log(count) - logtotal
+                        if len(weights) < _WEIGHT_MEMO:
+                            weights[frag] = w
+                    row.append((i + 1, w))
+                    if w + after[i + 1] > top:
+                        top = w + after[i + 1]
+                i += 1
+                frag = clause[k:i + 1]
+            if not row:
+                w = -logtotal  # a character that is no word: count 1, as jieba scores it
+                row.append((k + 1, w))
+                top = w + after[k + 1]
+            after[k] = top
         before = [-inf] * (n + 1)  # the best score of a segmentation of clause[:i]
         before[0] = 0.0
         for i in range(n):
