@@ -270,15 +270,13 @@ class Lexicon:
     def _parts_at(self, tokens: Sequence[str], j: int, memo: dict[int, list[tuple[str, int]]]
                   ) -> list[tuple[str, int]]:
         """The cue parts that start at ``tokens[j]`` and end on a token boundary: (part, end)."""
+        tok = tokens[j]
+        if not self.concat:  # one word is one part
+            return [(NUMBER, j + 1), (tok, j + 1)] if is_numeral(tok) else [(tok, j + 1)]
         found = memo.get(j)
         if found is not None:
             return found
-        tok = tokens[j]
         numeral = is_numeral(tok)
-        if not self.concat:
-            out = [(NUMBER, j + 1), (tok, j + 1)] if numeral else [(tok, j + 1)]
-            memo[j] = out
-            return out
         out = [(NUMBER, j + 1)] if numeral else []
         step = self._step
         node = step.get(tok, _UNSEEN)
