@@ -144,6 +144,11 @@ def test_a_negator_inside_a_cue_negates_nothing_after_it() -> None:
     assert not any("negated" in i for i in reading.ignored)
 
 
+@pytest.mark.parametrize("message", ["质量不差", "质量也不差", "质量并不差"])
+def test_a_gap_inside_a_cue_never_hides_a_negator(message: str) -> None:
+    assert not words(message).any_quality_cue
+
+
 def test_a_negator_reaches_only_a_few_words() -> None:
     lex = small({"categories": {"defect": {"serious": ["开线"]}}, "negators": ["没有"]})
     near = lex.match(["没有", "发现", "开线"])

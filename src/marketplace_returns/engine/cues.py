@@ -314,7 +314,7 @@ class Lexicon:
         """The furthest-reaching cue continuing from ``node`` at ``tokens[pos]``: (its end, the cue).
 
         Up to ``gap`` other words may sit between two parts of a cue, and a few numbers or particles
-        besides ("少了两颗扣子"); never a clause break.
+        besides ("少了两颗扣子"); never a clause break, never a negator.
         """
         cue = node.cue
         best: tuple[int, Cue | None] = (pos, cue) if cue else (-1, None)
@@ -334,6 +334,8 @@ class Lexicon:
                     found = self._longest(tokens, child, end, memo)
                     if found[0] > best[0]:
                         best = found
+            if tok in self.negators:
+                break  # a gap never hides a negator: "质量不差" is no "质量 差"
             if is_numeral(tok) or tok in self.transparent:
                 transparent += 1
                 if transparent > _TRANSPARENT_MAX:
