@@ -134,7 +134,7 @@ _UNSEEN: Any = object()
 _NO_CUE: tuple[int, Cue | None] = (-1, None)
 _MEMO_TOKENS = 48
 """Clauses up to this many tokens are memoised (per lexicon, bounded)."""
-_STEP_MEMO = 200_000
+_STEP_MEMO = 50_000
 """How many distinct tokens the first step of the character trie is remembered for."""
 
 

@@ -138,7 +138,7 @@ so "色差" is never read there).
 """
 
 
-_WEIGHT_MEMO = 200_000
+_WEIGHT_MEMO = 100_000
 """How many words' log probabilities the segmenter keeps at hand."""
 
 
