@@ -94,6 +94,25 @@ def test_a_colour_far_from_the_photo_is_not_as_described() -> None:
                                                                 Category.NOT_AS_DESCRIBED)
 
 
+# -- what the listing or the order says against what came ---------------------------------------
+
+@pytest.mark.parametrize(("message", "category"), [
+    ("图片上是藏青色，收到的是亮蓝色", Category.NOT_AS_DESCRIBED),
+    ("详情页写的是纯棉，到手的是涤纶", Category.NOT_AS_DESCRIBED),
+    ("我买的是黑色的，发来的是白色的", Category.WRONG_ITEM),
+])
+def test_what_was_listed_or_ordered_against_what_came(message: str, category: Category) -> None:
+    reading = words(message)
+    assert reading.category is category and reading.strong
+    assert any("differ" in c for c in reading.cues)
+
+
+def test_the_same_thing_listed_and_received_is_no_mismatch() -> None:
+    reading = words("我买的是M码，收到的是M码，太小了")
+    assert reading.category is Category.SIZE_FIT
+    assert not any("differ" in c for c in reading.cues)
+
+
 # -- numbers and short gaps inside a cue ----------------------------------------------------------
 
 def test_numbers_inside_a_cue_do_not_count_against_the_gap() -> None:

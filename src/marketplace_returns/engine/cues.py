@@ -39,7 +39,7 @@ from marketplace_returns.engine.text import CLAUSE, is_numeral
 from marketplace_returns.errors import ConfigError
 from marketplace_returns.models.vocabulary import QUALITY_CATEGORIES, Category
 
-Kind = Literal["cue", "colour", "denial", "neutral"]
+Kind = Literal["cue", "colour", "denial", "neutral", "listed", "ordered", "received"]
 NUMBER = "#"
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _NUM = re.compile(r"^\d+(?:\.\d+)?$")
@@ -165,6 +165,11 @@ class Lexicon:
             cues += self._cues(phrases, "colour", category, severity, False)
         cues += self._cues(data.get("denial") or [], "denial", None, None, False)
         cues += self._cues(data.get("neutral") or [], "neutral", None, None, False)
+        mismatch = data.get("mismatch") or {}
+        for kind in ("listed", "ordered", "received"):
+            cues += self._cues(mismatch.get(kind) or [], kind, None, None, False)
+        self.received_texts = frozenset(t for phrase in mismatch.get("received") or ()
+                                        for t in expand(str(phrase)))
         self.cues = tuple(cues)
         self._root = _Node()
         for cue in cues:
@@ -509,6 +514,55 @@ class Lexicon:
         if looks and not imagined:
             cue = replace(cue, tags="style_preference, vague, a comparison of looks with the listing")
         return Hit(cue, head, end, False, False, False, False, "a comparison, not a denial")
+
+    # -- what was listed or ordered against what came ------------------------------------------
+
+    def mismatches(self, tokens: Sequence[str], hits: Sequence[Hit]) -> list[tuple[Category, str]]:
+        """What the listing or the order says against what came, when they differ.
+
+        "图片上是藏青色，收到的是亮蓝色", "我买的是黑色的，发来的是白色的": a ``listed`` or ``ordered``
+        marker, then within the next two clauses a ``received`` one, each followed by what it names.
+        When the two names differ: the listing → not as described, the order → wrong item. Linear:
+        one pass over the hits, and at most a few tokens read after each marker.
+        """
+        out: list[tuple[Category, str]] = []
+        said: tuple[Hit, int] | None = None
+        clause = 0
+        last = 0
+        for hit in hits:
+            # clause numbers counted as the hits go (the hits are in order): linear overall
+            clause += sum(1 for t in tokens[last:hit.start] if t == CLAUSE)
+            last = hit.start
+            kind = hit.cue.kind
+            if hit.negated or hit.hypothetical:
+                continue
+            if kind in ("listed", "ordered"):
+                said = (hit, clause)
+            elif said is not None and (kind == "received" or hit.cue.text in self.received_texts):
+                first, where = said
+                if clause - where > 2:
+                    said = None
+                    continue
+                before, after = self._named(tokens, first.end), self._named(tokens, hit.end)
+                if before and after and before != after:
+                    category = (Category.NOT_AS_DESCRIBED if first.cue.kind == "listed"
+                                else Category.WRONG_ITEM)
+                    whose = "the listing" if first.cue.kind == "listed" else "the order"
+                    said_text = "".join(tokens[first.start:first.end])
+                    got_text = "".join(tokens[hit.start:hit.end])
+                    out.append((category, f'"{said_text}{before}" / "{got_text}{after}" ({category.value}: '
+                                          f"{whose} and the parcel differ)"))
+                said = None
+        return out
+
+    def _named(self, tokens: Sequence[str], pos: int) -> str:
+        """What a marker names: the few tokens after it, up to its clause's end or a contrast."""
+        out = []
+        for tok in tokens[pos:pos + 4]:
+            if tok == CLAUSE or tok in self.contrast:
+                break
+            out.append(tok)
+        return "".join(out)
 
     # -- measures --------------------------------------------------------------------------------
 

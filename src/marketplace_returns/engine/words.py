@@ -106,6 +106,8 @@ def _measure_label(m: Measure, tolerance: float) -> tuple[Category, str]:
 
 
 _DIGIT = re.compile(r"[0-9]")
+_MARKERS = frozenset({"listed", "ordered", "received"})
+"""Cue kinds that only mark what the listing or the order says, or what came (see cues.mismatches)."""
 _MEMO_CHARS = 1000
 """Messages up to this long are memoised; a longer one is rare and would crowd the memo."""
 
@@ -178,10 +180,13 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
 
 def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally,
           digits: bool, best_words: list[str] | None = None) -> None:
-    for hit in lex.match(tokens, best_words):
+    hits = lex.match(tokens, best_words)
+    for hit in hits:
         cue = hit.cue
         kind = cue.kind
         shown = cue.text if cue.solid else sep.join(tokens[hit.start:hit.end])
+        if kind in _MARKERS:
+            continue
         if kind == "neutral":
             if hit.sense:
                 tally.ignored.append(f'"{shown}" ({hit.sense}: not counted)')
@@ -214,6 +219,10 @@ def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _T
                 tally.counterfeit_claim = True
         if kind == "colour" and tally.colour_severity != "serious":
             tally.colour_severity = severity
+    for category, label in lex.mismatches(tokens, hits):
+        tally.scores[category] = tally.scores.get(category, 0.0) + 1.0
+        tally.cues.append(label)
+        tally.any_quality_cue = tally.any_quality_cue or category in QUALITY_CATEGORIES
     for m in lex.measures(tokens) if digits else ():
         category, label = _measure_label(m, tolerance)
         tally.scores[category] = tally.scores.get(category, 0.0) + 1.0
