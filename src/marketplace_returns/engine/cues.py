@@ -352,6 +352,38 @@ class Lexicon:
             j += 1
         return best
 
+    def _longest_words(self, tokens: Sequence[str], node: _Node, pos: int) -> tuple[int, Cue | None]:
+        """:meth:`_longest` where one token is one part (English): a dictionary probe per token."""
+        cue = node.cue
+        best: tuple[int, Cue | None] = (pos, cue) if cue else _NO_CUE
+        children = node.children
+        if not children:
+            return best
+        number = children.get(NUMBER)
+        skipped = transparent = 0
+        n = len(tokens)
+        j = pos
+        while j < n:
+            tok = tokens[j]
+            numeral = is_numeral(tok)
+            for child in (children.get(tok), number if numeral else None):
+                if child is not None:
+                    found = self._longest_words(tokens, child, j + 1)
+                    if found[0] > best[0]:
+                        best = found
+            if tok in self.negators:
+                break
+            if numeral or tok in self.transparent:
+                transparent += 1
+                if transparent > _TRANSPARENT_MAX:
+                    break
+            else:
+                skipped += 1
+                if skipped > self.gap:
+                    break
+            j += 1
+        return best
+
     def _may_start(self, tok: str) -> bool:
         """Whether a cue may start at this token (a cheap test before the walk)."""
         if not self.concat:
@@ -367,6 +399,14 @@ class Lexicon:
             ) -> tuple[int, Cue | None]:
         best: tuple[int, Cue | None] = (-1, None)
         roots = self._root.children
+        if not self.concat:
+            tok = tokens[i]
+            for node in (roots.get(tok), roots.get(NUMBER) if is_numeral(tok) else None):
+                if node is not None:
+                    found = self._longest_words(tokens, node, i + 1)
+                    if found[0] > best[0]:
+                        best = found
+            return best
         for part, end in self._parts_at(tokens, i, memo):
             node = roots.get(part)
             if node is not None:
@@ -526,6 +566,8 @@ class Lexicon:
         one pass over the hits, and at most a few tokens read after each marker.
         """
         out: list[tuple[Category, str]] = []
+        if not any(h.cue.kind in ("listed", "ordered") for h in hits):
+            return out
         said: tuple[Hit, int] | None = None
         clause = 0
         last = 0
