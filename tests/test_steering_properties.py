@@ -159,7 +159,8 @@ def test_a_nail_in_the_shoe_and_a_wrong_shade_are_never_steered(message: str, pl
     assert "没有问题" not in d.reply.text
     assert quality_words(message)  # the span finder's own quality words see the nail and the shade
     assert stated_reasons(message) == ()  # and no clause states a non-quality reason
-    assert d.trace is not None and any("honest steering: a quality word" in s.detail for s in d.trace)
+    # Refused as a quality case (the cue reader sees the nail and the shade) or for a quality word.
+    assert d.trace is not None and any("honest steering: a quality" in s.detail for s in d.trace)
 
 
 @pytest.mark.parametrize(("message", "quote", "target"), [
