@@ -230,6 +230,20 @@ async def test_language_from_the_query_the_cookie_or_the_browser(client: Browser
     assert pick(None, None, "fr, de") == "en" and pick("xx", None, None) == "en"
 
 
+def test_time_left_to_a_deadline_reads_like_the_cli() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace_returns.service.web.i18n import Messages
+    from marketplace_returns.service.web.routes import _left
+
+    now = datetime(2026, 11, 11, tzinfo=UTC)
+    en, zh = Messages("en"), Messages("zh")
+    assert _left(en, now + timedelta(hours=2, minutes=52, seconds=30), now) == "2h 52m left"
+    assert _left(en, now + timedelta(days=1, hours=4, minutes=5), now) == "1d 4h left"
+    assert _left(zh, now + timedelta(minutes=5), now) == "剩余 0h 5m"
+    assert _left(en, now - timedelta(seconds=1), now) == "overdue" and _left(en, None, now) == ""
+
+
 def test_both_languages_have_every_message() -> None:
     assert set(MESSAGES["zh"]) == set(MESSAGES["en"])
     assert all(v.strip() for table in MESSAGES.values() for v in table.values())

@@ -20,6 +20,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -79,9 +80,10 @@ class Page:
     rep: str | None = None
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        now = _ctx(self.request).now()
         html = _env.get_template(template).render(
             t=self.t, lang=self.t.lang, csrf=self.csrf, shop_id=self.shop_id, rep=self.rep,
-            prefix=PREFIX, path=_here(self.request), **values)
+            prefix=PREFIX, path=_here(self.request), left=lambda at: _left(self.t, at, now), **values)
         return self.finish(HTMLResponse(html, status_code=status))
 
     def redirect(self, to: str, **query: str) -> RedirectResponse:
@@ -109,6 +111,19 @@ def _here(request: Request) -> str:
         return path
     path = re.sub(r"^(/ui/queue/\d+)/\w+$", r"\1", path)
     return re.sub(r"^/ui/tasks/.*$", "/ui/tasks", path)
+
+
+def _left(t: Messages, at: datetime | None, now: datetime) -> str:
+    """Time to a platform deadline as a rep reads it: ``2h 52m left``, ``1d 4h left``, ``overdue``."""
+    if at is None:
+        return ""
+    seconds = int((at - now).total_seconds())
+    if seconds < 0:
+        return t("overdue")
+    days, rest = divmod(seconds, 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    span = f"{days}d {hours}h" if days else f"{hours}h {minutes}m"
+    return t("left").format(span=span)
 
 
 def _ctx(request: Request) -> ServiceContext:
