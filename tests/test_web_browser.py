@@ -55,6 +55,7 @@ def page(service: Preview, tmp_path: Path) -> Iterator[Any]:
                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
             context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+            context.set_default_timeout(30_000)  # CI shares two cores with the whole suite
             yield context.new_page()
         finally:
             browser.close()
@@ -71,6 +72,7 @@ def status_of(service: Preview, decision_id: int) -> str:
 def test_a_rep_accepts_and_the_guardrail_refuses_in_place(service: Preview, page: Any) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=30_000)
     shop = "demo-tb"
     waiting = service.pending(shop)
     capabilities = service.ctx.capabilities("taobao")
