@@ -196,7 +196,9 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app.state.ctx = ctx
     # GET /metrics, /metrics/anomalies (the token's shop)
     app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
-    app.include_router(tasks_router)  # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop)
+    # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop); included routers are not seen by
+    # _document_errors, so their 401 is declared here
+    app.include_router(tasks_router, responses={401: _ERRORS[401]})
 
     @app.exception_handler(queue.NotFound)
     def _not_found(_: Request, exc: queue.NotFound) -> JSONResponse:
