@@ -11,7 +11,7 @@ Why it waits for a rep by default: someone has to look at the goods. A shop opts
 its own by listing :data:`RULE` in its ``auto_rules``.
 
 Shopify is not covered yet: the mapping shows an approved return as OPEN whether or not the reverse
-delivery arrived, so there is no goods-back state to react to (see the README).
+delivery arrived, so there is no goods-back state to react to (see docs/service.md).
 """
 
 from __future__ import annotations
