@@ -271,6 +271,10 @@ def run(db: Db = None, shops: ShopsFile = None,
         push_lease_s: Annotated[float, typer.Option(
             min=1, help="Seconds a dead worker's outbox claim holds")] = 60.0,
         push_interval_s: Annotated[float, typer.Option(min=0.05, help="Seconds between outbox drains")] = 1.0,
+        unknown_settle_s: Annotated[float, typer.Option(
+            min=0, help="Seconds a timed-out write waits before the platform is asked if it landed")] = 60.0,
+        platform_timeout_s: Annotated[float | None, typer.Option(
+            min=0.1, help="Seconds a platform call may take (default: the connector's)")] = None,
         ) -> None:
     """Run the service: the scheduler (polls, pushes, deadlines) and the HTTP API under uvicorn."""
     from marketplace_returns.service.runner import serve
@@ -278,7 +282,8 @@ def run(db: Db = None, shops: ShopsFile = None,
 
     url = _url(db)
     options = WorkerOptions(url=url, poll_lease_s=poll_lease_s, push_lease_s=push_lease_s,
-                            push_interval_s=push_interval_s)
+                            push_interval_s=push_interval_s, unknown_settle_s=unknown_settle_s,
+                            platform_timeout_s=platform_timeout_s)
     try:
         serve(url, shops_file=shops, host=host, port=port, workers=workers, api=api, options=options)
     except MarketplaceReturnsError as exc:

@@ -70,6 +70,7 @@ class CaseRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("shop_id", "refund_id", name="uq_cases_shop_refund"),
         Index("ix_cases_shop_requested", "shop_id", "requested_at"),
+        Index("ix_cases_shop_retriage", "shop_id", "retriage_reason"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,6 +110,9 @@ class CaseRecord(SQLModel, table=True):
     updated_at: datetime | None = _ts()
     escalated_at: datetime | None = _ts()
     """Set by the deadline job when a pending case nears its platform deadline (flag for reps)."""
+    retriage_reason: str | None = None
+    """Set when a push of an approved decision was answered "stale" (the refund moved under it): the
+    next poll of the shop re-reads the refund and triages it again, then clears this."""
 
 
 class DecisionRecord(SQLModel, table=True):
@@ -168,6 +172,8 @@ class OutboxAction(SQLModel, table=True):
     next_attempt_at: datetime | None = _ts()
     claimed_by: str | None = None
     claimed_until: datetime | None = _ts()
+    lease_epoch: int = 0
+    """Incremented by every claim; closes and heartbeats name the epoch they claimed with (fencing)."""
     last_error: str | None = None
     platform_response: dict[str, Any] | None = _json()
     created_at: datetime | None = _ts()
