@@ -3,7 +3,8 @@
 Why every lookup is filtered by the token's shop in the query itself: a token belongs to one shop, and
 asking for another shop's decision must look exactly like asking for one that does not exist (404,
 same body), so nothing leaks which ids or shops exist. A missing, malformed or unknown token is 401
-alike. Bodies are pydantic models with ``extra="forbid"``: a bad payload gets a 422 naming the field.
+alike. Bodies are pydantic models with ``extra="forbid"``: a bad payload gets a 422 naming the field;
+ids, pages, amounts, text and the body's size are bounded in ``bounds.py`` (413 / 422, never a 500).
 Handlers are plain functions (run in FastAPI's thread pool) because the store is synchronous
 SQLAlchemy; the scheduler's jobs keep the event loop.
 """
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,6 +31,15 @@ from marketplace_returns.security.purge import purge_buyer
 from marketplace_returns.security.tokens import shop_for_token
 from marketplace_returns.service import queue
 from marketplace_returns.service import repository as repo
+from marketplace_returns.service.bounds import (
+    MAX_BODY_BYTES,
+    Amount,
+    DbId,
+    Offset,
+    OptionalDbId,
+    SafeText,
+    validation_error,
+)
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
@@ -46,15 +57,15 @@ class AcceptBody(BaseModel):
 class EditBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rep: Rep
-    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    reply: str | None = Field(default=None, min_length=1, max_length=2000)
+    amount: Amount | None = None
+    reply: SafeText | None = Field(default=None, min_length=1, max_length=2000)
     action: Action | None = None
 
 
 class RejectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rep: Rep
-    note: str | None = Field(default=None, max_length=2000)
+    note: SafeText | None = Field(default=None, max_length=2000)
 
 
 class ReviewResult(BaseModel):
@@ -68,7 +79,7 @@ class PurgeIn(BaseModel):
     """In the body, not the path: a buyer id must not end up in access logs."""
 
     model_config = ConfigDict(extra="forbid")
-    buyer_id: str = Field(min_length=1, max_length=200)
+    buyer_id: SafeText = Field(min_length=1, max_length=200)
 
 
 class PurgeOut(BaseModel):
@@ -186,12 +197,15 @@ def _document_errors(app: FastAPI) -> None:
 
 def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app = FastAPI(title="marketplace-returns", version="0.1.0", lifespan=lifespan,
+                  max_body_size=MAX_BODY_BYTES,  # streamed, chunked too, before the token is looked at
                   description="Review queue and records of the refund triage service. "
                               "Every route but /health needs `Authorization: Bearer <shop token>`.")
 
     app.state.ctx = ctx
     # GET /metrics, /metrics/anomalies (the token's shop)
     app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
+
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.exception_handler(queue.NotFound)
     def _not_found(_: Request, exc: queue.NotFound) -> JSONResponse:
@@ -222,7 +236,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
             return queue.list_pending(session, shop_id=shop_id, limit=limit)
 
     @app.get("/queue/{decision_id}", response_model=queue.QueueDetail, tags=["queue"])
-    def show(decision_id: int, shop_id: ShopId) -> queue.QueueDetail:
+    def show(decision_id: DbId, shop_id: ShopId) -> queue.QueueDetail:
         with Session(ctx.db) as session:
             return queue.show(session, decision_id=decision_id, shop_id=shop_id)
 
@@ -238,16 +252,16 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
                             idempotency_key=action.idempotency_key if action else None)
 
     @app.post("/queue/{decision_id}/accept", response_model=ReviewResult, tags=["queue"])
-    def accept(decision_id: int, body: AcceptBody, shop_id: ShopId) -> ReviewResult:
+    def accept(decision_id: DbId, body: AcceptBody, shop_id: ShopId) -> ReviewResult:
         return _review(decision_id, shop_id, body.rep, None)
 
     @app.post("/queue/{decision_id}/edit", response_model=ReviewResult, tags=["queue"])
-    def edit(decision_id: int, body: EditBody, shop_id: ShopId) -> ReviewResult:
+    def edit(decision_id: DbId, body: EditBody, shop_id: ShopId) -> ReviewResult:
         return _review(decision_id, shop_id, body.rep,
                        queue.Edit(amount=body.amount, reply=body.reply, action=body.action))
 
     @app.post("/queue/{decision_id}/reject", response_model=ReviewResult, tags=["queue"])
-    def reject(decision_id: int, body: RejectBody, shop_id: ShopId) -> ReviewResult:
+    def reject(decision_id: DbId, body: RejectBody, shop_id: ShopId) -> ReviewResult:
         with session_scope(ctx.db) as session:
             queue.reject(session, decision_id=decision_id, rep=body.rep, now=ctx.now(), shop_id=shop_id,
                          note=body.note)
@@ -255,7 +269,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
 
     @app.get("/cases", response_model=list[CaseOut], tags=["records"])
     def cases(shop_id: ShopId, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              offset: Annotated[int, Query(ge=0)] = 0) -> list[CaseRecord]:
+              offset: Offset = 0) -> list[CaseRecord]:
         with Session(ctx.db) as session:
             return repo.list_cases(session, shop_id=shop_id, limit=limit, offset=offset)
 
@@ -266,12 +280,12 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
         return row
 
     @app.get("/cases/{case_id}", response_model=CaseOut, tags=["records"])
-    def case(case_id: int, shop_id: ShopId) -> CaseRecord:
+    def case(case_id: DbId, shop_id: ShopId) -> CaseRecord:
         with Session(ctx.db) as session:
             return _case(session, case_id, shop_id)
 
     @app.get("/cases/{case_id}/decisions", response_model=list[DecisionOut], tags=["records"])
-    def decisions(case_id: int, shop_id: ShopId) -> list[DecisionRecord]:
+    def decisions(case_id: DbId, shop_id: ShopId) -> list[DecisionRecord]:
         with Session(ctx.db) as session:
             _case(session, case_id, shop_id)
             return repo.list_decisions(session, case_id=case_id)
@@ -292,7 +306,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
                         audit_events_masked=report.audit_events_masked)
 
     @app.get("/audit", response_model=list[AuditOut], tags=["records"])
-    def audit(shop_id: ShopId, case_id: int | None = None,
+    def audit(shop_id: ShopId, case_id: OptionalDbId = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditEvent]:
         with Session(ctx.db) as session:
             return repo.list_audit(session, shop_id=shop_id, case_id=case_id, limit=limit)

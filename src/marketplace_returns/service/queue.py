@@ -20,6 +20,7 @@ from sqlmodel import Session
 from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
+from marketplace_returns.service.bounds import Amount, SafeText
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
 from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
@@ -68,8 +69,8 @@ class Edit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    reply: str | None = Field(default=None, max_length=2000)
+    amount: Amount | None = None
+    reply: SafeText | None = Field(default=None, max_length=2000)
     action: Action | None = None
 
 

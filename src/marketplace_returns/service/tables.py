@@ -7,16 +7,39 @@ time zone. Money is ``Numeric(14, 2)``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that reads back aware UTC on every store.
+
+    PostgreSQL's ``timestamptz`` does so already; SQLite keeps text without an offset and handed back
+    naive values, which the API then published against its own ``date-time`` schema. Written values
+    are converted to UTC first (an aware non-UTC time would otherwise be stored as its wall time).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        moment = value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _ts(nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def _money(nullable: bool = True) -> Any:
