@@ -252,7 +252,8 @@ def buyers_purge(buyer: Annotated[str, typer.Option("--buyer", help="The buyer's
     except InputError as exc:
         raise _fail(exc) from None
     typer.echo(f"purged {len(report.case_ids)} cases as {report.buyer} "
-               f"({report.decisions_masked} decisions, {report.audit_events_masked} audit events masked)")
+               f"({report.decisions_masked} decisions, {report.outbox_masked} outbox replies, "
+               f"{report.audit_events_masked} audit events masked)")
 
 
 # -- run / demo --------------------------------------------------------------------------------------

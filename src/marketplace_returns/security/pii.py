@@ -187,8 +187,12 @@ def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
 
 # --- personal data in structured payloads ----------------------------------------------------------
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _norm(key: str) -> str:
-    return key.lower().replace("-", "_")
+    """``buyerNick``, ``Buyer-Nick`` and ``buyer_nick`` are one key (GraphQL payloads are camelCase)."""
+    return _CAMEL.sub("_", key).lower().replace("-", "_")
 
 
 NAME_KEYS = frozenset({

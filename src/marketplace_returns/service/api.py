@@ -88,6 +88,7 @@ class PurgeOut(BaseModel):
     cases: int
     decisions_masked: int
     audit_events_masked: int
+    outbox_masked: int = 0
 
 
 class CaseOut(BaseModel):
@@ -303,7 +304,8 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
             report = purge_buyer(session, buyer_id=body.buyer_id, shop_id=shop_id, actor="api")
         return PurgeOut(buyer=report.buyer, cases=len(report.case_ids),
                         decisions_masked=report.decisions_masked,
-                        audit_events_masked=report.audit_events_masked)
+                        audit_events_masked=report.audit_events_masked,
+                        outbox_masked=report.outbox_masked)
 
     @app.get("/audit", response_model=list[AuditOut], tags=["records"])
     def audit(shop_id: ShopId, case_id: OptionalDbId = None,
