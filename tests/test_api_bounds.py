@@ -43,7 +43,7 @@ async def setup(ctx: ServiceContext) -> dict[str, Any]:
         token = issue_token(session, shop_id="shop-a")
         session.commit()
         [(decision, _)] = repo.list_queue(session, shop_id="shop-a")
-    return {"auth": {"Authorization": f"Bearer {token}"}, "id": decision.id}
+    return {"auth": {"Authorization": f"Bearer {token}"}, "id": decision.public_id}
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ SECRET_KEYS = frozenset({
 })
 """Keys (compared lower-cased, ``-`` kept) whose values are credentials."""
 
-_KEYS = (r"app_?secret|client_secret|session(?:_?key)?|access_?token|refresh_token|sign"
+_KEYS = (r"app_?secret|client_secret|session(?:_?key)?|(?:[a-z]+_)?token|accesstoken|sign"
          r"|x-shopify-access-token|x-shopify-hmac-sha256|password|api_?key|authorization")
 _SECRET_KV = re.compile(
     rf"""(?ix)

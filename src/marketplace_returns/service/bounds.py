@@ -17,16 +17,17 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Final
 
-from fastapi import Path, Query, Request
+from fastapi import Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
-MAX_BODY_BYTES: Final = 256 * 1024
-"""The largest request body (a reply is at most 2,000 characters; a webhook delivery a few kB)."""
+MAX_BODY_BYTES: Final = 1024 * 1024
+"""The largest request body: the webhook receiver's own limit (a reply is at most 2,000 characters)."""
 MAX_DB_INT: Final = 2**63 - 1
-"""Ids and offsets above this do not fit a 64-bit integer column (SQLite raises OverflowError)."""
+"""Integers above this do not fit a 64-bit column (SQLite raised OverflowError: a 500). The API's ids
+are opaque strings checked by pattern; its offsets stop far below this at ``MAX_OFFSET``."""
 MAX_OFFSET: Final = 100_000
 """The deepest page a list route serves (records past it are for an export, not a page)."""
 MAX_PERIOD_DAYS: Final = 366
@@ -38,8 +39,6 @@ AMOUNT_MAX: Final = Decimal("999999999999.99")
 
 _AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
 
-DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="A record id")]
-OptionalDbId = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 

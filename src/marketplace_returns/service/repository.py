@@ -221,10 +221,45 @@ def _apply_fetched(row: CaseRecord, fetched: FetchedCase, *, created: bool, now:
 
 
 def get_case(session: Session, *, case_id: int, shop_id: str | None = None) -> CaseRecord | None:
-    row = session.get(CaseRecord, case_id)
-    if row is None or (shop_id is not None and row.shop_id != shop_id):
-        return None
-    return row
+    """The case, or ``None``; with ``shop_id`` the shop is part of the one query, so another shop's case
+    and a missing one cost the same work and give the same answer."""
+    if shop_id is None:
+        return session.get(CaseRecord, case_id)
+    return session.exec(select(CaseRecord).where(CaseRecord.id == case_id,
+                                                 CaseRecord.shop_id == shop_id)).first()
+
+
+def find_case(session: Session, *, public_id: str, shop_id: str) -> CaseRecord | None:
+    """A case by its opaque API id within one shop (one query; foreign and missing alike)."""
+    return session.exec(select(CaseRecord).where(CaseRecord.public_id == public_id,
+                                                 CaseRecord.shop_id == shop_id)).first()
+
+
+def load_decision(session: Session, *, decision_id: int | None = None, public_id: str | None = None,
+                  shop_id: str | None = None) -> tuple[DecisionRecord, CaseRecord] | None:
+    """A decision with its case, by internal or opaque id, within ``shop_id`` when given: one joined
+    query, so another shop's decision and a missing one take the same path and the same work."""
+    query = select(DecisionRecord, CaseRecord).join(CaseRecord, col(CaseRecord.id) == DecisionRecord.case_id)
+    if public_id is not None:
+        query = query.where(DecisionRecord.public_id == public_id)
+    else:
+        query = query.where(DecisionRecord.id == decision_id)
+    if shop_id is not None:
+        query = query.where(CaseRecord.shop_id == shop_id)
+    found = session.exec(query).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def public_ids(session: Session, model: type[CaseRecord] | type[DecisionRecord] | type[OutboxAction],
+               ids: Sequence[int | None]) -> dict[int, str]:
+    """Internal id → opaque API id for ``ids`` of one table."""
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = session.execute(select(model.id, model.public_id)
+                               .where(col(model.id).in_(wanted[start:start + IN_CHUNK])))
+        out.update({int(i): str(p) for i, p in rows if p is not None})
+    return out
 
 
 def list_cases(session: Session, *, shop_id: str, limit: int = 100, offset: int = 0) -> list[CaseRecord]:
@@ -483,9 +518,12 @@ def list_actions(session: Session, *, shop_id: str | None = None, status: str | 
     return list(session.exec(query).all())
 
 
-def count_open_actions(session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(OutboxAction)
-                            .where(col(OutboxAction.status).in_(("pending", "sending")))).one())
+def count_open_actions(session: Session, *, shop_id: str | None = None) -> int:
+    query = (select(func.count()).select_from(OutboxAction)
+             .where(col(OutboxAction.status).in_(("pending", "sending"))))
+    if shop_id is not None:
+        query = query.where(OutboxAction.shop_id == shop_id)
+    return int(session.exec(query).one())
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

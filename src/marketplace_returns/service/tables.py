@@ -7,11 +7,22 @@ time zone. Money is ``Numeric(14, 2)``.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Numeric,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -44,6 +55,16 @@ def _ts(nullable: bool = True, index: bool = False) -> Any:
 
 def _money(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(Numeric(14, 2), nullable=nullable))
+
+
+def new_public_id(prefix: str) -> str:
+    """A random opaque id (96 bits) for the API: it says nothing about how many rows exist."""
+    return prefix + secrets.token_urlsafe(12)
+
+
+def _public(prefix: str) -> Any:
+    return Field(default_factory=lambda: new_public_id(prefix),
+                 sa_column=Column(String, nullable=True, unique=True, index=True))
 
 
 def _json() -> Any:
@@ -97,6 +118,7 @@ class CaseRecord(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("cs_")
     shop_id: str = Field(index=True)
     platform: str
     refund_id: str
@@ -145,6 +167,7 @@ class DecisionRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("case_id", "version", name="uq_decisions_case_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("dc_")
     case_id: int = Field(foreign_key="cases.id", index=True)
     version: int = 1
     playbook: str | None = None
@@ -176,6 +199,7 @@ class OutboxAction(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("ob_")
     case_id: int = Field(foreign_key="cases.id", index=True)
     decision_id: int | None = Field(default=None, foreign_key="decisions.id")
     shop_id: str = Field(index=True)
@@ -209,6 +233,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("ev_")
     at: datetime | None = _ts(index=True)
     shop_id: str | None = Field(default=None, index=True)
     case_id: int | None = Field(default=None, index=True)
@@ -240,3 +265,7 @@ class ApiToken(SQLModel, table=True):
     shop_id: str = Field(index=True)
     name: str | None = None
     created_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts()
+    """After this the token no longer opens anything (``token create --expires``); None: no expiry."""
+    revoked_at: datetime | None = _ts()
+    """Set by ``token revoke``; the row stays for the record."""
