@@ -120,7 +120,8 @@ async def test_ids_past_64_bits_in_a_post_are_422(client: httpx.AsyncClient, set
 
 
 @pytest.mark.parametrize("amount", ["Infinity", "NaN", "-Infinity", "1e400", "0", "0.00", " 1 ", "1_000",
-                                    "١٢", "12.345", "-1", "+1", "1e3", "", True])
+                                    "١٢", "12.345", "12.500", "00.5", "-1", "+1", "1e3", "", True, 12.5, 0,
+                                    -3, 10**12])
 async def test_malformed_amounts_are_422_naming_the_field(client: httpx.AsyncClient, setup: dict[str, Any],
                                                           amount: Any) -> None:
     res = await client.post(f"/queue/{setup['id']}/edit", json={"rep": "ann", "amount": amount},
@@ -139,7 +140,7 @@ async def test_non_finite_json_numbers_are_422(client: httpx.AsyncClient, setup:
 
 
 async def test_good_amounts_are_taken(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:
-    res = await client.post(f"/queue/{setup['id']}/edit", json={"rep": "ann", "amount": 12.5},
+    res = await client.post(f"/queue/{setup['id']}/edit", json={"rep": "ann", "amount": "12.5"},
                             headers=setup["auth"])
     assert res.status_code == 200, res.text
     [act] = (await client.get("/actions", headers=setup["auth"])).json()

@@ -234,6 +234,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Missing, malformed or unknown token"},
     404: {"model": ErrorOut, "description": "Not found (another shop's records are not found either)"},
     409: {"description": "The item is no longer pending (accepted, rejected or superseded)"},
+    400: {"model": ErrorOut, "description": "The body could not be read (not UTF-8)"},
+    413: {"description": "The body is larger than 1 MiB (refused as it streams in)"},
 }
 
 
@@ -241,13 +243,18 @@ def _document_errors(app: FastAPI) -> None:
     """Publish the refusals every token-guarded route can give, so the OpenAPI document is complete
     (included routers get theirs where they are included)."""
     for route in app.routes:
-        if not isinstance(route, APIRoute) or route.path == "/health":
+        if not isinstance(route, APIRoute):
+            continue
+        route.responses.setdefault(413, _ERRORS[413])  # every route, /health too: the limit is app-wide
+        if route.path == "/health":
             continue
         route.responses.setdefault(401, _ERRORS[401])
         if "{" in route.path:
             route.responses.setdefault(404, _ERRORS[404])
         if "POST" in (route.methods or ()) and route.path.startswith("/queue/"):
             route.responses.setdefault(409, _ERRORS[409])
+        if route.body_field is not None:  # FastAPI's own answer to bytes that do not decode
+            route.responses.setdefault(400, _ERRORS[400])
 
 
 def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:

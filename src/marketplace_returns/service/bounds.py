@@ -37,47 +37,38 @@ LAST_DAY: Final = date(2100, 12, 31)
 """Days a period may start or end on: nothing this store holds lies outside them."""
 AMOUNT_MAX: Final = Decimal("999999999999.99")
 
-_AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
-
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
+AMOUNT_PATTERN: Final = r"^(?:0\.(?:0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,11}(?:\.[0-9]{1,2})?)$"
+"""A decimal amount as text: above zero, ASCII digits, at most two decimals, no leading zeros."""
+_AMOUNT = re.compile(AMOUNT_PATTERN, re.ASCII)
+
+
 def parse_amount(value: Any) -> Decimal:
-    """A money amount: finite, positive, ASCII digits, at most two decimals; else ValueError.
+    """A money amount: a whole number (JSON integer) or a decimal string like ``"12.50"``; else ValueError.
 
     Refused: ``Infinity``, ``NaN``, ``1e400``, ``0``, ``" 1 "``, ``1_000``, ``١٢`` (Arabic-Indic
-    digits, which ``Decimal()`` would take), a bool. A JSON number is read by its shortest text.
+    digits, which ``Decimal()`` would take), ``12.345``, a bool, and any JSON number with a fraction
+    (a binary float cannot hold cents exactly: send ``"12.50"``). Exactly what the published schema says.
     """
     if isinstance(value, bool):
         raise ValueError("an amount is a number, not a boolean")
-    if isinstance(value, Decimal):
-        text = format(value, "f") if value.is_finite() else str(value)
-    elif isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, float):
-        text = repr(value)
-        if "e" in text or "E" in text:
-            text = format(Decimal(text), "f") if value == value and abs(value) != float("inf") else text
-    elif isinstance(value, str):
-        text = value
-    else:
-        raise ValueError("an amount is a number or a decimal string")
-    head, dot, tail = text.partition(".")
-    if dot and tail and _AMOUNT.fullmatch(text) is None:
-        stripped = tail.rstrip("0")  # 12.50 and 12.500 are the same two-decimal amount
-        text = head + ("." + stripped if stripped else "")
-    if _AMOUNT.fullmatch(text) is None:
-        raise ValueError("an amount is ASCII digits with at most two decimals (12 or 12.50), "
-                         "finite and without spaces, signs, exponents or separators")
+    if isinstance(value, int):
+        if not 1 <= value <= int(AMOUNT_MAX):
+            raise ValueError(f"an amount must lie between 1 and {int(AMOUNT_MAX)}")
+        return Decimal(value)
+    if isinstance(value, float):
+        raise ValueError('an amount with decimals is sent as a string ("12.50"), not a JSON float')
+    if isinstance(value, Decimal):  # a Python caller (the CLI)
+        value = format(value, "f") if value.is_finite() else str(value)
+    if not isinstance(value, str) or _AMOUNT.fullmatch(value) is None:
+        raise ValueError("an amount is above zero, ASCII digits with at most two decimals "
+                         '(12 or "12.50"), without spaces, signs, exponents or separators')
     try:
-        amount = Decimal(text)
+        return Decimal(value)
     except InvalidOperation:  # unreachable after the pattern, kept as a guard
         raise ValueError("not a decimal amount") from None
-    if amount <= 0:
-        raise ValueError("an amount must be above zero")
-    if amount > AMOUNT_MAX:
-        raise ValueError(f"an amount must be at most {AMOUNT_MAX}")
-    return amount
 
 
 def check_text(value: str) -> str:
@@ -92,9 +83,9 @@ def check_text(value: str) -> str:
 
 
 AMOUNT_SCHEMA: Final[dict[str, Any]] = {
-    "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": float(AMOUNT_MAX)},
-              {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"}],
-    "description": "Above zero, at most two decimals, ASCII digits (12 or \"12.50\")"}
+    "anyOf": [{"type": "integer", "minimum": 1, "maximum": int(AMOUNT_MAX)},
+              {"type": "string", "pattern": AMOUNT_PATTERN}],
+    "description": 'Above zero: a whole number, or a string with at most two decimals ("12.50")'}
 Amount = Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema(AMOUNT_SCHEMA, mode="validation")]
 """A money amount as the API accepts it (see :func:`parse_amount`)."""
 SafeText = Annotated[str, AfterValidator(check_text)]
