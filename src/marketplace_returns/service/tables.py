@@ -213,7 +213,8 @@ class OutboxAction(SQLModel, table=True):
     status: str = "pending"
     """pending → sending → done | dead (dead letter, seen by reps); cancelled when its decision was
     superseded before it was sent. ``outcome`` keeps the platform's answer: applied, already_done,
-    stale (closed as done, not failed), rejected."""
+    stale (closed as done, not failed: the case goes back to triage, ``cases.retriage_reason``),
+    rejected."""
     outcome: str | None = None
     attempts: int = 0
     next_attempt_at: datetime | None = _ts()
