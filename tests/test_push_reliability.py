@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, select
 
 from marketplace_returns.connectors.base import ActionOutcome
-from marketplace_returns.errors import WriteOutcomeUnknown
+from marketplace_returns.errors import PlatformRejected, PlatformUnavailable, WriteOutcomeUnknown
 from marketplace_returns.service import queue
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext, utcnow
@@ -185,3 +185,27 @@ async def test_a_slow_push_keeps_its_claim_so_no_other_worker_sends_it_again(url
     assert (row.status, row.outcome, row.claimed_by) == ("done", "applied", "w1")
     one.db.dispose()
     two.db.dispose()
+
+
+async def test_a_stale_case_the_platform_will_not_give_back_is_not_retried_forever(url: str) -> None:
+    platform = FakeConnector()
+    platform.add("r1", reason="manual")
+    ctx = make_context(url, platform, FakeClock())
+    await poll_shop(ctx, "shop-a")
+    _accept_all(ctx)
+    platform.answer = ActionOutcome.STALE
+    await push_due(ctx)
+    platform.get_errors = [PlatformUnavailable("503", platform="fake")]
+    first = await poll_shop(ctx, "shop-a")  # a passing outage: the flag waits, the poll is not failed
+    assert first.error is None
+    with Session(ctx.db) as session:
+        [case] = session.exec(select(CaseRecord)).all()
+        assert case.retriage_reason is not None
+    platform.get_errors = [PlatformRejected("isv.refund-not-exist", platform="fake")]
+    await poll_shop(ctx, "shop-a")
+    with Session(ctx.db) as session:
+        [case] = session.exec(select(CaseRecord)).all()
+        [event] = [e for e in repo.list_audit(session, shop_id="shop-a") if e.event == "retriaged"]
+    assert case.retriage_reason is None
+    assert event.detail is not None and "refused the read" in event.detail["outcome"]
+    ctx.db.dispose()

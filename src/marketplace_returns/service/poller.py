@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from marketplace_returns.connectors.base import (
     Capabilities,
@@ -230,8 +230,26 @@ async def _retriage_flagged(ctx: ServiceContext, shop: Shop, config: ShopConfig,
             return [c.refund_id for c in repo.list_retriage(session, shop_id=shop.shop_id)]
 
     for refund_id in await asyncio.to_thread(flagged):
-        fetched = await connector.get(config, refund_id)
+        try:
+            fetched = await connector.get(config, refund_id)
+        except ConnectorError as exc:
+            if exc.retryable:  # the platform is unwell: the flags wait for the next poll
+                log.warning("re-triage of %s/%s deferred: %s", shop.shop_id, refund_id, exc)
+                return
+            await asyncio.to_thread(_unreadable, ctx, shop.shop_id, refund_id, str(exc))
+            continue
         await asyncio.to_thread(_store_retriage, ctx, shop, capabilities, fetched, report)
+
+
+def _unreadable(ctx: ServiceContext, shop_id: str, refund_id: str, error: str) -> None:
+    """The platform refuses to give the refund back for good (gone, not ours): say so and stop asking."""
+    now = ctx.now()
+    with session_scope(ctx.db) as session:
+        row = session.exec(select(CaseRecord).where(CaseRecord.shop_id == shop_id,
+                                                    CaseRecord.refund_id == refund_id)).first()
+        if row is not None:
+            _retriaged(session, row, now, f"not re-triaged: the platform refused the read ({error[:200]})",
+                       None)
 
 
 def _store_retriage(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, fetched: FetchedCase,
