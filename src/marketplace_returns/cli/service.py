@@ -99,17 +99,59 @@ def shops_list(db: Db = None) -> None:
 
 def token_create(shop: Annotated[str, typer.Option("--shop", help="The shop the token may see")],
                  name: Annotated[str | None, typer.Option(help="A label for the token")] = None,
+                 expires: Annotated[str | None, typer.Option(
+                     "--expires", help="30d, 12h, 90m or an ISO date/time (UTC); default: no expiry")] = None,
                  db: Db = None) -> None:
     """Make an API token for one shop; it is printed once and stored only as a hash."""
-    from marketplace_returns.security.tokens import issue_token
+    from marketplace_returns.security.tokens import issue_token, parse_expiry
     from marketplace_returns.service.db import session_scope
     from marketplace_returns.service.tables import Shop
 
+    now = datetime.now(UTC)
+    try:
+        until = parse_expiry(expires, now=now) if expires else None
+    except InputError as exc:
+        raise _fail(exc) from None
     with session_scope(_store(db)) as session:
         if session.get(Shop, shop) is None:
             raise _fail(InputError(f"no shop {shop!r}", field="shop"))
-        token = issue_token(session, shop_id=shop, name=name)
+        token = issue_token(session, shop_id=shop, name=name, expires_at=until, now=now)
     typer.echo(token)
+
+
+def token_list(shop: Annotated[str | None, typer.Option("--shop", help="Only this shop's tokens")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+               db: Db = None) -> None:
+    """List API tokens: id, shop, name, created, expires, revoked (never the token or its hash)."""
+    from sqlmodel import Session
+
+    from marketplace_returns.security.tokens import list_tokens
+    from marketplace_returns.service.db import utc
+
+    now = datetime.now(UTC)
+    with Session(_store(db)) as session:
+        rows = list_tokens(session, shop_id=shop)
+    for row in rows:
+        created, expires, revoked = utc(row.created_at), utc(row.expires_at), utc(row.revoked_at)
+        state = "revoked" if revoked else ("expired" if expires and expires <= now else "active")
+        doc = {"id": row.id, "shop": row.shop_id, "name": row.name, "state": state,
+               "created_at": created.isoformat() if created else None,
+               "expires_at": expires.isoformat() if expires else None,
+               "revoked_at": revoked.isoformat() if revoked else None}
+        typer.echo(json.dumps(doc) if as_json else "\t".join(str(doc[k] if doc[k] is not None else "-")
+                                                            for k in doc))
+
+
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (token list)", min=1)],
+                 db: Db = None) -> None:
+    """Revoke one API token at once; the row is kept for the record."""
+    from marketplace_returns.security.tokens import revoke_token
+    from marketplace_returns.service.db import session_scope
+
+    with session_scope(_store(db)) as session:
+        if not revoke_token(session, token_id=token_id):
+            raise _fail(InputError(f"no active token {token_id}", field="token_id"))
+    typer.echo(f"revoked token {token_id}")
 
 
 # -- queue -------------------------------------------------------------------------------------------
@@ -252,7 +294,8 @@ def buyers_purge(buyer: Annotated[str, typer.Option("--buyer", help="The buyer's
     except InputError as exc:
         raise _fail(exc) from None
     typer.echo(f"purged {len(report.case_ids)} cases as {report.buyer} "
-               f"({report.decisions_masked} decisions, {report.audit_events_masked} audit events masked)")
+               f"({report.decisions_masked} decisions, {report.outbox_masked} outbox replies, "
+               f"{report.audit_events_masked} audit events masked)")
 
 
 # -- run / demo --------------------------------------------------------------------------------------
@@ -271,6 +314,10 @@ def run(db: Db = None, shops: ShopsFile = None,
         push_lease_s: Annotated[float, typer.Option(
             min=1, help="Seconds a dead worker's outbox claim holds")] = 60.0,
         push_interval_s: Annotated[float, typer.Option(min=0.05, help="Seconds between outbox drains")] = 1.0,
+        unknown_settle_s: Annotated[float, typer.Option(
+            min=0, help="Seconds a timed-out write waits before the platform is asked if it landed")] = 60.0,
+        platform_timeout_s: Annotated[float | None, typer.Option(
+            min=0.1, help="Seconds a platform call may take (default: the connector's)")] = None,
         ) -> None:
     """Run the service: the scheduler (polls, pushes, deadlines) and the HTTP API under uvicorn."""
     from marketplace_returns.service.runner import serve
@@ -278,7 +325,8 @@ def run(db: Db = None, shops: ShopsFile = None,
 
     url = _url(db)
     options = WorkerOptions(url=url, poll_lease_s=poll_lease_s, push_lease_s=push_lease_s,
-                            push_interval_s=push_interval_s)
+                            push_interval_s=push_interval_s, unknown_settle_s=unknown_settle_s,
+                            platform_timeout_s=platform_timeout_s)
     try:
         serve(url, shops_file=shops, host=host, port=port, workers=workers, api=api, options=options)
     except MarketplaceReturnsError as exc:
@@ -309,6 +357,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(shops_app, name="shops")
     token_app = typer.Typer(help="Per-shop API tokens.", no_args_is_help=True)
     token_app.command("create")(token_create)
+    token_app.command("list")(token_list)
+    token_app.command("revoke")(token_revoke)
     app.add_typer(token_app, name="token")
     buyers_app = typer.Typer(help="Buyers' personal data.", no_args_is_help=True)
     buyers_app.command("purge")(buyers_purge)

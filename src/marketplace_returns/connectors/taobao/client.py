@@ -30,7 +30,13 @@ from tenacity.wait import wait_random_exponential
 from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig
 from marketplace_returns.connectors.taobao.errors import error_from_response, error_from_status
 from marketplace_returns.connectors.taobao.signing import SIGN_METHODS, now_timestamp, sign
-from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited, TransportError
+from marketplace_returns.errors import (
+    ConfigError,
+    ConnectorError,
+    RateLimited,
+    TransportError,
+    WriteOutcomeUnknown,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +94,7 @@ class TopClient:
         try:
             result: dict[str, Any] = await retrying(self._once, shop, method, dict(params or {}), write)
         except _Ambiguous as exc:
-            raise TransportError(exc.message, platform=self.platform, code=exc.code) from None
+            raise WriteOutcomeUnknown(exc.message, platform=self.platform, code=exc.code) from None
         return result
 
     def signed_params(self, shop: ShopConfig, method: str, params: Mapping[str, object]) -> dict[str, str]:
