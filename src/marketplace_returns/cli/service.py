@@ -80,21 +80,49 @@ def shops_add(file: Annotated[Path, typer.Argument(help="shops.yaml")], db: Db =
 
 
 def shops_list(db: Db = None) -> None:
-    """List shops with their platform, interval and any configuration error."""
+    """List shops with their platform, interval and state: active, off, stopped by a configuration error,
+    or failing (its last poll failed: a refused token, a wrong base_url), with when it last polled."""
+    from rich.markup import escape
     from sqlmodel import Session
 
+    from marketplace_returns.cli import fmt
     from marketplace_returns.service import repository as repo
+    from marketplace_returns.service.tables import PollCursor
 
+    now = _now()
     with Session(_store(db)) as session:
-        from marketplace_returns.cli import fmt
-
-        table = fmt.table("shop", "platform", "interval s", "playbook", "state")
+        table = fmt.table("shop", "platform", "every", "playbook", "state")
         for shop in repo.list_shops(session):
-            state = ("active" if shop.active else "off") if not shop.config_error \
-                else f"[red]{shop.config_error}[/red]"
-            table.add_row(shop.shop_id, shop.platform, str(shop.poll_interval_s),
+            cursor = session.get(PollCursor, shop.shop_id)
+            polled = repo.as_utc(cursor.polled_at) if cursor is not None else None
+            last = f"\nlast poll {fmt.left((now - polled).total_seconds())} ago" if polled \
+                else "\nnot polled yet"
+            if shop.config_error:
+                state = f"[red]stopped: {escape(shop.config_error)}[/red]"
+            elif not shop.active:
+                state = "off"
+            elif cursor is not None and cursor.last_error:
+                state = f"[red]failing: {escape(cursor.last_error)}[/red]{last}"
+            else:
+                state = f"[green]active[/green]{last}"
+            table.add_row(shop.shop_id, shop.platform, f"{shop.poll_interval_s} s",
                           shop.playbook or "(default)", state)
     Console().print(table)
+
+
+def shops_remove(shop: Annotated[str, typer.Argument(help="The shop to remove")],
+                 force: Annotated[bool, typer.Option("--force", help="Even with actions still to push")]
+                 = False, db: Db = None) -> None:
+    """Remove a shop (settings, cursor, API tokens); its cases and audit trail are kept."""
+    from marketplace_returns.service.db import session_scope
+    from marketplace_returns.service.shops import remove_shop
+
+    try:
+        with session_scope(_store(db)) as session:
+            kept = remove_shop(session, shop_id=shop, now=_now(), force=force)
+    except InputError as exc:
+        raise _fail(exc) from None
+    err.print(f"removed {shop} ({kept} cases kept for the record)")
 
 
 def token_create(shop: Annotated[str, typer.Option("--shop", help="The shop the token may see")],
@@ -299,6 +327,8 @@ def run(db: Db = None, shops: ShopsFile = None,
     from marketplace_returns.service.runner import serve
     from marketplace_returns.service.workers import WorkerOptions
 
+    if shops is not None and not shops.is_file():  # before anything is created or migrated
+        raise _fail(f"--shops: no file {shops}")
     url = _url(db)
     options = WorkerOptions(url=url, poll_lease_s=poll_lease_s, push_lease_s=push_lease_s,
                             push_interval_s=push_interval_s)
@@ -329,6 +359,7 @@ def register(app: typer.Typer) -> None:
     shops_app = typer.Typer(help="Shops and their connector settings.", no_args_is_help=True)
     shops_app.command("add")(shops_add)
     shops_app.command("list")(shops_list)
+    shops_app.command("remove")(shops_remove)
     app.add_typer(shops_app, name="shops")
     token_app = typer.Typer(help="Per-shop API tokens.", no_args_is_help=True)
     token_app.command("create")(token_create)

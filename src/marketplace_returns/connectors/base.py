@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from marketplace_returns.errors import PlatformRejected
+from marketplace_returns.errors import ConnectorError, PlatformRejected
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Action
 
@@ -185,3 +185,11 @@ def unreadable(exc: ValidationError, what: str, *, platform: str, code: str) -> 
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "answer"
     return PlatformRejected(f"{what} ({where}: {first['msg']})", platform=platform, code=code)
+
+
+def at_url(error: ConnectorError, url: object) -> ConnectorError:
+    """``error`` with the URL it came from in its message, so a wrong ``base_url`` is seen at once
+    ("HTTP 404 (at https://x.myshopify.com/admin/...)"). The query is left out: it may carry a signature."""
+    where = str(url).split("?", 1)[0]
+    return type(error)(f"{error.message} (at {where})", platform=error.platform, code=error.code,
+                       sub_code=error.sub_code, retry_after=error.retry_after, response=error.response)
