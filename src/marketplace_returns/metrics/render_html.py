@@ -12,10 +12,15 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from marketplace_returns.metrics.render_table import fmt
+from marketplace_returns.metrics.render_table import definitions_text, fmt
 from marketplace_returns.metrics.report import Report
 
-CSS = """body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Noto Sans CJK SC',sans-serif;
+FONTS = ("system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', "
+         "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif")
+"""Fonts that draw Chinese, named for the page and for every chart (plotly's own default has no CJK
+glyphs, so 退款率 drew as boxes where only it was installed). The page names them; it embeds none
+(a CJK font is megabytes), so a machine with none of them installed still shows boxes."""
+CSS = """body{font-family:""" + FONTS + """;
 margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ddd;
 padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.breached{color:#b00;
 font-weight:bold}.ok{color:#080}.chart{margin-bottom:24px}"""
@@ -55,12 +60,17 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
             name=f"{names.get('quality_refund_rate', 'quality refund rate')} ({window} d)",
             mode="lines",
         )
+        rates = [v for v in (*_trailing(days, window, "refunds", "paid_orders"),
+                             *_trailing(days, window, "quality_refunds", "signed_orders")) if v]
         fig.update_layout(
             title="Refunds and refund rate over time",
             barmode="overlay",
             yaxis={"title": "cases per day"},
-            yaxis2={"title": "rate", "overlaying": "y", "side": "right", "tickformat": ".1%"},
+            yaxis2={"title": "rate", "overlaying": "y", "side": "right", "tickformat": rate_format(rates),
+                    "rangemode": "tozero"},
         )
+        if not rates:
+            _no_data(fig, "no rate: no order counts for the period (orders import)")
         out.append(("time", fig))
     for dim, title in (
         ("reason", "Refund requests by reason (as the buyer filed)"),
@@ -68,6 +78,9 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
         ("sku", "Top SKUs by refunds"),
     ):
         rows = report.breakdowns.get(dim, [])
+        if dim == "sku":  # refunded SKUs only: a case without a SKU or a SKU with no refunds is no top SKU
+            rows = sorted((r for r in rows if r["key"] != "(none)" and r["refunds"]),
+                          key=lambda r: -int(r["refunds"]))
         if not rows:
             continue
         fig = go.Figure()
@@ -88,14 +101,17 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
         fig.update_layout(title=title, barmode="group", height=max(320, 26 * len(rows) + 120))
         out.append((dim, fig))
     t = report.totals
-    fig = go.Figure(
-        go.Bar(
-            x=["compensation paid", "shipping avoided"],
-            y=[t["compensation_paid"], t["shipping_saved"]],
-            marker_color=["#fd8d3c", "#31a354"],
-        )
-    )
-    fig.update_layout(title="Money: partial refunds paid against return shipping avoided")
+    fig = go.Figure()
+    for name, key, colour in (("refunded", "refunded_amount", "#6baed6"),
+                              ("compensation paid", "compensation_paid", "#fd8d3c"),
+                              ("shipping avoided", "shipping_saved", "#31a354")):
+        fig.add_bar(x=[m["currency"] or "(none)" for m in report.money], y=[m[key] for m in report.money],
+                    name=name, marker_color=colour)
+    fig.update_layout(title="Money per currency: refunded, partial refunds paid, return shipping avoided",
+                      barmode="group", yaxis={"rangemode": "tozero"})
+    if not any(m[k] for m in report.money for k in ("refunded_amount", "compensation_paid",
+                                                     "shipping_saved")):
+        _no_data(fig, "no money moved in this period")
     out.append(("money", fig))
     late = t["responded"] - t["responded_within_ack"]
     fig = go.Figure()
@@ -108,8 +124,29 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
     fig.add_bar(x=["platform deadline"], y=[t["with_deadline"] - t["deadline_missed"]], name="deadline met")
     fig.add_bar(x=["platform deadline"], y=[t["deadline_missed"]], name="deadline missed")
     fig.update_layout(title="Response and completion times against deadlines", barmode="stack")
+    if not t["requests"]:
+        _no_data(fig, "no refund requests in this period")
     out.append(("times", fig))
+    for _, figure in out:
+        figure.update_layout(font={"family": FONTS})
     return out
+
+
+def rate_format(rates: list[float]) -> str:
+    """Enough decimals that the axis ticks differ: 0.04 % read "0.0%" at every tick with ``.1%``."""
+    top = max(rates, default=0.0)
+    if top >= 0.1:
+        return ".0%"
+    if top >= 0.01:
+        return ".1%"
+    if top >= 0.001:
+        return ".2%"
+    return ".3%"
+
+
+def _no_data(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": 16, "color": "#888"})
 
 
 def _rows(headers: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
@@ -130,7 +167,7 @@ def render_html(report: Report) -> str:
         "</head><body>",
         f"<h1>Refund report {escape(report.scope['since'])} → {escape(report.scope['until'])}</h1>",
         f"<p>Platforms: {escape(', '.join(report.platforms) or '—')}; definitions "
-        f"{escape(report.definitions['platform'])} v{report.definitions['version']}; generated "
+        f"{escape(definitions_text(report))}; generated "
         f"{escape(report.generated_at)}.</p><h2>Standing</h2>",
     ]
     parts.append(

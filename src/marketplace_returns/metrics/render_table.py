@@ -63,13 +63,20 @@ def _table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]], fir
     return table
 
 
+def definitions_text(report: Report) -> str:
+    """``taobao v1`` or, for a report over several platforms, each one's (``taobao v1, shopify v1``)."""
+    per = report.definitions_by_platform
+    if per:
+        return ", ".join(f"{d['platform']} v{d['version']}" for d in per.values())
+    return f"{report.definitions['platform']} v{report.definitions['version']}"
+
+
 def render(report: Report, console: Console | None = None) -> None:
     console = console or Console()
     scope = report.scope
     console.print(
         f"[bold]Refund report[/] {scope['since']} → {scope['until']} (until excluded) · "
-        f"platforms: {', '.join(report.platforms) or '—'} · definitions "
-        f"{report.definitions['platform']} v{report.definitions['version']}"
+        f"platforms: {', '.join(report.platforms) or '—'} · definitions {definitions_text(report)}"
     )
     standing = Table(
         title=f"Standing over the {report.definitions['window_days']}-day metric window", title_justify="left"
@@ -89,10 +96,15 @@ def render(report: Report, console: Console | None = None) -> None:
     console.print(standing)
     t = report.totals
     console.print(
-        f"requests {t['requests']:,} · refunds {t['refunds']:,} · refunded {t['refunded_amount']:,.2f} · "
-        f"disputes {t['disputes']:,} · pending queue {report.queue.get('queue', 0):,} · "
-        f"compensation paid {t['compensation_paid']:,.2f} vs shipping avoided {t['shipping_saved']:,.2f}"
+        f"requests {t['requests']:,} · refunds {t['refunds']:,} · disputes {t['disputes']:,} · "
+        f"pending queue {report.queue.get('queue', 0):,}"
     )
+    for m in report.money:  # one line per currency: amounts are never added across currencies
+        cur = m["currency"] or "(no currency)"
+        console.print(
+            f"{cur}: refunded {m['refunded_amount']:,.2f} {cur} of {m['requested_amount']:,.2f} requested · "
+            f"compensation paid {m['compensation_paid']:,.2f} vs shipping avoided {m['shipping_saved']:,.2f}"
+        )
     if report.tasks.get("opened"):
         k = report.tasks
         console.print(f"manual tasks {k['opened']:,} · open {k['open']:,} · overdue {k['overdue']:,} · "
