@@ -18,6 +18,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from marketplace_returns.errors import ConfigError, GuardrailViolation, InputError, MarketplaceReturnsError
+from marketplace_returns.i18n import t
 
 DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
 Db = Annotated[str | None, typer.Option("--db", help="Database URL (sqlite:///file or postgresql+psycopg://...)")]
@@ -210,11 +211,11 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
     finally:
         asyncio.run(ctx.aclose())
     if task_out is not None:
-        err.print(f"[yellow]manual task {task_out.id}[/yellow] for {task_out.assignee}: {task_out.what} "
-                  f"Due {fmt.due(task_out.due_at, _now())}. Close it with `tasks done {task_out.id}`.",
-                  highlight=False)
+        err.print(t("manual task {id} for {rep}: {what} Due {due}. Close it with `tasks done {id}`.",
+                    id=task_out.id, rep=task_out.assignee, what=task_out.what,
+                    due=fmt.due(task_out.due_at, _now())), highlight=False)
         return
-    err.print(f"[green]queued[/green] for the platform (key {key})" if key else "accepted (nothing to push)")
+    err.print(t("queued for the platform (key {key})", key=key) if key else t("accepted (nothing to push)"))
 
 
 def queue_accept(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
@@ -255,7 +256,7 @@ def queue_reject(decision_id: int, rep: Annotated[str, typer.Option("--as", help
             queue.reject(session, decision_id=decision_id, rep=rep, now=_now(), note=note)
     except InputError as exc:
         raise _fail(exc) from None
-    err.print("rejected")
+    err.print(t("rejected"))
 
 
 def queue_dead(shop: Annotated[str | None, typer.Option("--shop")] = None, db: Db = None) -> None:
