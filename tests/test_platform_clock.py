@@ -50,6 +50,10 @@ def _setup(server: SandboxServer) -> dict[str, ShopConfig]:
     }
 
 
+def _real_now() -> datetime:
+    return datetime.now(UTC)
+
+
 async def _ids(conn: TaobaoConnector | ShopifyConnector, config: ShopConfig) -> set[str]:
     found: set[str] = set()
     async for batch in conn.fetch_changed(config, None):
@@ -66,10 +70,18 @@ async def test_refunds_stamped_ahead_of_the_real_clock_are_read() -> None:
         for name, connector in (("taobao", TaobaoConnector(backfill_seconds=86400)),
                                 ("shopify", ShopifyConnector(backfill_seconds=86400))):
             try:
-                first = await _ids(connector, configs[name])  # nothing stated yet: capped at our clock
-                second = await _ids(connector, configs[name])  # the answers stated the platform's time
-                assert first < second, (name, first, second)
+                found = await _ids(connector, configs[name])  # the first poll already asks the time
+                assert found, name
             finally:
                 await connector.aclose()
+            # the same poll capped on our clock (3 h behind the platform's) misses what was stamped ahead
+            ours: TaobaoConnector | ShopifyConnector = (
+                TaobaoConnector(backfill_seconds=86400, clock=_real_now) if name == "taobao"
+                else ShopifyConnector(backfill_seconds=86400, clock=_real_now))
+            try:
+                missed = await _ids(ours, configs[name])
+            finally:
+                await ours.aclose()
+            assert missed < found, (name, missed, found)
     finally:
         server.stop()

@@ -10,7 +10,8 @@ the refunds whose stamps had come due on the real clock (24 of 35).
 Every answer of an owned HTTP client passes :meth:`PlatformClock.observe`: the standard ``Date`` header
 (a second's resolution) or the sandbox's ``X-Sandbox-Now`` and ``X-Sandbox-Speed``. ``now(base_url)``
 is the last observed platform time of that origin plus the real time since, times the speed (1 unless
-the platform says otherwise); no observation yet gives our own clock, as before.
+the platform says otherwise). Before a process's first poll of an origin, :meth:`learn` asks it once
+(a ``HEAD``); if that fails too, our own clock caps the window, as before.
 """
 
 from __future__ import annotations
@@ -83,6 +84,20 @@ class PlatformClock:
     async def hook(self, response: httpx.Response) -> None:
         """An ``httpx`` response event hook."""
         self.observe(response.request.url, response.headers)
+
+    async def learn(self, http: httpx.AsyncClient, base_url: str) -> None:
+        """Ask the platform for its time once per origin (a ``HEAD`` of its origin: any answer states it),
+        so even a process's first poll caps on the platform's clock. A failure leaves our own clock."""
+        origin = _origin(base_url)
+        with self._lock:
+            if origin in self._seen:
+                return
+        url = httpx.URL(base_url).copy_with(path="/", query=None, fragment=None)
+        try:
+            response = await http.head(url, timeout=5.0)
+        except Exception:  # a probe: whatever goes wrong, the poll goes on with our own clock
+            return
+        self.observe(url, response.headers)
 
     def now(self, base_url: str) -> datetime:
         """The platform's time now at ``base_url``'s origin (our clock when it never said)."""

@@ -97,6 +97,8 @@ class ShopifyConnector:
     async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
                             known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
         """``known`` is not used: an orders page carries its returns whole (no detail calls to save)."""
+        if self.platform_clock is not None:
+            await self.platform_clock.learn(self.http, shop.base_url)
         now = self.platform_clock.now(shop.base_url) if self.platform_clock is not None else self.clock()
         run_start = now.astimezone(UTC).replace(microsecond=0)
         if since_cursor is not None:

@@ -143,6 +143,8 @@ class TaobaoConnector:
 
     async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
                             known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
+        if self.platform_clock is not None:
+            await self.platform_clock.learn(self.client.http, shop.base_url)
         now = self.platform_clock.now(shop.base_url) if self.platform_clock is not None else self.clock()
         run_start = now.astimezone(UTC).replace(microsecond=0)
         if since_cursor:
