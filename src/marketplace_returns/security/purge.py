@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from marketplace_returns.errors import InputError
 from marketplace_returns.security.pii import PURGED, collect_names, mask_payload
+from marketplace_returns.service import tasks as manual_tasks
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
 
 PSEUDONYM_PREFIX = "purged:"
@@ -135,6 +136,7 @@ def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
                     decision.decision_json = masked
                     session.add(decision)
                     report.decisions_masked += 1
+        manual_tasks.mask_personal(session, case_id=case.id, names=names)  # a task keeps the reply too
         for event in session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).all():
             if event.detail is not None and event.event != "pii_purged":
                 masked = mask_payload(event.detail, names=names)
