@@ -49,8 +49,8 @@ def due_parts(moment: datetime, now: datetime) -> tuple[str, str, bool]:
     """``("12-05 14:30", "3h 20m left", False)``; UTC, the store's time."""
     delta = (moment - now).total_seconds()
     if delta >= 0:
-        return moment.strftime("%m-%d %H:%M"), f"{left(delta)} {t('left')}", False
-    return moment.strftime("%m-%d %H:%M"), f"{t('overdue')} {left(delta)}", True
+        return moment.strftime("%m-%d %H:%M"), t("{time} left", time=left(delta)), False
+    return moment.strftime("%m-%d %H:%M"), t("overdue {time}", time=left(delta)), True
 
 
 def due(moment: datetime | None, now: datetime) -> str:
