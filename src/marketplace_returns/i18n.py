@@ -12,6 +12,7 @@ ours and the vocabulary (actions, families, categories).
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 LANGS = ("en", "zh")
 ENV = "MARKETPLACE_RETURNS_LANG"
@@ -80,6 +81,21 @@ ZH: dict[str, str] = {
     '{option}: "{text}" is too large for an amount; give a number such as 12.50':
         '{option}："{text}" 金额过大，请填写数字，例如 12.50',
     '{option}: "{text}" is not one of {choices}': '{option}："{text}" 不在可选值中：{choices}',
+    # review page
+    'Review queue': '待处理退款',
+    'log in': '登录',
+    'log out': '退出',
+    'unknown token': '令牌无效',
+    "The shop's API token (marketplace-returns token create --shop S)":
+        '店铺的 API 令牌（marketplace-returns token create --shop S）',
+    'rep': '客服',
+    'amount': '金额',
+    'accept': '同意',
+    'reject': '拒绝',
+    'note': '备注',
+    'give your name': '请填写您的名字',
+    'accepted: queued for the platform': '已同意，已提交平台',
+    'accepted: a manual task was opened': '已同意，已生成人工任务',
     # report
     'Refund report': '退款报告',
     'until excluded': '不含截止日',
@@ -170,7 +186,8 @@ ZH: dict[str, str] = {
     'completion_time': '退款完结时长',
 }
 
-_current = {"lang": "en"}
+_current: ContextVar[str] = ContextVar("marketplace_returns_lang", default="en")
+"""Per context, not per process: the review page answers each request in its reader's language."""
 
 
 def detect(explicit: str | None = None) -> str:
@@ -185,16 +202,16 @@ def detect(explicit: str | None = None) -> str:
 def set_lang(lang: str) -> None:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
-    _current["lang"] = lang
+    _current.set(lang)
 
 
 def lang() -> str:
-    return _current["lang"]
+    return _current.get()
 
 
 def t(message: str, /, **values: object) -> str:
     """``message`` in the current language, formatted with ``values``."""
-    if _current["lang"] == "zh":
+    if _current.get() == "zh":
         message = ZH.get(message, message)
     return message.format(**values) if values else message
 
@@ -203,7 +220,7 @@ def word(value: str | None) -> str:
     """A vocabulary word (action, family, category, status) as people read it; ``-`` for none."""
     if not value:
         return "-"
-    return ZH.get(value, value.replace("_", " ")) if _current["lang"] == "zh" else value.replace("_", " ")
+    return ZH.get(value, value.replace("_", " ")) if _current.get() == "zh" else value.replace("_", " ")
 
 
 __all__ = ["LANGS", "detect", "lang", "set_lang", "t", "word"]

@@ -76,25 +76,33 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def read_amount(option: str, text: str) -> tuple[Decimal | None, str | None]:
+    """``(amount, None)`` or ``(None, one sentence naming option)``: shared by the CLI and the review page."""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        return None, t(NOT_AMOUNT, option=option, text=text)
+    if not value.is_finite():
+        return None, t(NOT_AMOUNT, option=option, text=text)
+    if value < 0:
+        return None, t('{option}: "{text}" is below zero; give a number such as 12.50',
+                       option=option, text=text)
+    if value != value.quantize(Decimal("0.01")):
+        return None, t('{option}: "{text}" has more than two decimals; give a number such as 12.50',
+                       option=option, text=text)
+    if value >= Decimal("1e12"):
+        return None, t('{option}: "{text}" is too large for an amount; give a number such as 12.50',
+                       option=option, text=text)
+    return value, None
+
+
 def parse_amount(option: str, text: str | None) -> Decimal | None:
     """A money amount from the command line, or ``typer.Exit`` with one sentence naming ``option``."""
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        raise fail(t(NOT_AMOUNT, option=option, text=text)) from None
-    if not value.is_finite():
-        raise fail(t(NOT_AMOUNT, option=option, text=text))
-    if value < 0:
-        raise fail(t('{option}: "{text}" is below zero; give a number such as 12.50',
-                     option=option, text=text))
-    if value != value.quantize(Decimal("0.01")):
-        raise fail(t('{option}: "{text}" has more than two decimals; give a number such as 12.50',
-                     option=option, text=text))
-    if value >= Decimal("1e12"):
-        raise fail(t('{option}: "{text}" is too large for an amount; give a number such as 12.50',
-                     option=option, text=text))
+    value, problem = read_amount(option, text)
+    if problem is not None:
+        raise fail(problem)
     return value
 
 
