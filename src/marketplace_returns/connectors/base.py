@@ -187,9 +187,13 @@ def unreadable(exc: ValidationError, what: str, *, platform: str, code: str) -> 
     return PlatformRejected(f"{what} ({where}: {first['msg']})", platform=platform, code=code)
 
 
-def at_url(error: ConnectorError, url: object) -> ConnectorError:
-    """``error`` with the URL it came from in its message, so a wrong ``base_url`` is seen at once
-    ("HTTP 404 (at https://x.myshopify.com/admin/...)"). The query is left out: it may carry a signature."""
-    where = str(url).split("?", 1)[0]
+def at_url(error: ConnectorError, response: Any) -> ConnectorError:
+    """``error`` with the URL of the answer it came from in its message, so a wrong ``base_url`` is seen at
+    once ("HTTP 404 (at https://x.myshopify.com/admin/...)"). The query is left out: it may carry a
+    signature. An answer made without a request (tests) leaves the error as it is."""
+    try:
+        where = str(response.request.url).split("?", 1)[0]
+    except RuntimeError:  # httpx: "The request instance has not been set on this response."
+        return error
     return type(error)(f"{error.message} (at {where})", platform=error.platform, code=error.code,
                        sub_code=error.sub_code, retry_after=error.retry_after, response=error.response)

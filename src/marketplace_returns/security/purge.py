@@ -34,7 +34,6 @@ from sqlmodel import Session, col, select
 
 from marketplace_returns.errors import InputError
 from marketplace_returns.security.pii import PURGED, collect_names, mask_payload
-from marketplace_returns.service import tasks as manual_tasks
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
 
 PSEUDONYM_PREFIX = "purged:"
@@ -105,6 +104,9 @@ def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
                 now: datetime | None = None, shop_id: str | None = None) -> PurgeReport:
     """Blank the personal data of every case of ``buyer_id`` (in ``shop_id``, or in every shop) and
     audit it; caller commits. Idempotent: a second purge finds the pseudonymised cases again."""
+    from marketplace_returns.service import tasks as manual_tasks  # here: tasks imports the repository,
+    # which imports this module
+
     if not buyer_id or not buyer_id.strip():
         raise InputError("buyer_id must not be empty", field="buyer_id")
     at = now or datetime.now(UTC)

@@ -195,7 +195,8 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app.state.ctx = ctx
     # GET /metrics, /metrics/anomalies (the token's shop)
     app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
-    app.include_router(tasks_router)  # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop)
+    # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop; 404 and 409 declared on the routes)
+    app.include_router(tasks_router, responses={401: _ERRORS[401]})
 
     @app.exception_handler(queue.NotFound)
     def _not_found(_: Request, exc: queue.NotFound) -> JSONResponse:

@@ -166,7 +166,7 @@ class ShopifyClient:
         if not isinstance(payload, dict):
             failed = error_from_status(response.status_code, retry_after=hint)
             raise at_url(failed or error_from_errors([{"message": "answer is not a JSON object"}]),
-                         response.request.url)
+                         response)
         extensions = payload.get("extensions")
         cost = extensions.get("cost") if isinstance(extensions, dict) else None
         throttle_wait = self._record_cost(shop, operation, cost) if isinstance(cost, dict) else None
@@ -176,7 +176,7 @@ class ShopifyClient:
             raise error_from_errors(errors, retry_after=hint if hint is not None else throttle_wait)
         failed = error_from_status(response.status_code, retry_after=hint)
         if failed is not None:
-            raise at_url(failed, response.request.url)
+            raise at_url(failed, response)
         data = payload.get("data")
         if not isinstance(data, dict):
             raise error_from_errors([{"message": "answer has no data"}])

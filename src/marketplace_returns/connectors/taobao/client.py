@@ -143,7 +143,7 @@ class TopClient:
         if response.status_code != 200 or not isinstance(body, dict):
             error = at_url(error_from_status(response.status_code, platform=self.platform,
                                              reason=response.reason_phrase if response.status_code != 200
-                                             else "answer is not a JSON object"), response.request.url)
+                                             else "answer is not a JSON object"), response)
             if write and error.retryable and not isinstance(error, RateLimited):
                 raise _Ambiguous(error.message, platform=self.platform, code=error.code)
             raise error
