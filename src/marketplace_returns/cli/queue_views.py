@@ -81,7 +81,7 @@ def card(d: QueueDetail, now: datetime) -> Panel:
     add("asks", f"{asked} {t('of')} {paid} {t('paid')}" if d.refund_amount is not None
         else f"{paid} {t('paid')}")
     add("buyer says", escape(d.message) if d.message else None)
-    add("platform", escape(d.platform_status) if d.platform_status else None)
+    add("platform status", escape(d.platform_status) if d.platform_status else None)
     add("engine", f"{escape(word(d.family))} / {escape(word(d.category))} · "
                   f"{t('rule')} {escape(d.rule or '-')}")
     suggestion = word(d.action)

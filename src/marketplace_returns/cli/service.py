@@ -96,16 +96,16 @@ def shops_list(db: Db = None) -> None:
         for shop in repo.list_shops(session):
             cursor = session.get(PollCursor, shop.shop_id)
             polled = repo.as_utc(cursor.polled_at) if cursor is not None else None
-            last = f"\nlast poll {fmt.left((now - polled).total_seconds())} ago" if polled \
-                else "\nnot polled yet"
+            last = "\n" + (t("last poll {time} ago", time=fmt.left((now - polled).total_seconds())) if polled
+                            else t("not polled yet"))
             if shop.config_error:
-                state = f"[red]stopped: {escape(shop.config_error)}[/red]"
+                state = f"[red]{t('stopped')}: {escape(shop.config_error)}[/red]"
             elif not shop.active:
-                state = "off"
+                state = t("off")
             elif cursor is not None and cursor.last_error:
-                state = f"[red]failing: {escape(cursor.last_error)}[/red]{last}"
+                state = f"[red]{t('failing')}: {escape(cursor.last_error)}[/red]{last}"
             else:
-                state = f"[green]active[/green]{last}"
+                state = f"[green]{t('active')}[/green]{last}"
             table.add_row(shop.shop_id, shop.platform, f"{shop.poll_interval_s} s",
                           shop.playbook or "(default)", state)
     Console().print(table)
