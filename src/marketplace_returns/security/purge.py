@@ -139,6 +139,9 @@ def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
                 now: datetime | None = None, shop_id: str | None = None) -> PurgeReport:
     """Blank the personal data of every case of ``buyer_id`` (in ``shop_id``, or in every shop) and
     audit it; caller commits. Idempotent: a second purge finds the pseudonymised cases again."""
+    from marketplace_returns.service import tasks as manual_tasks  # here: tasks imports the repository,
+    # which imports this module
+
     if not buyer_id or not buyer_id.strip():
         raise InputError("buyer_id must not be empty", field="buyer_id")
     at = now or datetime.now(UTC)
@@ -180,6 +183,7 @@ def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
                     action.reply_text = text
                     session.add(action)
                     report.outbox_masked += 1
+        manual_tasks.mask_personal(session, case_id=case.id, names=names)  # a task keeps the reply too
         for event in session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).all():
             if event.detail is not None and event.event != "pii_purged":
                 masked = _unquote(mask_payload(event.detail, names=names), said)

@@ -30,7 +30,7 @@ from marketplace_returns.metrics.api import router as metrics_router
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.security.purge import purge_buyer
 from marketplace_returns.security.tokens import bearer_token, shop_for_token
-from marketplace_returns.service import queue
+from marketplace_returns.service import queue, tasks
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.bounds import (
     MAX_BODY_BYTES,
@@ -42,6 +42,7 @@ from marketplace_returns.service.bounds import (
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
+from marketplace_returns.service.tasks_api import router as tasks_router
 
 _bearer = HTTPBearer(auto_error=False, description="A shop's API token (`marketplace-returns token create`)")
 STATUS_PATTERN = "^(pending|sending|done|dead|cancelled)$"
@@ -72,6 +73,8 @@ class ReviewResult(BaseModel):
     status: str
     outbox_id: str | None = None
     idempotency_key: str | None = None
+    task_id: int | None = None
+    """The manual task an accept opened (the platform cannot carry the action out): ``GET /tasks``."""
 
 
 class PurgeIn(BaseModel):
@@ -266,6 +269,8 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app.state.ctx = ctx
     # GET /metrics, /metrics/anomalies (the token's shop)
     app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
+    # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop; 404 and 409 declared on the routes)
+    app.include_router(tasks_router, responses={401: _ERRORS[401]})
 
     app.add_exception_handler(RequestValidationError, validation_error)
 
@@ -332,9 +337,11 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
             status = d.status
             outbox = action.public_id if action else None
             key = action.idempotency_key if action else None
+            task = tasks.for_decision(session, decision_id=d.id) if action is None else None
         if action is not None and ctx.kick_push is not None:
             ctx.kick_push()
-        return ReviewResult(decision_id=ref, status=status, outbox_id=outbox, idempotency_key=key)
+        return ReviewResult(decision_id=ref, status=status, outbox_id=outbox, idempotency_key=key,
+                            task_id=task.id if task else None)
 
     @app.post("/queue/{decision_id}/accept", response_model=ReviewResult, tags=["queue"])
     def accept(decision_id: DecisionRef, body: AcceptBody, shop_id: ShopId) -> ReviewResult:
