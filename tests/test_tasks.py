@@ -220,3 +220,24 @@ def test_cli_accept_of_an_exchange_on_taobao_says_where_the_task_is(tmp_path: Pa
     assert [(t["refund_id"], t["action"], t["assignee"]) for t in listed] == [("r-edit", "exchange", "ann")]
     assert f"manual task {listed[0]['id']}" in out and f"tasks done {listed[0]['id']}" in out
     assert "nothing to push" not in out
+
+
+async def test_a_buyer_purge_masks_the_reply_kept_in_a_task(client: httpx.AsyncClient, setup: dict[str, Any],
+                                                            ctx: ServiceContext) -> None:
+    from marketplace_returns.security.purge import purge_buyer
+    from marketplace_returns.service.tables import CaseRecord
+
+    a = auth(setup["tokens"]["shop-a"])
+    r = await client.post(f"/queue/{setup['ids']['r1']}/edit", headers=a, json={
+        "rep": "ann", "action": "exchange", "reply": "您好，换货会寄到您留的电话13812345678对应的地址。"})
+    task_id = r.json()["task_id"]
+    with Session(ctx.db) as session:
+        case = session.exec(select(CaseRecord).where(CaseRecord.refund_id == "r1")).one()
+        case.buyer_id = "buyer-42"
+        session.add(case)
+        session.commit()
+        purge_buyer(session, buyer_id="buyer-42")
+        session.commit()
+        task = session.get(tasks.ManualTask, task_id)
+        assert task is not None and task.reply_text is not None
+        assert "13812345678" not in task.reply_text and "138****5678" in task.reply_text

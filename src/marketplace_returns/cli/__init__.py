@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from marketplace_returns.cli import model, report, sandbox, service, tasks, triage
@@ -14,6 +16,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def main_options(
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="zh | en for tables, messages and the report (default: the locale)")] = None,
+) -> None:
+    """Refund and return triage for marketplace sellers."""
+    from marketplace_returns import i18n
+
+    if lang is not None and lang not in i18n.LANGS:
+        typer.echo(f'error: --lang: "{lang}" is not one of {", ".join(i18n.LANGS)}', err=True)
+        raise typer.Exit(2)
+    i18n.set_lang(i18n.detect(lang))
 
 
 @app.command()

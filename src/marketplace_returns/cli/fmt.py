@@ -18,9 +18,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from marketplace_returns.i18n import t
+
 err = Console(stderr=True)
 
-AMOUNT_EXAMPLE = "give a number such as 12.50"
+NOT_AMOUNT = '{option}: "{text}" is not an amount; give a number such as 12.50'
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
@@ -43,21 +45,29 @@ def left(delta_s: float) -> str:
     return f"{mins}m"
 
 
+def due_parts(moment: datetime, now: datetime) -> tuple[str, str, bool]:
+    """``("12-05 14:30", "3h 20m left", False)``; UTC, the store's time."""
+    delta = (moment - now).total_seconds()
+    if delta >= 0:
+        return moment.strftime("%m-%d %H:%M"), t("{time} left", time=left(delta)), False
+    return moment.strftime("%m-%d %H:%M"), t("overdue {time}", time=left(delta)), True
+
+
 def due(moment: datetime | None, now: datetime) -> str:
-    """``12-05 14:30 (3h 20m left)`` or ``(overdue 2h 00m)``; UTC, the store's time."""
+    """``12-05 14:30 (3h 20m left)`` or ``(overdue 2h 00m)``; ``-`` without a deadline."""
     if moment is None:
         return "-"
-    stamp = moment.strftime("%m-%d %H:%M")
-    delta = (moment - now).total_seconds()
-    return f"{stamp} ({left(delta)} left)" if delta >= 0 else f"{stamp} (overdue {left(delta)})"
+    stamp, rest, _ = due_parts(moment, now)
+    return f"{stamp} ({rest})"
 
 
 def table(*columns: str) -> Table:
-    """A compact table whose cells fold rather than truncate (ids stay whole and copyable)."""
-    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), expand=False)
+    """A compact table whose cells fold rather than truncate (ids stay whole and copyable); the column
+    names in the reader's language."""
+    out = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), expand=False)
     for name in columns:
-        t.add_column(name, overflow="fold")
-    return t
+        out.add_column(t(name), overflow="fold")
+    return out
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -66,22 +76,33 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def read_amount(option: str, text: str) -> tuple[Decimal | None, str | None]:
+    """``(amount, None)`` or ``(None, one sentence naming option)``: shared by the CLI and the review page."""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        return None, t(NOT_AMOUNT, option=option, text=text)
+    if not value.is_finite():
+        return None, t(NOT_AMOUNT, option=option, text=text)
+    if value < 0:
+        return None, t('{option}: "{text}" is below zero; give a number such as 12.50',
+                       option=option, text=text)
+    if value != value.quantize(Decimal("0.01")):
+        return None, t('{option}: "{text}" has more than two decimals; give a number such as 12.50',
+                       option=option, text=text)
+    if value >= Decimal("1e12"):
+        return None, t('{option}: "{text}" is too large for an amount; give a number such as 12.50',
+                       option=option, text=text)
+    return value, None
+
+
 def parse_amount(option: str, text: str | None) -> Decimal | None:
     """A money amount from the command line, or ``typer.Exit`` with one sentence naming ``option``."""
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        raise fail(f'{option}: "{text}" is not an amount; {AMOUNT_EXAMPLE}') from None
-    if not value.is_finite():
-        raise fail(f'{option}: "{text}" is not an amount; {AMOUNT_EXAMPLE}')
-    if value < 0:
-        raise fail(f'{option}: "{text}" is below zero; {AMOUNT_EXAMPLE}')
-    if value != value.quantize(Decimal("0.01")):
-        raise fail(f'{option}: "{text}" has more than two decimals; {AMOUNT_EXAMPLE}')
-    if value >= Decimal("1e12"):
-        raise fail(f'{option}: "{text}" is too large for an amount; {AMOUNT_EXAMPLE}')
+    value, problem = read_amount(option, text)
+    if problem is not None:
+        raise fail(problem)
     return value
 
 
@@ -91,7 +112,8 @@ def parse_choice(option: str, text: str | None, choices: list[str]) -> str | Non
         return None
     if text in choices:
         return text
-    raise fail(f'{option}: "{text}" is not one of {", ".join(choices)}')
+    raise fail(t('{option}: "{text}" is not one of {choices}', option=option, text=text,
+                 choices=", ".join(choices)))
 
 
 def option_for(field: str | None) -> str:

@@ -18,18 +18,20 @@ from rich.panel import Panel
 from rich.table import Table
 
 from marketplace_returns.cli import fmt
+from marketplace_returns.i18n import t, word
 from marketplace_returns.service.queue import QueueDetail, QueueItem
 
 MONEY_LABELS = {"price": "price paid", "asked": "asked", "return_leg": "return leg",
                 "round_trip": "round trip", "offer": "offer", "saved": "saved"}
+"""The engine's ``money`` keys as people read them (translated by ``i18n.t``)."""
 
 
 def _flags(item: QueueItem) -> str:
     flags = []
     if item.escalated:
-        flags.append("[red]ESCALATED[/red]")
+        flags.append(f"[red]{t('ESCALATED')}[/red]")
     if item.needs_approval:
-        flags.append("approval")
+        flags.append(t("approval"))
     if item.reason_change_to:
         flags.append(f"reason→{escape(item.reason_change_to)}")
     return "\n".join(flags)
@@ -38,18 +40,16 @@ def _flags(item: QueueItem) -> str:
 def _when(deadline: datetime | None, now: datetime) -> str:
     if deadline is None:
         return "-"
-    text = fmt.due(deadline, now)
-    stamp, _, rest = text.partition(" (")
-    rest = rest.rstrip(")")
-    return f"{stamp}\n[red]{rest}[/red]" if "overdue" in rest else f"{stamp}\n{rest}"
+    stamp, rest, late = fmt.due_parts(deadline, now)
+    return f"{stamp}\n[red]{rest}[/red]" if late else f"{stamp}\n{rest}"
 
 
 def queue_table(items: list[QueueItem], now: datetime) -> Table:
     table = fmt.table("id", "refund · shop", "due", "suggestion", "flags")
     for i in items:
-        action = (i.action or "-").replace("_", " ")
+        action = word(i.action)
         amount = fmt.money(i.amount, i.currency) if i.amount is not None else ""
-        what = f"{escape(i.category or '-')}\n{escape(action)}" + (f" {amount}" if amount else "")
+        what = f"{escape(word(i.category))}\n{escape(action)}" + (f" {amount}" if amount else "")
         refund = f"{escape(i.refund_id)}\n[dim]{escape(i.shop_id)}[/dim]"
         table.add_row(str(i.id), refund, _when(i.deadline, now), what, _flags(i))
     return table
@@ -71,41 +71,43 @@ def card(d: QueueDetail, now: datetime) -> Panel:
 
     def add(label: str, value: str | None) -> None:
         if value:
-            rows.add_row(label, value)
+            rows.add_row(t(label), value)
 
-    add("refund", f"{escape(d.refund_id)} · {escape(d.shop_id)} · case {d.case_id} · v{d.version}")
-    add("due", fmt.due(d.deadline, now) + ("  [red]ESCALATED[/red]" if d.escalated else ""))
+    add("refund", f"{escape(d.refund_id)} · {escape(d.shop_id)} · {t('case')} {d.case_id} · v{d.version}")
+    add("due", fmt.due(d.deadline, now) + (f"  [red]{t('ESCALATED')}[/red]" if d.escalated else ""))
     add("reason", escape(d.reason or "-"))
     asked = fmt.money(d.refund_amount, cur)
     paid = fmt.money(d.item_price, cur)
-    add("asks", f"{asked} of {paid} paid" if d.refund_amount is not None else f"{paid} paid")
+    add("asks", f"{asked} {t('of')} {paid} {t('paid')}" if d.refund_amount is not None
+        else f"{paid} {t('paid')}")
     add("buyer says", escape(d.message) if d.message else None)
-    add("platform", escape(d.platform_status) if d.platform_status else None)
-    add("engine", f"{escape(d.family or '-')} / {escape(d.category or '-')} · rule {escape(d.rule or '-')}")
-    suggestion = (d.action or "-").replace("_", " ")
+    add("platform status", escape(d.platform_status) if d.platform_status else None)
+    add("engine", f"{escape(word(d.family))} / {escape(word(d.category))} · "
+                  f"{t('rule')} {escape(d.rule or '-')}")
+    suggestion = word(d.action)
     if d.amount is not None:
         suggestion += f" {fmt.money(d.amount, cur)}"
     if d.reason_change_to:
-        suggestion += f" (ask the buyer to re-file as {d.reason_change_to})"
-    approval = "  [yellow]needs approval[/yellow]" if d.needs_approval else ""
+        suggestion += f" ({t('ask the buyer to re-file as {reason}', reason=d.reason_change_to)})"
+    approval = f"  [yellow]{t('needs approval')}[/yellow]" if d.needs_approval else ""
     add("suggests", f"[bold]{escape(suggestion)}[/bold]{approval}")
     add("why", escape(d.rationale) if d.rationale else None)
     add("evidence", "\n".join(f"· {escape(e)}" for e in d.evidence) or None)
     add("reply", escape(d.reply) if d.reply else None)
     if d.money:
-        add("money", " · ".join(f"{MONEY_LABELS.get(k, k)} {_amount(v, cur)}" for k, v in d.money.items()
+        add("money", " · ".join(f"{t(MONEY_LABELS.get(k, k))} {_amount(v, cur)}" for k, v in d.money.items()
                                 if v is not None))
     for f in d.fallbacks:
-        action = str(f.get("action") or "-").replace("_", " ")
         amount = f" {_amount(f['amount'], cur)}" if f.get("amount") is not None else ""
-        add("else", escape(action + amount))
+        add("else", escape(word(str(f.get("action") or "")) + amount))
     for a in d.actions:
         amount = f" {_amount(a['amount'], cur)}" if a.get("amount") is not None else ""
         state = a.get("outcome") or a.get("status")
         error = f" — {a['last_error']}" if a.get("last_error") else ""
-        add(f"action {a['id']}", escape(f"{str(a['action']).replace('_', ' ')}{amount}: {state}{error}"))
-    title = f"suggestion {d.id} · {d.status}"
-    hint = f"accept: queue accept {d.id} · change: queue edit {d.id} --amount … · reject: queue reject {d.id}"
+        rows.add_row(f"{t('action')} {a['id']}", escape(f"{word(str(a['action']))}{amount}: {state}{error}"))
+    title = t("suggestion {id} · {status}", id=d.id, status=word(d.status))
+    hint = t("accept: queue accept {id} · change: queue edit {id} --amount … · reject: queue reject {id}",
+             id=d.id)
     body = Group(rows, "", f"[dim]{hint}[/dim]") if d.status == "pending" else rows
     return Panel(body, title=title, title_align="left", expand=False)
 
@@ -113,7 +115,7 @@ def card(d: QueueDetail, now: datetime) -> Panel:
 def print_queue(items: list[QueueItem], now: datetime, console: Console | None = None) -> None:
     console = console or Console()
     if not items:
-        fmt.err.print("the queue is empty")
+        fmt.err.print(t("the queue is empty"))
         return
     console.print(queue_table(items, now))
 

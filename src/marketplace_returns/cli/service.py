@@ -18,6 +18,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from marketplace_returns.errors import ConfigError, GuardrailViolation, InputError, MarketplaceReturnsError
+from marketplace_returns.i18n import t
 
 DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
 Db = Annotated[str | None, typer.Option("--db", help="Database URL (sqlite:///file or postgresql+psycopg://...)")]
@@ -80,36 +81,106 @@ def shops_add(file: Annotated[Path, typer.Argument(help="shops.yaml")], db: Db =
 
 
 def shops_list(db: Db = None) -> None:
-    """List shops with their platform, interval and any configuration error."""
+    """List shops with their platform, interval and state: active, off, stopped by a configuration error,
+    or failing (its last poll failed: a refused token, a wrong base_url), with when it last polled."""
+    from rich.markup import escape
     from sqlmodel import Session
 
+    from marketplace_returns.cli import fmt
     from marketplace_returns.service import repository as repo
+    from marketplace_returns.service.tables import PollCursor
 
+    now = _now()
     with Session(_store(db)) as session:
-        from marketplace_returns.cli import fmt
-
-        table = fmt.table("shop", "platform", "interval s", "playbook", "state")
+        table = fmt.table("shop", "platform", "every", "playbook", "state")
         for shop in repo.list_shops(session):
-            state = ("active" if shop.active else "off") if not shop.config_error \
-                else f"[red]{shop.config_error}[/red]"
-            table.add_row(shop.shop_id, shop.platform, str(shop.poll_interval_s),
+            cursor = session.get(PollCursor, shop.shop_id)
+            polled = repo.as_utc(cursor.polled_at) if cursor is not None else None
+            last = "\n" + (t("last poll {time} ago", time=fmt.left((now - polled).total_seconds())) if polled
+                            else t("not polled yet"))
+            if shop.config_error:
+                state = f"[red]{t('stopped')}: {escape(shop.config_error)}[/red]"
+            elif not shop.active:
+                state = t("off")
+            elif cursor is not None and cursor.last_error:
+                state = f"[red]{t('failing')}: {escape(cursor.last_error)}[/red]{last}"
+            else:
+                state = f"[green]{t('active')}[/green]{last}"
+            table.add_row(shop.shop_id, shop.platform, f"{shop.poll_interval_s} s",
                           shop.playbook or "(default)", state)
     Console().print(table)
 
 
+def shops_remove(shop: Annotated[str, typer.Argument(help="The shop to remove")],
+                 force: Annotated[bool, typer.Option("--force", help="Even with actions still to push")]
+                 = False, db: Db = None) -> None:
+    """Remove a shop (settings, cursor, API tokens); its cases and audit trail are kept."""
+    from marketplace_returns.service.db import session_scope
+    from marketplace_returns.service.shops import remove_shop
+
+    try:
+        with session_scope(_store(db)) as session:
+            kept = remove_shop(session, shop_id=shop, now=_now(), force=force)
+    except InputError as exc:
+        raise _fail(exc) from None
+    err.print(f"removed {shop} ({kept} cases kept for the record)")
+
+
 def token_create(shop: Annotated[str, typer.Option("--shop", help="The shop the token may see")],
                  name: Annotated[str | None, typer.Option(help="A label for the token")] = None,
+                 expires: Annotated[str | None, typer.Option(
+                     "--expires", help="30d, 12h, 90m or an ISO date/time (UTC); default: no expiry")] = None,
                  db: Db = None) -> None:
     """Make an API token for one shop; it is printed once and stored only as a hash."""
-    from marketplace_returns.security.tokens import issue_token
+    from marketplace_returns.security.tokens import issue_token, parse_expiry
     from marketplace_returns.service.db import session_scope
     from marketplace_returns.service.tables import Shop
 
+    now = datetime.now(UTC)
+    try:
+        until = parse_expiry(expires, now=now) if expires else None
+    except InputError as exc:
+        raise _fail(exc) from None
     with session_scope(_store(db)) as session:
         if session.get(Shop, shop) is None:
             raise _fail(InputError(f"no shop {shop!r}", field="shop"))
-        token = issue_token(session, shop_id=shop, name=name)
+        token = issue_token(session, shop_id=shop, name=name, expires_at=until, now=now)
     typer.echo(token)
+
+
+def token_list(shop: Annotated[str | None, typer.Option("--shop", help="Only this shop's tokens")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+               db: Db = None) -> None:
+    """List API tokens: id, shop, name, created, expires, revoked (never the token or its hash)."""
+    from sqlmodel import Session
+
+    from marketplace_returns.security.tokens import list_tokens
+    from marketplace_returns.service.db import utc
+
+    now = datetime.now(UTC)
+    with Session(_store(db)) as session:
+        rows = list_tokens(session, shop_id=shop)
+    for row in rows:
+        created, expires, revoked = utc(row.created_at), utc(row.expires_at), utc(row.revoked_at)
+        state = "revoked" if revoked else ("expired" if expires and expires <= now else "active")
+        doc = {"id": row.id, "shop": row.shop_id, "name": row.name, "state": state,
+               "created_at": created.isoformat() if created else None,
+               "expires_at": expires.isoformat() if expires else None,
+               "revoked_at": revoked.isoformat() if revoked else None}
+        typer.echo(json.dumps(doc) if as_json else "\t".join(str(doc[k] if doc[k] is not None else "-")
+                                                            for k in doc))
+
+
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (token list)", min=1)],
+                 db: Db = None) -> None:
+    """Revoke one API token at once; the row is kept for the record."""
+    from marketplace_returns.security.tokens import revoke_token
+    from marketplace_returns.service.db import session_scope
+
+    with session_scope(_store(db)) as session:
+        if not revoke_token(session, token_id=token_id):
+            raise _fail(InputError(f"no active token {token_id}", field="token_id"))
+    typer.echo(f"revoked token {token_id}")
 
 
 # -- queue -------------------------------------------------------------------------------------------
@@ -182,11 +253,11 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
     finally:
         asyncio.run(ctx.aclose())
     if task_out is not None:
-        err.print(f"[yellow]manual task {task_out.id}[/yellow] for {task_out.assignee}: {task_out.what} "
-                  f"Due {fmt.due(task_out.due_at, _now())}. Close it with `tasks done {task_out.id}`.",
-                  highlight=False)
+        err.print(t("manual task {id} for {rep}: {what} Due {due}. Close it with `tasks done {id}`.",
+                    id=task_out.id, rep=task_out.assignee, what=task_out.what,
+                    due=fmt.due(task_out.due_at, _now())), highlight=False)
         return
-    err.print(f"[green]queued[/green] for the platform (key {key})" if key else "accepted (nothing to push)")
+    err.print(t("queued for the platform (key {key})", key=key) if key else t("accepted (nothing to push)"))
 
 
 def queue_accept(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
@@ -227,7 +298,7 @@ def queue_reject(decision_id: int, rep: Annotated[str, typer.Option("--as", help
             queue.reject(session, decision_id=decision_id, rep=rep, now=_now(), note=note)
     except InputError as exc:
         raise _fail(exc) from None
-    err.print("rejected")
+    err.print(t("rejected"))
 
 
 def queue_dead(shop: Annotated[str | None, typer.Option("--shop")] = None, db: Db = None) -> None:
@@ -275,7 +346,8 @@ def buyers_purge(buyer: Annotated[str, typer.Option("--buyer", help="The buyer's
     except InputError as exc:
         raise _fail(exc) from None
     typer.echo(f"purged {len(report.case_ids)} cases as {report.buyer} "
-               f"({report.decisions_masked} decisions, {report.audit_events_masked} audit events masked)")
+               f"({report.decisions_masked} decisions, {report.outbox_masked} outbox replies, "
+               f"{report.audit_events_masked} audit events masked)")
 
 
 # -- run / demo --------------------------------------------------------------------------------------
@@ -294,14 +366,21 @@ def run(db: Db = None, shops: ShopsFile = None,
         push_lease_s: Annotated[float, typer.Option(
             min=1, help="Seconds a dead worker's outbox claim holds")] = 60.0,
         push_interval_s: Annotated[float, typer.Option(min=0.05, help="Seconds between outbox drains")] = 1.0,
+        unknown_settle_s: Annotated[float, typer.Option(
+            min=0, help="Seconds a timed-out write waits before the platform is asked if it landed")] = 60.0,
+        platform_timeout_s: Annotated[float | None, typer.Option(
+            min=0.1, help="Seconds a platform call may take (default: the connector's)")] = None,
         ) -> None:
     """Run the service: the scheduler (polls, pushes, deadlines) and the HTTP API under uvicorn."""
     from marketplace_returns.service.runner import serve
     from marketplace_returns.service.workers import WorkerOptions
 
+    if shops is not None and not shops.is_file():  # before anything is created or migrated
+        raise _fail(f"--shops: no file {shops}")
     url = _url(db)
     options = WorkerOptions(url=url, poll_lease_s=poll_lease_s, push_lease_s=push_lease_s,
-                            push_interval_s=push_interval_s)
+                            push_interval_s=push_interval_s, unknown_settle_s=unknown_settle_s,
+                            platform_timeout_s=platform_timeout_s)
     try:
         serve(url, shops_file=shops, host=host, port=port, workers=workers, api=api, options=options)
     except MarketplaceReturnsError as exc:
@@ -329,9 +408,12 @@ def register(app: typer.Typer) -> None:
     shops_app = typer.Typer(help="Shops and their connector settings.", no_args_is_help=True)
     shops_app.command("add")(shops_add)
     shops_app.command("list")(shops_list)
+    shops_app.command("remove")(shops_remove)
     app.add_typer(shops_app, name="shops")
     token_app = typer.Typer(help="Per-shop API tokens.", no_args_is_help=True)
     token_app.command("create")(token_create)
+    token_app.command("list")(token_list)
+    token_app.command("revoke")(token_revoke)
     app.add_typer(token_app, name="token")
     buyers_app = typer.Typer(help="Buyers' personal data.", no_args_is_help=True)
     buyers_app.command("purge")(buyers_purge)

@@ -16,6 +16,7 @@ from rich.console import Console
 from marketplace_returns.cli import fmt
 from marketplace_returns.cli.service import Db, _store
 from marketplace_returns.errors import InputError
+from marketplace_returns.i18n import t, word
 
 Rep = Annotated[str, typer.Option("--as", help="Your rep name (recorded in the audit log)")]
 ShopOnly = Annotated[str | None, typer.Option("--shop", help="Only this shop's tasks")]
@@ -44,17 +45,18 @@ def tasks_list(shop: ShopOnly = None,
         typer.echo(json.dumps(tasks.as_json(rows), ensure_ascii=False))
         return
     if not rows:
-        fmt.err.print("no open manual tasks" if not show_all else "no manual tasks")
+        fmt.err.print(t("no open manual tasks") if not show_all else t("no manual tasks"))
         return
     table = fmt.table("task", "refund", "to do", "due", "who")
-    for t in rows:
-        todo = t.action.replace("_", " ")
-        if t.amount is not None:
-            todo += f" {fmt.money(t.amount, t.currency)}"
-        when = "done" if t.status != tasks.OPEN else fmt.due(t.due_at, now)
-        if t.overdue:
+    for row in rows:
+        todo = word(row.action)
+        if row.amount is not None:
+            todo += f" {fmt.money(row.amount, row.currency)}"
+        when = t("done") if row.status != tasks.OPEN else fmt.due(row.due_at, now)
+        if row.overdue:
             when = f"[red]{when}[/red]"
-        table.add_row(str(t.id), f"{t.refund_id}\n[dim]{t.shop_id}[/dim]", todo, when, t.assignee or "-")
+        refund = f"{row.refund_id}\n[dim]{row.shop_id}[/dim]"
+        table.add_row(str(row.id), refund, todo, when, row.assignee or "-")
     Console().print(table)
 
 
@@ -71,7 +73,7 @@ def tasks_done(task_id: Annotated[int, typer.Argument(help="Task id (tasks list)
             row = tasks.complete(session, task_id=task_id, rep=rep, now=_now(), shop_id=shop, note=note)
     except InputError as exc:
         raise fmt.fail(exc.message) from None
-    fmt.err.print(f"[green]done[/green] task {row.id} ({row.refund_id})")
+    fmt.err.print(f"[green]{t('done task {id} ({refund})', id=row.id, refund=row.refund_id)}[/green]")
 
 
 def tasks_reassign(task_id: Annotated[int, typer.Argument(help="Task id (tasks list)")],
@@ -88,7 +90,7 @@ def tasks_reassign(task_id: Annotated[int, typer.Argument(help="Task id (tasks l
             row = tasks.reassign(session, task_id=task_id, to=to, rep=rep, now=_now(), shop_id=shop)
     except InputError as exc:
         raise fmt.fail(exc.message) from None
-    fmt.err.print(f"task {row.id} ({row.refund_id}) is now {row.assignee}'s")
+    fmt.err.print(t("task {id} ({refund}) is now {rep}'s", id=row.id, refund=row.refund_id, rep=row.assignee))
 
 
 def register(app: typer.Typer) -> None:

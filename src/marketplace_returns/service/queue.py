@@ -21,6 +21,7 @@ from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import reply_dates, tasks
 from marketplace_returns.service import repository as repo
+from marketplace_returns.service.bounds import Amount, SafeText
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
 from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
@@ -70,12 +71,12 @@ class Edit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    reply: str | None = Field(default=None, max_length=2000)
+    amount: Amount | None = None
+    reply: SafeText | None = Field(default=None, max_length=2000)
     action: Action | None = None
 
 
-def _item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
+def item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
     assert d.id is not None and c.id is not None
     return QueueItem(id=d.id, case_id=c.id, shop_id=c.shop_id, refund_id=c.refund_id,
                      deadline=repo.as_utc(c.deadline),
@@ -85,25 +86,24 @@ def _item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
 
 
 def list_pending(session: Session, *, shop_id: str | None = None, limit: int = 100) -> list[QueueItem]:
-    return [_item(d, c) for d, c in repo.list_queue(session, shop_id=shop_id, limit=limit)]
+    return [item(d, c) for d, c in repo.list_queue(session, shop_id=shop_id, limit=limit)]
 
 
 def _load(session: Session, decision_id: int, shop_id: str | None) -> tuple[DecisionRecord, CaseRecord]:
-    d = session.get(DecisionRecord, decision_id)
-    c = session.get(CaseRecord, d.case_id) if d is not None else None
-    if d is None or c is None or (shop_id is not None and c.shop_id != shop_id):
+    found = repo.load_decision(session, decision_id=decision_id, shop_id=shop_id)
+    if found is None:  # missing, or another shop's: one query either way, one answer
         raise NotFound(f"no decision {decision_id}", field="id")
-    return d, c
+    return found
 
 
 def show(session: Session, *, decision_id: int, shop_id: str | None = None) -> QueueDetail:
     d, c = _load(session, decision_id, shop_id)
     doc = d.decision_json or {}
     rec = doc.get("recommendation") or {}
-    actions = [{"id": a.id, "action": a.action, "status": a.status, "outcome": a.outcome, "amount": a.amount,
-                "attempts": a.attempts, "last_error": a.last_error}
+    actions = [{"id": a.id, "public_id": a.public_id, "action": a.action, "status": a.status,
+                "outcome": a.outcome, "amount": a.amount, "attempts": a.attempts, "last_error": a.last_error}
                for a in repo.list_actions(session, case_id=c.id)]
-    return QueueDetail(**_item(d, c).model_dump(), status=d.status, reason=c.reason, message=c.message,
+    return QueueDetail(**item(d, c).model_dump(), status=d.status, reason=c.reason, message=c.message,
                        item_price=c.item_price, refund_amount=c.refund_amount,
                        platform_status=c.platform_status,
                        evidence=list((doc.get("classification") or {}).get("evidence") or []),
@@ -178,5 +178,5 @@ def reject(session: Session, *, decision_id: int, rep: str, now: datetime, shop_
                       detail={"version": d.version, "note": note})
 
 
-__all__ = ["Edit", "GuardrailViolation", "NotFound", "QueueDetail", "QueueItem", "accept", "list_pending",
-           "reject", "show"]
+__all__ = ["Edit", "GuardrailViolation", "NotFound", "QueueDetail", "QueueItem", "accept", "item",
+           "list_pending", "reject", "show"]

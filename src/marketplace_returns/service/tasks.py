@@ -238,3 +238,19 @@ def as_json(tasks: list[TaskOut]) -> list[dict[str, Any]]:
 
 __all__ = ["DONE", "OPEN", "ManualTask", "TaskNotFound", "TaskOut", "complete", "count_open", "counts",
            "escalate_due", "for_decision", "list_tasks", "open_task", "reassign"]
+
+
+def mask_personal(session: Session, *, case_id: int, names: set[str]) -> int:
+    """Mask a purged buyer's personal data in the reply and note of the case's tasks (security/purge.py:
+    a reply may greet the buyer by name); returns how many tasks changed."""
+    from marketplace_returns.security.pii import mask_payload
+
+    changed = 0
+    for task in session.exec(select(ManualTask).where(ManualTask.case_id == case_id)).all():
+        before = {"reply_text": task.reply_text, "note": task.note}
+        after = mask_payload(before, names=names)
+        if after != before:
+            task.reply_text, task.note = after["reply_text"], after["note"]
+            session.add(task)
+            changed += 1
+    return changed

@@ -75,7 +75,8 @@ def _closed(exc: InputError) -> HTTPException:
 
 
 @router.post("/tasks/{task_id}/done", response_model=tasks.TaskOut,
-             responses={404: {"description": "Not found"}, 409: {"description": "Already closed"}})
+             responses={404: {"description": "Not found (another shop's tasks are not found either)"},
+                        409: {"description": "The task is already done"}})
 def done(task_id: int, body: DoneBody, request: Request, shop_id: ShopId) -> tasks.TaskOut:
     """Close a task: the rep did the manual work."""
     ctx = _ctx(request)
@@ -88,7 +89,8 @@ def done(task_id: int, body: DoneBody, request: Request, shop_id: ShopId) -> tas
 
 
 @router.post("/tasks/{task_id}/reassign", response_model=tasks.TaskOut,
-             responses={404: {"description": "Not found"}, 409: {"description": "Already closed"}})
+             responses={404: {"description": "Not found (another shop's tasks are not found either)"},
+                        409: {"description": "The task is already done"}})
 def reassign(task_id: int, body: ReassignBody, request: Request, shop_id: ShopId) -> tasks.TaskOut:
     """Hand an open task to another rep."""
     ctx = _ctx(request)

@@ -7,7 +7,7 @@ the case. A task is listed (``tasks list``, ``GET /tasks``), closed by a rep, an
 deadline job when its deadline nears.
 
 Revision ID: 0005
-Revises: 0003 (re-pointed to 0004 when merged after the branch that adds it)
+Revises: 0004
 Create Date: 2026-12-05
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
