@@ -39,7 +39,7 @@ def main() -> int:
         waiting = running.pending(SHOP)
         # A card worth showing: evidence, money compared and a reply.
         shown = ("offer_partial_refund", "request_reason_change")
-        detail_id = next((i.id for i in waiting if i.action in shown), waiting[0].id)
+        detail_id = next((ref for i, ref in waiting if i.action in shown), waiting[0][1])
         browser = p.chromium.launch(executable_path=chromium, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:

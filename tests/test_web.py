@@ -18,12 +18,13 @@ from marketplace_returns.service import tasks
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.poller import poll_shop
-from marketplace_returns.service.tables import DecisionRecord
 from marketplace_returns.service.web.i18n import MESSAGES, pick
 from service_db import migrated
 from service_fakes import FakeClock, FakeConnector, make_context
 
 Browser = httpx.AsyncClient
+NOWHERE = "dc_AAAAAAAAAAAAAAAA"
+"""A well-formed decision id that no decision has."""
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ async def setup(ctx: ServiceContext) -> dict[str, Any]:
     with Session(ctx.db) as session:
         tokens = {s: issue_token(session, shop_id=s) for s in ("shop-a", "shop-b")}
         session.commit()
-        ids = {c.refund_id: d.id for d, c in repo.list_queue(session, shop_id="shop-a")}
+        ids = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-a")}
     return {"tokens": tokens, "ids": ids}
 
 
@@ -77,11 +78,11 @@ async def login(client: Browser, token: str, rep: str = "ann") -> None:
     assert res.status_code == 303 and res.headers["location"] == "/ui/queue"
 
 
-def status_of(ctx: ServiceContext, decision_id: int) -> str:
+def status_of(ctx: ServiceContext, ref: str) -> str:
     with Session(ctx.db) as session:
-        d = session.get(DecisionRecord, decision_id)
-        assert d is not None
-        return d.status
+        found = repo.load_decision(session, public_id=ref)
+        assert found is not None
+        return found[0].status
 
 
 async def test_pages_need_a_login(client: Browser) -> None:
@@ -205,15 +206,15 @@ async def test_another_shops_case_answers_404_like_a_missing_one(client: Browser
     rid = setup["ids"]["r1"]
     await login(client, setup["tokens"]["shop-b"], rep="eve")
     assert "r1" not in (await client.get("/ui/queue")).text
-    other, missing = await client.get(f"/ui/queue/{rid}"), await client.get("/ui/queue/999999")
+    other, missing = await client.get(f"/ui/queue/{rid}"), await client.get(f"/ui/queue/{NOWHERE}")
     assert other.status_code == missing.status_code == 404
-    assert other.text.replace(f"/queue/{rid}?", "/queue/N?") == missing.text.replace("/queue/999999?",
-                                                                                     "/queue/N?")
+    assert other.text.replace(rid, "N") == missing.text.replace(NOWHERE, "N")
     csrf = csrf_of((await client.get("/ui/queue")).text)
     assert (await client.post(f"/ui/queue/{rid}/accept", data={"csrf": csrf})).status_code == 404
     assert (await client.post(f"/ui/queue/{rid}/edit", data={"csrf": csrf, "reply": "x"})).status_code == 404
     assert status_of(ctx, rid) == "pending"
-    api = await client.get("/queue/999999", headers={"Authorization": f"Bearer {setup['tokens']['shop-b']}"})
+    bearer = {"Authorization": f"Bearer {setup['tokens']['shop-b']}"}
+    api = await client.get(f"/queue/{NOWHERE}", headers=bearer)
     assert api.json() == {"detail": "not found"}  # the API's 404 is still JSON
 
 

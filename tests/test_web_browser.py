@@ -76,11 +76,11 @@ def test_a_rep_accepts_and_the_guardrail_refuses_in_place(service: Preview, page
     shop = "demo-tb"
     waiting = service.pending(shop)
     capabilities = service.ctx.capabilities("taobao")
-    pushable = [i for i in waiting if i.action and capabilities.supports(Action(i.action))
+    pushable = [(i, ref) for i, ref in waiting if i.action and capabilities.supports(Action(i.action))
                 and i.action != "request_reason_change"]
     assert len(waiting) >= 2 and pushable, "the seeded traffic leaves suggestions for a rep"
-    first = pushable[0]
-    other = next(i for i in waiting if i.id != first.id)
+    first, first_ref = pushable[0]
+    other, other_ref = next((i, ref) for i, ref in waiting if i.id != first.id)
 
     page.goto(f"{service.url}/ui/queue")
     expect(page).to_have_url(f"{service.url}/ui/login")  # not logged in: sent to the login form
@@ -92,9 +92,9 @@ def test_a_rep_accepts_and_the_guardrail_refuses_in_place(service: Preview, page
     expect(page.locator("#shop")).to_have_text(shop)
     rows = page.locator("#queue tbody tr")
     expect(rows).to_have_count(len(waiting))
-    assert rows.first.get_attribute("data-id") == str(waiting[0].id)  # nearest deadline first
+    assert rows.first.get_attribute("data-id") == waiting[0][1]  # nearest deadline first
 
-    page.goto(f"{service.url}/ui/queue/{first.id}")
+    page.goto(f"{service.url}/ui/queue/{first_ref}")
     expect(page.locator("#rule")).to_have_text(first.rule or "—")
     page.click("#accept")
     expect(page.locator(".notice")).to_be_visible()
@@ -108,7 +108,7 @@ def test_a_rep_accepts_and_the_guardrail_refuses_in_place(service: Preview, page
         assert time.monotonic() < end, f"the sandbox never received the accepted {first.action}"
         time.sleep(0.2)
 
-    page.goto(f"{service.url}/ui/queue/{other.id}")
+    page.goto(f"{service.url}/ui/queue/{other_ref}")
     page.fill("textarea[name=reply]", FORBIDDEN)
     page.click("#edit")
     refusal = page.locator("#refusal")

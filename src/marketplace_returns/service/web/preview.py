@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from marketplace_returns.security.tokens import issue_token
 from marketplace_returns.service import queue
+from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext, real_triage
 from marketplace_returns.service.db import make_engine, session_scope, upgrade_database
 from marketplace_returns.service.demo import _connector_factory, _entries
@@ -41,9 +42,11 @@ class Preview:
     tokens: dict[str, str] = field(default_factory=dict)
     """shop_id → a fresh API token, as ``marketplace-returns token create --shop`` prints it."""
 
-    def pending(self, shop_id: str) -> list[queue.QueueItem]:
+    def pending(self, shop_id: str) -> list[tuple[queue.QueueItem, str]]:
+        """This shop's queue as the page lists it: each item with the opaque id its URL carries."""
         with Session(self.ctx.db) as session:
-            return queue.list_pending(session, shop_id=shop_id, limit=500)
+            return [(queue.item(d, c), d.public_id or "")
+                    for d, c in repo.list_queue(session, shop_id=shop_id, limit=500)]
 
     def sandbox_actions(self) -> list[dict[str, Any]]:
         return list(httpx.get(f"{self.sandbox_url}/_sandbox/actions", timeout=10).json())

@@ -35,8 +35,10 @@ from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.security.tokens import shop_for_token
 from marketplace_returns.service import queue, tasks
+from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
+from marketplace_returns.service.tables import DecisionRecord
 from marketplace_returns.service.web.i18n import Messages, pick
 
 PREFIX = "/ui"
@@ -109,7 +111,7 @@ def _here(request: Request) -> str:
     path = request.url.path
     if request.method == "GET":
         return path
-    path = re.sub(r"^(/ui/queue/\d+)/\w+$", r"\1", path)
+    path = re.sub(r"^(/ui/queue/[\w-]+)/\w+$", r"\1", path)
     return re.sub(r"^/ui/tasks/.*$", "/ui/tasks", path)
 
 
@@ -217,13 +219,25 @@ def _open_tasks(page: Page) -> list[tasks.TaskOut]:
         return tasks.list_tasks(session, now=ctx.now(), shop_id=page.shop_id, status=tasks.OPEN, limit=200)
 
 
+def _resolve(page: Page, ref: str) -> int:
+    """The decision behind an opaque id (``dc_…``, as in the API), within the page's shop: another shop's
+    and a missing one take the same single query and the same 404."""
+    with Session(_ctx(page.request).db) as session:
+        found = repo.load_decision(session, public_id=ref, shop_id=page.shop_id) if len(ref) <= 64 else None
+    if found is None or found[0].id is None:
+        raise queue.NotFound("no such decision", field="id")
+    return found[0].id
+
+
 def _card(page: Page, decision_id: int, *, status: int = 200, refusal: GuardrailViolation | None = None,
           error: str | None = None, draft: dict[str, str] | None = None) -> HTMLResponse:
     assert page.shop_id is not None
     with Session(_ctx(page.request).db) as session:
         detail = queue.show(session, decision_id=decision_id, shop_id=page.shop_id)
-    return page.render("case.html", status=status, d=detail, money=_money(detail), actions=list(Action),
-                       refusal=refusal, error=error, draft=draft or {})
+        record = session.get(DecisionRecord, decision_id)
+        ref = record.public_id if record is not None else None
+    return page.render("case.html", status=status, d=detail, ref=ref, money=_money(detail),
+                       actions=list(Action), refusal=refusal, error=error, draft=draft or {})
 
 
 def build_router() -> APIRouter:
@@ -270,12 +284,13 @@ def build_router() -> APIRouter:
     @router.get("/queue", response_class=HTMLResponse)
     def queue_page(page: Rep) -> Response:
         with Session(_ctx(page.request).db) as session:
-            items = queue.list_pending(session, shop_id=page.shop_id, limit=200)
+            items = [(queue.item(d, c), d.public_id)
+                     for d, c in repo.list_queue(session, shop_id=page.shop_id, limit=200)]
         return page.render("queue.html", items=items, notice=page.request.query_params.get("done"))
 
-    @router.get("/queue/{decision_id}", response_class=HTMLResponse)
-    def card(decision_id: int, page: Rep) -> Response:
-        return _card(page, decision_id)
+    @router.get("/queue/{ref}", response_class=HTMLResponse)
+    def card(ref: str, page: Rep) -> Response:
+        return _card(page, _resolve(page, ref))
 
     def _review(page: Page, decision_id: int, edit: queue.Edit | None, draft: dict[str, str]) -> Response:
         ctx = _ctx(page.request)
@@ -295,15 +310,16 @@ def build_router() -> APIRouter:
             ctx.kick_push()
         return page.redirect("/queue", done="done_accepted" if action is not None else "done_task")
 
-    @router.post("/queue/{decision_id}/accept", response_class=HTMLResponse)
-    def accept(decision_id: int, page: Rep, form: Form) -> Response:
+    @router.post("/queue/{ref}/accept", response_class=HTMLResponse)
+    def accept(ref: str, page: Rep, form: Form) -> Response:
         _checked(page, form)
-        return _review(page, decision_id, None, {})
+        return _review(page, _resolve(page, ref), None, {})
 
-    @router.post("/queue/{decision_id}/edit", response_class=HTMLResponse)
-    def edit(decision_id: int, page: Rep, form: Form) -> Response:
+    @router.post("/queue/{ref}/edit", response_class=HTMLResponse)
+    def edit(ref: str, page: Rep, form: Form) -> Response:
         _checked(page, form)
         assert page.shop_id is not None
+        decision_id = _resolve(page, ref)
         with Session(_ctx(page.request).db) as session:
             before = queue.show(session, decision_id=decision_id, shop_id=page.shop_id)
         draft = {k: form.get(k, "") for k in ("amount", "reply", "action")}
@@ -313,9 +329,10 @@ def build_router() -> APIRouter:
             return _card(page, decision_id, status=422, error=exc.message, draft=draft)
         return _review(page, decision_id, change, draft)
 
-    @router.post("/queue/{decision_id}/reject", response_class=HTMLResponse)
-    def reject(decision_id: int, page: Rep, form: Form) -> Response:
+    @router.post("/queue/{ref}/reject", response_class=HTMLResponse)
+    def reject(ref: str, page: Rep, form: Form) -> Response:
         _checked(page, form)
+        decision_id = _resolve(page, ref)
         ctx = _ctx(page.request)
         assert page.rep is not None
         note = form.get("note", "").strip()[:2000] or None
