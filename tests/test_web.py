@@ -30,7 +30,7 @@ NOWHERE = "dc_AAAAAAAAAAAAAAAA"
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[ServiceContext]:
     platform = FakeConnector()
-    platform.add("r1", reason="manual", price="80", message="Sorry about that.")
+    platform.add("r1", reason="manual", price="80", message="Sorry about that. <script>alert(1)</script>")
     platform.add("r2", reason="steer", price="50")
     with migrated("sqlite", tmp_path, None) as url:
         c = make_context(url, platform, FakeClock(), shops=("shop-a", "shop-b"))
@@ -142,6 +142,7 @@ async def test_accept_from_the_card_enqueues_like_the_api(client: Browser, ctx: 
     card = await client.get(f"/ui/queue/{rid}")
     assert card.status_code == 200
     assert "reason manual" in card.text and "rule-manual" in card.text and "Sorry about that." in card.text
+    assert "<script>" not in card.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in card.text  # escaped
     res = await client.post(f"/ui/queue/{rid}/accept", data={"csrf": csrf_of(card.text)},
                             follow_redirects=False)
     assert res.status_code == 303 and res.headers["location"] == "/ui/queue?done=done_accepted"
