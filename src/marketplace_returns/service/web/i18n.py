@@ -1,14 +1,19 @@
 """The review page's words in Chinese and English: a small catalogue, no gettext machinery.
 
-Why a dict and not .po files: the page has a few dozen strings, reps on Taobao read Chinese and on
-Shopify mostly English, and a missing key must fail a test (``tests/test_web.py`` checks both
-languages hold the same keys) rather than show a raw id. The language comes from ``?lang=zh|en``
+Why a dict and not .po files: the page has a few dozen strings of its own (the vocabulary, actions,
+families and categories, comes from the CLI's catalogue, ``marketplace_returns.i18n``), reps on
+Taobao read Chinese and on Shopify mostly English, and a missing key must fail a test
+(``tests/test_web.py`` checks both languages hold the same keys) rather than show a raw id. Keys here
+are ids, not the English text as in ``i18n``: the page reads its language per request, not from the
+process's context. The language comes from ``?lang=zh|en``
 (remembered in a cookie), else the browser's Accept-Language, else English.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from marketplace_returns import i18n
 
 LANGS: Final = ("zh", "en")
 DEFAULT: Final = "en"
@@ -78,32 +83,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "round_trip": "往返运费",
         "offer": "建议金额",
         "saved": "节省",
-        "family_quality": "质量问题",
-        "family_non_quality": "非质量问题",
-        "action_refund_without_return": "仅退款",
-        "action_return_and_refund": "退货退款",
-        "action_exchange": "换货",
-        "action_offer_partial_refund": "部分退款",
-        "action_request_evidence": "请买家补充凭证",
-        "action_request_reason_change": "请买家修改退款原因",
-        "action_intercept": "拦截包裹",
-        "action_repair": "维修",
-        "action_refuse": "拒绝退款",
-        "action_escalate": "升级处理",
-        "category_defect": "质量缺陷",
-        "category_damaged_in_transit": "运输破损",
-        "category_not_as_described": "与描述不符",
-        "category_wrong_item": "发错货",
-        "category_missing_parts": "少件/漏发",
-        "category_counterfeit": "疑似假货",
-        "category_size_fit": "尺码不合适",
-        "category_style_preference": "款式/颜色不喜欢",
-        "category_changed_mind": "不想要了",
-        "category_ordered_by_mistake": "拍错了",
-        "category_price": "价格原因",
-        "category_shipping_delay": "发货慢",
-        "category_not_received": "未收到货",
-        "category_other": "其他",
     },
     "en": {
         "title": "Refund review",
@@ -170,32 +149,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "round_trip": "Round trip",
         "offer": "Offer",
         "saved": "Saved",
-        "family_quality": "quality",
-        "family_non_quality": "non-quality",
-        "action_refund_without_return": "refund without return",
-        "action_return_and_refund": "return and refund",
-        "action_exchange": "exchange",
-        "action_offer_partial_refund": "partial refund",
-        "action_request_evidence": "ask for evidence",
-        "action_request_reason_change": "ask to change the reason",
-        "action_intercept": "intercept the parcel",
-        "action_repair": "repair",
-        "action_refuse": "refuse",
-        "action_escalate": "escalate",
-        "category_defect": "defect",
-        "category_damaged_in_transit": "damaged in transit",
-        "category_not_as_described": "not as described",
-        "category_wrong_item": "wrong item",
-        "category_missing_parts": "missing parts",
-        "category_counterfeit": "counterfeit",
-        "category_size_fit": "size or fit",
-        "category_style_preference": "style preference",
-        "category_changed_mind": "changed mind",
-        "category_ordered_by_mistake": "ordered by mistake",
-        "category_price": "price",
-        "category_shipping_delay": "shipping delay",
-        "category_not_received": "not received",
-        "category_other": "other",
     },
 }
 
@@ -231,7 +184,9 @@ class Messages:
         return self._table[key]
 
     def label(self, prefix: str, value: str | None) -> str:
-        """A vocabulary value (an action, a family) in words; the raw value when it has none."""
+        """A vocabulary value (an action, a family, a category) as the CLI and the report name it: the
+        shared catalogue's Chinese (``marketplace_returns.i18n``), the value in words in English."""
         if value is None:
             return "—"
-        return self._table.get(f"{prefix}_{value}", value.replace("_", " "))
+        plain = value.replace("_", " ")
+        return i18n.ZH.get(value, plain) if self.lang == "zh" else plain
