@@ -20,7 +20,6 @@ from marketplace_returns.service import eventloop
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope, upgrade_database
-from marketplace_returns.service.review_page import router as review_router
 from marketplace_returns.service.scheduler import ServiceScheduler
 from marketplace_returns.service.shops import ShopEntry, ShopFileError, load_shops_file, save_shops
 from marketplace_returns.service.workers import (
@@ -58,7 +57,6 @@ def build_app(ctx: ServiceContext, **scheduler_options: Any) -> tuple[Any, Servi
 
     app = create_app(ctx, lifespan=lifespan)
     app.include_router(_webhooks(ctx, scheduler))
-    app.include_router(review_router)  # /review: the queue, a suggestion and the tasks as HTML pages
     return app, scheduler
 
 
