@@ -92,21 +92,6 @@ ZH: dict[str, str] = {
     '{option}: "{text}" is too large for an amount; give a number such as 12.50':
         '{option}："{text}" 金额过大，请填写数字，例如 12.50',
     '{option}: "{text}" is not one of {choices}': '{option}："{text}" 不在可选值中：{choices}',
-    # review page
-    'Review queue': '待处理退款',
-    'log in': '登录',
-    'log out': '退出',
-    'unknown token': '令牌无效',
-    "The shop's API token (marketplace-returns token create --shop S)":
-        '店铺的 API 令牌（marketplace-returns token create --shop S）',
-    'rep': '客服',
-    'amount': '金额',
-    'accept': '同意',
-    'reject': '拒绝',
-    'note': '备注',
-    'give your name': '请填写您的名字',
-    'accepted: queued for the platform': '已同意，已提交平台',
-    'accepted: a manual task was opened': '已同意，已生成人工任务',
     # report
     'Refund report': '退款报告',
     'until excluded': '不含截止日',
@@ -198,7 +183,7 @@ ZH: dict[str, str] = {
 }
 
 _current: ContextVar[str] = ContextVar("marketplace_returns_lang", default="en")
-"""Per context, not per process: the review page answers each request in its reader's language."""
+"""Per context, not per process: a server answering several readers keeps each one's language."""
 
 
 def detect(explicit: str | None = None) -> str:

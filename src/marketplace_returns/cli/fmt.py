@@ -77,7 +77,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def read_amount(option: str, text: str) -> tuple[Decimal | None, str | None]:
-    """``(amount, None)`` or ``(None, one sentence naming option)``: shared by the CLI and the review page."""
+    """``(amount, None)`` or ``(None, one sentence naming option)``, for callers that answer it themselves."""
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
