@@ -261,7 +261,7 @@ async def test_tasks_listed_closed_and_handed_on_per_shop(
                           follow_redirects=False)
         assert res.headers["location"] == "/ui/queue?done=done_task"
     page = await client.get("/ui/tasks")
-    ids = [int(i) for i in re.findall(r'<tr data-id="(\d+)"', page.text)]
+    ids = re.findall(r'<tr data-id="(tk_[\w-]+)"', page.text)
     assert len(ids) == 2 and "escalate" in page.text
     done = await client.post(f"/ui/tasks/{ids[0]}/done", data={"csrf": csrf}, follow_redirects=False)
     assert done.status_code == 303

@@ -350,7 +350,7 @@ def build_router() -> APIRouter:
     def tasks_page(page: Rep) -> Response:
         return page.render("tasks.html", rows=_open_tasks(page), notice=page.request.query_params.get("done"))
 
-    def _task(page: Page, task_id: int, form: dict[str, str], *, to: str | None) -> Response:
+    def _task(page: Page, task_id: str, form: dict[str, str], *, to: str | None) -> Response:
         _checked(page, form)
         ctx = _ctx(page.request)
         assert page.rep is not None
@@ -370,11 +370,11 @@ def build_router() -> APIRouter:
         return page.redirect("/tasks", done="done_task_closed" if to is None else "done_task_moved")
 
     @router.post("/tasks/{task_id}/done", response_class=HTMLResponse)
-    def task_done(task_id: int, page: Rep, form: Form) -> Response:
+    def task_done(task_id: str, page: Rep, form: Form) -> Response:
         return _task(page, task_id, form, to=None)
 
     @router.post("/tasks/{task_id}/reassign", response_class=HTMLResponse)
-    def task_reassign(task_id: int, page: Rep, form: Form) -> Response:
+    def task_reassign(task_id: str, page: Rep, form: Form) -> Response:
         to = form.get("to", "").strip()
         if not REP_PATTERN.match(to):
             _checked(page, form)
