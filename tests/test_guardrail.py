@@ -18,7 +18,7 @@ BLOCKED = [
     ("改成不喜欢的原因就给您多退5元运费", "money_for_reason"),
     ("好评返现5元哦", "money_for_review"),
     ("亲，给个五星好评吧", "asks_for_review"),
-    ("麻烦删除差评，我们马上退款", "keeps_from_review"),
+    ("麻烦删除差评，我们马上退款", "money_for_review"),  # a benefit tied to removing it
     ("请不要给差评", "keeps_from_review"),
     ("您撤销投诉后我们马上退款", "withdraw_complaint"),
     ("确认收货后返您10元红包", "money_for_receipt"),

@@ -1,104 +1,551 @@
 """The outgoing-message guardrail of the honest-steering rule (contracts/triage.md).
 
-Why: no offer of money may be tied to the reason a buyer picks, to withdrawing a complaint, to
-confirming receipt or to a review, and nothing may keep a buyer from reviewing (Taobao's 争议处理规则
-counts inducement as improper; E-commerce Law art. 17; consumer-protection regulation art. 9). Every
-reply the engine writes passes through ``check_outgoing``; the service calls it again on text a rep
-edited, so the phrase that broke the rule is named and the message is never queued.
+Why: no money or other benefit may be tied to the reason a buyer picks, to a review, to withdrawing
+a review, complaint, dispute or chargeback, or to confirming receipt; no refund may be threatened
+unless the buyer does one of those; nothing may keep a buyer from reviewing; and the product does
+not ask for a positive review (Taobao's 争议处理规则 counts inducement as improper; E-commerce Law
+art. 17; consumer-protection regulation art. 9). Every reply the engine writes passes through
+``check_outgoing``; the service calls it again on text a rep edited and at push time, so the phrase
+that broke the rule is named and the message never goes out.
 
-Patterns are deliberately about *ties* (money near a reason change, a review near money), so that an
-honest sentence such as "whether you change the reason is entirely up to you and does not affect your
-refund" passes, while "change the reason and we'll refund" does not.
+How: reps write 亲/宝贝-style Chinese (often traditional, full-width, spaced out, with emoji) and
+store-support English, and a tie is often spread over two sentences ("Please switch the reason. We'll
+refund the shipping as a thank you."). So the text is first *normalised* (NFKC folds full-width
+forms, zero-width characters go, traditional characters become simplified through OpenCC's
+character table, letters spaced out to dodge a filter are joined, a few emoji become the word they
+stand for, case is folded), then cut into sentences, and *concepts* are found by small regexes:
+a buyer act (change the reason, review, remove a review, withdraw a complaint, confirm receipt), a
+benefit (money, coupon, gift, free shipping, a faster refund...), a threat (otherwise / 否则 /
+不然 ...), and an honest disclaimer ("up to you", "不影响退款"). A rule fires when an act and a
+benefit (or a threat) meet in one sentence or in two adjacent ones and neither sentence disclaims
+the tie. Messages that ask for or prevent a review need no benefit to be blocked.
+
+Speed: a gate of trigger substrings (the act words) runs before any regex, so a reply that mentions
+no reason, review, complaint or receipt costs a normalisation and a few substring tests (a few µs;
+``bench/eval_guardrail.py --speed`` measures it). Text longer than ``MAX_CHARS`` is checked in its
+first ``MAX_CHARS`` characters only (every pattern is bounded, so time is linear in the length).
+
+Measured on the tune corpus and, once, on an independent evaluation set: see
+``bench/eval_guardrail.py`` and tests/test_guardrail.py.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 
 from marketplace_returns.errors import GuardrailViolation
 
-_ZH_SPAN = r"[^。！？!?\n]{0,24}"
-_EN_SPAN = r"[^.!?\n]{0,60}"
-_ZH_MONEY = r"(?:补偿|返现|返款|红包|优惠券|补贴|多退|赔付|奖励|现金|打款|退款|返\d|给您\d|送您)"
-_EN_MONEY = r"(?:refund|credit|discount|coupon|compensat\w*|cash\w*|bonus|money|gift card|reward|\$\d)"
+MAX_CHARS = 20_000
+RULE_IDS = ("money_for_reason", "money_for_review", "asks_for_review", "keeps_from_review",
+            "withdraw_complaint", "money_for_receipt", "refund_threat")
 
-RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx, re.IGNORECASE)) for name, rx in (
-    # money tied to the reason the buyer picks
-    ("money_for_reason", rf"(?:改|修改|更改|换)(?:成|为|一下)?{_ZH_SPAN}(?:原因|理由){_ZH_SPAN}"
-                         rf"(?:就|才|再|即可|马上|立刻|我们)?{_ZH_SPAN}{_ZH_MONEY}"),
-    ("money_for_reason", rf"{_ZH_MONEY}{_ZH_SPAN}(?:前提|条件|只要|需要|必须){_ZH_SPAN}"
-                         rf"(?:改|修改|更改){_ZH_SPAN}"
-                         r"(?:原因|理由)"),
-    ("money_for_reason", rf"\b(?:change|switch|update|edit)\b{_EN_SPAN}\breason\b{_EN_SPAN}"
-                         rf"\b(?:and|then|so|to get|in exchange)\b{_EN_SPAN}{_EN_MONEY}"),
-    ("money_for_reason", rf"{_EN_MONEY}{_EN_SPAN}\b(?:if|once|when|after|provided)\b{_EN_SPAN}"
-                         rf"\b(?:change|switch|update|edit)\b{_EN_SPAN}\breason\b"),
-    # reviews: paid, demanded, or prevented
-    ("money_for_review", r"(?:好评|晒图|五星|5星)\s*(?:返现|返|送|有礼|红包)|返现\s*好评"),
-    ("asks_for_review", r"(?:给|打|留|写)(?:个|一个|我们|下)?(?:五星|5星)?好评|五星好评"),
-    ("keeps_from_review", r"(?:删除|删掉|删|撤销|撤回|修改|改|追加)(?:一下|掉)?"
-                          r"(?:您的|你的)?(?:差评|中评|评价)"
-                          r"|(?:不要|别|请勿|不能)(?:给|打|留)?(?:差评|中评)"),
-    ("money_for_review", rf"\b(?:review|rating|feedback|stars?)\b{_EN_SPAN}{_EN_MONEY}"
-                         rf"|{_EN_MONEY}{_EN_SPAN}\b(?:for|if you leave|in exchange for)\b{_EN_SPAN}"
-                         r"\b(?:review|rating|feedback)\b"),
-    ("asks_for_review", r"\b(?:five|5)[- ]star\b|\bleave (?:us )?an? (?:good|positive|great|nice) "
-                        r"(?:review|rating|feedback)\b|\bpositive review\b"),
-    ("keeps_from_review", r"\b(?:remove|delete|change|edit|take down|withdraw)\b (?:your|the|that|this) "
-                          r"(?:negative |bad )?(?:review|rating|feedback)\b"
-                          r"|\b(?:don'?t|do not|please don'?t|never) (?:leave|post|write|give) "
-                          r"(?:us )?(?:a |any )?(?:bad |negative |poor )?(?:review|rating|feedback)\b"),
-    # withdrawing a complaint
-    ("withdraw_complaint", r"(?:撤销|撤回|取消|关闭)(?:一下)?(?:您的|你的)?(?:投诉|维权|举报|申诉|纠纷)"),
-    ("withdraw_complaint", r"\b(?:withdraw|cancel|close|drop|retract)\b (?:your|the) "
-                           r"(?:complaint|dispute|claim|chargeback|report)\b"),
-    # confirming receipt
-    ("money_for_receipt", rf"确认收货{_ZH_SPAN}{_ZH_MONEY}|{_ZH_MONEY}{_ZH_SPAN}(?:先|请)?确认收货"),
-    ("money_for_receipt", rf"\bconfirm (?:receipt|delivery|you received)\b{_EN_SPAN}{_EN_MONEY}"
-                          rf"|{_EN_MONEY}{_EN_SPAN}\bconfirm (?:receipt|delivery)\b"),
-))
-
-
-# A rule can only match text containing one of its trigger words; checking those first (a substring
-# test) keeps the guardrail at a few microseconds for the replies that mention none of them.
-_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "money_for_reason": ("原因", "理由", "reason"),
-    "money_for_review": ("好评", "晒图", "五星", "5星", "review", "rating", "feedback", "star"),
-    "asks_for_review": ("好评", "五星", "5星", "star", "review"),
-    "keeps_from_review": ("差评", "中评", "评价", "review", "rating", "feedback"),
-    "withdraw_complaint": ("投诉", "维权", "举报", "申诉", "纠纷", "complaint", "dispute", "claim",
-                           "chargeback", "report"),
-    "money_for_receipt": ("确认收货", "confirm"),
+WHY: dict[str, str] = {
+    "money_for_reason": "ties money or another benefit to the refund reason the buyer picks",
+    "money_for_review": "ties money or another benefit to a review (leaving, changing or removing one)",
+    "asks_for_review": "asks the buyer for a positive or five-star review",
+    "keeps_from_review": "keeps the buyer from reviewing freely (asks not to review, or to change or "
+                         "delete a review)",
+    "withdraw_complaint": "asks the buyer to withdraw a complaint, dispute or chargeback, or ties a "
+                          "benefit to it",
+    "money_for_receipt": "ties money or another benefit to confirming receipt",
+    "refund_threat": "threatens to withhold, delay or reduce the refund unless the buyer changes the "
+                     "reason, a review or a complaint, or confirms receipt",
 }
-_ALL_TRIGGERS = tuple(sorted({t for ts in _TRIGGERS.values() for t in ts}))
-_GATED = tuple((name, pattern, frozenset(_TRIGGERS[name])) for name, pattern in RULES)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the guardrail says about one text: blocked or not, and if blocked which rule, the phrase
+    (as written in the text) and why."""
+
+    blocked: bool
+    rule: str | None = None
+    phrase: str | None = None
+    why: str | None = None
+
+
+PASS = Assessment(blocked=False)
+
+# --- normalisation ---------------------------------------------------------------------------------
+
+
+def _opencc_table() -> dict[int, str]:
+    """Traditional -> simplified, one character to one, from OpenCC's TSCharacters table.
+
+    Only the character table is used: whole-phrase conversion (``opencc.OpenCC('t2s')``) costs about
+    240 µs for a 100-character message, zhconv 35 µs (and is GPL), hanziconv 24 µs; a ``str.translate``
+    with this table costs about 1 µs and runs only when a traditional character is present.
+    """
+    spec = importlib.util.find_spec("opencc")  # located, not imported: only its data file is read
+    if spec is None or spec.origin is None:  # pragma: no cover - the dependency is declared
+        return {}
+    path = os.path.join(os.path.dirname(spec.origin), "dictionary", "TSCharacters.txt")
+    table: dict[int, str] = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.rstrip("\n").partition("\t")
+                if len(key) == 1 and value:
+                    simple = value.split(" ")[0]
+                    if simple != key:
+                        table[ord(key)] = simple
+    except OSError:  # pragma: no cover
+        return {}
+    return table
+
+
+_T2S = _opencc_table()
+_TRAD = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_T2S)) + "]") if _T2S else None
+
+_SYMBOLS: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad"
+                             "\ufe0e\ufe0f\u180e"), None),
+    ord("🧧"): " 红包 ", ord("🎁"): " gift ", ord("💰"): " money ", ord("💸"): " money ",
+    ord("💵"): " money ", ord("⭐"): " star ", ord("🌟"): " star ", ord("★"): " star ",
+    ord("☆"): " star ", ord("➕"): "+", ord("→"): " then ", ord("➡"): " then ", ord("⇒"): " then ",
+    ord("“"): '"', ord("”"): '"', ord("‘"): "'", ord("’"): "'", ord("「"): '"', ord("」"): '"',
+    ord("『"): '"', ord("』"): '"', ord("〔"): "(", ord("〕"): ")", ord("、"): ",",
+}
+_FOLD = {**_SYMBOLS, **_T2S}
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
+_SPACED_LETTERS = re.compile(r"(?<![a-z])[a-z](?: {1,2}[a-z]){2,}(?![a-z])")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    return m.group(0).replace(" ", "")
+
+
+def normalise(text: str) -> str:
+    """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
+    spaced-out letters and characters joined."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        has_traditional = _TRAD is not None and _TRAD.search(text) is not None
+        text = text.translate(_FOLD if has_traditional else _SYMBOLS)
+        text = _SPACED_CJK.sub("", text)
+    text = text.lower()
+    if " " in text:
+        text = _SPACED_LETTERS.sub(_join_letters, text)
+    return text
+
+
+def _normalise_mapped(text: str) -> tuple[str, list[int]]:
+    """``normalise`` character by character, with the index in ``text`` of every output character
+    (used only to quote a blocked phrase as the rep wrote it)."""
+    out: list[str] = []
+    src: list[int] = []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKC", ch).translate(_FOLD).lower()
+        for f in folded:
+            out.append(f)
+            src.append(i)
+    joined = "".join(out)
+    drop: set[int] = set()
+    for m in _SPACED_CJK.finditer(joined):
+        drop.update(range(m.start(), m.end()))
+    for m in _SPACED_LETTERS.finditer(joined):
+        drop.update(j for j in range(m.start(), m.end()) if joined[j] == " ")
+    if drop:
+        keep = [j for j in range(len(joined)) if j not in drop]
+        joined = "".join(joined[j] for j in keep)
+        src = [src[j] for j in keep]
+    return joined, src
+
+
+# --- concepts --------------------------------------------------------------------------------------
+
+_ZS = r"[^。!?\n]"  # within one Chinese sentence
+_ES = r"[^.!?\n]"  # within one English sentence
+
+# Chinese --------------------------------------------------------------------------------------------
+_Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
+             r"非质量|协商一致|其他|其它|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
+_Z_CHANGE = r"(?:修改|更改|变更|写成|改为|改成|改|(?<!退)换(?!货))"
+Z_REASON = re.compile(
+    rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
+    rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新))"
+    rf"|(?:{_Z_CHANGE}(?:成|为|一下)?{_ZS}{{0,3}}?{_Z_OPTION})"
+    rf"|(?:(?:只要|如果|要是|若|前提是|条件是)?(?:原因|理由)?(?:选|选择|写|填|选的是|写的是)"
+    rf"{_ZS}{{0,12}}?(?:的话|就|才|即可))|(?:(?:原因|理由)(?:选|写|填)成)"
+    rf"|(?:(?:只要|如果|要是|若|前提是|条件是|只接受)(?:是|选)?{_ZS}{{0,4}}?{_Z_OPTION})"
+    rf"|(?:(?:选|选择)\"?(?:质量问题|描述不符|七天无理由|不想要了|不喜欢|个人原因|其他))"
+    rf"|(?:(?:质量问题|描述不符|假货)(?:这个|的)?(?:原因|理由))"
+    rf"|(?:(?:如果|要是|若|只要)(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
+    rf"|(?:(?:原因|理由)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
+    rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
+)
+Z_REVIEW_GIVE = re.compile(
+    r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
+    r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
+    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话"
+)
+Z_REVIEW_REMOVE = re.compile(
+    rf"(?:删|撤|改|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论)"
+    rf"|(?:差评|中评|评价|追评|一星|评论)(?:的话)?{_ZS}{{0,14}}?(?:删|撤|改|修改|去掉|隐藏)"
+    rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
+    rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
+    rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
+    rf"|不评价|默认好评|评价区说|私下沟通"
+)
+Z_COMPLAINT = re.compile(
+    rf"(?:撤|取消|关闭|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
+    rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子)"
+    rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请)(?:单)?[^\n]{{0,14}}?(?:撤|取消|关闭|结束|撤回|撤销)"
+    rf"|撤诉|撤了"
+)
+Z_RECEIPT = re.compile(
+    r"确认收货|点(?:一下|下)?(?:确认)?收货|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|确认了"
+)
+Z_BENEFIT = re.compile(
+    r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|10|5)|红包|优惠券|无门槛|券|赔|"
+    r"运费|包邮|免费|换(?:一件|新|货|一个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
+    r"心意|奖励|免单|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
+    r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
+)
+Z_TIE = re.compile(
+    r"只要|前提|条件|如果|要是|的话|就|才|后|之后|以后|完|再|然后|作为|即可|即|好了|随后|截图|找客服|联系客服|私聊|"
+    r"私信|领|=|\+|有|送|返|换|给|多退"
+)
+Z_THREAT = re.compile(
+    r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
+    r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
+    r"不会退|不处理|先不处理|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
+)
+Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝")
+Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评")
+Z_CANCEL = re.compile(
+    r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
+    r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
+    r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。]{0,6}也(?:可以|行|没关系)|"
+    r"按实际|一样|不论|正确"
+)
+Z_ASK = re.compile(
+    r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,!?]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
+    r"|写[^。!?]{0,4}好话|五星就?最好"
+    r"|(?:五星|5星|全五分|五分)?好评(?:哦|吧|呀|啊|哈|支持|拜托|图)|给个好评|帮忙写|写个|五星哦|全五分|五星好评"
+    r"|五星评价|打个五星|好评是我们"
+)
+
+# English --------------------------------------------------------------------------------------------
+_E_CHANGE = (r"(?:change|changing|changed|switch|swap|update|edit|modify|amend|select|selecting|pick|"
+             r"choose|choosing|mark|set|resubmit|re-submit|refile|re-file|re-open|reopen|go with|put)")
+E_REASON = re.compile(
+    rf"\b{_E_CHANGE}\b{_ES}{{0,50}}?\breason\b"
+    rf"|\breason\b{_ES}{{0,30}}?\b(?:to|as)\s*(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|no longer|not needed|"
+    rf"unwanted|style|size|ordered|wrong|no reason|something)"
+    rf"|\breason\b{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is no longer|"
+    rf"stays|remains|says)\b"
+    rf"|\breason\s*=|\breason\b{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b"
+    rf"|\bfiled as\b|\breturns? (?:filed |marked )?(?:as |under )?\"|\bunder \"|\bmark (?:it|this) as \""
+    rf"|\bif \"{_ES}{{0,30}}\" could become\b|\bclaims?\b(?=[^.!?\n]{{0,20}}\"defective\")"
+    rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
+    rf"|\bkeep \"(?:defective|damaged)\"|\bfor \"(?:defective|unwanted)\"|\bwith reason\b"
+    rf"|\b(?:make|set|put) it (?:as |to )?\"|\b(?:pick|choose|select|selecting|choosing) \""
+    rf"|\b(?:if|when|once|as long as|only if) (?:the |your )?(?:return )?reason (?:is|says|stays|remains)\b"
+    rf"|\bwith (?:this|that|the|your) reason\b|\b(?:change|switch|update|edit) it\b"
+)
+E_REVIEW_GIVE = re.compile(
+    r"\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|five star|"
+    r"testimonial)\b|\bleave us some love\b|\bshow us some love\b|\bsome love\b|\btell the world\b"
+)
+E_REVIEW_REMOVE = re.compile(
+    rf"\b(?:remove|removed|delete|deleting|take down|taken down|edit|change|update|revise|withdraw|"
+    rf"reconsider|taking down|take down)\b{_ES}{{0,25}}?"
+    rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
+    rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted)\b"
+    rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,20}}?"
+    rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
+    rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
+    rf"|\bkeep the 1-star\b|\bwhile your review\b"
+    rf"|\bbefore you post anything\b"
+)
+E_COMPLAINT = re.compile(
+    rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|"
+    rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
+    rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
+    rf"reversed|stays)\b|\b(?:don'?t|do not|not) escalate\b"
+)
+E_RECEIPT = re.compile(
+    r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
+    r"|\bmark(?:ed)? (?:it |the order |this order )?(?:as )?(?:received|delivered)\b"
+    r"|\border received\b|\bmarked as received\b"
+)
+E_BENEFIT = re.compile(
+    r"\brefund\w*|\bcredit\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|\bgift|\bfree\b|\bbonus|"
+    r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
+    r"\blabel\b|\bexchange\b|\breplacement\b|\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
+    r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
+    r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
+    r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
+    r"\bexpress\b"
+)
+E_TIE = re.compile(
+    r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
+    r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
+    r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
+    r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will)\b|="
+)
+E_THREAT = re.compile(
+    r"\b(?:otherwise|unless|won'?t|will not|can'?t|cannot|unable|no refunds?|decline|denied|deny|"
+    r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
+    r"not happening|don'?t expect|don'?t refund|do not refund|not be refunding|not able|only allows|"
+    r"keeping the funds|hold your|"
+    r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
+)
+E_REFUND = re.compile(r"\brefund\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
+E_COMPLAINT_MENTION = re.compile(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b")
+E_CANCEL = re.compile(
+    r"\b(?:up to you|your (?:call|choice)|either way|regardless|won'?t affect|doesn'?t affect|"
+    r"does not affect|"
+    r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
+    r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
+    r"does not change|entirely|your right|every right|good or bad|positive or negative|all feedback|"
+    r"honest feedback|any review|however you|that's up|accurate|true for you|matches your|"
+    r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
+    r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
+)
+E_ASK = re.compile(
+    rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving)\b{_ES}{{0,25}}?"
+    rf"\b(?:5-star|5 star|five-star|five star|5 stars|five stars|positive|good|great|nice|glowing|"
+    rf"star star)\b"
+    rf"|\b(?:5-star|5 star|five-star|five star|positive|good|great|glowing|nice)\b{_ES}{{0,12}}?"
+    rf"\b(?:review|rating|feedback)\b{_ES}{{0,40}}?\b(?:would|please|appreciate|hope|mean|thanks|amazing|"
+    rf"love|make our day)\b"
+    rf"|\brate us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
+    rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
+    rf"|\bgiving us\b{_ES}{{0,5}}?\bstars?\b"
+    rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
+    rf"(?:review|rating|feedback)\b"
+    rf"|\bhope you'?ll (?:leave|write)\b|\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
+)
+
+_GATE_ZH = ("原因", "理由", "无理由", "不想要", "不喜欢", "拍错", "好评", "五星", "5星", "评", "晒", "买家秀",
+            "满分", "五分", "投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "撤", "收货", "确认",
+            "质量问题", "描述不符", "尺码", "好话", "五颗星", "重新提交")
+_GATE_EN = ("reason", "review", "rating", "rate", "feedback", "star", "love", "complaint", "dispute",
+            "claim", "chargeback", "case", "report", "confirm", "received", "delivered", "escalate",
+            "\"", "world", "testimonial", "post", "change", "switch")
+
+_SENT_END = re.compile(r"[。!?\n;]+|\.(?:\s|$)+|\.{3,}|~+")
+
+
+@dataclass(slots=True)
+class _Hit:
+    rule: str
+    start: int
+    end: int
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+class _Doc:
+    """A normalised text cut into sentences, with the concept spans each sentence holds."""
+
+    __slots__ = ("bounds", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        ends = [m.end() for m in _SENT_END.finditer(text)]
+        if not ends or ends[-1] < len(text):
+            ends.append(len(text))
+        self.bounds = ends
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.bounds, pos)
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        start = self.bounds[i - 1] if i > 0 else 0
+        return start, self.bounds[i] if i < len(self.bounds) else len(self.text)
+
+    def window(self, i: int, j: int) -> tuple[int, int]:
+        lo, hi = min(i, j), max(i, j)
+        return self.sentence(lo)[0], self.sentence(hi)[1]
+
+
+def _tie(doc: _Doc, acts: list[tuple[int, int]], other: re.Pattern[str], tie: re.Pattern[str] | None,
+         cancel: re.Pattern[str], rule: str, *, need_tie_word: bool = True) -> _Hit | None:
+    """An act span and an ``other`` concept in the same sentence or an adjacent one, with no
+    disclaimer in either sentence (and, when ``need_tie_word``, a conditional or connective word)."""
+    text = doc.text
+    n = len(doc.bounds)
+    for a_start, _a_end in acts:
+        i = doc.sentence_of(a_start)
+        for j in (i, i + 1, i - 1):
+            if j < 0 or j >= n:
+                continue
+            lo, hi = doc.window(i, j)
+            seg = text[lo:hi]
+            if cancel.search(seg):
+                continue
+            m = other.search(seg)
+            if m is None:
+                continue
+            if need_tie_word and tie is not None and not tie.search(seg):
+                continue
+            return _Hit(rule, lo, hi)
+    return None
+
+
+def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: re.Pattern[str], rule: str) -> _Hit | None:
+    for s, _e in spans:
+        lo, hi = doc.sentence(doc.sentence_of(s))
+        if not cancel.search(doc.text[lo:hi]):
+            return _Hit(rule, lo, hi)
+    return None
+
+
+def _classify(norm: str) -> _Hit | None:
+    """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
+    has_zh = not norm.isascii() and any(t in norm for t in _GATE_ZH)
+    has_en = any(t in norm for t in _GATE_EN)
+    if not (has_zh or has_en):
+        return None
+    doc = _Doc(norm)
+    if has_zh:
+        hit = _classify_zh(doc)
+        if hit is not None:
+            return hit
+    if has_en:
+        return _classify_en(doc)
+    return None
+
+
+def _classify_zh(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    reason = _spans(Z_REASON, t)
+    give = _spans(Z_REVIEW_GIVE, t)
+    remove = _spans(Z_REVIEW_REMOVE, t)
+    complaint = _spans(Z_COMPLAINT, t)
+    receipt = _spans(Z_RECEIPT, t)
+    conditions = reason + remove + complaint + receipt + give + _spans(Z_COMPLAINT_MENTION, t)
+    if conditions:
+        hit = _tie(doc, conditions, Z_THREAT, None, Z_CANCEL, "refund_threat", need_tie_word=False)
+        if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
+            return hit
+    if reason:
+        hit = _tie(doc, reason, Z_BENEFIT, None, Z_CANCEL, "money_for_reason")
+        if hit is not None:
+            return hit
+    if complaint:
+        hit = _first(doc, complaint, Z_CANCEL, "withdraw_complaint")
+        if hit is not None:
+            return hit
+    if receipt:
+        hit = _tie(doc, receipt, Z_BENEFIT, None, Z_CANCEL, "money_for_receipt")
+        if hit is not None:
+            return hit
+    if give or remove:
+        hit = _tie(doc, give + remove, Z_BENEFIT, None, Z_CANCEL, "money_for_review")
+        if hit is not None:
+            return hit
+    if remove:
+        hit = _first(doc, remove, Z_CANCEL, "keeps_from_review")
+        if hit is not None:
+            return hit
+    asks = _spans(Z_ASK, t)
+    if asks:
+        return _first(doc, asks, Z_CANCEL, "asks_for_review")
+    return None
+
+
+def _classify_en(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    reason = _spans(E_REASON, t)
+    give = _spans(E_REVIEW_GIVE, t)
+    remove = _spans(E_REVIEW_REMOVE, t)
+    complaint = _spans(E_COMPLAINT, t)
+    receipt = _spans(E_RECEIPT, t)
+    conditions = reason + remove + complaint + receipt + _spans(E_COMPLAINT_MENTION, t)
+    if conditions:
+        hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False)
+        if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
+            return hit
+    if reason:
+        hit = _tie(doc, reason, E_BENEFIT, None, E_CANCEL, "money_for_reason")
+        if hit is not None:
+            return hit
+    if complaint:
+        hit = _first(doc, complaint, E_CANCEL, "withdraw_complaint")
+        if hit is not None:
+            return hit
+    if receipt:
+        hit = _tie(doc, receipt, E_BENEFIT, E_TIE, E_CANCEL, "money_for_receipt")
+        if hit is not None:
+            return hit
+    if remove:
+        hit = _tie(doc, remove, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review")
+        if hit is not None:
+            return hit
+        hit = _first(doc, remove, E_CANCEL, "keeps_from_review")
+        if hit is not None:
+            return hit
+    asks = _spans(E_ASK, t)
+    if give:
+        hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review")
+        if hit is not None and (asks or _EN_REVIEW_ACT.search(t[hit.start:hit.end])):
+            return hit
+    if asks:
+        return _first(doc, asks, E_CANCEL, "asks_for_review")
+    return None
+
+
+_EN_REVIEW_ACT = re.compile(
+    r"\b(?:leave|leaving|give|giving|write|post|posting|drop|rate|share|review us|show us|tell|"
+    r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
+    r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
+)
+
+
+def _phrase(text: str, hit_rule: str) -> tuple[str, str] | None:
+    """Re-run the rules on the character-mapped normalisation and quote the sentence(s) as written."""
+    norm, src = _normalise_mapped(text)
+    hit = _classify(norm)
+    if hit is None or not src:
+        return None
+    lo = src[min(hit.start, len(src) - 1)]
+    hi = src[min(max(hit.end - 1, hit.start), len(src) - 1)] + 1
+    phrase = text[lo:hi].strip(" \t\r\n。.!！?？~～;；,，")
+    return hit.rule, phrase or text[lo:hi]
 
 
 @lru_cache(maxsize=8192)
-def find_violation(text: str) -> tuple[str, str] | None:
-    """The first (rule, phrase) the text breaks, or None.
+def assess(text: str) -> Assessment:
+    """Blocked or not, and why: the rule, the phrase as written (its sentence or two), and a reason."""
+    if not text:
+        return PASS
+    clipped = text[:MAX_CHARS]
+    hit = _classify(normalise(clipped))
+    if hit is None:
+        return PASS
+    quoted = _phrase(clipped, hit.rule)
+    rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
+    return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
 
-    Memoised (bounded): the engine's replies repeat (same template, amount and date), and a pure
-    function of the text can be.
-    """
-    lowered = text.lower()
-    found = {t for t in _ALL_TRIGGERS if t in lowered}
-    if not found:
+
+def find_violation(text: str) -> tuple[str, str] | None:
+    """The first (rule, phrase) the text breaks, or None."""
+    verdict = assess(text)
+    if not verdict.blocked:
         return None
-    for name, pattern, triggers in _GATED:
-        if found.isdisjoint(triggers):
-            continue
-        hit = pattern.search(text)
-        if hit:
-            return name, hit.group(0)
-    return None
+    assert verdict.rule is not None and verdict.phrase is not None
+    return verdict.rule, verdict.phrase
 
 
 def check_outgoing(text: str) -> None:
     """Raise GuardrailViolation naming the phrase and the rule when ``text`` breaks honest steering."""
-    found = find_violation(text)
-    if found is not None:
-        rule, phrase = found
-        raise GuardrailViolation("outgoing message blocked by the honest-steering rule", phrase=phrase,
-                                 rule=rule)
+    verdict = assess(text)
+    if verdict.blocked:
+        assert verdict.rule is not None and verdict.phrase is not None
+        raise GuardrailViolation("outgoing message blocked by the honest-steering rule",
+                                 phrase=verdict.phrase, rule=verdict.rule)
