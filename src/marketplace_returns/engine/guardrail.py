@@ -101,7 +101,7 @@ def _opencc_table() -> dict[int, str]:
 
 
 _T2S = _opencc_table()
-_TRAD = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_T2S)) + "]") if _T2S else None
+_TRAD = frozenset(chr(c) for c in _T2S)  # a set test (3 µs) beats a 4,000-character regex class (15 µs)
 
 _SYMBOLS: dict[int, str | None] = {
     **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad"
@@ -113,6 +113,19 @@ _SYMBOLS: dict[int, str | None] = {
     ord("『"): '"', ord("』"): '"', ord("〔"): "(", ord("〕"): ")", ord("、"): ",",
 }
 _FOLD = {**_SYMBOLS, **_T2S}
+_SYMBOL_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _SYMBOLS) + "]")
+# Characters NFKC would change, other than the full-width punctuation every Chinese reply has (folded
+# below without NFKC's cost): full-width letters and digits, enclosed and compatibility forms,
+# mathematical letters, odd spaces. NFKC (7 µs for a reply) runs only when one is present.
+_COMPAT = re.compile("[\u00a0-\u00bf\u2000-\u200a\u2024-\u2026\u2070-\u218f\u2460-\u24ff\u2f00-\u2fdf"
+                     "\u3000\u3200-\u33ff\uf900-\ufaff\ufb00-\ufb4f\ufe10-\ufe6f"
+                     "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff5f-\uffef"
+                     "\U0001d400-\U0001d7ff\U0001f100-\U0001f1ff]")
+_SYMBOL_TEXT = {chr(k): v or "" for k, v in _SYMBOLS.items()}
+
+
+def _symbol(m: re.Match[str]) -> str:
+    return _SYMBOL_TEXT[m.group(0)]
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
@@ -127,10 +140,14 @@ def normalise(text: str) -> str:
     """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
     spaced-out letters and characters joined."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        has_traditional = _TRAD is not None and _TRAD.search(text) is not None
-        text = text.translate(_FOLD if has_traditional else _SYMBOLS)
-        text = _SPACED_CJK.sub("", text)
+        if _COMPAT.search(text):
+            text = unicodedata.normalize("NFKC", text)
+        if not _TRAD.isdisjoint(text):
+            text = text.translate(_FOLD)
+        elif _SYMBOL_CHARS.search(text):
+            text = _SYMBOL_CHARS.sub(_symbol, text)
+        if " " in text or "\u3000" in text or "\t" in text:
+            text = _SPACED_CJK.sub("", text)
     text = text.lower()
     if " " in text:
         text = _SPACED_LETTERS.sub(_join_letters, text)
@@ -142,8 +159,9 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
     (used only to quote a blocked phrase as the rep wrote it)."""
     out: list[str] = []
     src: list[int] = []
+    nfkc = not text.isascii() and _COMPAT.search(text) is not None
     for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch).translate(_FOLD).lower()
+        folded = (unicodedata.normalize("NFKC", ch) if nfkc else ch).translate(_FOLD).lower()
         for f in folded:
             out.append(f)
             src.append(i)
@@ -162,18 +180,18 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
 
 # --- concepts --------------------------------------------------------------------------------------
 
-_ZS = r"[^。!?\n]"  # within one Chinese sentence
+_ZS = r"[^。!?！？；;\n]"  # within one Chinese sentence (full-width punctuation is not folded)
 _ES = r"[^.!?\n]"  # within one English sentence
 
 # Chinese --------------------------------------------------------------------------------------------
 _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
              r"非质量|协商一致|其他|其它|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
-_Z_CHANGE = r"(?:修改|更改|变更|写成|改为|改成|改|(?<!退)换(?!货))"
+_Z_CHANGE = r"(?:修改|更改|变更|写成|改为|改成|改|换(?<!退换)(?!货))"
 Z_REASON = re.compile(
     rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
     rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新))"
     rf"|(?:{_Z_CHANGE}(?:成|为|一下)?{_ZS}{{0,3}}?{_Z_OPTION})"
-    rf"|(?:(?:只要|如果|要是|若|前提是|条件是)?(?:原因|理由)?(?:选|选择|写|填|选的是|写的是)"
+    rf"|(?:(?:选|选择|写|填|选的是|写的是)"
     rf"{_ZS}{{0,12}}?(?:的话|就|才|即可))|(?:(?:原因|理由)(?:选|写|填)成)"
     rf"|(?:(?:只要|如果|要是|若|前提是|条件是|只接受)(?:是|选)?{_ZS}{{0,4}}?{_Z_OPTION})"
     rf"|(?:(?:选|选择)\"?(?:质量问题|描述不符|七天无理由|不想要了|不喜欢|个人原因|其他))"
@@ -224,33 +242,46 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 Z_CANCEL = re.compile(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
-    r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。]{0,6}也(?:可以|行|没关系)|"
+    r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
     r"按实际|一样|不论|正确"
 )
 Z_ASK = re.compile(
-    r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,!?]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
-    r"|写[^。!?]{0,4}好话|五星就?最好"
+    r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
+    r"|写[^。!?！？]{0,4}好话|五星就?最好"
     r"|(?:五星|5星|全五分|五分)?好评(?:哦|吧|呀|啊|哈|支持|拜托|图)|给个好评|帮忙写|写个|五星哦|全五分|五星好评"
     r"|五星评价|打个五星|好评是我们"
 )
 
 # English --------------------------------------------------------------------------------------------
-_E_CHANGE = (r"(?:change|changing|changed|switch|swap|update|edit|modify|amend|select|selecting|pick|"
-             r"choose|choosing|mark|set|resubmit|re-submit|refile|re-file|re-open|reopen|go with|put)")
+def _words(*words: str) -> str:
+    """An alternation of plain words, each checked for a word start by a fixed-width lookbehind after
+    it: a pattern that opens with a literal lets ``re`` skip ahead, one that opens with ``\b`` tries
+    every position (measured 20x slower on a 300-character reply)."""
+    return "(?:" + "|".join(f"{re.escape(w)}(?<![a-z]{re.escape(w)})" for w in words) + ")"
+
+
+_E_CHANGE = _words("change", "changing", "changed", "switch", "swap", "update", "edit", "modify", "amend",
+                   "select", "selecting", "pick", "choose", "choosing", "mark", "set", "resubmit",
+                   "re-submit", "refile", "re-file", "re-open", "reopen", "go with", "put")
 E_REASON = re.compile(
-    rf"\b{_E_CHANGE}\b{_ES}{{0,50}}?\breason\b"
-    rf"|\breason\b{_ES}{{0,30}}?\b(?:to|as)\s*(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|no longer|not needed|"
+    rf"{_E_CHANGE}\b{_ES}{{0,50}}?reason\b"
+    rf"|reason(?<![a-z]reason)\b(?:"
+    rf"{_ES}{{0,30}}?\b(?:to|as)\s*(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|no longer|not needed|"
     rf"unwanted|style|size|ordered|wrong|no reason|something)"
-    rf"|\breason\b{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is no longer|"
-    rf"stays|remains|says)\b"
-    rf"|\breason\s*=|\breason\b{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b"
-    rf"|\bfiled as\b|\breturns? (?:filed |marked )?(?:as |under )?\"|\bunder \"|\bmark (?:it|this) as \""
-    rf"|\bif \"{_ES}{{0,30}}\" could become\b|\bclaims?\b(?=[^.!?\n]{{0,20}}\"defective\")"
+    rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is no longer|stays|remains|"
+    rf"says)\b"
+    rf"|\s*=|{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b)"
+    rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
+    rf"|{_words('mark')} (?:it|this) as \""
+    rf"|{_words('if')} \"{_ES}{{0,30}}\" could become\b"
+    rf"|{_words('claim', 'claims')}\b(?=[^.!?\n]{{0,20}}\"defective\")"
     rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
-    rf"|\bkeep \"(?:defective|damaged)\"|\bfor \"(?:defective|unwanted)\"|\bwith reason\b"
-    rf"|\b(?:make|set|put) it (?:as |to )?\"|\b(?:pick|choose|select|selecting|choosing) \""
-    rf"|\b(?:if|when|once|as long as|only if) (?:the |your )?(?:return )?reason (?:is|says|stays|remains)\b"
-    rf"|\bwith (?:this|that|the|your) reason\b|\b(?:change|switch|update|edit) it\b"
+    rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
+    rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
+    rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
+    rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
+    rf"(?:is|says|stays|remains)\b"
+    rf"|{_words('with')} (?:this|that|the|your) reason\b|{_words('change', 'switch', 'update', 'edit')} it\b"
 )
 E_REVIEW_GIVE = re.compile(
     r"\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|five star|"
@@ -335,7 +366,7 @@ _GATE_EN = ("reason", "review", "rating", "rate", "feedback", "star", "love", "c
             "claim", "chargeback", "case", "report", "confirm", "received", "delivered", "escalate",
             "\"", "world", "testimonial", "post", "change", "switch")
 
-_SENT_END = re.compile(r"[。!?\n;]+|\.(?:\s|$)+|\.{3,}|~+")
+_SENT_END = re.compile(r"[。!?！？；\n;]+|\.(?:\s|$)+|\.{3,}|…+|~+|～+")
 
 
 @dataclass(slots=True)
@@ -421,14 +452,35 @@ def _classify(norm: str) -> _Hit | None:
     return None
 
 
+def _gated(pattern: re.Pattern[str], text: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The concept's spans, after a substring test of the words every match must contain (the
+    regexes cost a few µs each on a reply; most replies contain none of the words)."""
+    for trig in triggers:
+        if trig in text:
+            return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return []
+
+
+_G_Z_REASON = ("原因", "理由", "无理由", "不想要", "不要了", "不喜欢", "不合适", "拍错", "拍多", "多拍",
+               "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货", '"')
+_G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话")
+_G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤")
+_G_Z_RECEIPT = ("收货", "确认")
+_G_E_REASON = ("reason", '"', "change it", "switch it", "update it", "edit it", "make it", "set it", "put it")
+_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post")
+_G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat")
+_G_E_RECEIPT = ("confirm", "received", "delivered")
+
+
 def _classify_zh(doc: _Doc) -> _Hit | None:
     t = doc.text
-    reason = _spans(Z_REASON, t)
-    give = _spans(Z_REVIEW_GIVE, t)
-    remove = _spans(Z_REVIEW_REMOVE, t)
-    complaint = _spans(Z_COMPLAINT, t)
-    receipt = _spans(Z_RECEIPT, t)
-    conditions = reason + remove + complaint + receipt + give + _spans(Z_COMPLAINT_MENTION, t)
+    reason = _gated(Z_REASON, t, _G_Z_REASON)
+    give = _gated(Z_REVIEW_GIVE, t, _G_Z_REVIEW)
+    remove = _gated(Z_REVIEW_REMOVE, t, _G_Z_REVIEW)
+    complaint = _gated(Z_COMPLAINT, t, _G_Z_COMPLAINT)
+    receipt = _gated(Z_RECEIPT, t, _G_Z_RECEIPT)
+    mention = _gated(Z_COMPLAINT_MENTION, t, (*_G_Z_COMPLAINT, "差评", "中评"))
+    conditions = reason + remove + complaint + receipt + give + mention
     if conditions:
         hit = _tie(doc, conditions, Z_THREAT, None, Z_CANCEL, "refund_threat", need_tie_word=False)
         if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
@@ -453,7 +505,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         hit = _first(doc, remove, Z_CANCEL, "keeps_from_review")
         if hit is not None:
             return hit
-    asks = _spans(Z_ASK, t)
+    asks = _gated(Z_ASK, t, _G_Z_REVIEW)
     if asks:
         return _first(doc, asks, Z_CANCEL, "asks_for_review")
     return None
@@ -461,12 +513,12 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
-    reason = _spans(E_REASON, t)
-    give = _spans(E_REVIEW_GIVE, t)
-    remove = _spans(E_REVIEW_REMOVE, t)
-    complaint = _spans(E_COMPLAINT, t)
-    receipt = _spans(E_RECEIPT, t)
-    conditions = reason + remove + complaint + receipt + _spans(E_COMPLAINT_MENTION, t)
+    reason = _gated(E_REASON, t, _G_E_REASON)
+    give = _gated(E_REVIEW_GIVE, t, _G_E_REVIEW)
+    remove = _gated(E_REVIEW_REMOVE, t, (*_G_E_REVIEW, "post anything"))
+    complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
+    receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
+    conditions = reason + remove + complaint + receipt + _gated(E_COMPLAINT_MENTION, t, _G_E_COMPLAINT)
     if conditions:
         hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
@@ -490,7 +542,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         hit = _first(doc, remove, E_CANCEL, "keeps_from_review")
         if hit is not None:
             return hit
-    asks = _spans(E_ASK, t)
+    asks = _gated(E_ASK, t, _G_E_REVIEW)
     if give:
         hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review")
         if hit is not None and (asks or _EN_REVIEW_ACT.search(t[hit.start:hit.end])):
