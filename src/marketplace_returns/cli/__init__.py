@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from marketplace_returns.cli import model, report, sandbox, service, triage
+from marketplace_returns.cli import guardrail, model, report, sandbox, service, triage
 
 app = typer.Typer(
     name="marketplace-returns",
@@ -24,7 +24,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _module in (triage, sandbox, service, report, model):
+for _module in (triage, sandbox, service, report, model, guardrail):
     _module.register(app)
 
 

@@ -329,11 +329,12 @@ E_THREAT = re.compile(
     r"\b(?:otherwise|unless|won'?t|will not|can'?t|cannot|unable|no refunds?|decline|denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|don'?t expect|don'?t refund|do not refund|not be refunding|not able|only allows|"
-    r"keeping the funds|hold your|"
+    r"keeping the funds|hold your|cancel (?:your|the) refund|"
     r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
 )
 E_REFUND = re.compile(r"\brefund\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
-E_COMPLAINT_MENTION = re.compile(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b")
+E_COMPLAINT_MENTION = re.compile(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
+                                 r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|either way|regardless|won'?t affect|doesn'?t affect|"
     r"does not affect|"
@@ -518,7 +519,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     remove = _gated(E_REVIEW_REMOVE, t, (*_G_E_REVIEW, "post anything"))
     complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
     receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
-    conditions = reason + remove + complaint + receipt + _gated(E_COMPLAINT_MENTION, t, _G_E_COMPLAINT)
+    mention = _gated(E_COMPLAINT_MENTION, t, (*_G_E_COMPLAINT, "review", "rating", "feedback"))
+    conditions = reason + remove + complaint + receipt + mention
     if conditions:
         hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):

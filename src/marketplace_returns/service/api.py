@@ -31,6 +31,7 @@ from marketplace_returns.service import queue
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
+from marketplace_returns.service.guardrail_api import GuardrailIn, GuardrailOut, check_text
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
 
 _bearer = HTTPBearer(auto_error=False, description="A shop's API token (`marketplace-returns token create`)")
@@ -296,6 +297,11 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditEvent]:
         with Session(ctx.db) as session:
             return repo.list_audit(session, shop_id=shop_id, case_id=case_id, limit=limit)
+
+    @app.post("/guardrail/check", response_model=GuardrailOut, tags=["guardrail"])
+    def guardrail_check(body: GuardrailIn, _shop: ShopId) -> GuardrailOut:
+        """Would this outgoing text be blocked by the honest-steering rule, and why."""
+        return check_text(body.text)
 
     _document_errors(app)
     return app
