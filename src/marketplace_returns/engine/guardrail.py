@@ -180,13 +180,13 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
 
 # --- concepts --------------------------------------------------------------------------------------
 
-_ZS = r"[^。!?！？；;\n]"  # within one Chinese sentence (full-width punctuation is not folded)
+_ZS = r"[^。!?！？\n]"  # within one Chinese sentence (full-width punctuation is not folded)
 _ES = r"[^.!?\n]"  # within one English sentence
 
 # Chinese --------------------------------------------------------------------------------------------
 _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
-             r"非质量|协商一致|其他|其它|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
-_Z_CHANGE = r"(?:修改|更改|变更|写成|改为|改成|改|换(?<!退换)(?!货))"
+             r"非质量|协商一致|其他|其它|别的|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
+_Z_CHANGE = r"(?:修改|更改|变更|写成|改为|改成|调整|更换|改|换(?<!退换)(?!货))"
 Z_REASON = re.compile(
     rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
     rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新))"
@@ -199,6 +199,9 @@ Z_REASON = re.compile(
     rf"|(?:(?:如果|要是|若|只要)(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:(?:原因|理由)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
+    rf"|(?:(?:原因|理由)(?:保持|还是|仍然|继续|一直是|不变))"
+    rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
+    rf"|(?:选(?:个|一个)?别的)"
 )
 Z_REVIEW_GIVE = re.compile(
     r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
@@ -220,7 +223,7 @@ Z_COMPLAINT = re.compile(
     rf"|撤诉|撤了"
 )
 Z_RECEIPT = re.compile(
-    r"确认收货|点(?:一下|下)?(?:确认)?收货|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|确认了"
+    r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下)?(?:确认)?收货|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|确认了"
 )
 Z_BENEFIT = re.compile(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|10|5)|红包|优惠券|无门槛|券|赔|"
@@ -243,7 +246,8 @@ Z_CANCEL = re.compile(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确"
+    r"按实际|一样|不论|正确|您说的|您提到的|您评价里|您在评价里|看到您的|"
+    r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价)"
 )
 Z_ASK = re.compile(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
@@ -260,7 +264,8 @@ def _words(*words: str) -> str:
     return "(?:" + "|".join(f"{re.escape(w)}(?<![a-z]{re.escape(w)})" for w in words) + ")"
 
 
-_E_CHANGE = _words("change", "changing", "changed", "switch", "swap", "update", "edit", "modify", "amend",
+_E_CHANGE = _words("change", "changing", "changed", "switch", "switching", "swap", "update", "updating",
+                   "edit", "editing", "modify", "modifying", "amend", "amending", "redo", "re-do",
                    "select", "selecting", "pick", "choose", "choosing", "mark", "set", "resubmit",
                    "re-submit", "refile", "re-file", "re-open", "reopen", "go with", "put")
 E_REASON = re.compile(
@@ -288,14 +293,17 @@ E_REVIEW_GIVE = re.compile(
     r"testimonial)\b|\bleave us some love\b|\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
 E_REVIEW_REMOVE = re.compile(
-    rf"\b(?:remove|removed|delete|deleting|take down|taken down|edit|change|update|revise|withdraw|"
+    rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
+    rf"update|updating|revise|revising|withdraw|withdrawing|"
     rf"reconsider|taking down|take down)\b{_ES}{{0,25}}?"
     rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
     rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted)\b"
     rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,20}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
-    rf"|\bkeep the 1-star\b|\bwhile your review\b"
+    rf"|\bkeep the 1-star\b|\bwhile your review\b|\btak(?:e|ing) (?:it|that|this) down\b"
+    rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
+    rf"(?:review|feedback|rating)"
     rf"|\bbefore you post anything\b"
 )
 E_COMPLAINT = re.compile(
@@ -304,6 +312,7 @@ E_COMPLAINT = re.compile(
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
     rf"reversed|stays)\b|\b(?:don'?t|do not|not) escalate\b"
+    rf"|\b(?:close|cancel|withdraw|drop|retract) (?:it|that)\b"
 )
 E_RECEIPT = re.compile(
     r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
@@ -341,7 +350,7 @@ E_CANCEL = re.compile(
     r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
     r"does not change|entirely|your right|every right|good or bad|positive or negative|all feedback|"
-    r"honest feedback|any review|however you|that's up|accurate|true for you|matches your|"
+    r"honest feedback|any review (?:you|is|at all)|however you|that's up|accurate|true for you|matches your|"
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
 )
@@ -352,7 +361,7 @@ E_ASK = re.compile(
     rf"|\b(?:5-star|5 star|five-star|five star|positive|good|great|glowing|nice)\b{_ES}{{0,12}}?"
     rf"\b(?:review|rating|feedback)\b{_ES}{{0,40}}?\b(?:would|please|appreciate|hope|mean|thanks|amazing|"
     rf"love|make our day)\b"
-    rf"|\brate us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
+    rf"|\brat(?:e|ing) us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
     rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
     rf"|\bgiving us\b{_ES}{{0,5}}?\bstars?\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
@@ -367,7 +376,7 @@ _GATE_EN = ("reason", "review", "rating", "rate", "feedback", "star", "love", "c
             "claim", "chargeback", "case", "report", "confirm", "received", "delivered", "escalate",
             "\"", "world", "testimonial", "post", "change", "switch")
 
-_SENT_END = re.compile(r"[。!?！？；\n;]+|\.(?:\s|$)+|\.{3,}|…+|~+|～+")
+_SENT_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)+|\.{3,}|…+|~+|～+")
 
 
 @dataclass(slots=True)
@@ -462,7 +471,7 @@ def _gated(pattern: re.Pattern[str], text: str, triggers: tuple[str, ...]) -> li
     return []
 
 
-_G_Z_REASON = ("原因", "理由", "无理由", "不想要", "不要了", "不喜欢", "不合适", "拍错", "拍多", "多拍",
+_G_Z_REASON = ("原因", "理由", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错", "拍多", "多拍",
                "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货", '"')
 _G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤")
@@ -555,7 +564,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 
 
 _EN_REVIEW_ACT = re.compile(
-    r"\b(?:leave|leaving|give|giving|write|post|posting|drop|rate|share|review us|show us|tell|"
+    r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"
+    r"show us|tell|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
 )
