@@ -186,7 +186,7 @@ _ES = r"[^.!?\n]"  # within one English sentence
 # Chinese --------------------------------------------------------------------------------------------
 _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
              r"非质量|协商一致|其他|其它|别的|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
-_Z_CHANGE = r"(?:修改|更改|变更|写成|改为|改成|调整|更换|改|换(?<!退换)(?!货))"
+_Z_CHANGE = r"(?:修改|更改|变更|更正|写成|改为|改成|调整|更换|改|换(?<!退换)(?!货))"
 Z_REASON = re.compile(
     rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
     rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新))"
@@ -201,16 +201,17 @@ Z_REASON = re.compile(
     rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
     rf"|(?:(?:原因|理由)(?:保持|还是|仍然|继续|一直是|不变))"
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
-    rf"|(?:选(?:个|一个)?别的)"
+    rf"|(?:选(?:个|一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写|点)(?:成|为)?\"[^\"]{{1,12}}\")"
 )
 Z_REVIEW_GIVE = re.compile(
     r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
     r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
-    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话"
+    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评分|打分|点评|评语|"
+    r"好的评论|好评论|好的评价|满星|全五星"
 )
 Z_REVIEW_REMOVE = re.compile(
-    rf"(?:删|撤|改|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论)"
-    rf"|(?:差评|中评|评价|追评|一星|评论)(?:的话)?{_ZS}{{0,14}}?(?:删|撤|改|修改|去掉|隐藏)"
+    rf"(?:删|撤|改|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
+    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,14}}?(?:删|撤|改|修改|去掉|隐藏)"
     rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
@@ -218,8 +219,8 @@ Z_REVIEW_REMOVE = re.compile(
 )
 Z_COMPLAINT = re.compile(
     rf"(?:撤|取消|关闭|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
-    rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子)"
-    rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请)(?:单)?[^\n]{{0,14}}?(?:撤|取消|关闭|结束|撤回|撤销)"
+    rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
+    rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁)(?:单)?[^\n]{{0,14}}?(?:撤|取消|关闭|结束|撤回|撤销)"
     rf"|撤诉|撤了"
 )
 Z_RECEIPT = re.compile(
@@ -228,7 +229,7 @@ Z_RECEIPT = re.compile(
 Z_BENEFIT = re.compile(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|10|5)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
-    r"心意|奖励|免单|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
+    r"心意|奖励|免单|积分|代金券|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
 )
 Z_TIE = re.compile(
@@ -238,16 +239,16 @@ Z_TIE = re.compile(
 Z_THREAT = re.compile(
     r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
     r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
-    r"不会退|不处理|先不处理|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
+    r"不会退|不处理|先不处理|暂停|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
 )
 Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝")
-Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评")
+Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协")
 Z_CANCEL = re.compile(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
     r"按实际|一样|不论|正确|您说的|您提到的|您评价里|您在评价里|看到您的|"
-    r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价)"
+    r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
 )
 Z_ASK = re.compile(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
@@ -269,7 +270,8 @@ _E_CHANGE = _words("change", "changing", "changed", "switch", "switching", "swap
                    "select", "selecting", "pick", "choose", "choosing", "mark", "set", "resubmit",
                    "re-submit", "refile", "re-file", "re-open", "reopen", "go with", "put")
 E_REASON = re.compile(
-    rf"{_E_CHANGE}\b{_ES}{{0,50}}?reason\b"
+    rf"{_E_CHANGE}\b{_ES}{{0,50}}?(?:reason\b|return type\b|why you'?re returning)"
+    rf"|{_words('mark')} (?:the return|your return|it|this|the item) as \""
     rf"|reason(?<![a-z]reason)\b(?:"
     rf"{_ES}{{0,30}}?\b(?:to|as)\s*(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|no longer|not needed|"
     rf"unwanted|style|size|ordered|wrong|no reason|something)"
@@ -298,10 +300,11 @@ E_REVIEW_REMOVE = re.compile(
     rf"reconsider|taking down|take down)\b{_ES}{{0,25}}?"
     rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
     rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted)\b"
-    rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,20}}?"
+    rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,30}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
-    rf"|\bkeep the 1-star\b|\bwhile your review\b|\btak(?:e|ing) (?:it|that|this) down\b"
+    rf"|\bkeep the 1-star\b|\bwhile your review\b|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
+    rf"|\btak(?:e|ing) (?:it|that|this) down\b"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
     rf"(?:review|feedback|rating)"
     rf"|\bbefore you post anything\b"
@@ -317,10 +320,11 @@ E_COMPLAINT = re.compile(
 E_RECEIPT = re.compile(
     r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
     r"|\bmark(?:ed)? (?:it |the order |this order )?(?:as )?(?:received|delivered)\b"
-    r"|\border received\b|\bmarked as received\b"
+    r"|\border received\b|\bmarked as received\b|\bclick(?:ing)? \"?(?:received|order received|confirm)"
 )
 E_BENEFIT = re.compile(
-    r"\brefund\w*|\bcredit\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|\bgift|\bfree\b|\bbonus|"
+    r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
+    r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
     r"\blabel\b|\bexchange\b|\breplacement\b|\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
@@ -335,7 +339,8 @@ E_TIE = re.compile(
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will)\b|="
 )
 E_THREAT = re.compile(
-    r"\b(?:otherwise|unless|won'?t|will not|can'?t|cannot|unable|no refunds?|decline|denied|deny|"
+    r"\b(?:otherwise|unless|void|forfeit|lose your|won'?t|will not|can'?t|cannot|unable|no refunds?|decline|"
+    r"denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|don'?t expect|don'?t refund|do not refund|not be refunding|not able|only allows|"
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
@@ -345,7 +350,8 @@ E_REFUND = re.compile(r"\brefund\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\bretu
 E_COMPLAINT_MENTION = re.compile(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
-    r"\b(?:up to you|your (?:call|choice)|either way|regardless|won'?t affect|doesn'?t affect|"
+    r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
+    r"won'?t change|will not change|either way|regardless|won'?t affect|doesn'?t affect|"
     r"does not affect|"
     r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
@@ -475,7 +481,8 @@ _G_Z_REASON = ("原因", "理由", "无理由", "别的", "不想要", "不要�
                "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
                '"')
 _G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话")
-_G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤")
+_G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
+                  "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认")
 _G_E_REASON = ("reason", '"', "change it", "switch it", "update it", "edit it", "make it", "set it", "put it")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post")
@@ -566,6 +573,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 
 _EN_REVIEW_ACT = re.compile(
     r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"
+    r"customers who|everyone who|anyone who|those who|for every|per review|with every|sends? (?:one|us)|"
     r"show us|tell|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
