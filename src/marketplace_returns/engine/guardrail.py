@@ -185,8 +185,8 @@ _ES = r"[^.!?\n]"  # within one English sentence
 
 # Chinese --------------------------------------------------------------------------------------------
 _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
-             r"非质量|协商一致|其他|其它|别的|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
-_Z_CHANGE = r"(?:修改|更改|变更|更正|写成|改为|改成|调整|更换|改|换(?<!退换)(?!货))"
+             r"非质量|协商一致|(?:其他|其它|别的)(?!款|颜色|尺|码|型号|商品|产品|的款|规格|样式|东西|同款)|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
+_Z_CHANGE = r"(?:修改|更改|变更|更正|写成|改为|改成|调整|调一下|调成|调为|更换|改|换(?<!退换)(?!货))"
 Z_REASON = re.compile(
     rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
     rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新))"
@@ -199,9 +199,9 @@ Z_REASON = re.compile(
     rf"|(?:(?:如果|要是|若|只要)(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:(?:原因|理由)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
-    rf"|(?:(?:原因|理由)(?:保持|还是|仍然|继续|一直是|不变))"
+    rf"|(?:(?:原因|理由)(?:要是|如果)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
-    rf"|(?:选(?:个|一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写|点)(?:成|为)?\"[^\"]{{1,12}}\")"
+    rf"|(?:选(?:个|一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为)?\"[^\"]{{1,12}}\")"
 )
 Z_REVIEW_GIVE = re.compile(
     r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
@@ -210,12 +210,12 @@ Z_REVIEW_GIVE = re.compile(
     r"好的评论|好评论|好的评价|满星|全五星"
 )
 Z_REVIEW_REMOVE = re.compile(
-    rf"(?:删|撤|改|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
-    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,14}}?(?:删|撤|改|修改|去掉|隐藏)"
+    rf"(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
+    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏)"
     rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
-    rf"|不评价|默认好评|评价区说|私下沟通"
+    rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
 )
 Z_COMPLAINT = re.compile(
     rf"(?:撤|取消|关闭|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
@@ -229,7 +229,7 @@ Z_RECEIPT = re.compile(
 Z_BENEFIT = re.compile(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|10|5)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
-    r"心意|奖励|免单|积分|代金券|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
+    r"心意|奖励|免单|积分|代金券|亏待|辛苦费|损失|来补|意思一下|\d折|八折|九折|打折|折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
 )
 Z_TIE = re.compile(
@@ -248,7 +248,8 @@ Z_CANCEL = re.compile(
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
     r"按实际|一样|不论|正确|您说的|您提到的|您评价里|您在评价里|看到您的|"
-    r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
+    r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
+    r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
 )
 Z_ASK = re.compile(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
@@ -266,14 +267,16 @@ def _words(*words: str) -> str:
 
 
 _E_CHANGE = _words("change", "changing", "changed", "switch", "switching", "swap", "update", "updating",
-                   "edit", "editing", "modify", "modifying", "amend", "amending", "redo", "re-do",
+                   "edit", "editing", "modify", "modifying", "amend", "amending", "redo", "re-do", "adjust",
+                   "adjusting", "reconsider", "reconsidering",
                    "select", "selecting", "pick", "choose", "choosing", "mark", "set", "resubmit",
                    "re-submit", "refile", "re-file", "re-open", "reopen", "go with", "put")
 E_REASON = re.compile(
     rf"{_E_CHANGE}\b{_ES}{{0,50}}?(?:reason\b|return type\b|why you'?re returning)"
     rf"|{_words('mark')} (?:the return|your return|it|this|the item) as \""
     rf"|reason(?<![a-z]reason)\b(?:"
-    rf"{_ES}{{0,30}}?\b(?:to|as)\s*(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|no longer|not needed|"
+    rf"{_ES}{{0,30}}?\b(?:to|as)\s*(?:say\s*|read\s*|be\s*|show\s*)?(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|"
+    rf"no longer|not needed|"
     rf"unwanted|style|size|ordered|wrong|no reason|something)"
     rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is no longer|stays|remains|"
     rf"says)\b"
@@ -308,7 +311,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\btak(?:e|ing) (?:it|that|this) down\b"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
     rf"(?:review|feedback|rating)"
-    rf"|\bbefore you post anything\b"
+    rf"|\bbefore you post anything\b|\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
+    rf"anything)\b"
 )
 E_COMPLAINT = re.compile(
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|"
@@ -317,6 +321,8 @@ E_COMPLAINT = re.compile(
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
     rf"reversed|stays)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\b(?:close|cancel|withdraw|drop|retract) (?:it|that)\b"
+    rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report)\b"
 )
 E_RECEIPT = re.compile(
     r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
@@ -331,7 +337,7 @@ E_BENEFIT = re.compile(
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
-    r"\bexpress\b"
+    r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b"
 )
 E_TIE = re.compile(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
@@ -340,7 +346,8 @@ E_TIE = re.compile(
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will)\b|="
 )
 E_THREAT = re.compile(
-    r"\b(?:otherwise|unless|void|forfeit|lose your|won'?t|will not|can'?t|cannot|unable|no refunds?|decline|"
+    r"\b(?:otherwise|unless|void|voided|forfeit|lose your|cancell?ed|won'?t|will not|can'?t|cannot|unable|"
+    r"no refunds?|decline|"
     r"denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|don'?t expect|don'?t refund|do not refund|not be refunding|not able|only allows|"
@@ -352,7 +359,8 @@ E_COMPLAINT_MENTION = re.compile(r"\b(?:complaint|dispute|claim|chargeback|a-to-
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
-    r"won'?t change|will not change|either way|regardless|won'?t affect|doesn'?t affect|"
+    r"won'?t change|will not change|(?:doesn'?t|does not|not) depend|either way|regardless|won'?t affect|"
+    r"doesn'?t affect|"
     r"does not affect|"
     r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
@@ -375,13 +383,6 @@ E_ASK = re.compile(
     rf"(?:review|rating|feedback)\b"
     rf"|\bhope you'?ll (?:leave|write)\b|\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
 )
-
-_GATE_ZH = ("原因", "理由", "无理由", "不想要", "不喜欢", "拍错", "好评", "五星", "5星", "评", "晒", "买家秀",
-            "满分", "五分", "投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "撤", "收货", "确认",
-            "质量问题", "描述不符", "尺码", "好话", "五颗星", "重新提交")
-_GATE_EN = ("reason", "review", "rating", "rate", "feedback", "star", "love", "complaint", "dispute",
-            "claim", "chargeback", "case", "report", "confirm", "received", "delivered", "escalate",
-            "\"", "world", "testimonial", "post", "change", "switch")
 
 _SENT_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)+|\.{3,}|…+|~+|～+")
 
@@ -485,10 +486,17 @@ _G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5�
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认")
-_G_E_REASON = ("reason", '"', "change it", "switch it", "update it", "edit it", "make it", "set it", "put it")
+_G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it", "make it",
+               "set it", "put it")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat")
 _G_E_RECEIPT = ("confirm", "received", "delivered")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything")
+_G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
+# The first gate: a text with none of these words cannot break any rule.
+_GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
+_GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
+                         *_G_E_MENTION, "change it", "switch it"}))
 
 
 def _classify_zh(doc: _Doc) -> _Hit | None:
@@ -534,10 +542,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
     reason = _gated(E_REASON, t, _G_E_REASON)
     give = _gated(E_REVIEW_GIVE, t, _G_E_REVIEW)
-    remove = _gated(E_REVIEW_REMOVE, t, (*_G_E_REVIEW, "post anything"))
+    remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
     complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
     receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
-    mention = _gated(E_COMPLAINT_MENTION, t, (*_G_E_COMPLAINT, "review", "rating", "feedback"))
+    mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
     if conditions:
         hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False)
