@@ -486,8 +486,8 @@ _G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5�
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认")
-_G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it", "make it",
-               "set it", "put it")
+_G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it",
+               "make it", "set it", "put it")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat")
 _G_E_RECEIPT = ("confirm", "received", "delivered")
