@@ -36,8 +36,10 @@ import os
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from marketplace_returns.errors import GuardrailViolation
 
@@ -128,30 +130,116 @@ def _symbol(m: re.Match[str]) -> str:
     return _SYMBOL_TEXT[m.group(0)]
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
-_SPACED_LETTERS = re.compile(r"(?<![a-z])[a-z](?: {1,2}[a-z]){2,}(?![a-z])")
+# Characters put between the characters of a word to slip it past a filter: 好-评-返-现, 原·因, r.e.v.
+_SEP = " \t\u3000\\-*_·•.~～/|"
+_SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[{_SEP}]+(?=[{_CJK}])")
+_SPACED_LETTERS = re.compile(r"(?<![a-z])[a-z](?:[ .\-*_]{1,2}[a-z]){2,}(?![a-z])")
+_SPACED_HINT = re.compile(r"[ .\-*_][a-z][ .\-*_]{1,2}[a-z][ .\-*_]{1,2}[a-z]")
+_LEET = re.compile(r"[@03$](?<=[a-z][@03$])(?=[a-z])")
+_LEET_MAP = {"@": "a", "0": "o", "3": "e", "$": "s"}
+_CHAT = re.compile(r"(?:ur|u|pls|plz|thx|b4)(?<![a-z]ur)(?<![a-z]u)(?<![a-z]pls)(?<![a-z]plz)(?<![a-z]thx)"
+                   r"(?<![a-z0-9]b4)(?![a-z'])|4(?<![a-z0-9.$]4)(?= (?:a|an|ur|your|every|each)\b)")
+_CHAT_MAP = {"ur": "your", "u": "you", "pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
+             "4": "for"}
+_CONFUSABLE = {ord(a): b for a, b in zip("асеорхуіѕјԁԛԝαεοριτνκ", "aceopxyisjdqwaeopitvk", strict=True)}
+_CONFUSABLE_CHARS = re.compile("[асеорхуіѕјԁԛԝαεοριτνκ]")
 
 
 def _join_letters(m: re.Match[str]) -> str:
-    return m.group(0).replace(" ", "")
+    return "".join(ch for ch in m.group(0) if ch.isalpha())
+
+
+def _leet(m: re.Match[str]) -> str:
+    return _LEET_MAP[m.group(0)]
+
+
+def _chat(m: re.Match[str]) -> str:
+    return _CHAT_MAP[m.group(0)]
+
+
+_LETTER = re.compile("[a-z]")
+
+
+def _chat_worth(text: str) -> bool:
+    """Substring tests (0.3 µs) before the abbreviation regex (4 µs on a reply: ``u`` is everywhere)."""
+    padded = f" {text} "
+    return any(w in padded for w in (" u ", " u!", " u,", " u.", " ur ", "pls", "plz", "thx", "b4", " 4 "))
+
+
+_SEP_CHAR = re.compile(f"[{_SEP}]")
+
+
+def _has_sep(text: str) -> bool:
+    return _SEP_CHAR.search(text) is not None
+
+
+def _traditional(text: str) -> bool:
+    """Whether ``text`` holds a traditional character. Text that GB2312 (the simplified set) can encode
+    holds none, and the encoder answers in C (0.3 µs) where the set test takes 3 µs."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return not _TRAD.isdisjoint(text)
+    return False
+
+
+# Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
+_STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
+    (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
+    (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
+    (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
+    (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
+)
 
 
 def normalise(text: str) -> str:
     """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
-    spaced-out letters and characters joined."""
+    look-alike letters folded, spaced-out or separated letters and characters joined, a few chat
+    abbreviations spelt out (ur, u, pls, thx)."""
     if not text.isascii():
         if _COMPAT.search(text):
             text = unicodedata.normalize("NFKC", text)
-        if not _TRAD.isdisjoint(text):
+        if _traditional(text):
             text = text.translate(_FOLD)
         elif _SYMBOL_CHARS.search(text):
             text = _SYMBOL_CHARS.sub(_symbol, text)
-        if " " in text or "\u3000" in text or "\t" in text:
-            text = _SPACED_CJK.sub("", text)
-    text = text.lower()
-    if " " in text:
-        text = _SPACED_LETTERS.sub(_join_letters, text)
+        text = text.lower()
+        if _CONFUSABLE_CHARS.search(text):
+            text = text.translate(_CONFUSABLE)
+    else:
+        text = text.lower()
+    for pattern, repl, worth in _STEPS:
+        if worth(text):  # type: ignore[operator]
+            text = pattern.sub(repl, text)  # type: ignore[call-overload]
     return text
+
+
+def _sub_mapped(pattern: re.Pattern[str], repl: object, text: str, src: list[int]) -> tuple[str, list[int]]:
+    """``pattern.sub(repl, text)`` that also carries each output character's source index."""
+    out: list[str] = []
+    osrc: list[int] = []
+    last = 0
+    for m in pattern.finditer(text):
+        a, b = m.start(), m.end()
+        out.append(text[last:a])
+        osrc.extend(src[last:a])
+        r = repl if isinstance(repl, str) else repl(m)  # type: ignore[operator]
+        if len(r) == b - a:
+            osrc.extend(src[a:b])
+        else:
+            j = a
+            for ch in r:
+                k = j
+                while k < b and text[k] != ch:
+                    k += 1
+                osrc.append(src[k] if k < b else src[min(j, b - 1)])
+                if k < b:
+                    j = k + 1
+        out.append(r)
+        last = b
+    out.append(text[last:])
+    osrc.extend(src[last:])
+    return "".join(out), osrc
 
 
 def _normalise_mapped(text: str) -> tuple[str, list[int]]:
@@ -160,22 +248,154 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     src: list[int] = []
     nfkc = not text.isascii() and _COMPAT.search(text) is not None
+    table = _FOLD if _traditional(unicodedata.normalize("NFKC", text) if nfkc else text) else _SYMBOLS
     for i, ch in enumerate(text):
-        folded = (unicodedata.normalize("NFKC", ch) if nfkc else ch).translate(_FOLD).lower()
+        base = unicodedata.normalize("NFKC", ch) if nfkc else ch
+        folded = base.translate(table).lower().translate(_CONFUSABLE)
         for f in folded:
             out.append(f)
             src.append(i)
     joined = "".join(out)
-    drop: set[int] = set()
-    for m in _SPACED_CJK.finditer(joined):
-        drop.update(range(m.start(), m.end()))
-    for m in _SPACED_LETTERS.finditer(joined):
-        drop.update(j for j in range(m.start(), m.end()) if joined[j] == " ")
-    if drop:
-        keep = [j for j in range(len(joined)) if j not in drop]
-        joined = "".join(joined[j] for j in keep)
-        src = [src[j] for j in keep]
+    for pattern, repl, worth in _STEPS:
+        if worth(joined):  # type: ignore[operator]
+            joined, src = _sub_mapped(pattern, repl, joined, src)
     return joined, src
+
+
+def _split_top(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (escapes, classes and groups respected)."""
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+_HEAD = re.compile(r"[a-z][a-z' -]*")
+
+
+def _word_first(alt: str) -> str:
+    """``\\bword...`` as ``word(?<![a-z]word)...``: the same matches, but the pattern opens with a
+    literal, so ``re`` can skip ahead instead of trying every position."""
+    if not alt.startswith("\\b"):
+        return alt
+    rest = alt[2:]
+    if rest.startswith("(?:") and rest.endswith(")") and rest.count("(") == 1:
+        inner = [_word_first("\\b" + a) for a in _split_top(rest[3:-1])]
+        return "(?:" + "|".join(inner) + ")"
+    if rest.startswith("(?:"):
+        close = rest.find(")")
+        group = rest[3:close]
+        if "(" not in group and close > 0:
+            inner = [_word_first("\\b" + a) for a in _split_top(group)]
+            return "(?:" + "|".join(inner) + ")" + rest[close + 1:]
+        return alt
+    m = _HEAD.match(rest)
+    if m is None:
+        return alt
+    head = m.group(0)
+    if rest[m.end():m.end() + 1] in ("?", "*", "+", "{"):
+        head = head[:-1]
+    if not head:
+        return alt
+    return f"{head}(?<![a-z]{head}){rest[len(head):]}"
+
+
+def _literal_first(pattern: str) -> str:
+    """Every top-level ``\\b``-led alternative of ``pattern`` rewritten by ``_word_first``
+    (measured: E_BENEFIT over a reply 200 µs -> a few µs)."""
+    return "|".join(_word_first(a) for a in _split_top(pattern))
+
+
+_LITERAL_START = re.compile(r"[^\\\[\](){}.*+?^$|]|\\[^dDwWsSbBAZ0-9]")
+
+
+def _distribute(alt: str) -> list[str]:
+    """``(?:a|b)rest`` as ``arest``, ``brest`` (recursively), so that every alternative can open with a
+    literal; anything else is returned as it is."""
+    if not alt.startswith("(?:"):
+        return [alt]
+    depth = 0
+    for i, c in enumerate(alt):
+        if c == "\\":
+            continue
+        if c == "(" and (i == 0 or alt[i - 1] != "\\"):
+            depth += 1
+        elif c == ")" and alt[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                close = i
+                break
+    else:
+        return [alt]
+    rest = alt[close + 1:]
+    if rest[:1] in ("?", "*", "+", "{"):
+        return [alt]
+    out: list[str] = []
+    for inner in _split_top(alt[3:close]):
+        out.extend(_distribute(inner + rest))
+    return out
+
+
+class _Finder(Protocol):
+    def search(self, text: str) -> re.Match[str] | None: ...
+
+    def finditer(self, text: str) -> Iterable[re.Match[str]]: ...
+
+
+class _Concept:
+    """One concept's regex, compiled for speed: the alternatives that open with a literal character in
+    one pattern (``re`` then skips to candidate positions), the rest in a second one.
+
+    Measured on the tune corpus and the engine replies: Z_BENEFIT 21 -> 6 µs, E_REASON 24 -> 8 µs.
+    """
+
+    __slots__ = ("patterns",)
+
+    def __init__(self, pattern: str) -> None:
+        lead: list[str] = []
+        other: list[str] = []
+        for alt in _split_top(_literal_first(pattern)):
+            for a in _distribute(alt):
+                (lead if a and _LITERAL_START.match(a) and not a.startswith("(?") else other).append(a)
+        self.patterns = tuple(re.compile("|".join(p)) for p in (lead, other) if p)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        best: re.Match[str] | None = None
+        for p in self.patterns:
+            m = p.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found = [m for p in self.patterns for m in p.finditer(text)]
+        if len(self.patterns) > 1:
+            found.sort(key=lambda m: m.start())
+        return found
 
 
 # --- concepts --------------------------------------------------------------------------------------
@@ -187,7 +407,7 @@ _ES = r"[^.!?\n]"  # within one English sentence
 _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
              r"非质量|协商一致|(?:其他|其它|别的)(?!款|颜色|尺|码|型号|商品|产品|的款|规格|样式|东西|同款)|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
 _Z_CHANGE = r"(?:修改|更改|变更|更正|写成|改为|改成|调整|调一下|调成|调为|更换|改|换(?<!退换)(?!货))"
-Z_REASON = re.compile(
+Z_REASON = _Concept(
     rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
     rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新))"
     rf"|(?:{_Z_CHANGE}(?:成|为|一下)?{_ZS}{{0,3}}?{_Z_OPTION})"
@@ -201,15 +421,16 @@ Z_REASON = re.compile(
     rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
     rf"|(?:(?:原因|理由)(?:要是|如果)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
-    rf"|(?:选(?:个|一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为)?\"[^\"]{{1,12}}\")"
+    rf"|(?:(?:只要|如果|要是)(?:原因|理由)(?:不是|不选|别选|不写))|(?:选(?:个|一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为)?\"[^\"]{{1,12}}\")"
 )
-Z_REVIEW_GIVE = re.compile(
+Z_REVIEW_GIVE = _Concept(
     r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
     r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
     r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评分|打分|点评|评语|"
-    r"好的评论|好评论|好的评价|满星|全五星"
+    r"好的评论|好评论|好的评价|满星|全五星|好平|好坪|hao评|好ping|haoping|晒tu|(?: ?star ?){3,5}|"
+    r"(?:五|5) ?star"
 )
-Z_REVIEW_REMOVE = re.compile(
+Z_REVIEW_REMOVE = _Concept(
     rf"(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
     rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏)"
     rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
@@ -217,18 +438,18 @@ Z_REVIEW_REMOVE = re.compile(
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
     rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
 )
-Z_COMPLAINT = re.compile(
+Z_COMPLAINT = _Concept(
     rf"(?:撤|取消|关闭|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁)(?:单)?[^\n]{{0,14}}?(?:撤|取消|关闭|结束|撤回|撤销)"
     rf"|撤诉|撤了"
 )
-Z_RECEIPT = re.compile(
+Z_RECEIPT = _Concept(
     r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下)?(?:确认)?收货|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|确认了"
 )
-Z_BENEFIT = re.compile(
+Z_BENEFIT = _Concept(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|10|5)|红包|优惠券|无门槛|券|赔|"
-    r"运费|包邮|免费|换(?:一件|新|货|一个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
+    r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
     r"心意|奖励|免单|积分|代金券|亏待|辛苦费|损失|来补|意思一下|\d折|八折|九折|打折|折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
 )
@@ -243,19 +464,19 @@ Z_THREAT = re.compile(
 )
 Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝")
 Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协")
-Z_CANCEL = re.compile(
+Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|您说的|您提到的|您评价里|您在评价里|看到您的|"
+    r"按实际|一样|不论|正确|不做|放心评|放心写|随意|随您|好评差评|差评好评|您说的|您提到的|您评价里|您在评价里|看到您的|"
     r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
     r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
 )
-Z_ASK = re.compile(
+Z_ASK = _Concept(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
     r"|写[^。!?！？]{0,4}好话|五星就?最好"
     r"|(?:五星|5星|全五分|五分)?好评(?:哦|吧|呀|啊|哈|支持|拜托|图)|给个好评|帮忙写|写个|五星哦|全五分|五星好评"
-    r"|五星评价|打个五星|好评是我们"
+    r"|五星评价|打个五星|好评是我们|求(?:个|一个)?好评|来(?:个|一个)?好评|好评走|(?:五|5) ?star ?好评"
 )
 
 # English --------------------------------------------------------------------------------------------
@@ -271,7 +492,7 @@ _E_CHANGE = _words("change", "changing", "changed", "switch", "switching", "swap
                    "adjusting", "reconsider", "reconsidering",
                    "select", "selecting", "pick", "choose", "choosing", "mark", "set", "resubmit",
                    "re-submit", "refile", "re-file", "re-open", "reopen", "go with", "put")
-E_REASON = re.compile(
+E_REASON = _Concept(
     rf"{_E_CHANGE}\b{_ES}{{0,50}}?(?:reason\b|return type\b|why you'?re returning)"
     rf"|{_words('mark')} (?:the return|your return|it|this|the item) as \""
     rf"|reason(?<![a-z]reason)\b(?:"
@@ -294,7 +515,8 @@ E_REASON = re.compile(
     rf"|{_words('with')} (?:this|that|the|your) reason\b|{_words('change', 'switch', 'update', 'edit')} it\b"
 )
 E_REVIEW_GIVE = re.compile(
-    r"\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|five star|"
+    r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
+    r"five star|"
     r"testimonial)\b|\bleave us some love\b|\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
 E_REVIEW_REMOVE = re.compile(
@@ -314,7 +536,7 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\bbefore you post anything\b|\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
     rf"anything)\b"
 )
-E_COMPLAINT = re.compile(
+E_COMPLAINT = _Concept(
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
@@ -324,12 +546,12 @@ E_COMPLAINT = re.compile(
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report)\b"
 )
-E_RECEIPT = re.compile(
+E_RECEIPT = _Concept(
     r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
     r"|\bmark(?:ed)? (?:it |the order |this order )?(?:as )?(?:received|delivered)\b"
     r"|\border received\b|\bmarked as received\b|\bclick(?:ing)? \"?(?:received|order received|confirm)"
 )
-E_BENEFIT = re.compile(
+E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
@@ -339,7 +561,7 @@ E_BENEFIT = re.compile(
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b"
 )
-E_TIE = re.compile(
+E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
     r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
@@ -355,7 +577,7 @@ E_THREAT = re.compile(
     r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
 )
 E_REFUND = re.compile(r"\brefund\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
-E_COMPLAINT_MENTION = re.compile(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
+E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
@@ -372,7 +594,7 @@ E_CANCEL = re.compile(
 E_ASK = re.compile(
     rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving)\b{_ES}{{0,25}}?"
     rf"\b(?:5-star|5 star|five-star|five star|5 stars|five stars|positive|good|great|nice|glowing|"
-    rf"star star)\b"
+    rf"star star)\b|\b(?:leave|give|rate us)\b{_ES}{{0,10}}?[1-5] ?\*"
     rf"|\b(?:5-star|5 star|five-star|five star|positive|good|great|glowing|nice)\b{_ES}{{0,12}}?"
     rf"\b(?:review|rating|feedback)\b{_ES}{{0,40}}?\b(?:would|please|appreciate|hope|mean|thanks|amazing|"
     rf"love|make our day)\b"
@@ -384,7 +606,7 @@ E_ASK = re.compile(
     rf"|\bhope you'?ll (?:leave|write)\b|\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
 )
 
-_SENT_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)+|\.{3,}|…+|~+|～+")
+_SENT_END = re.compile(r"[。!?！？\n~～…]+|\.{3,}|\.+(?=\s|$)")
 
 
 @dataclass(slots=True)
@@ -394,7 +616,7 @@ class _Hit:
     end: int
 
 
-def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+def _spans(pattern: _Finder, text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
@@ -422,8 +644,8 @@ class _Doc:
         return self.sentence(lo)[0], self.sentence(hi)[1]
 
 
-def _tie(doc: _Doc, acts: list[tuple[int, int]], other: re.Pattern[str], tie: re.Pattern[str] | None,
-         cancel: re.Pattern[str], rule: str, *, need_tie_word: bool = True) -> _Hit | None:
+def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
+         cancel: _Finder, rule: str, *, need_tie_word: bool = True) -> _Hit | None:
     """An act span and an ``other`` concept in the same sentence or an adjacent one, with no
     disclaimer in either sentence (and, when ``need_tie_word``, a conditional or connective word)."""
     text = doc.text
@@ -446,7 +668,7 @@ def _tie(doc: _Doc, acts: list[tuple[int, int]], other: re.Pattern[str], tie: re
     return None
 
 
-def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: re.Pattern[str], rule: str) -> _Hit | None:
+def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) -> _Hit | None:
     for s, _e in spans:
         lo, hi = doc.sentence(doc.sentence_of(s))
         if not cancel.search(doc.text[lo:hi]):
@@ -470,7 +692,7 @@ def _classify(norm: str) -> _Hit | None:
     return None
 
 
-def _gated(pattern: re.Pattern[str], text: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
+def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
     """The concept's spans, after a substring test of the words every match must contain (the
     regexes cost a few µs each on a reply; most replies contain none of the words)."""
     for trig in triggers:
@@ -479,16 +701,22 @@ def _gated(pattern: re.Pattern[str], text: str, triggers: tuple[str, ...]) -> li
     return []
 
 
+# Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that
+# ``re`` can skip ahead; measured per concept on the tune corpus and the engine replies, those that did
+# not gain stay plain regexes).
+E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (E_THREAT, E_CANCEL, E_REFUND))
+
 _G_Z_REASON = ("原因", "理由", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错", "拍多",
                "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
                '"')
-_G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话")
+_G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话",
+               "好平", "好坪", "hao", "star")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认")
 _G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it",
                "make it", "set it", "put it")
-_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post")
+_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat")
 _G_E_RECEIPT = ("confirm", "received", "delivered")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything")
