@@ -421,7 +421,9 @@ Z_REASON = _Concept(
     rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
     rf"|(?:(?:原因|理由)(?:要是|如果)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
-    rf"|(?:(?:只要|如果|要是)(?:原因|理由)(?:不是|不选|别选|不写))|(?:选(?:个|一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为)?\"[^\"]{{1,12}}\")"
+    rf"|(?:(?:只要|如果|要是)(?:原因|理由)(?:不是|不选|别选|不写))"
+    rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|(?:选(?:个|"
+    rf"一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为)?\"[^\"]{{1,12}}\")"
 )
 Z_REVIEW_GIVE = _Concept(
     r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
@@ -437,18 +439,20 @@ Z_REVIEW_REMOVE = _Concept(
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
     rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
+    rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒)"
+    rf"|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)"
 )
 Z_COMPLAINT = _Concept(
     rf"(?:撤|取消|关闭|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁)(?:单)?[^\n]{{0,14}}?(?:撤|取消|关闭|结束|撤回|撤销)"
-    rf"|撤诉|撤了"
+    rf"|撤诉|撤了|(?:别|不要|先别|不用)(?:找|去|申请|走|联系)(?:平台|小二|客服介入|12315|消协|工商)"
 )
 Z_RECEIPT = _Concept(
-    r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下)?(?:确认)?收货|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|确认了"
+    r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下)?(?:确认)?收货|点(?:一下|下)?确认(?!退款)|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|确认了"
 )
 Z_BENEFIT = _Concept(
-    r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|10|5)|红包|优惠券|无门槛|券|赔|"
+    r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
     r"心意|奖励|免单|积分|代金券|亏待|辛苦费|损失|来补|意思一下|\d折|八折|九折|打折|折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
@@ -463,18 +467,21 @@ Z_THREAT = re.compile(
     r"不会退|不处理|先不处理|暂停|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
 )
 Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝")
+Z_DECOUPLE = re.compile(r"都会退|都退|都会给您退|都会为您|都不影响|不影响|照样退|照常退|都一样|都会按|"
+                        r"都会处理|"
+                        r"都可以退|都能退")
 Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协")
 Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|不做|放心评|放心写|随意|随您|好评差评|差评好评|您说的|您提到的|您评价里|您在评价里|看到您的|"
+    r"按实际|一样|不论|正确|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|您说的|您提到的|您评价里|您在评价里|看到您的|"
     r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
     r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
 )
 Z_ASK = _Concept(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
-    r"|写[^。!?！？]{0,4}好话|五星就?最好"
+    r"|写[^。!?！？]{0,4}好话|五星就?最好|多夸|夸夸|美言|期待[^。!?！？]{0,4}好评|等您的好评"
     r"|(?:五星|5星|全五分|五分)?好评(?:哦|吧|呀|啊|哈|支持|拜托|图)|给个好评|帮忙写|写个|五星哦|全五分|五星好评"
     r"|五星评价|打个五星|好评是我们|求(?:个|一个)?好评|来(?:个|一个)?好评|好评走|(?:五|5) ?star ?好评"
 )
@@ -521,16 +528,16 @@ E_REVIEW_GIVE = re.compile(
 )
 E_REVIEW_REMOVE = re.compile(
     rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
-    rf"update|updating|revise|revising|withdraw|withdrawing|"
-    rf"reconsider|taking down|take down)\b{_ES}{{0,25}}?"
+    rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|"
+    rf"reconsider|taking down|take down)\b{_ES}{{0,40}}?"
     rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
     rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted)\b"
-    rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,30}}?"
+    rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
     rf"|\bkeep the 1-star\b|\bwhile your review\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
-    rf"|\btak(?:e|ing) (?:it|that|this) down\b"
+    rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
     rf"(?:review|feedback|rating)"
     rf"|\bbefore you post anything\b|\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
@@ -545,9 +552,13 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:close|cancel|withdraw|drop|retract) (?:it|that)\b"
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report)\b"
+    rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
+    rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
+    rf"your card|the marketplace)\b"
 )
 E_RECEIPT = _Concept(
     r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
+    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b"
     r"|\bmark(?:ed)? (?:it |the order |this order )?(?:as )?(?:received|delivered)\b"
     r"|\border received\b|\bmarked as received\b|\bclick(?:ing)? \"?(?:received|order received|confirm)"
 )
@@ -577,11 +588,15 @@ E_THREAT = re.compile(
     r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
 )
 E_REFUND = re.compile(r"\brefund\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
+E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
+                        r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
+                        r"any) way")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
-    r"won'?t change|will not change|(?:doesn'?t|does not|not) depend|either way|regardless|won'?t affect|"
+    r"won'?t change|will not change|whether or not|whether you|not affected|unaffected|(?:doesn'?t|"
+    r"does not|not) depend|either way|regardless|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
     r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
@@ -603,7 +618,9 @@ E_ASK = re.compile(
     rf"|\bgiving us\b{_ES}{{0,5}}?\bstars?\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback)\b"
-    rf"|\bhope you'?ll (?:leave|write)\b|\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
+    rf"|\bhope you'?ll (?:leave|write)\b|\bsay (?:nice|good|kind|positive|great) things\b"
+    rf"|\blooking forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
+    rf"\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
 )
 
 _SENT_END = re.compile(r"[。!?！？\n~～…]+|\.{3,}|\.+(?=\s|$)")
@@ -645,9 +662,14 @@ class _Doc:
 
 
 def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
-         cancel: _Finder, rule: str, *, need_tie_word: bool = True) -> _Hit | None:
+         cancel: _Finder, rule: str, *, need_tie_word: bool = True,
+         decouple: _Finder | None = None) -> _Hit | None:
     """An act span and an ``other`` concept in the same sentence or an adjacent one, with no
-    disclaimer in either sentence (and, when ``need_tie_word``, a conditional or connective word)."""
+    disclaimer in either sentence (and, when ``need_tie_word``, a conditional or connective word).
+
+    A tie inside one sentence is also undone by a ``decouple`` statement in the sentence before or
+    after ("两种情况我们都会退款", "either way you are refunded"): how an honest explanation of
+    what each reason means reads."""
     text = doc.text
     n = len(doc.bounds)
     for a_start, _a_end in acts:
@@ -659,6 +681,10 @@ def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | 
             seg = text[lo:hi]
             if cancel.search(seg):
                 continue
+            if j == i and decouple is not None:
+                near_lo, near_hi = doc.window(max(i - 1, 0), min(i + 1, n - 1))
+                if decouple.search(text[near_lo:near_hi]):
+                    continue
             m = other.search(seg)
             if m is None:
                 continue
@@ -712,12 +738,15 @@ _G_Z_REASON = ("原因", "理由", "无理由", "别的", "不想要", "不要�
 _G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话",
                "好平", "好坪", "hao", "star")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
+                  "平台", "小二",
                   "12315", "消协")
-_G_Z_RECEIPT = ("收货", "确认")
+_G_Z_RECEIPT = ("收货", "确认", "签收")
 _G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it",
                "make it", "set it", "put it")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*")
-_G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat")
+_G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
+                  "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard", "card",
+                  "marketplace")
 _G_E_RECEIPT = ("confirm", "received", "delivered")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
@@ -737,11 +766,12 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     mention = _gated(Z_COMPLAINT_MENTION, t, (*_G_Z_COMPLAINT, "差评", "中评"))
     conditions = reason + remove + complaint + receipt + give + mention
     if conditions:
-        hit = _tie(doc, conditions, Z_THREAT, None, Z_CANCEL, "refund_threat", need_tie_word=False)
+        hit = _tie(doc, conditions, Z_THREAT, None, Z_CANCEL, "refund_threat", need_tie_word=False,
+                   decouple=Z_DECOUPLE)
         if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
             return hit
     if reason:
-        hit = _tie(doc, reason, Z_BENEFIT, None, Z_CANCEL, "money_for_reason")
+        hit = _tie(doc, reason, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE)
         if hit is not None:
             return hit
     if complaint:
@@ -776,11 +806,12 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
     if conditions:
-        hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False)
+        hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False,
+                   decouple=E_DECOUPLE)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
             return hit
     if reason:
-        hit = _tie(doc, reason, E_BENEFIT, None, E_CANCEL, "money_for_reason")
+        hit = _tie(doc, reason, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE)
         if hit is not None:
             return hit
     if complaint:
