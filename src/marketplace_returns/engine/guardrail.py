@@ -745,8 +745,8 @@ _G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "u
                "make it", "set it", "put it")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
-                  "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard", "card",
-                  "marketplace")
+                  "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
+                  "card", "marketplace")
 _G_E_RECEIPT = ("confirm", "received", "delivered")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
