@@ -497,8 +497,8 @@ def _words(*words: str) -> str:
 _E_CHANGE_WORDS = ("change", "changing", "changed", "switch", "switching", "swap", "update", "updating",
                    "edit", "editing", "modify", "modifying", "amend", "amending", "redo", "re-do", "adjust",
                    "adjusting", "reconsider", "reconsidering", "select", "selecting", "pick", "choose",
-                   "choosing", "mark", "set", "resubmit", "re-submit", "refile", "re-file", "re-open", "reopen",
-                   "go with", "put")
+                   "choosing", "mark", "set", "resubmit", "re-submit", "refile", "re-file", "re-open",
+                   "reopen", "go with", "put")
 
 
 
