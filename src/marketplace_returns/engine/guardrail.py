@@ -440,7 +440,7 @@ Z_REVIEW_REMOVE = _Concept(
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
     rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
     rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒)"
-    rf"|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)"
+    rf"|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)|评价就?免了|不用评价了|评价就不用"
 )
 Z_COMPLAINT = _Concept(
     rf"(?:撤|取消|关闭|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
@@ -475,7 +475,8 @@ Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|您说的|您提到的|您评价里|您在评价里|看到您的|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|您说的|"
+    r"您提到的|您评价里|您在评价里|看到您的|"
     r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
     r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
 )
@@ -618,7 +619,8 @@ E_TIE = _Concept(
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will)\b|="
 )
 E_THREAT = re.compile(
-    r"\b(?:otherwise|unless|void|voided|forfeit|lose your|cancell?ed|won'?t|will not|can'?t|cannot|unable|"
+    r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
+    r"cancell?ed|won'?t|will not|can'?t|cannot|unable|"
     r"no refunds?|decline|"
     r"denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
@@ -626,7 +628,7 @@ E_THREAT = re.compile(
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
     r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
 )
-E_REFUND = re.compile(r"\brefund\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
+E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way")
@@ -634,7 +636,10 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
-    r"won'?t change|will not change|whether or not|whether you|not affected|unaffected|(?:doesn'?t|"
+    r"won'?t change|will not change|whether or not|yourself|at your (?:own )?(?:expense|cost)|is on you|"
+    r"you(?:'ll| will)? (?:need to |have to )?(?:cover|pay for)|(?:marketplace|platform)'?s? rules?|"
+    r"not necessary|"
+    r"unnecessary|whether you|not affected|unaffected|(?:doesn'?t|"
     r"does not|not) depend|either way|regardless|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
