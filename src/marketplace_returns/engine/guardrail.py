@@ -628,7 +628,8 @@ E_THREAT = re.compile(
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
     r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
 )
-E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b|\bshipping\b")
+E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b"
+                      r"|\bshipping\b")
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way")
