@@ -911,9 +911,18 @@ def _phrase(text: str, hit_rule: str) -> tuple[str, str] | None:
     return hit.rule, phrase or text[lo:hi]
 
 
-@lru_cache(maxsize=8192)
 def assess(text: str) -> Assessment:
-    """Blocked or not, and why: the rule, the phrase as written (its sentence or two), and a reason."""
+    """Blocked or not, and why: the rule, the phrase as written (its sentence or two), and a reason.
+
+    Memoised for short texts (the engine's replies repeat: same template, amount and date); long ones
+    are not kept, so a file of long messages cannot fill memory through the cache."""
+    return _assess_cached(text) if len(text) <= _CACHED_CHARS else _assess(text)
+
+
+_CACHED_CHARS = 2000
+
+
+def _assess(text: str) -> Assessment:
     if not text:
         return PASS
     clipped = text[:MAX_CHARS]
@@ -923,6 +932,9 @@ def assess(text: str) -> Assessment:
     quoted = _phrase(clipped, hit.rule)
     rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
     return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
+
+
+_assess_cached = lru_cache(maxsize=8192)(_assess)
 
 
 def find_violation(text: str) -> tuple[str, str] | None:
