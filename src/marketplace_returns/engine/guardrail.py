@@ -475,7 +475,8 @@ Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|都可以|都行|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|您说的|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|"
+    r"您说的|"
     r"您提到的|您评价里|您在评价里|看到您的|"
     r"(?:谢谢|感谢)您?(?:上次|之前)?的(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
     r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
@@ -545,7 +546,8 @@ E_REASON_FORWARD = _Concept(
     rf"{_ES}{{0,30}}?\b(?:to|as)\s*(?:say\s*|read\s*|be\s*|show\s*)?(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|"
     rf"no longer|not needed|"
     rf"unwanted|style|size|ordered|wrong|no reason|something)"
-    rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is no longer|stays|remains|"
+    rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is amended|is modified|"
+    rf"is edited|is corrected|is no longer|stays|remains|"
     rf"says)\b"
     rf"|\s*=|{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b)"
     rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
@@ -578,6 +580,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\bkeep the 1-star\b|\bwhile your review\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
     rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
+    rf"|\b(?:rather than|instead of) (?:leaving|posting|writing|giving) (?:a |any |your )?(?:negative |bad )?"
+    rf"(?:review|feedback|rating)"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
     rf"(?:review|feedback|rating)"
     rf"|\bbefore you post anything\b|\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
@@ -664,7 +668,7 @@ E_ASK = re.compile(
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback)\b"
     rf"|\bhope you'?ll (?:leave|write)\b|\bsay (?:nice|good|kind|positive|great) things\b"
-    rf"|\blooking forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
+    rf"|\blook(?:ing)? forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
     rf"\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
 )
 
@@ -745,6 +749,30 @@ def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | 
     return None
 
 
+class _Except:
+    """A disclaimer finder that ignores the disclaimers ``skip`` matches: citing the platform's rules
+    explains a fee, but does not undo "change the reason or wait 30 days for your refund"."""
+
+    __slots__ = ("base", "skip")
+
+    def __init__(self, base: _Finder, skip: re.Pattern[str]) -> None:
+        self.base = base
+        self.skip = skip
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in self.base.finditer(text):
+            if not self.skip.fullmatch(m.group(0)):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if not self.skip.fullmatch(m.group(0))]
+
+
+_Z_POLICY = re.compile(r"平台规定|平台的规则|平台规则|平台要求")
+_E_POLICY = re.compile(r"per our|as per|policy|per marketplace|(?:marketplace|platform)'?s? rules?")
+
+
 def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) -> _Hit | None:
     for s, _e in spans:
         lo, hi = doc.sentence(doc.sentence_of(s))
@@ -817,7 +845,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     mention = _gated(Z_COMPLAINT_MENTION, t, (*_G_Z_COMPLAINT, "差评", "中评"))
     conditions = reason + remove + complaint + receipt + give + mention
     if conditions:
-        hit = _tie(doc, conditions, Z_THREAT, None, Z_CANCEL, "refund_threat", need_tie_word=False,
+        hit = _tie(doc, conditions, Z_THREAT, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
+                   need_tie_word=False,
                    decouple=Z_DECOUPLE)
         if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
             return hit
@@ -857,7 +886,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
     if conditions:
-        hit = _tie(doc, conditions, E_THREAT, None, E_CANCEL, "refund_threat", need_tie_word=False,
+        hit = _tie(doc, conditions, E_THREAT, None, _Except(E_CANCEL, _E_POLICY), "refund_threat",
+                   need_tie_word=False,
                    decouple=E_DECOUPLE)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
             return hit
