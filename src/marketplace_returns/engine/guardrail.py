@@ -475,7 +475,8 @@ Z_DECOUPLE = re.compile(r"都会退|都退|都会给您退|都会为您|都不�
                         r"都可以退|都能退")
 Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协")
 Z_CANCEL = _Concept(
-    r"不影响|由您|您决定|您说了算|您自己|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|无论|不管|都会|照样|照常|没有关系|没关系|无关|"
+    r"不影响|由您|您决定|您说了算|您自己|看您|也会正常|也会退|也会处理|正常退款|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|"
+    r"无论|不管|都会|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
     r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|"
@@ -774,6 +775,33 @@ class _Except:
         return [m for m in self.base.finditer(text) if not self.skip.fullmatch(m.group(0))]
 
 
+# A reason the seller is at fault under (quality, wrong or missing item...): pointing a buyer to it, with
+# what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
+# move towards a reason that spares the seller can be bought.
+_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|描述不符|破损|假货|做工|瑕疵")
+_Z_SPARING = re.compile(r"无理由|不想要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|买错|尺码|尺寸|协商|不合适")
+_E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
+_E_SPARING = re.compile(r"changed? (?:my |your )?mind|no longer|not needed|unwanted|other|style|size|ordered|mistake|"
+                        r"personal|don'?t like|didn'?t like|no reason|color|colour")
+
+
+_AWAY = re.compile(r"不|非|别|改|换|坚持|保持|一直|还是|from|instead|rather|unless|not|n't|stays|remains|keep|"
+                   r"change|switch|update|edit|other than")
+
+
+def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
+             sparing: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The reason acts whose sentence is not only about a reason the seller is at fault under."""
+    out = []
+    for span in spans:
+        lo, hi = doc.sentence(doc.sentence_of(span[0]))
+        sentence = doc.text[lo:hi]
+        if fault.search(sentence) and not sparing.search(sentence) and not _AWAY.search(sentence):
+            continue
+        out.append(span)
+    return out
+
+
 _Z_POLICY = re.compile(r"平台规定|平台的规则|平台规则|平台要求")
 _E_POLICY = re.compile(r"per our|as per|policy|per marketplace|(?:marketplace|platform)'?s? rules?")
 
@@ -855,8 +883,9 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
                    decouple=Z_DECOUPLE)
         if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
             return hit
-    if reason:
-        hit = _tie(doc, reason, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE)
+    bought = _sparing(doc, reason, _Z_FAULT, _Z_SPARING) if reason else reason
+    if bought:
+        hit = _tie(doc, bought, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE)
         if hit is not None:
             return hit
     if complaint:
@@ -896,8 +925,9 @@ def _classify_en(doc: _Doc) -> _Hit | None:
                    decouple=E_DECOUPLE)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
             return hit
-    if reason:
-        hit = _tie(doc, reason, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE)
+    bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
+    if bought:
+        hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE)
         if hit is not None:
             return hit
     if complaint:
