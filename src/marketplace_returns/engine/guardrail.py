@@ -779,13 +779,16 @@ class _Except:
 # what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
 # move towards a reason that spares the seller can be bought.
 _Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|描述不符|破损|假货|做工|瑕疵")
-_Z_SPARING = re.compile(r"无理由|不想要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|买错|尺码|尺寸|协商|不合适")
+_Z_SPARING = re.compile(r"无理由|不想要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|"
+                        r"买错|尺码|尺寸|协商|不合适")
 _E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
-_E_SPARING = re.compile(r"changed? (?:my |your )?mind|no longer|not needed|unwanted|other|style|size|ordered|mistake|"
+_E_SPARING = re.compile(r"changed? (?:my |your )?mind|no longer|not needed|unwanted|other|style|size|ordered|"
+                        r"mistake|"
                         r"personal|don'?t like|didn'?t like|no reason|color|colour")
 
 
-_AWAY = re.compile(r"不|非|别|改|换|坚持|保持|一直|还是|from|instead|rather|unless|not|n't|stays|remains|keep|"
+_AWAY = re.compile(r"不|非|别|改|换|坚持|保持|一直|还是|from|instead|rather|unless|not|n't|stays|remains|"
+                   r"keep|"
                    r"change|switch|update|edit|other than")
 
 
