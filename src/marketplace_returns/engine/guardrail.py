@@ -456,7 +456,8 @@ Z_RECEIPT = _Concept(
 Z_BENEFIT = _Concept(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
-    r"心意|奖励|免单|积分|代金券|不收|免收|手续费|抽奖|奖品|购物卡|亏待|辛苦费|损失|来补|意思一下|\d折|八折|九折|打折|折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|"
+    r"心意|奖励|免单|积分|代金券|不收|免收|手续费|抽奖|奖品|购物卡|\d+r(?![a-z])|v你|v您|微信(?:转|给|发)|亏待|辛苦费|损失|来补|意思一下|\d折|八折|九折|打折|"
+    r"折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|"
     r"当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
 )
@@ -581,7 +582,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
-    rf"|\bkeep the 1-star\b|\bwhile your review\b"
+    rf"|\bkeep the 1-star\b|\bwhile your review\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
+    rf"feedback)\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
     rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
     rf"|\b(?:rather than|instead of) (?:leaving|posting|writing|giving) (?:a |any |your )?(?:negative |bad )?"
@@ -673,7 +675,8 @@ E_ASK = re.compile(
     rf"|\bgiving us\b{_ES}{{0,5}}?\bstars?\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback)\b"
-    rf"|\bhope you'?ll (?:leave|write)\b|\bsay (?:nice|good|kind|positive|great) things\b"
+    rf"|\bhope you'?ll (?:leave|write)\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
+    rf"\bsay (?:nice|good|kind|positive|great) things\b"
     rf"|\blook(?:ing)? forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
     rf"\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
 )
