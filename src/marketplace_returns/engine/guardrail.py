@@ -18,11 +18,17 @@ a buyer act (change the reason, review, remove a review, withdraw a complaint, c
 benefit (money, coupon, gift, free shipping, a faster refund...), a threat (otherwise / 否则 /
 不然 ...), and an honest disclaimer ("up to you", "不影响退款"). A rule fires when an act and a
 benefit (or a threat) meet in one sentence or in two adjacent ones and neither sentence disclaims
-the tie. Messages that ask for or prevent a review need no benefit to be blocked.
+the tie. Messages that ask for or prevent a review, or ask to drop a complaint, need no benefit to
+be blocked. Two readings keep honest explanations through: a disclaimer in the next sentence undoes a
+one-sentence reason tie ("选七天无理由运费您出，选质量问题运费我们出。两种情况都会退款。"), and
+pointing a buyer to a reason the seller is at fault under (质量问题, 少件, wrong item) together with
+what the seller owes under it is honest steering, not a bought reason.
 
 Speed: a gate of trigger substrings (the act words) runs before any regex, so a reply that mentions
-no reason, review, complaint or receipt costs a normalisation and a few substring tests (a few µs;
-``bench/eval_guardrail.py --speed`` measures it). Text longer than ``MAX_CHARS`` is checked in its
+no reason, review, complaint or receipt costs a normalisation and a few substring tests; the concept
+regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
+right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 15 µs per
+engine reply (``bench/eval_guardrail.py --speed``). Text longer than ``MAX_CHARS`` is checked in its
 first ``MAX_CHARS`` characters only (every pattern is bounded, so time is linear in the length).
 
 Measured on the tune corpus and, once, on an independent evaluation set: see
@@ -461,10 +467,6 @@ Z_BENEFIT = _Concept(
     r"当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
 )
-Z_TIE = re.compile(
-    r"只要|前提|条件|如果|要是|的话|就|才|后|之后|以后|完|再|然后|作为|即可|即|好了|随后|截图|找客服|联系客服|私聊|"
-    r"私信|领|=|\+|有|送|返|换|给|多退"
-)
 Z_THREAT = re.compile(
     r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
     r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
@@ -690,10 +692,6 @@ class _Hit:
     rule: str
     start: int
     end: int
-
-
-def _spans(pattern: _Finder, text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 class _Doc:
