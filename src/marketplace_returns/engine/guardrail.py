@@ -426,6 +426,7 @@ Z_REASON = _Concept(
     rf"|(?:(?:原因|理由)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:重新(?:提交|申请){_ZS}{{0,12}}?(?:原因|理由|选))"
     rf"|(?:(?:原因|理由)(?:要是|如果|要)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
+    rf"|(?:(?:原因|理由){_ZS}{{0,8}}?(?:通融|配合|帮忙|帮个忙))"
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
     rf"|(?:(?:只要|如果|要是)(?:原因|理由)(?:不是|不选|别选|不写))"
     rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|(?:选(?:个|"
@@ -435,7 +436,7 @@ Z_REVIEW_GIVE = _Concept(
     r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
     r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
     r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评分|打分|点评|评语|"
-    r"好的评论|好评论|好的评价|满星|全五星|评价的(?:顾客|亲|买家|朋友|宝宝)|好平|好坪|hao评|好ping|haoping|晒tu|"
+    r"好的评论|好评论|好的评价|满星|全五星|(?:评价|好评|五星)的(?:顾客|亲|买家|朋友|宝宝)|好平|好坪|hao评|好ping|haoping|晒tu|"
     r"(?: ?star ?){3,5}|"
     r"(?:五|5) ?star"
 )
@@ -462,7 +463,8 @@ Z_RECEIPT = _Concept(
 Z_BENEFIT = _Concept(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
-    r"心意|奖励|免单|积分|代金券|不收|免收|手续费|抽奖|奖品|购物卡|\d+r(?![a-z])|v你|v您|微信(?:转|给|发)|亏待|辛苦费|损失|来补|意思一下|\d折|八折|九折|打折|"
+    r"心意|奖励|免单|积分|代金券|好商量|好说|不收|免收|手续费|抽奖|奖品|购物卡|\d+r(?![a-z])|v你|v您|微信(?:转|给|发)|亏待|辛苦费|损失|来补|意思一下|\d折|八折|"
+    r"九折|打折|"
     r"折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|"
     r"当天|全额|全退|差价|转(?:您|你|账)|"
     r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
@@ -470,19 +472,20 @@ Z_BENEFIT = _Concept(
 Z_THREAT = re.compile(
     r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
     r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
-    r"不会退|不处理|先不处理|暂停|重新考虑|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
+    r"不会退|不处理|先不处理|暂停|重新考虑|不好办|没法办|难办|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
 )
-Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝")
+Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝|好办|难办|没法办")
 Z_DECOUPLE = re.compile(r"都会退|都退|都会给您退|都会为您|都不影响|不影响|照样退|照常退|都一样|都会按|"
                         r"都会处理|"
                         r"都可以退|都能退")
 Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协")
 Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|看您|也会正常|也会退|也会处理|正常退款|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|"
-    r"无论|不管|都会|照样|照常|没有关系|没关系|无关|"
+    r"无论|不管|都会(?!优先)[^。！？!?]{0,12}?(?:退|处理|同意|受理)|照样|照常|没有关系|没关系|无关|"
     r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不必修改|不必改|无需改|不做|放心评|放心写|随意|随您|好评差评|差评好评|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|确认收货(?:之)?前|不必修改|不必改|无需改|不做|放心评|放心写|随意|"
+    r"随您|好评差评|差评好评|"
     r"您说的|"
     r"您提到的|您评价里|您在评价里|看到您的|"
     r"(?:谢谢|感谢)[^。！？!?,，]{0,6}(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
@@ -600,7 +603,7 @@ E_COMPLAINT = _Concept(
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
-    rf"reversed|stays)\b|\b(?:don'?t|do not|not) escalate\b"
+    rf"reversed|stays|goes away|go away|disappears|is gone)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|(?<!will )(?<!'ll )(?<!would )(?<!can )(?<!they )\b(?:close|cancel|withdraw|drop|retract) (?:it|"
     rf"that)\b"
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
@@ -624,6 +627,8 @@ E_BENEFIT = _Concept(
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
+    r"see what (?:i|we) can do|"
+    r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
     r"in it for you|\bgoodies\b|\bsomething special\b"
 )
 E_TIE = _Concept(
@@ -638,7 +643,8 @@ E_THREAT = re.compile(
     r"no refunds?|decline|"
     r"denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
-    r"not happening|don'?t expect|don'?t refund|do not refund|not be refunding|not able|only allows|"
+    r"not happening|not much we can do|nothing we can do|don'?t expect|don'?t refund|do not refund|"
+    r"not be refunding|not able|only allows|"
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
     r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
 )
@@ -651,7 +657,10 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
-    r"won'?t change|will not change|whether or not|whether the|no expectation|no pressure|no obligation|"
+    r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"before confirming|both (?:processed|refunded|handled|"
+    r"treated)|"
+    r"(?:processed|refunded|handled) the same|whether the|no expectation|no pressure|no obligation|"
     r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
     r"you(?:'ll| will)? (?:need to |have to )?(?:cover|pay for)|(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
