@@ -510,7 +510,8 @@ _E_CHANGE_WORDS = ("change", "changing", "changed", "switch", "switching", "swap
                    "edit", "editing", "modify", "modifying", "amend", "amending", "redo", "re-do", "adjust",
                    "adjusting", "reconsider", "reconsidering", "select", "selecting", "pick", "choose",
                    "choosing", "mark", "set", "resubmit", "re-submit", "refile", "re-file", "re-open",
-                   "reopen", "go with", "put")
+                   "reopen", "go with", "put", "tweak", "tweaking", "flip", "flipping", "list",
+                   "file it under")
 
 
 
@@ -566,6 +567,8 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('claim', 'claims')}\b(?=[^.!?\n]{{0,20}}\"defective\")"
     rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
     rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
+    rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
+    rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
     rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
     rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
@@ -576,7 +579,8 @@ E_REASON = _Reversed(E_REASON_FORWARD)
 E_REVIEW_GIVE = re.compile(
     r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
     r"five star|"
-    r"testimonial)\b|\bleave us some love\b|\bshow us some love\b|\bsome love\b|\btell the world\b"
+    r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating)\b|\bleave us some love\b|"
+    r"\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
 E_REVIEW_REMOVE = re.compile(
     rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
@@ -587,7 +591,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
-    rf"|\bkeep the 1-star\b|\bwhile your review\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
+    rf"|\bkeep the 1-star\b|\bwhile your review\b|\bhold (?:off )?(?:your|the|on your) (?:review|rating|"
+    rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
     rf"feedback)\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
     rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
@@ -614,7 +619,8 @@ E_COMPLAINT = _Concept(
 )
 E_RECEIPT = _Concept(
     r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
-    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b"
+    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
+    r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
     r"|\border received\b|\bmarked as received\b|\bclick(?:ing)? \"?(?:received|order received|confirm)"
 )
@@ -627,7 +633,9 @@ E_BENEFIT = _Concept(
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
-    r"see what (?:i|we) can do|"
+    r"see what (?:i|we) can do|\bcomp\b|eat the|throw in|thrown in|little extra|"
+    r"bit extra|bump(?:ed)? up|knock(?:ed)? (?:\$|\d|off)|on the house|hook you up|sort you out|\bon us\b|"
+    r"\brefill|"
     r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
     r"in it for you|\bgoodies\b|\bsomething special\b"
 )
@@ -658,6 +666,8 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"saw your (?:kind words|review|rating|feedback|5)|"
+    r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
     r"before confirming|both (?:processed|refunded|handled|"
     r"treated)|"
     r"(?:processed|refunded|handled) the same|whether the|no expectation|no pressure|no obligation|"
@@ -687,7 +697,8 @@ E_ASK = re.compile(
     rf"|\bgiving us\b{_ES}{{0,5}}?\bstars?\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback)\b"
-    rf"|\bhope you'?ll (?:leave|write)\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
+    rf"|\bhope you'?ll (?:leave|write)\b|\bkind words (?:in|on) (?:a|your|the) review|"
+    rf"\bgive us a thumbs up\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
     rf"\bsay (?:nice|good|kind|positive|great) things\b"
     rf"|\blook(?:ing)? forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
     rf"\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
@@ -869,11 +880,12 @@ _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "�
 _G_Z_RECEIPT = ("收货", "确认", "签收")
 _G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it",
                "make it", "set it", "put it")
-_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*")
+_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "kind words", "good word", "thumbs up", "shout")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace")
-_G_E_RECEIPT = ("confirm", "received", "delivered")
+_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
@@ -972,7 +984,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 _EN_REVIEW_ACT = re.compile(
     r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"
     r"customers who|everyone who|anyone who|those who|for every|per review|with every|sends? (?:one|us)|"
-    r"show us|tell|"
+    r"show us|tell|say|says|give us|a few kind words|kind words|a good word|thumbs up|shout-out|shout out|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
 )
