@@ -430,10 +430,10 @@ Z_REASON = _Concept(
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
     rf"|(?:(?:只要|如果|要是)(?:原因|理由)(?:不是|不选|别选|不写))"
     rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|(?:选(?:个|"
-    rf"一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为)?\"[^\"]{{1,12}}\")"
+    rf"一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为|个|一个)?\"[^\"]{{1,12}}\")"
 )
 Z_REVIEW_GIVE = _Concept(
-    r"好评|五星|5星|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
+    r"好评|五星(?!级)|5星(?!级)|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
     r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
     r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评分|打分|点评|评语|点(?:个)?赞|评一下|评个|"
     r"好的评论|好评论|好的评价|满星|全五星|(?:评价|好评|五星)的(?:顾客|亲|买家|朋友|宝宝)|好平|好坪|hao评|好ping|haoping|晒tu|"
@@ -447,7 +447,7 @@ Z_REVIEW_REMOVE = _Concept(
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
     rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
-    rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒)"
+    rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒|公开)"
     rf"|(?:评价|评论)之前|先别发|先不要发|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)|评价就?免了|不用评价了|评价就不用|手下留情|别写了|不要写了"
 )
 Z_COMPLAINT = _Concept(
@@ -460,12 +460,14 @@ Z_COMPLAINT = _Concept(
 )
 Z_RECEIPT = _Concept(
     r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下)?(?:确认)?收货|点(?:一下|下)?确认(?!退款)|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|"
-    r"确认了|收货点|把货收了|货收了"
+    r"确认了|收货点|把货收了|货收了|收到货[^。！？!?]{0,6}确认"
 )
 Z_BENEFIT = _Concept(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
-    r"心意|奖励|免单|积分|代金券|好商量|好说|少扣|少收|便宜|吃亏|搞定|小玩意|不收|免收|手续费|抽奖|奖品|购物卡|\d+r(?![a-z])|v你|v您|微信(?:转|给|发)|亏待|辛苦费|"
+    r"心意|奖励|免单|积分|代金券|话费|(?<!填)(?<!补)(?<!扩)充(?:值|\d|个|点)|好商量|好说|少扣|少收|便宜|吃亏|搞定|小玩意|不收|免收|手续费|抽奖|奖品|购物卡|"
+    r"\d+r(?![a-z])|v你|v您|"
+    r"微信(?:转|给|发)|亏待|辛苦费|"
     r"损失|来补|意思一下|\d折|八折|"
     r"九折|打折|"
     r"折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|"
@@ -475,7 +477,8 @@ Z_BENEFIT = _Concept(
 Z_THREAT = re.compile(
     r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
     r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
-    r"不会退|不处理|先不处理|暂停|重新考虑|不好办|没法办|难办|卡着|卡住|审核不通过|不认|挂着|拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
+    r"不会退|不处理|先不处理|暂停|保留[^。！？!?]{0,6}权利|(?<!不)(?<!不会)影响(?:您的)?(?:退款|售后)|重新考虑|不好办|没法办|难办|卡着|卡住|审核不通过|不认|挂着|"
+    r"拒收|取消了|没有了|给不了|不给|不会处理|80%|拒了|不同意"
 )
 Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝|好办|难办|没法办")
 Z_DECOUPLE = re.compile(r"都会退|都退|都会给您退|都会为您|都不影响|不影响|照样退|照常退|都一样|都会按|"
@@ -486,9 +489,10 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|看您|也会正常|也会退|也会处理|正常退款|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|"
     r"无论|不管|都会(?!优先)[^。！？!?]{0,12}?(?:退|处理|同意|受理)|照样|照常|没有关系|没关系|无关|"
-    r"不会因为|不需要|不用改|随便选|都退|都不会|权利|自由|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
+    r"不会因为|不需要|不用改|随便选|都退|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不用动|无需动|不需要动|确认收货(?:之)?前|不必修改|不必改|无需改|不做|放心评|放心写|随意|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不用动|无需动|不需要动|确认收货(?:之)?前|不必修改|不必改|无需改|"
+    r"不做|放心评|放心写|随意|"
     r"随您|好评差评|差评好评|"
     r"您说的|"
     r"您提到的|您评价里|您在评价里|看到您的|"
@@ -499,7 +503,8 @@ Z_ASK = _Concept(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
     r"|写[^。!?！？]{0,4}好话|五星就?最好|多夸|夸夸|美言|期待[^。!?！？]{0,4}好评|等您的好评"
     r"|(?:五星|5星|全五分|五分)?好评(?:哦|吧|呀|啊|哈|支持|拜托|图)|给个好评|帮忙写|写个|五星哦|全五分|五星好评"
-    r"|五星评价|打个五星|好评是我们|求(?:个|一个)?好评|来(?:个|一个)?好评|好评走|(?:五|5) ?star ?好评"
+    r"|五星评价|打个五星|好评是我们|五星走起|好评走起|五星安排|好评安排|求(?:个|一个)?好评"
+    r"|来(?:个|一个)?好评|好评走|(?:五|5) ?star ?好评"
 )
 
 # English --------------------------------------------------------------------------------------------
@@ -604,7 +609,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"(?:review|feedback|rating)"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
     rf"(?:review|feedback|rating)"
-    rf"|\bbefore you post anything\b|\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
+    rf"|\bbefore you post anything\b|\bgo(?:ing)? public\b|\bpost (?:it |this |anything )?publicly\b|"
+    rf"\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
     rf"anything)\b"
 )
 E_COMPLAINT = _Concept(
@@ -705,7 +711,8 @@ E_ASK = re.compile(
     rf"\bgive us a thumbs up\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
     rf"\bsay (?:nice|good|kind|positive|great) things\b"
     rf"|\blook(?:ing)? forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
-    rf"\bif we'?ve earned it\b|\bdon'?t forget to leave\b"
+    rf"\bif we'?ve earned it\b|\b(?:5|five)[- ]stars? if\b|\bif you think we (?:earned|deserve)|"
+    rf"\bdon'?t forget to leave\b"
 )
 
 _SENT_END = re.compile(r"[。!?！？\n~～….]+")
@@ -890,7 +897,7 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace")
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
-_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
@@ -988,6 +995,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 _EN_REVIEW_ACT = re.compile(
     r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"
     r"customers who|everyone who|anyone who|those who|for every|per review|with every|sends? (?:one|us)|"
+    r"for (?:your|a|each|every) (?:review|rating|5-star|five-star)|"
     r"show us|tell|say|says|give us|a few kind words|kind words|a good word|thumbs up|shout-out|shout out|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
