@@ -577,6 +577,7 @@ E_REASON_FORWARD = _Concept(
     rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
     rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
     rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
+    rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
     rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
@@ -600,7 +601,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
-    rf"|\bkeep the 1-star\b|\bwhile your review\b|\bhold (?:off )?(?:your|the|on your) (?:review|rating|"
+    rf"|\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
+    rf"a) (?:review|rating|"
     rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
     rf"feedback)\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
@@ -619,6 +621,7 @@ E_COMPLAINT = _Concept(
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
     rf"reversed|stays|goes away|go away|disappears|is gone)\b|\b(?:don'?t|do not|not) escalate\b"
+    rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|(?<!will )(?<!'ll )(?<!would )(?<!can )(?<!they )\b(?:close|cancel|withdraw|drop|retract) (?:it|"
     rf"that)\b"
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
@@ -628,11 +631,14 @@ E_COMPLAINT = _Concept(
     rf"your card|the marketplace)\b"
 )
 E_RECEIPT = _Concept(
-    r"\bconfirm(?:s|ing)? (?:receipt|delivery|you(?:'ve| have)? received|the order as|order)\b"
+    r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
+    r"ing)? (?:receipt|"
+    r"delivery|you(?:'ve| have)? received|the order as|order)\b"
     r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
-    r"|\border received\b|\bmarked as received\b|\bclick(?:ing)? \"?(?:received|order received|confirm)"
+    r"|\border received\b|\bmarked as received\b|\b(?:click|tap|press|hit)(?:ing)? (?:on )?\"?(?:received|"
+    r"order received|confirm)"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
@@ -653,7 +659,9 @@ E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
     r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
-    r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will)\b|="
+    r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
+    r"unlocks?|"
+    r"earns?|gets you|wins?)\b|="
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
