@@ -139,6 +139,10 @@ BLOCKED_VARIANTS = [
     ("If you leave a negative review, we'll cancel your refund.", "refund_threat"),
     ("亲，给个五星好评吧", "asks_for_review"),
     ("Would you mind giving us 5 stars? It really helps small businesses like ours.", "asks_for_review"),
+    # a tie across three sentences, and leave-taking inside the same sentence as the money
+    ("Please change the reason to \"Other\". It really helps our store. We will send you $5 for it.",
+     "money_for_reason"),
+    ("If you like, change the reason and we will add $5.", "money_for_reason"),
 ]
 
 HONEST_NEAR_THE_LINE = [
@@ -158,6 +162,13 @@ HONEST_NEAR_THE_LINE = [
     "Please don't confirm receipt until the parcel has actually arrived.",
     "You have every right to file a chargeback; we'll respond to your bank with the tracking details.",
     "亲，评价是您的权利，您按真实感受评价就好",
+    # leave to change the reason in a sentence of its own, then the refund date
+    "You can change the reason if you like. We will refund $12 by Sep 8.",
+    "亲，原因您想改也可以改。仓库周日休息。退款会在9月8日前到账。",
+    # pointing to the reason the seller is at fault under, with what the seller owes
+    "亲，收到您的照片了，确实是我们发错了，您选“发错货”就行，运费我们出",
+    # rules explained, with the disclaimer in the next sentence
+    "亲，如果退款原因是不想要了，按七天无理由处理；是质量问题我们会先核实。两种情况我们都会退款，您按实际选。",
 ]
 
 

@@ -765,9 +765,10 @@ class _Doc:
 
 def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
          cancel: _Finder, rule: str, *, need_tie_word: bool = True,
-         decouple: _Finder | None = None) -> _Hit | None:
-    """An act span and an ``other`` concept in the same sentence or an adjacent one, with no
-    disclaimer in either sentence (and, when ``need_tie_word``, a conditional or connective word).
+         decouple: _Finder | None = None, permission: _Finder | None = None) -> _Hit | None:
+    """An act span and an ``other`` concept in the same sentence or one of the two before or after it,
+    with no disclaimer in the sentences between (and, when ``need_tie_word``, a conditional or
+    connective word).
 
     A tie inside one sentence is also undone by a ``decouple`` statement in the sentence before or
     after ("两种情况我们都会退款", "either way you are refunded"): how an honest explanation of
@@ -776,13 +777,17 @@ def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | 
     n = len(doc.bounds)
     for a_start, _a_end in acts:
         i = doc.sentence_of(a_start)
-        for j in (i, i + 1, i - 1):
+        for j in (i, i + 1, i - 1, i + 2, i - 2):
             if j < 0 or j >= n:
                 continue
             lo, hi = doc.window(i, j)
             seg = text[lo:hi]
             if cancel.search(seg):
                 continue
+            if j != i and permission is not None:  # "change it if you like." then a refund date
+                act_lo, act_hi = doc.sentence(i)
+                if permission.search(text[act_lo:act_hi]):
+                    continue
             if j == i and decouple is not None:
                 near_lo, near_hi = doc.window(max(i - 1, 0), min(i + 1, n - 1))
                 if decouple.search(text[near_lo:near_hi]):
@@ -846,6 +851,11 @@ def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
         out.append(span)
     return out
 
+
+# Leave to change the reason, given in a sentence of its own, is not a request tied to the next one.
+_Z_PERMISSION = re.compile(r"想改也可以|可以改也可以不改|改不改|愿意的话|如果您愿意|您愿意|可改可不改")
+_E_PERMISSION = re.compile(r"if you(?:'d)? (?:like|want|wish|prefer)(?=[.,;!?]|$| but| though)|feel free|"
+                           r"if you'd rather|you may|optional")
 
 _Z_POLICY = re.compile(r"平台规定|平台的规则|平台规则|平台要求")
 _E_POLICY = re.compile(r"per our|as per|policy|per marketplace|(?:marketplace|platform)'?s? rules?")
@@ -931,7 +941,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
             return hit
     bought = _sparing(doc, reason, _Z_FAULT, _Z_SPARING) if reason else reason
     if bought:
-        hit = _tie(doc, bought, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE)
+        hit = _tie(doc, bought, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE,
+                   permission=_Z_PERMISSION)
         if hit is not None:
             return hit
     if complaint:
@@ -973,7 +984,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             return hit
     bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
     if bought:
-        hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE)
+        hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
+                   permission=_E_PERMISSION)
         if hit is not None:
             return hit
     if complaint:
