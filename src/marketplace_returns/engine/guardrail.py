@@ -885,11 +885,14 @@ def _classify(norm: str) -> _Hit | None:
     return None
 
 
-def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
+def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...], probe: str | None = None
+           ) -> list[tuple[int, int]]:
     """The concept's spans, after a substring test of the words every match must contain (the
-    regexes cost a few µs each on a reply; most replies contain none of the words)."""
+    regexes cost a few µs each on a reply; most replies contain none of the words). ``probe`` is the
+    text the words are looked for in, when it differs (a leading space, so " change it" is a word)."""
+    where = text if probe is None else probe
     for trig in triggers:
-        if trig in text:
+        if trig in where:
             return [(m.start(), m.end()) for m in pattern.finditer(text)]
     return []
 
@@ -908,8 +911,8 @@ _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "�
                   "平台", "小二",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
-_G_E_REASON = ("reason", '"', "filed", "marked as", "change it", "switch it", "update it", "edit it",
-               "make it", "set it", "put it")
+_G_E_REASON = ("reason", '"', "filed", "marked as", " change it", " switch it", " update it", " edit it",
+               " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "kind words", "good word", "thumbs up", "shout")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
@@ -969,7 +972,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
-    reason = _gated(E_REASON, t, _G_E_REASON)
+    reason = _gated(E_REASON, t, _G_E_REASON, " " + t)
     give = _gated(E_REVIEW_GIVE, t, _G_E_REVIEW)
     remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
     complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
