@@ -412,7 +412,8 @@ _ES = r"[^.!?\n]"  # within one English sentence
 # Chinese --------------------------------------------------------------------------------------------
 _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
              r"非质量|协商一致|(?:其他|其它|别的)(?!款|颜色|尺|码|型号|商品|产品|的款|规格|样式|东西|同款)|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
-_Z_CHANGE = r"(?:修改|更改|变更|更正|写成|改为|改成|调整|调一下|调成|调为|更换|改|换(?<!退换)(?!货))"
+_Z_CHANGE = (r"(?:修改|更改|变更|更正|写成|改为|改成|定为|定成|设为|设置为|写为|调整|调一下|调成|调为|更换|"
+             r"改|换(?<!退换)(?!货))")
 Z_REASON = _Concept(
     rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
     rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新|点一下|点|勾|动|写|填))"
@@ -455,7 +456,7 @@ Z_COMPLAINT = _Concept(
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商)(?:单)?[^\n]{{0,14}}?"
     rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销)"
-    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服)[^。！？!?]{{0,6}}(?:不用处理|不用管|说一声)|(?:别|不要|先别|不用)(?:找|去|申请|走|"
+    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服)[^。！？!?]{{0,6}}(?:不用处理|不用管|说一声|解决了)|(?:别|不要|先别|不用)(?:找|去|申请|走|"
     rf"联系)(?:平台|小二|客服介入|12315|消协|工商)"
 )
 Z_RECEIPT = _Concept(
@@ -578,6 +579,7 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
     rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
     rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
+    rf"|\" as (?:the|your)(?: return)? reason\b"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
     rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
@@ -611,7 +613,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"(?:review|feedback|rating)"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
     rf"(?:review|feedback|rating)"
-    rf"|\bbefore you post anything\b|\bgo(?:ing)? public\b|\bpost (?:it |this |anything )?publicly\b|"
+    rf"|\bbefore you post anything\b|\bgo(?:ing)? public\b|\b(?:keep|kept|keeping) (?:it|this|that) (?:off|"
+    rf"out of) (?:the|your) review|\bpost (?:it |this |anything )?publicly\b|"
     rf"\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
     rf"anything)\b"
 )
@@ -622,6 +625,8 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
     rf"reversed|stays|goes away|go away|disappears|is gone)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
+    rf"|\blet (?:paypal|the bank|your bank|the platform|amazon|etsy|ebay|shopify|them|klarna) know "
+    rf"(?:it'?s|it is|that it'?s|the (?:issue|case|dispute|claim) is|everything is) (?:resolved|fixed|sorted)"
     rf"|(?<!will )(?<!'ll )(?<!would )(?<!can )(?<!they )\b(?:close|cancel|withdraw|drop|retract) (?:it|"
     rf"that)\b"
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
