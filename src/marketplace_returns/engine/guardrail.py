@@ -449,13 +449,14 @@ Z_REVIEW_REMOVE = _Concept(
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
     rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
     rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒|公开)"
-    rf"|(?:评价|评论)之前|先别发|先不要发|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)|评价就?免了|不用评价了|评价就不用|手下留情|别写了|不要写了"
+    rf"|(?:评价|评论)之前|先别发|先不要发|(?:差评|评价|评论)[^。！？!?]{{0,6}}(?:灵活|通融|处理一下)|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)|"
+    rf"评价就?免了|不用评价了|评价就不用|手下留情|别写了|不要写了"
 )
 Z_COMPLAINT = _Concept(
     rf"(?:撤|取消|关闭|关掉|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商)(?:单)?[^\n]{{0,14}}?"
-    rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销)"
+    rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销|关(?:了|一下)?(?![于系注心怀]))"
     rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服)[^。！？!?]{{0,6}}(?:不用处理|不用管|说一声|解决了)|(?:别|不要|先别|不用)(?:找|去|申请|走|"
     rf"联系)(?:平台|小二|客服介入|12315|消协|工商)"
 )
@@ -473,7 +474,7 @@ Z_BENEFIT = _Concept(
     r"九折|打折|"
     r"折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|"
     r"当天|全额|全退|差价|转(?:您|你|账)|"
-    r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|有小|好处"
+    r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|白帮|白忙|有小|好处"
 )
 Z_THREAT = re.compile(
     r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
@@ -580,6 +581,9 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
     rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
     rf"|\" as (?:the|your)(?: return)? reason\b"
+    rf"|{_words('resubmit', 'resubmitting', 'refile', 're-file', 're-submit', 'submit', 'file')} "
+    rf"(?:it |this |the return )?(?:as|under) \""
+    rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
     rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
@@ -603,7 +607,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
-    rf"|\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
+    rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
+    rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
     rf"a) (?:review|rating|"
     rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
     rf"feedback)\b"
@@ -654,7 +659,8 @@ E_BENEFIT = _Concept(
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
-    r"see what (?:i|we) can do|\bcomp\b|eat the|throw in|thrown in|little extra|"
+    r"see what (?:i|we) can do|flexible on (?:the )?(?:shipping|refund|price|cost|compensation)|\bcomp\b|"
+    r"eat the|throw in|thrown in|little extra|"
     r"bit extra|bump(?:ed)? up|knock(?:ed)? (?:\$|\d|off)|on the house|hook you up|sort you out|\bon us\b|"
     r"\brefill|"
     r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
@@ -703,7 +709,8 @@ E_CANCEL = re.compile(
     r"does not affect|"
     r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
-    r"does not change|entirely|your right|every right|good or bad|positive or negative|all feedback|"
+    r"does not change|entirely|your right|every right|good or bad|good (?:review |one )?or (?:a )?bad|"
+    r"positive or negative|all feedback|"
     r"honest feedback|any review (?:you|is|at all)|however you|that's up|accurate|true for you|matches your|"
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
@@ -916,8 +923,8 @@ _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "�
                   "平台", "小二",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
-_G_E_REASON = ("reason", '"', "filed", "marked as", " change it", " switch it", " update it", " edit it",
-               " make it", " set it", " put it", "down as")
+_G_E_REASON = ("reason", '"', "flexible", "filed", "marked as", " change it", " switch it", " update it",
+               " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "kind words", "good word", "thumbs up", "shout")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
