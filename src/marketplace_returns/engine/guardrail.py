@@ -436,7 +436,8 @@ Z_REASON = _Concept(
 Z_REVIEW_GIVE = _Concept(
     r"好评|五星(?!级)|5星(?!级)|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
     r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
-    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评分|打分|点评|评语|点(?:个)?赞|评一下|评个|"
+    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评分|打分|高分|点评|评语|评价截图|好评截图|点亮[^。！？!?]{0,4}星|"
+    r"五颗(?:小)?星|点(?:个)?赞|评一下|评个|"
     r"好的评论|好评论|好的评价|满星|全五星|(?:评价|好评|五星)的(?:顾客|亲|买家|朋友|宝宝)|好平|好坪|hao评|好ping|haoping|晒tu|"
     r"(?: ?star ?){3,5}|"
     r"(?:五|5) ?star"
@@ -449,7 +450,8 @@ Z_REVIEW_REMOVE = _Concept(
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
     rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
     rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒|公开)"
-    rf"|(?:评价|评论)之前|先别发|先不要发|(?:差评|评价|评论)[^。！？!?]{{0,6}}(?:灵活|通融|处理一下)|(?:评价|评论|追评){_ZS}{{0,8}}?(?:重新写|重写)|"
+    rf"|(?:评价|评论)之前|先别发|先不要发|别点星|不要点星|别打星|(?:差评|评价|评论)[^。！？!?]{{0,6}}(?:灵活|通融|处理一下)|(?:评价|评论|"
+    rf"追评){_ZS}{{0,8}}?(?:重新写|重写)|"
     rf"评价就?免了|不用评价了|评价就不用|手下留情|别写了|不要写了"
 )
 Z_COMPLAINT = _Concept(
@@ -457,17 +459,19 @@ Z_COMPLAINT = _Concept(
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商)(?:单)?[^\n]{{0,14}}?"
     rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销|关(?:了|一下)?(?![于系注心怀]))"
-    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服)[^。！？!?]{{0,6}}(?:不用处理|不用管|说一声|解决了)|(?:别|不要|先别|不用)(?:找|去|申请|走|"
+    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服)[^。！？!?]{{0,8}}(?:不用处理|不用管|说一声|说一下|解决了|协商好)|(?:别|不要|先别|"
+    rf"不用)(?:找|去|申请|走|"
     rf"联系)(?:平台|小二|客服介入|12315|消协|工商)"
 )
 Z_RECEIPT = _Concept(
-    r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下)?(?:确认)?收货|点(?:一下|下)?确认(?!退款)|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|"
+    r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下|个)?(?:确认)?收货|点(?:一下|下)?确认(?!退款)|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|"
     r"确认了|收货点|把货收了|货收了|收到货[^。！？!?]{0,6}确认"
 )
 Z_BENEFIT = _Concept(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
     r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
-    r"心意|奖励|免单|积分|代金券|话费|(?<!填)(?<!补)(?<!扩)充(?:值|\d|个|点)|好商量|好说|少扣|少收|便宜|吃亏|搞定|小玩意|不收|免收|手续费|抽奖|奖品|购物卡|"
+    r"心意|奖励|免单|积分|代金券|立减|减\d|优惠|专属|话费|(?<!填)(?<!补)(?<!扩)充(?:值|\d|个|点)|好商量|好说|少扣|少收|便宜|吃亏|搞定|小玩意|不收|免收|手续费|"
+    r"抽奖|奖品|购物卡|"
     r"\d+r(?![a-z])|v你|v您|"
     r"微信(?:转|给|发)|亏待|辛苦费|"
     r"损失|来补|意思一下|\d折|八折|"
@@ -491,9 +495,10 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|看您|也会正常|也会退|也会处理|正常退款|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|"
     r"无论|不管|都会(?!优先)[^。！？!?]{0,12}?(?:退|处理|同意|受理)|照样|照常|没有关系|没关系|无关|"
-    r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
+    r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不用动|无需动|不需要动|确认收货(?:之)?前|不必修改|不必改|无需改|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|自己的事|不用动|无需动|不需要动|确认收货(?:之)?前|不必修改|不必改|"
+    r"无需改|"
     r"不做|放心评|放心写|随意|"
     r"随您|好评差评|差评好评|"
     r"您说的|"
@@ -624,7 +629,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"anything)\b"
 )
 E_COMPLAINT = _Concept(
-    rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|"
+    rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
+    rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
@@ -672,7 +678,7 @@ E_TIE = _Concept(
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
     r"unlocks?|"
-    r"earns?|gets you|wins?)\b|="
+    r"earns?|gets you|wins?|your way|and there'?s|there'?s a)\b|="
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
@@ -728,6 +734,7 @@ E_ASK = re.compile(
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback)\b"
     rf"|\bhope you'?ll (?:leave|write)\b|\bkind words (?:in|on) (?:a|your|the) review|"
+    rf"\bclick (?:the |all )?(?:five |5 )?stars\b|\ball five stars\b|"
     rf"\bgive us a thumbs up\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
     rf"\bsay (?:nice|good|kind|positive|great) things\b"
     rf"|\blook(?:ing)? forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
@@ -917,7 +924,7 @@ E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (
 _G_Z_REASON = ("原因", "理由", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错", "拍多",
                "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
                '"')
-_G_Z_REVIEW = ("好评", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话",
+_G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图", "评", "好话",
                "赞", "好平", "好坪", "hao", "star")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二",
@@ -1033,6 +1040,7 @@ _EN_REVIEW_ACT = re.compile(
     r"customers who|everyone who|anyone who|those who|for every|per review|with every|sends? (?:one|us)|"
     r"for (?:your|a|each|every) (?:review|rating|5-star|five-star)|"
     r"show us|tell|say|says|give us|a few kind words|kind words|a good word|thumbs up|shout-out|shout out|"
+    r"click|clicks|tap|pop|all five|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
 )
