@@ -660,7 +660,8 @@ E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
-    r"\blabel\b|\bexchange\b|\breplacement\b|\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
+    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b|\breplacement\b|"
+    r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
@@ -701,6 +702,7 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
     r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
     r"before confirming|both (?:processed|refunded|handled|"
