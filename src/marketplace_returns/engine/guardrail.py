@@ -17,7 +17,7 @@ stand for, case is folded), then cut into sentences, and *concepts* are found by
 a buyer act (change the reason, review, remove a review, withdraw a complaint, confirm receipt), a
 benefit (money, coupon, gift, free shipping, a faster refund...), a threat (otherwise / 否则 /
 不然 ...), and an honest disclaimer ("up to you", "不影响退款"). A rule fires when an act and a
-benefit (or a threat) meet in one sentence or in two adjacent ones and neither sentence disclaims
+benefit (or a threat) meet in one sentence or up to two sentences apart and no sentence between disclaims
 the tie. Messages that ask for or prevent a review, or ask to drop a complaint, need no benefit to
 be blocked. Two readings keep honest explanations through: a disclaimer in the next sentence undoes a
 one-sentence reason tie ("选七天无理由运费您出，选质量问题运费我们出。两种情况都会退款。"), and
