@@ -708,6 +708,7 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"\bhonestly\b|review honestly|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
     r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
@@ -792,7 +793,8 @@ class _Doc:
 
 def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
          cancel: _Finder, rule: str, *, need_tie_word: bool = True,
-         decouple: _Finder | None = None, permission: _Finder | None = None) -> _Hit | None:
+         decouple: _Finder | None = None, permission: _Finder | None = None,
+         need: _Finder | None = None) -> _Hit | None:
     """An act span and an ``other`` concept in the same sentence or one of the two before or after it,
     with no disclaimer in the sentences between (and, when ``need_tie_word``, a conditional or
     connective word).
@@ -823,6 +825,8 @@ def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | 
             if m is None:
                 continue
             if need_tie_word and tie is not None and not tie.search(seg):
+                continue
+            if need is not None and not need.search(seg):
                 continue
             return _Hit(rule, lo, hi)
     return None
@@ -1036,8 +1040,9 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             return hit
     asks = _gated(E_ASK, t, _G_E_REVIEW)
     if give:
-        hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review")
-        if hit is not None and (asks or _EN_REVIEW_ACT.search(t[hit.start:hit.end])):
+        hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review",
+                   need=None if asks else _EN_REVIEW_ACT)
+        if hit is not None:
             return hit
     if asks:
         return _first(doc, asks, E_CANCEL, "asks_for_review")
