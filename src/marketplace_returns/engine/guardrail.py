@@ -116,7 +116,8 @@ _SYMBOLS: dict[int, str | None] = {
                              "\ufe0e\ufe0f\u180e"), None),
     ord("🧧"): " 红包 ", ord("🎁"): " gift ", ord("💰"): " money ", ord("💸"): " money ",
     ord("💵"): " money ", ord("⭐"): " star ", ord("🌟"): " star ", ord("★"): " star ",
-    ord("☆"): " star ", ord("➕"): "+", ord("→"): " then ", ord("➡"): " then ", ord("⇒"): " then ",
+    ord("☆"): " star ", ord("❌"): " no ", ord("✖"): " no ", ord("➕"): "+", ord("→"): " then ",
+    ord("➡"): " then ", ord("⇒"): " then ",
     ord("“"): '"', ord("”"): '"', ord("‘"): "'", ord("’"): "'", ord("「"): '"', ord("」"): '"',
     ord("『"): '"', ord("』"): '"', ord("〔"): "(", ord("〕"): ")", ord("、"): ",",
 }
@@ -426,6 +427,7 @@ Z_REASON = _Concept(
     rf"|(?:(?:如果|要是|若|只要)(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:(?:原因|理由)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
     rf"|(?:(?:原因|理由)(?:是|为|选)(?:质量问题|描述不符|假货|破损)的(?:退款|订单|申请|售后))"
+    rf"|(?:(?<!非)(?:质量问题|描述不符|破损)的?[^。,，!?！？]{{0,6}}?(?:不退|不给退|不予退|拒绝退|驳回))"
     rf"|(?:重新(?:提交|申请|选择|选|填|勾){_ZS}{{0,12}}?(?:原因|理由|选))"
     rf"|(?:(?:原因|理由)(?:要是|如果|要)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
     rf"|(?:(?:原因|理由){_ZS}{{0,8}}?(?:通融|配合|帮忙|帮个忙))"
@@ -588,6 +590,7 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
     rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
     rf"|\" as (?:the|your)(?: return)? reason\b"
+    rf"|defective\"?[^.!?\n]{{0,8}}?(?:no refund|not refunded|won'?t be refunded|refund denied)"
     rf"|{_words('resubmit', 'resubmitting', 'refile', 're-file', 're-submit', 'submit', 'file')} "
     rf"(?:it |this |the return )?(?:as|under) \""
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
@@ -943,8 +946,8 @@ _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "�
                   "平台", "小二",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
-_G_E_REASON = ("reason", '"', "flexible", "filed", "marked as", " change it", " switch it", " update it",
-               " edit it", " make it", " set it", " put it", "down as")
+_G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
+               " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "kind words", "good word", "thumbs up", "shout")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
