@@ -463,7 +463,7 @@ Z_COMPLAINT = _Concept(
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商)(?:单)?[^\n]{{0,14}}?"
     rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销|关(?:了|一下)?(?![于系注心怀]))"
-    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服)[^。！？!?]{{0,8}}(?:不用处理|不用管|说一声|说一下|解决了|协商好)|(?:别|不要|先别|"
+    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服|银行)[^。！？!?]{{0,8}}(?:不用处理|不用管|说一声|说一下|解决了|协商好)|(?:别|不要|先别|"
     rf"不用)(?:找|去|申请|走|"
     rf"联系)(?:平台|小二|客服介入|12315|消协|工商)"
 )
@@ -499,7 +499,8 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 Z_CANCEL = _Concept(
     r"不影响|由您|您决定|您说了算|您自己|看您|也会正常|也会退|也会处理|正常退款|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|"
     r"无论|不管|都会(?!优先)[^。！？!?]{0,12}?(?:退|处理|同意|受理)|照样|照常|没有关系|没关系|无关|"
-    r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实|不会要求|无权|不做任何|不干涉|不会干涉|"
+    r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实(?:感受|体验|情况|的评价|想法)|"
+    r"不会为评价|不提供任何|没有任何好处|哪里可以改进|需要改进的地方|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
     r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|自己的事|不用动|无需动|不需要动|确认收货(?:之)?前|不必修改|不必改|"
     r"无需改|"
@@ -591,6 +592,7 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
     rf"|\" as (?:the|your)(?: return)? reason\b"
     rf"|defective\"?[^.!?\n]{{0,8}}?(?:no refund|not refunded|won'?t be refunded|refund denied)"
+    rf"|{_words('switch', 'switching', 'change', 'changing', 'move', 'moving', 'go', 'going')} (?:it )?to \""
     rf"|{_words('resubmit', 'resubmitting', 'refile', 're-file', 're-submit', 'submit', 'file')} "
     rf"(?:it |this |the return )?(?:as|under) \""
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
@@ -711,6 +713,7 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"do better|improve|"
     r"\bhonestly\b|review honestly|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
@@ -943,7 +946,7 @@ _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分
                "评", "好话",
                "赞", "好平", "好坪", "hao", "star")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
-                  "平台", "小二",
+                  "平台", "小二", "银行",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
@@ -1055,6 +1058,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 _EN_REVIEW_ACT = re.compile(
     r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"
     r"customers who|everyone who|anyone who|those who|for every|per review|with every|sends? (?:one|us)|"
+    r"every reviewer|each reviewer|all reviewers|"
     r"for (?:your|a|each|every) (?:review|rating|5-star|five-star)|"
     r"show us|tell|say|says|give us|a few kind words|kind words|a good word|thumbs up|shout-out|shout out|"
     r"click|clicks|tap|pop|all five|"
