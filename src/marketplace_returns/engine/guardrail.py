@@ -463,7 +463,8 @@ Z_COMPLAINT = _Concept(
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商)(?:单)?[^\n]{{0,14}}?"
     rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销|关(?:了|一下)?(?![于系注心怀]))"
-    rf"|撤诉|撤了|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服|银行)[^。！？!?]{{0,8}}(?:不用处理|不用管|说一声|说一下|解决了|协商好)|(?:别|不要|先别|"
+    rf"|撤诉|撤了|(?:跟|和|告诉)(?:银行|信用卡公司|平台|支付宝|小二)[^。！？!?]{{0,6}}(?:误会|搞错了|没事了)|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服|"
+    rf"银行)[^。！？!?]{{0,8}}(?:不用处理|不用管|说一声|说一下|解决了|协商好)|(?:别|不要|先别|"
     rf"不用)(?:找|去|申请|走|"
     rf"联系)(?:平台|小二|客服介入|12315|消协|工商)"
 )
@@ -646,6 +647,9 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
     rf"reversed|stays|goes away|go away|disappears|is gone)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
+    rf"|\btell (?:your|the) (?:bank|card company|card issuer|credit card company|paypal|"
+    rf"platform)\b{_ES}{{0,25}}?"
+    rf"(?:misunderstanding|mistake|resolved|sorted|fine|settled)"
     rf"|\blet (?:paypal|the bank|your bank|the platform|amazon|etsy|ebay|shopify|them|klarna) know "
     rf"(?:it'?s|it is|that it'?s|the (?:issue|case|dispute|claim) is|everything is) (?:resolved|fixed|sorted)"
     rf"|(?<!will )(?<!'ll )(?<!would )(?<!can )(?<!they )\b(?:close|cancel|withdraw|drop|retract) (?:it|"
@@ -689,7 +693,7 @@ E_TIE = _Concept(
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
     r"unlocks?|"
-    r"earns?|gets you|wins?|your way|and there'?s|there'?s a)\b|="
+    r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll)\b|="
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
@@ -946,7 +950,7 @@ _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分
                "评", "好话",
                "赞", "好平", "好坪", "hao", "star")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
-                  "平台", "小二", "银行",
+                  "平台", "小二", "银行", "信用卡",
                   "12315", "消协")
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
@@ -955,7 +959,7 @@ _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimon
                "kind words", "good word", "thumbs up", "shout")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
-                  "card", "marketplace")
+                  "card", "marketplace", "tell your", "tell the")
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
