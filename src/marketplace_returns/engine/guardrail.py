@@ -601,6 +601,9 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
     rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
     rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
+    rf"(?:on file |given |listed |on the return )?(?:were|was) \""
+    rf"|(?:the|your) (?:return|request|claim) (?:with|under|as) \"(?!defective|damaged|faulty)"
+    rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
     rf"(?:is|says|stays|remains)\b"
     rf"|{_words('with')} (?:this|that|the|your) reason\b|{_words('change', 'switch', 'update', 'edit')} it\b"
 )
@@ -613,7 +616,8 @@ E_REVIEW_GIVE = re.compile(
 )
 E_REVIEW_REMOVE = re.compile(
     rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
-    rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|"
+    rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|amend|"
+    rf"amending|"
     rf"reconsider|taking down|take down)\b{_ES}{{0,40}}?"
     rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
     rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted|is updated|"
@@ -624,7 +628,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
     rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
-    rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
+    rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? back (?:on )?(?:the|your|a|that) review|"
+    rf"\b(?:end up|appear|go|goes) in (?:a|the|your) review|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
     rf"a) (?:review|rating|"
     rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
     rf"feedback)\b"
@@ -667,7 +672,8 @@ E_RECEIPT = _Concept(
     r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
-    r"|\border received\b|\bmarked as received\b|\b(?:click|tap|press|hit)(?:ing)? (?:on )?\"?(?:received|"
+    r"|\border received\b|\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
+    r"check)(?:ing)? (?:on )?\"?(?:received|"
     r"order received|confirm)"
 )
 E_BENEFIT = _Concept(
