@@ -725,6 +725,7 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
     r"do better|improve|"
     r"\bhonestly\b|review honestly|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
