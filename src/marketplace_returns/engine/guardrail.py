@@ -416,24 +416,25 @@ _Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合
 _Z_CHANGE = (r"(?:修改|更改|变更|更正|写成|改为|改成|定为|定成|设为|设置为|写为|调整|调一下|调成|调为|更换|"
              r"改|换(?<!退换)(?!货))")
 Z_REASON = _Concept(
-    rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由))"
-    rf"|(?:(?:原因|理由){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新|点一下|点|勾|动|写|填))"
+    rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由|reason))"
+    rf"|(?:(?:原因|理由|reason){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新|点一下|点|勾|动|写|填))"
     rf"|(?:{_Z_CHANGE}(?:成|为|一下)?{_ZS}{{0,3}}?{_Z_OPTION})"
     rf"|(?:(?:原因|理由|类型|只要|如果|要是)[^。,，!?！？]{{0,6}}?(?:选|选择|写|填|选的是|写的是)"
-    rf"{_ZS}{{0,12}}?(?:的话|就|才|即可))|(?:选\"[^\"]{{1,12}}\"的话)|(?:(?:原因|理由)(?:选|写|填)成)"
+    rf"{_ZS}{{0,12}}?(?:的话|就|才|即可))|(?:选\"[^\"]{{1,12}}\"的话)|(?:(?:原因|理由|reason)(?:选|写|填)成)"
     rf"|(?:(?:只要|如果|要是|若|前提是|条件是|只接受)(?:是|选)?{_ZS}{{0,4}}?{_Z_OPTION})"
     rf"|(?:(?:选|选择)\"?(?:质量问题|描述不符|七天无理由|不想要了|不喜欢|个人原因|其他))"
-    rf"|(?:(?:质量问题|描述不符|假货)(?:这个|的)?(?:原因|理由))"
-    rf"|(?:(?:如果|要是|若|只要)(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
-    rf"|(?:(?:原因|理由)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
-    rf"|(?:(?:原因|理由)(?:是|为|选)(?:质量问题|描述不符|假货|破损)的(?:退款|订单|申请|售后))"
+    rf"|(?:(?:质量问题|描述不符|假货)(?:这个|的)?(?:原因|理由|reason))"
+    rf"|(?:(?:如果|要是|若|只要)(?:原因|理由|reason)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
+    rf"|(?:(?:原因|理由|reason)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
+    rf"|(?:(?:原因|理由|reason)(?:是|为|选)(?:质量问题|描述不符|假货|破损)的(?:退款|订单|申请|售后))"
     rf"|(?:(?<!非)(?:质量问题|描述不符|破损)的?[^。,，!?！？]{{0,6}}?(?:不退|不给退|不予退|拒绝退|驳回))"
     rf"|(?:重新(?:提交|申请|选择|选|填|勾){_ZS}{{0,12}}?(?:原因|理由|选))"
-    rf"|(?:(?:原因|理由)(?:要是|如果|要)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
-    rf"|(?:(?:原因|理由){_ZS}{{0,8}}?(?:通融|配合|帮忙|帮个忙))"
+    rf"|(?:(?:原因|理由|reason)(?:要是|如果|要)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
+    rf"|(?:(?:原因|理由|reason){_ZS}{{0,8}}?(?:通融|配合|帮忙|帮个忙))"
     rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
-    rf"|(?:(?:只要|如果|要是)(?:原因|理由)(?:不是|不选|别选|不写))"
-    rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|(?:选(?:个|"
+    rf"|(?:(?:只要|如果|要是)(?:原因|理由|reason)(?:不是|不选|别选|不写))"
+    rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由|reason)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|"
+    rf"(?:选(?:个|"
     rf"一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为|个|一个)?\"[^\"]{{1,12}}\")"
 )
 Z_REVIEW_GIVE = _Concept(
@@ -613,7 +614,8 @@ E_REASON = _Reversed(E_REASON_FORWARD)
 E_REVIEW_GIVE = re.compile(
     r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
     r"five star|"
-    r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating)\b|\bleave us some love\b|"
+    r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments)\b|"
+    r"\bleave us some love\b|"
     r"\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
 E_REVIEW_REMOVE = re.compile(
@@ -627,7 +629,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\bkeep (?:any |your |the )?(?:complaints?|it|this|that|issues?|problems?) (?:off|out of) (?:the|"
     rf"your) review"
     rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
-    rf"\b(?:review|reviewing|rating|rate|feedback|post anything|mention this in your review)\b"
+    rf"\b(?:review|reviewing|rating|rate|feedback|comment|comments|post anything|"
+    rf"mention this in your review)\b"
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
     rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
     rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? back (?:on )?(?:the|your|a|that) review|"
@@ -671,7 +674,8 @@ E_RECEIPT = _Concept(
     r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
     r"ing)? (?:receipt|"
     r"delivery|you(?:'ve| have)? received|the order as|order)\b"
-    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
+    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\bconfirm (?:receive|receiving|the goods|"
+    r"goods)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
     r"|\border received\b|\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
@@ -952,7 +956,8 @@ def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...], probe: str | 
 # not gain stay plain regexes).
 E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (E_THREAT, E_CANCEL, E_REFUND))
 
-_G_Z_REASON = ("原因", "理由", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错", "拍多",
+_G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错",
+               "拍多",
                "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
                '"')
 _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
@@ -965,6 +970,7 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "comment",
                "kind words", "good word", "thumbs up", "shout")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
