@@ -925,7 +925,7 @@ def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) 
 
 def _classify(norm: str) -> _Hit | None:
     """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
-    has_zh = not norm.isascii() and any(t in norm for t in _GATE_ZH)
+    has_zh = not norm.isascii() and _RX_GATE_ZH.search(norm) is not None
     has_en = _LETTER.search(norm) is not None and any(t in norm for t in _GATE_EN)
     if not (has_zh or has_en):
         return None
@@ -939,16 +939,27 @@ def _classify(norm: str) -> _Hit | None:
     return None
 
 
-def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...], probe: str | None = None
+def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...] | re.Pattern[str], probe: str | None = None
            ) -> list[tuple[int, int]]:
     """The concept's spans, after a substring test of the words every match must contain (the
     regexes cost a few µs each on a reply; most replies contain none of the words). ``probe`` is the
     text the words are looked for in, when it differs (a leading space, so " change it" is a word)."""
     where = text if probe is None else probe
+    if isinstance(triggers, re.Pattern):
+        if triggers.search(where) is None:
+            return []
+        return [(m.start(), m.end()) for m in pattern.finditer(text)]
     for trig in triggers:
         if trig in where:
             return [(m.start(), m.end()) for m in pattern.finditer(text)]
     return []
+
+
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """``any(w in text for w in words)`` as one regex: for Chinese words ``re`` skips every character
+    that starts none of them (measured: 8 µs -> 1 µs on a Chinese reply); English words start with
+    common letters, so the English gates stay substring tests."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 # Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that
@@ -980,18 +991,22 @@ _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
+_RX_GATE_ZH = _any_of(_GATE_ZH)
+_RX_Z_REASON, _RX_Z_REVIEW, _RX_Z_COMPLAINT, _RX_Z_RECEIPT, _RX_Z_MENTION = (
+    _any_of(g)
+    for g in (_G_Z_REASON, _G_Z_REVIEW, _G_Z_COMPLAINT, _G_Z_RECEIPT, (*_G_Z_COMPLAINT, "差评", "中评")))
 _GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
                          *_G_E_MENTION, "change it", "switch it"}))
 
 
 def _classify_zh(doc: _Doc) -> _Hit | None:
     t = doc.text
-    reason = _gated(Z_REASON, t, _G_Z_REASON)
-    give = _gated(Z_REVIEW_GIVE, t, _G_Z_REVIEW)
-    remove = _gated(Z_REVIEW_REMOVE, t, _G_Z_REVIEW)
-    complaint = _gated(Z_COMPLAINT, t, _G_Z_COMPLAINT)
-    receipt = _gated(Z_RECEIPT, t, _G_Z_RECEIPT)
-    mention = _gated(Z_COMPLAINT_MENTION, t, (*_G_Z_COMPLAINT, "差评", "中评"))
+    reason = _gated(Z_REASON, t, _RX_Z_REASON)
+    give = _gated(Z_REVIEW_GIVE, t, _RX_Z_REVIEW)
+    remove = _gated(Z_REVIEW_REMOVE, t, _RX_Z_REVIEW)
+    complaint = _gated(Z_COMPLAINT, t, _RX_Z_COMPLAINT)
+    receipt = _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
+    mention = _gated(Z_COMPLAINT_MENTION, t, _RX_Z_MENTION)
     conditions = reason + remove + complaint + receipt + give + mention
     if conditions:
         hit = _tie(doc, conditions, Z_THREAT, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
@@ -1021,7 +1036,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         hit = _first(doc, remove, Z_CANCEL, "keeps_from_review")
         if hit is not None:
             return hit
-    asks = _gated(Z_ASK, t, _G_Z_REVIEW)
+    asks = _gated(Z_ASK, t, _RX_Z_REVIEW)
     if asks:
         return _first(doc, asks, Z_CANCEL, "asks_for_review")
     return None
