@@ -605,7 +605,8 @@ E_REASON_FORWARD = _Concept(
     rf"(?:it |this |the return |your return )?(?:as |under )?\""
     rf"|reason:? \"[^\"]{{1,25}}\"\s*(?:=|gets|means|and)"
     rf"|{_words('resubmit', 'resubmitting', 'refile', 're-file', 're-submit', 'submit', 'file')} "
-    rf"(?:it |this |the return )?(?:as|under) \""
+    rf"(?:it |this |the return )?(?:as|under|with) \""
+    rf"|{_words('if', 'once', 'when')} \"[^\"]{{1,30}}\" is (?:selected|chosen|picked|ticked|used)\b"
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
@@ -621,7 +622,8 @@ E_REASON = _Reversed(E_REASON_FORWARD)
 E_REVIEW_GIVE = re.compile(
     r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
     r"five star|"
-    r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments)\b|"
+    r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments|"
+    r"write-up)\b|"
     r"\bleave us some love\b|"
     r"\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
@@ -641,6 +643,7 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
     rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
     rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? back (?:on )?(?:the|your|a|that) review|"
+    rf"\bhold(?:ing)? off (?:on )?(?:writing|posting|leaving) (?:a|the|your|any) review|"
     rf"\b(?:end up|appear|go|goes) in (?:a|the|your) review|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
     rf"a) (?:review|rating|"
     rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
@@ -661,11 +664,12 @@ E_REVIEW_REMOVE = re.compile(
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
+    rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
-    rf"reversed|stays|goes away|go away|disappears|is gone|is cancell?ed|is canceled)\b|\b(?:don'?t|do not|"
-    rf"not) escalate\b"
+    rf"reversed|stays|goes away|go away|disappears|is gone|is cancell?ed|is canceled|"
+    rf"is marked (?:as )?resolved)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
     rf"{_ES}{{0,30}}?(?:no longer need|don'?t need|resolved|sorted|misunderstanding|mistake)"
@@ -689,7 +693,9 @@ E_RECEIPT = _Concept(
     r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
     r"ing)? (?:receipt|"
     r"delivery|you(?:'ve| have)? received|the order as|order)\b"
-    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\bconfirm (?:receive|receiving|the goods|"
+    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b"
+    r"|\bconfirm (?:that )?(?:the|your) (?:order|parcel|package|item) (?:is|was|has been) (?:received|"
+    r"delivered)\b|\bconfirm (?:receive|receiving|the goods|"
     r"goods)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
@@ -783,7 +789,7 @@ E_ASK = re.compile(
     rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
     rf"|\b(?:giving|gave|give) us\b{_ES}{{0,5}}?\bstars?\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
-    rf"(?:review|rating|feedback)\b"
+    rf"(?:review|rating|feedback|write-up|writeup|write up)\b"
     rf"|\bhope you'?ll (?:leave|write)\b|\bkind words (?:in|on) (?:a|your|the) review|"
     rf"\bclick (?:the |all )?(?:five |5 )?stars\b|\ball five stars\b|"
     rf"\bgive us a thumbs up\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
@@ -1000,8 +1006,7 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
-               "comment",
-               "kind words", "good word", "thumbs up", "shout")
+               "comment", "kind words", "good word", "thumbs up", "shout", "write-up")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the")
