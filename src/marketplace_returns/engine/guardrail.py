@@ -608,6 +608,7 @@ E_REASON_FORWARD = _Concept(
     rf"(?:it |this |the return )?(?:as|under|with) \""
     rf"|{_words('if', 'once', 'when')} \"[^\"]{{1,30}}\" is (?:selected|chosen|picked|ticked|used)\b"
     rf"|{_words('opt', 'opting', 'opted')} for \""
+    rf"|{_words('marked', 'filed', 'logged')} as \"|\bany reason (?:except|but|other than)\b"
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
@@ -644,7 +645,9 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
     rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
     rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? back (?:on )?(?:the|your|a|that) review|"
-    rf"\bleave (?:the|your) review blank\b|\bdelay (?:your|the|posting|writing) (?:your )?review\b|"
+    rf"\bleave (?:the|your) review blank\b|\breview (?:that )?reflects\b|"
+    rf"\breview (?:didn'?t|doesn'?t|does not|did not|wouldn'?t) mention\b|\bdelay (?:your|the|posting|"
+    rf"writing) (?:your )?review\b|"
     rf"\bhold(?:ing)? off (?:on )?(?:writing|posting|leaving) (?:a|the|your|any) review|"
     rf"\b(?:end up|appear|go|goes) in (?:a|the|your) review|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
     rf"a) (?:review|rating|"
@@ -672,7 +675,7 @@ E_COMPLAINT = _Concept(
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
     rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
     rf"reversed|stays|goes away|go away|disappears|is gone|is cancell?ed|is canceled|"
-    rf"is marked (?:as )?resolved)\b|\b(?:don'?t|do not|not) escalate\b"
+    rf"is marked (?:as )?resolved|is dropped)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
     rf"{_ES}{{0,30}}?(?:no longer need|don'?t need|resolved|sorted|misunderstanding|mistake)"
@@ -745,6 +748,7 @@ E_THREAT = re.compile(
     r"denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|not much we can do|nothing we can do|only after|only once|not before|stays pending|"
+    r"only (?:processed|issued|accepted)|"
     r"don'?t expect|don'?t refund|do not refund|"
     r"not be refunding|not able|only allows|"
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
@@ -777,7 +781,9 @@ E_CANCEL = re.compile(
     r"does not|not) depend|either way|regardless|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
-    r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason|whichever|"
+    r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason[,.;]|"
+    r"goes through the same|same either way|any reason (?:is|works|"
+    r"you)|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
     r"does not change|entirely|your right|every right|good or bad|good (?:review |one )?or (?:a )?bad|"
     r"positive or negative|all feedback|"
@@ -922,7 +928,7 @@ _E_SPARING = re.compile(r"changed? (?:my |your )?mind|no longer|not needed|unwan
 _AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质量|改|换|从|坚持|保持|一直|还是|"
                    r"from|instead|rather|unless|not|n't|stays|remains|"
                    r"keep|"
-                   r"change|switch|update|edit|other than")
+                   r"change|switch|update|edit|other than|except")
 
 
 def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
