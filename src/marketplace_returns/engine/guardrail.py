@@ -436,11 +436,14 @@ Z_REASON = _Concept(
     rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由|reason)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|"
     rf"(?:选(?:个|"
     rf"一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为|个|一个)?\"[^\"]{{1,12}}\")"
+    rf"|(?:(?:别|不要)(?:勾|选)质量问题)"
+    rf"|(?:勾(?:选)?(?:成|为)?(?:其他|其它|不想要了?|七天无理由|个人原因|拍错|多拍|不喜欢))"
 )
 Z_REVIEW_GIVE = _Concept(
     r"好评|五星(?!级)|5星(?!级)|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
     r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
-    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评价里[^。，,！？!?]{0,4}(?:提一下|说一下|写一下|夸|多写|写几句|"
+    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评价里?带(?:上)?图|评价里[^。，,！？!?]{0,4}(?:提一下|说一下|"
+    r"写一下|夸|多写|写几句|"
     r"多说)|评价写满|"
     r"写满\d+个?字|\d+字(?:评价|好评)|评分|打分|高分|点评|评语|"
     r"评价截图|好评截图|点亮[^。！？!?]{0,4}星|"
@@ -493,7 +496,8 @@ Z_BENEFIT = _Concept(
 Z_THREAT = re.compile(
     r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
     r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
-    r"不会退|不处理|先不处理|暂停|保留[^。！？!?]{0,6}权利|(?<!不)(?<!不会)影响(?:您的)?(?:退款|售后)|重新考虑|不好办|没法办|难办|卡着|卡住|审核不通过|不认|挂着|"
+    r"不会退|不处理|先不处理|暂停|保留[^。！？!?]{0,6}权利|(?<!不)(?<!不会)影响(?:您的)?(?:退款|售后)|重新考虑|不好办|没法办|难办|不会主动退|只能等|卡着|卡住|"
+    r"审核不通过|不认|挂着|"
     r"拒收|取消了|没有了|给不了|不能给|不给|不会处理|80%|拒了|不同意"
 )
 Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝|好办|难办|没法办")
@@ -508,7 +512,8 @@ Z_CANCEL = _Concept(
     r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实(?:感受|体验|情况|的评价|想法)|"
     r"不会为评价|不提供任何|没有任何好处|哪里可以改进|需要改进的地方|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|自己的事|不用动|无需动|不需要动|确认收货(?:之)?前|不必修改|不必改|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|自己的事|不用动|无需动|"
+    r"不需要动|确认收货(?:之)?前|不必修改|不必改|"
     r"无需改|"
     r"不做|放心评|放心写|随意|"
     r"随您|好评差评|差评好评|"
@@ -612,7 +617,7 @@ E_REASON_FORWARD = _Concept(
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
     rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
-    rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing')} \""
+    rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing', 'tick', 'ticking')} \""
     rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
     rf"(?:on file |given |listed |on the return )?(?:were|was) \""
     rf"|(?:the|your) (?:return|request|claim) (?:with|under|as|to) \"(?!defective|damaged|faulty)"
@@ -645,7 +650,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
     rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
     rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? back (?:on )?(?:the|your|a|that) review|"
-    rf"\bleave (?:the|your) review blank\b|\breview (?:that )?reflects\b|"
+    rf"\bleave (?:the|your) review blank\b|\bleave (?:reviews?|the review|ratings?) out of (?:this|it)\b|"
+    rf"\breview (?:that )?reflects\b|"
     rf"\breview (?:didn'?t|doesn'?t|does not|did not|wouldn'?t) mention\b|\bdelay (?:your|the|posting|"
     rf"writing) (?:your )?review\b|"
     rf"\bhold(?:ing)? off (?:on )?(?:writing|posting|leaving) (?:a|the|your|any) review|"
@@ -680,6 +686,8 @@ E_COMPLAINT = _Concept(
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
     rf"{_ES}{{0,30}}?(?:no longer need|don'?t need|resolved|sorted|misunderstanding|mistake)"
     rf"|\blet (?:the|your) (?:claim|dispute|case|chargeback|complaint) (?:lapse|expire|drop)\b"
+    rf"|\blet (?:the platform|paypal|amazon|ebay|etsy|the bank|your bank|them) know you (?:don'?t|"
+    rf"no longer) need"
     rf"|\b(?:call|contact|ring|email) (?:your|the) (?:card issuer|bank|card company|paypal)\b{_ES}{{0,25}}?"
     rf"(?:resolved|sorted|fine|misunderstanding|mistake)"
     rf"|\b(?:close|cancel|drop|withdraw) (?:the|your) (?:paypal|bank|amazon|ebay|etsy|platform|card) "
@@ -724,7 +732,7 @@ E_BENEFIT = _Concept(
     r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
     r"see what (?:i|we) can do|flexible on (?:the )?(?:shipping|refund|price|cost|compensation)|\bdraw\b|"
-    r"\braffle|\bgiveaway|\bprize|\bpriority\b|push it through|"
+    r"\braffle|\bbucks?\b|\bquid\b|\bgiveaway|\bprize|\bpriority\b|push it through|"
     r"no (?:return )?shipping (?:cost|fee|charge)|prioriti[sz]e|priority refund|\bcomp\b|"
     r"eat the|throw in|thrown in|little extra|"
     r"bit extra|bump(?:ed)? up|knock(?:ed)? (?:\$|\d|off)|on the house|hook you up|sort you out|\bon us\b|"
@@ -748,6 +756,7 @@ E_THREAT = re.compile(
     r"denied|deny|"
     r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|not much we can do|nothing we can do|only after|only once|not before|stays pending|"
+    r"stop (?:the|your) refund|"
     r"only (?:processed|issued|accepted)|"
     r"don'?t expect|don'?t refund|do not refund|"
     r"not be refunding|not able|only allows|"
@@ -1024,7 +1033,7 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the")
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
-_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
