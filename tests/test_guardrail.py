@@ -266,3 +266,23 @@ def test_the_quoting_normalisation_agrees_with_the_fast_one() -> None:
     texts += ["r.e.v.i.e.w 4 a gift", "好-评-返-现", "著名的商店", "ch@nge ur re@son pls", "ｒｅａｓｏｎ"]
     for text in texts:
         assert _normalise_mapped(text)[0] == normalise(text), text
+
+
+EVAL = Path(__file__).parent / "data" / "guardrail" / "eval.jsonl"
+
+
+@pytest.mark.skipif(not EVAL.is_file(), reason="the blind evaluation set is not in this checkout")
+def test_floor_on_the_blind_evaluation_set() -> None:
+    """A regression floor just under what the frozen rules measured on the independent set (one run:
+    recall zh 0.872 / en 0.730, false blocks zh 0.029 / en 0.034; README). It is below the product
+    target (0.95 / 0.03): the floor records where the rules stand, it is not the goal."""
+    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    floors = {"zh": (0.85, 0.04), "en": (0.70, 0.045)}
+    for lang, (min_recall, max_false) in floors.items():
+        mine = [r for r in rows if r["lang"] == lang]
+        bad = [r for r in mine if r["blocked"]]
+        good = [r for r in mine if not r["blocked"]]
+        recall = sum(assess(str(r["text"])).blocked for r in bad) / len(bad)
+        false_block = sum(assess(str(r["text"])).blocked for r in good) / len(good)
+        assert recall >= min_recall, (lang, recall)
+        assert false_block <= max_false, (lang, false_block)
