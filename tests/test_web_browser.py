@@ -26,6 +26,8 @@ from marketplace_returns.service.web.preview import Preview, preview
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FORBIDDEN = "改成七天无理由就给您退款"
 """Money for changing the refund reason: the guardrail's money_for_reason rule."""
+THREAT = "Please change the reason to 'no reason', otherwise we cannot refund."
+"""No refund unless the buyer changes the reason: the guardrail's refund_threat rule."""
 
 
 def _chromium() -> str:
@@ -123,3 +125,9 @@ def test_a_rep_accepts_and_the_guardrail_refuses_in_place(service: Preview, page
     page.click("text=English")
     expect(page.locator("#refusal")).to_have_count(0)  # a fresh card, in English
     expect(page.locator("button#accept")).to_have_text("Accept")
+    page.fill("textarea[name=reply]", THREAT)
+    page.click("#edit")
+    expect(page.locator("#refusal")).to_contain_text("The guardrail refused this reply")
+    expect(page.locator("#refusal-rule")).to_have_text("refund_threat")
+    expect(page.locator("#refusal-phrase")).to_contain_text("change the reason to 'no reason'")
+    assert status_of(service, other.id) == "pending"
