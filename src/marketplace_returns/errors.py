@@ -19,7 +19,8 @@ one boundary each, so a user never sees a traceback for their own mistake.
     │   ├── StaleVersion            the refund moved on since we read it (closed, not failed)
     │   └── PlatformRejected        the platform refused the request for good (isv.*, userErrors)
     ├── GuardrailViolation          outgoing text breaks the honest-steering rule
-    └── StoreError                  the database refused an operation
+    ├── StoreError                  the database refused an operation
+    └── ReaderError                 the learned reader's weights file is missing or corrupt
 """
 
 from __future__ import annotations
@@ -164,3 +165,12 @@ class GuardrailViolation(MarketplaceReturnsError):
 
 class StoreError(MarketplaceReturnsError):
     """Raised when the database refuses an operation the service needed."""
+
+
+class ReaderError(MarketplaceReturnsError):
+    """Raised when the learned reader's weights file is missing or corrupt; ``file`` names it."""
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.message = message
+        self.file = file
+        super().__init__(f"{file}: {message}")

@@ -1,0 +1,277 @@
+"""The learned reader: a small linear model over character and word n-grams of the buyer's message.
+
+Why a model beside the cue lexicons: on real buyer texts nobody tuned to, the hand-written cues get the
+quality / non-quality family right only about three times in four; most misses are messages whose words
+no lexicon lists ("穿了两次就起球", "the seam let go"). A linear model over n-grams reads those, says how
+sure it is (calibrated on held-out folds), and stays transparent enough for a rep: one probability, the
+model's version and the digest of the labelled corpus it was trained on.
+
+Why this shape (measured, see bench/eval_triage.py and ``marketplace-returns model train``):
+- features are the n-grams of the normalised text: characters 1-3 for Chinese; characters 2-5 inside
+  word boundaries plus words and word pairs for English. A gram is looked up in the model's own
+  vocabulary (a dict from the gram to its row), so a gram never collides with another, the result is
+  the same in every process (no salted hash anywhere), and a gram the training texts never had is
+  simply absent. The vector is binary and L2-normalised over *all* its distinct grams, seen or not;
+- one float32 matrix per language, one row per gram, one column for the family logit and one per
+  category: a case costs one gather-and-sum in numpy, then a Platt-scaled sigmoid (family) and a
+  temperature-scaled softmax (category);
+- weights ship inside the package (``reader_data/reader.npz``), load lazily once per process, and a
+  missing or corrupt file raises :class:`ReaderError` naming it. There is no fallback: a package whose
+  reader cannot load must not silently decide as if it had one.
+
+Prediction needs numpy only; training (``marketplace_returns.training``) needs the ``train`` extra.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import pairwise
+from math import exp, sqrt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from marketplace_returns.errors import ReaderError
+from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
+
+WEIGHTS = "reader_data/reader.npz"
+"""Where the shipped weights live, relative to the ``marketplace_returns.engine`` package."""
+FORMAT = 1
+
+_SPACES = re.compile(r"\s+")
+# Full-width ASCII and the ideographic space to half-width, curly quotes to straight ones: the reader's
+# own copy of the normalisation, so the shipped weights do not move when the cue reader's text rules do.
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH.update({0x3000: 0x20, 0x2019: 0x27, 0x2018: 0x27, 0x201C: 0x22, 0x201D: 0x22})
+_HALF = str.maketrans(_WIDTH)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+
+Float32 = npt.NDArray[np.float32]
+
+
+def reader_lang(text: str, lang: str) -> str:
+    """The model that reads ``text``: ``zh`` when it has Chinese characters and ``lang`` says zh or
+    there are no Latin words, else ``en``."""
+    if lang == "zh" or lang == "en":
+        return lang
+    return "zh" if _CJK.search(text) else "en"
+
+
+def prepare(text: str) -> str:
+    """Half-width, lower case, whitespace runs as one space, trimmed: what the grams are cut from."""
+    return _SPACES.sub(" ", text.translate(_HALF).lower()).strip()
+
+
+def grams(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """(character grams, word grams) of ``prepare``d ``text``.
+
+    Chinese: characters 1-3 over the whole text. English: characters
+    2-5 of each word padded with spaces (`` ok `` gives `` o``, ``ok``, ``k ``...), then words and
+    adjacent word pairs.
+    """
+    if lang == "zh":
+        n = len(text)
+        chars = list(text)
+        chars += [text[i:i + 2] for i in range(n - 1)]
+        chars += [text[i:i + 3] for i in range(n - 2)]
+        return chars, []
+    words = _EN_WORD.findall(text)
+    chars = []
+    for w in words:
+        p = f" {w} "
+        n = len(p)
+        for k in (2, 3, 4, 5):
+            if k > n:
+                break
+            chars.extend([p[i:i + k] for i in range(n - k + 1)])
+    pairs = [f"{a} {b}" for a, b in pairwise(words)]
+    return chars, words + pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the reader makes of one message."""
+
+    lang: str
+    quality_probability: float
+    """Calibrated probability that the problem is on the seller's side (quality family)."""
+    category: Category
+    """The most probable category within the more probable family."""
+    category_probability: float
+    unsure: bool
+    """``quality_probability`` falls inside the model's not-sure band (a rep decides)."""
+    model: str
+    """``zh-2026.12.05``: language and version of the weights."""
+    manifest: str
+    """sha256 of the training manifest the weights were trained from (hex)."""
+    band: tuple[float, float]
+
+    @property
+    def family(self) -> Family:
+        return FAMILY_OF[self.category]
+
+    def evidence(self) -> str:
+        """The line a rep sees, e.g. ``reader 0.91 quality (model zh-2026.12.05, manifest 3f2a…)``."""
+        p = self.quality_probability
+        if self.unsure:
+            said = f"not sure (band {self.band[0]:.2f}-{self.band[1]:.2f})"
+        else:
+            said = f"{self.family.value} / {self.category.value}"
+        return f"reader {p:.2f} quality → {said} (model {self.model}, manifest {self.manifest[:8]}…)"
+
+
+class LangModel:
+    """One language's weights: the gram vocabularies, the matrix and its calibration."""
+
+    __slots__ = ("band", "bias", "categories", "char_vocab", "lang", "manifest", "matrix", "platt",
+                 "quality_mask", "temperature", "version", "word_vocab")
+
+    def __init__(self, lang: str, header: dict[str, Any], matrix: Float32, bias: Float32,
+                 char_vocab: dict[str, int], word_vocab: dict[str, int]) -> None:
+        self.lang = lang
+        self.version = str(header["version"])
+        self.manifest = str(header["manifest_sha256"])
+        self.categories = tuple(Category(c) for c in header["categories"])
+        self.platt = (float(header["platt"][0]), float(header["platt"][1]))
+        self.temperature = float(header["temperature"])
+        lo, hi = header["band"]
+        self.band = (float(lo), float(hi))
+        self.matrix = matrix
+        self.bias = bias
+        self.char_vocab = char_vocab
+        self.word_vocab = word_vocab
+        self.quality_mask = np.array([FAMILY_OF[c] is Family.QUALITY for c in self.categories])
+        if matrix.shape != (len(char_vocab) + len(word_vocab), 1 + len(self.categories)) \
+                or bias.shape != (1 + len(self.categories),):
+            raise ValueError(f"{lang}: matrix {matrix.shape} / bias {bias.shape} do not fit the header")
+
+    def rows(self, text: str) -> tuple[list[int], int]:
+        """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
+        chars, words = grams(text, self.lang)
+        distinct = set(chars)
+        get = self.char_vocab.get
+        rows = {r for r in map(get, distinct) if r is not None}
+        if words:
+            wset = set(words)
+            wget = self.word_vocab.get
+            rows.update(r for r in map(wget, wset) if r is not None)
+            return sorted(rows), len(distinct) + len(wset)
+        return sorted(rows), len(distinct)
+
+    def logits(self, text: str) -> Float32 | None:
+        """Raw scores (family logit, then one per category); None when the text has no grams at all."""
+        rows, distinct = self.rows(text)
+        if not distinct:
+            return None
+        if not rows:
+            return self.bias.copy()
+        summed: Float32 = self.matrix[rows].sum(axis=0)
+        out: Float32 = summed * np.float32(1.0 / sqrt(distinct)) + self.bias
+        return out
+
+    def read(self, text: str) -> Reading | None:
+        """The reading of a ``prepare``d ``text`` (None: no grams at all)."""
+        z = self.logits(text)
+        if z is None:
+            return None
+        a, b = self.platt
+        p = 1.0 / (1.0 + exp(-(a * float(z[0]) + b)))
+        cat = z[1:] / self.temperature
+        cat = np.exp(cat - cat.max())
+        cat /= cat.sum()
+        quality = p >= 0.5
+        allowed = self.quality_mask if quality else ~self.quality_mask
+        if not allowed.any():
+            allowed = np.ones_like(allowed)
+        masked = np.where(allowed, cat, -1.0)
+        best = int(masked.argmax())
+        lo, hi = self.band
+        return Reading(lang=self.lang, quality_probability=round(p, 4), category=self.categories[best],
+                       category_probability=round(float(cat[best]), 4), unsure=lo <= p <= hi,
+                       model=f"{self.lang}-{self.version}", manifest=self.manifest, band=self.band)
+
+
+class Reader:
+    """Both languages' models, as loaded from one weights file."""
+
+    def __init__(self, models: dict[str, LangModel], header: dict[str, Any]) -> None:
+        self.models = models
+        self.header = header
+
+    def read(self, message: str, lang: str) -> Reading | None:
+        """The reading of the buyer's ``message`` in ``lang`` (None: no words to read)."""
+        text = prepare(message)
+        model = self.models.get(reader_lang(text, lang))
+        return model.read(text) if model is not None else None
+
+
+def _vocab(blob: npt.NDArray[np.uint8], offset: int = 0) -> dict[str, int]:
+    text = blob.tobytes().decode("utf-8")
+    if not text:
+        return {}
+    return {g: i + offset for i, g in enumerate(text.split("\n"))}
+
+
+def load(path: Path | Any, *, name: str | None = None) -> Reader:
+    """Read a weights file written by :func:`save`. Raises ReaderError naming the file."""
+    shown = name or str(path)
+    try:
+        with path.open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
+            header = json.loads(npz["header"].tobytes().decode("utf-8"))
+            if header.get("format") != FORMAT:
+                raise ReaderError(f"weights format {header.get('format')!r}, this package reads {FORMAT}",
+                                  file=shown)
+            models = {}
+            for lang, meta in header["langs"].items():
+                chars = _vocab(npz[f"{lang}_chars"])
+                words = _vocab(npz[f"{lang}_words"], len(chars))
+                matrix = np.ascontiguousarray(npz[f"{lang}_matrix"], dtype=np.float32)
+                bias = np.asarray(npz[f"{lang}_bias"], dtype=np.float32)
+                models[lang] = LangModel(lang, meta, matrix, bias, chars, words)
+    except ReaderError:
+        raise
+    except FileNotFoundError:
+        raise ReaderError("the learned reader's weights file is missing (reinstall the package, or "
+                          "`marketplace-returns model train`)", file=shown) from None
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise ReaderError(f"the learned reader's weights file is corrupt: {type(exc).__name__}: {exc}",
+                          file=shown) from None
+    if not models:
+        raise ReaderError("the weights file holds no language model", file=shown)
+    return Reader(models, header)
+
+
+def save(path: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """Write a weights file: ``header`` as JSON bytes beside the arrays, compressed."""
+    blob = np.frombuffer(json.dumps({**header, "format": FORMAT}, ensure_ascii=False, sort_keys=True)
+                         .encode("utf-8"), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write: Any = np.savez_compressed  # numpy's stub types **kwds as its allow_pickle flag
+        write(fh, header=blob, **arrays)
+
+
+def vocab_blob(grams_in_order: list[str]) -> npt.NDArray[np.uint8]:
+    """A vocabulary as stored: the grams joined by newlines (no gram holds one: whitespace is a space)."""
+    return np.frombuffer("\n".join(grams_in_order).encode("utf-8"), dtype=np.uint8)
+
+
+@cache
+def shipped() -> Reader:
+    """The weights shipped in the package, loaded on first use and kept for the process."""
+    source = resources.files("marketplace_returns.engine").joinpath(*WEIGHTS.split("/"))
+    return load(source, name=f"marketplace_returns/engine/{WEIGHTS}")
+
+
+@lru_cache(maxsize=65536)
+def read(message: str, lang: str) -> Reading | None:
+    """The shipped reader's reading of ``message``; memoised like the cue reading (a pure function)."""
+    return shipped().read(message, lang)
