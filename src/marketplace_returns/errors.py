@@ -20,6 +20,7 @@ one boundary each, so a user never sees a traceback for their own mistake.
     │   └── PlatformRejected        the platform refused the request for good (isv.*, userErrors)
     ├── GuardrailViolation          outgoing text breaks the honest-steering rule
     ├── StoreError                  the database refused an operation
+    ├── CorpusError                 the learned reader's labelled corpus cannot be rebuilt as listed
     └── ReaderError                 the learned reader's weights file is missing or corrupt
 """
 
@@ -165,6 +166,24 @@ class GuardrailViolation(MarketplaceReturnsError):
 
 class StoreError(MarketplaceReturnsError):
     """Raised when the database refuses an operation the service needed."""
+
+
+class CorpusError(MarketplaceReturnsError):
+    """Raised when the labelled corpus cannot be rebuilt: a source or file is missing, a row is gone,
+    a rebuilt text's hash differs from the manifest, or a manifest row is held out.
+
+    ``source`` and ``row`` name the place when known.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, row: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        self.row = row
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ":".join(part for part in (self.source, self.row) if part)
+        return f"{where}: {self.message}" if where else self.message
 
 
 class ReaderError(MarketplaceReturnsError):

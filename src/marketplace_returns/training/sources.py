@@ -1,0 +1,218 @@
+"""Reading rows out of fetched third-party corpora, one reader per file format.
+
+Why a module of its own: the labelled corpus is kept in the repo only as a manifest (source, file,
+row, hash, our labels), because the texts are not ours to ship. Whoever trains must rebuild the
+texts from the public repositories, at the commit named in ``corpus/sources.yaml``; these readers
+are the one place that knows how each file is laid out and what a "row" means in it, so the pool
+that labellers read and the rebuilt training set are the same texts, byte for byte.
+
+A corpus is found under ``<corpora_dir>/<owner>+<name>/`` either as a fetched bare git directory
+(``repo/.git`` or ``repo/`` with ``HEAD`` and ``objects``), read with ``git show <commit>:<path>``,
+or as an ordinary clone's working tree (``repo/<path>`` or ``<path>`` directly), read from disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from marketplace_returns.errors import CorpusError
+
+Format = Literal["csv", "jsonl", "blitzer_review", "sentence_label_lines"]
+
+
+class FileSpec(BaseModel):
+    """One file of a source: where it is, how it is laid out, what its rows are called."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    repo: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    commit: str = Field(pattern=r"^[0-9a-f]{40}$")
+    path: str
+    member: str | None = None
+    """The CSV inside the zip at ``path``, when the file is a zip."""
+    format: Format
+    row_convention: str
+    row_column: str | None = None
+    """CSV: the column whose value is the row id; ``None`` means the 0-based data row."""
+    text_fields: list[str]
+    title_field: str | None = None
+    """When set, the text is ``title + ". " + body`` if the title is not empty, else the body."""
+    product_kind: str | None = None
+    """A fixed product kind for every row; otherwise ``product_kind_field`` and ``product_kinds``."""
+    product_kind_field: str | None = None
+    product_kinds: dict[str, str] = Field(default_factory=dict)
+    heldout_file: str | None = None
+    """The ``file_and_row_kind`` value that heldout.tsv uses for this file, if it lists it."""
+
+
+class SourceSpec(BaseModel):
+    """One public corpus: its licence as stated, its files, and its name in heldout.tsv."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    lang: Literal["zh", "en"]
+    licence: str
+    heldout_corpus: str | None = None
+    notes: str = ""
+    files: list[FileSpec] = Field(min_length=1)
+
+    def file(self, path: str) -> FileSpec:
+        for spec in self.files:
+            if spec.path == path:
+                return spec
+        raise CorpusError(f"file {path!r} is not one of the source's files", source=self.id)
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[SourceSpec]
+
+    def source(self, source_id: str) -> SourceSpec:
+        for spec in self.sources:
+            if spec.id == source_id:
+                return spec
+        raise CorpusError("source is not described in sources.yaml", source=source_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One row of a source file as read: its id, its text as we build it, and its other fields."""
+
+    row: str
+    text: str
+    title: str
+    body: str
+    product_kind: str
+    fields: dict[str, str]
+    raw_forms: tuple[str, ...] = ()
+    """The body and title + body exactly as stored, unstripped (for held-out hash checks)."""
+
+
+def repo_dir(corpora_dir: Path, repo: str) -> Path:
+    return corpora_dir / repo.replace("/", "+")
+
+
+def _git_dir(base: Path) -> Path | None:
+    for candidate in (base / "repo" / ".git", base / "repo", base / ".git"):
+        if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():
+            return candidate
+    return None
+
+
+def read_bytes(corpora_dir: Path, spec: FileSpec, *, source: str) -> bytes:
+    """The file's bytes at the named commit (bare git dir) or from a working tree."""
+    base = repo_dir(corpora_dir, spec.repo)
+    if not base.is_dir():
+        raise CorpusError(f"corpus {spec.repo} not found under {corpora_dir}", source=source)
+    git_dir = _git_dir(base)
+    if git_dir is not None:
+        done = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "show", f"{spec.commit}:{spec.path}"],
+            capture_output=True, check=False)
+        if done.returncode == 0:
+            return done.stdout
+        worktree_file = git_dir.parent / spec.path if git_dir.name == ".git" else None
+        if worktree_file is None or not worktree_file.is_file():
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise CorpusError(f"git cannot show {spec.commit[:12]}:{spec.path} in {spec.repo}: "
+                              f"{message[-1] if message else 'no output'}", source=source)
+        return worktree_file.read_bytes()
+    for candidate in (base / "repo" / spec.path, base / spec.path):
+        if candidate.is_file():
+            return candidate.read_bytes()
+    raise CorpusError(f"{spec.path} not found in {base}", source=source)
+
+
+def _csv_text(data: bytes, spec: FileSpec, source: str) -> str:
+    if spec.member is not None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                data = archive.read(spec.member)
+        except (zipfile.BadZipFile, KeyError) as exc:
+            raise CorpusError(f"{spec.path}: cannot read zip member {spec.member!r}: {exc}",
+                              source=source) from exc
+    return data.decode("utf-8-sig")
+
+
+def _product_kind(spec: FileSpec, fields: dict[str, str]) -> str:
+    if spec.product_kind is not None:
+        return spec.product_kind
+    if spec.product_kind_field is not None:
+        value = fields.get(spec.product_kind_field, "")
+        return spec.product_kinds.get(value, "other")
+    return "other"
+
+
+def _clean(value: str) -> str:
+    return value.replace("\ufeff", "").strip()
+
+
+def _build(spec: FileSpec, row: str, fields: dict[str, str]) -> RawRow:
+    body = "\n".join(_clean(fields.get(name, "")) for name in spec.text_fields
+                     if _clean(fields.get(name, "")))
+    title = _clean(fields.get(spec.title_field, "")) if spec.title_field else ""
+    text = f"{title}. {body}" if title and body else body
+    raw_body = "\n".join(fields.get(name, "") for name in spec.text_fields)
+    raw_title = fields.get(spec.title_field, "") if spec.title_field else ""
+    raw_forms = (raw_body, f"{raw_title}. {raw_body}") if raw_title else (raw_body,)
+    return RawRow(row=row, text=text, title=title, body=body,
+                  product_kind=_product_kind(spec, fields), fields=fields, raw_forms=raw_forms)
+
+
+_REVIEW = re.compile(r"<review>(.*?)</review>", re.S)
+_TAG = re.compile(r"<([a-z_]+)>\n?(.*?)\n?</\1>", re.S)
+
+
+def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator[RawRow]:
+    """Every row of one file, in file order, with the row id its convention gives."""
+    data = read_bytes(corpora_dir, spec, source=source.id)
+    if spec.format == "csv":
+        reader = csv.DictReader(io.StringIO(_csv_text(data, spec, source.id), newline=""))
+        for index, record in enumerate(reader):
+            fields = {key or "": (value or "") for key, value in record.items() if key is not None}
+            row = str(index) if spec.row_column is None else fields.get(spec.row_column, "")
+            yield _build(spec, row, fields)
+    elif spec.format == "jsonl":
+        stem = Path(spec.path).stem
+        for line in data.decode("utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                fields = {key: str(value) for key, value in record.items()}
+                yield _build(spec, f"{stem}/{fields['id']}", fields)
+    elif spec.format == "blitzer_review":
+        for index, match in enumerate(_REVIEW.finditer(data.decode("utf-8"))):
+            tags: dict[str, str] = {}
+            for tag in _TAG.finditer(match.group(1)):
+                tags.setdefault(tag.group(1), tag.group(2))
+            yield _build(spec, str(index), tags)
+    elif spec.format == "sentence_label_lines":
+        for index, line in enumerate(data.decode("utf-8").splitlines()):
+            sentence, _, label = line.rpartition("\t")
+            yield _build(spec, str(index), {"sentence": sentence, "label": label.strip()})
+
+
+def text_variants(raw: RawRow) -> set[str]:
+    """The forms of a text a held-out hash may have been taken of (body, title + body, spacing)."""
+    bases = {raw.text, raw.body, *raw.raw_forms}
+    if raw.title:
+        bases.add(f"{raw.title}. {raw.body}")
+    out: set[str] = set()
+    for base in bases:
+        for form in (base, base.strip(), " ".join(base.split()), html.unescape(base),
+                     html.unescape(base).strip(), base.lstrip("\ufeff").strip()):
+            out.add(form)
+    return out

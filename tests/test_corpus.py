@@ -1,0 +1,236 @@
+"""The labelled corpus is rebuilt from fetched corpora exactly as listed, or not at all.
+
+A tiny corpus is made for real: a git repository in tmp_path holding a zip with a CSV, another
+holding a Blitzer-style review file, each fetched-style (a bare ``repo/.git``) or as a work tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from marketplace_returns.cli import app
+from marketplace_returns.errors import CorpusError
+from marketplace_returns.training.corpus import (
+    MANIFEST_COLUMNS,
+    ManifestRow,
+    load_heldout,
+    load_manifest,
+    load_sources,
+    rebuild,
+    write_manifest,
+)
+
+CSV_ROWS = [("cat", "label", "review"), ("衣服", "0", "衣服有个洞"), ("水果", "0", "  苹果烂了一半 "),
+            ("手机", "1", "很好")]
+REVIEWS = """<review>
+<title>
+broke
+</title>
+<review_text>
+The handle snapped on day two.
+</review_text>
+</review>
+<review>
+<title>
+</title>
+<review_text>
+Too small for me.
+</review_text>
+</review>
+"""
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                          cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def make_repo(root: Path, files: dict[str, bytes]) -> str:
+    root.mkdir(parents=True)
+    git(root, "init", "-q")
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "data")
+    return git(root, "rev-parse", "HEAD")
+
+
+def zipped_csv() -> bytes:
+    text = "\n".join(",".join(row) for row in CSV_ROWS) + "\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("shop.csv", text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> dict[str, Path]:
+    corpora = tmp_path / "corpora"
+    shop_commit = make_repo(corpora / "acme+shop-reviews" / "repo", {"data/shop.zip": zipped_csv()})
+    # The work tree is then emptied: the text must come from the commit, through git.
+    (corpora / "acme+shop-reviews" / "repo" / "data" / "shop.zip").unlink()
+    amazon_commit = make_repo(corpora / "blitz+mds" / "repo", {"kitchen/negative.review":
+                                                                REVIEWS.encode("utf-8")})
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "sources.yaml").write_text(f"""
+sources:
+  - id: shop
+    lang: zh
+    licence: none stated
+    heldout_corpus: acme/shop-reviews
+    files:
+      - repo: acme/shop-reviews
+        commit: {shop_commit}
+        path: data/shop.zip
+        member: shop.csv
+        format: csv
+        row_convention: 0-based data row
+        text_fields: [review]
+        product_kind_field: cat
+        product_kinds: {{衣服: apparel, 水果: food}}
+        heldout_file: shop.csv, 0-based data row
+  - id: mds
+    lang: en
+    licence: research use
+    files:
+      - repo: blitz/mds
+        commit: {amazon_commit}
+        path: kitchen/negative.review
+        format: blitzer_review
+        row_convention: 0-based review index
+        text_fields: [review_text]
+        title_field: title
+        product_kind: home
+""", encoding="utf-8")
+    write_manifest(corpus_dir / "manifest.tsv", [
+        ManifestRow(source="shop", file="data/shop.zip", row="1", lang="zh", product_kind="food",
+                    sha256=sha("苹果烂了一半"), family="quality", category="defect", licence="none"),
+        ManifestRow(source="shop", file="data/shop.zip", row="0", lang="zh", product_kind="apparel",
+                    sha256=sha("衣服有个洞"), family="quality", category="defect", licence="none"),
+        ManifestRow(source="mds", file="kitchen/negative.review", row="0", lang="en",
+                    product_kind="home", sha256=sha("broke. The handle snapped on day two."),
+                    family="quality", category="defect", licence="research use"),
+        ManifestRow(source="mds", file="kitchen/negative.review", row="1", lang="en",
+                    product_kind="home", sha256=sha("Too small for me."), family="non_quality",
+                    category="size_fit", licence="research use"),
+    ])
+    return {"corpora": corpora, "corpus": corpus_dir, "tmp": tmp_path}
+
+
+def test_rebuild_yields_each_listed_text_with_its_labels(world: dict[str, Path]) -> None:
+    texts = {(t.source, t.row): t for t in rebuild(world["corpora"], corpus_dir=world["corpus"])}
+    assert set(texts) == {("shop", "0"), ("shop", "1"), ("mds", "0"), ("mds", "1")}
+    assert texts["shop", "1"].text == "苹果烂了一半"  # surrounding spaces stripped, as hashed
+    assert texts["shop", "1"].product_kind == "food"
+    assert texts["mds", "0"].text == "broke. The handle snapped on day two."
+    assert texts["mds", "1"].text == "Too small for me."  # empty title: body alone
+    assert (texts["mds", "1"].family, texts["mds", "1"].category) == ("non_quality", "size_fit")
+
+
+def test_rebuild_reads_an_ordinary_work_tree_too(world: dict[str, Path]) -> None:
+    repo = world["corpora"] / "blitz+mds" / "repo"
+    (repo / ".git").rename(world["tmp"] / "moved-git")
+    texts = [t for t in rebuild(world["corpora"], corpus_dir=world["corpus"]) if t.source == "mds"]
+    assert [t.row for t in texts] == ["0", "1"]
+
+
+def test_a_changed_text_is_an_error_naming_source_and_row(world: dict[str, Path]) -> None:
+    manifest = load_manifest(world["corpus"] / "manifest.tsv")
+    changed = [row.model_copy(update={"sha256": sha("something else")}) if row.row == "1"
+               and row.source == "shop" else row for row in manifest]
+    write_manifest(world["corpus"] / "manifest.tsv", changed)
+    with pytest.raises(CorpusError) as caught:
+        list(rebuild(world["corpora"], corpus_dir=world["corpus"]))
+    assert (caught.value.source, caught.value.row) == ("shop", "1")
+    assert "hashes to" in str(caught.value)
+
+
+def test_a_row_missing_from_the_file_is_an_error(world: dict[str, Path]) -> None:
+    manifest = load_manifest(world["corpus"] / "manifest.tsv")
+    extra = next(row for row in manifest if row.source == "shop").model_copy(update={"row": "9"})
+    write_manifest(world["corpus"] / "manifest.tsv", [*manifest, extra])
+    with pytest.raises(CorpusError) as caught:
+        list(rebuild(world["corpora"], corpus_dir=world["corpus"]))
+    assert (caught.value.source, caught.value.row) == ("shop", "9")
+
+
+def test_a_missing_source_is_an_error_naming_it(world: dict[str, Path]) -> None:
+    (world["corpora"] / "blitz+mds").rename(world["tmp"] / "elsewhere")
+    with pytest.raises(CorpusError) as caught:
+        list(rebuild(world["corpora"], corpus_dir=world["corpus"]))
+    assert caught.value.source == "mds"
+    assert "blitz/mds" in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["row", "hash"])
+def test_heldout_rows_are_refused(world: dict[str, Path], how: str) -> None:
+    heldout = world["tmp"] / "heldout.tsv"
+    line = (f"acme/shop-reviews\tshop.csv, 0-based data row\t0\t{sha('x')}" if how == "row"
+            else f"other/corpus\tx.csv\t7\t{sha('broke. The handle snapped on day two.')}")
+    heldout.write_text("# held out\ncorpus\tfile_and_row_kind\trow\tsha256\n" + line + "\n",
+                       encoding="utf-8")
+    assert len(list(rebuild(world["corpora"], corpus_dir=world["corpus"]))) == 4  # without it
+    with pytest.raises(CorpusError) as caught:
+        list(rebuild(world["corpora"], heldout=heldout, corpus_dir=world["corpus"]))
+    expected = ("shop", "0") if how == "row" else ("mds", "0")
+    assert (caught.value.source, caught.value.row) == expected
+
+
+def test_cli_writes_the_rebuilt_corpus(world: dict[str, Path]) -> None:
+    out = world["tmp"] / "corpus.jsonl"
+    result = CliRunner().invoke(app, ["model", "corpus", "--corpora", str(world["corpora"]),
+                                      "--out", str(out), "--corpus-dir", str(world["corpus"])])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {(r["source"], r["row"], r["category"]) for r in rows} == {
+        ("shop", "0", "defect"), ("shop", "1", "defect"), ("mds", "0", "defect"),
+        ("mds", "1", "size_fit")}
+
+
+def test_cli_fails_cleanly_and_writes_nothing_on_a_bad_hash(world: dict[str, Path]) -> None:
+    manifest = load_manifest(world["corpus"] / "manifest.tsv")
+    write_manifest(world["corpus"] / "manifest.tsv",
+                   [row.model_copy(update={"sha256": "0" * 64}) for row in manifest])
+    out = world["tmp"] / "corpus.jsonl"
+    result = CliRunner().invoke(app, ["model", "corpus", "--corpora", str(world["corpora"]),
+                                      "--out", str(out), "--corpus-dir", str(world["corpus"])])
+    assert result.exit_code == 2
+    assert not out.exists()
+
+
+REPO_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def test_the_committed_manifest_holds_no_heldout_row(shared_dir: Path) -> None:
+    heldout_path = shared_dir / "data" / "heldout.tsv"
+    if not heldout_path.is_file():
+        pytest.skip(f"{heldout_path} is absent: nothing to check the manifest against")
+    manifest_path = REPO_CORPUS / "manifest.tsv"
+    if not manifest_path.is_file():
+        pytest.skip("corpus/manifest.tsv is not built yet")
+    heldout = load_heldout(heldout_path)
+    sources = load_sources(REPO_CORPUS / "sources.yaml")
+    for row in load_manifest(manifest_path):
+        source = sources.source(row.source)
+        assert not heldout.holds(source, source.file(row.file), row.row), (row.source, row.row)
+        assert row.sha256 not in heldout.hashes, (row.source, row.row)
+
+
+def test_manifest_columns_are_the_agreed_ones() -> None:
+    assert MANIFEST_COLUMNS == ("source", "file", "row", "lang", "product_kind", "sha256", "family",
+                                "category", "licence")
