@@ -65,6 +65,8 @@ def train_command(
                                        "beside the checkout)."),
     version: str | None = typer.Option(None, "--version", help="Weights version (default: today, UTC)."),
     no_loso: bool = typer.Option(False, "--no-loso", help="Skip the leave-one-source-out figures."),
+    pool: Path | None = typer.Option(None, "--pool", help="A labelling directory (pool/, labels/): "
+                                     "interim labels while the manifest is being labelled."),
 ) -> None:
     """Rebuild the labelled texts, report cross-validated and leave-one-source-out figures, write weights."""
     try:
@@ -85,7 +87,7 @@ def train_command(
     try:
         training.run(corpora=corpora, shared_data=data if data.is_dir() else None, heldout=heldout,
                      out=out or training.default_out(), seed=seed, version=version, log=typer.echo,
-                     do_loso=not no_loso)
+                     do_loso=not no_loso, pool=pool)
     except MarketplaceReturnsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

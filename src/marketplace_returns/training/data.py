@@ -17,9 +17,9 @@ UNCLEAR = "unclear"
 
 # The development half's row ids start with the corpus they came from; LOSO groups them with it.
 DEV_SOURCES = {
-    "osc": "online_shopping_10_cats",
-    "wcr": "womens_clothing_reviews",
-    "amz": "amazon_cells_labelled",
+    "osc": "online-shopping-10-cats",
+    "wcr": "womens-clothing",
+    "amz": "uci-amazon-cells",
 }
 
 
@@ -112,6 +112,31 @@ def corpus_examples(corpora_dir: Path, heldout: Path | None) -> Iterator[Example
     for item in rebuild(corpora_dir, heldout=heldout):
         yield Example(source=str(item.source), row=str(item.row), lang=str(item.lang), text=str(item.text),
                       family=str(item.family), category=str(item.category or UNCLEAR), origin="corpus")
+
+
+def pool_examples(labelling_dir: Path) -> Iterator[Example]:
+    """Interim labels: ``labels/<lang>/*.tsv`` of a labelling directory joined with its ``pool/`` texts.
+
+    For building and tuning the pipeline while the gold manifest is being labelled; ``skip`` rows are
+    left out. Figures from these are interim; the shipped weights train on the manifest.
+    """
+    for lang in ("zh", "en"):
+        texts: dict[str, dict[str, str]] = {}
+        for path in sorted((labelling_dir / "pool" / lang).glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    raw = json.loads(line)
+                    texts[raw["key"]] = raw
+        for path in sorted((labelling_dir / "labels" / lang).glob("*.tsv")):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for line in lines[1:]:
+                cells = line.split("\t")
+                if len(cells) < 3 or cells[1] == "skip" or cells[0] not in texts:
+                    continue
+                raw = texts[cells[0]]
+                category = cells[2] if cells[2] != "skip" else UNCLEAR
+                yield Example(source=raw["source"], row=raw["row"], lang=lang, text=raw["text"],
+                              family=cells[1], category=category, origin="pool")
 
 
 def assemble(groups: Iterable[Iterable[Example]], heldout: Heldout) -> tuple[list[Example], dict[str, int]]:

@@ -18,7 +18,15 @@ import numpy as np
 
 from marketplace_returns.engine import reader
 from marketplace_returns.training.calibration import ece, wilson
-from marketplace_returns.training.data import Example, Heldout, assemble, corpus_examples, dev_half, sha256
+from marketplace_returns.training.data import (
+    Example,
+    Heldout,
+    assemble,
+    corpus_examples,
+    dev_half,
+    pool_examples,
+    sha256,
+)
 from marketplace_returns.training.train import Model, Predictions, arrays, train
 
 LANGS = ("zh", "en")
@@ -31,11 +39,14 @@ def manifest_digest(examples: Sequence[Example]) -> str:
 
 
 def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path | None,
-                  ) -> tuple[list[Example], dict[str, int]]:
-    """The gold corpus (when ``corpora`` is given) then the development half, held-out rows dropped."""
+                  pool: Path | None = None) -> tuple[list[Example], dict[str, int]]:
+    """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), then the
+    development half; held-out rows and repeats dropped."""
     groups = []
     if corpora is not None:
         groups.append(list(corpus_examples(corpora, heldout)))
+    if pool is not None:
+        groups.append(list(pool_examples(pool)))
     if shared_data is not None:
         groups.append(dev_half(shared_data))
     return assemble(groups, Heldout.read(heldout))
@@ -100,14 +111,28 @@ def loso(examples: Sequence[Example], lang: str, *, seed: int,
     return out
 
 
+def reader_from(models: dict[str, Model], *, version: str, digest: str) -> reader.Reader:
+    """A run-time reader over freshly trained models (what the weights file would load as)."""
+    header_langs, blobs = arrays(models)
+    langs = {}
+    for lang, meta in header_langs.items():
+        meta = {**meta, "version": version, "manifest_sha256": digest}
+        f = models[lang].fitted
+        chars, words = f.vocab.index()
+        langs[lang] = reader.LangModel(lang, meta, blobs[f"{lang}_matrix"], blobs[f"{lang}_bias"], chars,
+                                       words)
+    return reader.Reader(langs, {"version": version, "manifest_sha256": digest})
+
+
 def default_out() -> Path:
     return Path(reader.__file__).parent / "reader_data"
 
 
 def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None, out: Path, seed: int,
-        version: str | None, log: Callable[[str], None], do_loso: bool = True) -> dict[str, Model]:
+        version: str | None, log: Callable[[str], None], do_loso: bool = True,
+        pool: Path | None = None) -> dict[str, Model]:
     """Train both languages, print the report through ``log``, write ``out/reader.npz``."""
-    examples, dropped = load_examples(corpora, shared_data, heldout)
+    examples, dropped = load_examples(corpora, shared_data, heldout, pool)
     log(f"examples: {len(examples)} (dropped: {', '.join(f'{k} {v}' for k, v in dropped.items())})")
     counts = Counter((e.lang, e.source, e.origin) for e in examples)
     for (lang, source, origin), n in sorted(counts.items()):
