@@ -198,7 +198,7 @@ OVERRIDE_AT: float | None = None
 bench/eval_triage.py: on the labelled texts a clear cue of one family was right more often than the
 reader that contradicted it, and an n-gram model cannot read "not defective, just too small"."""
 
-ReadFn = Callable[[str, str], "reader.Reading | None"]
+ReadFn = Callable[[str, str, WordsReading], "reader.Reading | None"]
 
 
 def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read: ReadFn = reader.read,
@@ -224,7 +224,7 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         prior, prior_weight = Category.OTHER, _UNKNOWN_REASON_PRIOR
         prior_line = f'reason "{case.reason}" is not one of {profile.platform}\'s: no prior'
     facts = _Facts(case, profile)
-    reading = read(message, lang) if text else None
+    reading = read(message, lang, words) if text else None
     category, confidence, how, by_reader = _combine(words, prior, prior_weight, facts, case, reading,
                                                     override_at)
     family = FAMILY_OF[category]

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -38,6 +37,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from marketplace_returns.engine.text import normalise
+from marketplace_returns.engine.words import WordsReading, read_words
 from marketplace_returns.errors import ReaderError
 from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
 
@@ -70,80 +71,141 @@ def prepare(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_HALF).lower()).strip()
 
 
-def grams(text: str, lang: str) -> tuple[list[str], list[str]]:
-    """(character grams, word grams) of ``prepare``d ``text``.
+def grams(text: str, lang: str) -> tuple[set[str], set[str]]:
+    """The distinct (character grams, word grams) of ``prepare``d ``text``.
 
-    Chinese: characters 1-3 over the whole text. English: characters
-    2-5 of each word padded with spaces (`` ok `` gives `` o``, ``ok``, ``k ``...), then words and
-    adjacent word pairs.
+    Chinese: characters 1-3 over the whole text. English: characters 2-5 of each word padded with
+    spaces (`` ok `` gives `` o``, ``ok``, ``k ``...), then words and adjacent word pairs.
     """
     if lang == "zh":
         n = len(text)
-        chars = list(text)
-        chars += [text[i:i + 2] for i in range(n - 1)]
-        chars += [text[i:i + 3] for i in range(n - 2)]
-        return chars, []
+        return {text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)}, set()
     words = _EN_WORD.findall(text)
-    chars = []
-    for w in words:
+    chars: set[str] = set()
+    for w in set(words):
         p = f" {w} "
         n = len(p)
-        for k in (2, 3, 4, 5):
-            if k > n:
-                break
-            chars.extend([p[i:i + k] for i in range(n - k + 1)])
-    pairs = [f"{a} {b}" for a, b in pairwise(words)]
-    return chars, words + pairs
+        chars.update([p[i:i + k] for k in (2, 3, 4, 5) for i in range(n - k + 1)])
+    out = set(words)
+    out.update([f"{a} {b}" for a, b in pairwise(words)])
+    return chars, out
 
 
-@dataclass(frozen=True, slots=True)
+TRAINING_PLATFORM = {"zh": "taobao", "en": "shopify"}
+"""Whose size tolerance the cue reader applies to a text read without a case (training, bench)."""
+
+
+def cue_reading(message: str, lang: str) -> WordsReading:
+    """The cue reader's reading of ``message`` as training saw it."""
+    from marketplace_returns.profiles import load_profile
+
+    tolerance = load_profile(TRAINING_PLATFORM.get(lang, "taobao")).size_tolerance_cm
+    return read_words(normalise(message), tolerance)
+
+
+def cue_grams(words: WordsReading | None) -> list[str]:
+    """What the cue reader found, as extra word grams (``~`` never starts a word gram of the text).
+
+    The model weighs these beside the n-grams: the cue reader reads negations and fears ("没有破损",
+    "might shrink"), which n-grams cannot, and the n-grams read what no lexicon lists.
+    """
+    if words is None:
+        return []
+    named = words.category.value if words.category else "none"
+    out = [f"~cat:{named}:{'strong' if words.strong else 'weak'}"]
+    out += [f"~rank:{c.value}" for c in words.ranking]
+    if words.quality_denied:
+        out.append("~denied")
+    if words.any_quality_cue:
+        out.append("~anyq")
+    if words.ignored:
+        out.append("~ignored")
+    if words.severity:
+        out.append(f"~sev:{words.severity}")
+    return out
+
+
 class Reading:
-    """What the reader makes of one message."""
+    """What the reader makes of one message. The category is worked out only when asked for: most
+    messages carry a clear cue, and then the family probability is all the classifier needs."""
 
-    lang: str
-    quality_probability: float
-    """Calibrated probability that the problem is on the seller's side (quality family)."""
-    category: Category
-    """The most probable category within the more probable family."""
-    category_probability: float
-    unsure: bool
-    """``quality_probability`` falls inside the model's not-sure band (a rep decides)."""
-    model: str
-    """``zh-2026.12.05``: language and version of the weights."""
-    manifest: str
-    """sha256 of the training manifest the weights were trained from (hex)."""
-    band: tuple[float, float]
+    __slots__ = ("_category", "_model", "_rows", "_scale", "quality_probability", "unsure")
+
+    def __init__(self, model: LangModel, rows: tuple[int, ...], scale: float, p: float) -> None:
+        self._model = model
+        self._rows = rows
+        self._scale = scale
+        self._category: tuple[Category, float] | None = None
+        self.quality_probability = round(p, 4)
+        """Calibrated probability that the problem is on the seller's side (quality family)."""
+        lo, hi = model.band
+        self.unsure = lo <= p <= hi
+        """``quality_probability`` falls inside the model's not-sure band (a rep decides)."""
 
     @property
     def family(self) -> Family:
-        return FAMILY_OF[self.category]
+        return Family.QUALITY if self.quality_probability >= 0.5 else Family.NON_QUALITY
+
+    @property
+    def category(self) -> Category:
+        """The most probable category within the more probable family."""
+        return self._categorised()[0]
+
+    @property
+    def category_probability(self) -> float:
+        return self._categorised()[1]
+
+    def _categorised(self) -> tuple[Category, float]:
+        if self._category is None:
+            self._category = self._model.categorise(self._rows, self._scale, self.family)
+        return self._category
+
+    @property
+    def lang(self) -> str:
+        return self._model.lang
+
+    @property
+    def model(self) -> str:
+        """``zh-2026.12.05``: language and version of the weights."""
+        return self._model.name
+
+    @property
+    def manifest(self) -> str:
+        """sha256 of the training manifest the weights were trained from (hex)."""
+        return self._model.manifest
+
+    @property
+    def band(self) -> tuple[float, float]:
+        return self._model.band
 
     def evidence(self) -> str:
-        """The line a rep sees, e.g. ``reader 0.91 quality (model zh-2026.12.05, manifest 3f2a…)``."""
+        """The line a rep sees, e.g. ``reader 0.91 quality (model zh-2026.12.05, manifest 3f2a1b0c…)``."""
         p = self.quality_probability
-        if self.unsure:
-            said = f"not sure (band {self.band[0]:.2f}-{self.band[1]:.2f})"
-        else:
-            said = f"{self.family.value} / {self.category.value}"
-        return f"reader {p:.2f} quality → {said} (model {self.model}, manifest {self.manifest[:8]}…)"
+        said = f"not sure (band {self._model.band_text})" if self.unsure else self.family.value
+        return f"reader {p:.2f} quality → {said} (model {self._model.name}, manifest {self._model.short}…)"
 
 
 class LangModel:
     """One language's weights: the gram vocabularies, the matrix and its calibration."""
 
-    __slots__ = ("band", "bias", "categories", "char_vocab", "lang", "manifest", "matrix", "platt",
-                 "quality_mask", "temperature", "version", "word_vocab")
+    __slots__ = ("band", "band_text", "bias", "categories", "char_vocab", "cues", "family", "lang",
+                 "manifest", "matrix", "name", "platt", "quality_mask", "short", "temperature", "version",
+                 "word_vocab")
 
     def __init__(self, lang: str, header: dict[str, Any], matrix: Float32, bias: Float32,
                  char_vocab: dict[str, int], word_vocab: dict[str, int]) -> None:
         self.lang = lang
         self.version = str(header["version"])
+        self.name = f"{lang}-{self.version}"
         self.manifest = str(header["manifest_sha256"])
+        self.short = self.manifest[:8]
         self.categories = tuple(Category(c) for c in header["categories"])
         self.platt = (float(header["platt"][0]), float(header["platt"][1]))
         self.temperature = float(header["temperature"])
         lo, hi = header["band"]
         self.band = (float(lo), float(hi))
+        self.band_text = f"{self.band[0]:.2f}-{self.band[1]:.2f}"
+        self.cues = bool(header.get("cue_features", False))
         self.matrix = matrix
         self.bias = bias
         self.char_vocab = char_vocab
@@ -152,51 +214,44 @@ class LangModel:
         if matrix.shape != (len(char_vocab) + len(word_vocab), 1 + len(self.categories)) \
                 or bias.shape != (1 + len(self.categories),):
             raise ValueError(f"{lang}: matrix {matrix.shape} / bias {bias.shape} do not fit the header")
+        # The family column as Python floats: the family logit is a plain sum, no numpy call.
+        self.family: list[float] = matrix[:, 0].astype(np.float64).tolist()
 
-    def rows(self, text: str) -> tuple[list[int], int]:
+    def rows(self, text: str, words_read: WordsReading | None = None) -> tuple[tuple[int, ...], int]:
         """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
         chars, words = grams(text, self.lang)
-        distinct = set(chars)
-        get = self.char_vocab.get
-        rows = {r for r in map(get, distinct) if r is not None}
+        if self.cues:
+            words.update(cue_grams(words_read))
+        rows = [r for r in map(self.char_vocab.get, chars) if r is not None]
         if words:
-            wset = set(words)
-            wget = self.word_vocab.get
-            rows.update(r for r in map(wget, wset) if r is not None)
-            return sorted(rows), len(distinct) + len(wset)
-        return sorted(rows), len(distinct)
+            rows += [r for r in map(self.word_vocab.get, words) if r is not None]
+        return tuple(rows), len(chars) + len(words)
 
-    def logits(self, text: str) -> Float32 | None:
-        """Raw scores (family logit, then one per category); None when the text has no grams at all."""
-        rows, distinct = self.rows(text)
+    def read(self, text: str, words: WordsReading | None = None) -> Reading | None:
+        """The reading of a ``prepare``d ``text`` (None: no grams at all)."""
+        rows, distinct = self.rows(text, words)
         if not distinct:
             return None
-        if not rows:
-            return self.bias.copy()
-        summed: Float32 = self.matrix[rows].sum(axis=0)
-        out: Float32 = summed * np.float32(1.0 / sqrt(distinct)) + self.bias
-        return out
-
-    def read(self, text: str) -> Reading | None:
-        """The reading of a ``prepare``d ``text`` (None: no grams at all)."""
-        z = self.logits(text)
-        if z is None:
-            return None
+        scale = 1.0 / sqrt(distinct)
+        z = sum(map(self.family.__getitem__, rows)) * scale + float(self.bias[0])
         a, b = self.platt
-        p = 1.0 / (1.0 + exp(-(a * float(z[0]) + b)))
-        cat = z[1:] / self.temperature
-        cat = np.exp(cat - cat.max())
-        cat /= cat.sum()
-        quality = p >= 0.5
-        allowed = self.quality_mask if quality else ~self.quality_mask
+        t = a * z + b
+        p = 1.0 / (1.0 + exp(-t)) if t > -500 else 0.0
+        return Reading(self, rows, scale, p)
+
+    def categorise(self, rows: tuple[int, ...], scale: float, family: Family) -> tuple[Category, float]:
+        """The most probable category of ``family`` (temperature-scaled softmax over all categories)."""
+        z = self.bias[1:].astype(np.float64)
+        if rows:
+            z = z + self.matrix[list(rows), 1:].sum(axis=0, dtype=np.float64) * scale
+        z = z / self.temperature
+        e = np.exp(z - z.max())
+        probs = e / e.sum()
+        allowed = self.quality_mask if family is Family.QUALITY else ~self.quality_mask
         if not allowed.any():
             allowed = np.ones_like(allowed)
-        masked = np.where(allowed, cat, -1.0)
-        best = int(masked.argmax())
-        lo, hi = self.band
-        return Reading(lang=self.lang, quality_probability=round(p, 4), category=self.categories[best],
-                       category_probability=round(float(cat[best]), 4), unsure=lo <= p <= hi,
-                       model=f"{self.lang}-{self.version}", manifest=self.manifest, band=self.band)
+        best = int(np.where(allowed, probs, -1.0).argmax())
+        return self.categories[best], round(float(probs[best]), 4)
 
 
 class Reader:
@@ -206,11 +261,17 @@ class Reader:
         self.models = models
         self.header = header
 
-    def read(self, message: str, lang: str) -> Reading | None:
-        """The reading of the buyer's ``message`` in ``lang`` (None: no words to read)."""
+    def read(self, message: str, lang: str, words: WordsReading | None = None) -> Reading | None:
+        """The reading of the buyer's ``message`` in ``lang`` (None: no words to read); ``words`` is the
+        cue reader's reading of the same message (the classifier has it already), read here when not
+        given and the weights were trained with cue features."""
         text = prepare(message)
         model = self.models.get(reader_lang(text, lang))
-        return model.read(text) if model is not None else None
+        if model is None:
+            return None
+        if words is None and model.cues:
+            words = cue_reading(message, model.lang)
+        return model.read(text, words)
 
 
 def _vocab(blob: npt.NDArray[np.uint8], offset: int = 0) -> dict[str, int]:
@@ -272,6 +333,6 @@ def shipped() -> Reader:
 
 
 @lru_cache(maxsize=65536)
-def read(message: str, lang: str) -> Reading | None:
+def read(message: str, lang: str, words: WordsReading | None = None) -> Reading | None:
     """The shipped reader's reading of ``message``; memoised like the cue reading (a pure function)."""
-    return shipped().read(message, lang)
+    return shipped().read(message, lang, words)

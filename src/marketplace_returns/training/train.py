@@ -43,6 +43,19 @@ F64 = npt.NDArray[np.float64]
 C_GRID = (1.0, 4.0, 16.0, 64.0)
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """The choices measured with bench/eval_triage.py; the defaults are what ``model train`` ships."""
+
+    cues: bool = True
+    """The cue reader's findings as extra features (engine/reader.py ``cue_grams``)."""
+    balanced: bool = True
+    """Weigh both families equally whatever their share: the sources' shares of quality texts differ
+    widely (a fifth to four fifths), and a reader should not learn one corpus's mix."""
+    min_df: int = 1
+    grid: tuple[float, ...] = C_GRID
+
+
 @dataclass
 class Fitted:
     """Uncalibrated weights of one language: rows of the vocabulary, family column then categories."""
@@ -53,9 +66,10 @@ class Fitted:
     matrix: npt.NDArray[np.float32]
     bias: npt.NDArray[np.float32]
     c: float
+    cues: bool = False
 
     def logits(self, texts: Sequence[str]) -> F64:
-        x = vectorise(texts, self.lang, self.vocab)
+        x = vectorise(texts, self.lang, self.vocab, cues=self.cues)
         out: F64 = np.asarray(x @ self.matrix.astype(np.float64)) + self.bias.astype(np.float64)
         return out
 
@@ -102,9 +116,11 @@ def predictions(z: F64, categories: list[Category], platt: tuple[float, float],
     return Predictions(p, out, best_p)
 
 
-def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, min_df: int = 1) -> Fitted:
+def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: Recipe) -> Fitted:
     """Both regressions on ``examples`` (one language), uncalibrated."""
-    vocab = build_vocabulary([e.text for e in examples], lang, min_df=min_df)
+    cues = recipe.cues
+    weight = "balanced" if recipe.balanced else None
+    vocab = build_vocabulary([e.text for e in examples], lang, min_df=recipe.min_df, cues=cues)
     fam = [e for e in examples if e.has_family]
     cat = [e for e in examples if e.has_category]
     categories = sorted({Category(e.category) for e in cat}, key=list(Category).index)
@@ -115,14 +131,15 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, min_df: 
         if y.all() or (~y).all():
             bias[0] = 4.0 if y.all() else -4.0
         else:
-            lr = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000)
-            lr.fit(vectorise([e.text for e in fam], lang, vocab), y)
+            lr = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000,
+                                    class_weight=weight)
+            lr.fit(vectorise([e.text for e in fam], lang, vocab, cues=cues), y)
             matrix[:, 0] = lr.coef_[0]
             bias[0] = lr.intercept_[0]
     if len(categories) == 1:
         bias[1] = 1.0
     elif categories:
-        x = vectorise([e.text for e in cat], lang, vocab)
+        x = vectorise([e.text for e in cat], lang, vocab, cues=cues)
         yc = np.array([categories.index(Category(e.category)) for e in cat])
         lr = LogisticRegression(C=c, solver="newton-cg", max_iter=2000, random_state=seed)
         lr.fit(x, yc)
@@ -134,7 +151,7 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, min_df: 
             matrix[:, 1:] = lr.coef_.T
             bias[1:] = lr.intercept_
     return Fitted(lang, vocab, categories or [Category.OTHER], matrix.astype(np.float32),
-                  bias.astype(np.float32), c)
+                  bias.astype(np.float32), c, cues)
 
 
 def _folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[np.int64]]:
@@ -152,7 +169,7 @@ def _folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[n
 
 
 def out_of_fold(examples: Sequence[Example], lang: str, *, c: float, seed: int, k: int = 5,
-                min_df: int = 1) -> tuple[F64, list[Category]]:
+                recipe: Recipe) -> tuple[F64, list[Category]]:
     """Out-of-fold raw logits (rows in ``examples`` order) on the union of categories seen."""
     categories = sorted({Category(e.category) for e in examples if e.has_category}, key=list(Category).index)
     categories = categories or [Category.OTHER]
@@ -160,7 +177,7 @@ def out_of_fold(examples: Sequence[Example], lang: str, *, c: float, seed: int, 
     for test in _folds(examples, k, seed):
         test_set = set(test.tolist())
         train = [e for i, e in enumerate(examples) if i not in test_set]
-        fitted = fit(train, lang, c=c, seed=seed, min_df=min_df)
+        fitted = fit(train, lang, c=c, seed=seed, recipe=recipe)
         zt = fitted.logits([examples[i].text for i in test])
         z[test, 0] = zt[:, 0]
         z[test, 1:] = -30.0  # a category absent from this fold's training rows is never predicted
@@ -175,16 +192,17 @@ def _family_logloss(z: F64, y: npt.NDArray[np.bool_]) -> float:
     return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
 
 
-def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5, min_df: int = 1,
-          grid: Sequence[float] = C_GRID, target: float = 0.97) -> Model:
+def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5,
+          recipe: Recipe | None = None, target: float = 0.97) -> Model:
     """The whole recipe on ``examples`` of one language: choose C, calibrate, choose the band, refit."""
     examples = [e for e in examples if e.lang == lang]
     fam_idx = np.array([i for i, e in enumerate(examples) if e.has_family], dtype=np.int64)
     y = np.array([examples[i].family == "quality" for i in fam_idx])
+    recipe = recipe or Recipe()
     best: tuple[float, float, F64, list[Category]] | None = None
     tried = {}
-    for c in grid:
-        z, cats = out_of_fold(examples, lang, c=c, seed=seed, k=k, min_df=min_df)
+    for c in recipe.grid:
+        z, cats = out_of_fold(examples, lang, c=c, seed=seed, k=k, recipe=recipe)
         loss = _family_logloss(z[fam_idx, 0], y)
         tried[c] = round(loss, 4)
         if best is None or loss < best[0]:
@@ -197,7 +215,7 @@ def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5,
     temperature = fit_temperature(z[cat_idx, 1:], yc)
     oof = predictions(z, cats, platt, temperature)
     band = choose_band(oof.p_quality[fam_idx], y, target=target)
-    fitted = fit(examples, lang, c=c, seed=seed, min_df=min_df)
+    fitted = fit(examples, lang, c=c, seed=seed, recipe=recipe)
     return Model(fitted, platt, temperature, band, oof, notes={"c_logloss": tried, "c": c})
 
 
@@ -213,6 +231,7 @@ def arrays(models: dict[str, Model]) -> tuple[dict[str, Any], dict[str, npt.NDAr
             "temperature": m.temperature,
             "band": [m.band.lo, m.band.hi],
             "c": f.c,
+            "cue_features": f.cues,
             "grams": {"chars": len(f.vocab.chars), "words": len(f.vocab.words)},
         }
         out[f"{lang}_chars"] = vocab_blob(f.vocab.chars)
