@@ -71,21 +71,39 @@ def prepare(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_HALF).lower()).strip()
 
 
-def grams(text: str, lang: str) -> tuple[set[str], set[str]]:
+EN_CHARS = ("none", 0, 0)
+"""The English character grams: ``wb`` (inside each word, padded with spaces), ``text`` (across the
+text's words joined by single spaces), from and to these lengths, or ``none``. Measured with the
+leave-one-source-out family accuracy of the reader alone on 1,910 English texts: none 0.698, text
+3-5 0.691, wb 2-5 0.687, wb 3-4 0.685; words, word pairs and the cue features carry it, and the grams
+cost 4.6 µs a message instead of 20."""
+_LEGACY_EN_CHARS = ("wb", 2, 5)
+
+
+def grams(text: str, lang: str, en_chars: tuple[str, int, int] = EN_CHARS) -> tuple[set[str], set[str]]:
     """The distinct (character grams, word grams) of ``prepare``d ``text``.
 
-    Chinese: characters 1-3 over the whole text. English: characters 2-5 of each word padded with
-    spaces (`` ok `` gives `` o``, ``ok``, ``k ``...), then words and adjacent word pairs.
+    Chinese: characters 1-3 over the whole text. English: character grams (``en_chars``), then words
+    and adjacent word pairs.
     """
     if lang == "zh":
         n = len(text)
         return {text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)}, set()
     words = _EN_WORD.findall(text)
-    chars: set[str] = set()
-    for w in set(words):
-        p = f" {w} "
+    how, lo, hi = en_chars
+    ks = range(lo, hi + 1)
+    if how == "none":
+        chars: set[str] = set()
+    elif how == "text":
+        p = f" {' '.join(words)} "
         n = len(p)
-        chars.update([p[i:i + k] for k in (2, 3, 4, 5) for i in range(n - k + 1)])
+        chars = {p[i:i + k] for k in ks for i in range(n - k + 1)}
+    else:
+        chars = set()
+        for w in set(words):
+            p = f" {w} "
+            n = len(p)
+            chars.update([p[i:i + k] for k in ks for i in range(n - k + 1)])
     out = set(words)
     out.update([f"{a} {b}" for a, b in pairwise(words)])
     return chars, out
@@ -188,9 +206,9 @@ class Reading:
 class LangModel:
     """One language's weights: the gram vocabularies, the matrix and its calibration."""
 
-    __slots__ = ("band", "band_text", "bias", "categories", "char_vocab", "cues", "family", "lang",
-                 "manifest", "matrix", "name", "platt", "quality_mask", "short", "temperature", "version",
-                 "word_vocab")
+    __slots__ = ("band", "band_text", "bias", "categories", "char_vocab", "cues", "en_chars", "family",
+                 "lang", "manifest", "matrix", "name", "platt", "quality_mask", "short", "temperature",
+                 "version", "word_vocab")
 
     def __init__(self, lang: str, header: dict[str, Any], matrix: Float32, bias: Float32,
                  char_vocab: dict[str, int], word_vocab: dict[str, int]) -> None:
@@ -206,6 +224,8 @@ class LangModel:
         self.band = (float(lo), float(hi))
         self.band_text = f"{self.band[0]:.2f}-{self.band[1]:.2f}"
         self.cues = bool(header.get("cue_features", False))
+        how, lo, hi = header.get("en_chars", _LEGACY_EN_CHARS)
+        self.en_chars = (str(how), int(lo), int(hi))
         self.matrix = matrix
         self.bias = bias
         self.char_vocab = char_vocab
@@ -219,7 +239,7 @@ class LangModel:
 
     def rows(self, text: str, words_read: WordsReading | None = None) -> tuple[tuple[int, ...], int]:
         """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
-        chars, words = grams(text, self.lang)
+        chars, words = grams(text, self.lang, self.en_chars)
         if self.cues:
             words.update(cue_grams(words_read))
         rows = [r for r in map(self.char_vocab.get, chars) if r is not None]

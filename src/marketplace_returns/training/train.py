@@ -26,7 +26,7 @@ import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from marketplace_returns.engine.reader import vocab_blob
+from marketplace_returns.engine.reader import EN_CHARS, vocab_blob
 from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
 from marketplace_returns.training.calibration import (
     Band,
@@ -54,6 +54,7 @@ class Recipe:
     widely (a fifth to four fifths), and a reader should not learn one corpus's mix."""
     min_df: int = 1
     grid: tuple[float, ...] = C_GRID
+    en_chars: tuple[str, int, int] = EN_CHARS
 
 
 @dataclass
@@ -67,9 +68,10 @@ class Fitted:
     bias: npt.NDArray[np.float32]
     c: float
     cues: bool = False
+    en_chars: tuple[str, int, int] = EN_CHARS
 
     def logits(self, texts: Sequence[str]) -> F64:
-        x = vectorise(texts, self.lang, self.vocab, cues=self.cues)
+        x = vectorise(texts, self.lang, self.vocab, cues=self.cues, en_chars=self.en_chars)
         out: F64 = np.asarray(x @ self.matrix.astype(np.float64)) + self.bias.astype(np.float64)
         return out
 
@@ -120,7 +122,9 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: 
     """Both regressions on ``examples`` (one language), uncalibrated."""
     cues = recipe.cues
     weight = "balanced" if recipe.balanced else None
-    vocab = build_vocabulary([e.text for e in examples], lang, min_df=recipe.min_df, cues=cues)
+    en_chars = recipe.en_chars
+    vocab = build_vocabulary([e.text for e in examples], lang, min_df=recipe.min_df, cues=cues,
+                             en_chars=en_chars)
     fam = [e for e in examples if e.has_family]
     cat = [e for e in examples if e.has_category]
     categories = sorted({Category(e.category) for e in cat}, key=list(Category).index)
@@ -133,13 +137,13 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: 
         else:
             lr = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000,
                                     class_weight=weight)
-            lr.fit(vectorise([e.text for e in fam], lang, vocab, cues=cues), y)
+            lr.fit(vectorise([e.text for e in fam], lang, vocab, cues=cues, en_chars=en_chars), y)
             matrix[:, 0] = lr.coef_[0]
             bias[0] = lr.intercept_[0]
     if len(categories) == 1:
         bias[1] = 1.0
     elif categories:
-        x = vectorise([e.text for e in cat], lang, vocab, cues=cues)
+        x = vectorise([e.text for e in cat], lang, vocab, cues=cues, en_chars=en_chars)
         yc = np.array([categories.index(Category(e.category)) for e in cat])
         lr = LogisticRegression(C=c, solver="newton-cg", max_iter=2000, random_state=seed)
         lr.fit(x, yc)
@@ -151,7 +155,7 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: 
             matrix[:, 1:] = lr.coef_.T
             bias[1:] = lr.intercept_
     return Fitted(lang, vocab, categories or [Category.OTHER], matrix.astype(np.float32),
-                  bias.astype(np.float32), c, cues)
+                  bias.astype(np.float32), c, cues, en_chars)
 
 
 def _folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[np.int64]]:
@@ -232,6 +236,7 @@ def arrays(models: dict[str, Model]) -> tuple[dict[str, Any], dict[str, npt.NDAr
             "band": [m.band.lo, m.band.hi],
             "c": f.c,
             "cue_features": f.cues,
+            "en_chars": list(f.en_chars),
             "grams": {"chars": len(f.vocab.chars), "words": len(f.vocab.words)},
         }
         out[f"{lang}_chars"] = vocab_blob(f.vocab.chars)
