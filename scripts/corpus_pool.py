@@ -49,6 +49,17 @@ QUOTAS: dict[str, dict[tuple[str, str], int]] = {
     },
 }
 
+# A second draw, appended as further batches once first labels showed ~13 % of the zh pool skipped
+# (praise, brand boycotts): drawn after the pool, from rows the pool did not take.
+EXTRA: dict[str, dict[tuple[str, str], int]] = {
+    "zh": {
+        ("online-shopping-10-cats", "electronics"): 100,
+        ("online-shopping-10-cats", "food"): 80,
+        ("online-shopping-10-cats", "apparel"): 80,
+        ("online-shopping-10-cats", "cosmetics"): 40,
+    },
+}
+
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -146,13 +157,22 @@ def main() -> None:
         rng.shuffle(second)
         write_batches(args.second / lang, second)
         sys.stdout.write(f"{lang} pool {len(pool)} second {len(second)}\n")
+        taken = {row["key"] for row in pool}
+        extra: list[dict[str, str]] = []
+        extra_rng = random.Random(f"{SEED}-extra-{lang}")  # its own stream: the pool draw is unchanged
+        for stratum_key, quota in EXTRA.get(lang, {}).items():
+            rest = [row for row in strata[lang][stratum_key] if row["key"] not in taken]
+            extra.extend(extra_rng.sample(rest, min(quota, len(rest))))
+        extra_rng.shuffle(extra)
+        write_batches(args.out / lang, extra, first=-(-len(pool) // PER_BATCH) + 1)
+        sys.stdout.write(f"{lang} extra {len(extra)}\n")
 
 
-def write_batches(folder: Path, rows: list[dict[str, str]]) -> None:
+def write_batches(folder: Path, rows: list[dict[str, str]], *, first: int = 1) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(rows), PER_BATCH):
         batch = rows[start:start + PER_BATCH]
-        path = folder / f"batch-{start // PER_BATCH + 1:03d}.jsonl"
+        path = folder / f"batch-{start // PER_BATCH + first:03d}.jsonl"
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in batch),
                        encoding="utf-8")

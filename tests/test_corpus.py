@@ -234,3 +234,43 @@ def test_the_committed_manifest_holds_no_heldout_row(shared_dir: Path) -> None:
 def test_manifest_columns_are_the_agreed_ones() -> None:
     assert MANIFEST_COLUMNS == ("source", "file", "row", "lang", "product_kind", "sha256", "family",
                                 "category", "licence")
+
+
+def test_cohen_kappa_matches_a_hand_computed_value() -> None:
+    from marketplace_returns.training.agreement import cohen_kappa
+
+    # observed 3/4; expected (2*1 + 2*3)/16 = 1/2; kappa = (0.75 - 0.5) / 0.5
+    assert cohen_kappa(["a", "a", "b", "b"], ["a", "b", "b", "b"]) == pytest.approx(0.5)
+    assert cohen_kappa(["a", "b"], ["b", "a"]) == pytest.approx(-1.0)
+    with pytest.raises(ValueError):
+        cohen_kappa(["a"], [])
+
+
+def test_agreement_uses_the_first_pass_label_not_the_adjudicated_one(world: dict[str, Path]) -> None:
+    from marketplace_returns.training.agreement import agreement
+
+    corpus = world["corpus"]
+    # Texts: shop:1 both passes defect; mds:1 first size_fit, second style_preference, final size_fit
+    # (manifest); mds:0 first defect, second not_as_described, adjudicated to not_as_described (the
+    # manifest shows the final label, adjudication.tsv the first); a text both passes skipped.
+    manifest = load_manifest(corpus / "manifest.tsv")
+    write_manifest(corpus / "manifest.tsv", [
+        row.model_copy(update={"category": "not_as_described"}) if (row.source, row.row) == ("mds", "0")
+        else row for row in manifest])
+    (corpus / "second_pass.tsv").write_text(
+        "key\tlang\tfamily\tcategory\n"
+        "shop:data/shop.zip:1\tzh\tquality\tdefect\n"
+        "mds:kitchen/negative.review:1\ten\tnon_quality\tstyle_preference\n"
+        "mds:kitchen/negative.review:0\ten\tquality\tnot_as_described\n"
+        "mds:kitchen/negative.review:7\ten\tskip\tskip\n", encoding="utf-8")
+    (corpus / "adjudication.tsv").write_text(
+        "key\tlang\tfirst_family\tfirst_category\tsecond_family\tsecond_category\tfinal_family\t"
+        "final_category\twhy\n"
+        "mds:kitchen/negative.review:0\ten\tquality\tdefect\tquality\tnot_as_described\tquality\t"
+        "not_as_described\tunlike the listing\n", encoding="utf-8")
+    rows = {(r.lang, r.field, r.scope): r for r in agreement(corpus)}
+    en = rows["en", "category", "all"]
+    assert (en.items, en.agreed) == (3, 1)  # only the double skip agrees
+    assert rows["en", "family", "all"].agreed == 3  # categories differ, families do not
+    assert rows["en", "category", "both kept"].items == 2
+    assert rows["zh", "category", "all"].kappa == 1.0
