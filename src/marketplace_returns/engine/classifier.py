@@ -38,8 +38,6 @@ from marketplace_returns.models.vocabulary import FAMILY_OF, QUALITY_CATEGORIES,
 from marketplace_returns.profiles import PlatformProfile
 
 _UNKNOWN_REASON_PRIOR = 0.1
-_CLEAR_CATEGORY = 0.6
-"""A reader's category this probable beats the buyer's chosen reason of the same family."""
 _LATE_OR_QUIET = frozenset({Category.SHIPPING_DELAY, Category.NOT_RECEIVED, Category.CHANGED_MIND,
                             Category.OTHER})
 _SIZE_TALK = frozenset({Category.SIZE_FIT, Category.NOT_AS_DESCRIBED, Category.STYLE_PREFERENCE})
@@ -97,16 +95,19 @@ class _Facts:
             self.category = Category.SHIPPING_DELAY
 
 
-def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category,
+def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category | None,
                     how: str) -> tuple[Category, float, str]:
     """The reader's family; within it, the category the cues named if any, else the buyer's chosen
-    reason when it lies in that family and the reader is not clear about the category (``少了一条腰带``
-    filed as 少件/漏发), else the reader's own category."""
+    reason when it lies in that family (``少了一条腰带`` filed as 少件/漏发: buyers misfile across
+    families for free shipping, seldom within one), else the reader's own category."""
     family = reading.family
     named = next((c for c in words.ranking if FAMILY_OF[c] is family), None)
-    category = named if named is not None else reading.category
-    if named is None and FAMILY_OF[prior] is family and reading.category_probability < _CLEAR_CATEGORY:
+    if named is not None:
+        category = named
+    elif prior is not None and FAMILY_OF[prior] is family:
         category = prior
+    else:
+        category = reading.category
     p = reading.quality_probability
     confidence = min(max(p, 1 - p), 0.95)
     if reading.unsure:
@@ -135,6 +136,8 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
                   case: Case, reading: reader.Reading | None, override_at: float | None,
                   ) -> tuple[Category, float, str]:
     said = words.category
+    # the buyer's chosen reason, when it names a category at all (no reason, "other": it does not)
+    chosen = prior if prior is not Category.OTHER and prior_weight > _UNKNOWN_REASON_PRIOR else None
     quality_said = said in QUALITY_CATEGORIES and words.strong
     agree = 0.05 if said is not None and FAMILY_OF[said] is FAMILY_OF[prior] else 0.0
     if case.goods_status is GoodsStatus.NOT_SHIPPED:
@@ -160,12 +163,12 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
         if reading is not None and not reading.unsure and not words.quality_denied:
             p = reading.quality_probability
             if _cues_conflict(words):
-                c, conf, how = _reader_decides(reading, words, prior,
+                c, conf, how = _reader_decides(reading, words, chosen,
                                                "the cues point both ways: the reader decides")
                 return c, conf, _READER + how
             if override_at is not None and reading.family is not FAMILY_OF[said] \
                     and max(p, 1 - p) >= override_at:
-                c, conf, how = _reader_decides(reading, words, prior, "the reader overrules the cues")
+                c, conf, how = _reader_decides(reading, words, chosen, "the reader overrules the cues")
                 return c, conf, _READER + how
         base = 0.75 if quality_said else 0.7
         confidence = base + 0.05 * min(words.count - 1, 3) + agree
@@ -184,7 +187,8 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
             category = said
         return category, 0.6, "the buyer says the goods are fine; the reason prior is set aside"
     if reading is not None:
-        c, conf, how = _reader_decides(reading, words, prior, "no clear cue in the words: the reader decides")
+        c, conf, how = _reader_decides(reading, words, chosen,
+                                       "no clear cue in the words: the reader decides")
         return c, conf, _READER + how
     if said is not None:
         return said, 0.5 + agree, "only vague complaints in the words"

@@ -240,6 +240,8 @@ class LangModel:
     def rows(self, text: str, words_read: WordsReading | None = None) -> tuple[tuple[int, ...], int]:
         """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
         chars, words = grams(text, self.lang, self.en_chars)
+        if not chars and not words:
+            return (), 0
         if self.cues:
             words.update(cue_grams(words_read))
         rows = [r for r in map(self.char_vocab.get, chars) if r is not None]
