@@ -29,7 +29,7 @@ import re
 import zipfile
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import pairwise, repeat
 from math import exp, sqrt
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
 Float32 = npt.NDArray[np.float32]
+_ZEROS = repeat(0.0)
 
 
 def reader_lang(text: str, lang: str) -> str:
@@ -147,12 +148,12 @@ class Reading:
     """What the reader makes of one message. The category is worked out only when asked for: most
     messages carry a clear cue, and then the family probability is all the classifier needs."""
 
-    __slots__ = ("_category", "_model", "_rows", "_scale", "quality_probability", "unsure")
+    __slots__ = ("_category", "_model", "_text", "_words", "quality_probability", "unsure")
 
-    def __init__(self, model: LangModel, rows: tuple[int, ...], scale: float, p: float) -> None:
+    def __init__(self, model: LangModel, text: str, words: WordsReading | None, p: float) -> None:
         self._model = model
-        self._rows = rows
-        self._scale = scale
+        self._text = text
+        self._words = words
         self._category: tuple[Category, float] | None = None
         self.quality_probability = round(p, 4)
         """Calibrated probability that the problem is on the seller's side (quality family)."""
@@ -175,7 +176,7 @@ class Reading:
 
     def _categorised(self) -> tuple[Category, float]:
         if self._category is None:
-            self._category = self._model.categorise(self._rows, self._scale, self.family)
+            self._category = self._model.categorise(self._text, self._words, self.family)
         return self._category
 
     @property
@@ -206,9 +207,9 @@ class Reading:
 class LangModel:
     """One language's weights: the gram vocabularies, the matrix and its calibration."""
 
-    __slots__ = ("band", "band_text", "bias", "categories", "char_vocab", "cues", "en_chars", "family",
-                 "lang", "manifest", "matrix", "name", "platt", "quality_mask", "short", "temperature",
-                 "version", "word_vocab")
+    __slots__ = ("band", "band_text", "bias", "bias0", "categories", "char_family", "char_vocab", "cues",
+                 "en_chars", "lang", "manifest", "matrix", "name", "platt", "quality_mask", "short",
+                 "temperature", "version", "word_family", "word_vocab")
 
     def __init__(self, lang: str, header: dict[str, Any], matrix: Float32, bias: Float32,
                  char_vocab: dict[str, int], word_vocab: dict[str, int]) -> None:
@@ -228,14 +229,18 @@ class LangModel:
         self.en_chars = (str(how), int(lo), int(hi))
         self.matrix = matrix
         self.bias = bias
+        self.bias0 = float(bias[0])
         self.char_vocab = char_vocab
         self.word_vocab = word_vocab
         self.quality_mask = np.array([FAMILY_OF[c] is Family.QUALITY for c in self.categories])
         if matrix.shape != (len(char_vocab) + len(word_vocab), 1 + len(self.categories)) \
                 or bias.shape != (1 + len(self.categories),):
             raise ValueError(f"{lang}: matrix {matrix.shape} / bias {bias.shape} do not fit the header")
-        # The family column as Python floats: the family logit is a plain sum, no numpy call.
-        self.family: list[float] = matrix[:, 0].astype(np.float64).tolist()
+        # The family column as Python floats keyed by gram: the family logit is one plain sum per kind
+        # of gram, no row list and no numpy call.
+        family = matrix[:, 0].astype(np.float64).tolist()
+        self.char_family = {g: family[i] for g, i in char_vocab.items()}
+        self.word_family = {g: family[i] for g, i in word_vocab.items()}
 
     def rows(self, text: str, words_read: WordsReading | None = None) -> tuple[tuple[int, ...], int]:
         """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
@@ -249,20 +254,27 @@ class LangModel:
             rows += [r for r in map(self.word_vocab.get, words) if r is not None]
         return tuple(rows), len(chars) + len(words)
 
-    def read(self, text: str, words: WordsReading | None = None) -> Reading | None:
+    def read(self, text: str, words_read: WordsReading | None = None) -> Reading | None:
         """The reading of a ``prepare``d ``text`` (None: no grams at all)."""
-        rows, distinct = self.rows(text, words)
-        if not distinct:
+        chars, words = grams(text, self.lang, self.en_chars)
+        if not chars and not words:
             return None
-        scale = 1.0 / sqrt(distinct)
-        z = sum(map(self.family.__getitem__, rows)) * scale + float(self.bias[0])
+        if self.cues:
+            words.update(cue_grams(words_read))
+        scale = 1.0 / sqrt(len(chars) + len(words))
+        z = sum(map(self.char_family.get, chars, _ZEROS))
+        if words:
+            z += sum(map(self.word_family.get, words, _ZEROS))
         a, b = self.platt
-        t = a * z + b
+        t = a * (z * scale + self.bias0) + b
         p = 1.0 / (1.0 + exp(-t)) if t > -500 else 0.0
-        return Reading(self, rows, scale, p)
+        return Reading(self, text, words_read, p)
 
-    def categorise(self, rows: tuple[int, ...], scale: float, family: Family) -> tuple[Category, float]:
+    def categorise(self, text: str, words_read: WordsReading | None,
+                   family: Family) -> tuple[Category, float]:
         """The most probable category of ``family`` (temperature-scaled softmax over all categories)."""
+        rows, distinct = self.rows(text, words_read)
+        scale = 1.0 / sqrt(distinct) if distinct else 0.0
         z = self.bias[1:].astype(np.float64)
         if rows:
             z = z + self.matrix[list(rows), 1:].sum(axis=0, dtype=np.float64) * scale
