@@ -256,10 +256,8 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         quality_probability=reading.quality_probability if reading is not None else None,
         reader_unsure=unsure,
     )
-    # Built without re-validation: every field is typed by construction here (an enum, a rounded
-    # confidence between 0.1 and 0.95, a list of strings), and the decision validates it as a whole.
-    classification = Classification.model_construct(family=family, category=category, confidence=confidence,
-                                                    evidence=evidence)
+    classification = Classification(family=family, category=category, confidence=confidence,
+                                    evidence=evidence)
     if not explain:
         return ClassifierResult(classification=classification, signals=signals)
     trace = [
