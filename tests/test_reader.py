@@ -273,3 +273,28 @@ def test_training_is_deterministic_and_the_saved_weights_read_as_trained(tmp_pat
         assert got.quality_probability == pytest.approx(float(batch.p_quality[i]), abs=1e-4)
         assert got.category is batch.category[i]
         assert got.manifest == digest
+
+
+# -- training from a manifest whose texts cannot be rebuilt ----------------------------------------
+
+def test_training_on_a_manifest_that_cannot_be_rebuilt_names_source_and_row(
+        tmp_path: Path, shared_dir: Path) -> None:
+    pytest.importorskip("sklearn", reason="training needs the 'train' extra")
+    from typer.testing import CliRunner
+
+    from marketplace_returns.cli import app
+    from test_corpus import load_manifest, sha, write_manifest
+    from test_corpus import world as make_world
+
+    world = make_world.__wrapped__(tmp_path)  # type: ignore[attr-defined]
+    manifest = load_manifest(world["corpus"] / "manifest.tsv")
+    write_manifest(world["corpus"] / "manifest.tsv", [
+        row.model_copy(update={"sha256": sha("not the text")}) if (row.source, row.row) == ("shop", "1")
+        else row for row in manifest])
+    out = tmp_path / "weights"
+    result = CliRunner().invoke(app, ["model", "train", "--corpora", str(world["corpora"]),
+                                      "--corpus-dir", str(world["corpus"]), "--out", str(out),
+                                      "--shared", str(shared_dir / "data")])
+    assert result.exit_code == 1
+    assert "shop:1" in result.output and "hashes to" in result.output
+    assert not (out / "reader.npz").exists()

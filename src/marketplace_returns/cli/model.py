@@ -67,6 +67,8 @@ def train_command(
     no_loso: bool = typer.Option(False, "--no-loso", help="Skip the leave-one-source-out figures."),
     pool: Path | None = typer.Option(None, "--pool", help="A labelling directory (pool/, labels/): "
                                      "interim labels while the manifest is being labelled."),
+    corpus_dir: Path | None = typer.Option(None, "--corpus-dir", help="Folder with sources.yaml and "
+                                           "manifest.tsv (default: the repository's corpus/)."),
 ) -> None:
     """Rebuild the labelled texts, report cross-validated and leave-one-source-out figures, write weights."""
     try:
@@ -87,7 +89,7 @@ def train_command(
     try:
         training.run(corpora=corpora, shared_data=data if data.is_dir() else None, heldout=heldout,
                      out=out or training.default_out(), seed=seed, version=version, log=typer.echo,
-                     do_loso=not no_loso, pool=pool)
+                     do_loso=not no_loso, pool=pool, corpus_dir=corpus_dir)
     except MarketplaceReturnsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

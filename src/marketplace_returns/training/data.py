@@ -105,11 +105,12 @@ def dev_half(data_dir: Path) -> list[Example]:
     return out
 
 
-def corpus_examples(corpora_dir: Path, heldout: Path | None) -> Iterator[Example]:
+def corpus_examples(corpora_dir: Path, heldout: Path | None,
+                    corpus_dir: Path | None = None) -> Iterator[Example]:
     """The gold corpus rebuilt by training/corpus.py from the fetched corpora (raises its CorpusError)."""
     from marketplace_returns.training.corpus import rebuild
 
-    for item in rebuild(corpora_dir, heldout=heldout):
+    for item in rebuild(corpora_dir, heldout=heldout, corpus_dir=corpus_dir):
         yield Example(source=str(item.source), row=str(item.row), lang=str(item.lang), text=str(item.text),
                       family=str(item.family), category=str(item.category or UNCLEAR), origin="corpus")
 

@@ -39,12 +39,13 @@ def manifest_digest(examples: Sequence[Example]) -> str:
 
 
 def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path | None,
-                  pool: Path | None = None) -> tuple[list[Example], dict[str, int]]:
+                  pool: Path | None = None, corpus_dir: Path | None = None,
+                  ) -> tuple[list[Example], dict[str, int]]:
     """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), then the
     development half; held-out rows and repeats dropped."""
     groups = []
     if corpora is not None:
-        groups.append(list(corpus_examples(corpora, heldout)))
+        groups.append(list(corpus_examples(corpora, heldout, corpus_dir)))
     if pool is not None:
         groups.append(list(pool_examples(pool)))
     if shared_data is not None:
@@ -130,9 +131,9 @@ def default_out() -> Path:
 
 def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None, out: Path, seed: int,
         version: str | None, log: Callable[[str], None], do_loso: bool = True,
-        pool: Path | None = None) -> dict[str, Model]:
+        pool: Path | None = None, corpus_dir: Path | None = None) -> dict[str, Model]:
     """Train both languages, print the report through ``log``, write ``out/reader.npz``."""
-    examples, dropped = load_examples(corpora, shared_data, heldout, pool)
+    examples, dropped = load_examples(corpora, shared_data, heldout, pool, corpus_dir)
     log(f"examples: {len(examples)} (dropped: {', '.join(f'{k} {v}' for k, v in dropped.items())})")
     counts = Counter((e.lang, e.source, e.origin) for e in examples)
     for (lang, source, origin), n in sorted(counts.items()):
