@@ -87,6 +87,10 @@ class FakeConnector:
     find_calls: int = 0
     fetch_calls: int = 0
     fetch_delay: float = 0.0
+    apply_delay: float = 0.0
+    get_errors: list[Exception] = field(default_factory=list)
+    """Raised by get() one per call, until empty."""
+    """Seconds apply() takes (real time) before it lands: a slow platform write."""
 
     def add(self, refund_id: str, reason: str = "auto", price: str = "20", message: str | None = None,
             version: str = "1", deadline: datetime | None = None) -> None:
@@ -119,10 +123,16 @@ class FakeConnector:
             yield FetchBatch(cases=page, cursor=str(min(i + 2, len(items))))
 
     async def get(self, shop: ShopConfig, refund_id: str) -> FetchedCase:
+        if self.get_errors:
+            raise self.get_errors.pop(0)
         return self._fetched(self.refunds[refund_id])
 
     async def apply(self, shop: ShopConfig, action: ActionRequest) -> ActionResult:
+        import asyncio
+
         self.apply_calls += 1
+        if self.apply_delay:
+            await asyncio.sleep(self.apply_delay)
         if self.errors:
             raise self.errors.pop(0)
         if self.answer is not None:

@@ -37,7 +37,7 @@ async def setup(ctx: ServiceContext) -> dict[str, Any]:
     with Session(ctx.db) as session:
         tokens = {s: issue_token(session, shop_id=s) for s in ("shop-a", "shop-b")}
         session.commit()
-        items = {c.refund_id: d.id for d, c in repo.list_queue(session, shop_id="shop-a")}
+        items = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-a")}
     return {"tokens": tokens, "ids": items}
 
 
@@ -72,7 +72,7 @@ async def test_a_token_sees_only_its_shop(client: httpx.AsyncClient, setup: dict
     assert [i["refund_id"] for i in (await client.get("/queue", headers=auth(a))).json()] == ["r1", "r2"]
     assert (await client.get("/queue", headers=auth(b))).json() == []
     other = await client.get(f"/queue/{rid}", headers=auth(b))
-    missing = await client.get("/queue/999999", headers=auth(b))
+    missing = await client.get("/queue/dc_AAAAAAAAAAAAAAAA", headers=auth(b))
     assert (other.status_code, other.json()) == (404, missing.json()) == (404, {"detail": "not found"})
     stolen = await client.post(f"/queue/{rid}/accept", json={"rep": "eve"}, headers=auth(b))
     assert stolen.status_code == 404

@@ -11,6 +11,7 @@ import pytest
 from marketplace_returns.engine import default_playbook_for, evaluate, load_playbook
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.decision import Decision
+from steering_checks import Tally, check
 
 GOLDEN = {
     # id: (family, category, action, rule, reason_change_to)
@@ -82,3 +83,21 @@ def test_reason_change_needs_a_rep(decided: dict[str, tuple[dict[str, object], D
     for rid in ("ex-1", "ex-4"):
         _, d = decided[rid]
         assert d.needs_approval and not d.auto and d.penalising
+
+
+def test_reason_changes_quote_the_buyer_or_the_case_and_no_quality_case_is_steered(
+        decided: dict[str, tuple[dict[str, object], Decision]]) -> None:
+    """The honest-steering checks of tests/test_steering_properties.py over the fifteen examples."""
+    tally = Tally()
+    for raw, d in decided.values():
+        check(Case.model_validate(raw), d, tally)
+    assert tally.cases == 15 and tally.problems == []
+    assert tally.quality_steered == 0 and tally.ungrounded == []
+    # ex-1 quotes the buyer's clause, ex-4 the shipping times (never the buyer's "不要了")
+    assert (tally.steered, tally.steered_on_words, tally.steered_on_facts) == (2, 1, 1)
+    _, ex1 = decided["ex-1"]
+    assert ex1.recommendation is not None and ex1.reply is not None
+    assert ex1.recommendation.reason_change_grounds == "尺码偏小穿不上"
+    assert "您提到「尺码偏小穿不上」" in ex1.reply.text and "商品本身没有问题" not in ex1.reply.text
+    _, ex4 = decided["ex-4"]
+    assert ex4.reply is not None and "您提到" not in ex4.reply.text and "不要了" not in ex4.reply.text

@@ -16,7 +16,8 @@ from sqlmodel import Session, SQLModel, select
 from marketplace_returns.errors import InputError
 from marketplace_returns.security.pii import PURGED
 from marketplace_returns.security.purge import buyer_pseudonym, is_purged, purge_buyer, purge_record
-from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
+from marketplace_returns.security.replay import WebhookReceipt  # noqa: F401 - registers webhook_receipts
+from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
 
 NOW = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
 BUYER = "AAHk5d-EAAeGwJedwSHpg8bT"
@@ -186,3 +187,48 @@ def test_purge_command_needs_yes_without_a_terminal_and_reports_counts(tmp_path:
     with Session(engine) as s:
         assert {c.buyer_id for c in s.exec(select(CaseRecord)).all()} == {buyer_pseudonym(BUYER), OTHER}
     engine.dispose()
+
+
+def test_purge_reaches_every_table_that_holds_buyer_text(engine: Engine) -> None:
+    """Outbox replies, ``edited`` audit events and evidence quotes too; names masked unlabelled, the
+    nick masked even when it is the (short) buyer id itself."""
+    nick, name, said = "tb阿明", "陈阿明", "盒子坏了"
+    with Session(engine) as s:
+        case = CaseRecord(shop_id="shop-a", platform="taobao", refund_id="r9", buyer_id=nick, message=said,
+                          raw={"refund_id": "r9", "buyer_nick": nick, "receiver_name": name, "desc": said},
+                          case_json={"refund_id": "r9", "message": said, "buyer_id": nick})
+        s.add(case)
+        s.flush()
+        assert case.id is not None
+        decision = DecisionRecord(case_id=case.id, action="return_and_refund", decision_json={
+            "reply": {"text": f"{nick} 您好，已为您安排退货。"},
+            "classification": {"evidence": [f'message "{said}" → damaged', 'reason "质量问题" → defect']}})
+        s.add(decision)
+        s.flush()
+        assert decision.id is not None
+        s.add(OutboxAction(case_id=case.id, decision_id=decision.id, shop_id="shop-a", refund_id="r9",
+                           action="return_and_refund", reply_text=f"{name}您好，请寄回",
+                           idempotency_key="k9"))
+        s.add(AuditEvent(at=NOW, shop_id="shop-a", case_id=case.id, actor="rep:amy", event="edited",
+                         detail={"reply": f"{name}您好，请寄回", "engine": {"reply": f"{nick} 您好"}}))
+        s.add(AuditEvent(at=NOW, shop_id="shop-a", case_id=case.id, actor="engine", event="decided",
+                         detail={"evidence": [f'message "{said}" → damaged']}))
+        s.commit()
+    with Session(engine) as s:
+        report = purge_buyer(s, buyer_id=nick, now=NOW)
+        s.commit()
+    assert report.cases == 1 and report.outbox_masked == 1 and report.audit_events_masked == 2
+    def readable(value: object) -> str:  # JSON columns come back as text with \\u escapes on SQLite
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                return json.dumps(json.loads(value), ensure_ascii=False)
+            except ValueError:
+                return value
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    with engine.connect() as conn:
+        dump = " ".join(readable(v) for t in ("cases", "decisions", "outbox", "audit_log", "webhook_receipts")
+                        for row in conn.execute(text(f'SELECT * FROM "{t}"')) for v in row)
+    for personal in (nick, name, said):
+        assert personal not in dump, personal
+    assert "安排退货" in dump and "请寄回" in dump and "质量问题" in dump  # the seller's text stays

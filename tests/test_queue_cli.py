@@ -96,7 +96,7 @@ def test_queue_list_show_accept_edit_reject(db: str) -> None:
     code, out = cli("queue", "list", "--json", "--db", db)
     assert code == 0
     assert [i["refund_id"] for i in json.loads(out)] == ["r-reject", "r-steer", "r-edit"]  # by deadline
-    code, out = cli("queue", "show", str(ids["r-steer"]), "--db", db)
+    code, out = cli("queue", "show", str(ids["r-steer"]), "--json", "--db", db)
     detail = json.loads(out)
     assert detail["evidence"] == ["尺码偏小"] and detail["reason_change_to"] == "7天无理由"
 

@@ -156,7 +156,10 @@ async def test_replay_is_answered_200_and_not_handed_over_twice() -> None:
     assert first.json()["status"] == "accepted"
     assert second.status_code == 200 and second.json()["status"] == "duplicate"
     assert len(r.events) == 1
-    assert (await r.post(webhook_id="another-delivery")).json()["status"] == "accepted"
+    # the same signed body under a fresh (unsigned) id is still a replay; a different body is not
+    assert (await r.post(webhook_id="another-delivery")).json()["status"] == "duplicate"
+    other = {**RETURN_REQUEST, "status": "open"}
+    assert (await r.post(other, webhook_id="another-delivery-2")).json()["status"] == "accepted"
     assert len(r.events) == 2
 
 
@@ -171,7 +174,8 @@ async def test_triggered_at_outside_the_window_is_not_acted_on(age: timedelta) -
 async def test_triggered_at_inside_the_window_and_a_little_skew_pass() -> None:
     r = Receiver()
     old = await r.post(triggered=NOW - timedelta(minutes=4, seconds=59), webhook_id="a")
-    ahead = await r.post(triggered=NOW + timedelta(seconds=30), webhook_id="b")
+    ahead = await r.post({**RETURN_REQUEST, "status": "open"}, triggered=NOW + timedelta(seconds=30),
+                         webhook_id="b")
     assert old.json()["status"] == ahead.json()["status"] == "accepted"
 
 

@@ -52,9 +52,9 @@ DRAIN_S = 90.0
 OPEN_STATUSES = {"WAIT_SELLER_AGREE", "WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS"}
 
 
-def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
+def _worker(url: str, log: Path, extra: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "marketplace_returns", "run", "--no-api", "--db", url,
-            "--poll-lease-s", "4", "--push-lease-s", "12", "--push-interval-s", "0.3"]
+            "--poll-lease-s", "4", "--push-lease-s", "12", "--push-interval-s", "0.3", *extra]
     with log.open("ab") as out:
         return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
 
@@ -112,10 +112,16 @@ def _quiet(ctx: ServiceContext, server: SandboxServer, shops: set[str]) -> bool:
     return len(cases) >= len(refunds) and waiting == 0 and open_actions == 0
 
 
+STALL_PAST_TIMEOUT = ("--platform-timeout-s", "0.6", "--unknown-settle-s", "3")
+"""Workers whose client gives up after 0.6 s while the sandbox stalls 1 s: a timed-out write still lands
+after the client gave up (TOP's messages carry no key): it must be looked up, never sent twice."""
+
+
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("seed", [11])
+@pytest.mark.parametrize(("seed", "extra"), [(11, ()), (12, STALL_PAST_TIMEOUT)],
+                         ids=["stall-under-timeout", "stall-past-timeout"])
 def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
-        postgres_url: str, tmp_path: Path, seed: int) -> None:
+        postgres_url: str, tmp_path: Path, seed: int, extra: tuple[str, ...]) -> None:
     rng = random.Random(seed)
     log = tmp_path / "workers.log"
     with migrated("postgres", tmp_path, postgres_url) as url, _sandbox(seed) as server:
@@ -135,7 +141,7 @@ def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
             "count": 90, "spread_seconds": CHAOS_S * 0.7, "seed": seed, "shops": sorted(shop_ids)},
         ).raise_for_status()
 
-        workers = [_worker(url, log) for _ in range(WORKERS)]
+        workers = [_worker(url, log, extra) for _ in range(WORKERS)]
         kills = restarts = 0
         db_event = ""
         started = time.monotonic()
@@ -150,7 +156,7 @@ def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
                     workers[index].send_signal(signal.SIGKILL)
                     workers[index].wait(timeout=10)
                     kills += 1
-                    workers[index] = _worker(url, log)
+                    workers[index] = _worker(url, log, extra)
                     restarts += 1
                     next_kill = time.monotonic() + rng.uniform(1.5, 5)
                 if db_at and time.monotonic() >= db_at:
@@ -206,6 +212,9 @@ def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
                       and w["action"] != "message")
     assert all(n == 1 for n in applied.values()), applied.most_common(3)
     assert all(n == 1 for n in effects.values()), effects.most_common(3)
+    messages = Counter((w["refund_id"], w["params"].get("content")) for w in writes
+                       if w["outcome"] == "applied" and w["action"] == "message")
+    assert all(n == 1 for n in messages.values()), messages.most_common(3)  # no buyer told twice
     assert not [w for w in writes if w["outcome"] == "duplicate"]
     landed = {w["refund_id"] for w in writes if w["outcome"] in ("applied", "stale")}
     done = [a for a in actions if a.status == "done"]

@@ -131,6 +131,14 @@ class TransportError(ConnectorError):
     retryable = True
 
 
+class WriteOutcomeUnknown(TransportError):
+    """A write failed without an answer (timeout, dropped connection, bare 5xx): it may still land.
+
+    The pusher does not send it again at once: the row stays ``sending`` past a settle window and is
+    then claimed as recovering, so the platform's own record is read before any second write.
+    """
+
+
 class RateLimited(ConnectorError):
     """Raised when the platform throttles us; ``retry_after`` is its hint in seconds."""
 

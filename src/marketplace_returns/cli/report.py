@@ -6,13 +6,16 @@ import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from marketplace_returns.errors import InputError, MarketplaceReturnsError
+
+if TYPE_CHECKING:
+    from marketplace_returns.metrics.scope import Scope
 
 FORMATS = ("table", "csv", "json", "html")
 DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
@@ -83,10 +86,17 @@ def report(
         first = date.fromisoformat(since) if since else last - timedelta(days=days - 1)
     except ValueError as exc:
         raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from None
+    if first > last:
+        typer.echo(f"error: --since {first} is after --until {last}: the period is empty", err=True)
+        raise typer.Exit(2)
     engine = _engine(db)
     try:
         scope = Scope(since=first, until=last + timedelta(days=1), shop_id=shop, platform=platform)
         with engine.connect() as conn:
+            problem = _unknown_scope(conn, scope)
+            if problem:
+                typer.echo(f"error: {problem}", err=True)
+                raise typer.Exit(2 if problem.startswith("--") else 1)
             defs = definitions_for(platforms_of(conn, scope))
             limits = th.load_thresholds(thresholds, defs) if thresholds else {}
             limits.update(th.parse_option(threshold or [], defs))
@@ -109,6 +119,43 @@ def report(
             page.write_text(render_html.render_html(result), encoding="utf-8")
             written.append(page)
         typer.echo(f"wrote {len(written)} files to {out}/", err=True)
+
+
+def _unknown_scope(conn: Connection, scope: Scope) -> str | None:
+    """Why a report of ``scope`` would be empty for a reason the user should hear: a shop or platform the
+    store does not know, or a period without a single refund request, completion or order count."""
+    from sqlalchemy import func, or_, select
+
+    from marketplace_returns.metrics.scope import table
+
+    shops, cases, orders = table("shops"), table("cases"), table("order_counts")
+    if scope.shop_id:
+        known = conn.execute(select(shops.c.shop_id).where(shops.c.shop_id == scope.shop_id)).first() or \
+            conn.execute(select(cases.c.id).where(cases.c.shop_id == scope.shop_id).limit(1)).first()
+        if known is None:
+            names = sorted(str(n) for n in conn.execute(select(shops.c.shop_id)).scalars())
+            return f"--shop: no shop {scope.shop_id!r} in the store (known: {', '.join(names) or 'none'})"
+    if scope.platform:
+        found = conn.execute(select(shops.c.shop_id).where(shops.c.platform == scope.platform)).first() or \
+            conn.execute(select(cases.c.id).where(cases.c.platform == scope.platform).limit(1)).first()
+        if found is None:
+            return f"--platform: no shop or case of platform {scope.platform!r} in the store"
+    where = [or_(cases.c.requested_at.between(scope.start, scope.end),
+                 cases.c.completed_at.between(scope.start, scope.end))]
+    if scope.shop_id:
+        where.append(cases.c.shop_id == scope.shop_id)
+    if scope.platform:
+        where.append(cases.c.platform == scope.platform)
+    order_where = [orders.c.day >= scope.since, orders.c.day < scope.until]
+    if scope.shop_id:
+        order_where.append(orders.c.shop_id == scope.shop_id)
+    has_cases = conn.execute(select(func.count()).select_from(cases).where(*where)).scalar_one()
+    has_orders = conn.execute(select(func.count()).select_from(orders).where(*order_where)).scalar_one()
+    if not has_cases and not has_orders:
+        who = f" for {scope.shop_id}" if scope.shop_id else ""
+        return (f"no refund requests, completions or order counts{who} from {scope.since} to "
+                f"{scope.until - timedelta(days=1)}: nothing to report (widen --since/--until)")
+    return None
 
 
 def orders_import(

@@ -10,16 +10,15 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from marketplace_returns.errors import ConfigError, GuardrailViolation, InputError, MarketplaceReturnsError
+from marketplace_returns.i18n import t
 
 DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
 Db = Annotated[str | None, typer.Option("--db", help="Database URL (sqlite:///file or postgresql+psycopg://...)")]
@@ -82,34 +81,106 @@ def shops_add(file: Annotated[Path, typer.Argument(help="shops.yaml")], db: Db =
 
 
 def shops_list(db: Db = None) -> None:
-    """List shops with their platform, interval and any configuration error."""
+    """List shops with their platform, interval and state: active, off, stopped by a configuration error,
+    or failing (its last poll failed: a refused token, a wrong base_url), with when it last polled."""
+    from rich.markup import escape
     from sqlmodel import Session
 
+    from marketplace_returns.cli import fmt
     from marketplace_returns.service import repository as repo
+    from marketplace_returns.service.tables import PollCursor
 
+    now = _now()
     with Session(_store(db)) as session:
-        table = Table("shop", "platform", "interval s", "playbook", "state")
+        table = fmt.table("shop", "platform", "every", "playbook", "state")
         for shop in repo.list_shops(session):
-            state = ("active" if shop.active else "off") if not shop.config_error \
-                else f"[red]{shop.config_error}[/red]"
-            table.add_row(shop.shop_id, shop.platform, str(shop.poll_interval_s),
+            cursor = session.get(PollCursor, shop.shop_id)
+            polled = repo.as_utc(cursor.polled_at) if cursor is not None else None
+            last = "\n" + (t("last poll {time} ago", time=fmt.left((now - polled).total_seconds())) if polled
+                            else t("not polled yet"))
+            if shop.config_error:
+                state = f"[red]{t('stopped')}: {escape(shop.config_error)}[/red]"
+            elif not shop.active:
+                state = t("off")
+            elif cursor is not None and cursor.last_error:
+                state = f"[red]{t('failing')}: {escape(cursor.last_error)}[/red]{last}"
+            else:
+                state = f"[green]{t('active')}[/green]{last}"
+            table.add_row(shop.shop_id, shop.platform, f"{shop.poll_interval_s} s",
                           shop.playbook or "(default)", state)
     Console().print(table)
 
 
+def shops_remove(shop: Annotated[str, typer.Argument(help="The shop to remove")],
+                 force: Annotated[bool, typer.Option("--force", help="Even with actions still to push")]
+                 = False, db: Db = None) -> None:
+    """Remove a shop (settings, cursor, API tokens); its cases and audit trail are kept."""
+    from marketplace_returns.service.db import session_scope
+    from marketplace_returns.service.shops import remove_shop
+
+    try:
+        with session_scope(_store(db)) as session:
+            kept = remove_shop(session, shop_id=shop, now=_now(), force=force)
+    except InputError as exc:
+        raise _fail(exc) from None
+    err.print(f"removed {shop} ({kept} cases kept for the record)")
+
+
 def token_create(shop: Annotated[str, typer.Option("--shop", help="The shop the token may see")],
                  name: Annotated[str | None, typer.Option(help="A label for the token")] = None,
+                 expires: Annotated[str | None, typer.Option(
+                     "--expires", help="30d, 12h, 90m or an ISO date/time (UTC); default: no expiry")] = None,
                  db: Db = None) -> None:
     """Make an API token for one shop; it is printed once and stored only as a hash."""
-    from marketplace_returns.security.tokens import issue_token
+    from marketplace_returns.security.tokens import issue_token, parse_expiry
     from marketplace_returns.service.db import session_scope
     from marketplace_returns.service.tables import Shop
 
+    now = datetime.now(UTC)
+    try:
+        until = parse_expiry(expires, now=now) if expires else None
+    except InputError as exc:
+        raise _fail(exc) from None
     with session_scope(_store(db)) as session:
         if session.get(Shop, shop) is None:
             raise _fail(InputError(f"no shop {shop!r}", field="shop"))
-        token = issue_token(session, shop_id=shop, name=name)
+        token = issue_token(session, shop_id=shop, name=name, expires_at=until, now=now)
     typer.echo(token)
+
+
+def token_list(shop: Annotated[str | None, typer.Option("--shop", help="Only this shop's tokens")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+               db: Db = None) -> None:
+    """List API tokens: id, shop, name, created, expires, revoked (never the token or its hash)."""
+    from sqlmodel import Session
+
+    from marketplace_returns.security.tokens import list_tokens
+    from marketplace_returns.service.db import utc
+
+    now = datetime.now(UTC)
+    with Session(_store(db)) as session:
+        rows = list_tokens(session, shop_id=shop)
+    for row in rows:
+        created, expires, revoked = utc(row.created_at), utc(row.expires_at), utc(row.revoked_at)
+        state = "revoked" if revoked else ("expired" if expires and expires <= now else "active")
+        doc = {"id": row.id, "shop": row.shop_id, "name": row.name, "state": state,
+               "created_at": created.isoformat() if created else None,
+               "expires_at": expires.isoformat() if expires else None,
+               "revoked_at": revoked.isoformat() if revoked else None}
+        typer.echo(json.dumps(doc) if as_json else "\t".join(str(doc[k] if doc[k] is not None else "-")
+                                                            for k in doc))
+
+
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (token list)", min=1)],
+                 db: Db = None) -> None:
+    """Revoke one API token at once; the row is kept for the record."""
+    from marketplace_returns.security.tokens import revoke_token
+    from marketplace_returns.service.db import session_scope
+
+    with session_scope(_store(db)) as session:
+        if not revoke_token(session, token_id=token_id):
+            raise _fail(InputError(f"no active token {token_id}", field="token_id"))
+    typer.echo(f"revoked token {token_id}")
 
 
 # -- queue -------------------------------------------------------------------------------------------
@@ -133,22 +204,19 @@ def queue_list(shop: Annotated[str | None, typer.Option("--shop")] = None,
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
         return
-    table = Table("id", "shop", "refund", "deadline", "family/category", "action", "amount", "rule", "flags")
-    for i in items:
-        flags = " ".join(f for f, on in (("approval", i.needs_approval), ("ESCALATED", i.escalated),
-                                         (f"reason→{i.reason_change_to}", bool(i.reason_change_to))) if on)
-        deadline = i.deadline.isoformat(timespec="minutes") if i.deadline else "-"
-        table.add_row(str(i.id), i.shop_id, i.refund_id, deadline, f"{i.family}/{i.category}",
-                      i.action or "-",
-                      str(i.amount) if i.amount is not None else "-", i.rule or "-", flags)
-    Console().print(table)
+    from marketplace_returns.cli.queue_views import print_queue
+
+    print_queue(items, _now())
 
 
 def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (decision) id")],
-               shop: Annotated[str | None, typer.Option("--shop")] = None, db: Db = None) -> None:
-    """One suggestion: the decision, its evidence, the rule and the money compared."""
+               shop: Annotated[str | None, typer.Option("--shop")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="The full record as JSON (for machines)")]
+               = False, db: Db = None) -> None:
+    """One suggestion as a card: the case, the buyer's words, the suggestion, its reply and money."""
     from sqlmodel import Session
 
+    from marketplace_returns.cli.queue_views import print_card
     from marketplace_returns.service import queue
 
     with Session(_store(db)) as session:
@@ -156,13 +224,17 @@ def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (deci
             detail = queue.show(session, decision_id=decision_id, shop_id=shop)
         except InputError as exc:
             raise _fail(exc) from None
-    typer.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    if as_json:
+        typer.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    print_card(detail, _now())
 
 
 def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
     import asyncio
 
-    from marketplace_returns.service import queue
+    from marketplace_returns.cli import fmt
+    from marketplace_returns.service import queue, tasks
     from marketplace_returns.service.db import session_scope
 
     engine = _store(db)
@@ -171,13 +243,21 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
         with session_scope(engine) as session:
             action = queue.accept(session, ctx, decision_id=decision_id, rep=rep, now=_now(), edit=edit)
             key = action.idempotency_key if action else None
+            task = tasks.for_decision(session, decision_id=decision_id) if action is None else None
+            task_out = tasks.out(task, _now()) if task is not None else None
     except GuardrailViolation as exc:
         raise _fail(f"refused: the reply contains {exc.phrase!r} ({exc.rule})") from None
     except InputError as exc:
-        raise _fail(exc) from None
+        option = fmt.option_for(exc.field)
+        raise _fail(exc if option == "id" else f"{option}: {exc.message}") from None
     finally:
         asyncio.run(ctx.aclose())
-    err.print(f"[green]queued[/green] for the platform (key {key})" if key else "accepted (nothing to push)")
+    if task_out is not None:
+        err.print(t("manual task {id} for {rep}: {what} Due {due}. Close it with `tasks done {id}`.",
+                    id=task_out.id, rep=task_out.assignee, what=task_out.what,
+                    due=fmt.due(task_out.due_at, _now())), highlight=False)
+        return
+    err.print(t("queued for the platform (key {key})", key=key) if key else t("accepted (nothing to push)"))
 
 
 def queue_accept(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
@@ -186,20 +266,24 @@ def queue_accept(decision_id: int, rep: Annotated[str, typer.Option("--as", help
     _review(db, decision_id, rep, None)
 
 
-def queue_edit(decision_id: int, amount: Annotated[str | None, typer.Option()] = None,
-               reply: Annotated[str | None, typer.Option()] = None,
-               action: Annotated[str | None, typer.Option()] = None,
+def queue_edit(decision_id: int,
+               amount: Annotated[str | None, typer.Option(help="The amount to push, e.g. 12.50")] = None,
+               reply: Annotated[str | None, typer.Option(help="The reply text to send instead")] = None,
+               action: Annotated[str | None, typer.Option(help="Another action, e.g. offer_partial_refund")]
+               = None,
                rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep", db: Db = None) -> None:
     """Change amount, reply or action, then accept: the edit is what gets pushed."""
-    from pydantic import ValidationError
-
+    from marketplace_returns.cli import fmt
+    from marketplace_returns.models.vocabulary import Action
     from marketplace_returns.service.queue import Edit
 
-    try:
-        edit = Edit.model_validate({"amount": Decimal(amount) if amount is not None else None, "reply": reply,
-                                    "action": action})
-    except (ValidationError, InvalidOperation) as exc:
-        raise _fail(f"invalid edit: {exc}") from None
+    value = fmt.parse_amount("--amount", amount)
+    chosen = fmt.parse_choice("--action", action, [a.value for a in Action])
+    if reply is not None and not reply.strip():
+        raise _fail("--reply: the reply is empty; give the text to send, or leave --reply out")
+    if reply is not None and len(reply) > 2000:
+        raise _fail(f"--reply: the reply has {len(reply)} characters; at most 2000 are sent")
+    edit = Edit(amount=value, reply=reply, action=Action(chosen) if chosen else None)
     _review(db, decision_id, rep, edit)
 
 
@@ -214,20 +298,30 @@ def queue_reject(decision_id: int, rep: Annotated[str, typer.Option("--as", help
             queue.reject(session, decision_id=decision_id, rep=rep, now=_now(), note=note)
     except InputError as exc:
         raise _fail(exc) from None
-    err.print("rejected")
+    err.print(t("rejected"))
 
 
 def queue_dead(shop: Annotated[str | None, typer.Option("--shop")] = None, db: Db = None) -> None:
     """The dead letter: actions the platform refused for good, for a rep to handle."""
     from sqlmodel import Session
 
+    from marketplace_returns.cli import fmt
     from marketplace_returns.service import repository as repo
+    from marketplace_returns.service.tables import CaseRecord
 
     with Session(_store(db)) as session:
         rows = repo.list_actions(session, shop_id=shop, status="dead")
-    table = Table("id", "shop", "refund", "action", "attempts", "error")
+        currency = {r.case_id: c.currency for r in rows if (c := session.get(CaseRecord, r.case_id))}
+    if not rows:
+        err.print("the dead letter is empty")
+        return
+    table = fmt.table("id", "refund · shop", "action", "tries", "error")
     for r in rows:
-        table.add_row(str(r.id), r.shop_id, r.refund_id, r.action, str(r.attempts), r.last_error or "")
+        action = r.action.replace("_", " ")
+        if r.amount is not None:
+            action += f" {fmt.money(r.amount, currency.get(r.case_id))}"
+        table.add_row(str(r.id), f"{r.refund_id}\n[dim]{r.shop_id}[/dim]", action, str(r.attempts),
+                      r.last_error or "")
     Console().print(table)
 
 
@@ -252,7 +346,8 @@ def buyers_purge(buyer: Annotated[str, typer.Option("--buyer", help="The buyer's
     except InputError as exc:
         raise _fail(exc) from None
     typer.echo(f"purged {len(report.case_ids)} cases as {report.buyer} "
-               f"({report.decisions_masked} decisions, {report.audit_events_masked} audit events masked)")
+               f"({report.decisions_masked} decisions, {report.outbox_masked} outbox replies, "
+               f"{report.audit_events_masked} audit events masked)")
 
 
 # -- run / demo --------------------------------------------------------------------------------------
@@ -271,14 +366,21 @@ def run(db: Db = None, shops: ShopsFile = None,
         push_lease_s: Annotated[float, typer.Option(
             min=1, help="Seconds a dead worker's outbox claim holds")] = 60.0,
         push_interval_s: Annotated[float, typer.Option(min=0.05, help="Seconds between outbox drains")] = 1.0,
+        unknown_settle_s: Annotated[float, typer.Option(
+            min=0, help="Seconds a timed-out write waits before the platform is asked if it landed")] = 60.0,
+        platform_timeout_s: Annotated[float | None, typer.Option(
+            min=0.1, help="Seconds a platform call may take (default: the connector's)")] = None,
         ) -> None:
     """Run the service: the scheduler (polls, pushes, deadlines) and the HTTP API under uvicorn."""
     from marketplace_returns.service.runner import serve
     from marketplace_returns.service.workers import WorkerOptions
 
+    if shops is not None and not shops.is_file():  # before anything is created or migrated
+        raise _fail(f"--shops: no file {shops}")
     url = _url(db)
     options = WorkerOptions(url=url, poll_lease_s=poll_lease_s, push_lease_s=push_lease_s,
-                            push_interval_s=push_interval_s)
+                            push_interval_s=push_interval_s, unknown_settle_s=unknown_settle_s,
+                            platform_timeout_s=platform_timeout_s)
     try:
         serve(url, shops_file=shops, host=host, port=port, workers=workers, api=api, options=options)
     except MarketplaceReturnsError as exc:
@@ -306,9 +408,12 @@ def register(app: typer.Typer) -> None:
     shops_app = typer.Typer(help="Shops and their connector settings.", no_args_is_help=True)
     shops_app.command("add")(shops_add)
     shops_app.command("list")(shops_list)
+    shops_app.command("remove")(shops_remove)
     app.add_typer(shops_app, name="shops")
     token_app = typer.Typer(help="Per-shop API tokens.", no_args_is_help=True)
     token_app.command("create")(token_create)
+    token_app.command("list")(token_list)
+    token_app.command("revoke")(token_revoke)
     app.add_typer(token_app, name="token")
     buyers_app = typer.Typer(help="Buyers' personal data.", no_args_is_help=True)
     buyers_app.command("purge")(buyers_purge)

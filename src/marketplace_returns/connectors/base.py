@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from marketplace_returns.errors import PlatformRejected
+from marketplace_returns.errors import ConnectorError, PlatformRejected
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Action
 
@@ -185,3 +185,15 @@ def unreadable(exc: ValidationError, what: str, *, platform: str, code: str) -> 
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "answer"
     return PlatformRejected(f"{what} ({where}: {first['msg']})", platform=platform, code=code)
+
+
+def at_url(error: ConnectorError, response: Any) -> ConnectorError:
+    """``error`` with the URL of the answer it came from in its message, so a wrong ``base_url`` is seen at
+    once ("HTTP 404 (at https://x.myshopify.com/admin/...)"). The query is left out: it may carry a
+    signature. An answer made without a request (tests) leaves the error as it is."""
+    try:
+        where = str(response.request.url).split("?", 1)[0]
+    except RuntimeError:  # httpx: "The request instance has not been set on this response."
+        return error
+    return type(error)(f"{error.message} (at {where})", platform=error.platform, code=error.code,
+                       sub_code=error.sub_code, retry_after=error.retry_after, response=error.response)

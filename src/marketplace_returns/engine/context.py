@@ -2,7 +2,8 @@
 
 Why apart: the playbook's compiled conditions and the engine's final guard read the same context, and
 the honest-steering test (contracts/triage.md) lives in code here, not in a seller's YAML: a playbook
-can ask for a reason change, only this test can allow one.
+can ask for a reason change, only this test can allow one, and only with grounds the reply can quote:
+a clause of the buyer's own message (engine/spans.py) or the case's shipping times.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from dataclasses import dataclass
 from marketplace_returns.engine.money import MoneyFacts, days_between
 from marketplace_returns.engine.playbook_models import Settings
 from marketplace_returns.engine.signals import ClassifierResult, Signals
+from marketplace_returns.engine.spans import Grounds, quality_words, shipping_fact, stated_reasons
 from marketplace_returns.models.case import Case, GoodsStatus
 from marketplace_returns.models.decision import Classification
 from marketplace_returns.models.vocabulary import QUALITY_CATEGORIES, Category, Family
 from marketplace_returns.profiles import PlatformProfile
 
 LATE_SHIPMENT_CATEGORY = Category.SHIPPING_DELAY
+MAX_QUALITY_PROBABILITY = 0.2
+"""A reason change needs the learned reader (when it ran) to put quality below this."""
 
 
 @dataclass(slots=True)
@@ -31,6 +35,8 @@ class Context:
     settings: Settings
     steer: str | bool | None = False
     """steering_target's answer once computed (False: not yet); several rules and the guard ask."""
+    grounds: Grounds | None = None
+    """What ``steer`` rests on, once computed: the buyer's clause verbatim, or the shipping facts."""
 
     @classmethod
     def build(cls, case: Case, result: ClassifierResult, profile: PlatformProfile, money: MoneyFacts,
@@ -46,45 +52,69 @@ class Context:
 def steering_target(ctx: Context) -> str | None:
     """The accurate reason to propose, or None (computed once per case; see _steering_target)."""
     if ctx.steer is False:
-        ctx.steer = _steering_target(ctx)
+        ctx.steer, ctx.grounds = _steering_target(ctx)
     return ctx.steer if isinstance(ctx.steer, str) else None
 
 
-def _steering_target(ctx: Context) -> str | None:
-    """The accurate, non-penalising reason to propose, or None when honest steering does not allow one.
+def steering_grounds(ctx: Context) -> Grounds | None:
+    """What the reason change rests on (the buyer's clause or the shipping facts), or None."""
+    return ctx.grounds if steering_target(ctx) is not None else None
 
-    Allowed only when all hold: the chosen reason penalises the seller; the case is non-quality; no
-    quality cue appears in the words (a real problem is never steered); and the buyer's words or the
-    order's facts show a non-quality category whose accurate reason the profile knows, or the buyer
-    filed "not shipped on time" for an order shipped before ship_by.
+
+def steering_blocked(ctx: Context) -> str | None:
+    """Why no reason change may be asked whatever the words state, or None when one may be.
+
+    Every one of these holds before any request: the filed reason penalises the seller; the case is
+    non-quality; no quality cue in the words (the classifier's, and the span finder's own quality
+    words); the learned reader, when it ran, puts quality below ``MAX_QUALITY_PROBABILITY`` and is
+    not unsure.
     """
-    if ctx.penalising is None or ctx.classification.family is Family.QUALITY:
-        return None
+    if ctx.penalising is None:
+        return "the filed reason does not penalise the seller"
+    if ctx.classification.family is Family.QUALITY:
+        return "a quality case"
     sig = ctx.signals
     if sig.any_quality_cue or sig.counterfeit_claim:
-        return None
+        return "a quality cue in the words"
+    if quality_words(ctx.case.message or ""):
+        return "a quality word in the words"
+    if sig.quality_probability is not None and sig.quality_probability >= MAX_QUALITY_PROBABILITY:
+        return "the reader does not rule out a quality problem"
+    if sig.reader_unsure:
+        return "the reader is unsure"
+    return None
+
+
+def _steering_target(ctx: Context) -> tuple[str | None, Grounds | None]:
+    """The accurate, non-penalising reason to propose and what it rests on, or (None, None).
+
+    Allowed only when ``steering_blocked`` finds nothing and either the buyer filed "not shipped on
+    time" for an order shipped before ship_by (grounds: those two times), or a clause of the buyer's
+    message states a non-quality reason outright (grounds: that clause, verbatim; engine/spans.py)
+    whose accurate reason the profile knows. A category the classifier only *read* into the words,
+    or a fact that does not contradict the filed reason, is not enough.
+    """
+    if steering_blocked(ctx) is not None:
+        return None, None
     accurate = ctx.profile.accurate_reason
     entry = ctx.profile.reason(ctx.case.reason)
-    filed_late = entry is not None and entry.category is LATE_SHIPMENT_CATEGORY
-    supported: Category | None = None
-    if filed_late:
-        if sig.shipped_late is not False:  # late, or unknown: the reason may be accurate
-            return None
+    filed = ctx.case.reason.strip()
+    if entry is not None and entry.category is LATE_SHIPMENT_CATEGORY:
+        case = ctx.case
+        if ctx.signals.shipped_late is not False or case.shipped_at is None or case.ship_by is None:
+            return None, None  # late, or unknown: the reason may be accurate
         supported = ctx.classification.category
-        if supported not in accurate:
-            supported = Category.OTHER
-    else:
-        for shown in (sig.text_category, sig.fact_category):
-            if shown is not None and shown not in QUALITY_CATEGORIES and shown in accurate \
-                    and shown is not LATE_SHIPMENT_CATEGORY:
-                supported = shown
-                break
-    if supported is None or supported not in accurate:
-        return None
-    target = accurate[supported]
-    if target == ctx.case.reason.strip() or ctx.profile.penalises(target):
-        return None
-    return target
+        target = accurate.get(supported) or accurate.get(Category.OTHER)
+        if target is None or target == filed or ctx.profile.penalises(target):
+            return None, None
+        return target, shipping_fact(case.shipped_at, case.ship_by)
+    for span in stated_reasons(ctx.case.message or "", ctx.profile.size_tolerance_cm):
+        target = accurate.get(span.category)
+        if target is None or span.category in QUALITY_CATEGORIES or span.category is LATE_SHIPMENT_CATEGORY \
+                or target == filed or ctx.profile.penalises(target):
+            continue
+        return target, Grounds("words", span.text, span.category)
+    return None, None
 
 
 def lawful_no_reason_return(ctx: Context) -> bool:

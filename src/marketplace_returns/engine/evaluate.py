@@ -5,8 +5,9 @@ seller; run the playbook's compiled rules (first match wins); turn the rule's ac
 recommendation with amounts from the money ladder; write the reply and pass it through the guardrail.
 
 Honest steering is enforced here, in code, whatever a playbook says: a rule asking for a reason change
-fires only when ``steering_target`` allows one (words or facts show the accurate, non-penalising
-reason; never a quality case), and a rule refusing a lawful seven-day no-reason return never fires.
+fires only when ``steering_target`` allows one (a clause of the buyer's own words, or the shipping
+facts, shows the accurate, non-penalising reason; never a quality case; the reply quotes that clause
+or those facts and nothing else), and a rule refusing a lawful seven-day no-reason return never fires.
 Such a rule is passed over (the trail says why) and the next matching rule decides.
 
 When the learned reader decided the family and was not sure (``Signals.reader_unsure``: its probability
@@ -20,7 +21,13 @@ from decimal import Decimal
 
 from marketplace_returns.engine import money as mo
 from marketplace_returns.engine.classifier import classify
-from marketplace_returns.engine.context import Context, lawful_no_reason_return, steering_target
+from marketplace_returns.engine.context import (
+    Context,
+    lawful_no_reason_return,
+    steering_blocked,
+    steering_grounds,
+    steering_target,
+)
 from marketplace_returns.engine.guardrail import check_outgoing
 from marketplace_returns.engine.playbook import CompiledRule, compiled_rules, label
 from marketplace_returns.engine.playbook_models import Playbook
@@ -28,7 +35,7 @@ from marketplace_returns.engine.replies import ReplyFacts, due_date, render
 from marketplace_returns.errors import InputError, ProfileError
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.decision import Decision, TraceStep
-from marketplace_returns.models.vocabulary import Action, Category, Family
+from marketplace_returns.models.vocabulary import Action, Family
 from marketplace_returns.profiles import PlatformProfile, load_profile
 
 _ASKED_BACK = frozenset({Action.REFUND_WITHOUT_RETURN, Action.RETURN_AND_REFUND, Action.INTERCEPT})
@@ -54,10 +61,14 @@ def _guard(rule: CompiledRule, ctx: Context) -> str | None:
     """Why the engine passes over a matching rule (honest steering), or None."""
     kind = rule.rule.then.type
     if kind == "request_reason_change" and steering_target(ctx) is None:
-        return "reason change not supported by the words or facts (honest steering)"
+        return f"reason change not supported by the words or facts (honest steering): {_no_steer(ctx)}"
     if kind == "refuse" and lawful_no_reason_return(ctx):
         return "a lawful seven-day no-reason return is never refused"
     return None
+
+
+def _no_steer(ctx: Context) -> str:
+    return steering_blocked(ctx) or "no clause of the buyer's words states the reason, no fact contradicts it"
 
 
 def _offer(*, action: Action, amount: Decimal | None) -> dict[str, object]:
@@ -91,6 +102,8 @@ def evaluate(case: Case, playbook: Playbook, *, explain: bool = False) -> Decisi
         failed = rule.first_failure(ctx) if explain else (None if rule.matches(ctx) else "")
         if failed is not None:
             if trace is not None:
+                if failed.startswith("words_support_reason_change"):
+                    failed += f" (honest steering: {_no_steer(ctx)})"
                 trace.append(TraceStep(step="rule", detail=f"{rule.rule.id}: not {failed}"))
             continue
         passed_over = _guard(rule, ctx)
@@ -118,6 +131,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     amount: Decimal | None = m.asked if action in _ASKED_BACK else None
     fallbacks = _fallbacks(list(spec.then_offer), ctx)
     reason_change_to: str | None = None
+    grounds = None
     notes: list[str] = []
     extra: dict[str, Decimal] = {}
     saved: Decimal | None = None
@@ -151,6 +165,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
             saved = m.return_leg
     elif spec.type == "request_reason_change":
         reason_change_to = steering_target(ctx)
+        grounds = steering_grounds(ctx)
     elif spec.type == "repair":
         what = spec.what
     comp = ctx.profile.late_shipment_compensation
@@ -170,8 +185,10 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         category=(ctx.signals.text_category or cls.category) if cls.family is Family.NON_QUALITY
         else cls.category,
         shipping_paid_by=payer, suggest=suggest, what=what, reason=reason_change_to,
-        shipped_on_time=ctx.signals.shipped_late is False and reason_change_to is not None
-        and (ctx.signals.text_category or Category.OTHER) in (Category.NOT_RECEIVED, Category.OTHER),
+        shipped_on_time=grounds is not None and grounds.basis == "facts",
+        quote=grounds.quote if grounds is not None and grounds.basis == "words" else "",
+        shipped_at=grounds.shipped_at if grounds is not None else None,
+        ship_by=grounds.ship_by if grounds is not None else None,
         rationale=rationale, due=due_date(case.requested_at, hours), due_hours=hours))
     check_outgoing(text)
     auto = rule.auto and not unsure and action is not Action.REQUEST_REASON_CHANGE and (
@@ -183,7 +200,8 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         classification=cls,
         penalising=ctx.penalising is not None,
         recommendation=dict(action=action, amount=amount, fallbacks=fallbacks,
-                            reason_change_to=reason_change_to, rationale=rationale),
+                            reason_change_to=reason_change_to, rationale=rationale,
+                            reason_change_grounds=grounds.quote if grounds is not None else None),
         reply=dict(lang=lang, text=text),
         rule=rule.id,
         playbook=playbook_name,

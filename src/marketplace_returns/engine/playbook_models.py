@@ -124,7 +124,9 @@ class ReasonPenalises(_Strict):
 
 
 class WordsSupportReasonChange(_Strict):
-    """The honest-steering test (contract): the words or facts show a non-penalising accurate reason."""
+    """The honest-steering test (contract): a clause of the buyer's own message states a non-quality
+    reason (quoted in the reply), or the shipping times contradict a filed "not shipped on time"; the
+    accurate reason does not penalise; no quality cue anywhere (engine/context.py)."""
 
     type: Literal["words_support_reason_change"]
 

@@ -6,12 +6,19 @@ than diplomatic phrases, open by acknowledging and apologising, close with thank
 ``str.format_map`` templates does that at bulk speed and every template is tested against the
 guardrail. The reason-change template says in so many words that the choice is the buyer's and
 changes nothing in how the request is handled: money is never tied to a reason.
+
+No template says what the buyer wrote, thinks or did in its own words, nor anything about the goods
+the case does not hold: the one sentence that refers to the buyer's words quotes a clause of the
+message verbatim (``quote``, found by engine/spans.py), and the one that states a shipping fact
+quotes the case's own ``shipped_at`` and ``ship_by``. An earlier table paraphrased the classifier's
+category as the buyer's words ("您提到尺码不合适、商品本身没有问题") and told a buyer whose shoe had a
+nail sticking out inside that they had said nothing was wrong with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -29,8 +36,7 @@ def _load() -> dict[str, Any]:
 
 _T = _load()
 LANGS = ("zh", "en")
-TEMPLATES: dict[str, dict[str, dict[str, str]]] = {k: v for k, v in _T.items() if k != "shipped_on_time"}
-SHIPPED_ON_TIME: dict[str, str] = _T["shipped_on_time"]
+TEMPLATES: dict[str, dict[str, dict[str, str]]] = _T
 _BY_LANG = {lang: {name: table[lang] for name, table in TEMPLATES.items()} for lang in LANGS}
 
 
@@ -49,6 +55,11 @@ class ReplyFacts:
     what: str = "repair"
     reason: str | None = None
     shipped_on_time: bool = False
+    """The reason change rests on the shipping facts (``shipped_at`` before ``ship_by``)."""
+    quote: str = ""
+    """The clause of the buyer's message a reason change rests on, verbatim ("" when none)."""
+    shipped_at: datetime | None = None
+    ship_by: datetime | None = None
     rationale: str = ""
     due: datetime | None = None
     due_hours: int = 48
@@ -73,6 +84,27 @@ def by_text(due: datetime | None, hours: int, lang: str) -> str:
     return f"在{due.month}月{due.day}日前" if lang == "zh" else f"by {_MONTHS[due.month - 1]} {due.day}"
 
 
+def moment_text(moment: datetime, lang: str, zone: tzinfo | None = None) -> str:
+    """A case's time as the reply quotes it, in ``zone`` (the other time's offset) when given."""
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    if lang == "zh":
+        return f"{moment.month}月{moment.day}日{moment.hour:02d}:{moment.minute:02d}"
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.hour:02d}:{moment.minute:02d}"
+
+
+def grounds_text(f: ReplyFacts, lang: str) -> str:
+    """The sentence a reason change rests on: the buyer's clause quoted, the shipping times, or ""."""
+    table = _BY_LANG[lang]["grounds"]
+    if f.quote:
+        return table["words"].format_map({"quote": f.quote})
+    if f.shipped_on_time and f.shipped_at is not None and f.ship_by is not None:
+        return table["facts"].format_map({
+            "shipped_at": moment_text(f.shipped_at, lang, f.ship_by.tzinfo),
+            "ship_by": moment_text(f.ship_by, lang)})
+    return table["none"]
+
+
 def due_date(requested_at: datetime | None, hours: int) -> datetime | None:
     return requested_at + timedelta(hours=hours) if requested_at is not None else None
 
@@ -89,16 +121,16 @@ def render(f: ReplyFacts) -> str:
     """The reply text for ``f`` in ``f.lang`` (``zh`` or ``en``; anything else gets English)."""
     lang = "zh" if f.lang == "zh" else "en"
     t = _BY_LANG[lang]
-    why = SHIPPED_ON_TIME[lang] if f.shipped_on_time else t["why"].get(f.category, t["why"]["other"])
     values = {
         "amount": money_text(f.amount, f.currency, lang),
         "by": by_text(f.due, f.due_hours, lang),
         "suggest": t["suggest"].get(f.suggest, t["suggest"]["same"]),
         "what": t["what"].get(f.what, t["what"]["repair"]),
         "reason": f.reason or "",
-        "why": why,
+        "grounds": grounds_text(f, lang) if f.action is Action.REQUEST_REASON_CHANGE else "",
         "rationale": f.rationale.strip(),
     }
     plan = t["plan"][plan_key(f)].format_map(values)
+    plan = plan[:1].upper() + plan[1:]
     sep = "" if lang == "zh" else " "
     return sep.join((t["open"][f.family], plan, t["close"][f.family]))

@@ -10,17 +10,21 @@ The reading follows how a rep reads a message:
 - a fear or a guess does not count ("怕洗了缩水", "it might shrink");
 - a clear quality cue beats any preference ("本来就不喜欢，而且开线了" is a defect); vague quality
   complaints ("质量差", "poor quality") decide only when nothing clearer is said;
-- among cues of one family, what follows a contrast carries more weight ("..., 就是不喜欢").
+- among cues of one family, what follows a contrast carries more weight ("..., 就是不喜欢");
+- a word read in another sense says so ("broke my heart" is no defect);
+- only the first :data:`text.READ_LIMIT` characters are read, and the evidence says so when a message
+  is longer: the cost of a reading is bounded whatever a platform sends.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from marketplace_returns.engine.cues import Hit, Lexicon, Measure, lexicon
 from marketplace_returns.engine.signals import Severity
-from marketplace_returns.engine.text import ChineseSegmenter, en_tokens, script_mix
+from marketplace_returns.engine.text import READ_LIMIT, ChineseSegmenter, cap, en_tokens, script_mix
 from marketplace_returns.models.vocabulary import FAMILY_OF, QUALITY_CATEGORIES, Category, Family
 
 _CONTRAST_WEIGHT = 1.5
@@ -56,6 +60,10 @@ class WordsReading:
     """The scripts of the message: ``zh``, ``en``, ``mixed`` or ``""``."""
     ranking: tuple[Category, ...] = ()
     """The categories the deciding cues point at, best first (``category`` is the first)."""
+    read_chars: int = 0
+    """How many characters of the message were read."""
+    total_chars: int = 0
+    """How long the message is (more than ``read_chars`` when it was cut at the read limit)."""
 
 
 @dataclass(slots=True)
@@ -74,8 +82,7 @@ class _Tally:
 @cache
 def _segmenter() -> ChineseSegmenter:
     """The one Chinese segmenter of the process, knowing every cue word (jieba loads on first use)."""
-    zh = lexicon("zh")
-    return ChineseSegmenter((w for w in zh.words() if len(w) > 1), zh.first_words())
+    return ChineseSegmenter(lexicon("zh").first_words())
 
 
 def _severity(hit: Hit) -> Severity | None:
@@ -98,21 +105,45 @@ def _measure_label(m: Measure, tolerance: float) -> tuple[Category, str]:
     return Category.NOT_AS_DESCRIBED, f'"{m.text}" (short of what the listing states)'
 
 
-@lru_cache(maxsize=65536)
-def read_words(text: str, tolerance_cm: float) -> WordsReading:
-    """Read normalised ``text`` (see :func:`text.normalise`).
+_DIGIT = re.compile(r"[0-9]")
+_MARKERS = frozenset({"listed", "ordered", "received"})
+"""Cue kinds that only mark what the listing or the order says, or what came (see cues.mismatches)."""
+_MEMO_CHARS = 1000
+"""Messages up to this long are memoised; a longer one is rare and would crowd the memo."""
 
-    A pure function of its arguments, memoised (bounded): stock messages ("拍错了", "尺码偏小") recur
-    across a seller's history, and reading them again would give the same answer.
+
+def read_words(text: str, tolerance_cm: float) -> WordsReading:
+    """Read normalised ``text`` (see :func:`text.normalise`): its first ``READ_LIMIT`` characters.
+
+    A pure function of its arguments, memoised (bounded) for messages of ordinary length: stock
+    messages ("拍错了", "尺码偏小") recur across a seller's history, and reading them again would give
+    the same answer. Any text, of any length and alphabet, is read in time linear in its length.
     """
+    if len(text) <= _MEMO_CHARS:
+        return _read_memo(text, tolerance_cm)
+    return _read_text(text, tolerance_cm)
+
+
+@lru_cache(maxsize=65536)
+def _read_memo(text: str, tolerance_cm: float) -> WordsReading:
+    return _read_text(text, tolerance_cm)
+
+
+def _read_text(text: str, tolerance_cm: float) -> WordsReading:
     if not text:
         return WordsReading()
+    total = len(text)
+    text = cap(text, READ_LIMIT)
     mix = script_mix(text)
     tally = _Tally()
+    if len(text) < total:
+        tally.ignored.append(f"read the first {len(text):,} of {total:,} characters")
+    digits = _DIGIT.search(text) is not None
     if mix in ("zh", "mixed"):
-        _read(lexicon("zh"), _segmenter().tokens(text), "", tolerance_cm, tally)
+        tokens, best_words = _segmenter().tokens(text)
+        _read(lexicon("zh"), tokens, "", tolerance_cm, tally, digits, best_words)
     if mix in ("en", "mixed"):
-        _read(lexicon("en"), en_tokens(text), " ", tolerance_cm, tally)
+        _read(lexicon("en"), en_tokens(text), " ", tolerance_cm, tally, digits)
     scores, weak = tally.scores, tally.weak
     quality = {c: s for c, s in scores.items() if c in QUALITY_CATEGORIES}
     strong = True
@@ -144,16 +175,22 @@ def read_words(text: str, tolerance_cm: float) -> WordsReading:
         colour_severity=tally.colour_severity, quality_denied=tally.quality_denied,
         any_quality_cue=tally.any_quality_cue, counterfeit_claim=tally.counterfeit_claim,
         cues=tuple(tally.cues), ignored=tuple(tally.ignored), count=len(tally.cues), mix=mix,
-        ranking=ranking)
+        ranking=ranking, read_chars=len(text), total_chars=total)
 
 
-def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally) -> None:
-    for hit in lex.match(tokens):
+def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally,
+          digits: bool, best_words: list[str] | None = None) -> None:
+    hits = lex.match(tokens, best_words)
+    for hit in hits:
         cue = hit.cue
         kind = cue.kind
-        if kind == "neutral":
-            continue
         shown = cue.text if cue.solid else sep.join(tokens[hit.start:hit.end])
+        if kind in _MARKERS:
+            continue
+        if kind == "neutral":
+            if hit.sense:
+                tally.ignored.append(f'"{shown}" ({hit.sense}: not counted)')
+            continue
         if kind == "denial":
             if not hit.negated:
                 tally.quality_denied = True
@@ -182,7 +219,11 @@ def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _T
                 tally.counterfeit_claim = True
         if kind == "colour" and tally.colour_severity != "serious":
             tally.colour_severity = severity
-    for m in lex.measures(tokens):
+    for category, label in lex.mismatches(tokens, hits):
+        tally.scores[category] = tally.scores.get(category, 0.0) + 1.0
+        tally.cues.append(label)
+        tally.any_quality_cue = tally.any_quality_cue or category in QUALITY_CATEGORIES
+    for m in lex.measures(tokens) if digits else ():
         category, label = _measure_label(m, tolerance)
         tally.scores[category] = tally.scores.get(category, 0.0) + 1.0
         tally.cues.append(label)

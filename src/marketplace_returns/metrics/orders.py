@@ -29,8 +29,15 @@ REQUIRED = ("day", "paid_orders")
 
 
 def parse_orders(text: str, *, shop_id: str | None = None, source: str = "seller") -> list[dict[str, Any]]:
-    """Validate the CSV; an error names the line and the column."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    """Validate the CSV; an error names the line and the column. Taobao's analytics export and Shopify's
+    orders export are read by their own headers (``orders_exports.py``)."""
+    from marketplace_returns.metrics.orders_exports import detect
+
+    text = text.lstrip("\ufeff")
+    converted = detect(text)
+    if converted is not None:
+        text = converted
+    reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

@@ -64,6 +64,7 @@ Dimension = Literal[
     "family",
     "rule",
     "day",
+    "currency",
 ]
 DIMENSIONS: tuple[str, ...] = Dimension.__args__  # type: ignore[attr-defined]
 
@@ -134,6 +135,7 @@ KEY_COLS: dict[str, ColumnElement[Any]] = {
     "category": current.c.category,
     "family": current.c.family,
     "rule": current.c.rule,
+    "currency": cases.c.currency,
     "day_req": utc_day(cases.c.requested_at),
     "day_done": utc_day(cases.c.completed_at),
 }
@@ -191,7 +193,7 @@ BRANCH_MEASURES: dict[str, frozenset[str]] = {
     **{dim: _RATES for dim in ("shop", "platform", "reason", "product_category", "sku", "batch")},
     **{
         dim: _RATES | {"quality_classified", "compensation_paid", "shipping_saved", "pending"}
-        for dim in ("category", "family", "rule")
+        for dim in ("category", "family", "rule", "currency")
     },
     "day_req": frozenset(
         (
@@ -227,7 +229,8 @@ BRANCH_MEASURES: dict[str, frozenset[str]] = {
 
 
 FINE_GROUPS: dict[str, tuple[str, ...]] = {
-    "low": ("total", "shop", "platform", "reason", "product_category", "category", "family", "rule"),
+    "low": ("total", "shop", "platform", "reason", "product_category", "category", "family", "rule",
+            "currency"),
     "units": ("sku", "batch"),
     "day_req": ("day_req",),
     "day_done": ("day_done",),

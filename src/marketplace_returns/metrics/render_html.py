@@ -12,10 +12,17 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from marketplace_returns.metrics.render_table import fmt
+from marketplace_returns.i18n import lang
+from marketplace_returns.i18n import t as tr
+from marketplace_returns.metrics.render_table import definitions_text, fmt, metric_name
 from marketplace_returns.metrics.report import Report
 
-CSS = """body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Noto Sans CJK SC',sans-serif;
+FONTS = ("system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', "
+         "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif")
+"""Fonts that draw Chinese, named for the page and for every chart (plotly's own default has no CJK
+glyphs, so 退款率 drew as boxes where only it was installed). The page names them; it embeds none
+(a CJK font is megabytes), so a machine with none of them installed still shows boxes."""
+CSS = """body{font-family:""" + FONTS + """;
 margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ddd;
 padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.breached{color:#b00;
 font-weight:bold}.ok{color:#080}.chart{margin-bottom:24px}"""
@@ -39,8 +46,9 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
     if days:
         x = [r["key"] for r in days]
         fig = go.Figure()
-        fig.add_bar(x=x, y=[r["requests"] for r in days], name="requests", marker_color="#c6dbef")
-        fig.add_bar(x=x, y=[r["refunds"] for r in days], name="successful refunds", marker_color="#6baed6")
+        fig.add_bar(x=x, y=[r["requests"] for r in days], name=tr("requests"), marker_color="#c6dbef")
+        fig.add_bar(x=x, y=[r["refunds"] for r in days], name=tr("successful refunds"),
+                    marker_color="#6baed6")
         fig.add_scatter(
             x=x,
             y=_trailing(days, window, "refunds", "paid_orders"),
@@ -55,47 +63,59 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
             name=f"{names.get('quality_refund_rate', 'quality refund rate')} ({window} d)",
             mode="lines",
         )
+        rates = [v for v in (*_trailing(days, window, "refunds", "paid_orders"),
+                             *_trailing(days, window, "quality_refunds", "signed_orders")) if v]
         fig.update_layout(
-            title="Refunds and refund rate over time",
+            title=tr("Refunds and refund rate over time"),
             barmode="overlay",
-            yaxis={"title": "cases per day"},
-            yaxis2={"title": "rate", "overlaying": "y", "side": "right", "tickformat": ".1%"},
+            yaxis={"title": tr("cases per day")},
+            yaxis2={"title": tr("rate"), "overlaying": "y", "side": "right", "tickformat": rate_format(rates),
+                    "rangemode": "tozero"},
         )
+        if not rates:
+            _no_data(fig, tr("no rate: no order counts for the period (orders import)"))
         out.append(("time", fig))
     for dim, title in (
-        ("reason", "Refund requests by reason (as the buyer filed)"),
-        ("category", "Requests by the engine's category"),
-        ("sku", "Top SKUs by refunds"),
+        ("reason", tr("Refund requests by reason (as the buyer filed)")),
+        ("category", tr("Requests by the engine's category")),
+        ("sku", tr("Top SKUs by refunds")),
     ):
         rows = report.breakdowns.get(dim, [])
+        if dim == "sku":  # refunded SKUs only: a case without a SKU or a SKU with no refunds is no top SKU
+            rows = sorted((r for r in rows if r["key"] != "(none)" and r["refunds"]),
+                          key=lambda r: -int(r["refunds"]))
         if not rows:
             continue
         fig = go.Figure()
         keys = [r["key"] for r in rows][::-1]
         if dim == "sku":
-            fig.add_bar(y=keys, x=[r["refunds"] for r in rows][::-1], orientation="h", name="refunds")
+            fig.add_bar(y=keys, x=[r["refunds"] for r in rows][::-1], orientation="h", name=tr("refunds"))
             fig.add_bar(
-                y=keys, x=[r["quality_refunds"] for r in rows][::-1], orientation="h", name="quality refunds"
+                y=keys, x=[r["quality_refunds"] for r in rows][::-1], orientation="h",
+                name=tr("quality refunds"),
             )
         else:
-            fig.add_bar(y=keys, x=[r["requests"] for r in rows][::-1], orientation="h", name="requests")
+            fig.add_bar(y=keys, x=[r["requests"] for r in rows][::-1], orientation="h", name=tr("requests"))
             fig.add_bar(
                 y=keys,
                 x=[r["penalising_after"] for r in rows][::-1],
                 orientation="h",
-                name="still penalising",
+                name=tr("still penalising"),
             )
         fig.update_layout(title=title, barmode="group", height=max(320, 26 * len(rows) + 120))
         out.append((dim, fig))
     t = report.totals
-    fig = go.Figure(
-        go.Bar(
-            x=["compensation paid", "shipping avoided"],
-            y=[t["compensation_paid"], t["shipping_saved"]],
-            marker_color=["#fd8d3c", "#31a354"],
-        )
-    )
-    fig.update_layout(title="Money: partial refunds paid against return shipping avoided")
+    fig = go.Figure()
+    for name, key, colour in ((tr("refunded"), "refunded_amount", "#6baed6"),
+                              (tr("compensation paid"), "compensation_paid", "#fd8d3c"),
+                              (tr("shipping avoided"), "shipping_saved", "#31a354")):
+        fig.add_bar(x=[m["currency"] or "(none)" for m in report.money], y=[m[key] for m in report.money],
+                    name=name, marker_color=colour)
+    fig.update_layout(title=tr("Money per currency: refunded, partial refunds paid, return shipping avoided"),
+                      barmode="group", yaxis={"rangemode": "tozero"})
+    if not any(m[k] for m in report.money for k in ("refunded_amount", "compensation_paid",
+                                                     "shipping_saved")):
+        _no_data(fig, tr("no money moved in this period"))
     out.append(("money", fig))
     late = t["responded"] - t["responded_within_ack"]
     fig = go.Figure()
@@ -107,9 +127,30 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
     fig.add_bar(x=["completion"], y=[t["completed_over_120h"]], name="> 120 h")
     fig.add_bar(x=["platform deadline"], y=[t["with_deadline"] - t["deadline_missed"]], name="deadline met")
     fig.add_bar(x=["platform deadline"], y=[t["deadline_missed"]], name="deadline missed")
-    fig.update_layout(title="Response and completion times against deadlines", barmode="stack")
+    fig.update_layout(title=tr("Response and completion times against deadlines"), barmode="stack")
+    if not t["requests"]:
+        _no_data(fig, tr("no refund requests in this period"))
     out.append(("times", fig))
+    for _, figure in out:
+        figure.update_layout(font={"family": FONTS})
     return out
+
+
+def rate_format(rates: list[float]) -> str:
+    """Enough decimals that the axis ticks differ: 0.04 % read "0.0%" at every tick with ``.1%``."""
+    top = max(rates, default=0.0)
+    if top >= 0.1:
+        return ".0%"
+    if top >= 0.01:
+        return ".1%"
+    if top >= 0.001:
+        return ".2%"
+    return ".3%"
+
+
+def _no_data(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": 16, "color": "#888"})
 
 
 def _rows(headers: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
@@ -125,21 +166,21 @@ def _rows(headers: list[str], rows: list[list[str]], classes: list[str] | None =
 
 def render_html(report: Report) -> str:
     parts = [
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Refund report "
+        f"<!DOCTYPE html><html lang='{lang()}'><head><meta charset='utf-8'><title>{tr('Refund report')} "
         f"{escape(report.scope['since'])} – {escape(report.scope['until'])}</title><style>{CSS}</style>"
         "</head><body>",
-        f"<h1>Refund report {escape(report.scope['since'])} → {escape(report.scope['until'])}</h1>",
+        f"<h1>{tr('Refund report')} {escape(report.scope['since'])} → {escape(report.scope['until'])}</h1>",
         f"<p>Platforms: {escape(', '.join(report.platforms) or '—')}; definitions "
-        f"{escape(report.definitions['platform'])} v{report.definitions['version']}; generated "
-        f"{escape(report.generated_at)}.</p><h2>Standing</h2>",
+        f"{escape(definitions_text(report))}; generated "
+        f"{escape(report.generated_at)}.</p><h2>{tr('Standing')}</h2>",
     ]
     parts.append(
         _rows(
-            ["metric", "name", "now", "threshold", "status", "if the queue is accepted"],
+            [tr(c) for c in ("metric", "name", "now", "threshold", "status", "if queue accepted")],
             [
                 [
                     s.key,
-                    s.name,
+                    metric_name(s.key, s.name),
                     fmt(s.key, s.value),
                     fmt(s.key, s.threshold),
                     s.status,
@@ -150,11 +191,18 @@ def render_html(report: Report) -> str:
             [s.status for s in report.standing],
         )
     )
+    k = report.tasks
+    if k.get("opened"):
+        parts.append(
+            f"<h2>{tr('Manual tasks')}</h2><p id='manual-tasks'>{k['opened']} opened in the period: "
+            f"{k['open']} open ({k['overdue']} past the platform's deadline), "
+            f"{k['done']} done ({k['done_late']} after it).</p>"
+        )
     for i, (name, fig) in enumerate(figures(report)):
         parts.append(f"<div class='chart' id='chart-{name}'>")
         parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0), div_id=f"plot-{name}"))
         parts.append("</div>")
-    parts.append("<h2>Anomalies</h2>")
+    parts.append(f"<h2>{tr('Anomalies')}</h2>")
     parts.append(
         _rows(
             ["unit", "key", "test", "recent", "baseline", "recent rate", "baseline rate", "p", "q"],
@@ -176,7 +224,7 @@ def render_html(report: Report) -> str:
         if report.anomalies
         else "<p>No anomalies flagged.</p>"
     )
-    parts.append("<h2>Repeat refunders</h2>")
+    parts.append(f"<h2>{tr('Repeat refunders')}</h2>")
     parts.append(
         _rows(
             ["buyer", "refunds", "orders", "amount", "penalising", "first", "last"],
@@ -195,7 +243,7 @@ def render_html(report: Report) -> str:
         )
     )
     parts.append(
-        "<h2>Assumptions</h2><ul>"
+        f"<h2>{tr('Assumptions')}</h2><ul>"
         + "".join(f"<li>{escape(a)}</li>" for a in report.assumptions)
         + "</ul></body></html>"
     )

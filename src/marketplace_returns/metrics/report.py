@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from marketplace_returns.errors import MarketplaceReturnsError
 from marketplace_returns.metrics import anomalies, measures, queries, reviews
 from marketplace_returns.metrics.anomalies import Anomaly, RepeatRefunder
 from marketplace_returns.metrics.definitions import definitions_for
@@ -55,6 +56,14 @@ class Report(BaseModel):
     anomalies: list[Anomaly]
     repeat_refunders: list[RepeatRefunder]
     assumptions: list[str]
+    money: list[dict[str, Any]] = []
+    """Amounts per currency (requested, refunded, compensation paid, shipping avoided): never summed
+    across currencies. With more than one currency, the amounts of ``totals`` and ``breakdowns`` are
+    None (a sum of CNY and USD means nothing) and this list is the only place amounts appear."""
+    definitions_by_platform: dict[str, dict[str, Any]] = {}
+    """Each platform's metric definitions (name, version, source) in a report that spans several."""
+    tasks: dict[str, int] = {}
+    """Manual tasks (service/tasks.py) opened in the period: open, overdue, done, done after deadline."""
 
 
 def platforms_of(conn: Connection, scope: Scope) -> list[str]:
@@ -92,7 +101,7 @@ def build_report(
     _tune(conn)
     platforms = platforms_of(conn, scope)
     defs = definitions_for(platforms)
-    dims = ["total", *[d for d in sections if not (d == "shop" and scope.shop_id)]]
+    dims = ["total", *[d for d in sections if not (d == "shop" and scope.shop_id)], "currency"]
     found = queries.breakdowns(conn, scope, dims, now=now, platforms=platforms)
     totals = _first(found["total"])
     window = scope.shifted(scope.until - timedelta(days=defs.window_days), scope.until)
@@ -113,7 +122,11 @@ def build_report(
     ] + [
         stand(key, key, totals.get(key), better=better, thresholds=thresholds) for key, better in OURS.items()
     ]
-    breakdowns = {dim: rows if dim == "day" else rows[:top] for dim, rows in found.items() if dim != "total"}
+    money = _money(found.pop("currency", []))
+    mixed = len(money) > 1
+    totals = _amounts(totals, mixed)
+    breakdowns = {dim: [_amounts(r, mixed) for r in (rows if dim == "day" else rows[:top])]
+                  for dim, rows in found.items() if dim != "total"}
     accepted = reviews.acceptances(conn, scope)
     return Report(
         generated_at=now.isoformat(timespec="seconds"),
@@ -140,15 +153,89 @@ def build_report(
             },
         },
         standing=standing,
+        money=money,
+        definitions_by_platform={
+            p: {"platform": d.platform, "version": d.version, "source": d.source,
+                "window_days": d.window_days, "metrics": {k: m.name for k, m in d.metrics.items()}}
+            for p in platforms if (d := _defs(p)) is not None
+        },
         totals=totals,
         breakdowns=breakdowns,
         acceptance_by_rule=accepted["rule"][:top],
         acceptance_by_rep=accepted["rep"][:top],
-        queue=pending,
+        queue=_amounts(dict(pending), False),
         anomalies=anomalies.detect(conn, scope, recent_days=recent_days, baseline_days=baseline_days, q=q),
         repeat_refunders=anomalies.repeat_refunders(conn, scope, min_orders=min_orders, limit=top),
-        assumptions=ASSUMPTIONS,
+        assumptions=ASSUMPTIONS + ([MIXED] if mixed else []),
+        tasks=manual_tasks(conn, scope, now=now),
     )
+
+
+AMOUNTS = ("requested_amount", "refunded_amount", "compensation_paid", "shipping_saved", "queue_amount")
+MIXED = ("The scope holds several currencies: amounts are shown per currency (money) and left out of the "
+         "totals and breakdowns, never added across currencies.")
+
+
+def _money(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-currency amounts of the period (rows with nothing requested or completed are left out)."""
+    out = []
+    for row in rows:
+        if not (row.get("requests") or row.get("completed")):
+            continue
+        out.append(_amounts({"currency": None if row["key"] == "(none)" else row["key"],
+                             "requests": row.get("requests") or 0, "refunds": row.get("refunds") or 0,
+                             **{k: row.get(k) or 0.0 for k in AMOUNTS[:4]}}, False))
+    return sorted(out, key=lambda r: str(r["currency"]))
+
+
+def _amounts(row: dict[str, Any], mixed: bool) -> dict[str, Any]:
+    """Money to the cent, as a decimal number (a float sum printed 8400.289999999999); None when mixed."""
+    for key in AMOUNTS:
+        if key in row and row[key] is not None:
+            row[key] = None if mixed else round(float(row[key]), 2)
+    return row
+
+
+def _defs(platform: str) -> Any:
+    try:
+        return definitions_for([platform])
+    except MarketplaceReturnsError:
+        return None
+
+
+def manual_tasks(conn: Connection, scope: Scope, *, now: datetime) -> dict[str, int]:
+    """Counts of the manual tasks opened in the period within the scope's shop or platform."""
+    from sqlalchemy import inspect
+
+    from marketplace_returns.service.tasks import ManualTask
+
+    empty = {"opened": 0, "open": 0, "overdue": 0, "done": 0, "done_late": 0}
+    if not inspect(conn).has_table("tasks"):  # a store not yet migrated to 0005
+        return empty
+    t = ManualTask.__table__.c  # type: ignore[attr-defined]
+    stmt = select(t.status, t.due_at, t.done_at).where(t.created_at >= scope.start, t.created_at < scope.end)
+    if scope.shop_id:
+        stmt = stmt.where(t.shop_id == scope.shop_id)
+    if scope.platform:
+        shops = table("shops")
+        stmt = stmt.where(t.shop_id.in_(select(shops.c.shop_id).where(shops.c.platform == scope.platform)))
+    counts = dict(empty)
+    for status, due_at, done_at in conn.execute(stmt):
+        due, done = _utc(due_at), _utc(done_at)
+        counts["opened"] += 1
+        if status == "open":
+            counts["open"] += 1
+            counts["overdue"] += int(due is not None and due < now)
+        else:
+            counts["done"] += 1
+            counts["done_late"] += int(due is not None and done is not None and done > due)
+    return counts
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _window_totals(

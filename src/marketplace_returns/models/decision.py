@@ -32,6 +32,9 @@ class Recommendation(_Out):
     fallbacks: list[Offer] = Field(default_factory=list)
     reason_change_to: str | None = None
     rationale: str = ""
+    reason_change_grounds: str | None = None
+    """What a reason change rests on (an addition): the buyer's clause verbatim, or the case's
+    shipping times; None when no reason change is asked."""
 
 
 class Reply(_Out):

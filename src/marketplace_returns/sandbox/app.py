@@ -13,14 +13,17 @@ import importlib
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from marketplace_returns.connectors.platform_clock import NOW_HEADER, SPEED_HEADER
 from marketplace_returns.sandbox.state import SandboxRefund, SandboxState
 from marketplace_returns.sandbox.traffic import TrafficGenerator
 
@@ -158,8 +161,36 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
     ]
 
 
+class ClockHeaders:
+    """Every answer states the sandbox's time, as a platform's ``Date`` header does: ``Date`` from the
+    sandbox clock, plus ``X-Sandbox-Now`` (to the microsecond) and ``X-Sandbox-Speed``, so a connector
+    caps its poll window on this clock even when it runs ahead of real time (connectors/platform_clock.py).
+    """
+
+    def __init__(self, app: Any, state: SandboxState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                now = self.state.clock.now()
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                headers += [(b"date", format_datetime(now, usegmt=True).encode()),
+                            (NOW_HEADER.encode(), now.isoformat().encode()),
+                            (SPEED_HEADER.encode(), repr(self.state.clock.speed).encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+
+
 def build_app(state: SandboxState) -> Starlette:
     """The sandbox marketplace over ``state``: platform routers and control endpoints."""
-    app = Starlette(routes=[*platform_routes(state), *control_routes(state)])
+    app = Starlette(routes=[*platform_routes(state), *control_routes(state)],
+                    middleware=[Middleware(ClockHeaders, state=state)])
     app.state.sandbox = state
     return app

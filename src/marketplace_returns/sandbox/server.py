@@ -31,7 +31,8 @@ class SandboxServer:
         self.host, self.port = host, port
         self.tick_seconds = tick_seconds
         self._config = uvicorn.Config(build_app(self.state), host=host, port=port, log_level=log_level,
-                                      lifespan="off", access_log=False)
+                                      lifespan="off", access_log=False,
+                                      date_header=False)  # the app states the sandbox's own time
         self._server = uvicorn.Server(self._config)
         self._thread: threading.Thread | None = None
         self._ticker: threading.Thread | None = None

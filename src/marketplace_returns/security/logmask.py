@@ -57,14 +57,26 @@ class PiiLogFilter(logging.Filter):
         return True
 
 
+def mask_args(record: logging.LogRecord) -> logging.LogRecord:
+    """Mask ``record``'s string arguments in place, keeping ``args`` a tuple of the same shape.
+
+    For uvicorn's access lines: its formatter unpacks ``args`` (client, method, path, version, status),
+    so they cannot be folded into the message, yet the path carries the query string — and a client
+    that sends ``?token=...`` would write its API token into the access log.
+    """
+    if isinstance(record.args, tuple):
+        record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in record.args)
+    return record
+
+
 def install_log_masking(*, prefixes: tuple[str, ...] | None = None,
                         exclude: tuple[str, ...] = ("uvicorn.access",)) -> Callable[[], None]:
     """Mask every log record of this process from now on; returns a function that undoes it.
 
     ``prefixes`` limits masking to loggers whose name starts with one of them (``None``: all loggers,
     which also covers httpx's request lines and SQLAlchemy's echoed parameters). ``exclude`` names
-    loggers left alone: uvicorn's access formatter reads the record's ``args`` as a tuple, which
-    masking folds into the message (its lines hold method, path and status only).
+    loggers whose records keep their ``args`` tuple (uvicorn's access formatter unpacks it): their
+    string arguments are masked one by one instead (:func:`mask_args`; the path's query string too).
     The package logger also gets a :class:`PiiLogFilter`. Calling it twice installs it once.
     """
     with _lock:
@@ -74,7 +86,9 @@ def install_log_masking(*, prefixes: tuple[str, ...] | None = None,
 
         def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record = previous(*args, **kwargs)
-            if (prefixes is None or record.name.startswith(prefixes)) and not record.name.startswith(exclude):
+            if record.name.startswith(exclude):
+                mask_args(record)
+            elif prefixes is None or record.name.startswith(prefixes):
                 mask_record(record)
             return record
 

@@ -39,7 +39,7 @@ SECRET_KEYS = frozenset({
 })
 """Keys (compared lower-cased, ``-`` kept) whose values are credentials."""
 
-_KEYS = (r"app_?secret|client_secret|session(?:_?key)?|access_?token|refresh_token|sign"
+_KEYS = (r"app_?secret|client_secret|session(?:_?key)?|(?:[a-z]+_)?token|accesstoken|sign"
          r"|x-shopify-access-token|x-shopify-hmac-sha256|password|api_?key|authorization")
 _SECRET_KV = re.compile(
     rf"""(?ix)
@@ -187,8 +187,12 @@ def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
 
 # --- personal data in structured payloads ----------------------------------------------------------
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _norm(key: str) -> str:
-    return key.lower().replace("-", "_")
+    """``buyerNick``, ``Buyer-Nick`` and ``buyer_nick`` are one key (GraphQL payloads are camelCase)."""
+    return _CAMEL.sub("_", key).lower().replace("-", "_")
 
 
 NAME_KEYS = frozenset({

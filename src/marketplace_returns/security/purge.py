@@ -11,9 +11,13 @@ was written by the buyer goes. Per case that means:
 - ``cases.case_json`` (the normalised case) loses ``message``; ``buyer_id`` becomes a pseudonym
   (``purged:<sha256 prefix>``) in the row and in the JSON, so the store no longer holds the
   platform's id but a second purge of the same buyer still finds the cases;
-- each decision's ``decision_json`` and earlier audit ``detail`` of those cases are masked by pattern
-  and by the names the raw record held (a reply may greet the buyer by name, an evidence quote may
-  repeat a phone number).
+- each decision's ``decision_json``, each outbox row's ``reply_text`` (what was or will be sent to the
+  buyer) and every audit ``detail`` of those cases (``edited`` keeps the rep's and the engine's reply)
+  are masked by pattern and by every name the case knows — the raw record's structured names and nick
+  and the buyer's platform id, however short — wherever they occur, labelled or not (a reply may greet
+  the buyer by nick, an evidence quote may repeat a phone number); a quoted fragment of the buyer's own
+  message (``message "..."`` in the evidence) becomes ``[purged]``.
+- ``webhook_receipts`` hold a delivery id (or digest) and a time, never buyer text: nothing to purge.
 
 One ``pii_purged`` audit event per case records the pseudonym, never the id. The function flushes
 and leaves the commit to the caller, so a purge is all-or-nothing inside the caller's transaction.
@@ -25,6 +29,7 @@ files already written, backups.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +38,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from marketplace_returns.errors import InputError
-from marketplace_returns.security.pii import PURGED, collect_names, mask_payload
-from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord
+from marketplace_returns.security.pii import PURGED, collect_names, mask_payload, mask_text
+from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
 
 PSEUDONYM_PREFIX = "purged:"
 PURGED_FIELDS = ("message", "raw", "case_json", "buyer_id")
@@ -73,6 +78,7 @@ class PurgeReport:
     case_ids: list[int] = field(default_factory=list)
     decisions_masked: int = 0
     audit_events_masked: int = 0
+    outbox_masked: int = 0
     at: datetime | None = None
 
     @property
@@ -100,10 +106,42 @@ def _purge_json(doc: dict[str, Any] | None, buyer_id: str, pseudonym: str) -> di
     return out
 
 
+_QUOTED = re.compile(r'"([^"]{1,200})"|“([^”]{1,200})”|「([^」]{1,200})」')
+
+
+def _buyer_words(case: CaseRecord) -> list[str]:
+    """What the buyer wrote on this case (its message and the raw record's free text)."""
+    words = [case.message or ""]
+    if isinstance(case.raw, dict):
+        words += [str(v) for k, v in case.raw.items() if k in ("desc", "message", "customer_note") and v]
+    if isinstance(case.case_json, dict) and case.case_json.get("message"):
+        words.append(str(case.case_json["message"]))
+    return [w for w in words if w and w != PURGED]
+
+
+def _unquote(obj: Any, said: list[str]) -> Any:
+    """``obj`` with every quoted fragment of the buyer's own words replaced by ``[purged]``."""
+    if not said:
+        return obj
+    if isinstance(obj, str):
+        def swap(m: re.Match[str]) -> str:
+            inner = next(g for g in m.groups() if g is not None)
+            return m[0].replace(inner, PURGED) if any(inner in w for w in said) else m[0]
+        return _QUOTED.sub(swap, obj)
+    if isinstance(obj, dict):
+        return {k: _unquote(v, said) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_unquote(v, said) for v in obj]
+    return obj
+
+
 def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
                 now: datetime | None = None, shop_id: str | None = None) -> PurgeReport:
     """Blank the personal data of every case of ``buyer_id`` (in ``shop_id``, or in every shop) and
     audit it; caller commits. Idempotent: a second purge finds the pseudonymised cases again."""
+    from marketplace_returns.service import tasks as manual_tasks  # here: tasks imports the repository,
+    # which imports this module
+
     if not buyer_id or not buyer_id.strip():
         raise InputError("buyer_id must not be empty", field="buyer_id")
     at = now or datetime.now(UTC)
@@ -118,8 +156,11 @@ def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
         if case.id is None:  # not possible for a row read back; keeps the type checker honest
             continue
         names = collect_names(case.raw) | collect_names(case.case_json)
-        if case.buyer_id and len(case.buyer_id) >= 6 and not case.buyer_id.startswith(PSEUDONYM_PREFIX):
-            names.add(case.buyer_id)
+        if case.buyer_id and not case.buyer_id.startswith(PSEUDONYM_PREFIX):
+            names.add(case.buyer_id)  # on TOP the id may be the nick itself, however short
+        if buyer_id != pseudonym:
+            names.add(buyer_id)
+        said = _buyer_words(case)
         case.message = None
         original = case.buyer_id or buyer_id
         case.raw = _purge_json(case.raw, original, pseudonym)
@@ -130,14 +171,22 @@ def purge_buyer(session: Session, *, buyer_id: str, actor: str = "privacy",
         report.case_ids.append(case.id)
         for decision in session.exec(select(DecisionRecord).where(DecisionRecord.case_id == case.id)).all():
             if decision.decision_json is not None:
-                masked = mask_payload(decision.decision_json, names=names)
+                masked = _unquote(mask_payload(decision.decision_json, names=names), said)
                 if masked != decision.decision_json:
                     decision.decision_json = masked
                     session.add(decision)
                     report.decisions_masked += 1
+        for action in session.exec(select(OutboxAction).where(OutboxAction.case_id == case.id)).all():
+            if action.reply_text:
+                text = _unquote(mask_text(action.reply_text, names=names), said)
+                if text != action.reply_text:
+                    action.reply_text = text
+                    session.add(action)
+                    report.outbox_masked += 1
+        manual_tasks.mask_personal(session, case_id=case.id, names=names)  # a task keeps the reply too
         for event in session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).all():
             if event.detail is not None and event.event != "pii_purged":
-                masked = mask_payload(event.detail, names=names)
+                masked = _unquote(mask_payload(event.detail, names=names), said)
                 if masked != event.detail:
                     event.detail = masked
                     session.add(event)

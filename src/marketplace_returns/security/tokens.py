@@ -7,16 +7,23 @@ lookup key (``api_tokens.token_hash`` is unique), and the final comparison is co
 
 The prefix ``mrt_`` makes a leaked token recognisable to secret scanners and to
 :func:`marketplace_returns.security.pii.redact_secrets`.
+
+A token may carry an expiry (``token create --expires 30d``) and be revoked (``token revoke``); both
+are checked in the same lookup, and a revoked or expired token is refused like an unknown one.
+``list_tokens`` shows what exists (id, shop, name, dates), never a hash.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from marketplace_returns.errors import InputError
 from marketplace_returns.service.tables import ApiToken
 
 TOKEN_PREFIX = "mrt_"
@@ -38,19 +45,66 @@ def verify_token(token: str, token_hash: str) -> bool:
     return hmac.compare_digest(hash_token(token), token_hash)
 
 
-def issue_token(session: Session, *, shop_id: str, name: str | None = None) -> str:
+def issue_token(session: Session, *, shop_id: str, name: str | None = None,
+                expires_at: datetime | None = None, now: datetime | None = None) -> str:
     """Store a new token for one shop and return its plain text (the only time it exists).
 
-    The caller commits; the token is usable once the transaction is committed.
+    The caller commits; the token is usable once the transaction is committed (until ``expires_at``).
     """
     token = generate_token()
-    session.add(ApiToken(token_hash=hash_token(token), shop_id=shop_id, name=name))
+    session.add(ApiToken(token_hash=hash_token(token), shop_id=shop_id, name=name,
+                         created_at=now or datetime.now(UTC), expires_at=expires_at))
     session.flush()
     return token
 
 
-def shop_for_token(session: Session, token: str | None) -> str | None:
-    """The shop a token is scoped to, or ``None`` for a missing, malformed or unknown token.
+_DURATION = re.compile(r"(\d{1,5})\s*([dhm])", re.ASCII)
+
+
+def parse_expiry(text: str, *, now: datetime) -> datetime:
+    """``30d``, ``12h``, ``90m`` from ``now``, or an ISO date/time (UTC when no offset); InputError else."""
+    value = text.strip()
+    match = _DURATION.fullmatch(value)
+    if match:
+        amount, unit = int(match[1]), match[2]
+        delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount),
+                 "m": timedelta(minutes=amount)}[unit]
+        if amount == 0:
+            raise InputError("an expiry must lie in the future", field="expires")
+        return now + delta
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"expiry {text!r} is neither a duration (30d, 12h, 90m) nor an ISO date",
+                         field="expires") from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment <= now:
+        raise InputError("an expiry must lie in the future", field="expires")
+    return moment
+
+
+def list_tokens(session: Session, *, shop_id: str | None = None) -> list[ApiToken]:
+    """Every token (of one shop), oldest first; rows carry no plain token, and callers show no hash."""
+    query = select(ApiToken)
+    if shop_id is not None:
+        query = query.where(ApiToken.shop_id == shop_id)
+    return list(session.exec(query.order_by(col(ApiToken.id))).all())
+
+
+def revoke_token(session: Session, *, token_id: int, now: datetime | None = None) -> bool:
+    """Revoke one token by its id; ``False`` when there is no such token or it was already revoked."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now or datetime.now(UTC)
+    session.add(row)
+    session.flush()
+    return True
+
+
+def shop_for_token(session: Session, token: str | None, *, now: datetime | None = None) -> str | None:
+    """The shop a token is scoped to, or ``None`` for a missing, malformed, unknown, revoked or expired
+    token.
 
     ``None`` for every failure on purpose: the API answers 401 alike, so a caller learns nothing
     about which shops or tokens exist.
@@ -59,8 +113,13 @@ def shop_for_token(session: Session, token: str | None) -> str | None:
         return None
     wanted = hash_token(token)
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == wanted)).first()
-    if row is None or not verify_token(token, row.token_hash):
+    if row is None or not verify_token(token, row.token_hash) or row.revoked_at is not None:
         return None
+    expires = row.expires_at
+    if expires is not None:
+        expires = expires.replace(tzinfo=UTC) if expires.tzinfo is None else expires
+        if expires <= (now or datetime.now(UTC)):
+            return None
     return row.shop_id
 
 

@@ -291,8 +291,20 @@ def webhook_router(*, secrets_for: SecretLookup, on_event: EventHandler, guard: 
                 return _problem(422, [{"loc": (exc.field or "body").split("."), "msg": exc.message,
                                        "type": exc.reason}])
             return _problem(exc.status, exc.message)
+        # Replay is judged on what the signature covers: the body. The Webhook-Id header is not signed,
+        # so a captured delivery re-sent under a fresh id must still be a duplicate.
+        digest = f"shopify:sha256:{hashlib.sha256(body).hexdigest()}"
         key = f"shopify:{event.webhook_id}"
-        if not await run_in_threadpool(lambda: replay.claim(key, now=clock())):
+
+        def claim_both() -> bool:
+            if not replay.claim(digest, now=clock()):
+                return False
+            if not replay.claim(key, now=clock()):
+                replay.release(digest)
+                return False
+            return True
+
+        if not await run_in_threadpool(claim_both):
             return _ack("duplicate", event.webhook_id)
         try:
             if inspect.iscoroutinefunction(on_event):
@@ -303,6 +315,7 @@ def webhook_router(*, secrets_for: SecretLookup, on_event: EventHandler, guard: 
                     await result
         except Exception:
             await run_in_threadpool(replay.release, key)
+            await run_in_threadpool(replay.release, digest)
             log.exception("webhook callback failed for %s %s", event.topic, event.shop_domain)
             return _problem(503, "webhook not handled; retry later")
         return _ack("accepted", event.webhook_id)

@@ -66,6 +66,11 @@ class ServiceContext:
     connector_factory: Callable[[str], Connector] | None = None
     poll_lease: timedelta = timedelta(seconds=120)
     push_lease: timedelta = timedelta(seconds=60)
+    unknown_settle: timedelta = timedelta(seconds=60)
+    """How long a write whose outcome is unknown (it timed out) is left alone before the platform is asked
+    whether it landed: longer than the platform may go on working on a request the client gave up on."""
+    platform_timeout_s: float | None = None
+    """Seconds a platform call may take before the client gives up (None: the connector's default)."""
     poll_spacing: float = 0.0
     """Fraction of a shop's interval that must pass after its last poll before any worker polls it
     again (0: off). ``run`` sets it so N workers read a shop about once per interval, not N times."""
@@ -106,7 +111,8 @@ class ServiceContext:
             else:
                 from marketplace_returns.connectors.registry import create_connector
 
-                found = create_connector(platform)
+                extra = {"timeout": self.platform_timeout_s} if self.platform_timeout_s else {}
+                found = create_connector(platform, **extra)
             self._connectors[platform] = found
         return found
 

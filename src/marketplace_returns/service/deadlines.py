@@ -5,7 +5,8 @@ by default (the platform agrees the refund for them and counts it). A suggestion
 must therefore either reach a rep's attention in time (escalate: ``cases.escalated_at`` set, an audit
 event, first in ``queue list``) or, where the shop chose it (``options.deadline_action: accept``), be
 applied as the playbook suggested — never a reason-change request, never text the guardrail blocks.
-``options.deadline_margin_s`` (default 6 h) says how near "near" is.
+``options.deadline_margin_s`` (default 6 h) says how near "near" is. Open manual tasks (service/tasks.py)
+whose deadline is that near, or past, are escalated the same way (``tasks.escalated_at``, an audit event).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from marketplace_returns.errors import GuardrailViolation, InputError
-from marketplace_returns.service import queue
+from marketplace_returns.service import queue, tasks
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
@@ -82,6 +83,10 @@ def _deadline_pass(ctx: ServiceContext) -> int:
                 .order_by(col(CaseRecord.deadline))).all()
             for decision, case, shop in rows:
                 enqueued += _handle(session, ctx, decision, case, shop, now)
+    with session_scope(ctx.db) as session:
+        escalated = tasks.escalate_due(session, now=now)
+    if escalated:
+        log.warning("%d manual task(s) near or past their platform deadline escalated", escalated)
     return enqueued
 
 

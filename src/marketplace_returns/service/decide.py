@@ -18,6 +18,7 @@ from marketplace_returns.errors import GuardrailViolation
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.decision import Decision
 from marketplace_returns.models.vocabulary import Action
+from marketplace_returns.service import reply_dates
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.tables import CaseRecord, DecisionRecord, Shop
@@ -74,6 +75,11 @@ def triage_case(session: Session, ctx: ServiceContext, *, shop: Shop, row: CaseR
         return None
     if decision.playbook is None:
         decision = decision.model_copy(update={"playbook": playbook_name})
+    if decision.reply is not None:  # the engine has no clock: the date comes from now and the deadline
+        text = reply_dates.redate(decision.reply.text, now=now, deadline=repo.as_utc(row.deadline),
+                                  hours=reply_dates.decide_hours(row.platform))
+        if text != decision.reply.text:
+            decision = decision.model_copy(update={"reply": decision.reply.model_copy(update={"text": text})})
     record = repo.record_decision(session, case_id=row.id, decision=decision, now=now, first=first)
     rec = decision.recommendation
     evidence = decision.classification.evidence if decision.classification else []
@@ -82,6 +88,7 @@ def triage_case(session: Session, ctx: ServiceContext, *, shop: Shop, row: CaseR
                               "action": rec.action.value if rec else None,
                               "amount": str(rec.amount) if rec and rec.amount is not None else None,
                               "reason_change_to": rec.reason_change_to if rec else None,
+                              "reason_change_grounds": rec.reason_change_grounds if rec else None,
                               "evidence": evidence})
     why = blocked_reason(decision, shop, capabilities)
     reply = decision.reply.text if decision.reply else None

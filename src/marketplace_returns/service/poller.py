@@ -17,9 +17,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from marketplace_returns.connectors.base import Capabilities, FetchBatch, KnownTokens, ShopConfig
+from marketplace_returns.connectors.base import (
+    Capabilities,
+    Connector,
+    FetchBatch,
+    FetchedCase,
+    KnownTokens,
+    ShopConfig,
+)
 from marketplace_returns.errors import ConfigError, ConnectorError, InputError, StoreError
 from marketplace_returns.service import followup
 from marketplace_returns.service import repository as repo
@@ -28,7 +35,7 @@ from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.decide import triage_case
 from marketplace_returns.service.lifecycle import apply_lifecycle, is_terminal
 from marketplace_returns.service.shops import flag_shop_error, shop_config
-from marketplace_returns.service.tables import Shop
+from marketplace_returns.service.tables import CaseRecord, Shop
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +101,8 @@ async def _poll(ctx: ServiceContext, shop_id: str) -> PollReport:
             if not kept:
                 error = "poll lease lost to another worker; stopped after the last committed batch"
                 break
+        if error is None:
+            await _retriage_flagged(ctx, shop, config, connector, capabilities, report)
     except (ConnectorError, InputError, StoreError) as exc:
         error = str(exc)[:500]
         log.warning("poll of %s failed: %s", shop_id, error)
@@ -144,31 +153,7 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
             if not moved:
                 continue
             report.cases_new_or_moved += 1
-            assert row.id is not None
-            apply_lifecycle(session, row=row, fetched=fetched, now=now,
-                            penalises=ctx.penalises(shop.platform, row.reason))
-            if fetched.mapping_issue is not None or fetched.case is None:
-                report.mapping_issues += 1
-                repo.append_audit(session, actor="poller", event="mapping_error", now=now,
-                                  shop_id=shop.shop_id, case_id=row.id, detail={"error": row.mapping_error})
-                continue
-            if is_terminal(fetched.platform_status):
-                if not created:
-                    _expire_pending(session, row.id, shop.shop_id, fetched.platform_status, now)
-                continue
-            followed = followup.step(session, shop=shop, row=row, fetched=fetched, capabilities=capabilities,
-                                     now=now)
-            if followed is not False:  # goods back: the follow-up step owns the case
-                if followed is not None:
-                    report.decisions += 1
-                    decided.append(row.id)
-                continue
-            if not created and not _needs_triage(session, row.id):
-                continue
-            if triage_case(session, ctx, shop=shop, row=row, case=fetched.case, capabilities=capabilities,
-                           now=now, first=created) is not None:
-                report.decisions += 1
-                decided.append(row.id)
+            _handle(session, ctx, shop, capabilities, fetched, row, created, now, report, decided)
         if not repo.commit_cursor(session, shop_id=shop.shop_id, owner=ctx.worker, cursor=batch.cursor,
                                   now=now, ttl=ctx.poll_lease):
             session.rollback()
@@ -183,6 +168,103 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
     return True
 
 
+def _handle(session: Session, ctx: ServiceContext, shop: Shop, capabilities: Capabilities,
+            fetched: FetchedCase, row: CaseRecord, created: bool, now: datetime, report: PollReport,
+            decided: list[int]) -> None:
+    """One new or moved case (or one flagged for re-triage): lifecycle, then decide what it needs."""
+    assert row.id is not None
+    apply_lifecycle(session, row=row, fetched=fetched, now=now,
+                    penalises=ctx.penalises(shop.platform, row.reason))
+    if fetched.mapping_issue is not None or fetched.case is None:
+        report.mapping_issues += 1
+        repo.append_audit(session, actor="poller", event="mapping_error", now=now,
+                          shop_id=shop.shop_id, case_id=row.id, detail={"error": row.mapping_error})
+        _retriaged(session, row, now, "not re-triaged: the refund's new state does not map", None)
+        return
+    if is_terminal(fetched.platform_status):
+        if not created:
+            _expire_pending(session, row.id, shop.shop_id, fetched.platform_status, now)
+        _retriaged(session, row, now, f"not re-triaged: the refund closed ({fetched.platform_status})", None)
+        return
+    followed = followup.step(session, shop=shop, row=row, fetched=fetched, capabilities=capabilities, now=now)
+    if followed is not False:  # goods back: the follow-up step owns the case
+        if followed is not None:
+            report.decisions += 1
+            decided.append(row.id)
+        _retriaged(session, row, now, "handed to the goods-back follow-up",
+                   followed.version if followed is not None and followed is not True else None)
+        return
+    if not created and not _needs_triage(session, row):
+        return
+    record = triage_case(session, ctx, shop=shop, row=row, case=fetched.case, capabilities=capabilities,
+                         now=now, first=created)
+    if record is not None:
+        report.decisions += 1
+        decided.append(row.id)
+        _retriaged(session, row, now, "triaged again on the refund's new state", record.version)
+
+
+def _retriaged(session: Session, row: CaseRecord, now: datetime, outcome: str, version: int | None) -> None:
+    """Clear a stale push's re-triage flag, saying in the audit log what became of it."""
+    if row.retriage_reason is None:
+        return
+    repo.append_audit(session, actor="poller", event="retriaged", now=now, shop_id=row.shop_id,
+                      case_id=row.id,
+                      detail={"why": row.retriage_reason, "outcome": outcome, "version": version,
+                              "platform_version": row.platform_version,
+                              "platform_status": row.platform_status})
+    row.retriage_reason = None
+    session.add(row)
+
+
+async def _retriage_flagged(ctx: ServiceContext, shop: Shop, config: ShopConfig, connector: Connector,
+                            capabilities: Capabilities, report: PollReport) -> None:
+    """Cases whose approved push was answered "stale": re-read each refund and triage it again.
+
+    They are read one by one (``connector.get``) because the listing may never show them again: the
+    refund may have moved before the cursor that the poll already stored.
+    """
+
+    def flagged() -> list[str]:
+        with session_scope(ctx.db) as session:
+            return [c.refund_id for c in repo.list_retriage(session, shop_id=shop.shop_id)]
+
+    for refund_id in await asyncio.to_thread(flagged):
+        try:
+            fetched = await connector.get(config, refund_id)
+        except ConnectorError as exc:
+            if exc.retryable:  # the platform is unwell: the flags wait for the next poll
+                log.warning("re-triage of %s/%s deferred: %s", shop.shop_id, refund_id, exc)
+                return
+            await asyncio.to_thread(_unreadable, ctx, shop.shop_id, refund_id, str(exc))
+            continue
+        await asyncio.to_thread(_store_retriage, ctx, shop, capabilities, fetched, report)
+
+
+def _unreadable(ctx: ServiceContext, shop_id: str, refund_id: str, error: str) -> None:
+    """The platform refuses to give the refund back for good (gone, not ours): say so and stop asking."""
+    now = ctx.now()
+    with session_scope(ctx.db) as session:
+        row = session.exec(select(CaseRecord).where(CaseRecord.shop_id == shop_id,
+                                                    CaseRecord.refund_id == refund_id)).first()
+        if row is not None:
+            _retriaged(session, row, now, f"not re-triaged: the platform refused the read ({error[:200]})",
+                       None)
+
+
+def _store_retriage(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, fetched: FetchedCase,
+                    report: PollReport) -> None:
+    now = ctx.now()
+    with session_scope(ctx.db) as session:
+        decided: list[int] = []
+        [(row, _moved, created)] = repo.upsert_cases(session, shop_id=shop.shop_id, platform=shop.platform,
+                                                     fetched=[fetched], now=now)
+        if row.retriage_reason is None:  # another worker got there first
+            return
+        _handle(session, ctx, shop, capabilities, fetched, row, created, now, report, decided)
+    report.decided_case_ids.extend(decided)
+
+
 def _expire_pending(session: Session, case_id: int, shop_id: str, status: str | None, now: datetime) -> None:
     """The refund closed on the platform (buyer cancelled, platform ruled): its waiting suggestion leaves
     the queue as ``expired`` — accepting it could only ever be answered "stale"."""
@@ -193,7 +275,11 @@ def _expire_pending(session: Session, case_id: int, shop_id: str, status: str | 
                           detail={"version": latest.version, "platform_status": status})
 
 
-def _needs_triage(session: Session, case_id: int) -> bool:
-    """New open cases, and open cases whose last decision still waits (the platform moved under it)."""
-    latest = repo.latest_decision(session, case_id=case_id)
+def _needs_triage(session: Session, row: CaseRecord) -> bool:
+    """New open cases, open cases whose last decision still waits (the platform moved under it), and
+    cases whose approved push was answered "stale" (the seller's decision met a refund that had moved)."""
+    if row.retriage_reason is not None:
+        return True
+    assert row.id is not None
+    latest = repo.latest_decision(session, case_id=row.id)
     return latest is None or latest.status == repo.OPEN_DECISION

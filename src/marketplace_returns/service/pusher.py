@@ -10,21 +10,41 @@ The sequence for one action, and why each step is where it is:
    would refuse a duplicate anyway).
 3. **guardrail**: the reply text is checked again (a rep may have edited it; rules may have changed).
 4. **apply** with the idempotency key made when the row was written, reused on every retry.
-5. **record**: applied / already done / stale → ``done`` (stale and already-done are the platform
-   saying "nothing left to do", not failures); retryable errors → back to ``pending`` at
-   ``next_attempt_at`` (exponential backoff with jitter, never sooner than the platform's hint);
-   permanent refusals → ``dead``, the dead letter reps see in the queue.
+5. **record**: applied / already done / stale → ``done``; a stale answer (the refund moved under the
+   decision) also flags the case for re-triage in the same transaction, so the next poll re-reads the
+   refund and puts a new decision version in the queue — an approved action is never dropped silently;
+   retryable errors → back to ``pending`` at ``next_attempt_at`` (exponential backoff with jitter,
+   never sooner than the platform's hint); permanent refusals → ``dead``, the dead letter reps see.
+
+Two guards for a slow platform:
+
+* **unknown outcome**: a write that timed out may still land (TOP keeps working after the client gave
+  up, and TOP's message and negotiation calls carry no idempotency key). Such a row is not retried as
+  ``pending``: it stays ``sending`` for ``ctx.unknown_settle`` (longer than the platform may take) and is
+  then claimed as recovering, so the platform's record (the refund's message log) is read first.
+* **heartbeat and fencing**: while a push is in flight its lease is renewed every third of the lease,
+  so a slow call is not mistaken for a dead worker; every claim increments ``lease_epoch`` and every
+  close names the epoch it claimed with, so a holder whose lease did lapse cannot overwrite the record
+  of the worker that claimed the row after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, ActionResult
-from marketplace_returns.errors import ConfigError, ConnectorError, GuardrailViolation, StaleVersion
+from marketplace_returns.errors import (
+    ConfigError,
+    ConnectorError,
+    GuardrailViolation,
+    StaleVersion,
+    WriteOutcomeUnknown,
+)
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext
@@ -73,24 +93,60 @@ async def _guarded(ctx: ServiceContext, action: OutboxAction, recovering: bool, 
     """One action; a bug or an untranslated error must not strand the others or the push job. Whether
     the call landed is unknown, so the row stays ``sending`` with its lease pushed out by the backoff:
     when it is claimed again it is treated as found mid-send (the platform is asked first)."""
+    beat = asyncio.create_task(_heartbeat(ctx, action))
     try:
         await push_one(ctx, action, recovering, shop, case, report)
     except Exception as exc:
         log.exception("outbox %s: unexpected failure", action.id)
-        error = f"unexpected: {type(exc).__name__}: {exc}"
+        await _park(ctx, action, f"unexpected: {type(exc).__name__}: {exc}", ctx.backoff(action.attempts),
+                    report)
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
 
-        def write() -> None:
-            assert action.id is not None
-            now = ctx.now()
-            with session_scope(ctx.db) as session:
-                repo.park_sending(session, action_id=action.id, until=now + ctx.backoff(action.attempts),
-                                  error=error, worker=ctx.worker)
-                repo.append_audit(session, actor="pusher", event="push_unknown", now=now,
-                                  shop_id=action.shop_id, case_id=action.case_id,
-                                  detail={"outbox_id": action.id, "error": error[:300]})
 
-        await asyncio.to_thread(write)
-        report.retried += 1
+async def _heartbeat(ctx: ServiceContext, action: OutboxAction) -> None:
+    """Renew the claim of ``action`` while its push runs; stops when the claim is no longer ours."""
+    period = max(0.05, ctx.push_lease.total_seconds() / 3)
+
+    def renew() -> bool:
+        assert action.id is not None
+        with session_scope(ctx.db) as session:
+            return repo.renew_claim(session, action_id=action.id, worker=ctx.worker, epoch=action.lease_epoch,
+                                    until=ctx.now() + ctx.push_lease)
+
+    while True:
+        await asyncio.sleep(period)
+        try:
+            kept = await asyncio.to_thread(renew)
+        except Exception:  # a dropped database connection: try again next beat
+            log.warning("outbox %s: heartbeat failed", action.id, exc_info=True)
+            continue
+        if not kept:
+            log.warning("outbox %s: claim lost (epoch %s) while the push was in flight", action.id,
+                        action.lease_epoch)
+            return
+
+
+async def _park(ctx: ServiceContext, action: OutboxAction, error: str, wait: timedelta,
+                report: PushReport) -> None:
+    """The outcome is unknown: keep the row ``sending`` until ``now + wait``, then recover it (the
+    platform is asked before anything is sent again)."""
+
+    def write() -> None:
+        assert action.id is not None
+        now = ctx.now()
+        with session_scope(ctx.db) as session:
+            repo.park_sending(session, action_id=action.id, until=now + wait, error=error, worker=ctx.worker,
+                              epoch=action.lease_epoch)
+            repo.append_audit(session, actor="pusher", event="push_unknown", now=now,
+                              shop_id=action.shop_id, case_id=action.case_id,
+                              detail={"outbox_id": action.id, "error": error[:300],
+                                      "attempt": action.attempts, "recheck_at": (now + wait).isoformat()})
+
+    await asyncio.to_thread(write)
+    report.retried += 1
 
 
 def _request(action: OutboxAction, case: CaseRecord | None) -> ActionRequest:
@@ -134,6 +190,14 @@ async def push_one(ctx: ServiceContext, action: OutboxAction, recovering: bool, 
         result = await connector.apply(config, request)
     except StaleVersion as exc:
         result = ActionResult(outcome=ActionOutcome.STALE, message=exc.message)
+    except WriteOutcomeUnknown as exc:
+        if action.attempts < ctx.max_attempts:
+            await _park(ctx, action, f"outcome unknown: {exc}",
+                        max(ctx.backoff(action.attempts, exc.retry_after), ctx.unknown_settle), report)
+        else:
+            await _dead(ctx, action, f"outcome still unknown after {action.attempts} attempts: {exc}", None,
+                        report)
+        return
     except ConnectorError as exc:
         if exc.retryable and action.attempts < ctx.max_attempts:
             await _retry(ctx, action, str(exc), exc.retry_after, report)
@@ -161,9 +225,19 @@ async def _record(ctx: ServiceContext, action: OutboxAction, result: ActionResul
         now = ctx.now()
         with session_scope(ctx.db) as session:
             if not repo.mark_done(session, action_id=action.id, outcome=result.outcome.value, response=answer,
-                                  now=now, worker=ctx.worker):
+                                  now=now, worker=ctx.worker, epoch=action.lease_epoch):
                 log.warning("outbox %s: claim lost before recording %s", action.id, result.outcome.value)
                 return
+            if result.outcome is ActionOutcome.STALE:  # the refund moved under the decision: decide again
+                why = (f"push of {action.action} (outbox {action.id}) answered stale: "
+                       f"{result.message or 'the refund moved on'}")
+                repo.flag_retriage(session, case_id=action.case_id, reason=why)
+                repo.append_audit(session, actor="pusher", event="stale_push", now=now,
+                                  shop_id=action.shop_id, case_id=action.case_id,
+                                  detail={"outbox_id": action.id, "decision_id": action.decision_id,
+                                          "action": action.action,
+                                          "expected_version": action.expected_version,
+                                          "message": result.message, "next": "re-triage on the next poll"})
             case = repo.get_case(session, case_id=action.case_id)
             if case is not None and case.first_response_at is None:
                 case.first_response_at = now
@@ -185,7 +259,8 @@ async def _retry(ctx: ServiceContext, action: OutboxAction, error: str, retry_af
         now = ctx.now()
         at = now + ctx.backoff(action.attempts, retry_after)
         with session_scope(ctx.db) as session:
-            repo.mark_retry(session, action_id=action.id, error=error, next_attempt_at=at, worker=ctx.worker)
+            repo.mark_retry(session, action_id=action.id, error=error, next_attempt_at=at, worker=ctx.worker,
+                            epoch=action.lease_epoch)
             repo.append_audit(session, actor="pusher", event="push_retry", now=now, shop_id=action.shop_id,
                               case_id=action.case_id, detail={"outbox_id": action.id, "error": error[:300],
                                                               "attempt": action.attempts,
@@ -202,7 +277,7 @@ async def _dead(ctx: ServiceContext, action: OutboxAction, error: str, response:
         now = ctx.now()
         with session_scope(ctx.db) as session:
             repo.mark_dead(session, action_id=action.id, error=error, now=now, response=response,
-                           outcome=outcome, worker=ctx.worker)
+                           outcome=outcome, worker=ctx.worker, epoch=action.lease_epoch)
             repo.append_audit(session, actor="pusher", event="dead_letter", now=now, shop_id=action.shop_id,
                               case_id=action.case_id, detail={"outbox_id": action.id, "error": error[:300],
                                                               "attempt": action.attempts})

@@ -19,7 +19,9 @@ from sqlmodel import Session
 
 from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
+from marketplace_returns.service import reply_dates, tasks
 from marketplace_returns.service import repository as repo
+from marketplace_returns.service.bounds import Amount, SafeText
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
 from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
@@ -45,6 +47,8 @@ class QueueItem(BaseModel):
     needs_approval: bool
     escalated: bool
     version: int
+    currency: str | None = None
+    """The case's currency: every amount of the item is in it."""
 
 
 class QueueDetail(QueueItem):
@@ -53,7 +57,6 @@ class QueueDetail(QueueItem):
     message: str | None
     item_price: Decimal | None
     refund_amount: Decimal | None
-    currency: str | None
     platform_status: str | None
     evidence: list[str]
     rationale: str | None
@@ -68,41 +71,40 @@ class Edit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    reply: str | None = Field(default=None, max_length=2000)
+    amount: Amount | None = None
+    reply: SafeText | None = Field(default=None, max_length=2000)
     action: Action | None = None
 
 
-def _item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
+def item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
     assert d.id is not None and c.id is not None
     return QueueItem(id=d.id, case_id=c.id, shop_id=c.shop_id, refund_id=c.refund_id,
                      deadline=repo.as_utc(c.deadline),
                      family=d.family, category=d.category, action=d.action, amount=d.amount,
                      reason_change_to=d.reason_change_to, rule=d.rule, needs_approval=d.needs_approval,
-                     escalated=c.escalated_at is not None, version=d.version)
+                     escalated=c.escalated_at is not None, version=d.version, currency=c.currency)
 
 
 def list_pending(session: Session, *, shop_id: str | None = None, limit: int = 100) -> list[QueueItem]:
-    return [_item(d, c) for d, c in repo.list_queue(session, shop_id=shop_id, limit=limit)]
+    return [item(d, c) for d, c in repo.list_queue(session, shop_id=shop_id, limit=limit)]
 
 
 def _load(session: Session, decision_id: int, shop_id: str | None) -> tuple[DecisionRecord, CaseRecord]:
-    d = session.get(DecisionRecord, decision_id)
-    c = session.get(CaseRecord, d.case_id) if d is not None else None
-    if d is None or c is None or (shop_id is not None and c.shop_id != shop_id):
+    found = repo.load_decision(session, decision_id=decision_id, shop_id=shop_id)
+    if found is None:  # missing, or another shop's: one query either way, one answer
         raise NotFound(f"no decision {decision_id}", field="id")
-    return d, c
+    return found
 
 
 def show(session: Session, *, decision_id: int, shop_id: str | None = None) -> QueueDetail:
     d, c = _load(session, decision_id, shop_id)
     doc = d.decision_json or {}
     rec = doc.get("recommendation") or {}
-    actions = [{"id": a.id, "action": a.action, "status": a.status, "outcome": a.outcome, "amount": a.amount,
-                "attempts": a.attempts, "last_error": a.last_error}
+    actions = [{"id": a.id, "public_id": a.public_id, "action": a.action, "status": a.status,
+                "outcome": a.outcome, "amount": a.amount, "attempts": a.attempts, "last_error": a.last_error}
                for a in repo.list_actions(session, case_id=c.id)]
-    return QueueDetail(**_item(d, c).model_dump(), status=d.status, reason=c.reason, message=c.message,
-                       item_price=c.item_price, refund_amount=c.refund_amount, currency=c.currency,
+    return QueueDetail(**item(d, c).model_dump(), status=d.status, reason=c.reason, message=c.message,
+                       item_price=c.item_price, refund_amount=c.refund_amount,
                        platform_status=c.platform_status,
                        evidence=list((doc.get("classification") or {}).get("evidence") or []),
                        rationale=rec.get("rationale"), reply=(doc.get("reply") or {}).get("text"),
@@ -121,7 +123,8 @@ def _check(ctx: ServiceContext, text: str | None) -> None:
 
 def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str, now: datetime,
            shop_id: str | None = None, edit: Edit | None = None) -> OutboxAction | None:
-    """Accept (optionally edited) and enqueue; ``None`` when the action is not a platform call."""
+    """Accept (optionally edited) and enqueue; ``None`` when the action is not a platform call (it then
+    opens a manual task: ``tasks.for_decision``)."""
     d, c = _load(session, decision_id, shop_id)
     _pending(d)
     doc = d.decision_json or {}
@@ -135,6 +138,8 @@ def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str,
     if d.rule == FOLLOWUP_RULE and amount is not None and asked is not None and amount > asked:
         raise InputError(f"goods back: amount {amount} is above the requested {asked}", field="amount")
     reply = edit.reply if edit and edit.reply is not None else (doc.get("reply") or {}).get("text")
+    reply = reply_dates.redate(reply, now=now, deadline=repo.as_utc(c.deadline), only_past=True,
+                               hours=reply_dates.decide_hours(c.platform))  # never a date already past
     _check(ctx, reply)
     reason_to = d.reason_change_to if action is Action.REQUEST_REASON_CHANGE else None
     edited = edit is not None and any(v is not None for v in (edit.amount, edit.reply, edit.action))
@@ -150,14 +155,15 @@ def accept(session: Session, ctx: ServiceContext, *, decision_id: int, rep: str,
         detail["evidence"] = (doc.get("classification") or {}).get("evidence") or []
     repo.append_audit(session, actor=f"rep:{rep}", event="edited" if edited else "accepted", now=now,
                       shop_id=c.shop_id, case_id=c.id, detail=detail)
-    if action in NOT_PUSHED:
-        return None
     capabilities = ctx.capabilities(c.platform)
-    if not capabilities.supports(action):  # e.g. an exchange on TOP: the rep carries it out by hand
+    if action in NOT_PUSHED or not capabilities.supports(action):  # e.g. an exchange on TOP: by hand
         support = capabilities.actions.get(action)
         repo.append_audit(session, actor=f"rep:{rep}", event="manual_action", now=now, shop_id=c.shop_id,
                           case_id=c.id,
                           detail={"action": action.value, "how": support.how if support else None})
+        tasks.open_task(session, case=c, decision=d, action=action.value,  # listed until a rep closes it
+                        how=support.how if support else None, amount=amount, reply_text=reply, rep=rep,
+                        now=now)
         return None
     return repo.enqueue_action(session, case=c, decision=d, action=action.value, now=now, amount=amount,
                                reply_text=reply, reason_change_to=reason_to)
@@ -172,5 +178,5 @@ def reject(session: Session, *, decision_id: int, rep: str, now: datetime, shop_
                       detail={"version": d.version, "note": note})
 
 
-__all__ = ["Edit", "GuardrailViolation", "NotFound", "QueueDetail", "QueueItem", "accept", "list_pending",
-           "reject", "show"]
+__all__ = ["Edit", "GuardrailViolation", "NotFound", "QueueDetail", "QueueItem", "accept", "item",
+           "list_pending", "reject", "show"]

@@ -221,10 +221,45 @@ def _apply_fetched(row: CaseRecord, fetched: FetchedCase, *, created: bool, now:
 
 
 def get_case(session: Session, *, case_id: int, shop_id: str | None = None) -> CaseRecord | None:
-    row = session.get(CaseRecord, case_id)
-    if row is None or (shop_id is not None and row.shop_id != shop_id):
-        return None
-    return row
+    """The case, or ``None``; with ``shop_id`` the shop is part of the one query, so another shop's case
+    and a missing one cost the same work and give the same answer."""
+    if shop_id is None:
+        return session.get(CaseRecord, case_id)
+    return session.exec(select(CaseRecord).where(CaseRecord.id == case_id,
+                                                 CaseRecord.shop_id == shop_id)).first()
+
+
+def find_case(session: Session, *, public_id: str, shop_id: str) -> CaseRecord | None:
+    """A case by its opaque API id within one shop (one query; foreign and missing alike)."""
+    return session.exec(select(CaseRecord).where(CaseRecord.public_id == public_id,
+                                                 CaseRecord.shop_id == shop_id)).first()
+
+
+def load_decision(session: Session, *, decision_id: int | None = None, public_id: str | None = None,
+                  shop_id: str | None = None) -> tuple[DecisionRecord, CaseRecord] | None:
+    """A decision with its case, by internal or opaque id, within ``shop_id`` when given: one joined
+    query, so another shop's decision and a missing one take the same path and the same work."""
+    query = select(DecisionRecord, CaseRecord).join(CaseRecord, col(CaseRecord.id) == DecisionRecord.case_id)
+    if public_id is not None:
+        query = query.where(DecisionRecord.public_id == public_id)
+    else:
+        query = query.where(DecisionRecord.id == decision_id)
+    if shop_id is not None:
+        query = query.where(CaseRecord.shop_id == shop_id)
+    found = session.exec(query).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def public_ids(session: Session, model: type[CaseRecord] | type[DecisionRecord] | type[OutboxAction],
+               ids: Sequence[int | None]) -> dict[int, str]:
+    """Internal id → opaque API id for ``ids`` of one table."""
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = session.execute(select(model.id, model.public_id)
+                               .where(col(model.id).in_(wanted[start:start + IN_CHUNK])))
+        out.update({int(i): str(p) for i, p in rows if p is not None})
+    return out
 
 
 def list_cases(session: Session, *, shop_id: str, limit: int = 100, offset: int = 0) -> list[CaseRecord]:
@@ -378,7 +413,7 @@ def claim_actions(session: Session, *, worker: str, now: datetime, lease: timede
         result = session.execute(
             update(OutboxAction).where(col(OutboxAction.id) == row.id, due)
             .values(status="sending", claimed_by=worker, claimed_until=now + lease,
-                    attempts=OutboxAction.attempts + 1)
+                    attempts=OutboxAction.attempts + 1, lease_epoch=OutboxAction.lease_epoch + 1)
             .execution_options(synchronize_session=False))
         if getattr(result, "rowcount", 0) == 1:
             session.refresh(row)
@@ -386,10 +421,21 @@ def claim_actions(session: Session, *, worker: str, now: datetime, lease: timede
     return claimed
 
 
-def _finish(session: Session, action_id: int, worker: str | None, values: dict[str, Any]) -> bool:
-    cond = [col(OutboxAction.id) == action_id, col(OutboxAction.status) == "sending"]
+def _held(action_id: int, worker: str | None, epoch: int | None) -> list[Any]:
+    """The row is still ``sending`` under this claim: same worker and, when given, the same epoch (a
+    worker whose lease ran out while its call was in flight, and whose row was claimed again meanwhile,
+    holds an older epoch and is fenced off)."""
+    cond: list[Any] = [col(OutboxAction.id) == action_id, col(OutboxAction.status) == "sending"]
     if worker is not None:
         cond.append(col(OutboxAction.claimed_by) == worker)
+    if epoch is not None:
+        cond.append(col(OutboxAction.lease_epoch) == epoch)
+    return cond
+
+
+def _finish(session: Session, action_id: int, worker: str | None, values: dict[str, Any],
+            epoch: int | None = None) -> bool:
+    cond = _held(action_id, worker, epoch)
     result = session.execute(update(OutboxAction).where(*cond).values(claimed_until=None, **values)
                              .execution_options(synchronize_session=False))
     done = bool(getattr(result, "rowcount", 0) == 1)
@@ -400,37 +446,63 @@ def _finish(session: Session, action_id: int, worker: str | None, values: dict[s
 
 
 def mark_done(session: Session, *, action_id: int, outcome: str, response: dict[str, Any] | None,
-              now: datetime, worker: str | None = None) -> bool:
-    """Applied, already done or stale: closed, not failed, with the platform's answer kept."""
+              now: datetime, worker: str | None = None, epoch: int | None = None) -> bool:
+    """Applied, already done or stale: closed, not failed, with the platform's answer kept (a stale
+    answer also sends the case back to triage: see ``flag_retriage``)."""
     return _finish(session, action_id, worker, {"status": "done", "outcome": outcome,
                                                 "platform_response": response, "done_at": now,
-                                                "last_error": None})
+                                                "last_error": None}, epoch)
 
 
 def mark_retry(session: Session, *, action_id: int, error: str, next_attempt_at: datetime,
-               worker: str | None = None) -> bool:
+               worker: str | None = None, epoch: int | None = None) -> bool:
     return _finish(session, action_id, worker, {"status": "pending", "last_error": error[:500],
-                                                "next_attempt_at": next_attempt_at})
+                                                "next_attempt_at": next_attempt_at}, epoch)
 
 
-def park_sending(session: Session, *, action_id: int, until: datetime, error: str, worker: str) -> bool:
+def park_sending(session: Session, *, action_id: int, until: datetime, error: str, worker: str,
+                 epoch: int | None = None) -> bool:
     """Leave a row ``sending`` whose outcome is unknown, claimable again after ``until`` as recovering
     (so the platform is asked before any re-send)."""
-    result = session.execute(update(OutboxAction)
-                             .where(col(OutboxAction.id) == action_id, col(OutboxAction.status) == "sending",
-                                    col(OutboxAction.claimed_by) == worker)
+    result = session.execute(update(OutboxAction).where(*_held(action_id, worker, epoch))
                              .values(claimed_until=until, last_error=error[:500])
                              .execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+def renew_claim(session: Session, *, action_id: int, worker: str, epoch: int, until: datetime) -> bool:
+    """Heartbeat: push the lease of a row whose call is still in flight out to ``until``; ``False`` when
+    the claim is no longer ours (fenced: another worker holds a newer epoch, or the row was closed)."""
+    result = session.execute(update(OutboxAction).where(*_held(action_id, worker, epoch))
+                             .values(claimed_until=until).execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 def mark_dead(session: Session, *, action_id: int, error: str, now: datetime,
               response: dict[str, Any] | None = None, outcome: str | None = "rejected",
-              worker: str | None = None) -> bool:
+              worker: str | None = None, epoch: int | None = None) -> bool:
     """Permanent failure: the dead letter a rep sees (``queue dead`` / ``GET /actions?status=dead``)."""
     return _finish(session, action_id, worker, {"status": "dead", "outcome": outcome,
                                                 "last_error": error[:500], "platform_response": response,
-                                                "done_at": now})
+                                                "done_at": now}, epoch)
+
+
+# -- re-triage after a stale push --------------------------------------------------------------------
+
+def flag_retriage(session: Session, *, case_id: int, reason: str) -> None:
+    """Send a case back to triage on its shop's next poll (a push of its decision was answered stale)."""
+    session.execute(update(CaseRecord).where(col(CaseRecord.id) == case_id)
+                    .values(retriage_reason=reason[:500]).execution_options(synchronize_session=False))
+    cached = session.get(CaseRecord, case_id)
+    if cached is not None:
+        set_committed_value(cached, "retriage_reason", reason[:500])
+
+
+def list_retriage(session: Session, *, shop_id: str, limit: int = 50) -> list[CaseRecord]:
+    """Cases of ``shop_id`` waiting to be triaged again, oldest flag first (by id)."""
+    return list(session.exec(select(CaseRecord).where(CaseRecord.shop_id == shop_id,
+                                                      col(CaseRecord.retriage_reason).is_not(None))
+                             .order_by(col(CaseRecord.id)).limit(limit)).all())
 
 
 def list_actions(session: Session, *, shop_id: str | None = None, status: str | None = None,
@@ -446,9 +518,12 @@ def list_actions(session: Session, *, shop_id: str | None = None, status: str | 
     return list(session.exec(query).all())
 
 
-def count_open_actions(session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(OutboxAction)
-                            .where(col(OutboxAction.status).in_(("pending", "sending")))).one())
+def count_open_actions(session: Session, *, shop_id: str | None = None) -> int:
+    query = (select(func.count()).select_from(OutboxAction)
+             .where(col(OutboxAction.status).in_(("pending", "sending"))))
+    if shop_id is not None:
+        query = query.where(OutboxAction.shop_id == shop_id)
+    return int(session.exec(query).one())
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

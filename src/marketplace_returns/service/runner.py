@@ -21,7 +21,7 @@ from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope, upgrade_database
 from marketplace_returns.service.scheduler import ServiceScheduler
-from marketplace_returns.service.shops import load_shops_file, save_shops
+from marketplace_returns.service.shops import ShopEntry, ShopFileError, load_shops_file, save_shops
 from marketplace_returns.service.workers import (
     Supervisor,
     WorkerOptions,
@@ -33,9 +33,10 @@ from marketplace_returns.service.workers import (
 log = logging.getLogger(__name__)
 
 
-def load_shops(ctx: ServiceContext, path: Path) -> None:
+def load_shops(ctx: ServiceContext, path: Path,
+               parsed: tuple[list[ShopEntry], list[ShopFileError]] | None = None) -> None:
     """Load a shops file into the store; malformed shops are flagged (and logged), the rest saved."""
-    entries, errors = load_shops_file(path)
+    entries, errors = parsed if parsed is not None else load_shops_file(path)
     with session_scope(ctx.db) as session:
         save_shops(session, entries=entries, errors=errors, now=datetime.now(UTC))
     log.info("shops file %s: %d shops loaded, %d stopped by errors", path, len(entries), len(errors))
@@ -108,11 +109,13 @@ def serve(url: str, *, shops_file: Path | None, host: str, port: int, workers: i
 
     check_workers(url, workers)
     configure_logging()
+    # a missing or unreadable shops file is reported before the store is created or migrated
+    parsed = load_shops_file(shops_file) if shops_file is not None else None
     upgrade_database(url)
     options = options or WorkerOptions(url=url)
     ctx = make_context(options)
     if shops_file is not None:
-        load_shops(ctx, shops_file)
+        load_shops(ctx, shops_file, parsed)
     supervisor = Supervisor(options, workers).start() if workers > 1 else None
     try:
         if api:

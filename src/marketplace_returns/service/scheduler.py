@@ -26,6 +26,7 @@ from marketplace_returns.service import repository as repo
 from marketplace_returns.service.context import ServiceContext, utcnow
 from marketplace_returns.service.db import session_scope
 from marketplace_returns.service.deadlines import run_deadlines
+from marketplace_returns.service.poll_log import log_poll
 from marketplace_returns.service.poller import poll_shop
 from marketplace_returns.service.pusher import push_due
 
@@ -79,6 +80,7 @@ class ServiceScheduler:
             self.kick_push()
         if report.error:
             log.warning("poll %s: %s", shop_id, report.error)
+        await log_poll(self.ctx, report)  # one INFO line per poll, one per case decided
 
     async def _push(self) -> None:
         self._pushing = True

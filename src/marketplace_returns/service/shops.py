@@ -77,6 +77,28 @@ class ShopEntry(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
     active: bool = True
 
+    @field_validator("platform")
+    @classmethod
+    def _known_platform(cls, value: str) -> str:
+        """Caught here, not at the first poll: ``shopfy`` is a typo the seller should see at once."""
+        import difflib
+
+        from marketplace_returns.connectors.registry import connector_names
+
+        known = connector_names()
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown platform {value!r}; {hint}known: {', '.join(known)}")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url {value!r} must start with https:// (or http:// for a local sandbox)")
+        return value
+
     @field_validator("credentials")
     @classmethod
     def _references_only(cls, value: dict[str, str]) -> dict[str, str]:
@@ -177,3 +199,29 @@ def shop_config(shop: Shop) -> ShopConfig:
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         raise ConfigError(first["msg"], path=f"shops.{shop.shop_id}.{dotted(tuple(first['loc']))}") from None
+
+
+def remove_shop(session: Session, *, shop_id: str, now: datetime, force: bool = False) -> int:
+    """Remove a shop: its settings, poll cursor and API tokens go; its cases, decisions, tasks and audit
+    trail stay (the record of what was done). Refused while actions wait to be pushed for it, unless
+    ``force`` (they then go to the dead letter: "shop no longer exists"). Returns the cases kept."""
+    from sqlmodel import col, delete, func, select
+
+    from marketplace_returns.errors import InputError
+    from marketplace_returns.service.tables import ApiToken, CaseRecord, OutboxAction, PollCursor
+
+    if session.get(Shop, shop_id) is None:
+        raise InputError(f"no shop {shop_id!r}", field="shop")
+    waiting = int(session.exec(select(func.count()).select_from(OutboxAction).where(
+        OutboxAction.shop_id == shop_id, col(OutboxAction.status).in_(("pending", "sending")))).one())
+    if waiting and not force:
+        raise InputError(f"shop {shop_id!r} has {waiting} action(s) waiting to be pushed; let them finish "
+                         "(queue dead, run) or remove it with --force", field="shop")
+    cases = int(session.exec(select(func.count()).select_from(CaseRecord)
+                             .where(CaseRecord.shop_id == shop_id)).one())
+    session.execute(delete(PollCursor).where(col(PollCursor.shop_id) == shop_id))
+    session.execute(delete(ApiToken).where(col(ApiToken.shop_id) == shop_id))
+    session.execute(delete(Shop).where(col(Shop.shop_id) == shop_id))
+    repo.append_audit(session, actor="config", event="shop_removed", now=now, shop_id=shop_id,
+                      detail={"cases_kept": cases, "actions_waiting": waiting})
+    return cases

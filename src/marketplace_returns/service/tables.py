@@ -7,20 +7,64 @@ time zone. Money is ``Numeric(14, 2)``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import secrets
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Numeric, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Numeric,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that reads back aware UTC on every store.
+
+    PostgreSQL's ``timestamptz`` does so already; SQLite keeps text without an offset and handed back
+    naive values, which the API then published against its own ``date-time`` schema. Written values
+    are converted to UTC first (an aware non-UTC time would otherwise be stored as its wall time).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        moment = value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _ts(nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def _money(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(Numeric(14, 2), nullable=nullable))
+
+
+def new_public_id(prefix: str) -> str:
+    """A random opaque id (96 bits) for the API: it says nothing about how many rows exist."""
+    return prefix + secrets.token_urlsafe(12)
+
+
+def _public(prefix: str) -> Any:
+    return Field(default_factory=lambda: new_public_id(prefix),
+                 sa_column=Column(String, nullable=True, unique=True, index=True))
 
 
 def _json() -> Any:
@@ -70,9 +114,11 @@ class CaseRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("shop_id", "refund_id", name="uq_cases_shop_refund"),
         Index("ix_cases_shop_requested", "shop_id", "requested_at"),
+        Index("ix_cases_shop_retriage", "shop_id", "retriage_reason"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("cs_")
     shop_id: str = Field(index=True)
     platform: str
     refund_id: str
@@ -109,6 +155,9 @@ class CaseRecord(SQLModel, table=True):
     updated_at: datetime | None = _ts()
     escalated_at: datetime | None = _ts()
     """Set by the deadline job when a pending case nears its platform deadline (flag for reps)."""
+    retriage_reason: str | None = None
+    """Set when a push of an approved decision was answered "stale" (the refund moved under it): the
+    next poll of the shop re-reads the refund and triages it again, then clears this."""
 
 
 class DecisionRecord(SQLModel, table=True):
@@ -118,6 +167,7 @@ class DecisionRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("case_id", "version", name="uq_decisions_case_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("dc_")
     case_id: int = Field(foreign_key="cases.id", index=True)
     version: int = 1
     playbook: str | None = None
@@ -149,6 +199,7 @@ class OutboxAction(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("ob_")
     case_id: int = Field(foreign_key="cases.id", index=True)
     decision_id: int | None = Field(default=None, foreign_key="decisions.id")
     shop_id: str = Field(index=True)
@@ -162,12 +213,15 @@ class OutboxAction(SQLModel, table=True):
     status: str = "pending"
     """pending → sending → done | dead (dead letter, seen by reps); cancelled when its decision was
     superseded before it was sent. ``outcome`` keeps the platform's answer: applied, already_done,
-    stale (closed as done, not failed), rejected."""
+    stale (closed as done, not failed: the case goes back to triage, ``cases.retriage_reason``),
+    rejected."""
     outcome: str | None = None
     attempts: int = 0
     next_attempt_at: datetime | None = _ts()
     claimed_by: str | None = None
     claimed_until: datetime | None = _ts()
+    lease_epoch: int = 0
+    """Incremented by every claim; closes and heartbeats name the epoch they claimed with (fencing)."""
     last_error: str | None = None
     platform_response: dict[str, Any] | None = _json()
     created_at: datetime | None = _ts()
@@ -180,6 +234,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str | None = _public("ev_")
     at: datetime | None = _ts(index=True)
     shop_id: str | None = Field(default=None, index=True)
     case_id: int | None = Field(default=None, index=True)
@@ -211,3 +266,7 @@ class ApiToken(SQLModel, table=True):
     shop_id: str = Field(index=True)
     name: str | None = None
     created_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts()
+    """After this the token no longer opens anything (``token create --expires``); None: no expiry."""
+    revoked_at: datetime | None = _ts()
+    """Set by ``token revoke``; the row stays for the record."""

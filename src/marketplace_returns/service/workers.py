@@ -52,6 +52,8 @@ class WorkerOptions:
     push_lease_s: float = 60.0
     push_interval_s: float = 1.0
     poll_spacing: float = 0.5
+    unknown_settle_s: float = 60.0
+    platform_timeout_s: float | None = None
 
 
 def check_workers(url: str, workers: int) -> None:
@@ -73,7 +75,9 @@ def make_context(options: WorkerOptions) -> Any:
     return ServiceContext(db=make_engine(options.url), triage=real_triage(),
                           poll_lease=timedelta(seconds=options.poll_lease_s),
                           push_lease=timedelta(seconds=options.push_lease_s),
-                          poll_spacing=options.poll_spacing)
+                          poll_spacing=options.poll_spacing,
+                          unknown_settle=timedelta(seconds=options.unknown_settle_s),
+                          platform_timeout_s=options.platform_timeout_s)
 
 
 async def run_scheduler_only(ctx: Any, *, push_interval_s: float = 1.0,

@@ -34,7 +34,7 @@ import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig
+from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig, at_url
 from marketplace_returns.connectors.shopify import documents
 from marketplace_returns.connectors.shopify.errors import (
     PLATFORM,
@@ -151,10 +151,10 @@ class ShopifyClient:
         try:
             return await self.http.post(url, content=body, headers=headers)
         except httpx.TimeoutException as exc:
-            raise TransportError(f"timed out ({type(exc).__name__})", platform=PLATFORM,
+            raise TransportError(f"timed out ({type(exc).__name__}) at {url}", platform=PLATFORM,
                                  code="timeout") from None
         except httpx.HTTPError as exc:
-            raise TransportError(f"connection failed ({type(exc).__name__})", platform=PLATFORM,
+            raise TransportError(f"connection failed ({type(exc).__name__}) to {url}", platform=PLATFORM,
                                  code="connect") from None
 
     def _parse(self, shop: ShopConfig, operation: str, response: httpx.Response) -> dict[str, Any]:
@@ -165,7 +165,8 @@ class ShopifyClient:
             payload = None
         if not isinstance(payload, dict):
             failed = error_from_status(response.status_code, retry_after=hint)
-            raise failed or error_from_errors([{"message": "answer is not a JSON object"}])
+            raise at_url(failed or error_from_errors([{"message": "answer is not a JSON object"}]),
+                         response)
         extensions = payload.get("extensions")
         cost = extensions.get("cost") if isinstance(extensions, dict) else None
         throttle_wait = self._record_cost(shop, operation, cost) if isinstance(cost, dict) else None
@@ -175,7 +176,7 @@ class ShopifyClient:
             raise error_from_errors(errors, retry_after=hint if hint is not None else throttle_wait)
         failed = error_from_status(response.status_code, retry_after=hint)
         if failed is not None:
-            raise failed
+            raise at_url(failed, response)
         data = payload.get("data")
         if not isinstance(data, dict):
             raise error_from_errors([{"message": "answer has no data"}])

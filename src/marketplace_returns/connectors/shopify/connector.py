@@ -33,6 +33,7 @@ from marketplace_returns.connectors.base import (
     KnownTokens,
     ShopConfig,
 )
+from marketplace_returns.connectors.platform_clock import PlatformClock
 from marketplace_returns.connectors.shopify import actions
 from marketplace_returns.connectors.shopify.client import ShopifyClient, Sleep
 from marketplace_returns.connectors.shopify.mapping import map_return
@@ -79,6 +80,10 @@ class ShopifyConnector:
         self.http = client or platform_http_client(timeout=timeout)
         self.client = ShopifyClient(self.http, max_attempts=max_attempts, sleep=sleep)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.platform_clock = PlatformClock(self.clock) if clock is None and self._owns_http else None
+        """Without a clock of its own the window is capped on the platform's clock (platform_clock.py)."""
+        if self.platform_clock is not None:
+            self.http.event_hooks["response"].append(self.platform_clock.hook)
         self.backfill_seconds = backfill_seconds
         self.mapping_issues = 0
         self.duplicates_dropped = 0
@@ -92,7 +97,10 @@ class ShopifyConnector:
     async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
                             known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
         """``known`` is not used: an orders page carries its returns whole (no detail calls to save)."""
-        run_start = self.clock().astimezone(UTC).replace(microsecond=0)
+        if self.platform_clock is not None:
+            await self.platform_clock.learn(self.http, shop.base_url)
+        now = self.platform_clock.now(shop.base_url) if self.platform_clock is not None else self.clock()
+        run_start = now.astimezone(UTC).replace(microsecond=0)
         if since_cursor is not None:
             start: datetime | None = parse_cursor(since_cursor) - timedelta(seconds=shop.lookback_seconds)
         elif self.backfill_seconds is not None:

@@ -5,7 +5,9 @@ decision taken on an old read is refused by the platform instead of misapplied. 
 the refund once: if it already shows the effect the answer is ``ALREADY_DONE`` (a retry after a crash),
 if its version moved past the decision's it is ``STALE``; only then do we write, with the version we
 just read. TOP has no idempotency key, so a write that failed ambiguously (a timeout) is followed by a
-look at the refund before the error is passed on — the outbox will retry, and ``find_applied`` first.
+look at the refund before the error is passed on as ``WriteOutcomeUnknown`` — the write may still land
+(TOP goes on after the client gave up), so the outbox leaves the row for a settle window and then calls
+``find_applied`` (the refund and its message log) before anything is written again.
 
 Action → TOP API:
 
@@ -159,7 +161,10 @@ async def apply(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest) 
                        response={"error_response": exc.response} if exc.response else None)
     except ConnectorError as exc:
         if exc.retryable:  # ambiguous: did it land before the failure?
-            found = await find_applied(conn, shop, action)
+            try:
+                found = await find_applied(conn, shop, action)
+            except ConnectorError:  # the look failed too: the write's own error (outcome unknown) stands
+                raise exc from None
             if found is not None:
                 return found.model_copy(update={"api_calls": calls()})
         raise

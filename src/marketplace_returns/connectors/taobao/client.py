@@ -27,10 +27,16 @@ import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig
+from marketplace_returns.connectors.base import WAITS_KEPT, ShopConfig, at_url
 from marketplace_returns.connectors.taobao.errors import error_from_response, error_from_status
 from marketplace_returns.connectors.taobao.signing import SIGN_METHODS, now_timestamp, sign
-from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited, TransportError
+from marketplace_returns.errors import (
+    ConfigError,
+    ConnectorError,
+    RateLimited,
+    TransportError,
+    WriteOutcomeUnknown,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +94,7 @@ class TopClient:
         try:
             result: dict[str, Any] = await retrying(self._once, shop, method, dict(params or {}), write)
         except _Ambiguous as exc:
-            raise TransportError(exc.message, platform=self.platform, code=exc.code) from None
+            raise WriteOutcomeUnknown(exc.message, platform=self.platform, code=exc.code) from None
         return result
 
     def signed_params(self, shop: ShopConfig, method: str, params: Mapping[str, object]) -> dict[str, str]:
@@ -122,12 +128,12 @@ class TopClient:
             return await self.http.post(url, data=form)
         except httpx.TimeoutException as exc:
             cls = _Ambiguous if write else TransportError
-            raise cls(f"timed out ({type(exc).__name__})", platform=self.platform) from None
+            raise cls(f"timed out ({type(exc).__name__}) at {url}", platform=self.platform) from None
         except httpx.HTTPError as exc:
             # A connect error means nothing was sent: safe to retry even a write.
             connect = isinstance(exc, httpx.ConnectError)
             cls = _Ambiguous if write and not connect else TransportError
-            raise cls(f"connection failed ({type(exc).__name__})", platform=self.platform) from None
+            raise cls(f"connection failed ({type(exc).__name__}) to {url}", platform=self.platform) from None
 
     def _parse(self, method: str, response: httpx.Response, *, write: bool) -> dict[str, Any]:
         body: Any = None
@@ -141,9 +147,9 @@ class TopClient:
                 return {"ignored_error": body["error_response"]}
             raise error
         if response.status_code != 200 or not isinstance(body, dict):
-            error = error_from_status(response.status_code, platform=self.platform,
-                                      reason=response.reason_phrase if response.status_code != 200
-                                      else "answer is not a JSON object")
+            error = at_url(error_from_status(response.status_code, platform=self.platform,
+                                             reason=response.reason_phrase if response.status_code != 200
+                                             else "answer is not a JSON object"), response)
             if write and error.retryable and not isinstance(error, RateLimited):
                 raise _Ambiguous(error.message, platform=self.platform, code=error.code)
             raise error

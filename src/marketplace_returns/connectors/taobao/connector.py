@@ -37,6 +37,7 @@ from marketplace_returns.connectors.base import (
     ShopConfig,
     unreadable,
 )
+from marketplace_returns.connectors.platform_clock import PlatformClock
 from marketplace_returns.connectors.taobao import actions
 from marketplace_returns.connectors.taobao.client import Sleep, TopClient
 from marketplace_returns.connectors.taobao.mapping import OPEN_STATUSES, map_refund
@@ -121,6 +122,10 @@ class TaobaoConnector:
         """Whose message log to read (photos): ``waiting`` = refunds waiting for the seller's answer."""
         self.concurrency = max(1, concurrency)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.platform_clock = PlatformClock(self.clock) if clock is None and self._owns_http else None
+        """Without a clock of its own the window is capped on the platform's clock (platform_clock.py)."""
+        if self.platform_clock is not None:
+            http.event_hooks["response"].append(self.platform_clock.hook)
         self.mapping_issues = 0
         """Records kept raw because the mapping could not read them (counted over this connector's life)."""
 
@@ -138,7 +143,10 @@ class TaobaoConnector:
 
     async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
                             known: KnownTokens | None = None) -> AsyncIterator[FetchBatch]:
-        run_start = self.clock().astimezone(UTC).replace(microsecond=0)
+        if self.platform_clock is not None:
+            await self.platform_clock.learn(self.client.http, shop.base_url)
+        now = self.platform_clock.now(shop.base_url) if self.platform_clock is not None else self.clock()
+        run_start = now.astimezone(UTC).replace(microsecond=0)
         if since_cursor:
             start = parse_cursor(since_cursor) - timedelta(seconds=shop.lookback_seconds)
         else:
