@@ -6,8 +6,8 @@ runs schemathesis' own command line, as CI or a reviewer would, with every check
 and bodies against the published schema, schema-valid data accepted, schema-invalid data refused,
 authentication honoured, headers, methods, stateful links — plus its coverage and stateful phases.
 The only adjustment is in tests/schemathesis.toml (422 allowed for a few cross-field rules OpenAPI
-cannot state; each is named there). Real ids of the store are supplied so the id routes are exercised
-beyond their 404s.
+cannot state; each is named there). Real ids of the store (a decision, a case, an open manual task) are
+supplied so the id routes are exercised beyond their 404s.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from marketplace_returns.security.tokens import issue_token
 from marketplace_returns.service import repository as repo
+from marketplace_returns.service import tasks
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.poller import poll_shop
 from service_db import migrated
@@ -39,7 +40,7 @@ ST = Path(sys.executable).with_name("st")
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str, str, str]]:
+def served(tmp_path: Path) -> Iterator[tuple[str, str, str, str, str]]:
     platform = FakeConnector()
     for rid, reason, price in (("r1", "manual", "80"), ("r2", "steer", "50"), ("r3", "manual", "20"),
                                ("r4", "manual", "35")):
@@ -50,7 +51,16 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, str, str]]:
         with Session(ctx.db) as session:
             token = issue_token(session, shop_id="shop-a")
             session.commit()
-            decision, case = repo.list_queue(session, shop_id="shop-a")[-1]
+            pending = repo.list_queue(session, shop_id="shop-a")
+            decision, case = pending[-1]
+            decision_ref, case_ref = str(decision.public_id), str(case.public_id)
+            # an open manual task on another case (what an accepted exchange on TOP leaves a rep)
+            other, other_case = pending[0]
+            task = tasks.open_task(session, case=other_case, decision=other, action="exchange",
+                                   how="arrange it with the buyer", amount=None, reply_text=None, rep="ann",
+                                   now=ctx.now())
+            session.commit()
+            task_ref = task.public_id
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -66,7 +76,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, str, str]]:
             except httpx.HTTPError:
                 time.sleep(0.1)
         try:
-            yield base, token, str(decision.public_id), str(case.public_id)
+            yield base, token, decision_ref, case_ref, task_ref
         finally:
             server.should_exit = True
             thread.join(timeout=10)
@@ -75,13 +85,15 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, str, str]]:
 
 
 @pytest.mark.timeout(600)
-def test_schemathesis_checks_all_finds_nothing(served: tuple[str, str, str, str], tmp_path: Path) -> None:
-    base, token, decision, case = served
+def test_schemathesis_checks_all_finds_nothing(served: tuple[str, str, str, str, str],
+                                               tmp_path: Path) -> None:
+    base, token, decision, case, task = served
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG.read_text() + f'''
 [parameters]
 "path.decision_id" = "{decision}"
 "path.case_id" = "{case}"
+"path.task_id" = "{task}"
 ''')
     run = subprocess.run(
         [str(ST), "--config-file", str(config), "--no-color", "run", f"{base}/openapi.json",

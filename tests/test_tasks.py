@@ -1,9 +1,11 @@
 """Manual tasks: an accepted action the platform cannot carry out is listed until a rep closes it, over
-the API (scoped to the token's shop) and the CLI; the deadline job escalates it; the report counts it."""
+the API (scoped to the token's shop, opaque ``tk_`` ids) and the CLI; the deadline job escalates it; the
+report counts it."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -12,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -25,7 +28,7 @@ from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.deadlines import run_deadlines
 from marketplace_returns.service.poller import poll_shop
-from marketplace_returns.service.tables import Shop
+from marketplace_returns.service.tables import Shop, new_public_id
 from service_db import migrated
 from service_fakes import T0, FakeClock, FakeConnector, make_context
 
@@ -65,7 +68,7 @@ async def setup(ctx: ServiceContext) -> dict[str, Any]:
     with Session(ctx.db) as session:
         tokens = {s: issue_token(session, shop_id=s) for s in ("shop-a", "shop-b")}
         session.commit()
-        ids = {c.refund_id: d.id for d, c in repo.list_queue(session, shop_id="shop-a")}
+        ids = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-a")}
     return {"tokens": tokens, "ids": ids}
 
 
@@ -80,7 +83,7 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def edit(client: httpx.AsyncClient, headers: dict[str, str], decision_id: int, rep: str,
+async def edit(client: httpx.AsyncClient, headers: dict[str, str], decision_id: str, rep: str,
                action: str) -> httpx.Response:
     body = {"rep": rep, "action": action}
     return await client.post(f"/queue/{decision_id}/edit", headers=headers, json=body)
@@ -93,15 +96,19 @@ async def test_an_unsupported_accept_opens_a_task_listed_until_done(
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["outbox_id"] is None and body["task_id"] is not None
+    assert re.fullmatch(r"tk_[A-Za-z0-9_-]{16}", body["task_id"])
     listed = (await client.get("/tasks", headers=a)).json()
     assert [(t["id"], t["refund_id"], t["action"], t["assignee"], t["status"]) for t in listed] == [
         (body["task_id"], "r1", "exchange", "ann", "open")]
+    # its case and decision by their opaque ids too, the ones the queue publishes
+    case_id = (await client.get(f"/queue/{setup['ids']['r1']}", headers=a)).json()["case_id"]
+    assert (listed[0]["case_id"], listed[0]["decision_id"]) == (case_id, setup["ids"]["r1"])
     assert listed[0]["due_at"].startswith(DEADLINE.isoformat()[:16])  # by the platform's deadline
     assert "arrange it with the buyer" in listed[0]["what"]
     # another shop sees nothing and cannot touch it (same answer as a missing task)
     assert (await client.get("/tasks", headers=b)).json() == []
     stolen = await client.post(f"/tasks/{body['task_id']}/done", headers=b, json={"rep": "eve"})
-    missing = await client.post("/tasks/999999/done", headers=b, json={"rep": "eve"})
+    missing = await client.post(f"/tasks/{new_public_id('tk_')}/done", headers=b, json={"rep": "eve"})
     assert (stolen.status_code, stolen.json()) == (missing.status_code, missing.json()) == (
         404, {"detail": "not found"})
     assert (await client.get("/tasks")).status_code == 401
@@ -119,6 +126,50 @@ async def test_an_unsupported_accept_opens_a_task_listed_until_done(
     with Session(ctx.db) as session:
         events = [e.event for e in repo.list_audit(session, shop_id="shop-a")]
     assert {"manual_action", "task_opened", "task_reassigned", "task_done"} <= set(events)
+
+
+@pytest.mark.parametrize("verb", ["done", "reassign"])
+async def test_a_foreign_task_id_answers_exactly_like_a_missing_one(
+        client: httpx.AsyncClient, setup: dict[str, Any], ctx: ServiceContext, verb: str) -> None:
+    await poll_shop(ctx, "shop-b")
+    with Session(ctx.db) as session:
+        theirs = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-b")}
+    b = auth(setup["tokens"]["shop-b"])
+    foreign = (await edit(client, b, theirs["r1"], "bo", "exchange")).json()["task_id"]
+    assert foreign is not None
+    a = auth(setup["tokens"]["shop-a"])
+    body = {"rep": "eve"} if verb == "done" else {"rep": "eve", "to": "eve"}
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    answers = []
+    for task_id in (foreign, new_public_id("tk_")):
+        seen.clear()
+        event.listen(ctx.db, "before_cursor_execute", record)
+        try:
+            r = await client.post(f"/tasks/{task_id}/{verb}", headers=a, json=body)
+        finally:
+            event.remove(ctx.db, "before_cursor_execute", record)
+        answers.append((r.status_code, r.json(), list(seen)))
+    assert answers[0][:2] == answers[1][:2] == (404, {"detail": "not found"})
+    assert answers[0][2] == answers[1][2]  # the same statements, in the same order
+    with Session(ctx.db) as session:  # and shop-b's task is untouched
+        mine = tasks.list_tasks(session, now=ctx.now(), shop_id="shop-b")
+    assert [(t.id, t.status, t.assignee) for t in mine] == [(foreign, "open", "bo")]
+    # a malformed id is refused by its pattern, like the dc_ routes
+    assert (await client.post(f"/tasks/1/{verb}", headers=a, json=body)).status_code == 422
+
+
+async def test_audit_details_name_the_task_by_its_opaque_id(client: httpx.AsyncClient,
+                                                             setup: dict[str, Any]) -> None:
+    a = auth(setup["tokens"]["shop-a"])
+    task_id = (await edit(client, a, setup["ids"]["r1"], "ann", "exchange")).json()["task_id"]
+    await client.post(f"/tasks/{task_id}/done", headers=a, json={"rep": "ann"})
+    events = (await client.get("/audit", headers=a)).json()
+    named = {e["event"]: (e["detail"] or {}).get("task") for e in events if e["event"].startswith("task_")}
+    assert named == {"task_opened": task_id, "task_done": task_id}
 
 
 async def test_a_supported_accept_opens_no_task(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:
@@ -163,19 +214,20 @@ def cli(*args: str) -> tuple[int, str]:
 async def test_cli_lists_closes_and_reassigns(client: httpx.AsyncClient, setup: dict[str, Any],
                                               ctx: ServiceContext) -> None:
     a = auth(setup["tokens"]["shop-a"])
-    await edit(client, a, setup["ids"]["r1"], "ann", "exchange")
+    task_id = (await edit(client, a, setup["ids"]["r1"], "ann", "exchange")).json()["task_id"]
     url = str(ctx.db.url)
     code, out = cli("tasks", "list", "--db", url)
     assert code == 0 and "r1" in out and "exchange" in out and "ann" in out
+    assert task_id in out  # the same opaque id the API gave, whole
     assert max(len(line) for line in out.splitlines()) <= 80
-    task_id = json.loads(cli("tasks", "list", "--json", "--db", url)[1])[0]["id"]
-    code, out = cli("tasks", "reassign", str(task_id), "--to", "bo", "--as", "ann", "--db", url)
+    assert json.loads(cli("tasks", "list", "--json", "--db", url)[1])[0]["id"] == task_id
+    code, out = cli("tasks", "reassign", task_id, "--to", "bo", "--as", "ann", "--db", url)
     assert code == 0 and "bo" in out
-    code, out = cli("tasks", "done", str(task_id), "--shop", "shop-b", "--db", url)
+    code, out = cli("tasks", "done", task_id, "--shop", "shop-b", "--db", url)
     assert code == 2 and f"no task {task_id}" in out  # another shop's task is not found
-    code, out = cli("tasks", "done", str(task_id), "--as", "bo", "--note", "called", "--db", url)
+    code, out = cli("tasks", "done", task_id, "--as", "bo", "--note", "called", "--db", url)
     assert code == 0 and "done" in out
-    code, out = cli("tasks", "done", str(task_id), "--db", url)
+    code, out = cli("tasks", "done", task_id, "--db", url)
     assert code == 2 and "already done" in out
     assert json.loads(cli("tasks", "list", "--json", "--db", url)[1]) == []
 
@@ -238,6 +290,6 @@ async def test_a_buyer_purge_masks_the_reply_kept_in_a_task(client: httpx.AsyncC
         session.commit()
         purge_buyer(session, buyer_id="buyer-42")
         session.commit()
-        task = session.get(tasks.ManualTask, task_id)
-        assert task is not None and task.reply_text is not None
+        task = session.exec(select(tasks.ManualTask).where(tasks.ManualTask.public_id == task_id)).one()
+        assert task.reply_text is not None
         assert "13812345678" not in task.reply_text and "138****5678" in task.reply_text

@@ -244,7 +244,7 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
             action = queue.accept(session, ctx, decision_id=decision_id, rep=rep, now=_now(), edit=edit)
             key = action.idempotency_key if action else None
             task = tasks.for_decision(session, decision_id=decision_id) if action is None else None
-            task_out = tasks.out(task, _now()) if task is not None else None
+            task_out = tasks.describe(session, task, _now()) if task is not None else None
     except GuardrailViolation as exc:
         raise _fail(f"refused: the reply contains {exc.phrase!r} ({exc.rule})") from None
     except InputError as exc:

@@ -2,6 +2,8 @@
 
 An accepted exchange on TOP, an interception, a repair or an escalation opens a task (service/tasks.py)
 due by the platform's deadline on the case; these commands list it and close it, so it cannot vanish.
+A task is shown and taken by the same opaque ``tk_…`` id the HTTP API uses, so a rep can act on an id
+from either.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from marketplace_returns.i18n import t, word
 
 Rep = Annotated[str, typer.Option("--as", help="Your rep name (recorded in the audit log)")]
 ShopOnly = Annotated[str | None, typer.Option("--shop", help="Only this shop's tasks")]
+TaskId = Annotated[str, typer.Argument(help="Task id, tk_… (tasks list)")]
 
 
 def _now() -> datetime:
@@ -60,7 +63,7 @@ def tasks_list(shop: ShopOnly = None,
     Console().print(table)
 
 
-def tasks_done(task_id: Annotated[int, typer.Argument(help="Task id (tasks list)")], rep: Rep = "rep",
+def tasks_done(task_id: TaskId, rep: Rep = "rep",
                note: Annotated[str | None, typer.Option(help="What was done (kept in the audit log)")] = None,
                shop: ShopOnly = None,
                db: Db = None) -> None:
@@ -76,7 +79,7 @@ def tasks_done(task_id: Annotated[int, typer.Argument(help="Task id (tasks list)
     fmt.err.print(f"[green]{t('done task {id} ({refund})', id=row.id, refund=row.refund_id)}[/green]")
 
 
-def tasks_reassign(task_id: Annotated[int, typer.Argument(help="Task id (tasks list)")],
+def tasks_reassign(task_id: TaskId,
                    to: Annotated[str, typer.Option("--to", help="The rep who takes it over")],
                    rep: Rep = "rep",
                    shop: ShopOnly = None,

@@ -73,8 +73,9 @@ class ReviewResult(BaseModel):
     status: str
     outbox_id: str | None = None
     idempotency_key: str | None = None
-    task_id: int | None = None
-    """The manual task an accept opened (the platform cannot carry the action out): ``GET /tasks``."""
+    task_id: str | None = None
+    """The manual task an accept opened (the platform cannot carry the action out), by its opaque
+    ``tk_…`` id: ``GET /tasks``, ``POST /tasks/{id}/done``."""
 
 
 class PurgeIn(BaseModel):
@@ -269,8 +270,9 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     app.state.ctx = ctx
     # GET /metrics, /metrics/anomalies (the token's shop)
     app.include_router(metrics_router, responses={401: _ERRORS[401], 404: _ERRORS[404]})
-    # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop; 404 and 409 declared on the routes)
-    app.include_router(tasks_router, responses={401: _ERRORS[401]})
+    # GET /tasks, POST /tasks/{id}/done|reassign (the token's shop; 400, 404 and 409 declared on the routes,
+    # 413 here: the body limit is app-wide, and the pass below does not reach included routers)
+    app.include_router(tasks_router, responses={401: _ERRORS[401], 413: _ERRORS[413]})
 
     app.add_exception_handler(RequestValidationError, validation_error)
 
@@ -341,7 +343,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
         if action is not None and ctx.kick_push is not None:
             ctx.kick_push()
         return ReviewResult(decision_id=ref, status=status, outbox_id=outbox, idempotency_key=key,
-                            task_id=task.id if task else None)
+                            task_id=task.public_id if task else None)
 
     @app.post("/queue/{decision_id}/accept", response_model=ReviewResult, tags=["queue"])
     def accept(decision_id: DecisionRef, body: AcceptBody, shop_id: ShopId) -> ReviewResult:

@@ -6,6 +6,8 @@ platform's timer refunded the case while nobody acted. A task says what to do (t
 platform's own "how"), for which case, by when (the platform's deadline on the case) and who has it.
 Reps list, close and reassign tasks (CLI ``tasks``, HTTP ``/tasks``, both scoped to one shop like the
 queue); the deadline job escalates open tasks whose deadline nears or passed; the report counts them.
+A task is named by an opaque id (``tk_…``, like the API's ``cs_``/``dc_`` ids) wherever a person or a
+caller sees it, and its case and decision by theirs: the table's sequential integer never leaves the store.
 
 The table is described here, not in ``tables.py``: Alembic owns the schema (migration 0005), and a
 module of its own keeps the feature in one place.
@@ -18,12 +20,13 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, Numeric
+from sqlalchemy import Column, DateTime, Numeric, String
 from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from marketplace_returns.errors import InputError
 from marketplace_returns.service import repository as repo
-from marketplace_returns.service.tables import CaseRecord, DecisionRecord, Shop
+from marketplace_returns.service.tables import CaseRecord, DecisionRecord, Shop, new_public_id
 
 OPEN = "open"
 DONE = "done"
@@ -37,6 +40,9 @@ class ManualTask(SQLModel, table=True):
     __tablename__ = "tasks"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: new_public_id("tk_"),
+                           sa_column=Column(String, nullable=False, unique=True, index=True))
+    """The task's only name outside the store (API, CLI, audit details)."""
     shop_id: str
     case_id: int = Field(foreign_key="cases.id")
     decision_id: int | None = Field(default=None, foreign_key="decisions.id")
@@ -66,10 +72,12 @@ class TaskNotFound(InputError):
 
 
 class TaskOut(BaseModel):
-    id: int
+    """A task as the API and the CLI show it: opaque ids (``tk_``, ``cs_``, ``dc_``) only."""
+
+    id: str
     shop_id: str
-    case_id: int
-    decision_id: int | None
+    case_id: str
+    decision_id: str | None
     refund_id: str
     action: str
     what: str
@@ -88,10 +96,21 @@ class TaskOut(BaseModel):
     note: str | None
 
 
-def out(task: ManualTask, now: datetime) -> TaskOut:
-    assert task.id is not None
+Row = tuple[ManualTask, str | None, str | None]
+"""A task with its case's and its decision's opaque ids."""
+
+
+def _with_refs() -> SelectOfScalar[Any]:
+    """Tasks joined to the opaque ids of their case and decision (one query, however many tasks)."""
+    return (select(ManualTask, CaseRecord.public_id, DecisionRecord.public_id)  # type: ignore[return-value]
+            .join(CaseRecord, col(CaseRecord.id) == ManualTask.case_id)
+            .outerjoin(DecisionRecord, col(DecisionRecord.id) == ManualTask.decision_id))
+
+
+def out(row: Row, now: datetime) -> TaskOut:
+    task, case_ref, decision_ref = row
     due = repo.as_utc(task.due_at)
-    return TaskOut(id=task.id, shop_id=task.shop_id, case_id=task.case_id, decision_id=task.decision_id,
+    return TaskOut(id=task.public_id, shop_id=task.shop_id, case_id=case_ref or "", decision_id=decision_ref,
                    refund_id=task.refund_id, action=task.action, what=task.what, amount=task.amount,
                    currency=task.currency, reply_text=task.reply_text, due_at=due,
                    overdue=task.status == OPEN and due is not None and due < now,
@@ -114,9 +133,15 @@ def open_task(session: Session, *, case: CaseRecord, decision: DecisionRecord | 
     session.add(task)
     session.flush()
     repo.append_audit(session, actor=f"rep:{rep}", event="task_opened", now=now, shop_id=case.shop_id,
-                      case_id=case.id, detail={"task": task.id, "action": action,
+                      case_id=case.id, detail={"task": task.public_id, "action": action,
                                                "due_at": task.due_at.isoformat() if task.due_at else None})
     return task
+
+
+def describe(session: Session, task: ManualTask, now: datetime) -> TaskOut:
+    """One task as it is shown, with its case's and decision's opaque ids."""
+    found = session.exec(_with_refs().where(ManualTask.id == task.id)).one()
+    return out((found[0], found[1], found[2]), now)
 
 
 def for_decision(session: Session, *, decision_id: int) -> ManualTask | None:
@@ -128,7 +153,7 @@ def for_decision(session: Session, *, decision_id: int) -> ManualTask | None:
 def list_tasks(session: Session, *, now: datetime, shop_id: str | None = None, status: str | None = OPEN,
                assignee: str | None = None, limit: int = 100) -> list[TaskOut]:
     """Tasks nearest deadline first (those without one last)."""
-    query = select(ManualTask)
+    query = _with_refs()
     if shop_id is not None:
         query = query.where(ManualTask.shop_id == shop_id)
     if status is not None:
@@ -136,43 +161,50 @@ def list_tasks(session: Session, *, now: datetime, shop_id: str | None = None, s
     if assignee is not None:
         query = query.where(ManualTask.assignee == assignee)
     query = query.order_by(col(ManualTask.due_at).is_(None), col(ManualTask.due_at), col(ManualTask.id))
-    return [out(t, now) for t in session.exec(query.limit(limit)).all()]
+    return [out((t, c, d), now) for t, c, d in session.exec(query.limit(limit)).all()]
 
 
-def _load(session: Session, task_id: int, shop_id: str | None) -> ManualTask:
-    task = session.get(ManualTask, task_id)
-    if task is None or (shop_id is not None and task.shop_id != shop_id):
+def _load(session: Session, task_id: str, shop_id: str | None) -> Row:
+    """A task by its opaque id, within ``shop_id`` when given: one query with the shop in it, so another
+    shop's task and a missing one take the same path, the same work and the same answer."""
+    query = _with_refs().where(ManualTask.public_id == task_id)
+    if shop_id is not None:
+        query = query.where(ManualTask.shop_id == shop_id)
+    found = session.exec(query).first()
+    if found is None:
         raise TaskNotFound(f"no task {task_id}", field="id")
-    return task
+    return found[0], found[1], found[2]
 
 
 def _open(task: ManualTask) -> None:
     if task.status != OPEN:
-        raise InputError(f"task {task.id} is already {task.status}", field="id")
+        raise InputError(f"task {task.public_id} is already {task.status}", field="id")
 
 
-def complete(session: Session, *, task_id: int, rep: str, now: datetime, shop_id: str | None = None,
+def complete(session: Session, *, task_id: str, rep: str, now: datetime, shop_id: str | None = None,
              note: str | None = None) -> TaskOut:
-    """Close a task as done by ``rep``; the audit log keeps who, when and the note."""
-    task = _load(session, task_id, shop_id)
+    """Close a task (by its ``tk_`` id) as done by ``rep``; the audit log keeps who, when and the note."""
+    row = _load(session, task_id, shop_id)
+    task = row[0]
     _open(task)
     task.status, task.done_by, task.done_at, task.note = DONE, rep, now, note
     session.add(task)
     repo.append_audit(session, actor=f"rep:{rep}", event="task_done", now=now, shop_id=task.shop_id,
-                      case_id=task.case_id, detail={"task": task.id, "note": note})
-    return out(task, now)
+                      case_id=task.case_id, detail={"task": task.public_id, "note": note})
+    return out(row, now)
 
 
-def reassign(session: Session, *, task_id: int, to: str, rep: str, now: datetime,
+def reassign(session: Session, *, task_id: str, to: str, rep: str, now: datetime,
              shop_id: str | None = None) -> TaskOut:
-    """Hand an open task to another rep."""
-    task = _load(session, task_id, shop_id)
+    """Hand an open task (by its ``tk_`` id) to another rep."""
+    row = _load(session, task_id, shop_id)
+    task = row[0]
     _open(task)
     before, task.assignee = task.assignee, to
     session.add(task)
     repo.append_audit(session, actor=f"rep:{rep}", event="task_reassigned", now=now, shop_id=task.shop_id,
-                      case_id=task.case_id, detail={"task": task.id, "from": before, "to": to})
-    return out(task, now)
+                      case_id=task.case_id, detail={"task": task.public_id, "from": before, "to": to})
+    return out(row, now)
 
 
 def escalate_due(session: Session, *, now: datetime) -> int:
@@ -195,7 +227,7 @@ def escalate_due(session: Session, *, now: datetime) -> int:
         task.escalated_at = now
         session.add(task)
         repo.append_audit(session, actor="scheduler", event="task_escalated", now=now, shop_id=task.shop_id,
-                          case_id=task.case_id, detail={"task": task.id, "due_at": due.isoformat(),
+                          case_id=task.case_id, detail={"task": task.public_id, "due_at": due.isoformat(),
                                                         "overdue": due < now, "assignee": task.assignee})
         escalated += 1
     return escalated
@@ -237,7 +269,7 @@ def as_json(tasks: list[TaskOut]) -> list[dict[str, Any]]:
 
 
 __all__ = ["DONE", "OPEN", "ManualTask", "TaskNotFound", "TaskOut", "complete", "count_open", "counts",
-           "escalate_due", "for_decision", "list_tasks", "open_task", "reassign"]
+           "describe", "escalate_due", "for_decision", "list_tasks", "open_task", "reassign"]
 
 
 def mask_personal(session: Session, *, case_id: int, names: set[str]) -> int:

@@ -1,8 +1,10 @@
 """Manual tasks over HTTP: ``GET /tasks``, ``POST /tasks/{id}/done``, ``POST /tasks/{id}/reassign``.
 
 Scoped like the queue: the bearer token names one shop, every lookup is filtered by it in the query,
-and another shop's task answers exactly like a missing one (404 ``not found``); a task already closed
-is a 409. The service mounts ``router`` on its app (``app.state.ctx`` holds the store and the clock).
+and another shop's task answers exactly like a missing one (404 ``not found``): one query with the shop
+in it for both. A task is named by its opaque ``tk_…`` id (pattern-checked in the path, 422 otherwise,
+like the ``dc_`` routes), and it shows its case and decision by their ``cs_``/``dc_`` ids. A task already
+closed is a 409. The service mounts ``router`` on its app (``app.state.ctx`` holds the store and the clock).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as ApiPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -23,6 +26,12 @@ from marketplace_returns.service.db import session_scope
 router = APIRouter(tags=["tasks"])
 _bearer = HTTPBearer(auto_error=False, description="A shop's API token (`marketplace-returns token create`)")
 Rep = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.@ -]+$")]
+TaskRef = Annotated[str, ApiPath(pattern=r"^tk_[A-Za-z0-9_-]{16}$", description="A task's id")]
+_REFUSALS: dict[int | str, dict[str, object]] = {
+    404: {"description": "Not found (another shop's tasks are not found either)"},
+    409: {"description": "The task is already done"},
+    400: {"description": "The body could not be read (not UTF-8)"},
+}
 
 
 class DoneBody(BaseModel):
@@ -74,10 +83,8 @@ def _closed(exc: InputError) -> HTTPException:
     return HTTPException(409, exc.message)
 
 
-@router.post("/tasks/{task_id}/done", response_model=tasks.TaskOut,
-             responses={404: {"description": "Not found (another shop's tasks are not found either)"},
-                        409: {"description": "The task is already done"}})
-def done(task_id: int, body: DoneBody, request: Request, shop_id: ShopId) -> tasks.TaskOut:
+@router.post("/tasks/{task_id}/done", response_model=tasks.TaskOut, responses={**_REFUSALS})
+def done(task_id: TaskRef, body: DoneBody, request: Request, shop_id: ShopId) -> tasks.TaskOut:
     """Close a task: the rep did the manual work."""
     ctx = _ctx(request)
     try:
@@ -88,10 +95,8 @@ def done(task_id: int, body: DoneBody, request: Request, shop_id: ShopId) -> tas
         raise _closed(exc) from None
 
 
-@router.post("/tasks/{task_id}/reassign", response_model=tasks.TaskOut,
-             responses={404: {"description": "Not found (another shop's tasks are not found either)"},
-                        409: {"description": "The task is already done"}})
-def reassign(task_id: int, body: ReassignBody, request: Request, shop_id: ShopId) -> tasks.TaskOut:
+@router.post("/tasks/{task_id}/reassign", response_model=tasks.TaskOut, responses={**_REFUSALS})
+def reassign(task_id: TaskRef, body: ReassignBody, request: Request, shop_id: ShopId) -> tasks.TaskOut:
     """Hand an open task to another rep."""
     ctx = _ctx(request)
     try:

@@ -6,6 +6,10 @@ Why a table and not only an audit event: an accepted exchange on TOP used to be 
 the case. A task is listed (``tasks list``, ``GET /tasks``), closed by a rep, and escalated by the
 deadline job when its deadline nears.
 
+Why ``tasks.public_id``: like cases, decisions, outbox rows and audit events since 0004, a task is named
+outside the store only by a random opaque id (``tk_…``): the API and the CLI never publish the table's
+sequential integer. The table is new here, so every row gets one when it is written (NOT NULL).
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-05
@@ -26,6 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "tasks",
         sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("public_id", sa.String(), nullable=False),
         sa.Column("shop_id", sa.String(), nullable=False),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
         sa.Column("decision_id", sa.Integer(), sa.ForeignKey("decisions.id"), nullable=True),
@@ -47,9 +52,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_tasks_shop_status_due", "tasks", ["shop_id", "status", "due_at"])
     op.create_index("ix_tasks_case_id", "tasks", ["case_id"])
+    op.create_index("ix_tasks_public_id", "tasks", ["public_id"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tasks_public_id", table_name="tasks")
     op.drop_index("ix_tasks_case_id", table_name="tasks")
     op.drop_index("ix_tasks_shop_status_due", table_name="tasks")
     op.drop_table("tasks")
