@@ -18,7 +18,7 @@ BLOCKED = [
     ("改成不喜欢的原因就给您多退5元运费", "money_for_reason"),
     ("好评返现5元哦", "money_for_review"),
     ("亲，给个五星好评吧", "asks_for_review"),
-    ("麻烦删除差评，我们马上退款", "keeps_from_review"),
+    ("麻烦删除差评，我们马上退款", "money_for_review"),  # a benefit tied to removing it
     ("请不要给差评", "keeps_from_review"),
     ("您撤销投诉后我们马上退款", "withdraw_complaint"),
     ("确认收货后返您10元红包", "money_for_receipt"),
@@ -93,3 +93,196 @@ def test_replies_open_with_an_apology_and_give_the_amount_and_date() -> None:
     en = render(ReplyFacts(lang="en", family=Family.QUALITY, action=Action.REFUND_WITHOUT_RETURN,
                            amount=Decimal("12"), currency="USD", category=Category.DEFECT, due=None))
     assert "sorry" in en and "$12.00" in en and "within 48 hours" in en
+
+
+# --- the classifier: normalisation, ties over two sentences, honest text near the line ------------
+
+import json  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from marketplace_returns.engine.guardrail import MAX_CHARS, RULE_IDS, WHY, assess, normalise  # noqa: E402
+from marketplace_returns.engine.playbook import available_playbooks, load_playbook  # noqa: E402
+from marketplace_returns.profiles import available_platforms, load_profile  # noqa: E402
+
+TUNE = Path(__file__).parent / "data" / "guardrail" / "tune.jsonl"
+
+
+def test_normalisation_folds_width_script_spacing_and_invisible_characters() -> None:
+    assert normalise("ＲＥＦＵＮＤ　１０元") == "refund 10元"
+    assert normalise("親，刪除差評後我們給您退款") == "亲，删除差评后我们给您退款"  # CJK punctuation stays
+    assert normalise("原\u200b因\u200d改成") == "原因改成"
+    assert normalise("c h a n g e the reason") == "change the reason"
+    assert normalise("原 因 改 成 七天无理由") == "原因改成七天无理由"
+    assert normalise("晒图送🧧") == "晒图送红包 "
+
+
+BLOCKED_VARIANTS = [
+    # the reported case: the English twin of a message the Chinese rules already refused
+    ("Please change the reason to 'no reason', otherwise we cannot refund.", "refund_threat"),
+    ("请把原因改成七天无理由，否则无法退款。", "refund_threat"),
+    ("親，選「七天無理由」的話我們馬上給您退款，還補您運費哦", "money_for_reason"),
+    ("ＰＬＥＡＳＥ ｃｈａｎｇｅ ｔｈｅ ｒｅａｓｏｎ and we will refund you.", "money_for_reason"),
+    ("Please switch the reason to \"Other\". We'll refund the shipping as a thank you.", "money_for_reason"),
+    ("亲，原因那一栏麻烦您选“其他”。我们会另外补您运费的。", "money_for_reason"),
+    ("亲，收到后晒图有惊喜哦~", "money_for_review"),
+    ("Leave us some love and get 15% off your next order!", "money_for_review"),
+    ("A little thank-you for a 5-star review: reply with a screenshot and we'll send a $5 gift card.",
+     "money_for_review"),
+    ("亲，差评删了吧，我们给您补偿20元", "money_for_review"),
+    ("Could you delete the 1-star rating, please?", "keeps_from_review"),
+    ("亲，有问题先找客服，千万不要直接评价哦", "keeps_from_review"),
+    ("If you close the PayPal dispute, we'll refund you directly plus $10.", "withdraw_complaint"),
+    ("亲，您撤了投诉，我们多补偿您20元", "withdraw_complaint"),
+    ("亲，您先确认收货，我们给您返10元红包", "money_for_receipt"),
+    ("Mark it received please. We'll then reimburse the postage.", "money_for_receipt"),
+    ("If you leave a negative review, we'll cancel your refund.", "refund_threat"),
+    ("亲，给个五星好评吧", "asks_for_review"),
+    ("Would you mind giving us 5 stars? It really helps small businesses like ours.", "asks_for_review"),
+    # a tie across three sentences, and leave-taking inside the same sentence as the money
+    ("Please change the reason to \"Other\". It really helps our store. We will send you $5 for it.",
+     "money_for_reason"),
+    ("If you like, change the reason and we will add $5.", "money_for_reason"),
+]
+
+HONEST_NEAR_THE_LINE = [
+    "原因选哪个由您决定，不影响退款",
+    "亲，本店双十一全场满200减30，欢迎选购",
+    "This blender has 4.8 stars from over 2,000 customers.",
+    "Feel free to leave any review you like; we value honest feedback.",
+    "Could you share a photo of the defect? It helps us check the batch.",
+    "亲，麻烦您拍一下破损的地方发给我们，我们好跟快递核实",
+    "You said it simply doesn't fit, so \"Size too small\" is the reason that matches; it's your call and "
+    "we refund either way.",
+    "亲，您说鞋子偏大一码，这属于尺码不合适。如果您愿意，可以把原因改成“尺码不合适”，不改也完全没问题，退款照样处理。",
+    "Refunds usually take 3 to 5 business days to reach your account.",
+    "亲，退款已同意，预计1-3个工作日原路退回",
+    "So sorry about the scratch! We can offer a $10 partial refund if you'd like to keep it.",
+    "亲，商品有瑕疵我们很抱歉，可以给您部分退款20元，您也可以选择退货退款，看您方便",
+    "Please don't confirm receipt until the parcel has actually arrived.",
+    "You have every right to file a chargeback; we'll respond to your bank with the tracking details.",
+    "亲，评价是您的权利，您按真实感受评价就好",
+    # leave to change the reason in a sentence of its own, then the refund date
+    "You can change the reason if you like. We will refund $12 by Sep 8.",
+    "亲，原因您想改也可以改。仓库周日休息。退款会在9月8日前到账。",
+    # pointing to the reason the seller is at fault under, with what the seller owes
+    "亲，收到您的照片了，确实是我们发错了，您选“发错货”就行，运费我们出",
+    # rules explained, with the disclaimer in the next sentence
+    "亲，如果退款原因是不想要了，按七天无理由处理；是质量问题我们会先核实。两种情况我们都会退款，您按实际选。",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), BLOCKED_VARIANTS)
+def test_blocks_ties_however_they_are_written(text: str, rule: str) -> None:
+    verdict = assess(text)
+    assert verdict.blocked and verdict.rule == rule, verdict
+    assert verdict.phrase and verdict.phrase in text  # quoted as the rep wrote it, not normalised
+    assert verdict.why == WHY[rule]
+
+
+@pytest.mark.parametrize("text", HONEST_NEAR_THE_LINE)
+def test_lets_honest_text_near_the_line_through(text: str) -> None:
+    assert assess(text).blocked is False, assess(text)
+
+
+def test_empty_junk_and_very_long_text_get_an_answer_in_linear_time() -> None:
+    assert assess("").blocked is False
+    assert assess("\x00\ufffd\U0001f600" * 50).blocked is False
+    filler = "您好，退款已经处理。" * 5000
+    start = time.perf_counter()
+    assert assess(filler).blocked is False
+    tail = assess(filler[:1000] + "好评返现5元")
+    assert tail.blocked and tail.rule == "money_for_review"
+    beyond = assess("a" * MAX_CHARS + " 好评返现5元")  # past the cap: not read
+    assert beyond.blocked is False
+    assert time.perf_counter() - start < 2.0
+
+
+def _rows() -> list[dict[str, object]]:
+    return [json.loads(line) for line in TUNE.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_tune_corpus_is_well_formed() -> None:
+    rows = _rows()
+    assert len(rows) >= 1000
+    assert len({r["id"] for r in rows}) == len(rows) and len({r["text"] for r in rows}) == len(rows)
+    for lang in ("zh", "en"):
+        share = sum(r["lang"] == lang for r in rows) / len(rows)
+        assert 0.4 < share < 0.6
+    assert {r["rule"] for r in rows if r["blocked"]} == set(RULE_IDS)
+    assert all(r["rule"] is None for r in rows if not r["blocked"])
+
+
+def test_floor_on_the_tune_corpus() -> None:
+    """What the rules reach on the corpus they were written against (bench/eval_guardrail.py prints
+    it with intervals; the independent eval set's figures are in the README)."""
+    for lang in ("zh", "en"):
+        rows = [r for r in _rows() if r["lang"] == lang]
+        bad = [r for r in rows if r["blocked"]]
+        good = [r for r in rows if not r["blocked"]]
+        recall = sum(assess(str(r["text"])).blocked for r in bad) / len(bad)
+        false_block = sum(assess(str(r["text"])).blocked for r in good) / len(good)
+        assert recall >= 0.98, (lang, recall)
+        assert false_block <= 0.01, (lang, false_block)
+
+
+def _reasons() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {"zh": set(), "en": set()}
+    for platform in available_platforms():
+        profile = load_profile(platform)
+        for text in profile.accurate_reason.values():
+            out["zh" if not text.isascii() else "en"].add(text)
+    return out
+
+
+def test_every_reply_the_engine_can_write_passes() -> None:
+    """Every template × category × reason target × playbook rationale (the refuse template quotes it)."""
+    reasons = _reasons()
+    rationales = {""}
+    for name in available_playbooks():
+        for rule in load_playbook(name).rules:
+            rationales.add(rule.rationale.strip() or rule.description.strip())
+    due = datetime(2026, 9, 7, tzinfo=UTC)
+    count = 0
+    for lang, family, action, category in itertools.product(("zh", "en"), Family, Action, Category):
+        for reason in reasons[lang] or {"OTHER"}:
+            for rationale in rationales if action is Action.REFUSE else {""}:
+                for on_time in (False, True):
+                    text = render(ReplyFacts(
+                        lang=lang, family=family, action=action, amount=Decimal("12.50"),
+                        currency="CNY" if lang == "zh" else "USD", category=category, reason=reason,
+                        shipped_on_time=on_time, rationale=rationale, due=due))
+                    count += 1
+                    assert assess(text).blocked is False, text
+    assert count > 1000
+
+
+def test_the_quoting_normalisation_agrees_with_the_fast_one() -> None:
+    """``assess`` quotes the phrase through a character-mapped normalisation; it must read the text
+    exactly as the fast path did, or a blocked phrase could be quoted wrong."""
+    from marketplace_returns.engine.guardrail import _normalise_mapped
+
+    texts = [str(r["text"]) for r in _rows()] + [t for t, _ in BLOCKED_VARIANTS] + HONEST_NEAR_THE_LINE
+    texts += ["r.e.v.i.e.w 4 a gift", "好-评-返-现", "著名的商店", "ch@nge ur re@son pls", "ｒｅａｓｏｎ"]
+    for text in texts:
+        assert _normalise_mapped(text)[0] == normalise(text), text
+
+
+EVAL = Path(__file__).parent / "data" / "guardrail" / "eval.jsonl"
+
+
+@pytest.mark.skipif(not EVAL.is_file(), reason="the blind evaluation set is not in this checkout")
+def test_floor_on_the_blind_evaluation_set() -> None:
+    """A regression floor just under what the frozen rules measured on the independent set (one run:
+    recall zh 0.872 / en 0.730, false blocks zh 0.029 / en 0.034; README). It is below the product
+    target (0.95 / 0.03): the floor records where the rules stand, it is not the goal."""
+    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    floors = {"zh": (0.85, 0.04), "en": (0.70, 0.045)}
+    for lang, (min_recall, max_false) in floors.items():
+        mine = [r for r in rows if r["lang"] == lang]
+        bad = [r for r in mine if r["blocked"]]
+        good = [r for r in mine if not r["blocked"]]
+        recall = sum(assess(str(r["text"])).blocked for r in bad) / len(bad)
+        false_block = sum(assess(str(r["text"])).blocked for r in good) / len(good)
+        assert recall >= min_recall, (lang, recall)
+        assert false_block <= max_false, (lang, false_block)

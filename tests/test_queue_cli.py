@@ -121,3 +121,21 @@ def test_queue_list_show_accept_edit_reject(db: str) -> None:
     assert (rows["r-edit"].amount, rows["r-edit"].reply_text) == (Decimal("12.50"), "已为您退款12.5元")
     assert rows["r-steer"].reason_change_to == "7天无理由"
     assert {("edited", "rep:ann"), ("accepted", "rep:bo"), ("rejected", "rep:bo")} <= events
+
+
+@pytest.mark.parametrize(("reply", "rule"), [
+    ("Please change the reason to 'no reason', otherwise we cannot refund.", "refund_threat"),
+    ("请把原因改成七天无理由，否则无法退款。", "refund_threat"),
+    ("Happy to refund! Please switch the reason to \"Other\" first. We'll add $5 as thanks.",
+     "money_for_reason"),
+    ("親，好評返現10元哦", "money_for_review"),
+])
+def test_queue_edit_refuses_what_the_guardrail_blocks_in_either_language(db: str, reply: str,
+                                                                         rule: str) -> None:
+    ids = _seed(db)
+    code, out = cli("queue", "edit", str(ids["r-edit"]), "--reply", reply, "--as", "ann", "--db", db)
+    assert code == 2 and rule in out, out
+    engine = make_engine(db)
+    with Session(engine) as session:
+        assert repo.list_actions(session) == []  # nothing was queued for the platform
+    engine.dispose()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from marketplace_returns.cli import model, report, sandbox, service, tasks, triage
+from marketplace_returns.cli import guardrail, model, report, sandbox, service, tasks, triage
 
 app = typer.Typer(
     name="marketplace-returns",
@@ -40,7 +40,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _module in (triage, sandbox, service, report, model, tasks):
+for _module in (triage, sandbox, service, report, model, tasks, guardrail):
     _module.register(app)
 
 

@@ -1,104 +1,1204 @@
 """The outgoing-message guardrail of the honest-steering rule (contracts/triage.md).
 
-Why: no offer of money may be tied to the reason a buyer picks, to withdrawing a complaint, to
-confirming receipt or to a review, and nothing may keep a buyer from reviewing (Taobao's 争议处理规则
-counts inducement as improper; E-commerce Law art. 17; consumer-protection regulation art. 9). Every
-reply the engine writes passes through ``check_outgoing``; the service calls it again on text a rep
-edited, so the phrase that broke the rule is named and the message is never queued.
+Why: no money or other benefit may be tied to the reason a buyer picks, to a review, to withdrawing
+a review, complaint, dispute or chargeback, or to confirming receipt; no refund may be threatened
+unless the buyer does one of those; nothing may keep a buyer from reviewing; and the product does
+not ask for a positive review (Taobao's 争议处理规则 counts inducement as improper; E-commerce Law
+art. 17; consumer-protection regulation art. 9). Every reply the engine writes passes through
+``check_outgoing``; the service calls it again on text a rep edited and at push time, so the phrase
+that broke the rule is named and the message never goes out.
 
-Patterns are deliberately about *ties* (money near a reason change, a review near money), so that an
-honest sentence such as "whether you change the reason is entirely up to you and does not affect your
-refund" passes, while "change the reason and we'll refund" does not.
+How: reps write 亲/宝贝-style Chinese (often traditional, full-width, spaced out, with emoji) and
+store-support English, and a tie is often spread over two sentences ("Please switch the reason. We'll
+refund the shipping as a thank you."). So the text is first *normalised* (NFKC folds full-width
+forms, zero-width characters go, traditional characters become simplified through OpenCC's
+character table, letters spaced out to dodge a filter are joined, a few emoji become the word they
+stand for, case is folded), then cut into sentences, and *concepts* are found by small regexes:
+a buyer act (change the reason, review, remove a review, withdraw a complaint, confirm receipt), a
+benefit (money, coupon, gift, free shipping, a faster refund...), a threat (otherwise / 否则 /
+不然 ...), and an honest disclaimer ("up to you", "不影响退款"). A rule fires when an act and a
+benefit (or a threat) meet in one sentence or up to two sentences apart and no sentence between disclaims
+the tie. Messages that ask for or prevent a review, or ask to drop a complaint, need no benefit to
+be blocked. Two readings keep honest explanations through: a disclaimer in the next sentence undoes a
+one-sentence reason tie ("选七天无理由运费您出，选质量问题运费我们出。两种情况都会退款。"), and
+pointing a buyer to a reason the seller is at fault under (质量问题, 少件, wrong item) together with
+what the seller owes under it is honest steering, not a bought reason.
+
+Speed: a gate of trigger substrings (the act words) runs before any regex, so a reply that mentions
+no reason, review, complaint or receipt costs a normalisation and a few substring tests; the concept
+regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
+right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 15 µs per
+engine reply (``bench/eval_guardrail.py --speed``). Text longer than ``MAX_CHARS`` is checked in its
+first ``MAX_CHARS`` characters only (every pattern is bounded, so time is linear in the length).
+
+Measured on the tune corpus and, once, on an independent evaluation set: see
+``bench/eval_guardrail.py`` and tests/test_guardrail.py.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from marketplace_returns.errors import GuardrailViolation
 
-_ZH_SPAN = r"[^。！？!?\n]{0,24}"
-_EN_SPAN = r"[^.!?\n]{0,60}"
-_ZH_MONEY = r"(?:补偿|返现|返款|红包|优惠券|补贴|多退|赔付|奖励|现金|打款|退款|返\d|给您\d|送您)"
-_EN_MONEY = r"(?:refund|credit|discount|coupon|compensat\w*|cash\w*|bonus|money|gift card|reward|\$\d)"
+MAX_CHARS = 20_000
+RULE_IDS = ("money_for_reason", "money_for_review", "asks_for_review", "keeps_from_review",
+            "withdraw_complaint", "money_for_receipt", "refund_threat")
 
-RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx, re.IGNORECASE)) for name, rx in (
-    # money tied to the reason the buyer picks
-    ("money_for_reason", rf"(?:改|修改|更改|换)(?:成|为|一下)?{_ZH_SPAN}(?:原因|理由){_ZH_SPAN}"
-                         rf"(?:就|才|再|即可|马上|立刻|我们)?{_ZH_SPAN}{_ZH_MONEY}"),
-    ("money_for_reason", rf"{_ZH_MONEY}{_ZH_SPAN}(?:前提|条件|只要|需要|必须){_ZH_SPAN}"
-                         rf"(?:改|修改|更改){_ZH_SPAN}"
-                         r"(?:原因|理由)"),
-    ("money_for_reason", rf"\b(?:change|switch|update|edit)\b{_EN_SPAN}\breason\b{_EN_SPAN}"
-                         rf"\b(?:and|then|so|to get|in exchange)\b{_EN_SPAN}{_EN_MONEY}"),
-    ("money_for_reason", rf"{_EN_MONEY}{_EN_SPAN}\b(?:if|once|when|after|provided)\b{_EN_SPAN}"
-                         rf"\b(?:change|switch|update|edit)\b{_EN_SPAN}\breason\b"),
-    # reviews: paid, demanded, or prevented
-    ("money_for_review", r"(?:好评|晒图|五星|5星)\s*(?:返现|返|送|有礼|红包)|返现\s*好评"),
-    ("asks_for_review", r"(?:给|打|留|写)(?:个|一个|我们|下)?(?:五星|5星)?好评|五星好评"),
-    ("keeps_from_review", r"(?:删除|删掉|删|撤销|撤回|修改|改|追加)(?:一下|掉)?"
-                          r"(?:您的|你的)?(?:差评|中评|评价)"
-                          r"|(?:不要|别|请勿|不能)(?:给|打|留)?(?:差评|中评)"),
-    ("money_for_review", rf"\b(?:review|rating|feedback|stars?)\b{_EN_SPAN}{_EN_MONEY}"
-                         rf"|{_EN_MONEY}{_EN_SPAN}\b(?:for|if you leave|in exchange for)\b{_EN_SPAN}"
-                         r"\b(?:review|rating|feedback)\b"),
-    ("asks_for_review", r"\b(?:five|5)[- ]star\b|\bleave (?:us )?an? (?:good|positive|great|nice) "
-                        r"(?:review|rating|feedback)\b|\bpositive review\b"),
-    ("keeps_from_review", r"\b(?:remove|delete|change|edit|take down|withdraw)\b (?:your|the|that|this) "
-                          r"(?:negative |bad )?(?:review|rating|feedback)\b"
-                          r"|\b(?:don'?t|do not|please don'?t|never) (?:leave|post|write|give) "
-                          r"(?:us )?(?:a |any )?(?:bad |negative |poor )?(?:review|rating|feedback)\b"),
-    # withdrawing a complaint
-    ("withdraw_complaint", r"(?:撤销|撤回|取消|关闭)(?:一下)?(?:您的|你的)?(?:投诉|维权|举报|申诉|纠纷)"),
-    ("withdraw_complaint", r"\b(?:withdraw|cancel|close|drop|retract)\b (?:your|the) "
-                           r"(?:complaint|dispute|claim|chargeback|report)\b"),
-    # confirming receipt
-    ("money_for_receipt", rf"确认收货{_ZH_SPAN}{_ZH_MONEY}|{_ZH_MONEY}{_ZH_SPAN}(?:先|请)?确认收货"),
-    ("money_for_receipt", rf"\bconfirm (?:receipt|delivery|you received)\b{_EN_SPAN}{_EN_MONEY}"
-                          rf"|{_EN_MONEY}{_EN_SPAN}\bconfirm (?:receipt|delivery)\b"),
-))
-
-
-# A rule can only match text containing one of its trigger words; checking those first (a substring
-# test) keeps the guardrail at a few microseconds for the replies that mention none of them.
-_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "money_for_reason": ("原因", "理由", "reason"),
-    "money_for_review": ("好评", "晒图", "五星", "5星", "review", "rating", "feedback", "star"),
-    "asks_for_review": ("好评", "五星", "5星", "star", "review"),
-    "keeps_from_review": ("差评", "中评", "评价", "review", "rating", "feedback"),
-    "withdraw_complaint": ("投诉", "维权", "举报", "申诉", "纠纷", "complaint", "dispute", "claim",
-                           "chargeback", "report"),
-    "money_for_receipt": ("确认收货", "confirm"),
+WHY: dict[str, str] = {
+    "money_for_reason": "ties money or another benefit to the refund reason the buyer picks",
+    "money_for_review": "ties money or another benefit to a review (leaving, changing or removing one)",
+    "asks_for_review": "asks the buyer for a positive or five-star review",
+    "keeps_from_review": "keeps the buyer from reviewing freely (asks not to review, or to change or "
+                         "delete a review)",
+    "withdraw_complaint": "asks the buyer to withdraw a complaint, dispute or chargeback, or ties a "
+                          "benefit to it",
+    "money_for_receipt": "ties money or another benefit to confirming receipt",
+    "refund_threat": "threatens to withhold, delay or reduce the refund unless the buyer changes the "
+                     "reason, a review or a complaint, or confirms receipt",
 }
-_ALL_TRIGGERS = tuple(sorted({t for ts in _TRIGGERS.values() for t in ts}))
-_GATED = tuple((name, pattern, frozenset(_TRIGGERS[name])) for name, pattern in RULES)
 
 
-@lru_cache(maxsize=8192)
-def find_violation(text: str) -> tuple[str, str] | None:
-    """The first (rule, phrase) the text breaks, or None.
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the guardrail says about one text: blocked or not, and if blocked which rule, the phrase
+    (as written in the text) and why."""
 
-    Memoised (bounded): the engine's replies repeat (same template, amount and date), and a pure
-    function of the text can be.
+    blocked: bool
+    rule: str | None = None
+    phrase: str | None = None
+    why: str | None = None
+
+
+PASS = Assessment(blocked=False)
+
+# --- normalisation ---------------------------------------------------------------------------------
+
+
+def _opencc_table() -> dict[int, str]:
+    """Traditional -> simplified, one character to one, from OpenCC's TSCharacters table.
+
+    Only the character table is used: whole-phrase conversion (``opencc.OpenCC('t2s')``) costs about
+    240 µs for a 100-character message, zhconv 35 µs (and is GPL), hanziconv 24 µs; a ``str.translate``
+    with this table costs about 1 µs and runs only when a traditional character is present.
     """
-    lowered = text.lower()
-    found = {t for t in _ALL_TRIGGERS if t in lowered}
-    if not found:
-        return None
-    for name, pattern, triggers in _GATED:
-        if found.isdisjoint(triggers):
+    spec = importlib.util.find_spec("opencc")  # located, not imported: only its data file is read
+    if spec is None or spec.origin is None:  # pragma: no cover - the dependency is declared
+        return {}
+    path = os.path.join(os.path.dirname(spec.origin), "dictionary", "TSCharacters.txt")
+    table: dict[int, str] = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.rstrip("\n").partition("\t")
+                if len(key) == 1 and value:
+                    simple = value.split(" ")[0]
+                    if simple != key:
+                        table[ord(key)] = simple
+    except OSError:  # pragma: no cover
+        return {}
+    return table
+
+
+_T2S = _opencc_table()
+_TRAD = frozenset(chr(c) for c in _T2S)  # a set test (3 µs) beats a 4,000-character regex class (15 µs)
+
+_SYMBOLS: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad"
+                             "\ufe0e\ufe0f\u180e"), None),
+    ord("🧧"): " 红包 ", ord("🎁"): " gift ", ord("💰"): " money ", ord("💸"): " money ",
+    ord("💵"): " money ", ord("⭐"): " star ", ord("🌟"): " star ", ord("★"): " star ",
+    ord("☆"): " star ", ord("❌"): " no ", ord("✖"): " no ", ord("➕"): "+", ord("→"): " then ",
+    ord("➡"): " then ", ord("⇒"): " then ",
+    ord("“"): '"', ord("”"): '"', ord("‘"): "'", ord("’"): "'", ord("「"): '"', ord("」"): '"',
+    ord("『"): '"', ord("』"): '"', ord("〔"): "(", ord("〕"): ")", ord("、"): ",",
+}
+_FOLD = {**_SYMBOLS, **_T2S}
+_SYMBOL_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _SYMBOLS) + "]")
+# Characters NFKC would change, other than the full-width punctuation every Chinese reply has (folded
+# below without NFKC's cost): full-width letters and digits, enclosed and compatibility forms,
+# mathematical letters, odd spaces. NFKC (7 µs for a reply) runs only when one is present.
+_COMPAT = re.compile("[\u00a0-\u00bf\u2000-\u200a\u2024-\u2026\u2070-\u218f\u2460-\u24ff\u2f00-\u2fdf"
+                     "\u3000\u3200-\u33ff\uf900-\ufaff\ufb00-\ufb4f\ufe10-\ufe6f"
+                     "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff5f-\uffef"
+                     "\U0001d400-\U0001d7ff\U0001f100-\U0001f1ff]")
+_SYMBOL_TEXT = {chr(k): v or "" for k, v in _SYMBOLS.items()}
+
+
+def _symbol(m: re.Match[str]) -> str:
+    return _SYMBOL_TEXT[m.group(0)]
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+# Characters put between the characters of a word to slip it past a filter: 好-评-返-现, 原·因, r.e.v.
+_SEP = " \t\u3000\\-*_·•.~～/|"
+_SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[{_SEP}]+(?=[{_CJK}])")
+_SPACED_LETTERS = re.compile(r"(?<![a-z])[a-z](?:[ .\-*_]{1,2}[a-z]){2,}(?![a-z])")
+_SPACED_HINT = re.compile(r"[ .\-*_][a-z][ .\-*_]{1,2}[a-z][ .\-*_]{1,2}[a-z]")
+_LEET = re.compile(r"[@03$](?<=[a-z][@03$])(?=[a-z])")
+_LEET_MAP = {"@": "a", "0": "o", "3": "e", "$": "s"}
+_CHAT = re.compile(r"(?:ur|u|pls|plz|thx|b4)(?<![a-z]ur)(?<![a-z]u)(?<![a-z]pls)(?<![a-z]plz)(?<![a-z]thx)"
+                   r"(?<![a-z0-9]b4)(?![a-z'])|4(?<![a-z0-9.$]4)(?= (?:a|an|ur|your|every|each)\b)")
+_CHAT_MAP = {"ur": "your", "u": "you", "pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
+             "4": "for"}
+_CONFUSABLE = {ord(a): b for a, b in zip("асеорхуіѕјԁԛԝαεοριτνκ", "aceopxyisjdqwaeopitvk", strict=True)}
+_CONFUSABLE_CHARS = re.compile("[асеорхуіѕјԁԛԝαεοριτνκ]")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    return "".join(ch for ch in m.group(0) if ch.isalpha())
+
+
+def _leet(m: re.Match[str]) -> str:
+    return _LEET_MAP[m.group(0)]
+
+
+def _chat(m: re.Match[str]) -> str:
+    return _CHAT_MAP[m.group(0)]
+
+
+_LETTER = re.compile("[a-z]")
+
+
+def _chat_worth(text: str) -> bool:
+    """Substring tests (0.3 µs) before the abbreviation regex (4 µs on a reply: ``u`` is everywhere)."""
+    padded = f" {text} "
+    return any(w in padded for w in (" u ", " u!", " u,", " u.", " ur ", "pls", "plz", "thx", "b4", " 4 "))
+
+
+_SEP_CHAR = re.compile(f"[{_SEP}]")
+
+
+def _has_sep(text: str) -> bool:
+    return _SEP_CHAR.search(text) is not None
+
+
+def _traditional(text: str) -> bool:
+    """Whether ``text`` holds a traditional character. Text that GB2312 (the simplified set) can encode
+    holds none, and the encoder answers in C (0.3 µs) where the set test takes 3 µs."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return not _TRAD.isdisjoint(text)
+    return False
+
+
+# Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
+_STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
+    (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
+    (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
+    (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
+    (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
+)
+
+
+def normalise(text: str) -> str:
+    """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
+    look-alike letters folded, spaced-out or separated letters and characters joined, a few chat
+    abbreviations spelt out (ur, u, pls, thx)."""
+    if not text.isascii():
+        if _COMPAT.search(text):
+            text = unicodedata.normalize("NFKC", text)
+        if _traditional(text):
+            text = text.translate(_FOLD)
+        elif _SYMBOL_CHARS.search(text):
+            text = _SYMBOL_CHARS.sub(_symbol, text)
+        text = text.lower()
+        if _CONFUSABLE_CHARS.search(text):
+            text = text.translate(_CONFUSABLE)
+    else:
+        text = text.lower()
+    for pattern, repl, worth in _STEPS:
+        if worth(text):  # type: ignore[operator]
+            text = pattern.sub(repl, text)  # type: ignore[call-overload]
+    return text
+
+
+def _sub_mapped(pattern: re.Pattern[str], repl: object, text: str, src: list[int]) -> tuple[str, list[int]]:
+    """``pattern.sub(repl, text)`` that also carries each output character's source index."""
+    out: list[str] = []
+    osrc: list[int] = []
+    last = 0
+    for m in pattern.finditer(text):
+        a, b = m.start(), m.end()
+        out.append(text[last:a])
+        osrc.extend(src[last:a])
+        r = repl if isinstance(repl, str) else repl(m)  # type: ignore[operator]
+        if len(r) == b - a:
+            osrc.extend(src[a:b])
+        else:
+            j = a
+            for ch in r:
+                k = j
+                while k < b and text[k] != ch:
+                    k += 1
+                osrc.append(src[k] if k < b else src[min(j, b - 1)])
+                if k < b:
+                    j = k + 1
+        out.append(r)
+        last = b
+    out.append(text[last:])
+    osrc.extend(src[last:])
+    return "".join(out), osrc
+
+
+def _normalise_mapped(text: str) -> tuple[str, list[int]]:
+    """``normalise`` character by character, with the index in ``text`` of every output character
+    (used only to quote a blocked phrase as the rep wrote it)."""
+    out: list[str] = []
+    src: list[int] = []
+    nfkc = not text.isascii() and _COMPAT.search(text) is not None
+    table = _FOLD if _traditional(unicodedata.normalize("NFKC", text) if nfkc else text) else _SYMBOLS
+    for i, ch in enumerate(text):
+        base = unicodedata.normalize("NFKC", ch) if nfkc else ch
+        folded = base.translate(table).lower().translate(_CONFUSABLE)
+        for f in folded:
+            out.append(f)
+            src.append(i)
+    joined = "".join(out)
+    for pattern, repl, worth in _STEPS:
+        if worth(joined):  # type: ignore[operator]
+            joined, src = _sub_mapped(pattern, repl, joined, src)
+    return joined, src
+
+
+def _split_top(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (escapes, classes and groups respected)."""
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
             continue
-        hit = pattern.search(text)
-        if hit:
-            return name, hit.group(0)
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+_HEAD = re.compile(r"[a-z][a-z' -]*")
+
+
+def _word_first(alt: str) -> str:
+    """``\\bword...`` as ``word(?<![a-z]word)...``: the same matches, but the pattern opens with a
+    literal, so ``re`` can skip ahead instead of trying every position."""
+    if not alt.startswith("\\b"):
+        return alt
+    rest = alt[2:]
+    if rest.startswith("(?:") and rest.endswith(")") and rest.count("(") == 1:
+        inner = [_word_first("\\b" + a) for a in _split_top(rest[3:-1])]
+        return "(?:" + "|".join(inner) + ")"
+    if rest.startswith("(?:"):
+        close = rest.find(")")
+        group = rest[3:close]
+        if "(" not in group and close > 0:
+            inner = [_word_first("\\b" + a) for a in _split_top(group)]
+            return "(?:" + "|".join(inner) + ")" + rest[close + 1:]
+        return alt
+    m = _HEAD.match(rest)
+    if m is None:
+        return alt
+    head = m.group(0)
+    if rest[m.end():m.end() + 1] in ("?", "*", "+", "{"):
+        head = head[:-1]
+    if not head:
+        return alt
+    return f"{head}(?<![a-z]{head}){rest[len(head):]}"
+
+
+def _literal_first(pattern: str) -> str:
+    """Every top-level ``\\b``-led alternative of ``pattern`` rewritten by ``_word_first``
+    (measured: E_BENEFIT over a reply 200 µs -> a few µs)."""
+    return "|".join(_word_first(a) for a in _split_top(pattern))
+
+
+_LITERAL_START = re.compile(r"[^\\\[\](){}.*+?^$|]|\\[^dDwWsSbBAZ0-9]")
+
+
+def _distribute(alt: str) -> list[str]:
+    """``(?:a|b)rest`` as ``arest``, ``brest`` (recursively), so that every alternative can open with a
+    literal; anything else is returned as it is."""
+    if not alt.startswith("(?:"):
+        return [alt]
+    depth = 0
+    for i, c in enumerate(alt):
+        if c == "\\":
+            continue
+        if c == "(" and (i == 0 or alt[i - 1] != "\\"):
+            depth += 1
+        elif c == ")" and alt[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                close = i
+                break
+    else:
+        return [alt]
+    rest = alt[close + 1:]
+    if rest[:1] in ("?", "*", "+", "{"):
+        return [alt]
+    out: list[str] = []
+    for inner in _split_top(alt[3:close]):
+        out.extend(_distribute(inner + rest))
+    return out
+
+
+class _Finder(Protocol):
+    def search(self, text: str) -> re.Match[str] | None: ...
+
+    def finditer(self, text: str) -> Iterable[re.Match[str]]: ...
+
+
+class _Concept:
+    """One concept's regex, compiled for speed: the alternatives that open with a literal character in
+    one pattern (``re`` then skips to candidate positions), the rest in a second one.
+
+    Measured on the tune corpus and the engine replies: Z_BENEFIT 21 -> 6 µs, E_REASON 24 -> 8 µs.
+    """
+
+    __slots__ = ("patterns",)
+
+    def __init__(self, pattern: str) -> None:
+        lead: list[str] = []
+        other: list[str] = []
+        for alt in _split_top(_literal_first(pattern)):
+            for a in _distribute(alt):
+                (lead if a and _LITERAL_START.match(a) and not a.startswith("(?") else other).append(a)
+        self.patterns = tuple(re.compile("|".join(p)) for p in (lead, other) if p)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        best: re.Match[str] | None = None
+        for p in self.patterns:
+            m = p.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found = [m for p in self.patterns for m in p.finditer(text)]
+        if len(self.patterns) > 1:
+            found.sort(key=lambda m: m.start())
+        return found
+
+
+# --- concepts --------------------------------------------------------------------------------------
+
+_ZS = r"[^。!?！？\n]"  # within one Chinese sentence (full-width punctuation is not folded)
+_ES = r"[^.!?\n]"  # within one English sentence
+
+# Chinese --------------------------------------------------------------------------------------------
+_Z_OPTION = (r"(?:七天无理由|无理由|不想要|不要了|不喜欢|不合适|拍错|拍多|多拍|错拍|买错|个人原因|"
+             r"非质量|协商一致|(?:其他|其它|别的)(?!款|颜色|尺|码|型号|商品|产品|的款|规格|样式|东西|同款)|尺码不合适|尺寸不合适|\"[^\"]{1,12}\")")
+_Z_CHANGE = (r"(?:修改|更改|变更|更正|写成|改为|改成|定为|定成|设为|设置为|写为|调整|调一下|调成|调为|更换|"
+             r"改|换(?<!退换)(?!货))")
+Z_REASON = _Concept(
+    rf"(?:{_Z_CHANGE}{_ZS}{{0,10}}?(?:原因|理由|reason))"
+    rf"|(?:(?:原因|理由|reason){_ZS}{{0,12}}?(?:{_Z_CHANGE}|撤|重新|点一下|点|勾|动|写|填))"
+    rf"|(?:{_Z_CHANGE}(?:成|为|一下)?{_ZS}{{0,3}}?{_Z_OPTION})"
+    rf"|(?:(?:原因|理由|类型|只要|如果|要是)[^。,，!?！？]{{0,6}}?(?:选|选择|写|填|选的是|写的是)"
+    rf"{_ZS}{{0,12}}?(?:的话|就|才|即可))|(?:选\"[^\"]{{1,12}}\"的话)|(?:(?:原因|理由|reason)[^。,，!?！？]{{0,4}}?(?:选|写|填)成)"
+    rf"|(?:(?:只要|如果|要是|若|前提是|条件是|只接受)(?:是|选)?{_ZS}{{0,4}}?{_Z_OPTION})"
+    rf"|(?:(?:选|选择)\"?(?:质量问题|描述不符|七天无理由|不想要了?|不要了|多拍|拍错|不喜欢|个人原因|其他))"
+    rf"|(?:(?:质量问题|描述不符|假货)(?:这个|的)?(?:原因|理由|reason))"
+    rf"|(?:(?:如果|要是|若|只要)(?:原因|理由|reason)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
+    rf"|(?:(?:原因|理由|reason)(?:如果|要是)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?(?:质量问题|描述不符|假货|破损))"
+    rf"|(?:(?:原因|理由|reason)(?:是|为|选)(?:质量问题|描述不符|假货|破损)的(?:退款|订单|申请|售后))"
+    rf"|(?:(?<!非)(?:质量问题|描述不符|破损)的?[^。,，!?！？]{{0,6}}?(?:不退|不给退|不予退|拒绝退|驳回))"
+    rf"|(?:重新(?:提交|申请|选择|选|填|勾){_ZS}{{0,12}}?(?:原因|理由|选))"
+    rf"|(?:(?:原因|理由|reason)(?:要是|如果|要)?(?:保持|还是|仍然|继续|一直是|一直|不变))"
+    rf"|(?:(?:原因|理由|reason){_ZS}{{0,8}}?(?:通融|配合|帮忙|帮个忙))"
+    rf"|(?:坚持(?:选|写|用)?{_ZS}{{0,3}}?(?:质量问题|描述不符|假货|原因))"
+    rf"|(?:(?:只要|如果|要是)(?:原因|理由|reason)(?:不是|不选|别选|不写))"
+    rf"|(?:(?:如果|要是|若|只要)[^。,，!?！？]{{0,4}}(?:原因|理由|reason)(?:是|选|写|为|选的是|写的是){_ZS}{{0,3}}?{_Z_OPTION})|"
+    rf"(?:选(?:个|"
+    rf"一个)?别的)|(?:(?:选|选择|勾|勾选|填|填写)(?:成|为|个|一个)?\"[^\"]{{1,12}}\")"
+    rf"|(?:(?:别|不要)(?:勾|选)质量问题)"
+    rf"|(?:勾(?:选)?(?:成|为)?(?:其他|其它|不想要了?|七天无理由|个人原因|拍错|多拍|不喜欢))"
+)
+Z_REVIEW_GIVE = _Concept(
+    r"好评|五星(?!级)|5星(?!级)|五颗星|满分|全五分|全5分|5分评价|晒图|晒单|晒个|晒出|买家秀|带图评价|带图|追评|"
+    r"评价(?:给|打|时|的时候|后|之后|满|有礼|返)|(?:给|打|写|留|帮)(?:个|一个|一条|我们|下|店铺)?(?:评价|评论)|"
+    r"评论区|(?:打|给)(?:个|一个)?(?:五|5|满)(?:星|分)|点个?五星|满意评价|满意的评价|好话|评价里?带(?:上)?图|评价里[^。，,！？!?]{0,4}(?:提一下|说一下|"
+    r"写一下|夸|多写|写几句|"
+    r"多说)|评价写满|"
+    r"写满\d+个?字|\d+字(?:评价|好评)|评分|打分|高分|点评|评语|"
+    r"评价截图|好评截图|点亮[^。！？!?]{0,4}星|"
+    r"五颗(?:小)?星|点(?:个)?赞|评一下|评个|"
+    r"好的评论|好评论|好的评价|满星|全五星|(?:评价|好评|五星)的(?:顾客|亲|买家|朋友|宝宝)|好平|好坪|hao评|好ping|haoping|晒tu|"
+    r"(?: ?star ?){3,5}|"
+    r"(?:五|5) ?star"
+)
+Z_REVIEW_REMOVE = _Concept(
+    rf"(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
+    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏)"
+    rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
+    rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
+    rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
+    rf"|不评价|默认好评|评价区说|私下沟通|急着评|先别评|别评|不要评|先放一放"
+    rf"|(?:评价|评论|追评){_ZS}{{0,6}}?(?:别|不要|不用)(?:说|提|写|晒)|(?:不要|别)(?:在评价|在评论|晒|公开)"
+    rf"|(?:评价|评论)之前|先别发|先不要发|(?:评价|评论)[^。！？!?]{{0,8}}(?:委婉|客气|好听)|(?:别|不要)说(?:假货|坏话|不好)|"
+    rf"公开[^。！？!?]{{0,4}}(?:不要|别)说|不要公开|别公开|评价先缓|先缓缓|缓一缓|晚点评|等[^。！？!?]{{0,8}}再评|别点星|不要点星|别打星|(?:差评|评价|"
+    rf"评论)[^。！？!?]{{0,6}}(?:灵活|通融|处理一下)|(?:评价|评论|"
+    rf"追评){_ZS}{{0,8}}?(?:重新写|重写)|"
+    rf"评价就?免了|不用评价了|评价就不用|手下留情|别写了|不要写了"
+)
+Z_COMPLAINT = _Concept(
+    rf"(?:撤|取消|关闭|关掉|结束|放弃|别|不要|先不要|不申请|撤回|撤掉|撤销)(?:掉|了|一下)?{_ZS}{{0,10}}?"
+    rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁)"
+    rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商)(?:单)?[^\n]{{0,14}}?"
+    rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销|关(?:了|一下)?(?![于系注心怀]))"
+    rf"|撤诉|撤了|(?:跟|和|告诉)(?:银行|信用卡公司|平台|支付宝|小二)[^。！？!?]{{0,6}}(?:误会|搞错了|没事了)|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服|"
+    rf"银行)[^。！？!?]{{0,8}}(?:不用处理|不用管|说一声|说一下|解决了|协商好)|(?:别|不要|先别|"
+    rf"不用)(?:找|去|申请|走|"
+    rf"联系)(?:平台|小二|客服介入|12315|消协|工商)"
+)
+Z_RECEIPT = _Concept(
+    r"确认[^。！？!?\n]{0,3}?收货|点(?:一下|下|个)?(?:确认)?收货|点(?:一下|下)?确认(?!退款)|确认(?:一下)?订单|签收确认|订单确认|把订单确认|确认一下吧|确认完|"
+    r"确认了|收货点|把货收了|货收了|收到货[^。！？!?]{0,6}确认"
+)
+Z_BENEFIT = _Concept(
+    r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
+    r"运费|包邮|免费|换(?:一件|新|货|一个|个)|礼物|礼品|赠品|赠送|送(?:您|你|一|运费|小|个)|小样|惊喜|福利|有礼|"
+    r"心意|奖励|免单|积分|代金券|立减|减\d|优惠|专属|话费|(?<!填)(?<!补)(?<!扩)充(?:值|\d|个|点)|好商量|好说|少扣|少收|便宜|吃亏|搞定|小玩意|不收|免收|手续费|"
+    r"抽奖|奖品|购物卡|"
+    r"\d+r(?![a-z])|v你|v您|"
+    r"微信(?:转|给|发)|亏待|辛苦费|"
+    r"损失|来补|意思一下|\d折|八折|"
+    r"九折|打折|"
+    r"折扣|礼包|加急|秒退|极速|优先|马上|立刻|立即|立马|今天|"
+    r"当天|全额|全退|差价|转(?:您|你|账)|"
+    r"打款|现金|报销|(?<!理由)退(?![换货])|钱|到账|不用寄回|关怀金|补偿金|同意|安排|处理|奉上|领取|领|不会让您白忙|白帮|白忙|有小|好处"
+)
+Z_THREAT = re.compile(
+    r"否则|不然|要不然|除非|不改|不撤|不删|不修改|一律|拒绝|驳回|不予|退不了|无法(?:给您|为您|继续)?(?:退|办理|处理)|"
+    r"不能退|没法|没办法|不退|不给退|不会同意|冻结|延后|暂缓|拖到|只能退|退一半|一半|只能拒|免谈|别想|扣|"
+    r"不会退|不处理|先不处理|暂停|保留[^。！？!?]{0,6}权利|(?<!不)(?<!不会)影响(?:您的)?(?:退款|售后)|重新考虑|不好办|没法办|难办|不会主动退|只能等|卡着|卡住|"
+    r"审核不通过|不认|挂着|"
+    r"拒收|取消了|没有了|给不了|不能给|不给|不会处理|80%|拒了|不同意"
+)
+Z_REFUND = re.compile(r"退|钱|补偿|赔|运费|售后|货款|款|费|收货|驳回|拒绝|好办|难办|没法办")
+Z_DECOUPLE = re.compile(r"都会退|都退|都会给您退|都会为您|都不影响|不影响|照样退|照常退|都一样|都会按|"
+                        r"都会处理|"
+                        r"都可以退|都能退")
+Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协|撤单|"
+                                 r"单子")
+Z_CANCEL = _Concept(
+    r"不影响|由您|您决定|您说了算|您自己|看您|也会正常|也会退|也会处理|正常退款|(?:选|填|改|写|哪个|哪种|两种|方式|情况)[^。！？!?]{0,8}(?:都可以|都行)|改不改|不改也|"
+    r"无论|不管|都会(?!优先)[^。！？!?]{0,12}?(?:退|处理|同意|受理)|照样|照常|没有关系|没关系|无关|"
+    r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实(?:感受|体验|情况|的评价|想法)|"
+    r"不会为评价|不提供任何|没有任何好处|哪里可以改进|需要改进的地方|不会要求|无权|不做任何|不干涉|不会干涉|"
+    r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|自己的事|不用动|无需动|"
+    r"不需要动|确认收货(?:之)?前|不必修改|不必改|"
+    r"无需改|"
+    r"不做|放心评|放心写|随意|"
+    r"随您|好评差评|差评好评|"
+    r"您说的|"
+    r"您提到的|您评价里(?:提到|说的|说到|反映|的)|您在评价里(?:提到|说的|说到|反映)|看到您的|"
+    r"(?:谢谢|感谢)[^。！？!?,，]{0,6}(?:五星|好评|评价|认可)|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
+    r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家"
+)
+Z_ASK = _Concept(
+    r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
+    r"|写[^。!?！？]{0,4}好话|五星就?最好|多夸|夸夸|美言|期待[^。!?！？]{0,4}好评|等您的好评"
+    r"|(?:五星|5星|全五分|五分)?好评(?:哦|吧|呀|啊|哈|支持|拜托|图)|给个好评|帮忙写|写个|五星哦|全五分|五星好评"
+    r"|五星评价|打个五星|好评是我们|五星走起|好评走起|五星安排|好评安排|求(?:个|一个)?好评"
+    r"|来(?:个|一个)?好评|好评走|(?:五|5) ?star ?好评"
+)
+
+# English --------------------------------------------------------------------------------------------
+def _words(*words: str) -> str:
+    """An alternation of plain words, each checked for a word start by a fixed-width lookbehind after
+    it: a pattern that opens with a literal lets ``re`` skip ahead, one that opens with ``\b`` tries
+    every position (measured 20x slower on a 300-character reply)."""
+    return "(?:" + "|".join(f"{re.escape(w)}(?<![a-z]{re.escape(w)})" for w in words) + ")"
+
+
+_E_CHANGE_WORDS = ("change", "changing", "changed", "switch", "switching", "swap", "update", "updating",
+                   "edit", "editing", "modify", "modifying", "amend", "amending", "redo", "re-do", "adjust",
+                   "adjusting", "reconsider", "reconsidering", "select", "selecting", "pick", "choose",
+                   "choosing", "mark", "set", "resubmit", "re-submit", "refile", "re-file", "re-open",
+                   "reopen", "go with", "put", "tweak", "tweaking", "flip", "flipping", "list",
+                   "file it under")
+
+
+
+class _Reversed:
+    """``<change word> ... reason`` found right to left: the pattern run over the reversed text opens
+    with the literal ``nosaer`` instead of forty verbs, which ``re`` can only try one by one at every
+    letter (measured: 31 µs -> 2 µs on the engine's reason-change reply)."""
+
+    __slots__ = ("backward", "forward")
+
+    def __init__(self, forward: _Concept) -> None:
+        self.forward = forward
+        verbs = "|".join(re.escape(w[::-1]) for w in sorted(_E_CHANGE_WORDS, key=len, reverse=True))
+        self.backward = re.compile(
+            r"(?:nosaer|epyt nruter|gninruter er'?uoy yhw)(?![a-z])"
+            rf"[^.!?\n]{{0,50}}?(?<![a-z])(?:{verbs})(?![a-z])")
+
+    def _back(self, text: str) -> list[tuple[int, int]]:
+        rev = text[::-1]
+        n = len(text)
+        return [(n - m.end(), n - m.start()) for m in self.backward.finditer(rev)]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        m = self.forward.search(text)
+        if m is not None:
+            return m
+        back = self._back(text) if "reason" in text or "return type" in text or "returning" in text else []
+        return _SPAN.match(text, back[0][0], back[0][1]) if back else None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found = list(self.forward.finditer(text))
+        if "reason" in text or "return type" in text or "returning" in text:
+            found += [m for a, b in self._back(text) if (m := _SPAN.match(text, a, b)) is not None]
+            found.sort(key=lambda m: m.start())
+        return found
+
+
+_SPAN = re.compile(r"[\s\S]+")  # re-creates a match object over a span found on the reversed text
+
+E_REASON_FORWARD = _Concept(
+    rf"{_words('mark')} (?:the return|your return|it|this|the item) as \""
+    rf"|reason(?<![a-z]reason)\b(?:"
+    rf"{_ES}{{0,30}}?\b(?:to|as)\s*(?:say\s*|read\s*|be\s*|show\s*)?(?:\"|'|[a-z]+_[a-z_]+|other\b|changed|"
+    rf"no longer|not needed|"
+    rf"unwanted|style|size|ordered|wrong|no reason|something)"
+    rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is amended|is modified|"
+    rf"is edited|is corrected|is no longer|stays|remains|"
+    rf"says)\b"
+    rf"|\s*=|{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b)"
+    rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
+    rf"|{_words('mark')} (?:it|this) as \""
+    rf"|{_words('if')} \"{_ES}{{0,30}}\" could become\b"
+    rf"|{_words('claim', 'claims')}\b(?=[^.!?\n]{{0,20}}\"defective\")"
+    rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
+    rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
+    rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
+    rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
+    rf"|\" as (?:the|your)(?: return)? reason\b"
+    rf"|defective\"?[^.!?\n]{{0,8}}?(?:no refund|not refunded|won'?t be refunded|refund denied)"
+    rf"|{_words('switch', 'switching', 'change', 'changing', 'move', 'moving', 'go', 'going')} (?:it )?to \""
+    rf"|{_words('logged', 'log', 'logging', 'tagged', 'tag', 'recorded', 'record', 'listed', 'classed')} "
+    rf"(?:it |this |the return |your return )?(?:as |under )?\""
+    rf"|{_words('submitted', 'submit', 'submitting', 'sent', 'raised', 'opened')} "
+    rf"(?:it |this |the return |your return )?(?:as |under )?\""
+    rf"|reason:? \"[^\"]{{1,25}}\"\s*(?:=|gets|means|and)"
+    rf"|{_words('resubmit', 'resubmitting', 'refile', 're-file', 're-submit', 'submit', 'file')} "
+    rf"(?:it |this |the return )?(?:as|under|with) \""
+    rf"|{_words('if', 'once', 'when')} \"[^\"]{{1,30}}\" is (?:selected|chosen|picked|ticked|used)\b"
+    rf"|{_words('opt', 'opting', 'opted')} for \""
+    rf"|{_words('marked', 'filed', 'logged')} as \"|\bany reason (?:except|but|other than)\b"
+    rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
+    rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
+    rf"|{_words('make', 'set', 'put')} it (?:as |to )?\""
+    rf"|{_words('pick', 'choose', 'select', 'selecting', 'choosing', 'tick', 'ticking')} \""
+    rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
+    rf"(?:on file |given |listed |on the return )?(?:were|was) \""
+    rf"|(?:the|your) (?:return|request|claim) (?:with|under|as|to) \"(?!defective|damaged|faulty)"
+    rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
+    rf"(?:is|says|stays|remains)\b"
+    rf"|{_words('with')} (?:this|that|the|your) reason\b|{_words('change', 'switch', 'update', 'edit')} it\b"
+)
+E_REASON = _Reversed(E_REASON_FORWARD)
+E_REVIEW_GIVE = re.compile(
+    r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
+    r"five star|"
+    r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments|"
+    r"write-up)\b|"
+    r"\bleave us some love\b|"
+    r"\bshow us some love\b|\bsome love\b|\btell the world\b"
+)
+E_REVIEW_REMOVE = re.compile(
+    rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
+    rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|amend|"
+    rf"amending|"
+    rf"reconsider|taking down|take down)\b{_ES}{{0,40}}?"
+    rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
+    rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted|is updated|"
+    rf"is changed|is edited|comes down|is gone|goes away)\b"
+    rf"|\bkeep (?:any |your |the )?(?:complaints?|it|this|that|issues?|problems?) (?:off|out of) (?:the|"
+    rf"your) review"
+    rf"|\b(?:don'?t|do not|not|never|refrain from|hold off on|skip)\b{_ES}{{0,40}}?"
+    rf"\b(?:review|reviewing|rating|rate|feedback|comment|comments|post anything|"
+    rf"mention this in your review)\b"
+    rf"|\bdidn'?t (?:review|leave|post|rate)\b|\bno need to review\b|\b1-star (?:stays|up)\b"
+    rf"|\bflexible (?:on|about) (?:that|the|your) (?:\d-star |one-star |negative |bad )?review|"
+    rf"\bkeep the 1-star\b|\bwhile your review\b|\bhold(?:ing)? back (?:on )?(?:the|your|a|that) review|"
+    rf"\bleave (?:the|your) review blank\b|\bleave (?:reviews?|the review|ratings?) out of (?:this|it)\b|"
+    rf"\breview (?:that )?reflects\b|"
+    rf"\breview (?:didn'?t|doesn'?t|does not|did not|wouldn'?t) mention\b|\bdelay (?:your|the|posting|"
+    rf"writing) (?:your )?review\b|"
+    rf"\bhold(?:ing)? off (?:on )?(?:writing|posting|leaving) (?:a|the|your|any) review|"
+    rf"\b(?:end up|appear|go|goes) in (?:a|the|your) review|\bhold(?:ing)? (?:off )?(?:on )?(?:your|the|that|"
+    rf"a) (?:review|rating|"
+    rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
+    rf"feedback)\b"
+    rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
+    rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
+    rf"|\bkeep (?:your |the )?(?:feedback|review|rating|opinion|thoughts) private\b"
+    rf"|\binstead of (?:reviewing|rating us|posting a review|leaving a review)\b"
+    rf"|\b(?:rather than|instead of) (?:leaving|posting|writing|giving) (?:a |any |your )?(?:negative |bad )?"
+    rf"(?:review|feedback|rating)"
+    rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
+    rf"(?:review|feedback|rating)"
+    rf"|\bbefore you post anything\b|\bgo(?:ing)? public\b|\b(?:keep|kept|keeping) (?:it|this|that) (?:off|"
+    rf"out of) (?:the|your) review|\bpost (?:it |this |anything )?publicly\b|"
+    rf"\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
+    rf"anything)\b"
+)
+E_COMPLAINT = _Concept(
+    rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
+    rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
+    rf"pull|"
+    rf"stop|"
+    rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
+    rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
+    rf"reversed|stays|goes away|go away|disappears|is gone|is cancell?ed|is canceled|"
+    rf"is marked (?:as )?resolved|is dropped)\b|\b(?:don'?t|do not|not) escalate\b"
+    rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
+    rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
+    rf"{_ES}{{0,30}}?(?:no longer need|don'?t need|resolved|sorted|misunderstanding|mistake)"
+    rf"|\blet (?:the|your) (?:claim|dispute|case|chargeback|complaint) (?:lapse|expire|drop)\b"
+    rf"|\blet (?:the platform|paypal|amazon|ebay|etsy|the bank|your bank|them) know you (?:don'?t|"
+    rf"no longer) need"
+    rf"|\b(?:call|contact|ring|email) (?:your|the) (?:card issuer|bank|card company|paypal)\b{_ES}{{0,25}}?"
+    rf"(?:resolved|sorted|fine|misunderstanding|mistake)"
+    rf"|\b(?:close|cancel|drop|withdraw) (?:the|your) (?:paypal|bank|amazon|ebay|etsy|platform|card) "
+    rf"(?:thing|one|request|ticket|case|claim|dispute|complaint|report)\b"
+    rf"|\btell (?:your|the) (?:bank|card company|card issuer|credit card company|paypal|"
+    rf"platform)\b{_ES}{{0,25}}?"
+    rf"(?:misunderstanding|mistake|resolved|sorted|fine|settled)"
+    rf"|\blet (?:paypal|the bank|your bank|the platform|amazon|etsy|ebay|shopify|them|klarna) know "
+    rf"(?:it'?s|it is|that it'?s|the (?:issue|case|dispute|claim) is|everything is) (?:resolved|fixed|sorted)"
+    rf"|(?<!will )(?<!'ll )(?<!would )(?<!can )(?<!they )\b(?:close|cancel|withdraw|drop|retract) (?:it|"
+    rf"that)\b"
+    rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report)\b"
+    rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
+    rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
+    rf"your card|the marketplace)\b"
+)
+E_RECEIPT = _Concept(
+    r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
+    r"ing)? (?:receipt|"
+    r"delivery|you(?:'ve| have)? received|the order as|order)\b"
+    r"|\bconfirm (?:that )?you(?:'ve| have)? (?:got|received)\b|\breceipt confirmation\b|"
+    r"\bconfirmation of receipt\b"
+    r"|\bconfirm (?:that )?(?:the|your) (?:order|parcel|package|item) (?:is|was|has been) (?:received|"
+    r"delivered)\b|\bconfirm (?:receive|receiving|the goods|"
+    r"goods)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
+    r"|\bconfirm(?:ing)? the delivery\b"
+    r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
+    r"|\border received\b|\bshows \"?(?:received|delivered)\"? (?:on|at) your (?:side|end)\b|"
+    r"\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
+    r"check)(?:ing)? (?:on )?\"?(?:received|"
+    r"order received|confirm)"
+)
+E_BENEFIT = _Concept(
+    r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
+    r"\bgift|\bfree\b|\bbonus|"
+    r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
+    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b|\breplacement\b|"
+    r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
+    r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
+    r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
+    r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
+    r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
+    r"see what (?:i|we) can do|flexible on (?:the )?(?:shipping|refund|price|cost|compensation)|\bdraw\b|"
+    r"\braffle|\bbucks?\b|\bquid\b|\bgiveaway|\bprize|\bpriority\b|push it through|"
+    r"no (?:return )?shipping (?:cost|fee|charge)|prioriti[sz]e|priority refund|\bcomp\b|"
+    r"eat the|throw in|thrown in|little extra|"
+    r"bit extra|bump(?:ed)? up|knock(?:ed)? (?:\$|\d|off)|on the house|hook you up|sort you out|\bon us\b|"
+    r"\brefill|"
+    r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
+    r"in it for you|\bgoodies\b|\bsomething special\b"
+)
+E_TIE = _Concept(
+    r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
+    r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
+    r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
+    r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
+    r"unlocks?|"
+    r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
+    r"and the)\b|="
+)
+E_THREAT = re.compile(
+    r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
+    r"cancell?ed|won'?t|will not|can'?t|cannot|unable|"
+    r"no refunds?|decline|"
+    r"denied|deny|"
+    r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
+    r"not happening|not much we can do|nothing we can do|only after|only once|not before|stays pending|"
+    r"stop (?:the|your) refund|"
+    r"only (?:processed|issued|accepted)|"
+    r"don'?t expect|don'?t refund|do not refund|"
+    r"not be refunding|not able|only allows|"
+    r"keeping the funds|hold your|cancel (?:your|the) refund|"
+    r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
+)
+E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b"
+                      r"|\bshipping\b")
+E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
+                        r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
+                        r"any) way")
+E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
+                                 r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
+E_CANCEL = re.compile(
+    r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
+    r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
+    r"don'?t worry|"
+    r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
+    r"do better|improve|"
+    r"\bhonestly\b|review honestly|"
+    r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
+    r"saw your (?:kind words|review|rating|feedback|5)|"
+    r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
+    r"before confirming|both (?:processed|refunded|handled|"
+    r"treated)|"
+    r"(?:processed|refunded|handled) the same|whether the|no expectation|no pressure|no obligation|"
+    r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
+    r"you(?:'ll| will)? (?:need to |have to )?(?:cover|pay for)|(?:marketplace|platform)'?s? rules?|"
+    r"not necessary|"
+    r"unnecessary|whether you|not affected|unaffected|(?:doesn'?t|"
+    r"does not|not) depend|either way|regardless|won'?t affect|"
+    r"doesn'?t affect|"
+    r"does not affect|"
+    r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason[,.;]|"
+    r"goes through the same|same either way|any reason (?:is|works|"
+    r"you)|whichever|"
+    r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
+    r"does not change|entirely|your right|every right|good or bad|good (?:review |one )?or (?:a )?bad|"
+    r"positive or negative|all feedback|"
+    r"honest feedback|any review (?:you|is|at all)|however you|that's up|accurate|true for you|matches your|"
+    r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
+    r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
+)
+E_ASK = re.compile(
+    rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving)\b{_ES}{{0,25}}?"
+    rf"\b(?:5-star|5 star|five-star|five star|5 stars|five stars|positive|good|great|nice|glowing|"
+    rf"star star)\b|\b(?:leave|give|rate us)\b{_ES}{{0,10}}?[1-5] ?\*"
+    rf"|\b(?:5-star|5 star|five-star|five star|positive|good|great|glowing|nice)\b{_ES}{{0,12}}?"
+    rf"\b(?:review|rating|feedback)\b{_ES}{{0,40}}?\b(?:would|please|appreciate|hope|mean|thanks|amazing|"
+    rf"love|make our day)\b"
+    rf"|\brat(?:e|ing) us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
+    rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
+    rf"|\b(?:giving|gave|give) us\b{_ES}{{0,5}}?\bstars?\b"
+    rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
+    rf"(?:review|rating|feedback|write-up|writeup|write up)\b"
+    rf"|\bhope you'?ll (?:leave|write)\b|\bkind words (?:in|on) (?:a|your|the) review|"
+    rf"\bclick (?:the |all )?(?:five |5 )?stars\b|\ball five stars\b|"
+    rf"\bgive us a thumbs up\b|\bdon'?t forget\b{_ES}{{0,20}}?\b(?:5|five)[- ]?stars?\b|"
+    rf"\bsay (?:nice|good|kind|positive|great) things\b"
+    rf"|\blook(?:ing)? forward to (?:your|a) (?:positive|5-star|five-star|good|great|glowing)\b|"
+    rf"\bif we'?ve earned it\b|\b(?:5|five)[- ]stars? if\b|\bif you think we (?:earned|deserve)|"
+    rf"\bdon'?t forget to leave\b"
+)
+
+_SENT_END = re.compile(r"[。!?！？\n~～….]+")
+
+
+@dataclass(slots=True)
+class _Hit:
+    rule: str
+    start: int
+    end: int
+
+
+class _Doc:
+    """A normalised text cut into sentences, with the concept spans each sentence holds."""
+
+    __slots__ = ("bounds", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        n = len(text)
+        ends = []
+        for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
+            e = m.end()                      # before a space or the end, or as an ellipsis
+            if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
+                continue
+            ends.append(e)
+        if not ends or ends[-1] < len(text):
+            ends.append(len(text))
+        self.bounds = ends
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.bounds, pos)
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        start = self.bounds[i - 1] if i > 0 else 0
+        return start, self.bounds[i] if i < len(self.bounds) else len(self.text)
+
+    def window(self, i: int, j: int) -> tuple[int, int]:
+        lo, hi = min(i, j), max(i, j)
+        return self.sentence(lo)[0], self.sentence(hi)[1]
+
+
+def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
+         cancel: _Finder, rule: str, *, need_tie_word: bool = True,
+         decouple: _Finder | None = None, permission: _Finder | None = None,
+         need: _Finder | None = None) -> _Hit | None:
+    """An act span and an ``other`` concept in the same sentence or one of the two before or after it,
+    with no disclaimer in the sentences between (and, when ``need_tie_word``, a conditional or
+    connective word).
+
+    A tie inside one sentence is also undone by a ``decouple`` statement in the sentence before or
+    after ("两种情况我们都会退款", "either way you are refunded"): how an honest explanation of
+    what each reason means reads."""
+    text = doc.text
+    n = len(doc.bounds)
+    for a_start, _a_end in acts:
+        i = doc.sentence_of(a_start)
+        for j in (i, i + 1, i - 1, i + 2, i - 2):
+            if j < 0 or j >= n:
+                continue
+            lo, hi = doc.window(i, j)
+            seg = text[lo:hi]
+            if cancel.search(seg):
+                continue
+            if j != i and permission is not None:  # "change it if you like." then a refund date
+                act_lo, act_hi = doc.sentence(i)
+                if permission.search(text[act_lo:act_hi]):
+                    continue
+            if j == i and decouple is not None:
+                near_lo, near_hi = doc.window(max(i - 1, 0), min(i + 1, n - 1))
+                if decouple.search(text[near_lo:near_hi]):
+                    continue
+            m = other.search(seg)
+            if m is None:
+                continue
+            if need_tie_word and tie is not None and not tie.search(seg):
+                continue
+            if need is not None and not need.search(seg):
+                continue
+            return _Hit(rule, lo, hi)
     return None
+
+
+class _Except:
+    """A disclaimer finder that ignores the disclaimers ``skip`` matches: citing the platform's rules
+    explains a fee, but does not undo "change the reason or wait 30 days for your refund"."""
+
+    __slots__ = ("base", "skip")
+
+    def __init__(self, base: _Finder, skip: re.Pattern[str]) -> None:
+        self.base = base
+        self.skip = skip
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in self.base.finditer(text):
+            if not self.skip.fullmatch(m.group(0)):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if not self.skip.fullmatch(m.group(0))]
+
+
+# A reason the seller is at fault under (quality, wrong or missing item...): pointing a buyer to it, with
+# what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
+# move towards a reason that spares the seller can be bought.
+_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|描述不符|破损|假货|做工|瑕疵")
+_Z_SPARING = re.compile(r"无理由|不想要|不需要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|"
+                        r"买错|尺码|尺寸|协商|不合适")
+_E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
+_E_SPARING = re.compile(r"changed? (?:my |your )?mind|no longer|not needed|unwanted|other|style|size|ordered|"
+                        r"mistake|"
+                        r"personal|don'?t like|didn'?t like|no reason|color|colour")
+
+
+_AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质量|改|换|从|坚持|保持|一直|还是|"
+                   r"from|instead|rather|unless|not|n't|stays|remains|"
+                   r"keep|"
+                   r"change|switch|update|edit|other than|except")
+
+
+def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
+             sparing: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The reason acts whose sentence is not only about a reason the seller is at fault under."""
+    out = []
+    for span in spans:
+        lo, hi = doc.sentence(doc.sentence_of(span[0]))
+        sentence = doc.text[lo:hi]
+        if fault.search(sentence) and not sparing.search(sentence) and not _AWAY.search(sentence):
+            continue
+        out.append(span)
+    return out
+
+
+# Leave to change the reason, given in a sentence of its own, is not a request tied to the next one.
+_Z_PERMISSION = re.compile(r"想改也可以|可以改也可以不改|改不改|愿意的话|如果您愿意|您愿意|可改可不改")
+_E_PERMISSION = re.compile(r"if you(?:'d)? (?:like|want|wish|prefer)(?=[.,;!?]|$| but| though)|feel free|"
+                           r"if you'd rather|you may|optional")
+
+_Z_POLICY = re.compile(r"平台规定|平台的规则|平台规则|平台要求")
+_E_POLICY = re.compile(r"per our|as per|policy|per marketplace|(?:marketplace|platform)'?s? rules?")
+
+
+def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) -> _Hit | None:
+    for s, _e in spans:
+        lo, hi = doc.sentence(doc.sentence_of(s))
+        if not cancel.search(doc.text[lo:hi]):
+            return _Hit(rule, lo, hi)
+    return None
+
+
+def _classify(norm: str) -> _Hit | None:
+    """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
+    has_zh = not norm.isascii() and _RX_GATE_ZH.search(norm) is not None
+    has_en = _LETTER.search(norm) is not None and any(t in norm for t in _GATE_EN)
+    if not (has_zh or has_en):
+        return None
+    doc = _Doc(norm)
+    if has_zh:
+        hit = _classify_zh(doc)
+        if hit is not None:
+            return hit
+    if has_en:
+        return _classify_en(doc)
+    return None
+
+
+def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...] | re.Pattern[str], probe: str | None = None
+           ) -> list[tuple[int, int]]:
+    """The concept's spans, after a substring test of the words every match must contain (the
+    regexes cost a few µs each on a reply; most replies contain none of the words). ``probe`` is the
+    text the words are looked for in, when it differs (a leading space, so " change it" is a word)."""
+    where = text if probe is None else probe
+    if isinstance(triggers, re.Pattern):
+        if triggers.search(where) is None:
+            return []
+        return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    for trig in triggers:
+        if trig in where:
+            return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return []
+
+
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """``any(w in text for w in words)`` as one regex: for Chinese words ``re`` skips every character
+    that starts none of them (measured: 8 µs -> 1 µs on a Chinese reply); English words start with
+    common letters, so the English gates stay substring tests."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+# Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that
+# ``re`` can skip ahead; measured per concept on the tune corpus and the engine replies, those that did
+# not gain stay plain regexes).
+E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (E_THREAT, E_CANCEL, E_REFUND))
+
+_G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错",
+               "拍多",
+               "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
+               '"')
+_G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
+               "评", "好话", "公开",
+               "赞", "好平", "好坪", "hao", "star")
+_G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
+                  "平台", "小二", "银行", "信用卡",
+                  "12315", "消协")
+_G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
+_G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
+               " update it", " edit it", " make it", " set it", " put it", "down as")
+_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "comment", "kind words", "good word", "thumbs up", "shout", "write-up")
+_G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
+                  "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
+                  "card", "marketplace", "tell your", "tell the")
+_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews")
+_G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
+# The first gate: a text with none of these words cannot break any rule.
+_GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
+_RX_GATE_ZH = _any_of(_GATE_ZH)
+_RX_Z_REASON, _RX_Z_REVIEW, _RX_Z_COMPLAINT, _RX_Z_RECEIPT, _RX_Z_MENTION = (
+    _any_of(g)
+    for g in (_G_Z_REASON, _G_Z_REVIEW, _G_Z_COMPLAINT, _G_Z_RECEIPT, (*_G_Z_COMPLAINT, "差评", "中评")))
+_GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
+                         *_G_E_MENTION, "change it", "switch it"}))
+
+
+def _classify_zh(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    reason = _gated(Z_REASON, t, _RX_Z_REASON)
+    give = _gated(Z_REVIEW_GIVE, t, _RX_Z_REVIEW)
+    remove = _gated(Z_REVIEW_REMOVE, t, _RX_Z_REVIEW)
+    complaint = _gated(Z_COMPLAINT, t, _RX_Z_COMPLAINT)
+    receipt = _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
+    mention = _gated(Z_COMPLAINT_MENTION, t, _RX_Z_MENTION)
+    conditions = reason + remove + complaint + receipt + give + mention
+    if conditions:
+        hit = _tie(doc, conditions, Z_THREAT, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
+                   need_tie_word=False,
+                   decouple=Z_DECOUPLE)
+        if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
+            return hit
+    bought = _sparing(doc, reason, _Z_FAULT, _Z_SPARING) if reason else reason
+    if bought:
+        hit = _tie(doc, bought, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE,
+                   permission=_Z_PERMISSION)
+        if hit is not None:
+            return hit
+    if complaint:
+        hit = _first(doc, complaint, Z_CANCEL, "withdraw_complaint")
+        if hit is not None:
+            return hit
+    if receipt:
+        hit = _tie(doc, receipt, Z_BENEFIT, None, Z_CANCEL, "money_for_receipt")
+        if hit is not None:
+            return hit
+    if give or remove:
+        hit = _tie(doc, give + remove, Z_BENEFIT, None, Z_CANCEL, "money_for_review")
+        if hit is not None:
+            return hit
+    if remove:
+        hit = _first(doc, remove, Z_CANCEL, "keeps_from_review")
+        if hit is not None:
+            return hit
+    asks = _gated(Z_ASK, t, _RX_Z_REVIEW)
+    if asks:
+        return _first(doc, asks, Z_CANCEL, "asks_for_review")
+    return None
+
+
+def _classify_en(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    reason = _gated(E_REASON, t, _G_E_REASON, " " + t)
+    give = _gated(E_REVIEW_GIVE, t, _G_E_REVIEW)
+    remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
+    complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
+    receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
+    mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
+    conditions = reason + remove + complaint + receipt + mention
+    if conditions:
+        hit = _tie(doc, conditions, E_THREAT, None, _Except(E_CANCEL, _E_POLICY), "refund_threat",
+                   need_tie_word=False,
+                   decouple=E_DECOUPLE)
+        if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
+            return hit
+    bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
+    if bought:
+        hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
+                   permission=_E_PERMISSION)
+        if hit is not None:
+            return hit
+    if complaint:
+        hit = _first(doc, complaint, E_CANCEL, "withdraw_complaint")
+        if hit is not None:
+            return hit
+    if receipt:
+        hit = _tie(doc, receipt, E_BENEFIT, E_TIE, E_CANCEL, "money_for_receipt")
+        if hit is not None:
+            return hit
+    if remove:
+        hit = _tie(doc, remove, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review")
+        if hit is not None:
+            return hit
+        hit = _first(doc, remove, E_CANCEL, "keeps_from_review")
+        if hit is not None:
+            return hit
+    asks = _gated(E_ASK, t, _G_E_REVIEW)
+    if give:
+        hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review",
+                   need=None if asks else _EN_REVIEW_ACT)
+        if hit is not None:
+            return hit
+    if asks:
+        return _first(doc, asks, E_CANCEL, "asks_for_review")
+    return None
+
+
+_EN_REVIEW_ACT = re.compile(
+    r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"
+    r"customers who|everyone who|anyone who|those who|for every|per review|with every|sends? (?:one|us)|"
+    r"every reviewer|each reviewer|all reviewers|"
+    r"for (?:your|a|each|every) (?:review|rating|5-star|five-star)|"
+    r"show us|tell|say|says|give us|a few kind words|kind words|a good word|thumbs up|shout-out|shout out|"
+    r"click|clicks|tap|pop|all five|tag us|review is up|review goes up|review is live|reviewing|"
+    r"your (?:\d-star |5-star |five-star )?review[^.!?\n]{0,25}(?:earns|gets|wins|unlocks)|"
+    r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
+    r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
+)
+
+
+def _phrase(text: str, hit_rule: str) -> tuple[str, str] | None:
+    """Re-run the rules on the character-mapped normalisation and quote the sentence(s) as written."""
+    norm, src = _normalise_mapped(text)
+    hit = _classify(norm)
+    if hit is None or not src:
+        return None
+    lo = src[min(hit.start, len(src) - 1)]
+    hi = src[min(max(hit.end - 1, hit.start), len(src) - 1)] + 1
+    phrase = text[lo:hi].strip(" \t\r\n。.!！?？~～;；,，")
+    return hit.rule, phrase or text[lo:hi]
+
+
+def assess(text: str) -> Assessment:
+    """Blocked or not, and why: the rule, the phrase as written (its sentence or two), and a reason.
+
+    Memoised for short texts (the engine's replies repeat: same template, amount and date); long ones
+    are not kept, so a file of long messages cannot fill memory through the cache."""
+    return _assess_cached(text) if len(text) <= _CACHED_CHARS else _assess(text)
+
+
+_CACHED_CHARS = 2000
+
+
+def _assess(text: str) -> Assessment:
+    if not text:
+        return PASS
+    clipped = text[:MAX_CHARS]
+    hit = _classify(normalise(clipped))
+    if hit is None:
+        return PASS
+    quoted = _phrase(clipped, hit.rule)
+    rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
+    return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
+
+
+_assess_cached = lru_cache(maxsize=8192)(_assess)
+
+
+def find_violation(text: str) -> tuple[str, str] | None:
+    """The first (rule, phrase) the text breaks, or None."""
+    verdict = assess(text)
+    if not verdict.blocked:
+        return None
+    assert verdict.rule is not None and verdict.phrase is not None
+    return verdict.rule, verdict.phrase
 
 
 def check_outgoing(text: str) -> None:
     """Raise GuardrailViolation naming the phrase and the rule when ``text`` breaks honest steering."""
-    found = find_violation(text)
-    if found is not None:
-        rule, phrase = found
-        raise GuardrailViolation("outgoing message blocked by the honest-steering rule", phrase=phrase,
-                                 rule=rule)
+    verdict = assess(text)
+    if verdict.blocked:
+        assert verdict.rule is not None and verdict.phrase is not None
+        raise GuardrailViolation("outgoing message blocked by the honest-steering rule",
+                                 phrase=verdict.phrase, rule=verdict.rule)

@@ -41,6 +41,7 @@ from marketplace_returns.service.bounds import (
 )
 from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.db import session_scope
+from marketplace_returns.service.guardrail_api import GuardrailIn, GuardrailOut, check_text
 from marketplace_returns.service.tables import AuditEvent, CaseRecord, DecisionRecord, OutboxAction
 from marketplace_returns.service.tasks_api import router as tasks_router
 
@@ -418,6 +419,11 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
                 internal = row.id
             return _audit_out(session, repo.list_audit(session, shop_id=shop_id, case_id=internal,
                                                        limit=limit))
+
+    @app.post("/guardrail/check", response_model=GuardrailOut, tags=["guardrail"])
+    def guardrail_check(body: GuardrailIn, _shop: ShopId) -> GuardrailOut:
+        """Would this outgoing text be blocked by the honest-steering rule, and why."""
+        return check_text(body.text)
 
     _document_errors(app)
     return app
