@@ -255,6 +255,7 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         colour_severity=words.colour_severity,
         quality_probability=reading.quality_probability if reading is not None else None,
         reader_unsure=unsure,
+        reader_decided=by_reader,
     )
     classification = Classification(family=family, category=category, confidence=confidence,
                                     evidence=evidence)
