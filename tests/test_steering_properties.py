@@ -23,7 +23,12 @@ from hypothesis import strategies as st
 
 from marketplace_returns.engine import evaluate, load_playbook
 from marketplace_returns.engine.classifier import classify
-from marketplace_returns.engine.context import MAX_QUALITY_PROBABILITY, Context, steering_target
+from marketplace_returns.engine.context import (
+    MAX_QUALITY_PROBABILITY,
+    MAX_QUALITY_PROBABILITY_OVER_CUES,
+    Context,
+    steering_target,
+)
 from marketplace_returns.engine.money import money_facts
 from marketplace_returns.engine.playbook_cases import load_cases
 from marketplace_returns.engine.spans import clauses, quality_words, stated_reasons
@@ -225,9 +230,16 @@ def _context(c: Case, **signals: Any) -> Context:
 def test_the_learned_readers_probability_must_be_low_and_sure() -> None:
     c = _case(reason="质量问题", message="不喜欢这个颜色")
     assert steering_target(_context(c)) == "七天无理由退换货"
-    assert steering_target(_context(c, quality_probability=MAX_QUALITY_PROBABILITY / 2)) == "七天无理由退换货"
-    assert steering_target(_context(c, quality_probability=MAX_QUALITY_PROBABILITY)) is None
-    assert steering_target(_context(c, quality_probability=0.9)) is None
+    # Where the reader decided the family, a low bar.
+    low = MAX_QUALITY_PROBABILITY
+    half = _context(c, quality_probability=low / 2, reader_decided=True)
+    assert steering_target(half) == "七天无理由退换货"
+    assert steering_target(_context(c, quality_probability=low, reader_decided=True)) is None
+    assert steering_target(_context(c, quality_probability=0.9, reader_decided=True)) is None
+    # Where a clear non-quality cue decided, the reader vetoes only when it is sure of quality.
+    high = MAX_QUALITY_PROBABILITY_OVER_CUES
+    assert steering_target(_context(c, quality_probability=low, reader_decided=False)) == "七天无理由退换货"
+    assert steering_target(_context(c, quality_probability=high, reader_decided=False)) is None
     assert steering_target(_context(c, quality_probability=0.01, reader_unsure=True)) is None
     assert steering_target(_context(c, any_quality_cue=True)) is None
 

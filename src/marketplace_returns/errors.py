@@ -20,7 +20,8 @@ one boundary each, so a user never sees a traceback for their own mistake.
     │   └── PlatformRejected        the platform refused the request for good (isv.*, userErrors)
     ├── GuardrailViolation          outgoing text breaks the honest-steering rule
     ├── StoreError                  the database refused an operation
-    └── CorpusError                 the learned reader's labelled corpus cannot be rebuilt as listed
+    ├── CorpusError                 the learned reader's labelled corpus cannot be rebuilt as listed
+    └── ReaderError                 the learned reader's weights file is missing or corrupt
 """
 
 from __future__ import annotations
@@ -191,3 +192,12 @@ class CorpusError(MarketplaceReturnsError):
     def __str__(self) -> str:
         where = ":".join(part for part in (self.source, self.row) if part)
         return f"{where}: {self.message}" if where else self.message
+
+
+class ReaderError(MarketplaceReturnsError):
+    """Raised when the learned reader's weights file is missing or corrupt; ``file`` names it."""
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.message = message
+        self.file = file
+        super().__init__(f"{file}: {message}")

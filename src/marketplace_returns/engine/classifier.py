@@ -6,12 +6,18 @@ Three readings are combined, in the order a good after-sales lead weighs them:
     non-quality problem because it gets them free return shipping, so the words and the facts
     override it; it decides only when neither says anything;
 (c) the order's facts: shipped after ship_by, a measured size deviation beyond the platform's
-    tolerance, goods not yet shipped. A measured fact outweighs a claim about the same thing.
+    tolerance, goods not yet shipped. A measured fact outweighs a claim about the same thing;
+(d) the learned reader (engine/reader.py): a calibrated probability that the family is quality, and a
+    category, read from the n-grams of any message, including the many the cue lexicons do not cover.
 
-The combination: a clear, non-negated quality cue → quality (a defect beats a preference); a measured
-size deviation decides size questions; a shipment after ship_by makes a delay or a cancellation the
-seller's lateness; goods not yet shipped cannot have a quality problem; an explicit denial with no
-quality cue → non-quality; no words → the reason prior and the facts.
+The combination: measured facts decide what they measure (a size deviation decides size questions; a
+shipment after ship_by makes a delay or a cancellation the seller's lateness; goods not yet shipped
+cannot have a quality problem). A clear, non-negated cue is evidence and decides when the reader agrees
+or is not sure (a defect beats a preference). The reader decides where the cues are absent or only
+vague, and where they conflict with it: the cues point one family, the reader confidently the other,
+or the cues point both ways. When the reader decides and its probability falls in its not-sure band,
+``Signals.reader_unsure`` is set and the engine asks a rep to approve (engine/evaluate.py). An
+explicit denial with no quality cue → non-quality; no words at all → the reason prior and the facts.
 
 Every decision is transparent: ``evidence`` names the matched phrases and the facts, and the trace
 records each reading. This is a pure function of the case and the platform profile.
@@ -19,8 +25,10 @@ records each reading. This is a pure function of the case and the platform profi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from marketplace_returns.engine import reader
 from marketplace_returns.engine.signals import ClassifierResult, Signals
 from marketplace_returns.engine.text import buyer_lang, normalise
 from marketplace_returns.engine.words import WordsReading, read_words
@@ -87,10 +95,49 @@ class _Facts:
             self.category = Category.SHIPPING_DELAY
 
 
+def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category | None,
+                    how: str) -> tuple[Category, float, str]:
+    """The reader's family; within it, the category the cues named if any, else the buyer's chosen
+    reason when it lies in that family (``少了一条腰带`` filed as 少件/漏发: buyers misfile across
+    families for free shipping, seldom within one), else the reader's own category."""
+    family = reading.family
+    named = next((c for c in words.ranking if FAMILY_OF[c] is family), None)
+    if named is not None:
+        category = named
+    elif prior is not None and FAMILY_OF[prior] is family:
+        category = prior
+    else:
+        category = reading.category
+    p = reading.quality_probability
+    confidence = min(max(p, 1 - p), 0.95)
+    if reading.unsure:
+        how += f"; not sure (quality {p:.2f} in the band {reading.band[0]:.2f}-{reading.band[1]:.2f})"
+    return category, confidence, how
+
+
+def _cues_conflict(words: WordsReading) -> bool:
+    """Clear cues point to both families ("质量没问题但是开线了" reads both ways)."""
+    families = {FAMILY_OF[c] for c in words.ranking}
+    return len(families) > 1
+
+
 def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
-             case: Case) -> tuple[Category, float, str]:
-    """The category, a confidence and a sentence saying what decided."""
+             case: Case, reading: reader.Reading | None, override_at: float | None,
+             ) -> tuple[Category, float, str, bool]:
+    """The category, a confidence, a sentence saying what decided, and whether the reader decided."""
+    category, confidence, how = _combine_cues(words, prior, prior_weight, facts, case, reading, override_at)
+    return category, confidence, how.removeprefix(_READER), how.startswith(_READER)
+
+
+_READER = "reader:"
+
+
+def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
+                  case: Case, reading: reader.Reading | None, override_at: float | None,
+                  ) -> tuple[Category, float, str]:
     said = words.category
+    # the buyer's chosen reason, when it names a category at all (no reason, "other": it does not)
+    chosen = prior if prior is not Category.OTHER and prior_weight > _UNKNOWN_REASON_PRIOR else None
     quality_said = said in QUALITY_CATEGORIES and words.strong
     agree = 0.05 if said is not None and FAMILY_OF[said] is FAMILY_OF[prior] else 0.0
     if case.goods_status is GoodsStatus.NOT_SHIPPED:
@@ -111,6 +158,18 @@ def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _
     if said is not None and words.strong:
         if facts.late and said in _LATE_OR_QUIET:
             return Category.SHIPPING_DELAY, 0.9, "shipped after ship_by, and the words do not name a defect"
+        # n-grams cannot read a negation: when the buyer denies a defect in so many words ("not
+        # defective, just too small"), the cues' reading of it stands.
+        if reading is not None and not reading.unsure and not words.quality_denied:
+            p = reading.quality_probability
+            if _cues_conflict(words):
+                c, conf, how = _reader_decides(reading, words, chosen,
+                                               "the cues point both ways: the reader decides")
+                return c, conf, _READER + how
+            if override_at is not None and reading.family is not FAMILY_OF[said] \
+                    and max(p, 1 - p) >= override_at:
+                c, conf, how = _reader_decides(reading, words, chosen, "the reader overrules the cues")
+                return c, conf, _READER + how
         base = 0.75 if quality_said else 0.7
         confidence = base + 0.05 * min(words.count - 1, 3) + agree
         if quality_said and case.photos:
@@ -121,18 +180,37 @@ def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _
         return said, min(confidence, 0.95), how
     if facts.late:
         return Category.SHIPPING_DELAY, 0.9, "shipped after ship_by"
+    if words.quality_denied and not words.any_quality_cue and (reading is None or reading.unsure
+                                                               or reading.family is Family.NON_QUALITY):
+        category = prior if prior not in QUALITY_CATEGORIES else Category.OTHER
+        if said is not None and said not in QUALITY_CATEGORIES:
+            category = said
+        return category, 0.6, "the buyer says the goods are fine; the reason prior is set aside"
+    if reading is not None:
+        c, conf, how = _reader_decides(reading, words, chosen,
+                                       "no clear cue in the words: the reader decides")
+        return c, conf, _READER + how
     if said is not None:
         return said, 0.5 + agree, "only vague complaints in the words"
-    if words.quality_denied:
-        category = prior if prior not in QUALITY_CATEGORIES else Category.OTHER
-        return category, 0.6, "the buyer says the goods are fine; the reason prior is set aside"
     if prior is Category.SHIPPING_DELAY and facts.late is False:
         return Category.OTHER, 0.5, "the reason says late shipment, the facts say on time"
     return prior, prior_weight, "nothing in the words: the reason prior decides"
 
 
-def classify(case: Case, profile: PlatformProfile, *, explain: bool = True) -> ClassifierResult:
+OVERRIDE_AT: float | None = None
+"""How sure the reader must be to overrule a clear cue of the other family (None: never). Measured with
+bench/eval_triage.py: on the labelled texts a clear cue of one family was right more often than the
+reader that contradicted it, and an n-gram model cannot read "not defective, just too small"."""
+
+ReadFn = Callable[[str, str, WordsReading], "reader.Reading | None"]
+
+
+def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read: ReadFn = reader.read,
+             override_at: float | None = OVERRIDE_AT) -> ClassifierResult:
     """Classify ``case`` under ``profile``'s reasons and tolerances. Pure: reads, never acts.
+
+    ``read`` and ``override_at`` are for bench/eval_triage.py (a reader trained without the source it
+    scores, another policy); the engine always runs with the shipped reader and the measured policy.
 
     ``explain=False`` leaves the trace empty (the evidence is always there): building the four trace
     steps costs about as much as the classification itself, and a bulk back-test rarely shows them.
@@ -150,9 +228,14 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True) -> C
         prior, prior_weight = Category.OTHER, _UNKNOWN_REASON_PRIOR
         prior_line = f'reason "{case.reason}" is not one of {profile.platform}\'s: no prior'
     facts = _Facts(case, profile)
-    category, confidence, how = _combine(words, prior, prior_weight, facts, case)
+    reading = read(message, lang, words) if text else None
+    category, confidence, how, by_reader = _combine(words, prior, prior_weight, facts, case, reading,
+                                                    override_at)
     family = FAMILY_OF[category]
     evidence = [*words.cues, *words.ignored, *facts.lines, prior_line]
+    if reading is not None:
+        evidence.append(reading.evidence())
+    unsure = by_reader and reading is not None and reading.unsure
     confidence = round(confidence, 2)
     severity = words.severity if family is Family.QUALITY and category is words.category else None
     if severity is None and family is Family.QUALITY and category is Category.NOT_AS_DESCRIBED \
@@ -170,6 +253,9 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True) -> C
         shipped_late=facts.late,
         counterfeit_claim=words.counterfeit_claim,
         colour_severity=words.colour_severity,
+        quality_probability=reading.quality_probability if reading is not None else None,
+        reader_unsure=unsure,
+        reader_decided=by_reader,
     )
     classification = Classification(family=family, category=category, confidence=confidence,
                                     evidence=evidence)
@@ -185,15 +271,33 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True) -> C
         TraceStep(step="facts", detail="; ".join(facts.lines) or "no order facts bear on it",
                   facts={"fact_category": facts.category, "shipped_late": facts.late,
                          "size_beyond_tolerance": facts.size_beyond}),
-        TraceStep(step="combine", detail=f"{family.value} / {category.value}: {how}", facts={
-            "family": family, "category": category, "confidence": confidence}),
+        TraceStep(step="combine", detail=f"{family.value} / {category.value}: {how}; "
+                  f"{_reader_detail(reading, by_reader, unsure)}", facts={
+            "family": family, "category": category, "confidence": confidence,
+            "decided_by_reader": by_reader, "reader_unsure": unsure, "reader": _reader_facts(reading)}),
     ]
     return ClassifierResult(classification=classification, signals=signals, trace=trace)
 
 
+def _reader_detail(reading: reader.Reading | None, by_reader: bool, unsure: bool) -> str:
+    if reading is None:
+        return "no words for the learned reader"
+    role = ("decides, not sure: a rep approves" if unsure else "decides") if by_reader else "evidence"
+    return f"{reading.evidence()}, {role}"
+
+
+def _reader_facts(reading: reader.Reading | None) -> dict[str, object] | None:
+    if reading is None:
+        return None
+    return {"quality_probability": reading.quality_probability, "category": reading.category,
+            "category_probability": reading.category_probability, "band": list(reading.band),
+            "unsure": reading.unsure, "model": reading.model, "manifest_sha256": reading.manifest}
+
+
 def warm_up() -> None:
-    """Load both lexicons and jieba's dictionary now (about a second) rather than on the first case."""
+    """Load both lexicons, jieba's dictionary and the reader's weights now rather than on the first case."""
     read_words(normalise("质量没问题 fine"), 3.0)
+    reader.shipped()
 
 
 def _words_detail(words: WordsReading, lang: str) -> str:

@@ -9,6 +9,10 @@ fires only when ``steering_target`` allows one (a clause of the buyer's own word
 facts, shows the accurate, non-penalising reason; never a quality case; the reply quotes that clause
 or those facts and nothing else), and a rule refusing a lawful seven-day no-reason return never fires.
 Such a rule is passed over (the trail says why) and the next matching rule decides.
+
+When the learned reader decided the family and was not sure (``Signals.reader_unsure``: its probability
+fell in the calibrated not-sure band), the decision needs a rep's approval and is never pushed on its
+own, whatever the rule says; the rationale says why.
 """
 
 from __future__ import annotations
@@ -167,6 +171,12 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     comp = ctx.profile.late_shipment_compensation
     if ctx.signals.shipped_late and ctx.penalising == "late_shipment_compensation" and comp is not None:
         extra["late_shipment_compensation"] = comp.amount(m.asked)
+    unsure = ctx.signals.reader_unsure
+    if unsure:
+        p = ctx.signals.quality_probability
+        what = "a quality problem" if cls.family is Family.QUALITY else "not a quality problem"
+        notes.append(f"The reader is not sure this is {what} (quality probability {p:.2f}): a rep approves."
+                     if p is not None else "The reader is not sure of the family: a rep approves.")
     rationale = " ".join(filter(None, (rule.rationale.strip() or rule.description.strip(), *notes)))
     lang = ctx.signals.lang
     hours = ctx.profile.deadlines.decide_hours
@@ -181,7 +191,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         ship_by=grounds.ship_by if grounds is not None else None,
         rationale=rationale, due=due_date(case.requested_at, hours), due_hours=hours))
     check_outgoing(text)
-    auto = rule.auto and action is not Action.REQUEST_REASON_CHANGE and (
+    auto = rule.auto and not unsure and action is not Action.REQUEST_REASON_CHANGE and (
         amount is None or amount <= settings.auto_refund_ceiling)
     # One validation call for the whole nested decision (pydantic-core does it in Rust): cheaper than
     # building each sub-model in Python, and the decision is still validated.
@@ -196,7 +206,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         rule=rule.id,
         playbook=playbook_name,
         auto=auto,
-        needs_approval=action in _APPROVAL,
+        needs_approval=action in _APPROVAL or unsure,
         penalising_metric=ctx.penalising,
         money=mo.compared(m, offer=amount if action is Action.OFFER_PARTIAL_REFUND else None, saved=saved,
                           **extra),

@@ -43,6 +43,8 @@ class Signals:
     The honest-steering rule asks it to be low before any reason change."""
     reader_unsure: bool = False
     """The learned reader's probability fell in the calibrated not-sure band: a rep decides."""
+    reader_decided: bool = False
+    """The learned reader decided the family (no clear cue, or cues pointing both ways)."""
 
 
 @dataclass(frozen=True, slots=True)
