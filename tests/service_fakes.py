@@ -166,3 +166,24 @@ def make_context(url: str, connector: FakeConnector, clock: FakeClock, *, worker
         session.commit()
     return ServiceContext(db=engine, triage=FAKE_TRIAGE, clock=clock, worker=worker,
                           connector_factory=lambda name: connector, **kwargs)
+
+
+async def polled_with_tokens(ctx: ServiceContext, *, shops: tuple[str, ...] = ("shop-a", "shop-b"),
+                             poll: str = "shop-a") -> dict[str, Any]:
+    """Poll ``poll``, issue one API token per shop, and name ``poll``'s queue by refund id.
+
+    The set-up the HTTP tests share (API, tasks, review page): ``{"tokens": {shop: token}, "ids":
+    {refund_id: decision public id}}``.
+    """
+    from sqlmodel import Session
+
+    from marketplace_returns.security.tokens import issue_token
+    from marketplace_returns.service import repository as repo
+    from marketplace_returns.service.poller import poll_shop
+
+    await poll_shop(ctx, poll)
+    with Session(ctx.db) as session:
+        tokens = {s: issue_token(session, shop_id=s) for s in shops}
+        session.commit()
+        ids = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id=poll)}
+    return {"tokens": tokens, "ids": ids}

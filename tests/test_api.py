@@ -10,14 +10,11 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from marketplace_returns.security.tokens import issue_token
-from marketplace_returns.service import repository as repo
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
-from marketplace_returns.service.poller import poll_shop
 from marketplace_returns.service.tables import CaseRecord
 from service_db import migrated
-from service_fakes import FakeClock, FakeConnector, make_context
+from service_fakes import FakeClock, FakeConnector, make_context, polled_with_tokens
 
 
 @pytest.fixture
@@ -33,12 +30,7 @@ def ctx(tmp_path: Path) -> Iterator[ServiceContext]:
 
 @pytest.fixture
 async def setup(ctx: ServiceContext) -> dict[str, Any]:
-    await poll_shop(ctx, "shop-a")
-    with Session(ctx.db) as session:
-        tokens = {s: issue_token(session, shop_id=s) for s in ("shop-a", "shop-b")}
-        session.commit()
-        items = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-a")}
-    return {"tokens": tokens, "ids": items}
+    return await polled_with_tokens(ctx)
 
 
 def auth(token: str) -> dict[str, str]:

@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 from marketplace_returns.cli import app as cli_app
 from marketplace_returns.connectors.base import ActionSupport, Capabilities
 from marketplace_returns.models.vocabulary import Action
-from marketplace_returns.security.tokens import issue_token
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service import tasks
 from marketplace_returns.service.api import create_app
@@ -30,7 +29,7 @@ from marketplace_returns.service.deadlines import run_deadlines
 from marketplace_returns.service.poller import poll_shop
 from marketplace_returns.service.tables import Shop, new_public_id
 from service_db import migrated
-from service_fakes import T0, FakeClock, FakeConnector, make_context
+from service_fakes import T0, FakeClock, FakeConnector, make_context, polled_with_tokens
 
 DEADLINE = T0 + timedelta(hours=48)
 
@@ -64,12 +63,7 @@ def ctx(tmp_path: Path, clock: FakeClock) -> Iterator[ServiceContext]:
 
 @pytest.fixture
 async def setup(ctx: ServiceContext) -> dict[str, Any]:
-    await poll_shop(ctx, "shop-a")
-    with Session(ctx.db) as session:
-        tokens = {s: issue_token(session, shop_id=s) for s in ("shop-a", "shop-b")}
-        session.commit()
-        ids = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-a")}
-    return {"tokens": tokens, "ids": ids}
+    return await polled_with_tokens(ctx)
 
 
 @pytest.fixture

@@ -12,15 +12,13 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from marketplace_returns.security.tokens import issue_token
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service import tasks
 from marketplace_returns.service.api import create_app
 from marketplace_returns.service.context import ServiceContext
-from marketplace_returns.service.poller import poll_shop
 from marketplace_returns.service.web.i18n import MESSAGES, pick
 from service_db import migrated
-from service_fakes import FakeClock, FakeConnector, make_context
+from service_fakes import FakeClock, FakeConnector, make_context, polled_with_tokens
 
 Browser = httpx.AsyncClient
 NOWHERE = "dc_AAAAAAAAAAAAAAAA"
@@ -40,12 +38,7 @@ def ctx(tmp_path: Path) -> Iterator[ServiceContext]:
 
 @pytest.fixture
 async def setup(ctx: ServiceContext) -> dict[str, Any]:
-    await poll_shop(ctx, "shop-a")
-    with Session(ctx.db) as session:
-        tokens = {s: issue_token(session, shop_id=s) for s in ("shop-a", "shop-b")}
-        session.commit()
-        ids = {c.refund_id: d.public_id for d, c in repo.list_queue(session, shop_id="shop-a")}
-    return {"tokens": tokens, "ids": ids}
+    return await polled_with_tokens(ctx)
 
 
 def browser(app: Any) -> Browser:
