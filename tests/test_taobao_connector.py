@@ -314,6 +314,27 @@ async def test_stale_version_is_not_sent() -> None:
 
 
 @respx.mock
+@pytest.mark.parametrize("may_have_been_sent", [False, True])
+async def test_a_counter_offer_that_may_have_landed_is_not_offered_again(may_have_been_sent: bool) -> None:
+    # The refund moved since the decision. A first attempt (its worker killed after negotiatereturn,
+    # before message.add) may have moved it: TOP shows no counter-offer on the refund, so then the
+    # offer is taken as landed and only its message goes out; otherwise the push is stale (re-triage).
+    _mock_state(refund(refund_version=1732069999000))
+    add = respx.post(ROUTER, data__contains={"method": "taobao.refund.message.add"}, name="add").mock(
+        return_value=httpx.Response(200, json=ok("taobao.refund.message.add")))
+    neg = respx.post(ROUTER, data__contains={"method": "taobao.refund.negotiatereturn"}, name="neg")
+    result = await _connector().apply(shop(), _action(
+        Action.OFFER_PARTIAL_REFUND, amount=Decimal("20.00"), reply_text="亲，给您补偿20元可以吗？",
+        may_have_been_sent=may_have_been_sent))
+    assert neg.call_count == 0
+    if may_have_been_sent:
+        assert result.outcome is ActionOutcome.APPLIED and add.call_count == 1
+        assert _form(add.calls.last.request)["content"] == "亲，给您补偿20元可以吗？"
+    else:
+        assert result.outcome is ActionOutcome.STALE and add.call_count == 0
+
+
+@respx.mock
 async def test_platform_stale_answer_is_stale() -> None:
     _mock_state(refund())
     respx.post(ROUTER, data__contains={"method": "taobao.rp.refunds.agree"}, name="agree").mock(

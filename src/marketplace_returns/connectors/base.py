@@ -114,6 +114,10 @@ class ActionRequest(BaseModel):
     expected_version: str | None = None
     context: dict[str, Any] = Field(default_factory=dict)
     """Platform ids a connector needs besides the refund id (order id, line ids), from the raw record."""
+    may_have_been_sent: bool = False
+    """An earlier attempt may have reached the platform (its worker died mid-send, or its answer was
+    lost): a connector that cannot see every effect in the platform's record reads a moved version as
+    its own write having landed (TOP's counter-offer) instead of answering stale."""
 
 
 class ActionOutcome(StrEnum):

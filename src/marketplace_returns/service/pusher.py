@@ -149,7 +149,7 @@ async def _park(ctx: ServiceContext, action: OutboxAction, error: str, wait: tim
     report.retried += 1
 
 
-def _request(action: OutboxAction, case: CaseRecord | None) -> ActionRequest:
+def _request(action: OutboxAction, case: CaseRecord | None, *, recovering: bool = False) -> ActionRequest:
     context: dict[str, Any] = {}
     if case is not None and case.order_id:
         context["order_id"] = case.order_id
@@ -158,7 +158,7 @@ def _request(action: OutboxAction, case: CaseRecord | None) -> ActionRequest:
     return ActionRequest(refund_id=action.refund_id, action=Action(action.action), amount=action.amount,
                          reply_text=action.reply_text, reason_change_to=action.reason_change_to,
                          idempotency_key=action.idempotency_key, expected_version=action.expected_version,
-                         context=context)
+                         context=context, may_have_been_sent=recovering)
 
 
 async def push_one(ctx: ServiceContext, action: OutboxAction, recovering: bool, shop: Shop | None,
@@ -172,7 +172,7 @@ async def push_one(ctx: ServiceContext, action: OutboxAction, recovering: bool, 
     except ConfigError as exc:  # fixable by the seller: retry later, loudly
         await _retry(ctx, action, f"configuration: {exc}", None, report)
         return
-    request = _request(action, case)
+    request = _request(action, case, recovering=recovering)
     try:
         if action.reply_text:
             ctx.triage.check_outgoing(action.reply_text)

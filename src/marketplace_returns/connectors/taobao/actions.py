@@ -126,6 +126,12 @@ async def _state(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest
     return refund, messages
 
 
+def _counter_offer_landed(action: ActionRequest, refund: Refund) -> bool:
+    """A counter-offer whose earlier attempt may have landed, on a refund still open to one."""
+    return (action.action is Action.OFFER_PARTIAL_REFUND and action.may_have_been_sent
+            and refund.status in ("WAIT_SELLER_AGREE", "WAIT_SELLER_CONFIRM_GOODS"))
+
+
 async def find_applied(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest) -> ActionResult | None:
     before = conn.client.total_calls
     refund, messages = await _state(conn, shop, action)
@@ -150,6 +156,15 @@ async def apply(conn: TaobaoConnector, shop: ShopConfig, action: ActionRequest) 
         return _result(ActionOutcome.ALREADY_DONE, refund, f"refund is already {refund.status}", calls())
     current = version_of(refund.refund_version, refund.refund_phase)
     if action.expected_version and current and action.expected_version != current:
+        if _counter_offer_landed(action, refund):
+            # TOP shows no counter-offer on the refund: after an attempt that may have been sent, the
+            # version moving is read as our negotiatereturn having landed (a fresh offer on re-triage
+            # would be a second one). Its message still goes out, once: the log was read above.
+            response = await _write(conn, shop, action.model_copy(update={"amount": None}), refund, messages)
+            return _result(ActionOutcome.APPLIED, refund,
+                           f"counter-offer taken as landed (refund moved from {action.expected_version} "
+                           f"to {current} after an attempt that may have been sent); message sent",
+                           calls(), response if isinstance(response, dict) else None)
         return _result(ActionOutcome.STALE, refund,
                        f"refund moved from {action.expected_version} to {current}", calls())
     try:
