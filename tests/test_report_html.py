@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from marketplace_returns.cli import app
+from marketplace_returns.i18n import lang, set_lang, t
 from marketplace_returns.metrics.render_html import render_html
 from marketplace_returns.metrics.report import build_report
 from marketplace_returns.metrics.scope import Scope, table
-from metrics_builders import at, hand_store, sqlite_engine
+from metrics_builders import at, case, hand_store, shop, sqlite_engine
 
 CHARTS = ("time", "reason", "category", "sku", "money", "times")
 
@@ -64,7 +66,8 @@ def test_html_is_one_self_contained_file(page: Path) -> None:
     assert "退款率" in html and "Assumptions" in html
 
 
-def test_charts_render_in_headless_chromium(page: Path, tmp_path: Path) -> None:
+def _dump_dom(page: Path, tmp_path: Path) -> str:
+    """The page's DOM after headless Chromium ran its scripts (plotly drew into it); skips without one."""
     browser = _chromium()
     if browser is None:
         pytest.skip("no chromium binary (/usr/bin/chromium or on PATH): cannot check the charts render")
@@ -84,14 +87,88 @@ def test_charts_render_in_headless_chromium(page: Path, tmp_path: Path) -> None:
         page.as_uri(),
     ]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
-    dom = done.stdout
     assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_charts_render_in_headless_chromium(page: Path, tmp_path: Path) -> None:
+    dom = _dump_dom(page, tmp_path)
     # plotly marks each drawn chart's div js-plotly-plot and draws its axes into main-svg elements
     for chart in CHARTS:
         match = re.search(rf'<div id="plot-{chart}"[^>]*class="[^"]*js-plotly-plot', dom)
         assert match, f"chart {chart} did not render"
     assert dom.count('class="main-svg"') >= len(CHARTS)
     assert 'class="bars"' in dom or "class='bars'" in dom or "trace bars" in dom
+
+
+NOTES = (  # what a chart with nothing to draw says instead (render_html._no_data), keys of i18n.ZH
+    "no rate: no order counts for the period (orders import)",
+    "no money moved in this period",
+    "no refund requests in this period",
+)
+# a bar plotly drew: "Mx0,y0Vy1Hx1Vy0Z"; a zero-height (or zero-width) one is no data
+BAR = re.compile(r'<g class="point"><path d="M([-\d.e]+),([-\d.e]+)V([-\d.e]+)H([-\d.e]+)V')
+# a scatter line inside the plot (legend swatches are "legendlines", not "lines")
+LINE = re.compile(r'<g class="lines"><path class="js-line" d="M[^"]*"')
+NOTE = re.compile(r'<text class="annotation-text"[^>]*>(.*?)</text>', re.S)
+
+
+def _charts(dom: str) -> dict[str, str]:
+    """Each chart's rendered markup, from its container to the next chart or heading."""
+    out: dict[str, str] = {}
+    for match in re.finditer(r'<div class="chart" id="chart-(\w+)"', dom):
+        rest = dom[match.end():]
+        ends = (rest.find('<div class="chart"'), rest.find("<h2"))
+        cut = min((i for i in ends if i >= 0), default=len(rest))
+        out[match.group(1)] = rest[:cut]
+    return out
+
+
+def _drew_data(markup: str) -> bool:
+    bars = any(x0 != x1 and y0 != y1 for x0, y0, y1, x1 in BAR.findall(markup))
+    return bars or bool(LINE.search(markup))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_chart_in_chromium_has_data_or_says_no_data(language: str, tmp_path: Path) -> None:
+    # One shop, one request never refunded, no order counts: the time, reason, category and times
+    # charts have bars; the money chart has nothing (and the time chart no rate) and must say so.
+    engine = sqlite_engine(tmp_path)
+    with engine.begin() as conn:
+        shop(conn, "s1")
+        case(conn, shop_id="s1", reason="不想要了", refund_amount=20, requested_at=at("2026-11-03"), sku="B")
+    with engine.connect() as conn:
+        report = build_report(
+            conn,
+            Scope(since=at("2026-11-01").date(), until=at("2026-11-11").date(), shop_id="s1"),
+            now=at("2026-11-11"),
+        )
+    engine.dispose()
+    before = lang()
+    set_lang(language)
+    try:
+        html = render_html(report)
+        notes = {t(n) for n in NOTES}
+    finally:
+        set_lang(before)
+    if language == "zh":
+        assert all(re.search(r"[\u4e00-\u9fff]", n) for n in notes), notes  # translated, not English
+    path = tmp_path / f"report-{language}.html"
+    path.write_text(html, encoding="utf-8")
+    charts = _charts(_dump_dom(path, tmp_path))
+    assert len(charts) == html.count("Plotly.newPlot") >= 4, sorted(charts)
+    with_data: set[str] = set()
+    with_note: set[str] = set()
+    for name, markup in charts.items():
+        assert "js-plotly-plot" in markup, f"chart {name} did not render"
+        said = {unescape(text) for text in NOTE.findall(markup)} & notes
+        if _drew_data(markup):
+            with_data.add(name)
+        if said:
+            with_note.add(name)
+        assert name in with_data | with_note, f"chart {name} is empty and does not say 'no data'"
+    assert "money" in with_note - with_data, (with_data, with_note)
+    assert {"reason", "times"} <= with_data, with_data
 
 
 def test_report_command_writes_json_csv_and_html(store: str, tmp_path: Path) -> None:
