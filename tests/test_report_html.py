@@ -223,3 +223,22 @@ def test_orders_import_upserts_and_names_bad_lines(store: str, tmp_path: Path) -
     result = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", store, "--shop", "s1"])
     assert result.exit_code == 2
     assert "bad.csv:3: paid_orders" in result.output
+
+
+def test_a_rate_of_zero_is_a_rate_not_missing_order_counts() -> None:
+    # Orders counted, no refund: the refund rate is 0 %, not "no order counts" (a 0.0 was dropped).
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    from marketplace_returns.metrics.render_html import figures
+
+    day = {"key": "2026-11-01", "requests": 2, "refunds": 0, "quality_refunds": 0, "paid_orders": 100,
+           "signed_orders": 90}
+    report = SimpleNamespace(breakdowns={"day": [day]}, definitions={"window_days": 7, "metrics": {}},
+                             money=[], totals=defaultdict(int))
+    time_chart = dict(figures(report))["time"]  # type: ignore[arg-type]
+    notes = [a.text for a in time_chart.layout.annotations]
+    assert not any("order counts" in (n or "") for n in notes), notes
+    day["paid_orders"] = day["signed_orders"] = 0
+    time_chart = dict(figures(report))["time"]  # type: ignore[arg-type]
+    assert any("order counts" in (a.text or "") for a in time_chart.layout.annotations)

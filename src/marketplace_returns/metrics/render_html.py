@@ -64,7 +64,7 @@ def figures(report: Report) -> list[tuple[str, go.Figure]]:
             mode="lines",
         )
         rates = [v for v in (*_trailing(days, window, "refunds", "paid_orders"),
-                             *_trailing(days, window, "quality_refunds", "signed_orders")) if v]
+                             *_trailing(days, window, "quality_refunds", "signed_orders")) if v is not None]
         fig.update_layout(
             title=tr("Refunds and refund rate over time"),
             barmode="overlay",
