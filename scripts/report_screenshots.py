@@ -12,7 +12,6 @@ report --out DIR``) and photographs report.html full-page in the system Chromium
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from marketplace_returns.cli import app
 from marketplace_returns.errors import MarketplaceReturnsError
 from marketplace_returns.service import queue
 from marketplace_returns.service.tables import CaseRecord
-from marketplace_returns.service.web.preview import Preview, preview
+from marketplace_returns.service.web.preview import Preview, preview, system_chromium
 
 SHOP = "demo-tb"
 WIDTH = 1100
@@ -63,7 +62,7 @@ def main() -> int:
     parser.add_argument("--refunds", type=int, default=60)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "img")
     args = parser.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = system_chromium()
     if chromium is None:
         sys.stderr.write("no chromium on PATH (apt-get install chromium)\n")
         return 1

@@ -11,12 +11,11 @@ text needs a CJK font in the system (Debian: fonts-noto-cjk); without one the gl
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from marketplace_returns.service.web.preview import preview
+from marketplace_returns.service.web.preview import preview, system_chromium
 
 SHOP = "demo-tb"
 
@@ -27,7 +26,7 @@ def main() -> int:
     parser.add_argument("--refunds", type=int, default=40)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "img")
     args = parser.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = system_chromium()
     if chromium is None:
         sys.stderr.write("no chromium on PATH (apt-get install chromium)\n")
         return 1

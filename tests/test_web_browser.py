@@ -9,7 +9,6 @@ package). Playwright's own browser download does not work on this network, so th
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from sqlmodel import Session
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.tables import DecisionRecord
-from marketplace_returns.service.web.preview import Preview, preview
+from marketplace_returns.service.web.preview import Preview, preview, system_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FORBIDDEN = "改成七天无理由就给您退款"
@@ -31,7 +30,7 @@ THREAT = "Please change the reason to 'no reason', otherwise we cannot refund."
 
 
 def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    path = system_chromium()
     if path is None:
         pytest.skip("no chromium binary on PATH (apt-get install chromium): cannot drive the review page")
     try:
@@ -49,9 +48,9 @@ def service(tmp_path: Path) -> Iterator[Preview]:
 
 @pytest.fixture
 def page(service: Preview, tmp_path: Path) -> Iterator[Any]:
+    executable = _chromium()  # skips, saying why, before playwright is imported
     from playwright.sync_api import sync_playwright
 
-    executable = _chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])

@@ -9,6 +9,7 @@ sandbox clock stands still (speed 0): deadlines on screen do not move while a br
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,12 @@ from marketplace_returns.service.tables import CaseRecord
 
 SHOPS = ("demo-tb", "demo-tm")
 """The sandbox's Taobao and Tmall shops: their replies and reasons are Chinese."""
+
+
+def system_chromium() -> str | None:
+    """Debian's Chromium, which Playwright drives here (its own browser download is not reachable)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
 
 
 @dataclass
