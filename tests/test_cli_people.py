@@ -30,7 +30,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> tuple[str, int]:
+def db(tmp_path: Path) -> tuple[str, str]:
     url = f"sqlite:///{tmp_path / 'p.db'}"
     upgrade_database(url)
     engine = make_engine(url)
@@ -52,13 +52,14 @@ def db(tmp_path: Path) -> tuple[str, int]:
                                 rationale="minor defect: offer below the return leg"),
                             reply=Reply(lang="zh", text="您好，给您补偿10元可以吗？"),
                             money={"price": Decimal("60"), "offer": Decimal("10"), "saved": Decimal("2")})
-        decision_id = repo.record_decision(session, case_id=row.id, decision=decision, now=now).id or 0
+        record = repo.record_decision(session, case_id=row.id, decision=decision, now=now)
+        decision_id = record.public_id or ""
         session.commit()
     engine.dispose()
     return url, decision_id
 
 
-def test_queue_list_fits_80_columns_with_ids_whole_and_currency(db: tuple[str, int]) -> None:
+def test_queue_list_fits_80_columns_with_ids_whole_and_currency(db: tuple[str, str]) -> None:
     url, _ = db
     code, out = cli("queue", "list", "--db", url)
     assert code == 0, out
@@ -66,23 +67,77 @@ def test_queue_list_fits_80_columns_with_ids_whole_and_currency(db: tuple[str, i
     assert max(len(line) for line in lines) <= 80
     assert "…" not in out
     assert LONG_REFUND in out  # whole on one line: a rep copies it
-    assert LONG_SHOP[:20] in out  # folded onto the next line, not cut to "demo-…"
+    assert LONG_SHOP[:len(LONG_REFUND)] in out and LONG_SHOP[-7:] in out  # folded, not cut to "demo-…"
     assert "10.00 CNY" in out
     assert "5h 0" in out and "left" in out  # time to the platform's deadline
 
 
-def test_queue_show_is_a_card_and_json_on_request(db: tuple[str, int]) -> None:
+def test_queue_show_is_a_card_and_json_on_request(db: tuple[str, str]) -> None:
     url, decision_id = db
-    code, out = cli("queue", "show", str(decision_id), "--db", url)
+    assert decision_id.startswith("dc_")
+    code, out = cli("queue", "show", decision_id, "--db", url)
     assert code == 0, out
     assert not out.lstrip().startswith("{")
     for expected in ("offer partial refund 10.00 CNY", "60.00 CNY of 60.00 CNY paid", "衣服有个洞",
-                     "给您补偿10元", "saved 2.00 CNY", "线头很多", f"queue accept {decision_id}"):
+                     "给您补偿10元", "saved 2.00 CNY", "线头很多", f"suggestion {decision_id} · pending",
+                     f"queue accept {decision_id}", f"queue edit {decision_id} --amount",
+                     f"queue reject {decision_id}"):
         assert expected in out, expected
     assert max(len(line) for line in out.splitlines()) <= 80
-    code, out = cli("queue", "show", str(decision_id), "--json", "--db", url)
+    code, out = cli("queue", "show", decision_id, "--json", "--db", url)
     detail = json.loads(out)
     assert (detail["currency"], detail["amount"], detail["evidence"]) == ("CNY", "10.00", ["线头很多"])
+    assert detail["id"] == decision_id and detail["case_id"].startswith("cs_")  # the API's ids, not integers
+
+
+def test_queue_list_prints_the_opaque_id_a_rep_types_next(db: tuple[str, str]) -> None:
+    url, decision_id = db
+    code, out = cli("queue", "list", "--db", url)
+    assert code == 0 and decision_id in out  # whole on one line, copyable
+    code, out = cli("queue", "list", "--json", "--db", url)
+    [item] = json.loads(out)
+    assert item["id"] == decision_id and item["case_id"].startswith("cs_")
+
+
+def test_queue_show_takes_the_case_id_for_its_current_suggestion(db: tuple[str, str]) -> None:
+    url, decision_id = db
+    case_id = json.loads(cli("queue", "show", decision_id, "--json", "--db", url)[1])["case_id"]
+    code, out = cli("queue", "show", case_id, "--db", url)
+    assert code == 0, out
+    assert f"suggestion {decision_id} · pending" in out and case_id in out and "衣服有个洞" in out
+    code, out = cli("queue", "show", case_id, "--shop", "another-shop", "--db", url)
+    text = " ".join(out.split())
+    assert code == 2 and f"ID: no case {case_id} with a suggestion in shop another-shop" in text
+
+
+def test_accept_and_reject_refuse_a_case_id_and_point_at_the_card(db: tuple[str, str]) -> None:
+    url, decision_id = db
+    case_id = json.loads(cli("queue", "show", decision_id, "--json", "--db", url)[1])["case_id"]
+    for command in ("accept", "reject"):
+        code, out = cli("queue", command, case_id, "--db", url)
+        text = " ".join(out.split())
+        assert code == 2 and text.startswith(f"error: ID: {case_id} is a case;"), text
+        assert f"queue show {case_id}" in text
+    code, out = cli("queue", "list", "--json", "--db", url)
+    assert [i["id"] for i in json.loads(out)] == [decision_id]  # still pending: nothing was done
+
+
+@pytest.mark.parametrize(("ref", "sentence"), [
+    ("1", 'ID: "1" is a number; queue commands take the dc_… id queue list shows (numeric ids were dropped)'),
+    ("r-42", 'ID: "r-42" is not a decision id; give the dc_… id queue list shows'),
+    ("dc_short", 'ID: "dc_short" is not a decision id'),
+    ("dc_AAAAAAAAAAAAAAAA", "ID: no decision dc_AAAAAAAAAAAAAAAA"),
+])
+@pytest.mark.parametrize("command", ["show", "accept", "edit", "reject"])
+def test_an_unknown_or_malformed_id_is_one_sentence_naming_the_argument(db: tuple[str, str], command: str,
+                                                                        ref: str, sentence: str) -> None:
+    url, decision_id = db
+    code, out = cli("queue", command, ref, "--db", url)
+    text = " ".join(out.split())
+    assert code == 2 and text.startswith(f"error: {sentence}"), text
+    assert "Traceback" not in out
+    code, out = cli("queue", "list", "--json", "--db", url)
+    assert [i["id"] for i in json.loads(out)] == [decision_id]
 
 
 @pytest.mark.parametrize(("args", "sentence"), [
@@ -94,10 +149,10 @@ def test_queue_show_is_a_card_and_json_on_request(db: tuple[str, int]) -> None:
     (["--action", "refnd"], '--action: "refnd" is not one of refund_without_return, '),
     (["--reply", " "], "--reply: the reply is empty"),
 ])
-def test_bad_values_are_one_sentence_naming_the_option(db: tuple[str, int], args: list[str],
+def test_bad_values_are_one_sentence_naming_the_option(db: tuple[str, str], args: list[str],
                                                        sentence: str) -> None:
     url, decision_id = db
-    code, out = cli("queue", "edit", str(decision_id), *args, "--db", url)
+    code, out = cli("queue", "edit", decision_id, *args, "--db", url)
     assert code == 2
     text = " ".join(out.split())
     assert text.startswith(f"error: {sentence}"), text

@@ -40,15 +40,17 @@ def test_the_option_else_the_environment_else_the_locale(monkeypatch: pytest.Mon
     assert i18n.detect() == "zh"
 
 
-def test_queue_in_chinese(db: tuple[str, int]) -> None:  # noqa: F811
+def test_queue_in_chinese(db: tuple[str, str]) -> None:  # noqa: F811
     url, decision_id = db
     code, out = cli("--lang", "zh", "queue", "list", "--db", url)
     assert code == 0, out
     assert "截止" in out and "质量缺陷" in out and "部分退款（补偿）" in out and "剩余" in out
-    code, out = cli("--lang", "zh", "queue", "show", str(decision_id), "--db", url)
+    code, out = cli("--lang", "zh", "queue", "show", decision_id, "--db", url)
     assert "建议操作" in out and "买家留言" in out and "部分退款（补偿） 10.00 CNY" in out
-    code, out = cli("--lang", "zh", "queue", "edit", str(decision_id), "--amount", "abc", "--db", url)
+    code, out = cli("--lang", "zh", "queue", "edit", decision_id, "--amount", "abc", "--db", url)
     assert code == 2 and '--amount："abc" 不是金额' in out
+    code, out = cli("--lang", "zh", "queue", "accept", "12", "--db", url)
+    assert code == 2 and 'ID："12" 是数字' in out
     code, zh_json = cli("--lang", "zh", "queue", "list", "--json", "--db", url)
     code, en_json = cli("--lang", "en", "queue", "list", "--json", "--db", url)
     assert json.loads(zh_json) == json.loads(en_json)  # machines read the same whatever the language

@@ -141,6 +141,6 @@ async def test_each_poll_logs_one_line_and_one_line_per_new_case(ctx: ServiceCon
     lines = [r.getMessage() for r in caplog.records if r.name == "marketplace_returns.service.poll"]
     assert lines[0].startswith("poll shop-a: 2 seen, 2 new or changed, 2 decided")
     assert any("shop-a/r1: quality/defect → return_and_refund" in line
-               and "waits for a rep (queue show" in line for line in lines[1:3])
+               and "waits for a rep (queue show dc_" in line for line in lines[1:3])
     assert any("shop-a/r2:" in line and "sent automatically" in line for line in lines[1:3])
     assert lines[3].startswith("poll shop-a: ") and "0 decided" in lines[3] and len(lines) == 4

@@ -49,7 +49,8 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def _seed(url: str) -> dict[str, int]:
+def _seed(url: str) -> dict[str, str]:
+    """Three pending suggestions on shop tb1; refund id → the decision's opaque id (dc_…)."""
     engine = make_engine(url)
     ids = {}
     with Session(engine) as session:
@@ -65,7 +66,8 @@ def _seed(url: str) -> dict[str, int]:
                 family=Family.NON_QUALITY, category=Category.SIZE_FIT, confidence=0.7, evidence=["尺码偏小"]),
                 recommendation=Recommendation(action=action, amount=Decimal("20"), reason_change_to=to),
                 reply=Reply(lang="zh", text="您好，已为您处理。"), money={"saved": Decimal("8")})
-            ids[rid] = repo.record_decision(session, case_id=row.id, decision=decision, now=NOW).id or 0
+            record = repo.record_decision(session, case_id=row.id, decision=decision, now=NOW)
+            ids[rid] = record.public_id or ""
         session.commit()
     engine.dispose()
     return ids
@@ -96,31 +98,40 @@ def test_queue_list_show_accept_edit_reject(db: str) -> None:
     code, out = cli("queue", "list", "--json", "--db", db)
     assert code == 0
     assert [i["refund_id"] for i in json.loads(out)] == ["r-reject", "r-steer", "r-edit"]  # by deadline
-    code, out = cli("queue", "show", str(ids["r-steer"]), "--json", "--db", db)
+    code, out = cli("queue", "show", ids["r-steer"], "--json", "--db", db)
     detail = json.loads(out)
     assert detail["evidence"] == ["尺码偏小"] and detail["reason_change_to"] == "7天无理由"
 
-    code, out = cli("queue", "edit", str(ids["r-edit"]), "--reply", "如果您给好评，我们就退款", "--db", db)
+    code, out = cli("queue", "edit", ids["r-edit"], "--reply", "如果您给好评，我们就退款", "--db", db)
     assert code == 2 and "给好评" in out  # refused, naming the phrase
-    code, out = cli("queue", "edit", str(ids["r-edit"]), "--amount", "12.5", "--reply", "已为您退款12.5元",
+    code, out = cli("queue", "edit", ids["r-edit"], "--amount", "12.5", "--reply", "已为您退款12.5元",
                     "--as", "ann", "--db", db)
     assert code == 0, out
-    code, _ = cli("queue", "accept", str(ids["r-steer"]), "--as", "bo", "--db", db)
+    code, _ = cli("queue", "accept", ids["r-steer"], "--as", "bo", "--db", db)
     assert code == 0
-    code, _ = cli("queue", "reject", str(ids["r-reject"]), "--as", "bo", "--note", "called buyer", "--db", db)
+    code, _ = cli("queue", "reject", ids["r-reject"], "--as", "bo", "--note", "called buyer", "--db", db)
     assert code == 0
-    code, out = cli("queue", "accept", str(ids["r-reject"]), "--db", db)
-    assert code == 2 and "not pending" in out
+    code, out = cli("queue", "accept", ids["r-reject"], "--db", db)
+    assert code == 2 and f"ID: decision {ids['r-reject']} is rejected, not pending" in " ".join(out.split())
 
     engine = make_engine(db)
     with Session(engine) as session:
         rows = {a.refund_id: a for a in repo.list_actions(session)}
         events = {(e.event, e.actor) for e in repo.list_audit(session, shop_id="tb1")}
+        assert set(rows) == {"r-edit", "r-steer"}
+        assert (rows["r-edit"].amount, rows["r-edit"].reply_text) == (Decimal("12.50"), "已为您退款12.5元")
+        assert rows["r-steer"].reason_change_to == "7天无理由"
+        assert {("edited", "rep:ann"), ("accepted", "rep:bo"), ("rejected", "rep:bo")} <= events
+        dead, dead_id = rows["r-edit"].public_id, rows["r-edit"].id
+        assert dead_id is not None
+        rows["r-edit"].status = "sending"  # as a worker's claim leaves it
+        session.add(rows["r-edit"])
+        session.flush()
+        repo.mark_dead(session, action_id=dead_id, error="refused by the platform", now=NOW)
+        session.commit()
     engine.dispose()
-    assert set(rows) == {"r-edit", "r-steer"}
-    assert (rows["r-edit"].amount, rows["r-edit"].reply_text) == (Decimal("12.50"), "已为您退款12.5元")
-    assert rows["r-steer"].reason_change_to == "7天无理由"
-    assert {("edited", "rep:ann"), ("accepted", "rep:bo"), ("rejected", "rep:bo")} <= events
+    code, out = cli("queue", "dead", "--db", db)  # the dead letter names its rows as the API does
+    assert code == 0 and dead is not None and dead.startswith("ob_") and dead in out and "r-edit" in out
 
 
 @pytest.mark.parametrize(("reply", "rule"), [
@@ -133,7 +144,7 @@ def test_queue_list_show_accept_edit_reject(db: str) -> None:
 def test_queue_edit_refuses_what_the_guardrail_blocks_in_either_language(db: str, reply: str,
                                                                          rule: str) -> None:
     ids = _seed(db)
-    code, out = cli("queue", "edit", str(ids["r-edit"]), "--reply", reply, "--as", "ann", "--db", db)
+    code, out = cli("queue", "edit", ids["r-edit"], "--reply", reply, "--as", "ann", "--db", db)
     assert code == 2 and rule in out, out
     engine = make_engine(db)
     with Session(engine) as session:

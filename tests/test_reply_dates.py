@@ -89,7 +89,7 @@ def test_accepting_days_later_never_pushes_a_past_date(tmp_path: Path) -> None:
     shops.write_text(SHOPS, encoding="utf-8")
     cli("shops", "add", str(shops), "--db", url)
     ids = _seed(url)  # cases of 2026-11-11, their platform deadlines long past
-    code, out = cli("queue", "edit", str(ids["r-edit"]), "--reply", "不用寄回，我们会在11月12日前为您退款。",
+    code, out = cli("queue", "edit", ids["r-edit"], "--reply", "不用寄回，我们会在11月12日前为您退款。",
                     "--db", url)
     assert code == 0, out
     engine = make_engine(url)

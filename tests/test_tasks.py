@@ -260,7 +260,7 @@ def test_cli_accept_of_an_exchange_on_taobao_says_where_the_task_is(tmp_path: Pa
     shops.write_text(SHOPS, encoding="utf-8")
     cli("shops", "add", str(shops), "--db", url)
     ids = _seed(url)
-    code, out = cli("queue", "edit", str(ids["r-edit"]), "--action", "exchange", "--as", "ann", "--db", url)
+    code, out = cli("queue", "edit", ids["r-edit"], "--action", "exchange", "--as", "ann", "--db", url)
     assert code == 0, out
     listed = json.loads(cli("tasks", "list", "--json", "--db", url)[1])
     assert [(t["refund_id"], t["action"], t["assignee"]) for t in listed] == [("r-edit", "exchange", "ann")]

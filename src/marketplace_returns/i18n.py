@@ -23,7 +23,6 @@ ZH: dict[str, str] = {
     'refund · shop': '退款单 · 店铺',
     'due': '截止',
     'suggestion': '建议',
-    'flags': '标记',
     '{time} left': '剩余 {time}',
     'overdue {time}': '已超时 {time}',
     'overdue': '已超时',
@@ -60,8 +59,9 @@ ZH: dict[str, str] = {
     'suggestion {id} · {status}': '建议 {id} · {status}',
     'needs approval': '需审批',
     'ask the buyer to re-file as {reason}': '请买家改选原因「{reason}」',
-    'accept: queue accept {id} · change: queue edit {id} --amount … · reject: queue reject {id}':
-        '同意：queue accept {id} · 修改：queue edit {id} --amount … · 拒绝：queue reject {id}',
+    'accept: queue accept {id}': '同意：queue accept {id}',
+    'change: queue edit {id} --amount …': '修改：queue edit {id} --amount …',
+    'reject: queue reject {id}': '拒绝：queue reject {id}',
     'the queue is empty': '待处理队列为空',
     'task': '任务',
     'to do': '要做的事',
@@ -92,6 +92,18 @@ ZH: dict[str, str] = {
     '{option}: "{text}" is too large for an amount; give a number such as 12.50':
         '{option}："{text}" 金额过大，请填写数字，例如 12.50',
     '{option}: "{text}" is not one of {choices}': '{option}："{text}" 不在可选值中：{choices}',
+    'ID: no decision {ref}': 'ID：没有建议 {ref}',
+    'ID: no decision {ref} in shop {shop}': 'ID：店铺 {shop} 没有建议 {ref}',
+    'ID: no case {ref} with a suggestion': 'ID：没有案件 {ref}（或它还没有建议）',
+    'ID: no case {ref} with a suggestion in shop {shop}': 'ID：店铺 {shop} 没有案件 {ref}（或它还没有建议）',
+    'ID: {ref} is a case; give the decision id (dc_…) its card shows (queue show {ref}), so that a newer '
+    'suggestion is never acted on unseen':
+        'ID：{ref} 是案件编号；请填写它的卡片上的建议编号（dc_…，见 queue show {ref}），'
+        '以免处理到未看过的新建议',
+    'ID: "{ref}" is a number; queue commands take the dc_… id queue list shows (numeric ids were dropped)':
+        'ID："{ref}" 是数字；queue 命令使用 queue list 显示的 dc_… 编号（已不再接受数字编号）',
+    'ID: "{ref}" is not a decision id; give the dc_… id queue list shows':
+        'ID："{ref}" 不是建议编号；请填写 queue list 显示的 dc_… 编号',
     # report
     'Refund report': '退款报告',
     'until excluded': '不含截止日',

@@ -118,5 +118,5 @@ def parse_choice(option: str, text: str | None, choices: list[str]) -> str | Non
 
 def option_for(field: str | None) -> str:
     """The CLI option a store-side error field corresponds to (``amount`` → ``--amount``)."""
-    return {"amount": "--amount", "reply": "--reply", "action": "--action", "id": "id",
+    return {"amount": "--amount", "reply": "--reply", "action": "--action", "id": "ID",
             "shop": "--shop"}.get(field or "", field or "input")

@@ -3,7 +3,8 @@ card (``--json`` keeps the machine form of both).
 
 Why a card: ``queue show`` used to print the stored JSON, which a rep on a shift reads badly — the buyer's
 words, the suggestion and its money, the reply that would go out, and the time left are what they
-decide on, in that order. Every amount carries the case's currency.
+decide on, in that order. Every amount carries the case's currency. Ids are the opaque ones the HTTP API
+and the review page use (``dc_…`` a suggestion, ``cs_…`` its case, ``ob_…`` a push), whole and copyable.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from rich.table import Table
 
 from marketplace_returns.cli import fmt
 from marketplace_returns.i18n import t, word
-from marketplace_returns.service.queue import QueueDetail, QueueItem
+from marketplace_returns.service.queue import PublicDetail, PublicItem
 
 MONEY_LABELS = {"price": "price paid", "asked": "asked", "return_leg": "return leg",
                 "round_trip": "round trip", "offer": "offer", "saved": "saved"}
 """The engine's ``money`` keys as people read them (translated by ``i18n.t``)."""
 
 
-def _flags(item: QueueItem) -> str:
+def _flags(item: PublicItem) -> str:
     flags = []
     if item.escalated:
         flags.append(f"[red]{t('ESCALATED')}[/red]")
@@ -44,14 +45,18 @@ def _when(deadline: datetime | None, now: datetime) -> str:
     return f"{stamp}\n[red]{rest}[/red]" if late else f"{stamp}\n{rest}"
 
 
-def queue_table(items: list[QueueItem], now: datetime) -> Table:
-    table = fmt.table("id", "refund · shop", "due", "suggestion", "flags")
+def queue_table(items: list[PublicItem], now: datetime) -> Table:
+    table = fmt.table("id", "refund · shop", "due", "suggestion")
     for i in items:
         action = word(i.action)
         amount = fmt.money(i.amount, i.currency) if i.amount is not None else ""
         what = f"{escape(word(i.category))}\n{escape(action)}" + (f" {amount}" if amount else "")
+        flags = _flags(i)
         refund = f"{escape(i.refund_id)}\n[dim]{escape(i.shop_id)}[/dim]"
-        table.add_row(str(i.id), refund, _when(i.deadline, now), what, _flags(i))
+        table.add_row(i.id, refund, _when(i.deadline, now), what + (f"\n{flags}" if flags else ""))
+    # what a rep copies next stays whole: the id on one line, the refund id too (the shop may fold)
+    table.columns[0].no_wrap = True
+    table.columns[1].min_width = max((len(i.refund_id) for i in items), default=None)
     return table
 
 
@@ -62,7 +67,7 @@ def _amount(value: Any, currency: str | None) -> str:
         return escape(str(value))
 
 
-def card(d: QueueDetail, now: datetime) -> Panel:
+def card(d: PublicDetail, now: datetime) -> Panel:
     """One suggestion as a rep reads it: the case, the buyer's words, the suggestion, the reply, the money."""
     cur = d.currency
     rows = Table.grid(padding=(0, 2))
@@ -73,7 +78,8 @@ def card(d: QueueDetail, now: datetime) -> Panel:
         if value:
             rows.add_row(t(label), value)
 
-    add("refund", f"{escape(d.refund_id)} · {escape(d.shop_id)} · {t('case')} {d.case_id} · v{d.version}")
+    add("refund", f"{escape(d.refund_id)} · {escape(d.shop_id)}")
+    add("case", f"{escape(d.case_id)} · v{d.version}")
     add("due", fmt.due(d.deadline, now) + (f"  [red]{t('ESCALATED')}[/red]" if d.escalated else ""))
     add("reason", escape(d.reason or "-"))
     asked = fmt.money(d.refund_amount, cur)
@@ -104,15 +110,17 @@ def card(d: QueueDetail, now: datetime) -> Panel:
         amount = f" {_amount(a['amount'], cur)}" if a.get("amount") is not None else ""
         state = a.get("outcome") or a.get("status")
         error = f" — {a['last_error']}" if a.get("last_error") else ""
-        rows.add_row(f"{t('action')} {a['id']}", escape(f"{word(str(a['action']))}{amount}: {state}{error}"))
+        what = f"{a['id'] or '-'} · {word(str(a['action']))}{amount}: {state}{error}"
+        rows.add_row(t("action"), escape(what))
     title = t("suggestion {id} · {status}", id=d.id, status=word(d.status))
-    hint = t("accept: queue accept {id} · change: queue edit {id} --amount … · reject: queue reject {id}",
-             id=d.id)
-    body = Group(rows, "", f"[dim]{hint}[/dim]") if d.status == "pending" else rows
+    hint = "\n".join(t(line, id=d.id) for line in ("accept: queue accept {id}",
+                                                    "change: queue edit {id} --amount …",
+                                                    "reject: queue reject {id}"))
+    body = Group(rows, "", f"[dim]{escape(hint)}[/dim]") if d.status == "pending" else rows
     return Panel(body, title=title, title_align="left", expand=False)
 
 
-def print_queue(items: list[QueueItem], now: datetime, console: Console | None = None) -> None:
+def print_queue(items: list[PublicItem], now: datetime, console: Console | None = None) -> None:
     console = console or Console()
     if not items:
         fmt.err.print(t("the queue is empty"))
@@ -120,5 +128,5 @@ def print_queue(items: list[QueueItem], now: datetime, console: Console | None =
     console.print(queue_table(items, now))
 
 
-def print_card(detail: QueueDetail, now: datetime, console: Console | None = None) -> None:
+def print_card(detail: PublicDetail, now: datetime, console: Console | None = None) -> None:
     (console or Console()).print(card(detail, now))

@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,11 @@ from sqlalchemy.engine import Engine
 
 from marketplace_returns.errors import ConfigError, GuardrailViolation, InputError, MarketplaceReturnsError
 from marketplace_returns.i18n import t
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from marketplace_returns.service.tables import CaseRecord, DecisionRecord
 
 DB_ENV = "MARKETPLACE_RETURNS_DATABASE_URL"
 Db = Annotated[str | None, typer.Option("--db", help="Database URL (sqlite:///file or postgresql+psycopg://...)")]
@@ -184,6 +189,17 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (t
 
 
 # -- queue -------------------------------------------------------------------------------------------
+#
+# A suggestion is named by its decision's opaque id (dc_…), the one the HTTP API, the review page and the
+# tasks use; `queue show` also takes its case's id (cs_…) and shows the case's current suggestion. The
+# store's integer ids are not taken: they said how many rows exist and differed from every other surface.
+
+DecisionId = Annotated[str, typer.Argument(metavar="ID", show_default=False,
+                                           help="The suggestion's decision id, dc_… (queue list shows it)")]
+ShowId = Annotated[str, typer.Argument(metavar="ID", show_default=False,
+                                       help="A decision id (dc_…), or a case id (cs_…) for its current "
+                                            "suggestion")]
+
 
 def _ctx(engine: Engine) -> Any:
     from marketplace_returns.service.context import ServiceContext, real_triage
@@ -191,16 +207,48 @@ def _ctx(engine: Engine) -> Any:
     return ServiceContext(db=engine, triage=real_triage())
 
 
+def _bad_id(message: str, **values: object) -> typer.Exit:
+    from marketplace_returns.cli import fmt
+
+    return fmt.fail(t("ID: " + message, **values))
+
+
+def _find(session: Session, ref: str, shop: str | None, *,
+          case_ok: bool) -> tuple[DecisionRecord, CaseRecord]:
+    """The decision and case an ``ID`` argument names, or ``typer.Exit`` with one sentence naming ``ID``."""
+    from marketplace_returns.service import queue
+
+    ref = ref.strip()
+    try:
+        if queue.DECISION_REF.match(ref):
+            return queue.find(session, ref, shop_id=shop)
+        if queue.CASE_REF.match(ref):
+            if case_ok:
+                return queue.current_for_case(session, ref, shop_id=shop)
+            raise _bad_id("{ref} is a case; give the decision id (dc_…) its card shows "
+                          "(queue show {ref}), so that a newer suggestion is never acted on unseen", ref=ref)
+    except queue.NotFound:
+        if ref.startswith("dc_"):
+            raise (_bad_id("no decision {ref} in shop {shop}", ref=ref, shop=shop) if shop
+                   else _bad_id("no decision {ref}", ref=ref)) from None
+        raise (_bad_id("no case {ref} with a suggestion in shop {shop}", ref=ref, shop=shop) if shop
+               else _bad_id("no case {ref} with a suggestion", ref=ref)) from None
+    if ref.isdigit():
+        raise _bad_id('"{ref}" is a number; queue commands take the dc_… id queue list shows '
+                      "(numeric ids were dropped)", ref=ref)
+    raise _bad_id('"{ref}" is not a decision id; give the dc_… id queue list shows', ref=ref)
+
+
 def queue_list(shop: Annotated[str | None, typer.Option("--shop")] = None,
                limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
                as_json: Annotated[bool, typer.Option("--json")] = False, db: Db = None) -> None:
-    """Pending suggestions, nearest platform deadline first."""
+    """Pending suggestions, nearest platform deadline first, each by its decision id (dc_…)."""
     from sqlmodel import Session
 
     from marketplace_returns.service import queue
 
     with Session(_store(db)) as session:
-        items = queue.list_pending(session, shop_id=shop, limit=limit)
+        items = queue.list_public(session, shop_id=shop, limit=limit)
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
         return
@@ -209,7 +257,7 @@ def queue_list(shop: Annotated[str | None, typer.Option("--shop")] = None,
     print_queue(items, _now())
 
 
-def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (decision) id")],
+def queue_show(decision_id: ShowId,
                shop: Annotated[str | None, typer.Option("--shop")] = None,
                as_json: Annotated[bool, typer.Option("--json", help="The full record as JSON (for machines)")]
                = False, db: Db = None) -> None:
@@ -220,17 +268,15 @@ def queue_show(decision_id: Annotated[int, typer.Argument(help="Queue item (deci
     from marketplace_returns.service import queue
 
     with Session(_store(db)) as session:
-        try:
-            detail = queue.show(session, decision_id=decision_id, shop_id=shop)
-        except InputError as exc:
-            raise _fail(exc) from None
+        d, c = _find(session, decision_id, shop, case_ok=True)
+        detail = queue.public_detail(session, d, c)
     if as_json:
         typer.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
     print_card(detail, _now())
 
 
-def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
+def _review(db: str | None, ref: str, rep: str, edit: Any) -> None:
     import asyncio
 
     from marketplace_returns.cli import fmt
@@ -241,15 +287,16 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
     ctx = _ctx(engine)
     try:
         with session_scope(engine) as session:
-            action = queue.accept(session, ctx, decision_id=decision_id, rep=rep, now=_now(), edit=edit)
+            d, _ = _find(session, ref, None, case_ok=False)
+            assert d.id is not None
+            action = queue.accept(session, ctx, decision_id=d.id, rep=rep, now=_now(), edit=edit)
             key = action.idempotency_key if action else None
-            task = tasks.for_decision(session, decision_id=decision_id) if action is None else None
+            task = tasks.for_decision(session, decision_id=d.id) if action is None else None
             task_out = tasks.describe(session, task, _now()) if task is not None else None
     except GuardrailViolation as exc:
         raise _fail(f"refused: the reply contains {exc.phrase!r} ({exc.rule})") from None
     except InputError as exc:
-        option = fmt.option_for(exc.field)
-        raise _fail(exc if option == "id" else f"{option}: {exc.message}") from None
+        raise _fail(f"{fmt.option_for(exc.field)}: {exc.message}") from None
     finally:
         asyncio.run(ctx.aclose())
     if task_out is not None:
@@ -260,13 +307,13 @@ def _review(db: str | None, decision_id: int, rep: str, edit: Any) -> None:
     err.print(t("queued for the platform (key {key})", key=key) if key else t("accepted (nothing to push)"))
 
 
-def queue_accept(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
+def queue_accept(decision_id: DecisionId, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
                  db: Db = None) -> None:
     """Accept a suggestion as it is (reason-change requests need exactly this)."""
     _review(db, decision_id, rep, None)
 
 
-def queue_edit(decision_id: int,
+def queue_edit(decision_id: DecisionId,
                amount: Annotated[str | None, typer.Option(help="The amount to push, e.g. 12.50")] = None,
                reply: Annotated[str | None, typer.Option(help="The reply text to send instead")] = None,
                action: Annotated[str | None, typer.Option(help="Another action, e.g. offer_partial_refund")]
@@ -287,7 +334,7 @@ def queue_edit(decision_id: int,
     _review(db, decision_id, rep, edit)
 
 
-def queue_reject(decision_id: int, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
+def queue_reject(decision_id: DecisionId, rep: Annotated[str, typer.Option("--as", help="Rep name")] = "rep",
                  note: Annotated[str | None, typer.Option()] = None, db: Db = None) -> None:
     """Reject a suggestion: nothing is pushed; the audit log keeps who and why."""
     from marketplace_returns.service import queue
@@ -295,9 +342,11 @@ def queue_reject(decision_id: int, rep: Annotated[str, typer.Option("--as", help
 
     try:
         with session_scope(_store(db)) as session:
-            queue.reject(session, decision_id=decision_id, rep=rep, now=_now(), note=note)
+            d, _ = _find(session, decision_id, None, case_ok=False)
+            assert d.id is not None
+            queue.reject(session, decision_id=d.id, rep=rep, now=_now(), note=note)
     except InputError as exc:
-        raise _fail(exc) from None
+        raise _fail(f"ID: {exc.message}") from None
     err.print(t("rejected"))
 
 
@@ -320,8 +369,9 @@ def queue_dead(shop: Annotated[str | None, typer.Option("--shop")] = None, db: D
         action = r.action.replace("_", " ")
         if r.amount is not None:
             action += f" {fmt.money(r.amount, currency.get(r.case_id))}"
-        table.add_row(str(r.id), f"{r.refund_id}\n[dim]{r.shop_id}[/dim]", action, str(r.attempts),
+        table.add_row(r.public_id or "-", f"{r.refund_id}\n[dim]{r.shop_id}[/dim]", action, str(r.attempts),
                       r.last_error or "")
+    table.columns[0].no_wrap = True  # the id stays whole: the API's GET /actions names the row by it
     Console().print(table)
 
 

@@ -154,16 +154,12 @@ class AuditOut(BaseModel):
     detail: dict[str, Any] | None
 
 
-class QueueItemOut(queue.QueueItem):
+class QueueItemOut(queue.PublicItem):
     """A queue item as the API shows it: opaque ids, never the tables' sequential integers."""
 
-    id: str  # type: ignore[assignment]
-    case_id: str  # type: ignore[assignment]
 
-
-class QueueDetailOut(queue.QueueDetail):
-    id: str  # type: ignore[assignment]
-    case_id: str  # type: ignore[assignment]
+class QueueDetailOut(queue.PublicDetail):
+    """One suggestion in full, with opaque ids (as the CLI's ``queue show --json``)."""
 
 
 class HealthOut(BaseModel):
@@ -306,8 +302,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
             return HealthOut(status="ok", open_actions=repo.count_open_actions(session, shop_id=shop_id))
 
     def _item_out(session: Session, d: DecisionRecord, c: CaseRecord) -> QueueItemOut:
-        return QueueItemOut.model_validate(_with_ids(queue.item(d, c).model_dump(), id=d.public_id,
-                                                     case_id=c.public_id))
+        return QueueItemOut.model_validate(queue.public_item(d, c).model_dump())
 
     @app.get("/queue", response_model=list[QueueItemOut], tags=["queue"])
     def list_queue(shop_id: ShopId,
@@ -326,11 +321,7 @@ def create_app(ctx: ServiceContext, *, lifespan: Any = None) -> FastAPI:
     def show(decision_id: DecisionRef, shop_id: ShopId) -> QueueDetailOut:
         with Session(ctx.db) as session:
             d, c = _decision(session, decision_id, shop_id)
-            assert d.id is not None
-            detail = queue.show(session, decision_id=d.id, shop_id=shop_id).model_dump()
-        for act in detail["actions"]:
-            act["id"] = act.pop("public_id", None)
-        return QueueDetailOut.model_validate(_with_ids(detail, id=d.public_id, case_id=c.public_id))
+            return QueueDetailOut.model_validate(queue.public_detail(session, d, c).model_dump())
 
     def _review(ref: str, shop_id: str, rep: str, edit: queue.Edit | None) -> ReviewResult:
         with session_scope(ctx.db) as session:

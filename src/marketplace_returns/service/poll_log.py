@@ -45,7 +45,7 @@ def case_lines(ctx: ServiceContext, report: PollReport) -> list[str]:
             continue
         d = found
         amount = f" {d.amount:.2f} {case.currency or ''}".rstrip() if d.amount is not None else ""
-        state = "sent automatically" if d.status == "auto" else f"waits for a rep (queue show {d.id})"
+        state = "sent automatically" if d.status == "auto" else f"waits for a rep (queue show {d.public_id})"
         lines.append(f"  {report.shop_id}/{case.refund_id}: {d.family}/{d.category} → {d.action}{amount}, "
                      f"{state}")
     rest = len(report.decided_case_ids) - len(ids)

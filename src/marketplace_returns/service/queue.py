@@ -6,16 +6,22 @@ outbox pattern again), and an edit is what gets pushed — the engine's text is 
 for the record. A reason-change request reaches the platform only through an explicit accept here,
 and the audit event of that accept carries the evidence it rested on. Any reply text that leaves,
 edited or not, passes the guardrail first or the request is refused naming the phrase.
+
+Why two forms of an item: the service works on the store's integer ids, but people and callers only
+ever see opaque ones (``dc_…`` for a decision, ``cs_…`` for its case, ``ob_…`` for an outbox row), in
+the API, on the review page and in the CLI alike; ``public_item`` and ``public_detail`` make that form
+in one place, and ``find`` / ``current_for_case`` look an opaque id up (within one shop when given).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from marketplace_returns.errors import GuardrailViolation, InputError
 from marketplace_returns.models.vocabulary import Action
@@ -26,6 +32,11 @@ from marketplace_returns.service.context import ServiceContext
 from marketplace_returns.service.decide import NOT_PUSHED
 from marketplace_returns.service.followup import RULE as FOLLOWUP_RULE
 from marketplace_returns.service.tables import CaseRecord, DecisionRecord, OutboxAction
+
+DECISION_REF = re.compile(r"^dc_[A-Za-z0-9_-]{16}$")
+"""A decision's opaque id as the API, the review page and the CLI take it."""
+CASE_REF = re.compile(r"^cs_[A-Za-z0-9_-]{16}$")
+"""A case's opaque id."""
 
 
 class NotFound(InputError):
@@ -66,6 +77,20 @@ class QueueDetail(QueueItem):
     actions: list[dict[str, Any]]
 
 
+class PublicItem(QueueItem):
+    """A queue item as people and callers see it: opaque ids, never the tables' sequential integers."""
+
+    id: str  # type: ignore[assignment]
+    case_id: str  # type: ignore[assignment]
+
+
+class PublicDetail(QueueDetail):
+    """A suggestion in full with opaque ids (its outbox rows' ``id`` too)."""
+
+    id: str  # type: ignore[assignment]
+    case_id: str  # type: ignore[assignment]
+
+
 class Edit(BaseModel):
     """A rep's change to a suggestion before it is pushed; unset fields keep the engine's value."""
 
@@ -83,6 +108,11 @@ def item(d: DecisionRecord, c: CaseRecord) -> QueueItem:
                      family=d.family, category=d.category, action=d.action, amount=d.amount,
                      reason_change_to=d.reason_change_to, rule=d.rule, needs_approval=d.needs_approval,
                      escalated=c.escalated_at is not None, version=d.version, currency=c.currency)
+
+
+def public_item(d: DecisionRecord, c: CaseRecord) -> PublicItem:
+    return PublicItem.model_validate({**item(d, c).model_dump(), "id": d.public_id or "",
+                                      "case_id": c.public_id or ""})
 
 
 def list_pending(session: Session, *, shop_id: str | None = None, limit: int = 100) -> list[QueueItem]:
@@ -111,9 +141,45 @@ def show(session: Session, *, decision_id: int, shop_id: str | None = None) -> Q
                        money=doc.get("money"), fallbacks=list(rec.get("fallbacks") or []), actions=actions)
 
 
+def list_public(session: Session, *, shop_id: str | None = None, limit: int = 100) -> list[PublicItem]:
+    return [public_item(d, c) for d, c in repo.list_queue(session, shop_id=shop_id, limit=limit)]
+
+
+def public_detail(session: Session, d: DecisionRecord, c: CaseRecord) -> PublicDetail:
+    """``show`` with opaque ids: the decision's, its case's and each outbox row's."""
+    assert d.id is not None
+    doc = show(session, decision_id=d.id, shop_id=c.shop_id).model_dump()
+    for act in doc["actions"]:
+        act["id"] = act.pop("public_id", None)
+    return PublicDetail.model_validate({**doc, "id": d.public_id or "", "case_id": c.public_id or ""})
+
+
+def find(session: Session, ref: str, *, shop_id: str | None = None) -> tuple[DecisionRecord, CaseRecord]:
+    """A decision and its case by the decision's opaque id; ``NotFound`` for a missing one and another
+    shop's alike (one query with the shop in it)."""
+    found = repo.load_decision(session, public_id=ref, shop_id=shop_id)
+    if found is None:
+        raise NotFound(f"no decision {ref}", field="id")
+    return found
+
+
+def current_for_case(session: Session, ref: str, *,
+                     shop_id: str | None = None) -> tuple[DecisionRecord, CaseRecord]:
+    """The case's current decision (its latest version) by the case's opaque id; ``NotFound`` for a
+    missing or foreign case and for a case without a decision."""
+    query = select(CaseRecord).where(CaseRecord.public_id == ref)
+    if shop_id is not None:
+        query = query.where(CaseRecord.shop_id == shop_id)
+    case = session.exec(query).first()
+    latest = repo.latest_decision(session, case_id=case.id) if case is not None and case.id else None
+    if case is None or latest is None:
+        raise NotFound(f"no case {ref} with a suggestion", field="id")
+    return latest, case
+
+
 def _pending(d: DecisionRecord) -> None:
     if d.status != repo.OPEN_DECISION:
-        raise InputError(f"decision {d.id} is {d.status}, not pending", field="id")
+        raise InputError(f"decision {d.public_id or d.id} is {d.status}, not pending", field="id")
 
 
 def _check(ctx: ServiceContext, text: str | None) -> None:
@@ -178,5 +244,6 @@ def reject(session: Session, *, decision_id: int, rep: str, now: datetime, shop_
                       detail={"version": d.version, "note": note})
 
 
-__all__ = ["Edit", "GuardrailViolation", "NotFound", "QueueDetail", "QueueItem", "accept", "item",
-           "list_pending", "reject", "show"]
+__all__ = ["CASE_REF", "DECISION_REF", "Edit", "GuardrailViolation", "NotFound", "PublicDetail", "PublicItem",
+           "QueueDetail", "QueueItem", "accept", "current_for_case", "find", "item", "list_pending",
+           "list_public", "public_detail", "public_item", "reject", "show"]
