@@ -14,15 +14,21 @@ import plotly.graph_objects as go
 
 from marketplace_returns.i18n import lang
 from marketplace_returns.i18n import t as tr
+from marketplace_returns.metrics import report_font
 from marketplace_returns.metrics.render_table import definitions_text, fmt, metric_name
 from marketplace_returns.metrics.report import Report
 
-FONTS = ("system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', "
-         "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif")
-"""Fonts that draw Chinese, named for the page and for every chart (plotly's own default has no CJK
-glyphs, so 退款率 drew as boxes where only it was installed). The page names them; it embeds none
-(a CJK font is megabytes), so a machine with none of them installed still shows boxes."""
-CSS = """body{font-family:""" + FONTS + """;
+FONTS = (f"'{report_font.FAMILY}', system-ui, -apple-system, 'Segoe UI', 'PingFang SC', "
+         "'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', "
+         "'WenQuanYi Micro Hei', sans-serif")
+"""Fonts for the page and for every chart (plotly's own default has no CJK glyphs, so 退款率 drew as
+boxes where only it was installed). First the Chinese subset the page carries inline (``report_font``:
+the glyphs of the report's own words, ~64 KB as base64), declared for CJK code points only, so it draws
+those glyphs on every machine and Latin text keeps the reader's system font; a Chinese glyph it lacks (a
+shop's Chinese name) falls through, glyph by glyph, to the Chinese fonts named after it. First, not last:
+Chromium drew a web font that was still loading when it came later in the list with the fallback's
+missing-glyph boxes and never redrew them (the page's scripts delay it); as the first font it waits for it."""
+CSS = report_font.font_face() + """body{font-family:""" + FONTS + """;
 margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ddd;
 padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.breached{color:#b00;
 font-weight:bold}.ok{color:#080}.chart{margin-bottom:24px}"""
