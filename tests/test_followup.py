@@ -149,3 +149,52 @@ async def test_a_shop_that_opts_in_pushes_the_followup_itself(ctx: ServiceContex
     assert [d.status for d in _decisions(ctx, "ret")] == ["accepted", "auto"]
     assert (await push_due(ctx)).done == 1
     assert (await poll_shop(ctx, "shop-a")).decisions == 0
+
+
+async def test_a_rep_reads_the_followups_rationale_and_evidence_in_chinese(
+        ctx: ServiceContext, platform: StatusConnector) -> None:
+    import httpx
+    from rich.console import Console
+
+    from marketplace_returns import i18n
+    from marketplace_returns.cli.queue_views import card
+    from marketplace_returns.security.tokens import issue_token
+    from marketplace_returns.service.api import create_app
+
+    await _settle(ctx)
+    platform.move("ret", BACK)
+    assert (await poll_shop(ctx, "shop-a")).decisions == 1
+    follow = _decisions(ctx, "ret")[-1]
+    english = (follow.decision_json or {})["recommendation"]["rationale"]
+    assert english.startswith("goods back: inspect and refund; agreed: return_and_refund (decision v1, ")
+
+    with Session(ctx.db) as session:  # the CLI's card
+        found = repo.load_decision(session, public_id=follow.public_id or "")
+        assert found is not None
+        detail = queue.public_detail(session, *found)
+    console = Console(record=True, width=200)
+    i18n.set_lang("zh")
+    try:
+        console.print(card(detail, ctx.now()))
+    finally:
+        i18n.set_lang("en")
+    text = console.export_text()
+    assert "货已退回：验货后退款；此前同意：退货退款（建议第 1 版，已同意）" in text
+    assert "· 申请金额：15" in text and "· 平台截止：平台未给出" in text and "inspect and refund" not in text
+    console = Console(record=True, width=200)
+    console.print(card(detail, ctx.now()))
+    assert "goods back: inspect and refund; agreed: return_and_refund" in console.export_text()
+
+    with Session(ctx.db) as session:  # the review page, in the page's own language
+        token = issue_token(session, shop_id="shop-a")
+        session.commit()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(ctx)),
+                                 base_url="http://testserver", follow_redirects=True) as client:
+        page = (await client.get("/ui/login")).text
+        csrf = page.split('name="csrf" value="')[1].split('"')[0]
+        await client.post("/ui/login", data={"csrf": csrf, "token": token, "rep": "ann"})
+        zh = (await client.get(f"/ui/queue/{follow.public_id}?lang=zh")).text
+        en = (await client.get(f"/ui/queue/{follow.public_id}?lang=en")).text
+    assert '<p id="rationale">货已退回：验货后退款；此前同意：退货退款' in zh
+    assert "<li>此前同意：退货退款（建议第 1 版，已同意）</li>" in zh
+    assert '<p id="rationale">goods back: inspect and refund; agreed: return_and_refund' in en

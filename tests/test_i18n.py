@@ -75,3 +75,20 @@ def test_report_in_chinese_with_the_platforms_metric_names(tmp_path: Path) -> No
     assert "<html lang='zh'>" in html and "考核指标" in html and "退款数与退款率走势" in html
     code, out = cli("--lang", "en", "report", "--db", url, "--shop", "tb", *period)
     assert "Refund report" in out and "退款率" in out and "退款报告" not in out  # Taobao's own names stay
+
+
+def test_fixed_phrases_are_translated_whole_and_free_text_never_half() -> None:
+    from marketplace_returns.service import followup
+
+    made = "; ".join((followup.RATIONALE, *(r.format(agreed="return_and_refund", version=2, status="edited",
+                                                     at="2026-11-12T03:00:00+00:00", amount="60.00 CNY",
+                                                     deadline=followup.NO_DEADLINE)
+                                           for r in followup.REASONS)))
+    assert i18n.phrases(made, followup.PHRASES, language="zh") == (
+        "货已退回：验货后退款；此前同意：退货退款（建议第 2 版，已修改）；"
+        "退货到达：2026-11-12T03:00:00+00:00；申请金额：60.00 CNY；平台截止：平台未给出")
+    assert i18n.phrases(made, followup.PHRASES, language="en") == made
+    engine = "Minor defect; a partial refund below the return leg. Offer 5 instead of paying the 10 leg."
+    assert i18n.phrases(engine, followup.PHRASES, language="zh") == engine
+    half = "goods back: inspect and refund; the goods look worn"  # one part matches, one does not
+    assert i18n.phrases(half, followup.PHRASES, language="zh") == half

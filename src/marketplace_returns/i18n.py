@@ -12,6 +12,8 @@ ours and the vocabulary (actions, families, categories).
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Sequence
 from contextvars import ContextVar
 
 LANGS = ("en", "zh")
@@ -152,6 +154,13 @@ ZH: dict[str, str] = {
     'no money moved in this period': '本期没有资金往来',
     'no refund requests in this period': '本期没有退款申请',
     'no rate: no order counts for the period (orders import)': '无比率：本期没有订单数（orders import）',
+    # the goods-back follow-up's rationale and evidence (service/followup.py: PHRASES)
+    'goods back: inspect and refund': '货已退回：验货后退款',
+    'agreed: {agreed} (decision v{version}, {status})': '此前同意：{agreed}（建议第 {version} 版，{status}）',
+    'goods back: {at}': '退货到达：{at}',
+    'amount requested: {amount}': '申请金额：{amount}',
+    'platform deadline: {deadline}': '平台截止：{deadline}',
+    'none given': '平台未给出',
     # vocabulary
     'refund_without_return': '仅退款',
     'return_and_refund': '退货退款',
@@ -231,4 +240,31 @@ def word(value: str | None) -> str:
     return ZH.get(value, value.replace("_", " ")) if _current.get() == "zh" else value.replace("_", " ")
 
 
-__all__ = ["LANGS", "detect", "lang", "set_lang", "t", "word"]
+def _pattern(template: str) -> re.Pattern[str]:
+    """``"goods back: {at}"`` → a regex with a named group per field."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+                      + r"\Z")
+
+
+def phrases(text: str, templates: Sequence[str], *, language: str | None = None, sep: str = "; ") -> str:
+    """``text`` made by joining ``templates`` (filled) with ``sep``, in ``language`` (default: the current
+    one). Each part is matched back against the templates (first match wins), its template translated and
+    filled again, a field whose value is a catalogue word (an action, a status) translated too. Text with
+    any part that matches no template is returned as it is: free text is never half translated."""
+    if (language or _current.get()) != "zh" or not text:
+        return text
+    out = []
+    for part in text.split(sep):
+        for template in templates:
+            found = _pattern(template).match(part)
+            if found is not None:
+                values = {k: ZH.get(v, v) for k, v in found.groupdict().items()}
+                out.append(ZH.get(template, template).format(**values))
+                break
+        else:
+            return text
+    return "；".join(out)
+
+
+__all__ = ["LANGS", "detect", "lang", "phrases", "set_lang", "t", "word"]

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from marketplace_returns.cli import fmt
 from marketplace_returns.i18n import t, word
+from marketplace_returns.service.followup import say
 from marketplace_returns.service.queue import PublicDetail, PublicItem
 
 MONEY_LABELS = {"price": "price paid", "asked": "asked", "return_leg": "return leg",
@@ -97,8 +98,8 @@ def card(d: PublicDetail, now: datetime) -> Panel:
         suggestion += f" ({t('ask the buyer to re-file as {reason}', reason=d.reason_change_to)})"
     approval = f"  [yellow]{t('needs approval')}[/yellow]" if d.needs_approval else ""
     add("suggests", f"[bold]{escape(suggestion)}[/bold]{approval}")
-    add("why", escape(d.rationale) if d.rationale else None)
-    add("evidence", "\n".join(f"· {escape(e)}" for e in d.evidence) or None)
+    add("why", escape(say(d.rationale)) if d.rationale else None)  # the engine's own: English for now
+    add("evidence", "\n".join(f"· {escape(say(e))}" for e in d.evidence) or None)
     add("reply", escape(d.reply) if d.reply else None)
     if d.money:
         add("money", " · ".join(f"{t(MONEY_LABELS.get(k, k))} {_amount(v, cur)}" for k, v in d.money.items()

@@ -22,16 +22,31 @@ from typing import Final
 from sqlmodel import Session
 
 from marketplace_returns.connectors.base import Capabilities, FetchedCase
+from marketplace_returns.i18n import phrases
 from marketplace_returns.models.decision import Classification, Decision, Recommendation
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.tables import CaseRecord, DecisionRecord, Shop
 
 RULE: Final = "followup.goods_back"
+RATIONALE: Final = "goods back: inspect and refund"
+"""The decision's rationale, followed by its reasons (``"; "`` between them)."""
+REASONS: Final = ("agreed: {agreed} (decision v{version}, {status})", "goods back: {at}",
+                  "amount requested: {amount}", "platform deadline: {deadline}")
+"""The reasons, each also a line of the decision's evidence. Stored in English (the record); shown to a
+rep in their language by :func:`say`, which matches them back against these templates."""
+NO_DEADLINE: Final = "none given"
+PHRASES: Final = (RATIONALE, *REASONS)
 GOODS_BACK_STATUSES: Final = frozenset({"WAIT_SELLER_CONFIRM_GOODS"})
 """Platform statuses meaning "the returned goods reached the seller" (TOP)."""
 AGREED_RETURN: Final = frozenset({Action.RETURN_AND_REFUND.value, Action.EXCHANGE.value})
 PUSHED_STATUSES: Final = frozenset({"auto", "accepted", "edited"})
+
+
+def say(text: str, *, language: str | None = None) -> str:
+    """The follow-up's rationale or one of its evidence lines in the reader's language (``language``,
+    else the current one: ``i18n``); any other text, the engine's among it, as it is."""
+    return phrases(text, PHRASES, language=language)
 
 
 def goods_back(fetched: FetchedCase) -> bool:
@@ -67,10 +82,10 @@ def step(session: Session, *, shop: Shop, row: CaseRecord, fetched: FetchedCase,
         return False
     amount = row.refund_amount
     returned_at = fetched.updated_at or now
-    reasons = [f"agreed: {agreed} (decision v{latest.version}, {latest.status})",
-               f"goods back: {returned_at.isoformat()}",
-               f"amount requested: {amount} {row.currency or ''}".strip(),
-               f"platform deadline: {fetched.deadline.isoformat() if fetched.deadline else 'none given'}"]
+    values = {"agreed": agreed, "version": latest.version, "status": latest.status,
+              "at": returned_at.isoformat(), "amount": f"{amount} {row.currency or ''}".strip(),
+              "deadline": fetched.deadline.isoformat() if fetched.deadline else NO_DEADLINE}
+    reasons = [template.format(**values) for template in REASONS]
     previous = (latest.decision_json or {}).get("classification")
     cls = Classification.model_validate(previous) if previous else None
     if cls is not None:
@@ -78,8 +93,7 @@ def step(session: Session, *, shop: Shop, row: CaseRecord, fetched: FetchedCase,
     auto = shop.auto_rules is not None and RULE in shop.auto_rules
     decision = Decision(refund_id=row.refund_id, classification=cls, rule=RULE, playbook=latest.playbook,
                         recommendation=Recommendation(action=Action.RETURN_AND_REFUND, amount=amount,
-                                                      rationale="goods back: inspect and refund; "
-                                                                + "; ".join(reasons)),
+                                                      rationale="; ".join((RATIONALE, *reasons))),
                         auto=auto, needs_approval=not auto)
     record = repo.record_decision(session, case_id=row.id, decision=decision, now=now)
     row.escalated_at = None  # a new wait with a new platform deadline: the deadline job may escalate again

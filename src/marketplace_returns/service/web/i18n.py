@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Final
 
 from marketplace_returns import i18n
+from marketplace_returns.service import followup
 
 LANGS: Final = ("zh", "en")
 DEFAULT: Final = "en"
@@ -182,6 +183,11 @@ class Messages:
 
     def __call__(self, key: str) -> str:
         return self._table[key]
+
+    def say(self, text: str) -> str:
+        """A rationale or evidence line the service writes from fixed phrases (the goods-back
+        follow-up's) in the page's language; the engine's own text as it is (English for now)."""
+        return followup.say(text, language=self.lang)
 
     def label(self, prefix: str, value: str | None) -> str:
         """A vocabulary value (an action, a family, a category) as the CLI and the report name it: the
