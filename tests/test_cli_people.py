@@ -127,6 +127,7 @@ def test_accept_and_reject_refuse_a_case_id_and_point_at_the_card(db: tuple[str,
     ("r-42", 'ID: "r-42" is not a decision id; give the dc_… id queue list shows'),
     ("dc_short", 'ID: "dc_short" is not a decision id'),
     ("dc_AAAAAAAAAAAAAAAA", "ID: no decision dc_AAAAAAAAAAAAAAAA"),
+    ("[/bold]", 'ID: "[/bold]" is not a decision id'),  # printed as typed, not read as markup
 ])
 @pytest.mark.parametrize("command", ["show", "accept", "edit", "reject"])
 def test_an_unknown_or_malformed_id_is_one_sentence_naming_the_argument(db: tuple[str, str], command: str,

@@ -207,10 +207,12 @@ def _ctx(engine: Engine) -> Any:
     return ServiceContext(db=engine, triage=real_triage())
 
 
-def _bad_id(message: str, **values: object) -> typer.Exit:
+def _bad_id(message: str, **values: str) -> typer.Exit:
+    from rich.markup import escape
+
     from marketplace_returns.cli import fmt
 
-    return fmt.fail(t("ID: " + message, **values))
+    return fmt.fail(t("ID: " + message, **{k: escape(v) for k, v in values.items()}))  # "[/x]" is text
 
 
 def _find(session: Session, ref: str, shop: str | None, *,
