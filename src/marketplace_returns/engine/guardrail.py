@@ -1092,7 +1092,8 @@ _ZH_TO_EN: dict[str, str] = {
     **dict.fromkeys(("优惠券", "无门槛券", "券"), "coupon"), "返现": "cashback", "补偿": "compensation",
     "运费": "shipping", **dict.fromkeys(("删除", "删掉", "删"), "delete"),
     **dict.fromkeys(("撤回", "撤销", "撤掉", "撤"), "withdraw"),
-    **dict.fromkeys(("改成", "改为", "修改", "改一下"), "change"), **dict.fromkeys(("否则", "不然"), "otherwise"),
+    **dict.fromkeys(("改成", "改为", "修改", "改一下"), "change"),
+    **dict.fromkeys(("否则", "不然"), "otherwise"),
     "不退": "no refund", "不改": "won't change", "。": ". ", "！": "! ", "？": "? ",
 }
 
@@ -1126,7 +1127,8 @@ def _view(pattern: re.Pattern[str], repl: object, norm: str) -> tuple[str, list[
 
 def _mixed(norm: str) -> _Hit | None:
     """The rules over the two views of a text in both scripts (the hit's span mapped back to ``norm``)."""
-    for pattern, repl, classify in ((_RX_EN_TO_ZH, _to_zh, _classify_zh), (_RX_ZH_TO_EN, _to_en, _classify_en)):
+    views = ((_RX_EN_TO_ZH, _to_zh, _classify_zh), (_RX_ZH_TO_EN, _to_en, _classify_en))
+    for pattern, repl, classify in views:
         view = _view(pattern, repl, norm)
         if view is None:
             continue
