@@ -699,14 +699,39 @@ E_REASON_FORWARD = _Concept(
 )
 E_REASON = _Reversed(E_REASON_FORWARD)
 E_REVIEW_GIVE = re.compile(
-    r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
+    r"\b[1-5] ?\*|\brate\b(?= (?:us|me|it|them|the|our|this|that|your|\d|five|four|highly|well))|"
+    r"\b(?:review|reviews|reviewers|rating|rated|feedback|stars?|5-star|5 star|five-star|"
     r"five star|"
     r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments|"
     r"write-up)\b|"
     r"\bleave us some love\b|"
     r"\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
+# Word classes for the English review acts: verbs that make a review milder (with a review object
+# after a determiner, so "hold on while we review the photos" is not read), the mild states it is asked
+# to stay in, and the things a buyer posts.
+_E_SOFTEN = (r"(?:soften|softening|softened|tone down|toning down|tone it down|water down|rephrase|rephrasing|"
+             r"reword|rewording|modify|modifying|adjust|adjusting|tweak|tweaking|bump|bumping|raise|raising|"
+             r"lift|lifting|upgrade|upgrading|revisit|revisiting|rethink|rethinking|pause|pausing|hold|held|"
+             r"holding|rescind|rescinding|retract|retracting|pull|pulling|scrub|trim|walk back|take back)")
+_E_POSTED = (r"(?:(?:your|the|that|this|my|a|those|these)(?: [a-z0-9'-]+){0,2} (?:review|reviews|rating|"
+             r"feedback|comments?|write-up|[1-3]-star|one-star|two-star|three-star|star rating|post|photos?)|"
+             r"what you (?:posted|wrote|said|shared|put)|the (?:1|2|3|one|two|three)[- ]star)")
+_E_MILD = r"(?:positive|upbeat|nice|kind|friendly|light|glowing|cheerful|neutral|vague|sweet|happy|good)"
+_E_POSTS = r"(?:review|reviews|feedback|rating|write|writes|post|posts|comment|comments|write-up|listing)"
 E_REVIEW_REMOVE = re.compile(
+    rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
+    rf"|\b(?:keep|keeping|kept) (?:it|things|them|it all|(?:your|the) {_E_POSTS}) {_E_MILD}\b"
+    rf"|\b{_E_POSTS}\b{_ES}{{0,50}}?\bkeep (?:it|things|them|it all) {_E_MILD}\b"
+    rf"|\b(?:review|rating|feedback|write-up)s? (?:stayed|stays|stay|remained|remains|remain|"
+    rf"were|was|is) {_E_MILD}\b(?! (?:or|and) )"
+    rf"|\b(?:amend|edit|change|update|delete|remove) {_E_POSTED}\b"
+    rf"|\b(?:up|upgrade|raise|bump|move|change|switch|turn)\w* {_ES}{{0,20}}?\b(?:to|into) "
+    rf"(?:[4-5]|four|five)(?:[- ]stars?)?\b(?=[^.!?\n]{{0,40}}\b(?:review|rating|feedback|stars?)\b)"
+    rf"|\b(?:review|rating|feedback|stars?)\b{_ES}{{0,40}}?\b(?:up|upgrade|raise|bump|move|change|switch|"
+    rf"turn)\w* {_ES}{{0,20}}?\b(?:to|into) (?:[4-5]|four|five|positive|something nicer)\b"
+    rf"|\b(?:edit|change|turn|make)\w* {_ES}{{0,25}}?\binto something (?:nicer|kinder|better|positive)"
+    rf"|"
     rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
     rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|amend|"
     rf"amending|"
@@ -747,12 +772,18 @@ E_REVIEW_REMOVE = re.compile(
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
+    rf"called off|back out of|backing out of|back off|step away from|stepping away from|step back from|"
+    rf"stepping back from|walk away from|rescind|rescinding|close out|closing out|let go of|abandon|"
+    rf"give up|give up on|pull out of|pulled|take down|taking down|settle|end|ending|"
     rf"pull|"
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
-    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
-    rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
-    rf"reversed|stays|goes away|go away|disappears|is gone|is cancell?ed|is canceled|"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)\b"
+    rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
+    rf"as long as|unless)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)\b{_ES}{{0,15}}?"
+    rf"\b(?:is closed|closed|withdrawn|"
+    rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
+    rf"pulled|removed|dropped|rescinded|called off|ended|stays|remains|is still|is open|stays open|"
     rf"is marked (?:as )?resolved|is dropped)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
@@ -785,19 +816,20 @@ E_RECEIPT = _Concept(
     r"\bconfirmation of receipt\b"
     r"|\bconfirm (?:that )?(?:the|your) (?:order|parcel|package|item) (?:is|was|has been) (?:received|"
     r"delivered)\b|\bconfirm (?:receive|receiving|the goods|"
-    r"goods)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
+    r"goods)\b|\backnowledg(?:e|ing) (?:the |your )?(?:receipt|delivery|parcel|package|order)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
-    r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
+    r"|\bmark(?:ed|ing)? (?:it |(?:the|this|your) (?:order|parcel|package|item|delivery|shipment) )?(?:as )?"
+    r"(?:received|delivered)\b"
     r"|\border received\b|\bshows \"?(?:received|delivered)\"? (?:on|at) your (?:side|end)\b|"
     r"\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
     r"check)(?:ing)? (?:on )?\"?(?:received|"
     r"order received|confirm)"
 )
 E_BENEFIT = _Concept(
-    r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
+    r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
-    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b|\breplacement\b|"
+    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b(?! rates?)|\breplacement\b|"
     r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
@@ -818,7 +850,7 @@ E_TIE = _Concept(
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
     r"unlocks?|"
-    r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
+    r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|and an?|"
     r"and the)\b|="
 )
 E_THREAT = re.compile(
@@ -833,9 +865,9 @@ E_THREAT = re.compile(
     r"don'?t expect|don'?t refund|do not refund|"
     r"not be refunding|not able|only allows|"
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
-    r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
+    r"we'll be keeping|not see a cent|until|or we|only refund|blocking|paused|pausing|stuck|suspended|on ice)\b"
 )
-E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b"
+E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b")
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
@@ -872,7 +904,14 @@ E_CANCEL = re.compile(
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
 )
+_E_TOP = (r"(?:(?:10|ten) ?(?:/|out of) ?(?:10|ten)|(?:9|nine) or (?:10|ten)|(?:5|five) ?(?:/|out of) ?(?:5|five)|"
+          r"perfect (?:score|rating|marks)|top (?:score|marks|rating|box)|full marks|highest (?:score|rating|"
+          r"mark)|(?:a|an) (?:10|ten)(?! days?| minutes?| percent| %))")
 E_ASK = re.compile(
+    rf"\b(?:would|could|please|can you|kindly|hope|if you|we'?d|i'?d)\b{_ES}{{0,50}}?{_E_TOP}"
+    rf"|{_E_TOP}{_ES}{{0,50}}?\b(?:would|please|appreciate|hope|mean|help|helps|love|make|makes|means)\b"
+    rf"|\b(?:score|mark|rate) (?:us|me)\b(?! (?:however|honestly|as you|fairly))"
+    rf"|"
     rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving)\b{_ES}{{0,25}}?"
     rf"\b(?:5-star|5 star|five-star|five star|5 stars|five stars|positive|good|great|nice|glowing|"
     rf"star star)\b|\b(?:leave|give|rate us)\b{_ES}{{0,10}}?[1-5] ?\*"
@@ -1202,12 +1241,14 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
                "comment", "kind words", "good word", "thumbs up", "shout", "write-up")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the")
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
-_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it", "keep things",
+               "listing", "what you")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
@@ -1262,10 +1303,64 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     return None
 
 
+# A review the buyer already left, thanked for or read ("thank you for the 5-star review you left last
+# month"), is not a review being asked for: its sentence does not tie what follows to a review.
+_E_PAST_REVIEW = re.compile(
+    r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|posted|"
+    r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
+    r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
+    r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|feedback)\b")
+
+
+def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
+    if not spans:
+        return spans
+    out = []
+    for span in spans:
+        lo, hi = doc.sentence(doc.sentence_of(span[0]))
+        if past.search(doc.text, lo, hi) is None:
+            out.append(span)
+    return out
+
+
+class _NotDone:
+    """A benefit finder that skips what is reported as already given ("the replacement was delivered
+    this morning", "we've refunded the $12"): a fact about the case, not an offer tied to an act."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: _Finder) -> None:
+        self.base = base
+
+    def _keep(self, m: re.Match[str]) -> bool:
+        text = m.string
+        after = text[m.end():m.end() + 40]
+        before = text[max(0, m.start() - 25):m.start()]
+        return _E_DONE_AFTER.match(after) is None and _E_DONE_BEFORE.search(before) is None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in self.base.finditer(text):
+            if self._keep(m):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if self._keep(m)]
+
+
+_E_DONE_AFTER = re.compile(r"(?:[^.!?;\n]{0,25}?\b)?(?:was|were|has been|have been|had been|went|is already|"
+                           r"are already|already went|arrived|got delivered)\b")
+_E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've already|was|were|has been|"
+                            r"we (?:sent|issued|refunded|shipped|processed|credited))\b[^.!?;\n]{0,20}$")
+
+
+_E_BENEFIT_OPEN = _NotDone(E_BENEFIT)
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
     reason = _gated(E_REASON, t, _G_E_REASON, " " + t)
-    give = _gated(E_REVIEW_GIVE, t, _G_E_REVIEW)
+    give = _not_past(doc, _gated(E_REVIEW_GIVE, t, _G_E_REVIEW), _E_PAST_REVIEW)
     remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
     complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
     receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
@@ -1288,7 +1383,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     if receipt:
-        hit = _tie(doc, receipt, E_BENEFIT, E_TIE, E_CANCEL, "money_for_receipt")
+        hit = _tie(doc, receipt, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_receipt")
         if hit is not None:
             return hit
     if remove:
@@ -1300,7 +1395,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             return hit
     asks = _gated(E_ASK, t, _G_E_REVIEW)
     if give:
-        hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review",
+        hit = _tie(doc, give, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_review",
                    need=None if asks else _EN_REVIEW_ACT)
         if hit is not None:
             return hit
