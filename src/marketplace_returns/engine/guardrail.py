@@ -721,6 +721,10 @@ _E_MILD = r"(?:positive|upbeat|nice|kind|friendly|light|glowing|cheerful|neutral
 _E_POSTS = r"(?:review|reviews|feedback|rating|write|writes|post|posts|comment|comments|write-up|listing)"
 E_REVIEW_REMOVE = re.compile(
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
+    rf"|\b(?:skip|omit|leave out|cut|avoid mentioning|not mention|don'?t mention|without mentioning)\b"
+    rf"{_ES}{{0,50}}?\b(?:review|rating|feedback|write-up|post)\b"
+    rf"|\b(?:withdrawal|removal|deletion|editing|softening) of (?:your|the|that|this)(?: [a-z0-9'-]+){{0,2}} "
+    rf"(?:review|rating|feedback)\b"
     rf"|\b(?:keep|keeping|kept) (?:it|things|them|it all|(?:your|the) {_E_POSTS}) {_E_MILD}\b"
     rf"|\b{_E_POSTS}\b{_ES}{{0,50}}?\bkeep (?:it|things|them|it all) {_E_MILD}\b"
     rf"|\b(?:review|rating|feedback|write-up)s? (?:stayed|stays|stay|remained|remains|remain|"
@@ -804,6 +808,12 @@ E_COMPLAINT = _Concept(
     rf"that)\b"
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report)\b"
+    rf"|\b(?:withdrawal|withdrawing|cancell?ation|cancell?ing|closure|closing|retraction|dropping|removal|"
+    rf"ending|rescinding) of (?:your|the|this|that)(?: [a-z0-9'-]+){{0,3}} (?:complaint|dispute|claim|"
+    rf"chargeback|case|report|escalation)\b"
+    rf"|\b(?:no longer|don'?t|do not) (?:wish|want|need|intend|plan) to (?:pursue|continue|dispute|keep|"
+    rf"proceed with|go ahead with|go on with)\b"
+    rf"|\bcancel (?:the|your|that) escalation\b"
     rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
     rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
     rf"your card|the marketplace)\b"
@@ -851,6 +861,7 @@ E_TIE = _Concept(
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
     r"unlocks?|"
     r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|and an?|"
+    r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
     r"and the)\b|="
 )
 E_THREAT = re.compile(
@@ -865,7 +876,8 @@ E_THREAT = re.compile(
     r"don'?t expect|don'?t refund|do not refund|"
     r"not be refunding|not able|only allows|"
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
-    r"we'll be keeping|not see a cent|until|or we|only refund|blocking|paused|pausing|stuck|suspended|on ice)\b"
+    r"we'll be keeping|not see a cent|until|or we|only refund|blocking|paused|pausing|stuck|suspended|on ice|"
+    r"(?:withdraw|revoke|rescind|pull) (?:our|the|your) (?:refund|offer)|cancel (?:your|the) pending)\b"
 )
 E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b")
@@ -890,7 +902,7 @@ E_CANCEL = re.compile(
     r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
     r"you(?:'ll| will)? (?:need to |have to )?(?:cover|pay for)|(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
-    r"unnecessary|whether you|not affected|unaffected|(?:doesn'?t|"
+    r"unnecessary|their rules?|not ours|whether you|not affected|unaffected|(?:doesn'?t|"
     r"does not|not) depend|either way|regardless|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
@@ -904,6 +916,12 @@ E_CANCEL = re.compile(
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
 )
+# Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
+_E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
+             r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"
+             r"raving|rave|top|super|kind|happy|sparkling|solid)")
+_E_REVIEW_NOUN = r"(?:review|reviews|rating|ratings|feedback|write-up|writeup|write up|testimonial|comments?)"
+_E_STARS = r"(?:5|five|full|all (?:5|five))[- ]stars?"
 _E_TOP = (r"(?:(?:10|ten) ?(?:/|out of) ?(?:10|ten)|(?:9|nine) or (?:10|ten)|(?:5|five) ?(?:/|out of) ?(?:5|five)|"
           r"perfect (?:score|rating|marks)|top (?:score|marks|rating|box)|full marks|highest (?:score|rating|"
           r"mark)|(?:a|an) (?:10|ten)(?! days?| minutes?| percent| %))")
@@ -921,6 +939,10 @@ E_ASK = re.compile(
     rf"|\brat(?:e|ing) us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
     rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
     rf"|\b(?:giving|gave|give) us\b{_ES}{{0,5}}?\bstars?\b"
+    rf"|\b{_E_STARS}\b{_ES}{{0,30}}?\b(?:would be|will be|is|are|=) (?:so |really |truly |just )?(?:great|amazing|"
+    rf"perfect|fantastic|wonderful|lovely|awesome|brilliant|appreciated|ideal|super|the best|much appreciated|"
+    rf"everything)\b|\b{_E_STARS}\b,? (?:please|pls|plz)\b"
+    rf"|\b(?:a|an|some) {_E_PRAISE} {_E_REVIEW_NOUN}\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback|write-up|writeup|write up)\b"
     rf"|\bhope you'?ll (?:leave|write)\b|\bkind words (?:in|on) (?:a|your|the) review|"
@@ -1241,6 +1263,7 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "write-up", "writeup", "write up",
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
                "comment", "kind words", "good word", "thumbs up", "shout", "write-up")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
@@ -1356,6 +1379,55 @@ _E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've alrea
 
 _E_BENEFIT_OPEN = _NotDone(E_BENEFIT)
 
+# A pronoun standing for a review or complaint named just before ("I saw the 2-star you left. Would you
+# consider taking it down?", "Disputes take weeks. Cancel yours and ..."): the act on the pronoun counts
+# as an act on the thing last named in its sentence or the one before. The seller's own doing ("we'll
+# close it", "we cancelled it") is not read.
+_E_ANAPHOR = _Concept(
+    r"(?<!we )(?<!we'll )(?<!we will )(?<!i'll )(?<!i will )(?<!they )(?<!we've )(?<!i've )(?<!we can )"
+    r"\b(?:remove|removing|delete|deleting|hide|hiding|edit|editing|change|changing|update|updating|"
+    r"rethink|rethinking|reconsider|reconsidering|revise|revising|amend|amending|soften|softening|"
+    r"tone down|pull|pulling|withdraw|withdrawing|close|closing|cancel|cancelling|canceling|drop|dropping|"
+    r"retract|retracting|rescind|rescinding|end|ending|call off|calling off|take back|taking back|"
+    r"lower|bump|raise|revisit|revisiting) (?:it|that|them|yours|this one|that one)\b"
+    r"|(?<!we )(?<!we'll )(?<!i'll )\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
+)
+_E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|[1-5] star|"
+                      r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|chargebacks?|"
+                      r"case|report|a-to-z|escalation|bbb))\b")
+
+
+def _anaphora(doc: _Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Acts on a pronoun, split into those on a review and those on a complaint."""
+    t = doc.text
+    review: list[tuple[int, int]] = []
+    complaint: list[tuple[int, int]] = []
+    for m in E_ANAPHOR_FIND(t):
+        i = doc.sentence_of(m.start())
+        clause = _CLAUSE.split(t[doc.sentence(i)[0]:m.start()])[-1]
+        if _OTHER_DOER.search(clause) and "you" not in clause:  # "we don't edit them", "paypal will close it"
+            continue
+        lo = doc.sentence(max(i - 1, 0))[0]
+        last = None
+        for named in _E_NAMED.finditer(t, lo, m.start()):
+            last = named
+        if last is None:
+            continue
+        (review if last.group("review") else complaint).append((m.start(), m.end()))
+    return review, complaint
+
+
+_CLAUSE = re.compile(r"[,;:]| and | but | so ")
+_OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify|the bank|your bank|the platform|"
+                         r"it)\b|\b(?:will|'ll|would)\b")
+
+
+def E_ANAPHOR_FIND(text: str) -> list[re.Match[str]]:
+    if " it" not in text and " that" not in text and " them" not in text and " yours" not in text \
+            and " this one" not in text:
+        return []
+    return _E_ANAPHOR.finditer(text)
+
 
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
@@ -1363,6 +1435,11 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     give = _not_past(doc, _gated(E_REVIEW_GIVE, t, _G_E_REVIEW), _E_PAST_REVIEW)
     remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
     complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
+    on_review, on_complaint = _anaphora(doc)
+    if on_review:
+        remove = sorted(remove + on_review)
+    if on_complaint:
+        complaint = sorted(complaint + on_complaint)
     receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
     mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
@@ -1414,6 +1491,7 @@ _EN_REVIEW_ACT = re.compile(
     r"your (?:\d-star |5-star |five-star )?review[^.!?\n]{0,25}(?:earns|gets|wins|unlocks)|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
+    rf"|\b(?:a|an|any|every) {_E_PRAISE} {_E_REVIEW_NOUN}\b"
 )
 
 
