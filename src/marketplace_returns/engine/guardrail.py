@@ -241,7 +241,7 @@ _SPLIT_COMMON = frozenset({"back", "can", "charge", "comp", "complain", "confirm
 _SPLIT_RARE = frozenset(x + end for ab in _SPLITS for x in ab if x not in _SPLIT_COMMON
                         for end in ("", ".", ",", "!", "?", ";", ":", '"', ")"))
 _SPLIT_BOTH = re.compile(r"(?:re|charge|with) {1,2}(?:view|back|draw|move)(?![a-z])")
-_SPLIT_HINT = re.compile("[.\\-*_]" + _trie_regex([list(b) for _a, b in _SPLITS]) + "(?![a-z])")
+_SPLIT_HINT = re.compile("[\\-*_]" + _trie_regex([list(b) for _a, b in _SPLITS]) + "(?![a-z])")
 
 
 def _split_worth(text: str) -> bool:
@@ -249,7 +249,7 @@ def _split_worth(text: str) -> bool:
             ("view" in text or "back" in text or "draw" in text or "move" in text)
             and _SPLIT_BOTH.search(text) is not None):
         return True
-    return ("-" in text or "." in text or "*" in text or "_" in text) and _SPLIT_HINT.search(text) is not None
+    return ("-" in text or "*" in text or "_" in text) and _SPLIT_HINT.search(text) is not None
 
 
 # "does n't", "5 - star": the other splits seen.
@@ -265,7 +265,7 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
-    (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-", lambda t: " n't" in t or "-" in t),
+    (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-", lambda t: " n't" in t or "- " in t or " -" in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
     (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
@@ -719,7 +719,7 @@ _E_POSTED = (r"(?:(?:your|the|that|this|my|a|those|these)(?: [a-z0-9'-]+){0,2} (
              r"what you (?:posted|wrote|said|shared|put)|the (?:1|2|3|one|two|three)[- ]star)")
 _E_MILD = r"(?:positive|upbeat|nice|kind|friendly|light|glowing|cheerful|neutral|vague|sweet|happy|good)"
 _E_POSTS = r"(?:review|reviews|feedback|rating|write|writes|post|posts|comment|comments|write-up|listing)"
-E_REVIEW_REMOVE = re.compile(
+E_REVIEW_REMOVE = _Concept(
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
     rf"|\b(?:skip|omit|leave out|cut|avoid mentioning|not mention|don'?t mention|without mentioning)\b"
     rf"{_ES}{{0,50}}?\b(?:review|rating|feedback|write-up|post)\b"
@@ -922,11 +922,13 @@ _E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five 
              r"raving|rave|top|super|kind|happy|sparkling|solid)")
 _E_REVIEW_NOUN = r"(?:review|reviews|rating|ratings|feedback|write-up|writeup|write up|testimonial|comments?)"
 _E_STARS = r"(?:5|five|full|all (?:5|five))[- ]stars?"
-_E_TOP = (r"(?:(?:10|ten) ?(?:/|out of) ?(?:10|ten)|(?:9|nine) or (?:10|ten)|(?:5|five) ?(?:/|out of) ?(?:5|five)|"
+# Each alternative opens with a literal, so that ``_Concept`` can skip ahead to it.
+_E_TOP = (r"(?:10 ?(?:/|out of) ?(?:10|ten)|ten ?(?:/|out of) ?(?:10|ten)|9 or (?:10|ten)|nine or (?:10|ten)|"
+          r"5 ?(?:/|out of) ?(?:5|five)|five ?(?:/|out of) ?(?:5|five)|"
           r"perfect (?:score|rating|marks)|top (?:score|marks|rating|box)|full marks|highest (?:score|rating|"
-          r"mark)|(?:a|an) (?:10|ten)(?! days?| minutes?| percent| %))")
-E_ASK = re.compile(
-    rf"\b(?:would|could|please|can you|kindly|hope|if you|we'?d|i'?d)\b{_ES}{{0,50}}?{_E_TOP}"
+          r"mark)|a (?:10|ten)(?! days?| minutes?| percent| %))")
+E_ASK = _Concept(
+    rf"\b(?:score|rate|mark|give|giving) (?:us|me) (?:a )?{_E_TOP}"
     rf"|{_E_TOP}{_ES}{{0,50}}?\b(?:would|please|appreciate|hope|mean|help|helps|love|make|makes|means)\b"
     rf"|\b(?:score|mark|rate) (?:us|me)\b(?! (?:however|honestly|as you|fairly))"
     rf"|"
@@ -939,9 +941,9 @@ E_ASK = re.compile(
     rf"|\brat(?:e|ing) us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
     rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
     rf"|\b(?:giving|gave|give) us\b{_ES}{{0,5}}?\bstars?\b"
-    rf"|\b{_E_STARS}\b{_ES}{{0,30}}?\b(?:would be|will be|is|are|=) (?:so |really |truly |just )?(?:great|amazing|"
+    rf"|\b(?:5|five|full)[- ]stars?\b{_ES}{{0,30}}?\b(?:would be|will be|is|are|=) (?:so |really |truly |just )?(?:great|amazing|"
     rf"perfect|fantastic|wonderful|lovely|awesome|brilliant|appreciated|ideal|super|the best|much appreciated|"
-    rf"everything)\b|\b{_E_STARS}\b,? (?:please|pls|plz)\b"
+    rf"everything)\b|\b(?:5|five|full)[- ]stars?\b,? (?:please|pls|plz)\b"
     rf"|\b(?:a|an|some) {_E_PRAISE} {_E_REVIEW_NOUN}\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback|write-up|writeup|write up)\b"
@@ -1159,13 +1161,10 @@ _ZH_TO_EN: dict[str, str] = {
 }
 
 
-def _glossary(words: dict[str, str], latin: bool) -> re.Pattern[str]:
-    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(f"(?<![a-z])(?:{alts})(?![a-z])" if latin else alts)
-
-
-_RX_EN_TO_ZH = _glossary(_EN_TO_ZH, latin=True)
-_RX_ZH_TO_EN = _glossary(_ZH_TO_EN, latin=False)
+_RX_EN_TO_ZH = re.compile(_words(*sorted(_EN_TO_ZH, key=len, reverse=True)) + "(?![a-z])")
+_RX_ZH_TO_EN = re.compile("|".join(map(re.escape, sorted(_ZH_TO_EN, key=len, reverse=True))))
+_RX_ZH_WORDS = re.compile("|".join(map(re.escape, sorted((w for w in _ZH_TO_EN if w not in "。！？"),
+                                                         key=len, reverse=True))))
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _LATIN_WORD = re.compile("[a-z]{2}")
 
@@ -1188,9 +1187,9 @@ def _view(pattern: re.Pattern[str], repl: object, norm: str) -> tuple[str, list[
 
 def _mixed(norm: str) -> _Hit | None:
     """The rules over the two views of a text in both scripts (the hit's span mapped back to ``norm``)."""
-    views = ((_RX_EN_TO_ZH, _to_zh, _classify_zh), (_RX_ZH_TO_EN, _to_en, _classify_en))
-    for pattern, repl, classify in views:
-        view = _view(pattern, repl, norm)
+    views = ((_RX_EN_TO_ZH, _RX_EN_TO_ZH, _to_zh, _classify_zh), (_RX_ZH_WORDS, _RX_ZH_TO_EN, _to_en, _classify_en))
+    for words, pattern, repl, classify in views:
+        view = _view(pattern, repl, norm) if words.search(norm) is not None else None
         if view is None:
             continue
         text, src = view
@@ -1204,9 +1203,9 @@ def _mixed(norm: str) -> _Hit | None:
 def _classify(norm: str) -> _Hit | None:
     """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
     has_zh = not norm.isascii() and _RX_GATE_ZH.search(norm) is not None
-    has_en = _LETTER.search(norm) is not None and any(t in norm for t in _GATE_EN)
-    mixed = (not norm.isascii() and _LATIN_WORD.search(norm) is not None
-             and _CJK_CHAR.search(norm) is not None)
+    has_en = _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None
+    mixed = (not norm.isascii() and _CJK_CHAR.search(norm) is not None
+             and _LATIN_WORD.search(norm) is not None)
     if not (has_zh or has_en or mixed):
         return None
     doc = _Doc(norm)
@@ -1281,6 +1280,11 @@ _RX_Z_REASON, _RX_Z_REVIEW, _RX_Z_COMPLAINT, _RX_Z_RECEIPT, _RX_Z_MENTION = (
     for g in (_G_Z_REASON, _G_Z_REVIEW, _G_Z_COMPLAINT, _G_Z_RECEIPT, (*_G_Z_COMPLAINT, "差评", "中评")))
 _GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
                          *_G_E_MENTION, "change it", "switch it"}))
+# One trie-shaped regex for the 77 words (measured on the English replies: 8 µs, where 77 substring
+# tests take 12 µs and a flat alternation 40 µs).
+_RX_GATE_EN = re.compile(_trie_regex([
+    [*map(re.escape, w), f"(?<![a-z]{w})"] if w in ("change it", "switch it") else list(map(re.escape, w))
+    for w in _GATE_EN]))  # "exchange it" is no reason act
 
 
 def _classify_zh(doc: _Doc) -> _Hit | None:
@@ -1384,13 +1388,12 @@ _E_BENEFIT_OPEN = _NotDone(E_BENEFIT)
 # as an act on the thing last named in its sentence or the one before. The seller's own doing ("we'll
 # close it", "we cancelled it") is not read.
 _E_ANAPHOR = _Concept(
-    r"(?<!we )(?<!we'll )(?<!we will )(?<!i'll )(?<!i will )(?<!they )(?<!we've )(?<!i've )(?<!we can )"
     r"\b(?:remove|removing|delete|deleting|hide|hiding|edit|editing|change|changing|update|updating|"
     r"rethink|rethinking|reconsider|reconsidering|revise|revising|amend|amending|soften|softening|"
     r"tone down|pull|pulling|withdraw|withdrawing|close|closing|cancel|cancelling|canceling|drop|dropping|"
     r"retract|retracting|rescind|rescinding|end|ending|call off|calling off|take back|taking back|"
     r"lower|bump|raise|revisit|revisiting) (?:it|that|them|yours|this one|that one)\b"
-    r"|(?<!we )(?<!we'll )(?<!i'll )\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
+    r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
 )
 _E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|[1-5] star|"
                       r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|chargebacks?|"
@@ -1417,14 +1420,18 @@ def _anaphora(doc: _Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return review, complaint
 
 
+_G_E_NAMED = ("review", "rating", "feedback", "write-up", "testimonial", "star", "comment", "complaint",
+              "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalation", "bbb")
 _CLAUSE = re.compile(r"[,;:]| and | but | so ")
 _OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify|the bank|your bank|the platform|"
                          r"it)\b|\b(?:will|'ll|would)\b")
 
 
+_RX_G_E_NAMED = re.compile(_trie_regex([[re.escape(c) for c in w] for w in _G_E_NAMED]))
+
+
 def E_ANAPHOR_FIND(text: str) -> list[re.Match[str]]:
-    if " it" not in text and " that" not in text and " them" not in text and " yours" not in text \
-            and " this one" not in text:
+    if _RX_G_E_NAMED.search(text) is None:
         return []
     return _E_ANAPHOR.finditer(text)
 
