@@ -260,12 +260,22 @@ def _join_split(m: re.Match[str]) -> str:
     return "".join(ch for ch in m.group(0) if ch.isalpha())
 
 
+# A label in single quotes is a label in quotes ('no longer wanted'); apostrophes inside words are not
+# quotes (a letter on their left).
+_SINGLE_QUOTED = re.compile(r"(?<![a-z0-9])'([a-z][^'\n]{1,30}?)'(?![a-z])")
+
+
+def _quote(m: re.Match[str]) -> str:
+    return f'"{m.group(1)}"'
+
+
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-", lambda t: " n't" in t or "- " in t or " -" in t),
+    (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
     (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
@@ -526,7 +536,7 @@ Z_REVIEW_GIVE = _Concept(
 )
 Z_REVIEW_REMOVE = _Concept(
     rf"(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
-    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏)"
+    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|换成|换掉|替换|拿掉|撤下)"
     rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
@@ -584,7 +594,7 @@ Z_CANCEL = _Concept(
     r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实(?:感受|体验|情况|的评价|想法)|"
     r"不会为评价|不提供任何|没有任何好处|哪里可以改进|需要改进的地方|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|自己的事|不用动|无需动|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|不是必须|非必须|不是必需|不强制|不需要先|无需先|不用先|自己的事|不用动|无需动|"
     r"不需要动|确认收货(?:之)?前|不必修改|不必改|"
     r"无需改|"
     r"不做|放心评|放心写|随意|"
@@ -721,6 +731,14 @@ _E_MILD = r"(?:positive|upbeat|nice|kind|friendly|light|glowing|cheerful|neutral
 _E_POSTS = r"(?:review|reviews|feedback|rating|write|writes|post|posts|comment|comments|write-up|listing)"
 E_REVIEW_REMOVE = _Concept(
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
+    rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
+    rf"|\b(?:put off|postpone|postponing|delay|delaying|wait with|waiting with) (?:reviewing|rating|posting|"
+    rf"writing|leaving)\b"
+    rf"|\b(?:review|rating|feedback|write-up)\b{_ES}{{0,20}}?\b(?:focus|focuses|focused|stick|sticks|stay|stays|"
+    rf"be about|talk about)\b{_ES}{{0,40}}?\b(?:not|rather than|instead of|leave out|skip)\b"
+    rf"|\b(?:didn'?t|did not|don'?t|do not|not|never|avoid|without) (?:mention|mentioning|talk about|"
+    rf"talking about|bring up|bringing up|post about|posting about|share|sharing)\b{_ES}{{0,40}}?"
+    rf"\b(?:publicly|in public|online|on the (?:page|listing|site))\b"
     rf"|\b(?:skip|omit|leave out|cut|avoid mentioning|not mention|don'?t mention|without mentioning)\b"
     rf"{_ES}{{0,50}}?\b(?:review|rating|feedback|write-up|post)\b"
     rf"|\b(?:withdrawal|removal|deletion|editing|softening) of (?:your|the|that|this)(?: [a-z0-9'-]+){{0,2}} "
@@ -926,7 +944,7 @@ _E_STARS = r"(?:5|five|full|all (?:5|five))[- ]stars?"
 _E_TOP = (r"(?:10 ?(?:/|out of) ?(?:10|ten)|ten ?(?:/|out of) ?(?:10|ten)|9 or (?:10|ten)|nine or (?:10|ten)|"
           r"5 ?(?:/|out of) ?(?:5|five)|five ?(?:/|out of) ?(?:5|five)|"
           r"perfect (?:score|rating|marks)|top (?:score|marks|rating|box)|full marks|highest (?:score|rating|"
-          r"mark)|a (?:10|ten)(?! days?| minutes?| percent| %))")
+          r"mark)|a (?:10|ten)(?! days?| minutes?| percent| %)|rating of (?:5|five)\b|score of (?:10|ten|5|five)\b)")
 E_ASK = _Concept(
     rf"\b(?:score|rate|mark|give|giving) (?:us|me) (?:a )?{_E_TOP}"
     rf"|{_E_TOP}{_ES}{{0,50}}?\b(?:would|please|appreciate|hope|mean|help|helps|love|make|makes|means)\b"
@@ -1333,6 +1351,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 # A review the buyer already left, thanked for or read ("thank you for the 5-star review you left last
 # month"), is not a review being asked for: its sentence does not tie what follows to a review.
 _E_PAST_REVIEW = re.compile(
+    r"\b(?:review|rating|feedback|stars?)\b (?:from (?:last|earlier|before|yesterday|a while)|[a-z0-9 ]{1,12} ago\b)|"
     r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|posted|"
     r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
     r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
@@ -1376,7 +1395,7 @@ class _NotDone:
 
 
 _E_DONE_AFTER = re.compile(r"(?:[^.!?;\n]{0,25}?\b)?(?:was|were|has been|have been|had been|went|is already|"
-                           r"are already|already went|arrived|got delivered)\b")
+                           r"are already|already went|arrived|got delivered|is on its way|are on their way|on its way)\b")
 _E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've already|was|were|has been|"
                             r"we (?:sent|issued|refunded|shipped|processed|credited))\b[^.!?;\n]{0,20}$")
 
