@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from marketplace_returns.engine import guardrail_model
 from marketplace_returns.errors import GuardrailViolation
 
 MAX_CHARS = 20_000
@@ -274,7 +275,8 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
-    (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-", lambda t: " n't" in t or "- " in t or " -" in t),
+    (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
+     lambda t: " n't" in t or "- " in t or " -" in t),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
     (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
@@ -536,7 +538,8 @@ Z_REVIEW_GIVE = _Concept(
 )
 Z_REVIEW_REMOVE = _Concept(
     rf"(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
-    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|换成|换掉|替换|拿掉|撤下)"
+    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|换成|换掉|替换|"
+    rf"拿掉|撤下)"
     rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
@@ -594,7 +597,8 @@ Z_CANCEL = _Concept(
     r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实(?:感受|体验|情况|的评价|想法)|"
     r"不会为评价|不提供任何|没有任何好处|哪里可以改进|需要改进的地方|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|不是必须|非必须|不是必需|不强制|不需要先|无需先|不用先|自己的事|不用动|无需动|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|不是必须|非必须|不是必需|"
+    r"不强制|不需要先|无需先|不用先|自己的事|不用动|无需动|"
     r"不需要动|确认收货(?:之)?前|不必修改|不必改|"
     r"无需改|"
     r"不做|放心评|放心写|随意|"
@@ -720,7 +724,8 @@ E_REVIEW_GIVE = re.compile(
 # Word classes for the English review acts: verbs that make a review milder (with a review object
 # after a determiner, so "hold on while we review the photos" is not read), the mild states it is asked
 # to stay in, and the things a buyer posts.
-_E_SOFTEN = (r"(?:soften|softening|softened|tone down|toning down|tone it down|water down|rephrase|rephrasing|"
+_E_SOFTEN = (r"(?:soften|softening|softened|tone down|toning down|tone it down|water down|rephrase|"
+             r"rephrasing|"
              r"reword|rewording|modify|modifying|adjust|adjusting|tweak|tweaking|bump|bumping|raise|raising|"
              r"lift|lifting|upgrade|upgrading|revisit|revisiting|rethink|rethinking|pause|pausing|hold|held|"
              r"holding|rescind|rescinding|retract|retracting|pull|pulling|scrub|trim|walk back|take back)")
@@ -734,7 +739,8 @@ E_REVIEW_REMOVE = _Concept(
     rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
     rf"|\b(?:put off|postpone|postponing|delay|delaying|wait with|waiting with) (?:reviewing|rating|posting|"
     rf"writing|leaving)\b"
-    rf"|\b(?:review|rating|feedback|write-up)\b{_ES}{{0,20}}?\b(?:focus|focuses|focused|stick|sticks|stay|stays|"
+    rf"|\b(?:review|rating|feedback|write-up)\b{_ES}{{0,20}}?\b(?:focus|focuses|focused|stick|sticks|stay|"
+    rf"stays|"
     rf"be about|talk about)\b{_ES}{{0,40}}?\b(?:not|rather than|instead of|leave out|skip)\b"
     rf"|\b(?:didn'?t|did not|don'?t|do not|not|never|avoid|without) (?:mention|mentioning|talk about|"
     rf"talking about|bring up|bringing up|post about|posting about|share|sharing)\b{_ES}{{0,40}}?"
@@ -802,7 +808,8 @@ E_COMPLAINT = _Concept(
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)\b"
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
-    rf"as long as|unless)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)\b{_ES}{{0,15}}?"
+    rf"as long as|unless)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"
+    rf"bbb)\b{_ES}{{0,15}}?"
     rf"\b(?:is closed|closed|withdrawn|"
     rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
     rf"pulled|removed|dropped|rescinded|called off|ended|stays|remains|is still|is open|stays open|"
@@ -854,10 +861,12 @@ E_RECEIPT = _Concept(
     r"order received|confirm)"
 )
 E_BENEFIT = _Concept(
-    r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
+    r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
+    r"% (?:off|back)|\boff\b|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
-    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b(?! rates?)|\breplacement\b|"
+    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b(?! rates?)|"
+    r"\breplacement\b|"
     r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
@@ -878,7 +887,8 @@ E_TIE = _Concept(
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
     r"unlocks?|"
-    r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|and an?|"
+    r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
+    r"and an?|"
     r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
     r"and the)\b|="
 )
@@ -944,7 +954,8 @@ _E_STARS = r"(?:5|five|full|all (?:5|five))[- ]stars?"
 _E_TOP = (r"(?:10 ?(?:/|out of) ?(?:10|ten)|ten ?(?:/|out of) ?(?:10|ten)|9 or (?:10|ten)|nine or (?:10|ten)|"
           r"5 ?(?:/|out of) ?(?:5|five)|five ?(?:/|out of) ?(?:5|five)|"
           r"perfect (?:score|rating|marks)|top (?:score|marks|rating|box)|full marks|highest (?:score|rating|"
-          r"mark)|a (?:10|ten)(?! days?| minutes?| percent| %)|rating of (?:5|five)\b|score of (?:10|ten|5|five)\b)")
+          r"mark)|a (?:10|ten)(?! days?| minutes?| percent| %)|rating of (?:5|five)\b|score of (?:10|ten|5|"
+          r"five)\b)")
 E_ASK = _Concept(
     rf"\b(?:score|rate|mark|give|giving) (?:us|me) (?:a )?{_E_TOP}"
     rf"|{_E_TOP}{_ES}{{0,50}}?\b(?:would|please|appreciate|hope|mean|help|helps|love|make|makes|means)\b"
@@ -959,8 +970,10 @@ E_ASK = _Concept(
     rf"|\brat(?:e|ing) us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
     rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
     rf"|\b(?:giving|gave|give) us\b{_ES}{{0,5}}?\bstars?\b"
-    rf"|\b(?:5|five|full)[- ]stars?\b{_ES}{{0,30}}?\b(?:would be|will be|is|are|=) (?:so |really |truly |just )?(?:great|amazing|"
-    rf"perfect|fantastic|wonderful|lovely|awesome|brilliant|appreciated|ideal|super|the best|much appreciated|"
+    rf"|\b(?:5|five|full)[- ]stars?\b{_ES}{{0,30}}?\b(?:would be|will be|is|are|=) (?:so |really |truly |"
+    rf"just )?(?:great|amazing|"
+    rf"perfect|fantastic|wonderful|lovely|awesome|brilliant|appreciated|ideal|super|the best|"
+    rf"much appreciated|"
     rf"everything)\b|\b(?:5|five|full)[- ]stars?\b,? (?:please|pls|plz)\b"
     rf"|\b(?:a|an|some) {_E_PRAISE} {_E_REVIEW_NOUN}\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
@@ -1205,7 +1218,8 @@ def _view(pattern: re.Pattern[str], repl: object, norm: str) -> tuple[str, list[
 
 def _mixed(norm: str) -> _Hit | None:
     """The rules over the two views of a text in both scripts (the hit's span mapped back to ``norm``)."""
-    views = ((_RX_EN_TO_ZH, _RX_EN_TO_ZH, _to_zh, _classify_zh), (_RX_ZH_WORDS, _RX_ZH_TO_EN, _to_en, _classify_en))
+    views = ((_RX_EN_TO_ZH, _RX_EN_TO_ZH, _to_zh, _classify_zh),
+             (_RX_ZH_WORDS, _RX_ZH_TO_EN, _to_en, _classify_en))
     for words, pattern, repl, classify in views:
         view = _view(pattern, repl, norm) if words.search(norm) is not None else None
         if view is None:
@@ -1218,12 +1232,18 @@ def _mixed(norm: str) -> _Hit | None:
     return None
 
 
-def _classify(norm: str) -> _Hit | None:
-    """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
+def _gates(norm: str) -> tuple[bool, bool, bool]:
+    """Whether the text holds a Chinese concept word, an English one, and both scripts."""
     has_zh = not norm.isascii() and _RX_GATE_ZH.search(norm) is not None
     has_en = _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None
     mixed = (not norm.isascii() and _CJK_CHAR.search(norm) is not None
              and _LATIN_WORD.search(norm) is not None)
+    return has_zh, has_en, mixed
+
+
+def _classify(norm: str, gates: tuple[bool, bool, bool] | None = None) -> _Hit | None:
+    """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
+    has_zh, has_en, mixed = gates if gates is not None else _gates(norm)
     if not (has_zh or has_en or mixed):
         return None
     doc = _Doc(norm)
@@ -1287,7 +1307,8 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the")
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
-_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it", "keep things",
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
+               "keep things",
                "listing", "what you")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
@@ -1351,11 +1372,14 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 # A review the buyer already left, thanked for or read ("thank you for the 5-star review you left last
 # month"), is not a review being asked for: its sentence does not tie what follows to a review.
 _E_PAST_REVIEW = re.compile(
-    r"\b(?:review|rating|feedback|stars?)\b (?:from (?:last|earlier|before|yesterday|a while)|[a-z0-9 ]{1,12} ago\b)|"
-    r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|posted|"
+    r"\b(?:review|rating|feedback|stars?)\b (?:from (?:last|earlier|before|yesterday|a while)|"
+    r"[a-z0-9 ]{1,12} ago\b)|"
+    r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|"
+    r"posted|"
     r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
     r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
-    r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|feedback)\b")
+    r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
+    r"feedback)\b")
 
 
 def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -1395,7 +1419,8 @@ class _NotDone:
 
 
 _E_DONE_AFTER = re.compile(r"(?:[^.!?;\n]{0,25}?\b)?(?:was|were|has been|have been|had been|went|is already|"
-                           r"are already|already went|arrived|got delivered|is on its way|are on their way|on its way)\b")
+                           r"are already|already went|arrived|got delivered|is on its way|are on their way|"
+                           r"on its way)\b")
 _E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've already|was|were|has been|"
                             r"we (?:sent|issued|refunded|shipped|processed|credited))\b[^.!?;\n]{0,20}$")
 
@@ -1414,8 +1439,10 @@ _E_ANAPHOR = _Concept(
     r"lower|bump|raise|revisit|revisiting) (?:it|that|them|yours|this one|that one)\b"
     r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
 )
-_E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|[1-5] star|"
-                      r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|chargebacks?|"
+_E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
+                      r"[1-5] star|"
+                      r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|"
+                      r"chargebacks?|"
                       r"case|report|a-to-z|escalation|bbb))\b")
 
 
@@ -1442,7 +1469,8 @@ def _anaphora(doc: _Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 _G_E_NAMED = ("review", "rating", "feedback", "write-up", "testimonial", "star", "comment", "complaint",
               "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalation", "bbb")
 _CLAUSE = re.compile(r"[,;:]| and | but | so ")
-_OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify|the bank|your bank|the platform|"
+_OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify|the bank|your bank|"
+                         r"the platform|"
                          r"it)\b|\b(?:will|'ll|would)\b")
 
 
@@ -1521,6 +1549,58 @@ _EN_REVIEW_ACT = re.compile(
 )
 
 
+def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:
+    """Whether the learned layer may add a block: the text holds a word the rules read as an act or a
+    benefit, and no disclaimer."""
+    has_zh, has_en, _mixed = gates if gates is not None else _gates(norm)
+    if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
+        has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+    if not (has_zh or has_en):
+        return False
+    if has_en and (E_CANCEL.search(norm) or E_DECOUPLE.search(norm)):
+        return False
+    return not (has_zh and (Z_CANCEL.search(norm) or Z_DECOUPLE.search(norm)))
+
+
+_RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w != "售后申请"))
+
+# The rule a block by the learned layer is filed under: the first kind of act the text names.
+_LIKELY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("withdraw_complaint", re.compile(r"投诉|维权|介入|纠纷|举报|拒付|仲裁|12315|complaint|dispute|claim|"
+                                      r"chargeback|a-to-z|case|bbb|escalat")),
+    ("money_for_receipt", re.compile(r"确认收货|收货|签收|confirm|receipt|received|delivered|acknowledg")),
+    ("money_for_reason", re.compile(r"原因|理由|无理由|reason")),
+    ("keeps_from_review", re.compile(r"差评|中评|删|negative|bad review|1-star|one-star|delete|remove|"
+                                     r"take down")),
+    ("money_for_review", re.compile(r"好评|五星|晒|评|review|rating|feedback|star|rate")),
+)
+
+
+def _likely_rule(norm: str) -> str:
+    for rule, words in _LIKELY:
+        if words.search(norm):
+            return rule
+    return "money_for_review"
+
+
+def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment:
+    """The learned layer (engine/guardrail_model.py) over a text the rules let through: a block only
+    where its probability reaches the shipped threshold, the text names an act or benefit word the rules
+    know, and nothing in it disclaims a tie."""
+    if not _model_may_block(norm, gates):
+        return PASS
+    model = guardrail_model.model()
+    p = model.probability(norm)
+    if p < model.threshold:
+        return PASS
+    rule = _likely_rule(norm)
+    return Assessment(blocked=True, rule=rule, phrase=text.strip()[:_LEARNED_PHRASE] or text,
+                      why=f"{WHY[rule]} (read by the learned layer, probability {p:.2f})")
+
+
+_LEARNED_PHRASE = 300
+
+
 def _phrase(text: str, hit_rule: str) -> tuple[str, str] | None:
     """Re-run the rules on the character-mapped normalisation and quote the sentence(s) as written."""
     norm, src = _normalise_mapped(text)
@@ -1548,9 +1628,11 @@ def _assess(text: str) -> Assessment:
     if not text:
         return PASS
     clipped = text[:MAX_CHARS]
-    hit = _classify(normalise(clipped))
+    norm = normalise(clipped)
+    gates = _gates(norm)
+    hit = _classify(norm, gates)
     if hit is None:
-        return PASS
+        return _learned(clipped, norm, gates)
     quoted = _phrase(clipped, hit.rule)
     rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
     return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
