@@ -1564,21 +1564,27 @@ def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) ->
 
 _RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w != "售后申请"))
 
-# The rule a block by the learned layer is filed under: the first kind of act the text names.
+# The rule a block by the learned layer is filed under: a threat first, then the first kind of act the
+# text names; a review with no benefit named is an ask.
 _LIKELY: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("withdraw_complaint", re.compile(r"投诉|维权|介入|纠纷|举报|拒付|仲裁|12315|complaint|dispute|claim|"
-                                      r"chargeback|a-to-z|case|bbb|escalat")),
+    ("withdraw_complaint", re.compile(r"投诉|客诉|维权|介入|纠纷|举报|拒付|仲裁|12315|平台|小二|"
+                                      r"complaint|dispute|"
+                                      r"claim|chargeback|a-to-z|case|bbb|escalat")),
     ("money_for_receipt", re.compile(r"确认收货|收货|签收|confirm|receipt|received|delivered|acknowledg")),
     ("money_for_reason", re.compile(r"原因|理由|无理由|reason")),
-    ("keeps_from_review", re.compile(r"差评|中评|删|negative|bad review|1-star|one-star|delete|remove|"
-                                     r"take down")),
+    ("keeps_from_review", re.compile(r"差评|中评|删|只写|negative|bad review|1-star|one-star|delete|remove|"
+                                     r"take down|private")),
     ("money_for_review", re.compile(r"好评|五星|晒|评|review|rating|feedback|star|rate")),
 )
 
 
 def _likely_rule(norm: str) -> str:
+    if Z_THREAT.search(norm) or E_THREAT.search(norm):
+        return "refund_threat"
     for rule, words in _LIKELY:
         if words.search(norm):
+            if rule == "money_for_review" and not (Z_BENEFIT.search(norm) or E_BENEFIT.search(norm)):
+                return "asks_for_review"
             return rule
     return "money_for_review"
 
