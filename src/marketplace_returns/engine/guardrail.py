@@ -263,7 +263,7 @@ def _join_split(m: re.Match[str]) -> str:
 
 # A label in single quotes is a label in quotes ('no longer wanted'); apostrophes inside words are not
 # quotes (a letter on their left).
-_SINGLE_QUOTED = re.compile(r"(?<![a-z0-9])'([a-z][^'\n]{1,30}?)'(?![a-z])")
+_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z][^'\n]{1,30}?)'(?![a-z])")  # literal-first
 
 
 def _quote(m: re.Match[str]) -> str:
@@ -1234,11 +1234,12 @@ def _mixed(norm: str) -> _Hit | None:
 
 def _gates(norm: str) -> tuple[bool, bool, bool]:
     """Whether the text holds a Chinese concept word, an English one, and both scripts."""
-    has_zh = not norm.isascii() and _RX_GATE_ZH.search(norm) is not None
-    has_en = _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None
-    mixed = (not norm.isascii() and _CJK_CHAR.search(norm) is not None
-             and _LATIN_WORD.search(norm) is not None)
-    return has_zh, has_en, mixed
+    if norm.isascii():
+        return False, _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None, False
+    has_zh = _RX_GATE_ZH.search(norm) is not None
+    if _LATIN_WORD.search(norm) is None:  # no English word: neither English concepts nor a mixed text
+        return has_zh, False, False
+    return has_zh, _RX_GATE_EN.search(norm) is not None, _CJK_CHAR.search(norm) is not None
 
 
 def _classify(norm: str, gates: tuple[bool, bool, bool] | None = None) -> _Hit | None:
