@@ -677,7 +677,7 @@ E_REASON_FORWARD = _Concept(
     rf"unwanted|style|size|ordered|wrong|no reason|something)"
     rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is amended|is modified|"
     rf"is edited|is corrected|is no longer|stays|remains|"
-    rf"says)\b"
+    rf"says|reads|shows|states|is set to|is listed as)\b"
     rf"|\s*=|{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b)"
     rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
     rf"|{_words('mark')} (?:it|this) as \""
@@ -690,6 +690,8 @@ E_REASON_FORWARD = _Concept(
     rf"|\" as (?:the|your)(?: return)? reason\b"
     rf"|defective\"?[^.!?\n]{{0,8}}?(?:no refund|not refunded|won'?t be refunded|refund denied)"
     rf"|{_words('switch', 'switching', 'change', 'changing', 'move', 'moving', 'go', 'going')} (?:it )?to \""
+    rf"|{_words('edit', 'edits', 'update', 'updates', 'tweak', 'tweaks', 'swap', 'swaps', 'correction', 'amendment')}"
+    rf" (?:it )?to \""
     rf"|{_words('logged', 'log', 'logging', 'tagged', 'tag', 'recorded', 'record', 'listed', 'classed')} "
     rf"(?:it |this |the return |your return )?(?:as |under )?\""
     rf"|{_words('submitted', 'submit', 'submitting', 'sent', 'raised', 'opened')} "
@@ -764,7 +766,7 @@ E_REVIEW_REMOVE = _Concept(
     rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|amend|"
     rf"amending|"
     rf"reconsider|taking down|take down)\b{_ES}{{0,40}}?"
-    rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
+    rf"\b(?:review|rating|feedback|\d-star|photos from your review|write-up|writeup)\b"
     rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted|is updated|"
     rf"is changed|is edited|comes down|is gone|goes away)\b"
     rf"|\bkeep (?:any |your |the )?(?:complaints?|it|this|that|issues?|problems?) (?:off|out of) (?:the|"
@@ -788,6 +790,8 @@ E_REVIEW_REMOVE = _Concept(
     rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
     rf"|\bkeep (?:your |the )?(?:feedback|review|rating|opinion|thoughts) private\b"
     rf"|\binstead of (?:reviewing|rating us|posting a review|leaving a review)\b"
+    rf"|\b(?:rather than|instead of) (?:leaving |posting |writing |giving )?(?:a |any |your )?"
+    rf"(?:public|online) (?:review|feedback|rating|post)"
     rf"|\b(?:rather than|instead of) (?:leaving|posting|writing|giving) (?:a |any |your )?(?:negative |bad )?"
     rf"(?:review|feedback|rating)"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
@@ -812,7 +816,7 @@ E_COMPLAINT = _Concept(
     rf"bbb)\b{_ES}{{0,15}}?"
     rf"\b(?:is closed|closed|withdrawn|"
     rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
-    rf"pulled|removed|dropped|rescinded|called off|ended|stays|remains|is still|is open|stays open|"
+    rf"pulled|removed|dropped|rescinded|called off|ended|"
     rf"is marked (?:as )?resolved|is dropped)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
@@ -857,8 +861,8 @@ E_RECEIPT = _Concept(
     r"(?:received|delivered)\b"
     r"|\border received\b|\bshows \"?(?:received|delivered)\"? (?:on|at) your (?:side|end)\b|"
     r"\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
-    r"check)(?:ing)? (?:on )?\"?(?:received|"
-    r"order received|confirm)"
+    r"check)(?:ing)? (?:on )?[\"']?(?:received|"
+    r"order received|confirm|i'?ve got it|got it|it arrived|arrived|delivered)"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
@@ -879,7 +883,7 @@ E_BENEFIT = _Concept(
     r"bit extra|bump(?:ed)? up|knock(?:ed)? (?:\$|\d|off)|on the house|hook you up|sort you out|\bon us\b|"
     r"\brefill|"
     r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
-    r"in it for you|\bgoodies\b|\bsomething special\b"
+    r"in it for you|\bgoodies\b|\bsomething special\b|\btop(?:ping)? (?:up|you up)|\btop-up"
 )
 E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
@@ -908,11 +912,12 @@ E_THREAT = re.compile(
     r"(?:withdraw|revoke|rescind|pull) (?:our|the|your) (?:refund|offer)|cancel (?:your|the) pending)\b"
 )
 E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
-                      r"|\bshipping\b")
+                      r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
+                                 r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
@@ -920,7 +925,9 @@ E_CANCEL = re.compile(
     r"don'?t worry|"
     r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
     r"do better|improve|"
-    r"\bhonestly\b|review honestly|"
+    r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
+    r"the item |your experience |your review |feedback )?(?:as )?honestly\b|"
+    r"honest (?:review|feedback|opinion|rating)|review honestly|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
     r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
@@ -961,7 +968,8 @@ E_ASK = _Concept(
     rf"|{_E_TOP}{_ES}{{0,50}}?\b(?:would|please|appreciate|hope|mean|help|helps|love|make|makes|means)\b"
     rf"|\b(?:score|mark|rate) (?:us|me)\b(?! (?:however|honestly|as you|fairly))"
     rf"|"
-    rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving)\b{_ES}{{0,25}}?"
+    rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving|pop|popping|put|putting|throw|"
+    rf"throwing|add|adding|spare|leaving|giving|writing|posting|dropping)\b{_ES}{{0,25}}?"
     rf"\b(?:5-star|5 star|five-star|five star|5 stars|five stars|positive|good|great|nice|glowing|"
     rf"star star)\b|\b(?:leave|give|rate us)\b{_ES}{{0,10}}?[1-5] ?\*"
     rf"|\b(?:5-star|5 star|five-star|five star|positive|good|great|glowing|nice)\b{_ES}{{0,12}}?"
@@ -1306,8 +1314,9 @@ _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimon
                "comment", "kind words", "good word", "thumbs up", "shout", "write-up")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
-                  "card", "marketplace", "tell your", "tell the")
-_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
+                  "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
+                  "trustpilot", "bbb", "ftc", "let ")
+_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",
                "listing", "what you")
