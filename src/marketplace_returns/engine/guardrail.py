@@ -690,7 +690,7 @@ E_REASON_FORWARD = _Concept(
     rf"|\" as (?:the|your)(?: return)? reason\b"
     rf"|defective\"?[^.!?\n]{{0,8}}?(?:no refund|not refunded|won'?t be refunded|refund denied)"
     rf"|{_words('switch', 'switching', 'change', 'changing', 'move', 'moving', 'go', 'going')} (?:it )?to \""
-    rf"|{_words('edit', 'edits', 'update', 'updates', 'tweak', 'tweaks', 'swap', 'swaps', 'correction', 'amendment')}"
+    rf"|{_words('edit', 'edits', 'update', 'updates', 'tweak', 'tweaks', 'swap', 'swaps', 'correction')}"
     rf" (?:it )?to \""
     rf"|{_words('logged', 'log', 'logging', 'tagged', 'tag', 'recorded', 'record', 'listed', 'classed')} "
     rf"(?:it |this |the return |your return )?(?:as |under )?\""
