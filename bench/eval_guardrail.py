@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         replies = _reply_texts()
         speed(replies, "engine replies")
+        speed([t for t in replies if not t.isascii()], "engine replies, zh")
+        speed([t for t in replies if t.isascii()], "engine replies, en")
         speed([str(r["text"]) for r in rows], f"{label} messages")
         speed([str(r["text"]) for r in rows if not r["blocked"]], f"{label} honest messages")
         honest = " ".join(str(r["text"]) for r in rows if not r["blocked"])

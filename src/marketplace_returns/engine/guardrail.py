@@ -241,14 +241,16 @@ _SPLIT_COMMON = frozenset({"back", "can", "charge", "comp", "complain", "confirm
                            "review", "ship", "upon", "us", "very", "view", "with", "withdraw"})
 _SPLIT_RARE = frozenset(x + end for ab in _SPLITS for x in ab if x not in _SPLIT_COMMON
                         for end in ("", ".", ",", "!", "?", ";", ":", '"', ")"))
-_SPLIT_BOTH = re.compile(r"(?:re|charge|with) {1,2}(?:view|back|draw|move)(?![a-z])")
+# Both halves words: "re view", "re move", "charge back", "with draw" (a hyphen or other separator is
+# the hint's case below).
 _SPLIT_HINT = re.compile("[\\-*_]" + _trie_regex([list(b) for _a, b in _SPLITS]) + "(?![a-z])")
 
 
 def _split_worth(text: str) -> bool:
-    if not _SPLIT_RARE.isdisjoint(text.split()) or (
-            ("view" in text or "back" in text or "draw" in text or "move" in text)
-            and _SPLIT_BOTH.search(text) is not None):
+    if not _SPLIT_RARE.isdisjoint(text.split()):
+        return True
+    if "re view" in text or "re move" in text or "with draw" in text or "charge back" in text \
+            or "re  view" in text or "with  draw" in text:
         return True
     return ("-" in text or "*" in text or "_" in text) and _SPLIT_HINT.search(text) is not None
 
@@ -299,7 +301,8 @@ def normalise(text: str) -> str:
             text = text.translate(_CONFUSABLE)
     else:
         text = text.lower()
-    for pattern, repl, worth in _STEPS:
+    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:1]
+    for pattern, repl, worth in steps:
         if worth(text):  # type: ignore[operator]
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
     return text
@@ -347,7 +350,8 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             out.append(f)
             src.append(i)
     joined = "".join(out)
-    for pattern, repl, worth in _STEPS:
+    steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:1]
+    for pattern, repl, worth in steps:
         if worth(joined):  # type: ignore[operator]
             joined, src = _sub_mapped(pattern, repl, joined, src)
     return joined, src
@@ -736,7 +740,8 @@ _E_POSTED = (r"(?:(?:your|the|that|this|my|a|those|these)(?: [a-z0-9'-]+){0,2} (
              r"what you (?:posted|wrote|said|shared|put)|the (?:1|2|3|one|two|three)[- ]star)")
 _E_MILD = r"(?:positive|upbeat|nice|kind|friendly|light|glowing|cheerful|neutral|vague|sweet|happy|good)"
 _E_POSTS = r"(?:review|reviews|feedback|rating|write|writes|post|posts|comment|comments|write-up|listing)"
-E_REVIEW_REMOVE = _Concept(
+E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first (15 vs 32 µs)
+
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
     rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
     rf"|\b(?:put off|postpone|postponing|delay|delaying|wait with|waiting with) (?:reviewing|rating|posting|"
@@ -1484,11 +1489,10 @@ _OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify
                          r"it)\b|\b(?:will|'ll|would)\b")
 
 
-_RX_G_E_NAMED = re.compile(_trie_regex([[re.escape(c) for c in w] for w in _G_E_NAMED]))
 
 
 def E_ANAPHOR_FIND(text: str) -> list[re.Match[str]]:
-    if _RX_G_E_NAMED.search(text) is None:
+    if not any(w in text for w in _G_E_NAMED):  # 16 substring tests: cheaper than a regex scan
         return []
     return _E_ANAPHOR.finditer(text)
 
@@ -1567,9 +1571,9 @@ def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) ->
         has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
     if not (has_zh or has_en):
         return False
-    if has_en and (E_CANCEL.search(norm) or E_DECOUPLE.search(norm)):
+    if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):  # the small ones first
         return False
-    return not (has_zh and (Z_CANCEL.search(norm) or Z_DECOUPLE.search(norm)))
+    return not ((has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)))
 
 
 _RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w != "售后申请"))
@@ -1603,11 +1607,18 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     """The learned layer (engine/guardrail_model.py) over a text the rules let through: a block only
     where its probability reaches the shipped threshold, the text names an act or benefit word the rules
     know, and nothing in it disclaims a tie."""
-    if not _model_may_block(norm, gates):
+    has_zh, has_en, _mixed = gates
+    if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
+        has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+    if not (has_zh or has_en):
+        return PASS
+    # the same test as _model_may_block, cheapest first: the small disclaimer finders, the model, the
+    # large disclaimer finders
+    if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):
         return PASS
     model = guardrail_model.model()
     p = model.probability(norm)
-    if p < model.threshold:
+    if p < model.threshold or (has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)):
         return PASS
     rule = _likely_rule(norm)
     return Assessment(blocked=True, rule=rule, phrase=text.strip()[:_LEARNED_PHRASE] or text,
