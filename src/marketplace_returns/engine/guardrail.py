@@ -27,12 +27,15 @@ what the seller owes under it is honest steering, not a bought reason.
 Speed: a gate of trigger substrings (the act words) runs before any regex, so a reply that mentions
 no reason, review, complaint or receipt costs a normalisation and a few substring tests; the concept
 regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
-right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 15 µs per
-engine reply (``bench/eval_guardrail.py --speed``). Text longer than ``MAX_CHARS`` is checked in its
+right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 19 µs per
+engine reply on a loaded machine where the rules before issue 13 took 15 (``bench/eval_guardrail.py
+--speed``; docs/guardrail.md). Text longer than ``MAX_CHARS`` is checked in its
 first ``MAX_CHARS`` characters only (every pattern is bounded, so time is linear in the length).
 
-Measured on the tune corpus and, once, on an independent evaluation set: see
-``bench/eval_guardrail.py`` and tests/test_guardrail.py.
+Mixed Chinese and English is also read through two glossary views (``_mixed``), words split inside are
+joined (``_SPLIT_WORD``), and where no rule fires a small learned layer (engine/guardrail_model.py) may
+add a block. Measured on the tuning files, on first-look probe batches and, once, on an independent
+evaluation set: see docs/guardrail.md, ``bench/eval_guardrail.py`` and tests/test_guardrail*.py.
 """
 
 from __future__ import annotations
