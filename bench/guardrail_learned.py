@@ -12,7 +12,8 @@ honest message it blocks. Two measurements, both without rows the model was trai
    first eval set was scored (``git show <commit>:src/marketplace_returns/engine/guardrail.py``,
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
-    .venv/bin/python bench/guardrail_learned.py [--old-rules /tmp/guardrail_at_eval1.py]
+    git show <commit of the first eval run>:src/marketplace_returns/engine/guardrail.py > old_rules.py
+    .venv/bin/python bench/guardrail_learned.py [--old-rules old_rules.py] [--write]
 
 Needs the ``train`` extra (scikit-learn).
 """
