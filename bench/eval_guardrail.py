@@ -2,11 +2,15 @@
 
 Why: the guardrail is a classifier, so its worth is two numbers per language: the share of forbidden
 messages it blocks (recall) and the share of honest ones it blocks (false-block rate), each with a
-95 % interval (Wilson), and per kind of tie (gold rule). ``--set tune`` is the corpus the rules were
-written against (tests/data/guardrail/tune.jsonl); ``--set eval`` is an independent set written by
-someone else (tests/data/guardrail/eval.jsonl), the only fair estimate.
+95 % interval (Wilson), per kind of tie (gold rule) and, for false blocks, per rule that fired.
+``--set tune`` is every tuning file the rules were written against (tests/data/guardrail/tune*.jsonl:
+tune.jsonl, the first independent set tune_eval1.jsonl - scored once, then promoted to tuning - and
+the probe batches); ``--set eval`` reads tests/data/guardrail/eval.jsonl when a blind set is placed
+there; ``--file PATH`` scores any file of the same format (one JSON object per line with ``text``,
+``blocked``, ``lang``, ``rule``), such as a new blind set kept outside the repository.
 
     .venv/bin/python bench/eval_guardrail.py --set tune [--errors] [--speed]
+    .venv/bin/python bench/eval_guardrail.py --file blind.jsonl
 
 ``--speed`` times ``assess`` (cache bypassed) on every engine reply template and on the set's texts.
 """
@@ -61,6 +65,7 @@ def load(path: Path) -> list[dict[str, object]]:
 def evaluate(rows: list[dict[str, object]], show_errors: bool) -> dict[str, object]:
     by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # tp, pos, fp, neg, rule_ok
     by_rule: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # hit, n, same rule
+    fired: dict[tuple[str, str], int] = defaultdict(int)  # honest messages blocked, by the rule that fired
     errors = []
     for row in rows:
         text = str(row["text"])
@@ -85,6 +90,7 @@ def evaluate(rows: list[dict[str, object]], show_errors: bool) -> dict[str, obje
             stats[3] += 1
             if verdict.blocked:
                 stats[2] += 1
+                fired[(lang, str(verdict.rule))] += 1
                 errors.append(("FALSE", row, verdict))
     print(f"{'lang':5} {'recall':32} {'false-block rate':32} same rule")
     summary: dict[str, object] = {}
@@ -102,6 +108,12 @@ def evaluate(rows: list[dict[str, object]], show_errors: bool) -> dict[str, obje
     print(f"{'lang':5} {'kind of tie (gold rule)':22} {'recall':32} same rule")
     for (lang, rule), (hit, n, same) in sorted(by_rule.items()):
         print(f"{lang:5} {rule:22} {fmt(hit, n):32} {same}/{hit}")
+    print()
+    print(f"{'lang':5} {'rule that fired':22} false-block rate (honest messages it blocked)")
+    for lang in sorted(by_lang):
+        neg = by_lang[lang][3]
+        for rule in guardrail.RULE_IDS:
+            print(f"{lang:5} {rule:22} {fmt(fired.get((lang, rule), 0), neg):32}")
     if show_errors:
         print()
         for kind, row, verdict in errors:
@@ -141,22 +153,34 @@ def speed(texts: list[str], label: str, rounds: int = 5) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--set", choices=("tune", "eval"), default="tune")
+    ap.add_argument("--file", type=Path, help="score this jsonl file instead of a named set")
     ap.add_argument("--errors", action="store_true", help="list misses and false blocks")
     ap.add_argument("--speed", action="store_true", help="time assess per text")
     args = ap.parse_args(argv)
-    path = DATA / f"{args.set}.jsonl"
-    if not path.is_file():
-        print(f"no such set: {path}", file=sys.stderr)
+    if args.file is not None:
+        paths = [args.file]
+        label = args.file.name
+    elif args.set == "tune":
+        paths = sorted(DATA.glob("tune*.jsonl"))
+        label = "tune"
+    else:
+        paths = [DATA / "eval.jsonl"]
+        label = "eval"
+    missing = [p for p in paths if not p.is_file()]
+    if missing or not paths:
+        print(f"no such set: {missing[0] if missing else DATA / 'tune*.jsonl'}", file=sys.stderr)
         return 2
-    rows = load(path)
-    print(f"set {args.set}: {len(rows)} messages ({path.name})")
+    rows = [row for p in paths for row in load(p)]
+    print(f"set {label}: {len(rows)} messages ({', '.join(p.name for p in paths)})")
     evaluate(rows, args.errors)
     if args.speed:
         print()
         replies = _reply_texts()
         speed(replies, "engine replies")
-        speed([str(r["text"]) for r in rows], f"{args.set} set messages")
-        speed([str(r["text"]) for r in rows if not r["blocked"]], f"{args.set} honest messages")
+        speed([t for t in replies if not t.isascii()], "engine replies, zh")
+        speed([t for t in replies if t.isascii()], "engine replies, en")
+        speed([str(r["text"]) for r in rows], f"{label} messages")
+        speed([str(r["text"]) for r in rows if not r["blocked"]], f"{label} honest messages")
         honest = " ".join(str(r["text"]) for r in rows if not r["blocked"])
         for n in (2_000, guardrail.MAX_CHARS):
             speed([honest[:n]], f"{n:,} characters of honest text", rounds=3)

@@ -27,12 +27,15 @@ what the seller owes under it is honest steering, not a bought reason.
 Speed: a gate of trigger substrings (the act words) runs before any regex, so a reply that mentions
 no reason, review, complaint or receipt costs a normalisation and a few substring tests; the concept
 regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
-right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 15 µs per
-engine reply (``bench/eval_guardrail.py --speed``). Text longer than ``MAX_CHARS`` is checked in its
+right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 19 µs per
+engine reply on a loaded machine where the rules before issue 13 took 15 (``bench/eval_guardrail.py
+--speed``; docs/guardrail.md). Text longer than ``MAX_CHARS`` is checked in its
 first ``MAX_CHARS`` characters only (every pattern is bounded, so time is linear in the length).
 
-Measured on the tune corpus and, once, on an independent evaluation set: see
-``bench/eval_guardrail.py`` and tests/test_guardrail.py.
+Mixed Chinese and English is also read through two glossary views (``_mixed``), words split inside are
+joined (``_SPLIT_WORD``), and where no rule fires a small learned layer (engine/guardrail_model.py) may
+add a block. Measured on the tuning files, on first-look probe batches and, once, on an independent
+evaluation set: see docs/guardrail.md, ``bench/eval_guardrail.py`` and tests/test_guardrail*.py.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from marketplace_returns.engine import guardrail_model
 from marketplace_returns.errors import GuardrailViolation
 
 MAX_CHARS = 20_000
@@ -190,10 +194,95 @@ def _traditional(text: str) -> bool:
     return False
 
 
+# Concept words a rep splits inside to slip them past a filter ("re fund", "dis pute", "con-firm",
+# "charge back"): any one split of one of these words, by one or two separators, is joined again. Only
+# whole words are joined (a letter on either side stops it), so two real words are joined only when
+# together they spell a concept word ("with draw", "feed back"), which is the reading wanted.
+_SPLIT_VOCAB = (
+    "refund", "refunds", "refunded", "refunding", "review", "reviews", "reviewed", "dispute", "disputes",
+    "chargeback", "complaint", "complaints", "withdraw", "withdrawn", "withdrawing", "receipt", "confirm",
+    "confirmed", "delivery", "delivered", "received", "negative", "positive", "shipping", "reason",
+    "unless", "coupon", "coupons", "voucher", "remove", "delete", "feedback", "rating", "ratings",
+    "cancel", "credit", "discount", "compensation", "compensate", "otherwise", "escalate", "escalation",
+    "reimburse", "cashback", "bonus", "reward", "replacement", "paypal", "retract", "complain",
+)
+_SPLIT_SEP = "[ .\\-*_]{1,2}"
+
+
+def _trie_regex(words: list[list[str]]) -> str:
+    """One regex for many token sequences, shared prefixes factored out (``re`` tries an alternation
+    branch by branch, so 300 flat alternatives would cost 300 tries at every letter)."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for toks in words:
+        node = tree
+        for tok in toks:
+            node = node.setdefault(tok, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        alts = [tok + emit(child) for tok, child in sorted(node.items()) if tok]
+        end = "" in node
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+        return body + ("?" if end else "")
+
+    return emit(tree)
+
+
+# Two letters a side at least, and not a whole word plus an ending ("refund ed" reads already).
+_SPLITS = [(w[:k], w[k:]) for w in _SPLIT_VOCAB for k in range(2, len(w) - 1) if w[:k] not in _SPLIT_VOCAB]
+_SPLIT_WORD = re.compile(
+    "(?<![a-z])" + _trie_regex([[*map(re.escape, a), _SPLIT_SEP, *map(re.escape, b)] for a, b in _SPLITS])
+    + "(?![a-z])")
+# The gate (the regex above costs ~3 µs on a reply, a set test ~1.5 µs): a half that is not a word on
+# its own turns up as a token split at spaces, or both halves are words ("re view", "with draw"), or a
+# word is cut by another separator ("re-fund", "dis.pute"; a cheaper regex first). Words: the halves
+# seen at least twice as tokens in the tuning corpus and the engine's replies.
+_SPLIT_COMMON = frozenset({"back", "can", "charge", "comp", "complain", "confirm", "draw", "edit", "fee",
+                           "in", "it", "late", "move", "on", "other", "pay", "re", "refund", "replace",
+                           "review", "ship", "upon", "us", "very", "view", "with", "withdraw"})
+_SPLIT_RARE = frozenset(x + end for ab in _SPLITS for x in ab if x not in _SPLIT_COMMON
+                        for end in ("", ".", ",", "!", "?", ";", ":", '"', ")"))
+# Both halves words: "re view", "re move", "charge back", "with draw" (a hyphen or other separator is
+# the hint's case below).
+_SPLIT_HINT = re.compile("[\\-*_]" + _trie_regex([list(b) for _a, b in _SPLITS]) + "(?![a-z])")
+
+
+def _split_worth(text: str) -> bool:
+    if not _SPLIT_RARE.isdisjoint(text.split()):
+        return True
+    if "re view" in text or "re move" in text or "with draw" in text or "charge back" in text \
+            or "re  view" in text or "with  draw" in text:
+        return True
+    return ("-" in text or "*" in text or "_" in text) and _SPLIT_HINT.search(text) is not None
+
+
+# "does n't", "5 - star": the other splits seen.
+_SPLIT_TAIL = re.compile(r"(?<=[a-z]) (?=n't\b)|(?<=\d) ?- ?(?=stars?\b)|(?<=\d) (?=-stars?\b)")
+
+
+def _join_split(m: re.Match[str]) -> str:
+    return "".join(ch for ch in m.group(0) if ch.isalpha())
+
+
+# A label in single quotes is a label in quotes ('no longer wanted'); apostrophes inside words are not
+# quotes (a letter on their left).
+_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z][^'\n]{1,30}?)'(?![a-z])")  # literal-first
+
+
+def _quote(m: re.Match[str]) -> str:
+    return f'"{m.group(1)}"'
+
+
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
+    (_SPLIT_WORD, _join_split, _split_worth),
+    (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
+     lambda t: " n't" in t or "- " in t or " -" in t),
+    (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
     (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
@@ -215,7 +304,8 @@ def normalise(text: str) -> str:
             text = text.translate(_CONFUSABLE)
     else:
         text = text.lower()
-    for pattern, repl, worth in _STEPS:
+    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:1]
+    for pattern, repl, worth in steps:
         if worth(text):  # type: ignore[operator]
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
     return text
@@ -263,7 +353,8 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             out.append(f)
             src.append(i)
     joined = "".join(out)
-    for pattern, repl, worth in _STEPS:
+    steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:1]
+    for pattern, repl, worth in steps:
         if worth(joined):  # type: ignore[operator]
             joined, src = _sub_mapped(pattern, repl, joined, src)
     return joined, src
@@ -454,7 +545,8 @@ Z_REVIEW_GIVE = _Concept(
 )
 Z_REVIEW_REMOVE = _Concept(
     rf"(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|追评改|取消){_ZS}{{0,6}}?(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)"
-    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏)"
+    rf"|(?:差评|中评|评价|追评|一星|评论|评语|点评|评分)(?:的话)?{_ZS}{{0,20}}?(?<!们)(?<!我)(?:删|撤|改(?!进|善|良)|修改|去掉|隐藏|换成|换掉|替换|"
+    rf"拿掉|撤下)"
     rf"|(?:差评|中评|评价|评论){_ZS}{{0,4}}?(?:不要|别|不用)(?:写|给|打|发)"
     rf"|(?:不要|别|请勿|千万不要|先别|不能|别急着|不用|先不要|不给|求您别|求求您别)(?:给|打|留|写|直接|急着|在)?"
     rf"{_ZS}{{0,3}}?(?:差评|中评|评价|评论)"
@@ -512,7 +604,8 @@ Z_CANCEL = _Concept(
     r"不会因为|不需要(?:改|修改|您|做|任何|再|动)|不用改|随便选|都退(?!不)|都不会|您的权利|是您的权利|您有权|自由|不会影响|如实|真实(?:感受|体验|情况|的评价|想法)|"
     r"不会为评价|不提供任何|没有任何好处|哪里可以改进|需要改进的地方|不会要求|无权|不做任何|不干涉|不会干涉|"
     r"平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|实际情况|照实|都接受|都同意|不撤诉都|是对的|(?:选|改|不改)[^。！？]{0,6}也(?:可以|行|没关系)|"
-    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|自己的事|不用动|无需动|"
+    r"按实际|一样|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|不是必须|非必须|不是必需|"
+    r"不强制|不需要先|无需先|不用先|自己的事|不用动|无需动|"
     r"不需要动|确认收货(?:之)?前|不必修改|不必改|"
     r"无需改|"
     r"不做|放心评|放心写|随意|"
@@ -591,7 +684,7 @@ E_REASON_FORWARD = _Concept(
     rf"unwanted|style|size|ordered|wrong|no reason|something)"
     rf"|{_ES}{{0,30}}?\b(?:becomes?|=|then|is changed|is updated|is switched|is amended|is modified|"
     rf"is edited|is corrected|is no longer|stays|remains|"
-    rf"says)\b"
+    rf"says|reads|shows|states|is set to|is listed as)\b"
     rf"|\s*=|{_ES}{{0,20}}?\b(?:changed|switched|updated|change|switch|edit)\b)"
     rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
     rf"|{_words('mark')} (?:it|this) as \""
@@ -604,6 +697,8 @@ E_REASON_FORWARD = _Concept(
     rf"|\" as (?:the|your)(?: return)? reason\b"
     rf"|defective\"?[^.!?\n]{{0,8}}?(?:no refund|not refunded|won'?t be refunded|refund denied)"
     rf"|{_words('switch', 'switching', 'change', 'changing', 'move', 'moving', 'go', 'going')} (?:it )?to \""
+    rf"|{_words('edit', 'edits', 'update', 'updates', 'tweak', 'tweaks', 'swap', 'swaps', 'correction')}"
+    rf" (?:it )?to \""
     rf"|{_words('logged', 'log', 'logging', 'tagged', 'tag', 'recorded', 'record', 'listed', 'classed')} "
     rf"(?:it |this |the return |your return )?(?:as |under )?\""
     rf"|{_words('submitted', 'submit', 'submitting', 'sent', 'raised', 'opened')} "
@@ -627,19 +722,59 @@ E_REASON_FORWARD = _Concept(
 )
 E_REASON = _Reversed(E_REASON_FORWARD)
 E_REVIEW_GIVE = re.compile(
-    r"\b[1-5] ?\*|\b(?:review|reviews|reviewers|rating|rate|rated|feedback|stars?|5-star|5 star|five-star|"
+    r"\b[1-5] ?\*|\brate\b(?= (?:us|me|it|them|the|our|this|that|your|\d|five|four|highly|well))|"
+    r"\b(?:review|reviews|reviewers|rating|rated|feedback|stars?|5-star|5 star|five-star|"
     r"five star|"
     r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments|"
     r"write-up)\b|"
     r"\bleave us some love\b|"
     r"\bshow us some love\b|\bsome love\b|\btell the world\b"
 )
-E_REVIEW_REMOVE = re.compile(
+# Word classes for the English review acts: verbs that make a review milder (with a review object
+# after a determiner, so "hold on while we review the photos" is not read), the mild states it is asked
+# to stay in, and the things a buyer posts.
+_E_SOFTEN = (r"(?:soften|softening|softened|tone down|toning down|tone it down|water down|rephrase|"
+             r"rephrasing|"
+             r"reword|rewording|modify|modifying|adjust|adjusting|tweak|tweaking|bump|bumping|raise|raising|"
+             r"lift|lifting|upgrade|upgrading|revisit|revisiting|rethink|rethinking|pause|pausing|hold|held|"
+             r"holding|rescind|rescinding|retract|retracting|pull|pulling|scrub|trim|walk back|take back)")
+_E_POSTED = (r"(?:(?:your|the|that|this|my|a|those|these)(?: [a-z0-9'-]+){0,2} (?:review|reviews|rating|"
+             r"feedback|comments?|write-up|[1-3]-star|one-star|two-star|three-star|star rating|post|photos?)|"
+             r"what you (?:posted|wrote|said|shared|put)|the (?:1|2|3|one|two|three)[- ]star)")
+_E_MILD = r"(?:positive|upbeat|nice|kind|friendly|light|glowing|cheerful|neutral|vague|sweet|happy|good)"
+_E_POSTS = r"(?:review|reviews|feedback|rating|write|writes|post|posts|comment|comments|write-up|listing)"
+E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first (15 vs 32 µs)
+
+    rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
+    rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
+    rf"|\b(?:put off|postpone|postponing|delay|delaying|wait with|waiting with) (?:reviewing|rating|posting|"
+    rf"writing|leaving)\b"
+    rf"|\b(?:review|rating|feedback|write-up)\b{_ES}{{0,20}}?\b(?:focus|focuses|focused|stick|sticks|stay|"
+    rf"stays|"
+    rf"be about|talk about)\b{_ES}{{0,40}}?\b(?:not|rather than|instead of|leave out|skip)\b"
+    rf"|\b(?:didn'?t|did not|don'?t|do not|not|never|avoid|without) (?:mention|mentioning|talk about|"
+    rf"talking about|bring up|bringing up|post about|posting about|share|sharing)\b{_ES}{{0,40}}?"
+    rf"\b(?:publicly|in public|online|on the (?:page|listing|site))\b"
+    rf"|\b(?:skip|omit|leave out|cut|avoid mentioning|not mention|don'?t mention|without mentioning)\b"
+    rf"{_ES}{{0,50}}?\b(?:review|rating|feedback|write-up|post)\b"
+    rf"|\b(?:withdrawal|removal|deletion|editing|softening) of (?:your|the|that|this)(?: [a-z0-9'-]+){{0,2}} "
+    rf"(?:review|rating|feedback)\b"
+    rf"|\b(?:keep|keeping|kept) (?:it|things|them|it all|(?:your|the) {_E_POSTS}) {_E_MILD}\b"
+    rf"|\b{_E_POSTS}\b{_ES}{{0,50}}?\bkeep (?:it|things|them|it all) {_E_MILD}\b"
+    rf"|\b(?:review|rating|feedback|write-up)s? (?:stayed|stays|stay|remained|remains|remain|"
+    rf"were|was|is) {_E_MILD}\b(?! (?:or|and) )"
+    rf"|\b(?:amend|edit|change|update|delete|remove) {_E_POSTED}\b"
+    rf"|\b(?:up|upgrade|raise|bump|move|change|switch|turn)\w* {_ES}{{0,20}}?\b(?:to|into) "
+    rf"(?:[4-5]|four|five)(?:[- ]stars?)?\b(?=[^.!?\n]{{0,40}}\b(?:review|rating|feedback|stars?)\b)"
+    rf"|\b(?:review|rating|feedback|stars?)\b{_ES}{{0,40}}?\b(?:up|upgrade|raise|bump|move|change|switch|"
+    rf"turn)\w* {_ES}{{0,20}}?\b(?:to|into) (?:[4-5]|four|five|positive|something nicer)\b"
+    rf"|\b(?:edit|change|turn|make)\w* {_ES}{{0,25}}?\binto something (?:nicer|kinder|better|positive)"
+    rf"|"
     rf"\b(?:remove|removed|removing|delete|deleting|take down|taken down|edit|editing|change|changing|"
     rf"update|updating|revise|revising|withdraw|withdrawing|hide|hiding|rewrite|rewriting|redo|amend|"
     rf"amending|"
     rf"reconsider|taking down|take down)\b{_ES}{{0,40}}?"
-    rf"\b(?:review|rating|feedback|\d-star|photos from your review)\b"
+    rf"\b(?:review|rating|feedback|\d-star|photos from your review|write-up|writeup)\b"
     rf"|\b(?:review|rating|feedback)\b{_ES}{{0,12}}?\b(?:is removed|removed|taken down|deleted|is updated|"
     rf"is changed|is edited|comes down|is gone|goes away)\b"
     rf"|\bkeep (?:any |your |the )?(?:complaints?|it|this|that|issues?|problems?) (?:off|out of) (?:the|"
@@ -663,6 +798,8 @@ E_REVIEW_REMOVE = re.compile(
     rf"|\btak(?:e|ing) (?:it|that|this) down\b|\bleave (?:it|this|that) out of (?:the|your) review"
     rf"|\bkeep (?:your |the )?(?:feedback|review|rating|opinion|thoughts) private\b"
     rf"|\binstead of (?:reviewing|rating us|posting a review|leaving a review)\b"
+    rf"|\b(?:rather than|instead of) (?:leaving |posting |writing |giving )?(?:a |any |your )?"
+    rf"(?:public|online) (?:review|feedback|rating|post)"
     rf"|\b(?:rather than|instead of) (?:leaving|posting|writing|giving) (?:a |any |your )?(?:negative |bad )?"
     rf"(?:review|feedback|rating)"
     rf"|\bbefore (?:leaving|posting|writing|you leave|you post|you write) (?:a |any |your )?"
@@ -675,12 +812,19 @@ E_REVIEW_REMOVE = re.compile(
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
+    rf"called off|back out of|backing out of|back off|step away from|stepping away from|step back from|"
+    rf"stepping back from|walk away from|rescind|rescinding|close out|closing out|let go of|abandon|"
+    rf"give up|give up on|pull out of|pulled|take down|taking down|settle|end|ending|"
     rf"pull|"
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
-    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z)\b"
-    rf"|\b(?:complaint|dispute|claim|chargeback|case)\b{_ES}{{0,15}}?\b(?:is closed|closed|withdrawn|"
-    rf"reversed|stays|goes away|go away|disappears|is gone|is cancell?ed|is canceled|"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)\b"
+    rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
+    rf"as long as|unless)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"
+    rf"bbb)\b{_ES}{{0,15}}?"
+    rf"\b(?:is closed|closed|withdrawn|"
+    rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
+    rf"pulled|removed|dropped|rescinded|called off|ended|"
     rf"is marked (?:as )?resolved|is dropped)\b|\b(?:don'?t|do not|not) escalate\b"
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
@@ -701,6 +845,12 @@ E_COMPLAINT = _Concept(
     rf"that)\b"
     rf"|\b(?:closing|cancell?ing|withdrawing|dropping|retracting)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report)\b"
+    rf"|\b(?:withdrawal|withdrawing|cancell?ation|cancell?ing|closure|closing|retraction|dropping|removal|"
+    rf"ending|rescinding) of (?:your|the|this|that)(?: [a-z0-9'-]+){{0,3}} (?:complaint|dispute|claim|"
+    rf"chargeback|case|report|escalation)\b"
+    rf"|\b(?:no longer|don'?t|do not) (?:wish|want|need|intend|plan) to (?:pursue|continue|dispute|keep|"
+    rf"proceed with|go ahead with|go on with)\b"
+    rf"|\bcancel (?:the|your|that) escalation\b"
     rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
     rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
     rf"your card|the marketplace)\b"
@@ -713,19 +863,22 @@ E_RECEIPT = _Concept(
     r"\bconfirmation of receipt\b"
     r"|\bconfirm (?:that )?(?:the|your) (?:order|parcel|package|item) (?:is|was|has been) (?:received|"
     r"delivered)\b|\bconfirm (?:receive|receiving|the goods|"
-    r"goods)\b|\backnowledg(?:e|ing) (?:receipt|delivery)\b"
+    r"goods)\b|\backnowledg(?:e|ing) (?:the |your )?(?:receipt|delivery|parcel|package|order)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
-    r"|\bmark(?:ed|ing)? (?:it |the order |this order |your order )?(?:as )?(?:received|delivered)\b"
+    r"|\bmark(?:ed|ing)? (?:it |(?:the|this|your) (?:order|parcel|package|item|delivery|shipment) )?(?:as )?"
+    r"(?:received|delivered)\b"
     r"|\border received\b|\bshows \"?(?:received|delivered)\"? (?:on|at) your (?:side|end)\b|"
     r"\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
-    r"check)(?:ing)? (?:on )?\"?(?:received|"
-    r"order received|confirm)"
+    r"check)(?:ing)? (?:on )?[\"']?(?:received|"
+    r"order received|confirm|i'?ve got it|got it|it arrived|arrived|delivered)"
 )
 E_BENEFIT = _Concept(
-    r"\brefund\w*|\bcredit(?:ed)?\b|\bpoints\b|\bvouchers?\b|\bdiscount|% (?:off|back)|\boff\b|\bcoupon|"
+    r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
+    r"% (?:off|back)|\boff\b|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
-    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b|\breplacement\b|"
+    r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b(?! rates?)|"
+    r"\breplacement\b|"
     r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
     r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|\bsend\b|\bextra\b|\bsomething\b|\bvip\b|"
@@ -738,7 +891,7 @@ E_BENEFIT = _Concept(
     r"bit extra|bump(?:ed)? up|knock(?:ed)? (?:\$|\d|off)|on the house|hook you up|sort you out|\bon us\b|"
     r"\brefill|"
     r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
-    r"in it for you|\bgoodies\b|\bsomething special\b"
+    r"in it for you|\bgoodies\b|\bsomething special\b|\btop(?:ping)? (?:up|you up)|\btop-up"
 )
 E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
@@ -747,6 +900,8 @@ E_TIE = _Concept(
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
     r"unlocks?|"
     r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
+    r"and an?|"
+    r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
     r"and the)\b|="
 )
 E_THREAT = re.compile(
@@ -761,14 +916,16 @@ E_THREAT = re.compile(
     r"don'?t expect|don'?t refund|do not refund|"
     r"not be refunding|not able|only allows|"
     r"keeping the funds|hold your|cancel (?:your|the) refund|"
-    r"we'll be keeping|not see a cent|until|or we|only refund|blocking)\b"
+    r"we'll be keeping|not see a cent|until|or we|only refund|blocking|paused|pausing|stuck|suspended|on ice|"
+    r"(?:withdraw|revoke|rescind|pull) (?:our|the|your) (?:refund|offer)|cancel (?:your|the) pending)\b"
 )
-E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay\w*|\breturns?\b"
-                      r"|\bshipping\b")
+E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
+                      r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
+                                 r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
@@ -776,7 +933,9 @@ E_CANCEL = re.compile(
     r"don'?t worry|"
     r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
     r"do better|improve|"
-    r"\bhonestly\b|review honestly|"
+    r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
+    r"the item |your experience |your review |feedback )?(?:as )?honestly\b|"
+    r"honest (?:review|feedback|opinion|rating)|review honestly|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
     r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
@@ -786,7 +945,7 @@ E_CANCEL = re.compile(
     r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
     r"you(?:'ll| will)? (?:need to |have to )?(?:cover|pay for)|(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
-    r"unnecessary|whether you|not affected|unaffected|(?:doesn'?t|"
+    r"unnecessary|their rules?|not ours|whether you|not affected|unaffected|(?:doesn'?t|"
     r"does not|not) depend|either way|regardless|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
@@ -800,8 +959,25 @@ E_CANCEL = re.compile(
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to)\b"
 )
-E_ASK = re.compile(
-    rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving)\b{_ES}{{0,25}}?"
+# Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
+_E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
+             r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"
+             r"raving|rave|top|super|kind|happy|sparkling|solid)")
+_E_REVIEW_NOUN = r"(?:review|reviews|rating|ratings|feedback|write-up|writeup|write up|testimonial|comments?)"
+_E_STARS = r"(?:5|five|full|all (?:5|five))[- ]stars?"
+# Each alternative opens with a literal, so that ``_Concept`` can skip ahead to it.
+_E_TOP = (r"(?:10 ?(?:/|out of) ?(?:10|ten)|ten ?(?:/|out of) ?(?:10|ten)|9 or (?:10|ten)|nine or (?:10|ten)|"
+          r"5 ?(?:/|out of) ?(?:5|five)|five ?(?:/|out of) ?(?:5|five)|"
+          r"perfect (?:score|rating|marks)|top (?:score|marks|rating|box)|full marks|highest (?:score|rating|"
+          r"mark)|a (?:10|ten)(?! days?| minutes?| percent| %)|rating of (?:5|five)\b|score of (?:10|ten|5|"
+          r"five)\b)")
+E_ASK = _Concept(
+    rf"\b(?:score|rate|mark|give|giving) (?:us|me) (?:a )?{_E_TOP}"
+    rf"|{_E_TOP}{_ES}{{0,50}}?\b(?:would|please|appreciate|hope|mean|help|helps|love|make|makes|means)\b"
+    rf"|\b(?:score|mark|rate) (?:us|me)\b(?! (?:however|honestly|as you|fairly))"
+    rf"|"
+    rf"\b(?:leave|give|write|post|drop|rate|consider leaving|consider giving|pop|popping|put|putting|throw|"
+    rf"throwing|add|adding|spare|leaving|giving|writing|posting|dropping)\b{_ES}{{0,25}}?"
     rf"\b(?:5-star|5 star|five-star|five star|5 stars|five stars|positive|good|great|nice|glowing|"
     rf"star star)\b|\b(?:leave|give|rate us)\b{_ES}{{0,10}}?[1-5] ?\*"
     rf"|\b(?:5-star|5 star|five-star|five star|positive|good|great|glowing|nice)\b{_ES}{{0,12}}?"
@@ -810,6 +986,12 @@ E_ASK = re.compile(
     rf"|\brat(?:e|ing) us\b|\bgive us\b{_ES}{{0,5}}?\bstars?\b|\b(?:a|one) (?:5|five)[- ]star review\b"
     rf"|\bwe'?d (?:really )?appreciate a (?:positive|good|5-star|five-star)\b"
     rf"|\b(?:giving|gave|give) us\b{_ES}{{0,5}}?\bstars?\b"
+    rf"|\b(?:5|five|full)[- ]stars?\b{_ES}{{0,30}}?\b(?:would be|will be|is|are|=) (?:so |really |truly |"
+    rf"just )?(?:great|amazing|"
+    rf"perfect|fantastic|wonderful|lovely|awesome|brilliant|appreciated|ideal|super|the best|"
+    rf"much appreciated|"
+    rf"everything)\b|\b(?:5|five|full)[- ]stars?\b,? (?:please|pls|plz)\b"
+    rf"|\b(?:a|an|some) {_E_PRAISE} {_E_REVIEW_NOUN}\b"
     rf"|\b(?:a|an|some) (?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star) "
     rf"(?:review|rating|feedback|write-up|writeup|write up)\b"
     rf"|\bhope you'?ll (?:leave|write)\b|\bkind words (?:in|on) (?:a|your|the) review|"
@@ -970,11 +1152,116 @@ def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) 
     return None
 
 
-def _classify(norm: str) -> _Hit | None:
+# --- mixed Chinese and English ---------------------------------------------------------------------
+# A rep who mixes the languages can put the act in one and the money in the other ("dispute 撤一下，我们
+# refund 给你", "Please 确认收货 first, then we'll refund you"): each language's finders see only half a
+# tie. So a text holding both scripts is also read through two views, each with the other language's
+# concept words put into its own: the Chinese rules read a view where "refund" is 退款 and "negative
+# review" 差评, the English rules one where 确认收货 is "confirm receipt" and 差评 "negative review".
+# The glossary holds concept words only (acts, their objects, benefits, threats), so a view adds no
+# word the rules would not have read in a text written in one language.
+_EN_TO_ZH: dict[str, str] = {
+    **dict.fromkeys(("negative review", "negative reviews", "bad review", "bad reviews", "1-star review",
+                     "one-star review", "1 star review", "negative feedback", "bad feedback", "low rating",
+                     "bad rating"), "差评"),
+    **dict.fromkeys(("positive review", "positive reviews", "good review", "good reviews", "5-star review",
+                     "five-star review", "five star review", "5 star review", "great review",
+                     "positive feedback", "good feedback"), "好评"),
+    **dict.fromkeys(("five stars", "5 stars", "five-star", "5-star", "five star", "5 star", "full stars"),
+                    "五星"),
+    **dict.fromkeys(("review", "reviews", "feedback", "rating", "ratings", "comment", "comments"), "评价"),
+    **dict.fromkeys(("reason", "return reason", "refund reason"), "原因"),
+    **dict.fromkeys(("refund", "refunds", "refunded", "money back", "full refund"), "退款"),
+    "chargeback": "拒付", "charge back": "拒付", "chargebacks": "拒付",
+    **dict.fromkeys(("dispute", "disputes", "a-to-z", "a-to-z claim", "paypal case", "case"), "纠纷"),
+    **dict.fromkeys(("complaint", "complaints"), "投诉"), "claim": "申诉", "report": "举报",
+    **dict.fromkeys(("confirm receipt", "confirm delivery", "confirm the order", "confirm order",
+                     "order received", "mark as received", "mark it received"), "确认收货"),
+    "confirm": "确认", "receipt": "收货", "received": "收货",
+    **dict.fromkeys(("coupon", "coupons", "voucher", "vouchers", "discount code", "promo code"), "优惠券"),
+    **dict.fromkeys(("cashback", "cash back"), "返现"),
+    **dict.fromkeys(("gift", "gift card", "gifts"), "礼品"),
+    **dict.fromkeys(("compensation", "compensate", "store credit", "credit"), "补偿"),
+    **dict.fromkeys(("shipping", "shipping fee", "postage"), "运费"),
+    "bonus": "福利", "red packet": "红包", "red envelope": "红包", "free": "免费", "extra": "多给",
+    **dict.fromkeys(("delete", "remove", "take down", "deleted", "removed"), "删"),
+    **dict.fromkeys(("withdraw", "cancel", "close", "retract", "drop", "withdrawn", "cancelled",
+                     "canceled", "closed"), "撤"),
+    **dict.fromkeys(("change", "switch", "edit", "update", "changed", "modify"), "改"),
+    "otherwise": "否则", "unless": "除非", "no refund": "不退",
+}
+_ZH_TO_EN: dict[str, str] = {
+    **dict.fromkeys(("差评", "中评"), "negative review"), "带图好评": "5-star review with photos",
+    "好评": "positive review", **dict.fromkeys(("五星", "5星"), "five stars"), "晒图": "photo review",
+    **dict.fromkeys(("评价", "评论", "追评"), "review"), **dict.fromkeys(("原因", "理由"), "reason"),
+    **dict.fromkeys(("七天无理由", "无理由"), '"no reason"'),
+    **dict.fromkeys(("不想要了", "不想要", "不要了"), '"no longer needed"'), "投诉": "complaint",
+    **dict.fromkeys(("维权", "纠纷"), "dispute"),
+    **dict.fromkeys(("小二介入", "平台介入", "介入"), "platform dispute"), "拒付": "chargeback",
+    "举报": "report", "确认收货": "confirm receipt", "退款": "refund", "红包": "cash gift",
+    **dict.fromkeys(("优惠券", "无门槛券", "券"), "coupon"), "返现": "cashback", "补偿": "compensation",
+    "运费": "shipping", **dict.fromkeys(("删除", "删掉", "删"), "delete"),
+    **dict.fromkeys(("撤回", "撤销", "撤掉", "撤"), "withdraw"),
+    **dict.fromkeys(("改成", "改为", "修改", "改一下"), "change"),
+    **dict.fromkeys(("否则", "不然"), "otherwise"),
+    "不退": "no refund", "不改": "won't change", "。": ". ", "！": "! ", "？": "? ",
+}
+
+
+_RX_EN_TO_ZH = re.compile(_words(*sorted(_EN_TO_ZH, key=len, reverse=True)) + "(?![a-z])")
+_RX_ZH_TO_EN = re.compile("|".join(map(re.escape, sorted(_ZH_TO_EN, key=len, reverse=True))))
+_RX_ZH_WORDS = re.compile("|".join(map(re.escape, sorted((w for w in _ZH_TO_EN if w not in "。！？"),
+                                                         key=len, reverse=True))))
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_LATIN_WORD = re.compile("[a-z]{2}")
+
+
+def _to_zh(m: re.Match[str]) -> str:
+    return _EN_TO_ZH[m.group(0)]
+
+
+def _to_en(m: re.Match[str]) -> str:
+    return f" {_ZH_TO_EN[m.group(0)]} "
+
+
+def _view(pattern: re.Pattern[str], repl: object, norm: str) -> tuple[str, list[int]] | None:
+    """``norm`` with the other language's concept words put into this one, and each character's index
+    in ``norm``; None when the text holds none of them."""
+    if pattern.search(norm) is None:
+        return None
+    return _sub_mapped(pattern, repl, norm, list(range(len(norm))))
+
+
+def _mixed(norm: str) -> _Hit | None:
+    """The rules over the two views of a text in both scripts (the hit's span mapped back to ``norm``)."""
+    views = ((_RX_EN_TO_ZH, _RX_EN_TO_ZH, _to_zh, _classify_zh),
+             (_RX_ZH_WORDS, _RX_ZH_TO_EN, _to_en, _classify_en))
+    for words, pattern, repl, classify in views:
+        view = _view(pattern, repl, norm) if words.search(norm) is not None else None
+        if view is None:
+            continue
+        text, src = view
+        hit = classify(_Doc(text))
+        if hit is not None:
+            end = src[max(min(hit.end, len(src)) - 1, 0)] + 1
+            return _Hit(hit.rule, src[min(hit.start, len(src) - 1)], end)
+    return None
+
+
+def _gates(norm: str) -> tuple[bool, bool, bool]:
+    """Whether the text holds a Chinese concept word, an English one, and both scripts."""
+    if norm.isascii():
+        return False, _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None, False
+    has_zh = _RX_GATE_ZH.search(norm) is not None
+    if _LATIN_WORD.search(norm) is None:  # no English word: neither English concepts nor a mixed text
+        return has_zh, False, False
+    return has_zh, _RX_GATE_EN.search(norm) is not None, _CJK_CHAR.search(norm) is not None
+
+
+def _classify(norm: str, gates: tuple[bool, bool, bool] | None = None) -> _Hit | None:
     """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
-    has_zh = not norm.isascii() and _RX_GATE_ZH.search(norm) is not None
-    has_en = _LETTER.search(norm) is not None and any(t in norm for t in _GATE_EN)
-    if not (has_zh or has_en):
+    has_zh, has_en, mixed = gates if gates is not None else _gates(norm)
+    if not (has_zh or has_en or mixed):
         return None
     doc = _Doc(norm)
     if has_zh:
@@ -982,8 +1269,10 @@ def _classify(norm: str) -> _Hit | None:
         if hit is not None:
             return hit
     if has_en:
-        return _classify_en(doc)
-    return None
+        hit = _classify_en(doc)
+        if hit is not None:
+            return hit
+    return _mixed(norm) if mixed else None
 
 
 def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...] | re.Pattern[str], probe: str | None = None
@@ -1028,12 +1317,17 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "write-up", "writeup", "write up",
+               "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
                "comment", "kind words", "good word", "thumbs up", "shout", "write-up")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
-                  "card", "marketplace", "tell your", "tell the")
-_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg")
-_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews")
+                  "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
+                  "trustpilot", "bbb", "ftc", "let ")
+_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
+               "keep things",
+               "listing", "what you")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
@@ -1043,6 +1337,11 @@ _RX_Z_REASON, _RX_Z_REVIEW, _RX_Z_COMPLAINT, _RX_Z_RECEIPT, _RX_Z_MENTION = (
     for g in (_G_Z_REASON, _G_Z_REVIEW, _G_Z_COMPLAINT, _G_Z_RECEIPT, (*_G_Z_COMPLAINT, "差评", "中评")))
 _GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
                          *_G_E_MENTION, "change it", "switch it"}))
+# One trie-shaped regex for the 77 words (measured on the English replies: 8 µs, where 77 substring
+# tests take 12 µs and a flat alternation 40 µs).
+_RX_GATE_EN = re.compile(_trie_regex([
+    [*map(re.escape, w), f"(?<![a-z]{w})"] if w in ("change it", "switch it") else list(map(re.escape, w))
+    for w in _GATE_EN]))  # "exchange it" is no reason act
 
 
 def _classify_zh(doc: _Doc) -> _Hit | None:
@@ -1088,12 +1387,130 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     return None
 
 
+# A review the buyer already left, thanked for or read ("thank you for the 5-star review you left last
+# month"), is not a review being asked for: its sentence does not tie what follows to a review.
+_E_PAST_REVIEW = re.compile(
+    r"\b(?:review|rating|feedback|stars?)\b (?:from (?:last|earlier|before|yesterday|a while)|"
+    r"[a-z0-9 ]{1,12} ago\b)|"
+    r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|"
+    r"posted|"
+    r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
+    r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
+    r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
+    r"feedback)\b")
+
+
+def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
+    if not spans:
+        return spans
+    out = []
+    for span in spans:
+        lo, hi = doc.sentence(doc.sentence_of(span[0]))
+        if past.search(doc.text, lo, hi) is None:
+            out.append(span)
+    return out
+
+
+class _NotDone:
+    """A benefit finder that skips what is reported as already given ("the replacement was delivered
+    this morning", "we've refunded the $12"): a fact about the case, not an offer tied to an act."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: _Finder) -> None:
+        self.base = base
+
+    def _keep(self, m: re.Match[str]) -> bool:
+        text = m.string
+        after = text[m.end():m.end() + 40]
+        before = text[max(0, m.start() - 25):m.start()]
+        return _E_DONE_AFTER.match(after) is None and _E_DONE_BEFORE.search(before) is None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in self.base.finditer(text):
+            if self._keep(m):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if self._keep(m)]
+
+
+_E_DONE_AFTER = re.compile(r"(?:[^.!?;\n]{0,25}?\b)?(?:was|were|has been|have been|had been|went|is already|"
+                           r"are already|already went|arrived|got delivered|is on its way|are on their way|"
+                           r"on its way)\b")
+_E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've already|was|were|has been|"
+                            r"we (?:sent|issued|refunded|shipped|processed|credited))\b[^.!?;\n]{0,20}$")
+
+
+_E_BENEFIT_OPEN = _NotDone(E_BENEFIT)
+
+# A pronoun standing for a review or complaint named just before ("I saw the 2-star you left. Would you
+# consider taking it down?", "Disputes take weeks. Cancel yours and ..."): the act on the pronoun counts
+# as an act on the thing last named in its sentence or the one before. The seller's own doing ("we'll
+# close it", "we cancelled it") is not read.
+_E_ANAPHOR = _Concept(
+    r"\b(?:remove|removing|delete|deleting|hide|hiding|edit|editing|change|changing|update|updating|"
+    r"rethink|rethinking|reconsider|reconsidering|revise|revising|amend|amending|soften|softening|"
+    r"tone down|pull|pulling|withdraw|withdrawing|close|closing|cancel|cancelling|canceling|drop|dropping|"
+    r"retract|retracting|rescind|rescinding|end|ending|call off|calling off|take back|taking back|"
+    r"lower|bump|raise|revisit|revisiting) (?:it|that|them|yours|this one|that one)\b"
+    r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
+)
+_E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
+                      r"[1-5] star|"
+                      r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|"
+                      r"chargebacks?|"
+                      r"case|report|a-to-z|escalation|bbb))\b")
+
+
+def _anaphora(doc: _Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Acts on a pronoun, split into those on a review and those on a complaint."""
+    t = doc.text
+    review: list[tuple[int, int]] = []
+    complaint: list[tuple[int, int]] = []
+    for m in E_ANAPHOR_FIND(t):
+        i = doc.sentence_of(m.start())
+        clause = _CLAUSE.split(t[doc.sentence(i)[0]:m.start()])[-1]
+        if _OTHER_DOER.search(clause) and "you" not in clause:  # "we don't edit them", "paypal will close it"
+            continue
+        lo = doc.sentence(max(i - 1, 0))[0]
+        last = None
+        for named in _E_NAMED.finditer(t, lo, m.start()):
+            last = named
+        if last is None:
+            continue
+        (review if last.group("review") else complaint).append((m.start(), m.end()))
+    return review, complaint
+
+
+_G_E_NAMED = ("review", "rating", "feedback", "write-up", "testimonial", "star", "comment", "complaint",
+              "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalation", "bbb")
+_CLAUSE = re.compile(r"[,;:]| and | but | so ")
+_OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify|the bank|your bank|"
+                         r"the platform|"
+                         r"it)\b|\b(?:will|'ll|would)\b")
+
+
+
+
+def E_ANAPHOR_FIND(text: str) -> list[re.Match[str]]:
+    if not any(w in text for w in _G_E_NAMED):  # 16 substring tests: cheaper than a regex scan
+        return []
+    return _E_ANAPHOR.finditer(text)
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
     reason = _gated(E_REASON, t, _G_E_REASON, " " + t)
-    give = _gated(E_REVIEW_GIVE, t, _G_E_REVIEW)
+    give = _not_past(doc, _gated(E_REVIEW_GIVE, t, _G_E_REVIEW), _E_PAST_REVIEW)
     remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
     complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
+    on_review, on_complaint = _anaphora(doc)
+    if on_review:
+        remove = sorted(remove + on_review)
+    if on_complaint:
+        complaint = sorted(complaint + on_complaint)
     receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
     mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
@@ -1114,7 +1531,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     if receipt:
-        hit = _tie(doc, receipt, E_BENEFIT, E_TIE, E_CANCEL, "money_for_receipt")
+        hit = _tie(doc, receipt, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_receipt")
         if hit is not None:
             return hit
     if remove:
@@ -1126,7 +1543,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             return hit
     asks = _gated(E_ASK, t, _G_E_REVIEW)
     if give:
-        hit = _tie(doc, give, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review",
+        hit = _tie(doc, give, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_review",
                    need=None if asks else _EN_REVIEW_ACT)
         if hit is not None:
             return hit
@@ -1145,7 +1562,73 @@ _EN_REVIEW_ACT = re.compile(
     r"your (?:\d-star |5-star |five-star )?review[^.!?\n]{0,25}(?:earns|gets|wins|unlocks)|"
     r"reviewers|5 stars|five stars|5-star|5 star|five-star)\b|\breviews? (?:with|=)"
     r"|\b(?:a|an) (?:nice|good|great|positive|glowing) (?:review|rating)"
+    rf"|\b(?:a|an|any|every) {_E_PRAISE} {_E_REVIEW_NOUN}\b"
 )
+
+
+def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:
+    """Whether the learned layer may add a block: the text holds a word the rules read as an act or a
+    benefit, and no disclaimer."""
+    has_zh, has_en, _mixed = gates if gates is not None else _gates(norm)
+    if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
+        has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+    if not (has_zh or has_en):
+        return False
+    if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):  # the small ones first
+        return False
+    return not ((has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)))
+
+
+_RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w != "售后申请"))
+
+# The rule a block by the learned layer is filed under: a threat first, then the first kind of act the
+# text names; a review with no benefit named is an ask.
+_LIKELY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("withdraw_complaint", re.compile(r"投诉|客诉|维权|介入|纠纷|举报|拒付|仲裁|12315|平台|小二|"
+                                      r"complaint|dispute|"
+                                      r"claim|chargeback|a-to-z|case|bbb|escalat")),
+    ("money_for_receipt", re.compile(r"确认收货|收货|签收|confirm|receipt|received|delivered|acknowledg")),
+    ("money_for_reason", re.compile(r"原因|理由|无理由|reason")),
+    ("keeps_from_review", re.compile(r"差评|中评|删|只写|negative|bad review|1-star|one-star|delete|remove|"
+                                     r"take down|private")),
+    ("money_for_review", re.compile(r"好评|五星|晒|评|review|rating|feedback|star|rate")),
+)
+
+
+def _likely_rule(norm: str) -> str:
+    if Z_THREAT.search(norm) or E_THREAT.search(norm):
+        return "refund_threat"
+    for rule, words in _LIKELY:
+        if words.search(norm):
+            if rule == "money_for_review" and not (Z_BENEFIT.search(norm) or E_BENEFIT.search(norm)):
+                return "asks_for_review"
+            return rule
+    return "money_for_review"
+
+
+def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment:
+    """The learned layer (engine/guardrail_model.py) over a text the rules let through: a block only
+    where its probability reaches the shipped threshold, the text names an act or benefit word the rules
+    know, and nothing in it disclaims a tie."""
+    has_zh, has_en, _mixed = gates
+    if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
+        has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+    if not (has_zh or has_en):
+        return PASS
+    # the same test as _model_may_block, cheapest first: the small disclaimer finders, the model, the
+    # large disclaimer finders
+    if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):
+        return PASS
+    model = guardrail_model.model()
+    p = model.probability(norm)
+    if p < model.threshold or (has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)):
+        return PASS
+    rule = _likely_rule(norm)
+    return Assessment(blocked=True, rule=rule, phrase=text.strip()[:_LEARNED_PHRASE] or text,
+                      why=f"{WHY[rule]} (read by the learned layer, probability {p:.2f})")
+
+
+_LEARNED_PHRASE = 300
 
 
 def _phrase(text: str, hit_rule: str) -> tuple[str, str] | None:
@@ -1175,9 +1658,11 @@ def _assess(text: str) -> Assessment:
     if not text:
         return PASS
     clipped = text[:MAX_CHARS]
-    hit = _classify(normalise(clipped))
+    norm = normalise(clipped)
+    gates = _gates(norm)
+    hit = _classify(norm, gates)
     if hit is None:
-        return PASS
+        return _learned(clipped, norm, gates)
     quoted = _phrase(clipped, hit.rule)
     rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
     return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
