@@ -132,7 +132,7 @@ def _reply_texts() -> list[str]:
             lang=lang, family=family, action=action, amount=Decimal("10"),
             currency="CNY" if lang == "zh" else "USD", category=Category.SIZE_FIT, shipping_paid_by=payer,
             reason="七天无理由退换货" if lang == "zh" else "SIZE_TOO_SMALL", due=when,
-            rationale="Outside the shop's 30-day return window.")))
+            refusal="the return window has closed" if lang == "en" else "这笔订单已超过退货期限")))
     return texts
 
 

@@ -224,3 +224,34 @@ def test_explain_lists_rules_tried_and_the_match() -> None:
     assert steps[-1] == "match" and d.trace[-1].detail == "minor-defect-partial"
     assert any(s.detail.startswith("not-shipped-refund: not goods_status_is") for s in d.trace)
     assert evaluate(case(), load_playbook("apparel")).trace is None
+
+
+# ----- what a refusal tells the buyer ----------------------------------------------------------------
+
+PAST_WINDOW = {"delivered_at": "2026-07-01T10:00:00+08:00", "requested_at": "2026-09-06T10:00:00+08:00"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_refusal_gives_the_buyer_the_rules_buyer_reason_never_the_reps_rationale(lang: str) -> None:
+    pb = load_playbook("apparel")
+    rule = next(r for r in pb.rules if r.id == "past-return-window")
+    assert rule.buyer_reason is not None
+    c = (case(reason="其他", message="不想要了", **PAST_WINDOW) if lang == "zh" else
+         case(platform="shopify", currency="USD", reason="UNWANTED", message="Changed my mind about it.",
+              **PAST_WINDOW))
+    d = evaluate(c, pb)
+    assert d.rule == "past-return-window" and d.recommendation is not None
+    assert d.recommendation.action == "refuse"
+    assert d.reply is not None
+    assert (rule.buyer_reason.zh if lang == "zh" else rule.buyer_reason.en) in d.reply.text
+    assert rule.description not in d.reply.text and "non-quality" not in d.reply.text
+    assert rule.description in (d.recommendation.rationale or "")  # the rep still reads why
+    if lang == "zh":  # a Chinese buyer gets no English sentence
+        assert not any("a" <= ch.lower() <= "z" for ch in d.reply.text), d.reply.text
+
+
+def test_a_refusal_without_a_buyer_reason_says_only_that_it_cannot_accept(tmp_path: Path) -> None:
+    pb = load_playbook(write(tmp_path, STEER_ALL))  # its refuse rule names no buyer_reason
+    d = evaluate(case(platform="shopify", currency="USD", reason="UNWANTED", message="Changed my mind."), pb)
+    assert d.reply is not None and d.recommendation is not None and d.recommendation.action == "refuse"
+    assert d.reply.text.count("We cannot accept this request as it stands. If there is more to it") == 1

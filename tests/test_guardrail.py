@@ -69,7 +69,7 @@ def _all_reply_facts() -> list[ReplyFacts]:
             category=Category.SIZE_FIT, shipping_paid_by=payer, suggest=suggest, what="reglue",
             reason="七天无理由退换货" if lang == "zh" else "SIZE_TOO_SMALL",
             shipped_on_time=suggest == "same",
-            rationale="Outside the shop's 30-day return window.", due=when))
+            refusal="这笔订单已超过退货期限" if lang == "zh" else "the return window has closed", due=when))
     return out
 
 
@@ -246,22 +246,24 @@ def _reasons() -> dict[str, set[str]]:
 
 
 def test_every_reply_the_engine_can_write_passes() -> None:
-    """Every template × category × reason target × playbook rationale (the refuse template quotes it)."""
+    """Every template × category × reason target × a refusal's buyer reason (the refuse template quotes it)."""
     reasons = _reasons()
-    rationales = {""}
+    refusals: dict[str, set[str]] = {"zh": {""}, "en": {""}}
     for name in available_playbooks():
         for rule in load_playbook(name).rules:
-            rationales.add(rule.rationale.strip() or rule.description.strip())
+            if rule.buyer_reason is not None:
+                refusals["zh"].add(rule.buyer_reason.zh)
+                refusals["en"].add(rule.buyer_reason.en)
     due = datetime(2026, 9, 7, tzinfo=UTC)
     count = 0
     for lang, family, action, category in itertools.product(("zh", "en"), Family, Action, Category):
         for reason in reasons[lang] or {"OTHER"}:
-            for rationale in rationales if action is Action.REFUSE else {""}:
+            for refusal in refusals[lang] if action is Action.REFUSE else {""}:
                 for on_time in (False, True):
                     text = render(ReplyFacts(
                         lang=lang, family=family, action=action, amount=Decimal("12.50"),
                         currency="CNY" if lang == "zh" else "USD", category=category, reason=reason,
-                        shipped_on_time=on_time, rationale=rationale, due=due))
+                        shipped_on_time=on_time, refusal=refusal, due=due))
                     count += 1
                     assert assess(text).blocked is False, text
     assert count > 1000

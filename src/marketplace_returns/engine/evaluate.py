@@ -180,6 +180,9 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     rationale = " ".join(filter(None, (rule.rationale.strip() or rule.description.strip(), *notes)))
     lang = ctx.signals.lang
     hours = ctx.profile.deadlines.decide_hours
+    refusal = ""  # the rationale is the rep's; a refusal tells the buyer only the rule's buyer_reason
+    if rule.buyer_reason is not None:
+        refusal = rule.buyer_reason.zh if lang == "zh" else rule.buyer_reason.en
     text = render(ReplyFacts(
         lang=lang, family=cls.family, action=action, amount=amount, currency=m.currency,
         category=(ctx.signals.text_category or cls.category) if cls.family is Family.NON_QUALITY
@@ -189,7 +192,8 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         quote=grounds.quote if grounds is not None and grounds.basis == "words" else "",
         shipped_at=grounds.shipped_at if grounds is not None else None,
         ship_by=grounds.ship_by if grounds is not None else None,
-        rationale=rationale, due=due_date(case.requested_at, hours), due_hours=hours))
+        refusal=refusal,
+        due=due_date(case.requested_at, hours), due_hours=hours))
     check_outgoing(text)
     auto = rule.auto and not unsure and action is not Action.REQUEST_REASON_CHANGE and (
         amount is None or amount <= settings.auto_refund_ceiling)

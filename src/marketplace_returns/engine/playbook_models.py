@@ -278,6 +278,18 @@ ActionSpec = Annotated[
 ]
 
 
+class BuyerReason(_Strict):
+    """What a refusal tells the buyer, in each reply language.
+
+    Why a field of its own: a rule's ``description`` and ``rationale`` are written for the rep (rule
+    ids, "non-quality", the reader's doubts) and must never reach a buyer; the refuse reply quotes this
+    instead, and says no more than "we cannot accept this" where a rule gives none.
+    """
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class Rule(_Strict):
     """One rule: ``when`` all conditions hold (an empty list always holds), ``then`` the action."""
 
@@ -289,6 +301,8 @@ class Rule(_Strict):
     then: ActionSpec
     auto: bool = False
     rationale: str = ""
+    buyer_reason: BuyerReason | None = None
+    """For a refusal: the reason the reply gives the buyer (the rationale stays with the rep)."""
 
 
 class Playbook(_Strict):

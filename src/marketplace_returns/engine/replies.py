@@ -60,9 +60,18 @@ class ReplyFacts:
     """The clause of the buyer's message a reason change rests on, verbatim ("" when none)."""
     shipped_at: datetime | None = None
     ship_by: datetime | None = None
-    rationale: str = ""
+    refusal: str = ""
+    """For a refusal, the reason told to the buyer in ``lang`` (the rule's ``buyer_reason``), or ""."""
     due: datetime | None = None
     due_hours: int = 48
+
+
+def refusal_text(reason: str, lang: str) -> str:
+    """``：<reason>`` / ``: <reason>`` to follow "we cannot accept this", or "" when there is none."""
+    reason = reason.strip().rstrip("。.")
+    if not reason:
+        return ""
+    return f"：{reason}" if lang == "zh" else f": {reason}"
 
 
 def money_text(amount: Decimal | None, currency: str, lang: str) -> str:
@@ -128,7 +137,7 @@ def render(f: ReplyFacts) -> str:
         "what": t["what"].get(f.what, t["what"]["repair"]),
         "reason": f.reason or "",
         "grounds": grounds_text(f, lang) if f.action is Action.REQUEST_REASON_CHANGE else "",
-        "rationale": f.rationale.strip(),
+        "refusal": refusal_text(f.refusal, lang),
     }
     plan = t["plan"][plan_key(f)].format_map(values)
     plan = plan[:1].upper() + plan[1:]
