@@ -246,7 +246,7 @@ def _reasons() -> dict[str, set[str]]:
 
 
 def test_every_reply_the_engine_can_write_passes() -> None:
-    """Every template × category × reason target × a refusal's buyer reason (the refuse template quotes it)."""
+    """Every template × category × reason target × a refusal's buyer reason (the refuse reply quotes it)."""
     reasons = _reasons()
     refusals: dict[str, set[str]] = {"zh": {""}, "en": {""}}
     for name in available_playbooks():
