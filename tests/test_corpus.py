@@ -274,3 +274,19 @@ def test_agreement_uses_the_first_pass_label_not_the_adjudicated_one(world: dict
     assert rows["en", "family", "all"].agreed == 3  # categories differ, families do not
     assert rows["en", "category", "both kept"].items == 2
     assert rows["zh", "category", "all"].kappa == 1.0
+
+
+def test_text_lines_rows_are_0_based_lines_with_the_text_stripped(tmp_path: Path) -> None:
+    from marketplace_returns.training.sources import FileSpec, SourceSpec, iter_rows
+
+    data = "\ufeff热水器漏水\n  安装费太贵了 \n\n不加热\\n\\n退货\n".encode()
+    corpora = tmp_path / "corpora"
+    commit = make_repo(corpora / "acme+heaters" / "repo", {"neg.txt": data})
+    spec = FileSpec(repo="acme/heaters", commit=commit, path="neg.txt", format="text_lines",
+                    row_convention="0-based line", text_fields=["text"], product_kind="home")
+    source = SourceSpec(id="heaters", lang="zh", licence="none stated", files=[spec])
+    rows = list(iter_rows(corpora, source, spec))
+    assert [(r.row, r.text) for r in rows] == [
+        ("0", "热水器漏水"), ("1", "安装费太贵了"), ("2", ""), ("3", "不加热\\n\\n退货")]
+    assert {r.product_kind for r in rows} == {"home"}
+    assert rows[1].raw_forms == ("  安装费太贵了 ",)

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace_returns.errors import CorpusError
 
-Format = Literal["csv", "jsonl", "blitzer_review", "sentence_label_lines"]
+Format = Literal["csv", "jsonl", "blitzer_review", "sentence_label_lines", "text_lines"]
 
 
 class FileSpec(BaseModel):
@@ -203,6 +203,10 @@ def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator
         for index, line in enumerate(data.decode("utf-8").splitlines()):
             sentence, _, label = line.rpartition("\t")
             yield _build(spec, str(index), {"sentence": sentence, "label": label.strip()})
+    elif spec.format == "text_lines":
+        # One text a line, no label column (the file itself is the source's negative set).
+        for index, line in enumerate(data.decode("utf-8-sig").splitlines()):
+            yield _build(spec, str(index), {"text": line})
 
 
 def text_variants(raw: RawRow) -> set[str]:
