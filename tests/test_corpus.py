@@ -290,3 +290,20 @@ def test_text_lines_rows_are_0_based_lines_with_the_text_stripped(tmp_path: Path
         ("0", "热水器漏水"), ("1", "安装费太贵了"), ("2", ""), ("3", "不加热\\n\\n退货")]
     assert {r.product_kind for r in rows} == {"home"}
     assert rows[1].raw_forms == ("  安装费太贵了 ",)
+def test_tsv_files_are_read_by_tab_with_data_rows_counted_from_zero(tmp_path: Path) -> None:
+    """A tab-separated file (Flipkart-style): commas inside a text stay in it, rows are 0-based."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    data = (b"product_name\tRate\tReview\tSummary\n"
+            b"Air Cooler (White, Teal)\t1\tterrible\tfan stopped, after 2 days\n"
+            b"Cricket Bat\t5\tgreat\tgood bat\n")
+    commit = make_repo(tmp_path / "corpora" / "shop+flip" / "repo", {"data/reviews.csv": data})
+    source = SourceSpec.model_validate({
+        "id": "flip", "lang": "en", "licence": "research use",
+        "files": [{"repo": "shop/flip", "commit": commit, "path": "data/reviews.csv",
+                   "format": "tsv", "row_convention": "0-based data row",
+                   "text_fields": ["Summary"], "product_kind_field": "product_name",
+                   "product_kinds": {"Air Cooler (White, Teal)": "home"}}]})
+    rows = list(iter_rows(tmp_path / "corpora", source, source.files[0]))
+    assert [(r.row, r.text, r.product_kind, r.fields["Rate"]) for r in rows] == [
+        ("0", "fan stopped, after 2 days", "home", "1"), ("1", "good bat", "other", "5")]

@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace_returns.errors import CorpusError
 
-Format = Literal["csv", "jsonl", "blitzer_review", "sentence_label_lines", "text_lines"]
+Format = Literal["csv", "tsv", "jsonl", "blitzer_review", "sentence_label_lines", "text_lines"]
+"""``tsv``: like ``csv`` (header row, quoting, ``row_column``, zip ``member``) but tab-separated."""
 
 
 class FileSpec(BaseModel):
@@ -180,8 +181,9 @@ _TAG = re.compile(r"<([a-z_]+)>\n?(.*?)\n?</\1>", re.S)
 def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator[RawRow]:
     """Every row of one file, in file order, with the row id its convention gives."""
     data = read_bytes(corpora_dir, spec, source=source.id)
-    if spec.format == "csv":
-        reader = csv.DictReader(io.StringIO(_csv_text(data, spec, source.id), newline=""))
+    if spec.format in ("csv", "tsv"):
+        reader = csv.DictReader(io.StringIO(_csv_text(data, spec, source.id), newline=""),
+                                delimiter="\t" if spec.format == "tsv" else ",")
         for index, record in enumerate(reader):
             fields = {key or "": (value or "") for key, value in record.items() if key is not None}
             row = str(index) if spec.row_column is None else fields.get(spec.row_column, "")
