@@ -3,7 +3,8 @@
 Why a script of its own: scripts/corpus_pool.py drew the first pools with per-stratum quotas; a source
 added later is drawn on its own, with a fixed seed, leaving out every held-out row (by row and by
 hash), every text already in corpus/manifest.tsv or the development half, exact duplicates, and texts
-shorter than 4 or longer than 400 characters. The pool holds third-party texts, so it is written
+shorter than 4 or longer than 400 characters. When a file of the source names a ``negative`` rule in
+sources.yaml (a rating column at most N, or a label value), only the rows it matches are drawn. The pool holds third-party texts, so it is written
 outside the repository; a random share of it (key and text only) goes to the blind second labeller.
 
     .venv/bin/python scripts/corpus_pool_source.py --source ID --corpora DIR --heldout PATH \\
@@ -58,6 +59,9 @@ def main() -> None:
     dropped: dict[str, int] = defaultdict(int)
     for spec in source.files:
         for raw in iter_rows(args.corpora, source, spec):
+            if spec.negative is not None and not spec.negative.matches(raw.fields):
+                dropped["not negative"] += 1
+                continue
             hashes = {sha(form) for form in text_variants(raw)}
             if heldout.holds(source, spec, raw.row) or hashes & heldout.hashes:
                 dropped["heldout"] += 1
