@@ -4,8 +4,9 @@ Why a script of its own: scripts/corpus_pool.py drew the first pools with per-st
 added later is drawn on its own, with a fixed seed, leaving out every held-out row (by row and by
 hash), every text already in corpus/manifest.tsv or the development half, exact duplicates, and texts
 shorter than 4 or longer than 400 characters. When a file of the source names a ``negative`` rule in
-sources.yaml (a rating column at most N, or a label value), only the rows it matches are drawn. The pool holds third-party texts, so it is written
-outside the repository; a random share of it (key and text only) goes to the blind second labeller.
+sources.yaml (a rating column at most N, or a label value), only the rows it matches are drawn. The
+pool holds third-party texts, so it is written outside the repository; a random share of it (key and
+text only) goes to the blind second labeller.
 
     .venv/bin/python scripts/corpus_pool_source.py --source ID --corpora DIR --heldout PATH \\
         --dev-dir DIR --out POOL.jsonl --second SECOND.jsonl [--size 450] [--second-share 0.12]
