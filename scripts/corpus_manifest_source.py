@@ -4,10 +4,12 @@ Why a script: a source added after the first corpus was built has one labels TSV
 category, product_kind, note) over one pool JSONL (scripts/corpus_pool_source.py). Each labelled text
 is rebuilt from the fetched corpus and checked against the pool's text and against heldout.tsv, the
 same way scripts/corpus_manifest.py does; ``skip`` rows are left out. Rows already in the manifest for
-this source are replaced, every other row is kept as it is.
+this source are replaced, every other row is kept as it is. A source whose files do not say what the
+goods are (marc-zh) takes product_kind from the labels (``--product-kind-from-labels``): the labeller
+read it from the text.
 
     .venv/bin/python scripts/corpus_manifest_source.py --pool POOL.jsonl --labels LABELS.tsv \\
-        --corpora DIR --heldout PATH [--corpus-dir corpus]
+        --corpora DIR --heldout PATH [--corpus-dir corpus] [--product-kind-from-labels]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from marketplace_returns.training.sources import iter_rows, text_variants
 
 QUALITY = {"defect", "damaged_in_transit", "not_as_described", "wrong_item", "missing_parts",
            "counterfeit"}
+PRODUCT_KINDS = {"apparel", "shoes", "electronics", "cosmetics", "food", "home", "other"}
 NON_QUALITY = {"size_fit", "style_preference", "changed_mind", "ordered_by_mistake", "price",
                "shipping_delay", "not_received", "other"}
 
@@ -52,6 +55,8 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, required=True)
     parser.add_argument("--heldout", type=Path, required=True)
     parser.add_argument("--corpus-dir", type=Path, default=Path("corpus"))
+    parser.add_argument("--product-kind-from-labels", action="store_true",
+                        help="take product_kind from the labels, not from the source's files")
     args = parser.parse_args()
 
     pool = {row["key"]: row for row in map(json.loads,
@@ -65,6 +70,8 @@ def main() -> None:
     for key, label in labels.items():
         if family_of(label["category"]) != label["family"]:
             raise SystemExit(f"{key}: family {label['family']} does not go with {label['category']}")
+        if args.product_kind_from_labels and label["product_kind"] not in PRODUCT_KINDS:
+            raise SystemExit(f"{key}: product_kind {label['product_kind']!r} is not one of the contract's")
 
     sources = load_sources(args.corpus_dir / "sources.yaml")
     heldout = load_heldout(args.heldout)
@@ -89,7 +96,9 @@ def main() -> None:
                 raise SystemExit(f"{key}: held out, must not be labelled")
             label = labels[key]
             added.append(ManifestRow(source=source_id, file=file, row=raw.row, lang=source.lang,
-                                     product_kind=raw.product_kind, sha256=sha256(raw.text),
+                                     product_kind=(label["product_kind"] if args.product_kind_from_labels
+                                                   else raw.product_kind),
+                                     sha256=sha256(raw.text),
                                      family=label["family"], category=label["category"],
                                      licence=source.licence))
         if rows:

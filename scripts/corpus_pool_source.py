@@ -10,7 +10,8 @@ with ``--exclude-like``, texts that another source also holds (the same review r
 older corpus; compared by a normalised hash only). It then samples each source's quota with one seeded
 generator, shuffles the sources together when there are several, and samples the blind second-pass
 share from the pool. The pool holds third-party texts, so it is written outside the repository; the
-second-pass file gets key and text only.
+second-pass file gets key and text only. A ``negative`` rule a file names in sources.yaml applies
+where ``--negative`` names none for its source.
 
     .venv/bin/python scripts/corpus_pool_source.py --source ID [--source ID ...] \\
         --corpora DIR --heldout PATH --dev-dir DIR --out POOL.jsonl --second SECOND.jsonl \\
@@ -24,7 +25,8 @@ The pools drawn so far, reproduced exactly by this script:
   --quota flipkart-sa=300 --quota datafiniti-amazon=150 --negative 'flipkart-sa:Rate<=2'
   --negative 'datafiniti-amazon:reviews.rating<=2' --min-chars 15 --max-chars 1200 --seed 1616``;
 - amazon-baby: ``--source amazon-baby --negative 'amazon-baby:rating<=2' --min-chars 15
-  --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``.
+  --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
+- jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml).
 """
 
 from __future__ import annotations
@@ -132,6 +134,8 @@ def main() -> None:
         for spec in source.files:
             for raw in iter_rows(args.corpora, source, spec):
                 if keep is not None and not keep(raw):
+                    continue
+                if keep is None and spec.negative is not None and not spec.negative.matches(raw.fields):
                     continue
                 hashes = {sha256(form) for form in text_variants(raw)}
                 if heldout.holds(source, spec, raw.row) or hashes & heldout.hashes:

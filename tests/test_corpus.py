@@ -307,3 +307,43 @@ def test_tsv_files_are_read_by_tab_with_data_rows_counted_from_zero(tmp_path: Pa
     rows = list(iter_rows(tmp_path / "corpora", source, source.files[0]))
     assert [(r.row, r.text, r.product_kind, r.fields["Rate"]) for r in rows] == [
         ("0", "fan stopped, after 2 days", "home", "1"), ("1", "good bat", "other", "5")]
+
+
+def test_headerless_csv_rows_take_the_named_columns_and_the_id_column(tmp_path: Path) -> None:
+    """A CSV without a header (MARC as UniPrompt wrote it): every line is data, rows are the id."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    data = "0,买的鞋子，穿了一次就开胶了,1\n7,\"尺码偏小,换货麻烦\",2\n9,很好,5\n".encode()
+    commit = make_repo(tmp_path / "corpora" / "lab+marc" / "repo", {"zh/test.csv": data})
+    source = SourceSpec.model_validate({
+        "id": "marc", "lang": "zh", "licence": "research use",
+        "files": [{"repo": "lab/marc", "commit": commit, "path": "zh/test.csv", "format": "csv",
+                   "columns": ["id", "review_body", "stars"], "row_convention": "id column",
+                   "row_column": "id", "text_fields": ["review_body"], "product_kind": "other",
+                   "negative": {"field": "stars", "at_most": 2}}]})
+    spec = source.files[0]
+    rows = list(iter_rows(tmp_path / "corpora", source, spec))
+    assert [(r.row, r.text, r.fields["stars"]) for r in rows] == [
+        ("0", "买的鞋子，穿了一次就开胶了", "1"), ("7", "尺码偏小,换货麻烦", "2"), ("9", "很好", "5")]
+    assert spec.negative is not None
+    assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["0", "7"]
+
+
+def test_a_negative_rule_by_label_value_and_its_validation() -> None:
+    from pydantic import ValidationError
+
+    from marketplace_returns.training.sources import NegativeRule
+
+    by_label = NegativeRule(field="label", values=["0", "Negative"])
+    assert by_label.matches({"label": " 0 "})
+    assert by_label.matches({"label": "Negative"})
+    assert not by_label.matches({"label": "1"})
+    assert not by_label.matches({})
+    by_rating = NegativeRule(field="rating", at_most=2)
+    assert by_rating.matches({"rating": "2.0"})
+    assert not by_rating.matches({"rating": "3"})
+    assert not by_rating.matches({"rating": "n/a"})
+    with pytest.raises(ValidationError):
+        NegativeRule(field="rating")
+    with pytest.raises(ValidationError):
+        NegativeRule(field="rating", at_most=2, values=["1"])
