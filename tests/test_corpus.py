@@ -274,3 +274,76 @@ def test_agreement_uses_the_first_pass_label_not_the_adjudicated_one(world: dict
     assert rows["en", "family", "all"].agreed == 3  # categories differ, families do not
     assert rows["en", "category", "both kept"].items == 2
     assert rows["zh", "category", "all"].kappa == 1.0
+
+
+def test_text_lines_rows_are_0_based_lines_with_the_text_stripped(tmp_path: Path) -> None:
+    from marketplace_returns.training.sources import FileSpec, SourceSpec, iter_rows
+
+    data = "\ufeff热水器漏水\n  安装费太贵了 \n\n不加热\\n\\n退货\n".encode()
+    corpora = tmp_path / "corpora"
+    commit = make_repo(corpora / "acme+heaters" / "repo", {"neg.txt": data})
+    spec = FileSpec(repo="acme/heaters", commit=commit, path="neg.txt", format="text_lines",
+                    row_convention="0-based line", text_fields=["text"], product_kind="home")
+    source = SourceSpec(id="heaters", lang="zh", licence="none stated", files=[spec])
+    rows = list(iter_rows(corpora, source, spec))
+    assert [(r.row, r.text) for r in rows] == [
+        ("0", "热水器漏水"), ("1", "安装费太贵了"), ("2", ""), ("3", "不加热\\n\\n退货")]
+    assert {r.product_kind for r in rows} == {"home"}
+    assert rows[1].raw_forms == ("  安装费太贵了 ",)
+def test_tsv_files_are_read_by_tab_with_data_rows_counted_from_zero(tmp_path: Path) -> None:
+    """A tab-separated file (Flipkart-style): commas inside a text stay in it, rows are 0-based."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    data = (b"product_name\tRate\tReview\tSummary\n"
+            b"Air Cooler (White, Teal)\t1\tterrible\tfan stopped, after 2 days\n"
+            b"Cricket Bat\t5\tgreat\tgood bat\n")
+    commit = make_repo(tmp_path / "corpora" / "shop+flip" / "repo", {"data/reviews.csv": data})
+    source = SourceSpec.model_validate({
+        "id": "flip", "lang": "en", "licence": "research use",
+        "files": [{"repo": "shop/flip", "commit": commit, "path": "data/reviews.csv",
+                   "format": "tsv", "row_convention": "0-based data row",
+                   "text_fields": ["Summary"], "product_kind_field": "product_name",
+                   "product_kinds": {"Air Cooler (White, Teal)": "home"}}]})
+    rows = list(iter_rows(tmp_path / "corpora", source, source.files[0]))
+    assert [(r.row, r.text, r.product_kind, r.fields["Rate"]) for r in rows] == [
+        ("0", "fan stopped, after 2 days", "home", "1"), ("1", "good bat", "other", "5")]
+
+
+def test_headerless_csv_rows_take_the_named_columns_and_the_id_column(tmp_path: Path) -> None:
+    """A CSV without a header (MARC as UniPrompt wrote it): every line is data, rows are the id."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    data = "0,买的鞋子，穿了一次就开胶了,1\n7,\"尺码偏小,换货麻烦\",2\n9,很好,5\n".encode()
+    commit = make_repo(tmp_path / "corpora" / "lab+marc" / "repo", {"zh/test.csv": data})
+    source = SourceSpec.model_validate({
+        "id": "marc", "lang": "zh", "licence": "research use",
+        "files": [{"repo": "lab/marc", "commit": commit, "path": "zh/test.csv", "format": "csv",
+                   "columns": ["id", "review_body", "stars"], "row_convention": "id column",
+                   "row_column": "id", "text_fields": ["review_body"], "product_kind": "other",
+                   "negative": {"field": "stars", "at_most": 2}}]})
+    spec = source.files[0]
+    rows = list(iter_rows(tmp_path / "corpora", source, spec))
+    assert [(r.row, r.text, r.fields["stars"]) for r in rows] == [
+        ("0", "买的鞋子，穿了一次就开胶了", "1"), ("7", "尺码偏小,换货麻烦", "2"), ("9", "很好", "5")]
+    assert spec.negative is not None
+    assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["0", "7"]
+
+
+def test_a_negative_rule_by_label_value_and_its_validation() -> None:
+    from pydantic import ValidationError
+
+    from marketplace_returns.training.sources import NegativeRule
+
+    by_label = NegativeRule(field="label", values=["0", "Negative"])
+    assert by_label.matches({"label": " 0 "})
+    assert by_label.matches({"label": "Negative"})
+    assert not by_label.matches({"label": "1"})
+    assert not by_label.matches({})
+    by_rating = NegativeRule(field="rating", at_most=2)
+    assert by_rating.matches({"rating": "2.0"})
+    assert not by_rating.matches({"rating": "3"})
+    assert not by_rating.matches({"rating": "n/a"})
+    with pytest.raises(ValidationError):
+        NegativeRule(field="rating")
+    with pytest.raises(ValidationError):
+        NegativeRule(field="rating", at_most=2, values=["1"])

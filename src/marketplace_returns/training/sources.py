@@ -25,11 +25,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from marketplace_returns.errors import CorpusError
 
-Format = Literal["csv", "jsonl", "blitzer_review", "sentence_label_lines"]
+Format = Literal["csv", "tsv", "jsonl", "blitzer_review", "sentence_label_lines", "text_lines"]
+"""``tsv``: like ``csv`` (header row, quoting, ``row_column``, zip ``member``) but tab-separated."""
+
+
+class NegativeRule(BaseModel):
+    """Which rows of a file are its negative ones (the rows a labelling pool is drawn from).
+
+    ``field`` names a column; a row is negative when its value, as a number, is at most ``at_most``,
+    or when it is one of ``values`` (compared as stripped strings). Give one of the two.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    at_most: float | None = None
+    values: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> NegativeRule:
+        if (self.at_most is None) == (not self.values):
+            raise ValueError("give exactly one of at_most and values")
+        return self
+
+    def matches(self, fields: dict[str, str]) -> bool:
+        value = fields.get(self.field, "").strip()
+        if self.values:
+            return value in self.values
+        try:
+            return float(value) <= (self.at_most if self.at_most is not None else 0.0)
+        except ValueError:
+            return False
 
 
 class FileSpec(BaseModel):
@@ -43,6 +73,8 @@ class FileSpec(BaseModel):
     member: str | None = None
     """The CSV inside the zip at ``path``, when the file is a zip."""
     format: Format
+    columns: list[str] | None = None
+    """CSV/TSV without a header row: the names of its columns, in order (every line is data)."""
     row_convention: str
     row_column: str | None = None
     """CSV: the column whose value is the row id; ``None`` means the 0-based data row."""
@@ -55,6 +87,9 @@ class FileSpec(BaseModel):
     product_kinds: dict[str, str] = Field(default_factory=dict)
     heldout_file: str | None = None
     """The ``file_and_row_kind`` value that heldout.tsv uses for this file, if it lists it."""
+    negative: NegativeRule | None = None
+    """Which rows a labelling pool may be drawn from (by the source's own rating or label); ``None``
+    means every row (the file is itself a negative set)."""
 
 
 class SourceSpec(BaseModel):
@@ -180,8 +215,10 @@ _TAG = re.compile(r"<([a-z_]+)>\n?(.*?)\n?</\1>", re.S)
 def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator[RawRow]:
     """Every row of one file, in file order, with the row id its convention gives."""
     data = read_bytes(corpora_dir, spec, source=source.id)
-    if spec.format == "csv":
-        reader = csv.DictReader(io.StringIO(_csv_text(data, spec, source.id), newline=""))
+    if spec.format in ("csv", "tsv"):
+        reader = csv.DictReader(io.StringIO(_csv_text(data, spec, source.id), newline=""),
+                                fieldnames=spec.columns,
+                                delimiter="\t" if spec.format == "tsv" else ",")
         for index, record in enumerate(reader):
             fields = {key or "": (value or "") for key, value in record.items() if key is not None}
             row = str(index) if spec.row_column is None else fields.get(spec.row_column, "")
@@ -203,6 +240,10 @@ def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator
         for index, line in enumerate(data.decode("utf-8").splitlines()):
             sentence, _, label = line.rpartition("\t")
             yield _build(spec, str(index), {"sentence": sentence, "label": label.strip()})
+    elif spec.format == "text_lines":
+        # One text a line, no label column (the file itself is the source's negative set).
+        for index, line in enumerate(data.decode("utf-8-sig").splitlines()):
+            yield _build(spec, str(index), {"text": line})
 
 
 def text_variants(raw: RawRow) -> set[str]:

@@ -1,0 +1,180 @@
+"""Draw the pool of candidate texts for sources added to the learned reader's corpus after the first.
+
+Why a script of its own: scripts/corpus_pool.py drew the first pools with per-stratum quotas and must
+keep drawing them the same way; a source added later gets its own seeded draw. For each named source
+(in the order given) it takes the rows that pass the source's negative filter, if one is given, and
+leaves out every held-out row (by row and by hash), every text already in corpus/manifest.tsv (rows of
+the sources being drawn excepted, so a source can be redrawn after it was labelled) or in the
+development half, texts outside the length bounds, exact duplicates (case and spacing ignored), and,
+with ``--exclude-like``, texts that another source also holds (the same review republished in an
+older corpus; compared by a normalised hash only). It then samples each source's quota with one seeded
+generator, shuffles the sources together when there are several, and samples the blind second-pass
+share from the pool. The pool holds third-party texts, so it is written outside the repository; the
+second-pass file gets key and text only. A ``negative`` rule a file names in sources.yaml applies
+where ``--negative`` names none for its source.
+
+    .venv/bin/python scripts/corpus_pool_source.py --source ID [--source ID ...] \\
+        --corpora DIR --heldout PATH --dev-dir DIR --out POOL.jsonl --second SECOND.jsonl \\
+        [--quota ID=N ...] [--size 450] [--negative 'ID:COLUMN<=N' | 'ID:COLUMN=VALUE' ...] \\
+        [--min-chars 4] [--max-chars 400] [--seed SEED] [--second-share 0.12] [--exclude-like ID ...]
+
+The pools drawn so far, reproduced exactly by this script:
+
+- midea-heater-jd: ``--source midea-heater-jd --seed 16-midea-heater-jd`` (defaults otherwise);
+- flipkart-sa and datafiniti-amazon: ``--source flipkart-sa --source datafiniti-amazon
+  --quota flipkart-sa=300 --quota datafiniti-amazon=150 --negative 'flipkart-sa:Rate<=2'
+  --negative 'datafiniti-amazon:reviews.rating<=2' --min-chars 15 --max-chars 1200 --seed 1616``;
+- amazon-baby: ``--source amazon-baby --negative 'amazon-baby:rating<=2' --min-chars 15
+  --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
+- jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from marketplace_returns.training.corpus import load_heldout, load_manifest, load_sources, sha256
+from marketplace_returns.training.sources import RawRow, iter_rows, text_variants
+
+Filter = Callable[[RawRow], bool]
+
+
+def negative_filter(spec: str) -> tuple[str, Filter]:
+    """``ID:COLUMN<=N`` (the column read as a number, at most N) or ``ID:COLUMN=VALUE`` (equal)."""
+    source, sep, rule = spec.partition(":")
+    if not sep:
+        raise SystemExit(f"--negative {spec!r}: expected ID:COLUMN<=N or ID:COLUMN=VALUE")
+    if "<=" in rule:
+        column, _, limit_text = rule.partition("<=")
+        limit = float(limit_text)
+
+        def at_most(raw: RawRow) -> bool:
+            try:
+                return float(raw.fields.get(column, "").strip()) <= limit
+            except ValueError:
+                return False
+
+        return source, at_most
+    column, sep, value = rule.partition("=")
+    if not sep:
+        raise SystemExit(f"--negative {spec!r}: expected ID:COLUMN<=N or ID:COLUMN=VALUE")
+    return source, lambda raw: raw.fields.get(column, "").strip() == value
+
+
+def seed_of(text: str) -> int | str:
+    """An integer seed when the text is one (``1616``), else the string itself."""
+    return int(text) if text.isdigit() else text
+
+
+def loose(text: str) -> str:
+    """Case, spacing and punctuation ignored: the form two copies of one review share."""
+    return sha256(re.sub(r"[^\w]+", " ", text.lower()).strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", action="append", required=True, help="repeat for several")
+    parser.add_argument("--corpora", type=Path, required=True)
+    parser.add_argument("--heldout", type=Path, required=True)
+    parser.add_argument("--dev-dir", type=Path, required=True,
+                        help="the development half (buyer-texts-*.jsonl), left out")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--second", type=Path, required=True)
+    parser.add_argument("--size", type=int, default=450, help="the quota of a single source")
+    parser.add_argument("--quota", action="append", default=[], metavar="ID=N")
+    parser.add_argument("--negative", action="append", default=[],
+                        metavar="ID:COLUMN<=N|ID:COLUMN=VALUE",
+                        help="keep only these rows of the source (a source without one: all rows)")
+    parser.add_argument("--min-chars", type=int, default=4)
+    parser.add_argument("--max-chars", type=int, default=400)
+    parser.add_argument("--seed", default="16", help="an integer, or any other string as given")
+    parser.add_argument("--second-share", type=float, default=0.12)
+    parser.add_argument("--exclude-like", action="append", default=[], metavar="ID",
+                        help="leave out texts that this source's files also hold (normalised)")
+    parser.add_argument("--corpus-dir", type=Path, default=Path("corpus"))
+    args = parser.parse_args()
+
+    quotas = {key: int(value) for key, _, value in (q.partition("=") for q in args.quota)}
+    if len(args.source) > 1 and set(args.source) - set(quotas):
+        raise SystemExit(f"several sources: give --quota for {sorted(set(args.source) - set(quotas))}")
+    filters = dict(negative_filter(spec) for spec in args.negative)
+    if set(filters) - set(args.source) or set(quotas) - set(args.source):
+        raise SystemExit("--negative and --quota must name sources given with --source")
+
+    sources = load_sources(args.corpus_dir / "sources.yaml")
+    heldout = load_heldout(args.heldout)
+    known = {row.sha256 for row in load_manifest(args.corpus_dir / "manifest.tsv")
+             if row.source not in args.source}
+    for path in sorted(args.dev_dir.glob("buyer-texts-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            known.update(sha256(form) for form in {text, text.strip(), " ".join(text.split())})
+    elsewhere: set[str] = set()
+    for other_id in args.exclude_like:
+        other = sources.source(other_id)
+        for spec in other.files:
+            for raw in iter_rows(args.corpora, other, spec):
+                elsewhere.update(loose(form) for form in (raw.text, raw.body))
+
+    rng = random.Random(seed_of(args.seed))
+    dropped: dict[str, int] = defaultdict(int)
+    seen: set[str] = set()
+    pool: list[dict[str, str]] = []
+    for source_id in args.source:
+        source = sources.source(source_id)
+        keep = filters.get(source_id)
+        rows: list[dict[str, str]] = []
+        for spec in source.files:
+            for raw in iter_rows(args.corpora, source, spec):
+                if keep is not None and not keep(raw):
+                    continue
+                if keep is None and spec.negative is not None and not spec.negative.matches(raw.fields):
+                    continue
+                hashes = {sha256(form) for form in text_variants(raw)}
+                if heldout.holds(source, spec, raw.row) or hashes & heldout.hashes:
+                    dropped["heldout"] += 1
+                    continue
+                if not args.min_chars <= len(raw.text) <= args.max_chars:
+                    dropped["length"] += 1
+                    continue
+                if hashes & known:
+                    dropped["in manifest or dev"] += 1
+                    continue
+                if elsewhere and loose(raw.text) in elsewhere:
+                    dropped["held by an excluded source"] += 1
+                    continue
+                key = sha256(" ".join(raw.text.lower().split()))
+                if key in seen:
+                    dropped["duplicate"] += 1
+                    continue
+                seen.add(key)
+                rows.append({"key": f"{source_id}:{spec.path}:{raw.row}", "source": source_id,
+                             "file": spec.path, "row": raw.row, "lang": source.lang,
+                             "product_kind": raw.product_kind, "text": raw.text})
+        picked = rng.sample(rows, min(quotas.get(source_id, args.size), len(rows)))
+        sys.stdout.write(f"{source_id}: eligible {len(rows)}, picked {len(picked)}\n")
+        pool.extend(picked)
+    if len(args.source) > 1:
+        rng.shuffle(pool)
+    second = rng.sample(pool, round(len(pool) * args.second_share))
+    write(args.out, pool)
+    write(args.second, [{"key": row["key"], "text": row["text"]} for row in second])
+    sys.stdout.write(f"dropped {dict(dropped)}; pool {len(pool)}, second pass {len(second)}\n")
+
+
+def write(path: Path, rows: list[dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    tmp.rename(path)
+
+
+if __name__ == "__main__":
+    main()
