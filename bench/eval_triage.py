@@ -46,8 +46,9 @@ from marketplace_returns.models.case import Case
 from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.calibration import ece, wilson
 from marketplace_returns.training.data import Example
-from marketplace_returns.training.run import load_examples, manifest_digest, reader_from
+from marketplace_returns.training.run import describe, load_examples, load_pool, manifest_digest, reader_from
 from marketplace_returns.training.train import train
+from marketplace_returns.training.unlabelled import PoolText
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.8)
@@ -112,7 +113,7 @@ def _none(_message: str, _lang: str, _words: object) -> None:
     return None
 
 
-def score_source(test: Sequence[Example], read: Callable[[str, str], Any],
+def score_source(test: Sequence[Example], read: Callable[..., Any],
                  model_pred: Any, band: tuple[float, float]) -> Scored:
     out = Scored()
     for i, e in enumerate(test):
@@ -163,7 +164,7 @@ def coverage_curve(p: np.ndarray, y: np.ndarray) -> list[str]:
     return lines
 
 
-def loso(examples: list[Example], lang: str, seed: int, misses: int) -> None:
+def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Sequence[PoolText] = ()) -> None:
     mine = [e for e in examples if e.lang == lang]
     sources = sorted({e.source for e in mine})
     print(f"\n== {lang}: {len(mine)} labelled rows from {len(sources)} sources; leave-one-source-out")
@@ -174,13 +175,14 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int) -> None:
         if not any(e.has_family for e in rest):
             print(f"  {source}: no other {lang} source to train on; not scored")
             continue
-        model = train(rest, lang, seed=seed)
+        model = train(rest, lang, seed=seed, pool=[p for p in pool if p.source != source])
         read = reader_from({lang: model}, version=f"loso-{source}", digest=manifest_digest(rest)).read
         band = (model.band.lo, model.band.hi)
         scored = score_source(test, read, model.predict([e.text for e in test]), band)
         n_dev = sum(e.origin == "dev" for e in test)
         print(f"  {source} ({len(test)} rows, {n_dev} of them from the dev half; band {band[0]:.2f}-"
               f"{band[1]:.2f} chosen without it)")
+        print(describe(model))
         print(scored.cues.line("cues alone"))
         print(scored.model.line("reader alone", alone=True, calibration=True))
         for policy in POLICIES:
@@ -271,6 +273,7 @@ def main() -> int:
     ap.add_argument("--misses", type=int, default=20)
     ap.add_argument("--only", choices=["zh", "en"])
     ap.add_argument("--no-examples", action="store_true")
+    ap.add_argument("--no-pool", action="store_true", help="train without the unlabelled pool's weak rows")
     args = ap.parse_args()
     heldout = args.shared / "heldout.tsv"
     if not heldout.is_file():
@@ -282,9 +285,11 @@ def main() -> int:
                                       args.pool)
     print(f"rows: {len(examples)} (dropped {dropped}); seed {args.seed}; * marks the engine's policy "
           f"(OVERRIDE_AT = {OVERRIDE_AT})")
+    pool = [] if args.no_pool else load_pool(args.corpora, heldout, examples)
+    print(f"unlabelled pool: {len(pool)} texts (a source's pool texts never train a model scored on it)")
     for lang in ("zh", "en"):
         if args.only in (None, lang):
-            loso(examples, lang, args.seed, args.misses)
+            loso(examples, lang, args.seed, args.misses, pool)
     shipped_on_dev(examples)
     if not args.no_examples:
         examples_set(args.shared.parent)

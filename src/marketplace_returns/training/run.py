@@ -28,6 +28,7 @@ from marketplace_returns.training.data import (
     sha256,
 )
 from marketplace_returns.training.train import Model, Predictions, arrays, train
+from marketplace_returns.training.unlabelled import PoolText, unlabelled_pool
 
 LANGS = ("zh", "en")
 
@@ -96,9 +97,32 @@ class Score:
                 f"ECE {e:.3f}")
 
 
-def loso(examples: Sequence[Example], lang: str, *, seed: int,
-         log: Callable[[str], None]) -> dict[str, tuple[list[Example], Predictions, tuple[float, float]]]:
-    """For each source of ``lang``: the recipe without it, scored on it."""
+def load_pool(corpora: Path | None, heldout: Path | None, examples: Sequence[Example],
+              corpus_dir: Path | None = None) -> list[PoolText]:
+    """The unlabelled pool of the fetched corpora (none without ``corpora``), labelled texts dropped."""
+    if corpora is None:
+        return []
+    return unlabelled_pool(corpora, heldout=heldout, labelled=[e.text for e in examples],
+                           corpus_dir=corpus_dir)
+
+
+def describe(model: Model) -> str:
+    """The design the inner folds selected, and what each candidate scored."""
+    d = model.notes.get("design")
+    if d is None:
+        return ""
+    fam = ", ".join(f"C {c:g} weak {w:g}: {v:.4f}" for (c, w), v in model.notes["family_logloss"].items())
+    cat = ", ".join(f"C {c:g} weak {w:g}: {v:.4f}" for (c, w), v in model.notes["category_logloss"].items())
+    return (f"  selected on {model.notes['folds']} inner folds: family C {d.c:g}, weak share {d.weak:g}; "
+            f"category C {d.category_c:g}, weak share {d.category_weak:g} "
+            f"({model.notes['weak_rows']} weak rows; family criterion on the {model.notes['reader_rows']} "
+            f"rows the reader decides)\n"
+            f"    family log-loss by design: {fam}\n    category log-loss by design: {cat}")
+
+
+def loso(examples: Sequence[Example], lang: str, *, seed: int, log: Callable[[str], None],
+         pool: Sequence[PoolText] = ()) -> dict[str, tuple[list[Example], Predictions, tuple[float, float]]]:
+    """For each source of ``lang``: the recipe without it (nor its pool texts), scored on it."""
     mine = [e for e in examples if e.lang == lang]
     out = {}
     for source in sorted({e.source for e in mine}):
@@ -107,7 +131,9 @@ def loso(examples: Sequence[Example], lang: str, *, seed: int,
         if not any(e.has_family for e in rest) or not any(e.has_family for e in test):
             log(f"  {lang} {source}: nothing left to train on without it; no leave-one-source-out figure")
             continue
-        model = train(rest, lang, seed=seed)
+        model = train(rest, lang, seed=seed, pool=[p for p in pool if p.source != source])
+        log(f"  without {source}:")
+        log(describe(model))
         out[source] = (test, model.predict([e.text for e in test]), (model.band.lo, model.band.hi))
     return out
 
@@ -141,6 +167,9 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
         log(f"  {lang} {source:<28} {origin:<6} {n:>5} rows  " + ", ".join(f"{k} {v}" for k, v in
                                                                           sorted(fam.items())))
     digest = manifest_digest(examples)
+    unlabelled = load_pool(corpora, heldout, examples, corpus_dir)
+    per_source = sorted(Counter(p.source for p in unlabelled).items())
+    log(f"unlabelled pool: {len(unlabelled)} texts ({', '.join(f'{s} {n}' for s, n in per_source)})")
     version = version or datetime.now(UTC).strftime("%Y.%m.%d")
     models: dict[str, Model] = {}
     for lang in LANGS:
@@ -148,27 +177,28 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
         if not mine:
             log(f"{lang}: no examples; no model")
             continue
-        model = train(mine, lang, seed=seed)
+        model = train(mine, lang, seed=seed, pool=unlabelled)
         models[lang] = model
         band = (model.band.lo, model.band.hi)
-        log(f"\n{lang}: {len(mine)} rows, {model.fitted.vocab.size} grams, C {model.fitted.c:g} "
-            f"(inner family log-loss {model.notes['c_logloss']}), Platt {model.platt[0]:.3f} "
+        log(f"\n{lang}: {len(mine)} rows, {model.fitted.vocab.size} grams, Platt {model.platt[0]:.3f} "
             f"{model.platt[1]:+.3f}, temperature {model.temperature:.2f}")
-        log(f"  not-sure band {band[0]:.3f}-{band[1]:.3f}: out-of-fold {model.band.coverage:.2f} decided "
+        log(describe(model))
+        log(f"  not-sure band {band[0]:.3f}-{band[1]:.3f}: out-of-source, on the rows the reader decides, "
+            f"{model.band.coverage:.2f} decided "
             f"at family accuracy {model.band.accuracy:.3f} "
             f"(target 0.97 {'met' if model.band.met else 'NOT met'})")
         cv = Score()
         cv.add(mine, model.oof, band)
-        log(cv.line("cross-validated (5 folds)"))
+        log(cv.line(f"out of fold ({model.notes['folds']})"))
         dev = [i for i, e in enumerate(mine) if e.origin == "dev"]
         if dev:
             dev_score = Score()
             dev_score.add([mine[i] for i in dev], Predictions(model.oof.p_quality[dev],
                           [model.oof.category[i] for i in dev], model.oof.category_p[dev]), band)
-            log(dev_score.line("dev half (in training: by CV folds)"))
+            log(dev_score.line("dev half (out of fold)"))
         if do_loso:
             total = Score()
-            for source, (test, pred, b) in loso(examples, lang, seed=seed, log=log).items():
+            for source, (test, pred, b) in loso(examples, lang, seed=seed, log=log, pool=unlabelled).items():
                 s = Score()
                 s.add(test, pred, b)
                 total.add(test, pred, b)

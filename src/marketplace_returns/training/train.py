@@ -1,32 +1,42 @@
-"""Fit the learned reader: one linear model per language, calibrated on held-out folds.
+"""Fit the learned reader: one linear model per language, chosen and calibrated out of source.
 
-Why this recipe (each piece chosen by measurement with ``marketplace-returns model train``):
+Why this recipe (each piece chosen by measurement, docs/classifier.md "How the recipe was chosen"):
 - two logistic regressions over the same binary n-gram vector: one for the family (quality or not,
-  trained on every row whose family is labelled, ``unclear`` left out) and one multinomial for the
-  category (rows whose category is labelled). Their weights sit side by side in one matrix, so a case
-  costs one gather-and-sum at run time;
-- the regularisation strength is chosen by inner cross-validation (family log-loss), the Platt scaling
-  of the family logit and the temperature of the category logits are fitted on the out-of-fold scores
-  of that choice, and the not-sure band on the out-of-fold calibrated probabilities;
+  trained on every row whose family is labelled, ``unclear`` left out, both families weighed equally)
+  and one multinomial for the category (rows whose category is labelled). Their weights sit side by
+  side in one matrix, so a case costs one gather-and-sum at run time;
+- beside the gold rows, *weak* rows: complaints of the same corpora nobody labelled, labelled by one
+  clear cue of the cue reader and read without the cue features (training/unlabelled.py). Their total
+  weight, against the gold rows', is a design choice like the regularisation;
+- every design choice (the family's C and weak weight, the category's C and weak weight) is selected
+  by *leave-one-source-out inside the training rows*: each design is trained without one source and
+  scored on it, source by source; a source's pool texts are never in a fold that scores it. The
+  family's criterion is the Platt-scaled log-loss on the gold rows where the reader decides (no clear
+  cue, or clear cues of both families), the category's the temperature-scaled log-loss on the rows
+  with a category. Selection inside the training rows means a model scored on a source it never saw
+  (bench/eval_triage.py) was chosen without that source too: the figure is nested, not tuned to;
+- the Platt scaling and the temperature are fitted on those same out-of-source scores, and the
+  not-sure band on the calibrated out-of-source probabilities of the rows where the reader decides:
+  a reader calibrated on its own corpora is over-sure on a new one;
+- with one source only (a toy set), the inner folds are stratified k-fold instead;
 - a fixed seed drives every fold split, and the solvers are deterministic: the same rows give the same
   weights.
-
-Leave-one-source-out: for each source, the whole recipe (inner folds included) is run without it and
-scored on it. That is the honest figure of how the reader does on texts from a corpus it never saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from marketplace_returns.engine.reader import EN_CHARS, vocab_blob
+from marketplace_returns.engine.reader import EN_CHARS, cue_reading, vocab_blob
 from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
 from marketplace_returns.training.calibration import (
     Band,
@@ -38,23 +48,83 @@ from marketplace_returns.training.calibration import (
 )
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.features import Vocabulary, build_vocabulary, vectorise
+from marketplace_returns.training.unlabelled import PoolText
 
 F64 = npt.NDArray[np.float64]
-C_GRID = (1.0, 4.0, 16.0, 64.0)
+C_GRID = (0.5, 2.0, 8.0)
+CATEGORY_C_GRID = (2.0, 8.0, 32.0)
+WEAK_GRID = (0.0, 0.3, 1.0, 3.0)
+CATEGORY_WEAK_GRID = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """The choices measured with bench/eval_triage.py; the defaults are what ``model train`` ships."""
+    """The design space ``train`` selects from; the defaults are what ``model train`` ships."""
 
     cues: bool = True
-    """The cue reader's findings as extra features (engine/reader.py ``cue_grams``)."""
+    """The cue reader's findings as extra features of the gold rows (engine/reader.py ``cue_grams``)."""
     balanced: bool = True
     """Weigh both families equally whatever their share: the sources' shares of quality texts differ
     widely (a fifth to four fifths), and a reader should not learn one corpus's mix."""
     min_df: int = 1
     grid: tuple[float, ...] = C_GRID
+    """The regularisation strengths tried for the family."""
+    category_grid: tuple[float, ...] | None = CATEGORY_C_GRID
+    """The same for the category (None: ``grid``); the multinomial model wants weaker regularisation."""
+    weak: tuple[float, ...] = WEAK_GRID
+    """The weak rows' total weight as a share of the gold rows', tried for the family."""
+    category_weak: tuple[float, ...] = CATEGORY_WEAK_GRID
+    """The same, tried for the category."""
     en_chars: tuple[str, int, int] = EN_CHARS
+
+
+@dataclass(frozen=True)
+class Design:
+    c: float
+    weak: float
+    category_c: float
+    category_weak: float
+
+
+@dataclass(frozen=True, slots=True)
+class Weak:
+    """A pool text with the cue reader's clear reading as its label."""
+
+    source: str
+    text: str
+    quality: bool
+    category: Category
+
+
+@lru_cache(maxsize=100_000)
+def _weak_label(text: str, lang: str) -> tuple[bool, Category] | None:
+    words = cue_reading(text, lang)
+    if words.category is None or not words.strong or words.quality_denied:
+        return None
+    if len({FAMILY_OF[c] for c in words.ranking}) > 1:
+        return None
+    return FAMILY_OF[words.category] is Family.QUALITY, words.category
+
+
+def weak_rows(pool: Sequence[PoolText], lang: str) -> list[Weak]:
+    """The pool texts of ``lang`` with one clear, non-negated cue family, labelled by it."""
+    out = []
+    for item in pool:
+        if item.lang != lang:
+            continue
+        label = _weak_label(item.text, lang)
+        if label is not None:
+            out.append(Weak(item.source, item.text, label[0], label[1]))
+    return out
+
+
+def reader_decides(example: Example) -> bool:
+    """Whether, with no order facts, the engine leaves this text's family to the reader: no clear cue,
+    or clear cues of both families (engine/classifier.py)."""
+    words = cue_reading(example.text, example.lang)
+    if words.category is None or not words.strong:
+        return True
+    return len({FAMILY_OF[c] for c in words.ranking}) > 1
 
 
 @dataclass
@@ -118,35 +188,72 @@ def predictions(z: F64, categories: list[Category], platt: tuple[float, float],
     return Predictions(p, out, best_p)
 
 
-def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: Recipe) -> Fitted:
-    """Both regressions on ``examples`` (one language), uncalibrated."""
+def _family_weights(y: npt.NDArray[np.bool_], weak_y: npt.NDArray[np.bool_], share: float,
+                    balanced: bool) -> F64:
+    """Sample weights: gold rows balanced by family (mean weight 1), weak rows ``share`` of the gold
+    total, balanced by family among themselves."""
+    def spread(labels: npt.NDArray[np.bool_], total: float) -> F64:
+        w = np.full(len(labels), total / max(len(labels), 1))
+        if balanced:
+            for v in (True, False):
+                m = labels == v
+                if m.any():
+                    w[m] = total / 2 / m.sum() if (~m).any() else total / m.sum()
+        return w
+    gold = spread(y, float(len(y)))
+    weak = spread(weak_y, share * len(y)) if share and len(weak_y) else np.zeros(0)
+    return np.concatenate([gold, weak])
+
+
+def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: Recipe,
+        weak: Sequence[Weak] = (), design: Design | None = None, family: bool = True,
+        category: bool = True) -> Fitted:
+    """Both regressions on ``examples`` (one language) and the weak rows ``design`` asks for,
+    uncalibrated (``family`` / ``category`` False: that part left at zero, for the inner folds that
+    score only the other). Without ``design``: C ``c`` for both and no weak rows."""
+    design = design or Design(c, 0.0, c, 0.0)
     cues = recipe.cues
-    weight = "balanced" if recipe.balanced else None
     en_chars = recipe.en_chars
+    use_weak = list(weak) if (design.weak and family) or (design.category_weak and category) else []
     vocab = build_vocabulary([e.text for e in examples], lang, min_df=recipe.min_df, cues=cues,
-                             en_chars=en_chars)
+                             en_chars=en_chars, extra=[w.text for w in use_weak])
     fam = [e for e in examples if e.has_family]
     cat = [e for e in examples if e.has_category]
     categories = sorted({Category(e.category) for e in cat}, key=list(Category).index)
     matrix = np.zeros((vocab.size, 1 + max(len(categories), 1)), dtype=np.float64)
     bias = np.zeros(matrix.shape[1], dtype=np.float64)
-    if fam:
+    xw = vectorise([w.text for w in use_weak], lang, vocab, cues=False, en_chars=en_chars) if use_weak \
+        else None
+    if fam and family:
         y = np.array([e.family == "quality" for e in fam])
         if y.all() or (~y).all():
             bias[0] = 4.0 if y.all() else -4.0
         else:
-            lr = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000,
-                                    class_weight=weight)
-            lr.fit(vectorise([e.text for e in fam], lang, vocab, cues=cues, en_chars=en_chars), y)
+            x = vectorise([e.text for e in fam], lang, vocab, cues=cues, en_chars=en_chars)
+            wy = np.array([w.quality for w in use_weak], dtype=bool)
+            if design.weak and xw is not None:
+                x = sparse.vstack([x, xw]).tocsr()
+                y = np.concatenate([y, wy])
+                sw = _family_weights(y[:len(fam)], wy, design.weak, recipe.balanced)
+            else:
+                sw = _family_weights(y, wy[:0], 0.0, recipe.balanced)
+            lr = LogisticRegression(C=design.c, solver="liblinear", random_state=seed, max_iter=1000)
+            lr.fit(x, y, sample_weight=sw)
             matrix[:, 0] = lr.coef_[0]
             bias[0] = lr.intercept_[0]
     if len(categories) == 1:
         bias[1] = 1.0
-    elif categories:
+    elif categories and category:
         x = vectorise([e.text for e in cat], lang, vocab, cues=cues, en_chars=en_chars)
         yc = np.array([categories.index(Category(e.category)) for e in cat])
-        lr = LogisticRegression(C=c, solver="newton-cg", max_iter=2000, random_state=seed)
-        lr.fit(x, yc)
+        sw = np.ones(len(cat))
+        known = [i for i, w in enumerate(use_weak) if w.category in categories]
+        if design.category_weak and xw is not None and known:
+            x = sparse.vstack([x, xw[known]]).tocsr()
+            yc = np.concatenate([yc, [categories.index(use_weak[i].category) for i in known]])
+            sw = np.concatenate([sw, np.full(len(known), design.category_weak * len(cat) / len(known))])
+        lr = LogisticRegression(C=design.category_c, solver="newton-cg", max_iter=2000, random_state=seed)
+        lr.fit(x, yc, sample_weight=sw)
         if len(categories) == 2:  # sklearn keeps one column for two classes: spread it over both
             matrix[:, 1] = -lr.coef_[0] / 2
             matrix[:, 2] = lr.coef_[0] / 2
@@ -155,11 +262,16 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: 
             matrix[:, 1:] = lr.coef_.T
             bias[1:] = lr.intercept_
     return Fitted(lang, vocab, categories or [Category.OTHER], matrix.astype(np.float32),
-                  bias.astype(np.float32), c, cues, en_chars)
+                  bias.astype(np.float32), design.c, cues, en_chars)
 
 
 def _folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[np.int64]]:
-    """Test indices of ``k`` folds stratified by family (unclear counted as its own stratum)."""
+    """Test indices of the inner folds: one per source when the rows come from two sources or more
+    (leave-one-source-out), else ``k`` folds stratified by family (unclear its own stratum)."""
+    sources = sorted({e.source for e in examples if e.has_family})
+    if len(sources) > 1:
+        of = np.array([e.source for e in examples])
+        return [np.flatnonzero(of == s) for s in sorted(set(of.tolist()))]
     strata = np.array([e.family for e in examples])
     k = max(2, min(k, int(min(np.unique(strata, return_counts=True)[1].max(), len(examples)))))
     counts = np.unique(strata, return_counts=True)[1]
@@ -173,15 +285,20 @@ def _folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[n
 
 
 def out_of_fold(examples: Sequence[Example], lang: str, *, c: float, seed: int, k: int = 5,
-                recipe: Recipe) -> tuple[F64, list[Category]]:
-    """Out-of-fold raw logits (rows in ``examples`` order) on the union of categories seen."""
+                recipe: Recipe, weak: Sequence[Weak] = (), design: Design | None = None,
+                folds: list[npt.NDArray[np.int64]] | None = None, family: bool = True,
+                category: bool = True) -> tuple[F64, list[Category]]:
+    """Out-of-fold raw logits (rows in ``examples`` order) on the union of categories seen. A fold
+    that leaves a source out leaves that source's weak rows out too."""
     categories = sorted({Category(e.category) for e in examples if e.has_category}, key=list(Category).index)
     categories = categories or [Category.OTHER]
     z = np.zeros((len(examples), 1 + len(categories)))
-    for test in _folds(examples, k, seed):
+    for test in folds if folds is not None else _folds(examples, k, seed):
         test_set = set(test.tolist())
         train = [e for i, e in enumerate(examples) if i not in test_set]
-        fitted = fit(train, lang, c=c, seed=seed, recipe=recipe)
+        held = {examples[i].source for i in test} - {e.source for e in train}
+        fitted = fit(train, lang, c=c, seed=seed, recipe=recipe, design=design,
+                     weak=[w for w in weak if w.source not in held], family=family, category=category)
         zt = fitted.logits([examples[i].text for i in test])
         z[test, 0] = zt[:, 0]
         z[test, 1:] = -30.0  # a category absent from this fold's training rows is never predicted
@@ -190,37 +307,66 @@ def out_of_fold(examples: Sequence[Example], lang: str, *, c: float, seed: int, 
     return z, categories
 
 
-def _family_logloss(z: F64, y: npt.NDArray[np.bool_]) -> float:
+def _family_logloss(z: F64, y: npt.NDArray[np.bool_], scored: npt.NDArray[np.bool_]) -> float:
     a, b = fit_platt(z, y)
-    p = np.clip(sigmoid(a * z + b), 1e-6, 1 - 1e-6)
-    return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
+    p = np.clip(sigmoid(a * z[scored] + b), 1e-6, 1 - 1e-6)
+    return float(-np.mean(np.where(y[scored], np.log(p), np.log(1 - p))))
+
+
+def _category_logloss(z: F64, y: npt.NDArray[np.int64]) -> float:
+    t = fit_temperature(z, y)
+    p = softmax(z / t)
+    return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
 
 
 def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5,
-          recipe: Recipe | None = None, target: float = 0.97) -> Model:
-    """The whole recipe on ``examples`` of one language: choose C, calibrate, choose the band, refit."""
+          recipe: Recipe | None = None, target: float = 0.97, pool: Sequence[PoolText] = ()) -> Model:
+    """The whole recipe on ``examples`` of one language and the unlabelled ``pool``: select the design
+    on inner folds, calibrate on its out-of-fold scores, choose the band, refit on everything."""
     examples = [e for e in examples if e.lang == lang]
+    recipe = recipe or Recipe()
+    weak = weak_rows(pool, lang)
+    folds = _folds(examples, k, seed)
     fam_idx = np.array([i for i, e in enumerate(examples) if e.has_family], dtype=np.int64)
     y = np.array([examples[i].family == "quality" for i in fam_idx])
-    recipe = recipe or Recipe()
-    best: tuple[float, float, F64, list[Category]] | None = None
-    tried = {}
-    for c in recipe.grid:
-        z, cats = out_of_fold(examples, lang, c=c, seed=seed, k=k, recipe=recipe)
-        loss = _family_logloss(z[fam_idx, 0], y)
-        tried[c] = round(loss, 4)
-        if best is None or loss < best[0]:
-            best = (loss, c, z, cats)
-    assert best is not None
-    _, c, z, cats = best
-    platt = fit_platt(z[fam_idx, 0], y)
+    decides = np.array([reader_decides(examples[i]) for i in fam_idx], dtype=bool)
+    scored = decides if decides.any() else np.ones(len(fam_idx), dtype=bool)
     cat_idx = np.array([i for i, e in enumerate(examples) if e.has_category], dtype=np.int64)
+    weak_shares = recipe.weak if weak else (0.0,)
+    category_shares = recipe.category_weak if weak else (0.0,)
+    family_tried: dict[tuple[float, float], float] = {}
+    category_tried: dict[tuple[float, float], float] = {}
+    zs: dict[tuple[str, float, float], tuple[F64, list[Category]]] = {}
+    for c in recipe.grid:
+        for share in weak_shares:
+            z, cats = out_of_fold(examples, lang, c=c, seed=seed, k=k, recipe=recipe, weak=weak,
+                                  design=Design(c, share, c, 0.0), folds=folds, category=False)
+            zs[("family", c, share)] = (z, cats)
+            family_tried[(c, share)] = round(_family_logloss(z[fam_idx, 0], y, scored), 4)
+    for c in recipe.category_grid or recipe.grid:
+        for share in category_shares:
+            z, cats = out_of_fold(examples, lang, c=c, seed=seed, k=k, recipe=recipe, weak=weak,
+                                  design=Design(c, 0.0, c, share), folds=folds, family=False)
+            zs[("category", c, share)] = (z, cats)
+            yc = np.array([cats.index(Category(examples[i].category)) for i in cat_idx], dtype=np.int64)
+            category_tried[(c, share)] = round(_category_logloss(z[cat_idx, 1:], yc), 4) if len(yc) \
+                else 0.0
+    c, share = min(family_tried, key=lambda key: (family_tried[key], key))
+    cc, cshare = min(category_tried, key=lambda key: (category_tried[key], key))
+    zf, cats = zs[("family", c, share)]
+    zc, _ = zs[("category", cc, cshare)]
+    z = np.concatenate([zf[:, :1], zc[:, 1:]], axis=1)
+    platt = fit_platt(z[fam_idx, 0], y)
     yc = np.array([cats.index(Category(examples[i].category)) for i in cat_idx], dtype=np.int64)
     temperature = fit_temperature(z[cat_idx, 1:], yc)
     oof = predictions(z, cats, platt, temperature)
-    band = choose_band(oof.p_quality[fam_idx], y, target=target)
-    fitted = fit(examples, lang, c=c, seed=seed, recipe=recipe)
-    return Model(fitted, platt, temperature, band, oof, notes={"c_logloss": tried, "c": c})
+    band = choose_band(oof.p_quality[fam_idx][scored], y[scored], target=target)
+    design = Design(c, share, cc, cshare)
+    fitted = fit(examples, lang, c=c, seed=seed, recipe=recipe, weak=weak, design=design)
+    return Model(fitted, platt, temperature, band, oof, notes={
+        "design": design, "family_logloss": family_tried, "category_logloss": category_tried,
+        "c": c, "folds": "leave-one-source-out" if len({e.source for e in examples}) > 1 else f"{k}-fold",
+        "weak_rows": len(weak), "reader_rows": int(decides.sum())})
 
 
 def arrays(models: dict[str, Model]) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
@@ -235,6 +381,7 @@ def arrays(models: dict[str, Model]) -> tuple[dict[str, Any], dict[str, npt.NDAr
             "temperature": m.temperature,
             "band": [m.band.lo, m.band.hi],
             "c": f.c,
+            "design": asdict(m.notes.get("design", Design(f.c, 0.0, f.c, 0.0))),
             "cue_features": f.cues,
             "en_chars": list(f.en_chars),
             "grams": {"chars": len(f.vocab.chars), "words": len(f.vocab.words)},
