@@ -10,7 +10,8 @@ decide: the weak rows' total weight is a design choice selected by inner leave-o
 (training/train.py), and zero is one of the choices.
 
 What enters the pool, per source of ``corpus/sources.yaml`` (the files the gold rows come from): the
-rows its own label calls negative (as ``scripts/corpus_pool.py`` drew the labelling pool), 8-600
+rows its own label calls negative (a file's ``negative`` rule where it names one, else as
+``scripts/corpus_pool.py`` drew the first labelling pools), 8-600
 characters; never a held-out row (by row, and by the sha256 of every form of the text), never a text
 that is labelled (gold manifest or development half, by hash), each text once. At most ``cap`` a
 source, drawn with a seeded shuffle, so the pool and the weights are the same on every run.
@@ -52,7 +53,8 @@ def _negative(source: str, raw: RawRow, zhijiang_negative: set[str]) -> bool:
         return fields.get("Rating") in {"1", "2"}
     if source == "uci-amazon-cells":
         return fields.get("label") == "0"
-    return True  # blitzer negative.review: 1-2 stars already
+    return True  # blitzer negative.review (1-2 stars already), midea's negative file; later sources name
+    # their own rule in sources.yaml (``negative``), which unlabelled_pool reads first
 
 
 def _forms(text: str) -> set[str]:
@@ -79,7 +81,9 @@ def unlabelled_pool(corpora_dir: Path, *, heldout: Path | None, labelled: Iterab
         texts: list[str] = []
         for spec in source.files:
             for raw in iter_rows(corpora_dir, source, spec):
-                if not _negative(source.id, raw, zhijiang_negative) or not 8 <= len(raw.text) <= 600:
+                negative = (spec.negative.matches(raw.fields) if spec.negative is not None
+                            else _negative(source.id, raw, zhijiang_negative))
+                if not negative or not 8 <= len(raw.text) <= 600:
                     continue
                 hashes = {sha256(form) for form in text_variants(raw)}
                 if held is not None and (held.holds(source, spec, raw.row) or hashes & held.hashes):
