@@ -113,6 +113,28 @@ def test_the_same_thing_listed_and_received_is_no_mismatch() -> None:
     assert not any("differ" in c for c in reading.cues)
 
 
+@pytest.mark.parametrize("message", [
+    "I ordered a large and received a small.",
+    "Ordered navy, what came was black.",
+    "I ordered a size 9 but they sent me a size 7.",
+    "Bought the medium, got an XL instead.",
+])
+def test_an_english_order_against_the_parcel_is_a_wrong_item(message: str) -> None:
+    reading = words(message)
+    assert reading.category is Category.WRONG_ITEM and reading.strong, reading
+    assert any("the order and the parcel differ" in c for c in reading.cues)
+
+
+@pytest.mark.parametrize("message", [
+    "I ordered this dress and received it torn.",   # no value named on either side
+    "I ordered a large and received a large, it is too tight.",  # the same value
+    "I ordered a large because I wanted it roomy; got it yesterday.",  # a value on one side only
+    "I ordered black but received it two weeks late.",
+])
+def test_an_english_order_and_parcel_naming_no_two_values_is_no_mismatch(message: str) -> None:
+    assert not any("differ" in c for c in words(message).cues)
+
+
 # -- numbers and short gaps inside a cue ----------------------------------------------------------
 
 def test_numbers_inside_a_cue_do_not_count_against_the_gap() -> None:

@@ -170,6 +170,12 @@ class Lexicon:
             cues += self._cues(mismatch.get(kind) or [], kind, None, None, False)
         self.received_texts = frozenset(t for phrase in mismatch.get("received") or ()
                                         for t in expand(str(phrase)))
+        # Where a language names them ("values"), what the order and the parcel name must be values of
+        # one kind (a size, a colour): "ordered a large, received a small" differs; "ordered this dress
+        # and received it torn" names no value on both sides, so it says nothing about a wrong item.
+        self.mismatch_values = {str(word): str(kind) for kind, words in (mismatch.get("values") or {}).items()
+                                for word in words}
+        self.mismatch_stops = frozenset(str(w) for w in mismatch.get("stops") or ())
         self.cues = tuple(cues)
         self._root = _Node()
         for cue in cues:
@@ -585,17 +591,39 @@ class Lexicon:
                 if clause - where > 2:
                     said = None
                     continue
-                before, after = self._named(tokens, first.end), self._named(tokens, hit.end)
+                if self.mismatch_values:
+                    (said_kind, before), (got_kind, after) = (self._value(tokens, first.end),
+                                                              self._value(tokens, hit.end))
+                    if said_kind != got_kind:  # not values of one kind (or none on a side)
+                        before = after = ""
+                else:
+                    before, after = self._named(tokens, first.end), self._named(tokens, hit.end)
                 if before and after and before != after:
                     category = (Category.NOT_AS_DESCRIBED if first.cue.kind == "listed"
                                 else Category.WRONG_ITEM)
                     whose = "the listing" if first.cue.kind == "listed" else "the order"
-                    said_text = "".join(tokens[first.start:first.end])
-                    got_text = "".join(tokens[hit.start:hit.end])
+                    join = " " if self.mismatch_values else ""  # words apart where values are words
+                    said_text = join.join(tokens[first.start:first.end])
+                    got_text = join.join(tokens[hit.start:hit.end])
                     out.append((category, f'"{said_text}{before}" / "{got_text}{after}" ({category.value}: '
                                           f"{whose} and the parcel differ)"))
                 said = None
         return out
+
+    def _value(self, tokens: Sequence[str], pos: int) -> tuple[str, str]:
+        """The first value (kind, words) a marker names within its next few words, or ("", "").
+
+        "size 9" and "size 10" are sizes by the word before the number; a bare number is not a value.
+        """
+        for i in range(pos, min(pos + 4, len(tokens))):
+            tok = tokens[i]
+            if tok == CLAUSE or tok in self.contrast or tok in self.mismatch_stops:
+                break
+            if tok in self.mismatch_values:
+                return self.mismatch_values[tok], f" {tok}"
+            if tok == "size" and i + 1 < len(tokens) and tokens[i + 1].replace(".", "", 1).isdigit():
+                return "size", f" size {tokens[i + 1]}"
+        return "", ""
 
     def _named(self, tokens: Sequence[str], pos: int) -> str:
         """What a marker names: the few tokens after it, up to its clause's end or a contrast."""
