@@ -29,7 +29,7 @@ from marketplace_returns.engine.context import (
     steering_target,
 )
 from marketplace_returns.engine.guardrail import check_outgoing
-from marketplace_returns.engine.playbook import CompiledRule, compiled_rules, label
+from marketplace_returns.engine.playbook import CompiledRule, candidate_rules, compiled_rules, label
 from marketplace_returns.engine.playbook_models import Playbook
 from marketplace_returns.engine.replies import ReplyFacts, due_date, render
 from marketplace_returns.errors import InputError, ProfileError
@@ -98,7 +98,10 @@ def evaluate(case: Case, playbook: Playbook, *, explain: bool = False) -> Decisi
     ctx = Context.build(case, result, profile, m, settings)
     trace: list[TraceStep] | None = list(result.trace) if explain else None
     chosen: CompiledRule | None = None
-    for rule in compiled_rules(playbook):
+    cls = result.classification
+    rules = compiled_rules(playbook) if explain else candidate_rules(playbook, cls.family, cls.category,
+                                                                      case.goods_status)
+    for rule in rules:
         failed = rule.first_failure(ctx) if explain else (None if rule.matches(ctx) else "")
         if failed is not None:
             if trace is not None:
