@@ -17,6 +17,7 @@ own, whatever the rule says; the rationale says why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from marketplace_returns.engine import money as mo
@@ -75,7 +76,7 @@ def _offer(*, action: Action, amount: Decimal | None) -> dict[str, object]:
     return {"action": action, "amount": amount}
 
 
-def _fallbacks(names: list[str], ctx: Context) -> list[dict[str, object]]:
+def _fallbacks(names: Sequence[str], ctx: Context) -> list[dict[str, object]]:
     out = []
     for name in names:
         action = _ACTION[name]
@@ -132,7 +133,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     cls = ctx.classification
     action = _ACTION[spec.type]
     amount: Decimal | None = m.asked if action in _ASKED_BACK else None
-    fallbacks = _fallbacks(list(spec.then_offer), ctx)
+    fallbacks = _fallbacks(spec.then_offer, ctx)
     reason_change_to: str | None = None
     grounds = None
     notes: list[str] = []
@@ -180,7 +181,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         what = "a quality problem" if cls.family is Family.QUALITY else "not a quality problem"
         notes.append(f"The reader is not sure this is {what} (quality probability {p:.2f}): a rep approves."
                      if p is not None else "The reader is not sure of the family: a rep approves.")
-    rationale = " ".join(filter(None, (rule.rationale.strip() or rule.description.strip(), *notes)))
+    rationale = " ".join(filter(None, (chosen.rationale, *notes))) if notes else chosen.rationale
     lang = ctx.signals.lang
     hours = ctx.profile.deadlines.decide_hours
     text = render(ReplyFacts(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
@@ -69,6 +69,12 @@ class CompiledRule:
     requires: tuple[frozenset[Any] | None, frozenset[Any] | None, frozenset[Any] | None] = (None, None, None)
     """What the rule's top-level conditions demand of a case's (family, category, goods status): the
     values allowed, None where they demand nothing."""
+
+    rationale: str = field(init=False, default="")
+    """What a decision says of the rule: its rationale, else its description (stripped), worked out once."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rationale", self.rule.rationale.strip() or self.rule.description.strip())
 
     def admits(self, family: Any, category: Any, status: Any) -> bool:
         """Whether a case of this family, category and goods status can pass the rule's top-level

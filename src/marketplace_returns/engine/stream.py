@@ -120,7 +120,7 @@ def triage_lines(lines: Iterable[bytes], choose: PlaybookChooser, *, explain: bo
                  stats: StreamStats | None = None) -> Iterator[tuple[Decision, bytes]]:
     """Decide every non-blank line in order; yields (decision, output line)."""
     for line_no, raw in enumerate(lines, 1):
-        if not raw.strip():
+        if not raw or raw.isspace():  # blank (as ``not raw.strip()``, without copying every line)
             continue
         decision = decide_line(line_no, raw, choose, explain=explain)
         if stats is not None:
