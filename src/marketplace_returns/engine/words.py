@@ -124,7 +124,7 @@ def read_words(text: str, tolerance_cm: float) -> WordsReading:
     return _read_text(text, tolerance_cm)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _read_memo(text: str, tolerance_cm: float) -> WordsReading:
     return _read_text(text, tolerance_cm)
 
