@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import random
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -147,18 +148,11 @@ def main() -> None:
         args.out.mkdir(parents=True, exist_ok=True)
     default = PlaybookChooser(None)
     prepare_bulk(default)
-    tmp = Path(args.out or ".") / ".digest-unique.jsonl"
-    try:
-        generate(tmp, args.unique, 0, seed=2)
-        unique = tmp.read_bytes().splitlines()
-    finally:
-        tmp.unlink(missing_ok=True)
-    tmp = Path(args.out or ".") / ".digest-distinct.jsonl"
-    try:
-        generate(tmp, 5000, 3000, seed=1)
-        distinct = tmp.read_bytes().splitlines()
-    finally:
-        tmp.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp) / "unique.jsonl", args.unique, 0, seed=2)
+        generate(Path(tmp) / "distinct.jsonl", 5000, 3000, seed=1)
+        unique = (Path(tmp) / "unique.jsonl").read_bytes().splitlines()
+        distinct = (Path(tmp) / "distinct.jsonl").read_bytes().splitlines()
     pool = sandbox_cases(3000, seed=7)
     sets: list[tuple[str, list[bytes], PlaybookChooser]] = [
         ("distinct", distinct, default),
