@@ -10,9 +10,11 @@ import pytest
 
 from marketplace_returns.engine import evaluate, load_playbook
 from marketplace_returns.engine import money as mo
+from marketplace_returns.engine.playbook import candidate_rules, compiled_rules
 from marketplace_returns.engine.playbook_models import Playbook, Settings
 from marketplace_returns.errors import InputError, PlaybookError
-from marketplace_returns.models.case import Case
+from marketplace_returns.models.case import Case, GoodsStatus
+from marketplace_returns.models.vocabulary import Category, Family
 
 BASE: dict[str, Any] = {
     "refund_id": "t-1", "platform": "taobao", "category": "apparel", "currency": "CNY", "item_price": 129,
@@ -255,3 +257,39 @@ def test_a_refusal_without_a_buyer_reason_says_only_that_it_cannot_accept(tmp_pa
     d = evaluate(case(platform="shopify", currency="USD", reason="UNWANTED", message="Changed my mind."), pb)
     assert d.reply is not None and d.recommendation is not None and d.recommendation.action == "refuse"
     assert d.reply.text.count("We cannot accept this request as it stands. If there is more to it") == 1
+
+
+# ----- the walk's candidate rules ---------------------------------------------------------------------
+
+def test_candidate_rules_leave_out_only_rules_a_case_cannot_pass() -> None:
+    pb = load_playbook("apparel")
+    every = [r.rule.id for r in compiled_rules(pb)]
+    got = [r.rule.id for r in candidate_rules(pb, Family.NON_QUALITY, Category.SIZE_FIT,
+                                              GoodsStatus.RECEIVED)]
+    assert got == [i for i in every if i in got]  # the playbook's order, kept
+    assert got[-1] == every[-1]  # the catch-all is always there
+    assert "size-exchange" in got and "reason-change" in got  # category_in size_fit; no top-level filter
+    assert "quality-return" not in got  # family_is quality
+    assert "not-shipped-refund" not in got and "in-transit-intercept" not in got  # goods_status_is
+    assert "late-shipment-return" not in got  # category_in shipping_delay
+    shipped = [r.rule.id for r in candidate_rules(pb, Family.QUALITY, Category.DEFECT,
+                                                  GoodsStatus.NOT_SHIPPED)]
+    assert shipped[0] == "not-shipped-refund" and "quality-return" in shipped
+    assert [r.rule.id for r in candidate_rules(pb, Family.QUALITY, Category.DEFECT, None)][-1] == every[-1]
+
+
+@pytest.mark.parametrize("kw", [
+    {"reason": "质量问题", "message": "领口有两个线头"},
+    {"reason": "七天无理由退换货", "message": "尺码偏小穿不上", "goods_status": "in_transit"},
+    {"reason": "质量问题", "message": "尺码偏小，质量没问题"},
+    {"reason": "未按约定时间发货", "message": "", "goods_status": "not_shipped", "shipped_at": None},
+    {"reason": "其他", "message": "颜色和图片差太多", "delivered_at": "2026-07-01T10:00:00+08:00"},
+    {"platform": "shopify", "currency": "USD", "reason": "SIZE_TOO_SMALL", "message": "Too small.",
+     "size_deviation_cm": 5},
+])
+def test_the_walk_over_candidates_picks_the_rule_the_full_walk_picks(kw: dict[str, Any]) -> None:
+    for name in ("apparel", "shoes"):
+        pb = load_playbook(name)
+        quick, explained = evaluate(case(**kw), pb), evaluate(case(**kw), pb, explain=True)
+        assert explained.trace is not None and explained.trace[-1].detail == quick.rule
+        assert quick.model_dump(exclude={"trace"}) == explained.model_dump(exclude={"trace"})

@@ -27,6 +27,8 @@ from marketplace_returns.engine.context import (
     MAX_QUALITY_PROBABILITY,
     MAX_QUALITY_PROBABILITY_OVER_CUES,
     Context,
+    _blocked,
+    steering_blocked,
     steering_target,
 )
 from marketplace_returns.engine.money import money_facts
@@ -277,3 +279,16 @@ def test_the_playbook_cases_files_steer_no_quality_case_and_attribute_nothing_un
     assert tally.cases == len(cases.cases)
     assert tally.quality_steered == 0 and tally.ungrounded == [] and tally.problems == []
     assert tally.steered >= 1  # the files keep honest reason changes (words and facts)
+
+
+@settings(max_examples=600, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(c=cases(), p=st.sampled_from([None, 0.01, 0.19, 0.2, 0.5, 0.89, 0.9, 0.99]), decided=st.booleans(),
+       unsure=st.booleans(), cue=st.booleans())
+def test_the_quick_blocked_test_agrees_with_steering_blocked(c: Case, p: float | None, decided: bool,
+                                                             unsure: bool, cue: bool) -> None:
+    """``_blocked`` (the cheap tests first, used to decide) answers as ``steering_blocked`` (named, for
+    the trail) on the classifier's own signals and on the reader's and the cues' edge values."""
+    for ctx in (_context(c), _context(c, quality_probability=p, reader_decided=decided, reader_unsure=unsure,
+                                      any_quality_cue=cue)):
+        assert _blocked(ctx) == (steering_blocked(ctx) is not None)

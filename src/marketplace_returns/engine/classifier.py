@@ -63,10 +63,13 @@ class _Facts:
         self.late: bool | None = None
         self.size_beyond: bool | None = None
         status = case.goods_status
-        if case.ship_by is not None:
-            ship_by = _aware(case.ship_by)
-            if case.shipped_at is not None:
-                delta = (_aware(case.shipped_at) - ship_by).total_seconds()
+        ship_by = case.ship_by
+        if ship_by is not None:
+            if ship_by.tzinfo is None:  # (_aware, inline: this runs for every case)
+                ship_by = ship_by.replace(tzinfo=UTC)
+            shipped_at = case.shipped_at
+            if shipped_at is not None:
+                delta = (_aware(shipped_at) - ship_by).total_seconds()
                 self.late = delta > 0
                 self.lines.append(f"shipped {_hours(delta)} {'after' if self.late else 'before'} ship_by")
             elif status is GoodsStatus.NOT_SHIPPED and case.requested_at is not None:

@@ -17,6 +17,7 @@ own, whatever the rule says; the rationale says why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from marketplace_returns.engine import money as mo
@@ -29,7 +30,7 @@ from marketplace_returns.engine.context import (
     steering_target,
 )
 from marketplace_returns.engine.guardrail import check_outgoing
-from marketplace_returns.engine.playbook import CompiledRule, compiled_rules, label
+from marketplace_returns.engine.playbook import CompiledRule, candidate_rules, compiled_rules, label
 from marketplace_returns.engine.playbook_models import Playbook
 from marketplace_returns.engine.replies import ReplyFacts, due_date, render
 from marketplace_returns.errors import InputError, ProfileError
@@ -75,7 +76,7 @@ def _offer(*, action: Action, amount: Decimal | None) -> dict[str, object]:
     return {"action": action, "amount": amount}
 
 
-def _fallbacks(names: list[str], ctx: Context) -> list[dict[str, object]]:
+def _fallbacks(names: Sequence[str], ctx: Context) -> list[dict[str, object]]:
     out = []
     for name in names:
         action = _ACTION[name]
@@ -98,7 +99,10 @@ def evaluate(case: Case, playbook: Playbook, *, explain: bool = False) -> Decisi
     ctx = Context.build(case, result, profile, m, settings)
     trace: list[TraceStep] | None = list(result.trace) if explain else None
     chosen: CompiledRule | None = None
-    for rule in compiled_rules(playbook):
+    cls = result.classification
+    rules = compiled_rules(playbook) if explain else candidate_rules(playbook, cls.family, cls.category,
+                                                                      case.goods_status)
+    for rule in rules:
         failed = rule.first_failure(ctx) if explain else (None if rule.matches(ctx) else "")
         if failed is not None:
             if trace is not None:
@@ -129,7 +133,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     cls = ctx.classification
     action = _ACTION[spec.type]
     amount: Decimal | None = m.asked if action in _ASKED_BACK else None
-    fallbacks = _fallbacks(list(spec.then_offer), ctx)
+    fallbacks = _fallbacks(spec.then_offer, ctx)
     reason_change_to: str | None = None
     grounds = None
     notes: list[str] = []
@@ -177,7 +181,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         what = "a quality problem" if cls.family is Family.QUALITY else "not a quality problem"
         notes.append(f"The reader is not sure this is {what} (quality probability {p:.2f}): a rep approves."
                      if p is not None else "The reader is not sure of the family: a rep approves.")
-    rationale = " ".join(filter(None, (rule.rationale.strip() or rule.description.strip(), *notes)))
+    rationale = " ".join(filter(None, (chosen.rationale, *notes))) if notes else chosen.rationale
     lang = ctx.signals.lang
     hours = ctx.profile.deadlines.decide_hours
     refusal = ""  # the rationale is the rep's; a refusal tells the buyer only the rule's buyer_reason

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
@@ -66,6 +66,22 @@ class CompiledRule:
     """Each top-level condition as (label, closure), for the --explain trail."""
     matches: Predicate
     """All of ``checks`` as one closure."""
+    requires: tuple[frozenset[Any] | None, frozenset[Any] | None, frozenset[Any] | None] = (None, None, None)
+    """What the rule's top-level conditions demand of a case's (family, category, goods status): the
+    values allowed, None where they demand nothing."""
+
+    rationale: str = field(init=False, default="")
+    """What a decision says of the rule: its rationale, else its description (stripped), worked out once."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rationale", self.rule.rationale.strip() or self.rule.description.strip())
+
+    def admits(self, family: Any, category: Any, status: Any) -> bool:
+        """Whether a case of this family, category and goods status can pass the rule's top-level
+        ``family_is``, ``category_in`` and ``goods_status_is`` conditions."""
+        fams, cats, statuses = self.requires
+        return (fams is None or family in fams) and (cats is None or category in cats) and (
+            statuses is None or status in statuses)
 
     def first_failure(self, ctx: Context) -> str | None:
         for label, check in self.checks:
@@ -221,6 +237,19 @@ def label(cond: Any) -> str:
     return f"{cond.type}({inner})"
 
 
+def _requires(rule: Rule) -> tuple[frozenset[Any] | None, frozenset[Any] | None, frozenset[Any] | None]:
+    """The values of family, category and goods status that the rule's top-level conditions allow."""
+    fams = cats = statuses = None
+    for c in rule.when:
+        if c.type == "family_is":
+            fams = frozenset([c.value]) if fams is None else fams & {c.value}
+        elif c.type == "category_in":
+            cats = frozenset(c.values) if cats is None else cats & frozenset(c.values)
+        elif c.type == "goods_status_is":
+            statuses = frozenset([c.value]) if statuses is None else statuses & {c.value}
+    return fams, cats, statuses
+
+
 def _is_catch_all(rule: Rule) -> bool:
     return all(c.type == "always" for c in rule.when)
 
@@ -252,7 +281,7 @@ def _check(pb: Playbook) -> list[CompiledRule]:
         signatures[sig] = rule.id
         checks = tuple((label(c), _compile(c, pb.settings, ("rules", i, "when", j)))
                        for j, c in enumerate(rule.when))
-        compiled.append(CompiledRule(rule, checks, _conjunction([c for _, c in checks])))
+        compiled.append(CompiledRule(rule, checks, _conjunction([c for _, c in checks]), _requires(rule)))
     if not _is_catch_all(ordered[-1]):
         raise _Bad("the last rule must be a catch-all (no conditions): every case needs a decision",
                    ("rules", index[ordered[-1].id], "when"))
@@ -270,6 +299,25 @@ def compiled_rules(pb: Playbook) -> list[CompiledRule]:
             raise _error(bad, pb.model_dump(mode="json"), None, pb._source or pb.name) from None
         pb._compiled = compiled
     return compiled
+
+
+def candidate_rules(pb: Playbook, family: Any, category: Any, status: Any) -> tuple[CompiledRule, ...]:
+    """The compiled rules, in order, that a case of this family, category and goods status may match.
+
+    The others each have a top-level condition on one of the three that the case fails, so the walk
+    for a decision skips them (the ``--explain`` walk goes through every rule to say why each failed).
+    Worked out once per playbook and combination: at most 2 × 14 × 4 of them.
+    """
+    private = pb.__pydantic_private__ or {}
+    index: dict[tuple[Any, Any, Any], tuple[CompiledRule, ...]] | None = private.get("_candidates")
+    if index is None:
+        index = {}
+        pb._candidates = index
+    key = (family, category, status)
+    found = index.get(key)
+    if found is None:
+        found = index[key] = tuple(r for r in compiled_rules(pb) if r.admits(family, category, status))
+    return found
 
 
 def _error(bad: _Bad, data: Any, source: YamlSource | None, file: str) -> PlaybookError:

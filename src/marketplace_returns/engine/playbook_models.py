@@ -316,6 +316,9 @@ class Playbook(_Strict):
     _compiled: Any = PrivateAttr(default=None)
     """The rules compiled into closures (engine.playbook.compiled_rules); built once, at load time."""
     _source: str = PrivateAttr(default="")
+    _candidates: Any = PrivateAttr(default=None)
+    """Per (family, category, goods status) of a case, the compiled rules that may match it
+    (engine.playbook.candidate_rules); filled as cases come."""
 
     def ordered_rules(self) -> list[Rule]:
         """Rules in evaluation order: by ``priority`` (absent = after all prioritised), then list order."""

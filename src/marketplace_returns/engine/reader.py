@@ -393,7 +393,7 @@ def shipped() -> Reader:
     return load(source, name=f"marketplace_returns/engine/{WEIGHTS}")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def read(message: str, lang: str, words: WordsReading | None = None) -> Reading | None:
     """The shipped reader's reading of ``message``; memoised like the cue reading (a pure function)."""
     return shipped().read(message, lang, words)

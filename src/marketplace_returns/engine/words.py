@@ -124,7 +124,7 @@ def read_words(text: str, tolerance_cm: float) -> WordsReading:
     return _read_text(text, tolerance_cm)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _read_memo(text: str, tolerance_cm: float) -> WordsReading:
     return _read_text(text, tolerance_cm)
 
@@ -158,10 +158,13 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
     category: Category | None = None
     severity: Severity | None = None
     ranking: tuple[Category, ...] = ()
-    if pool:
+    if len(pool) == 1:  # most messages name one category: nothing to rank
+        ranking = tuple(pool)
+    elif pool:
         # Among vague cues only, a non-quality one wins a tie ("快递太差": the courier, not the goods).
         ranking = tuple(c for c, _ in sorted(pool.items(), reverse=True, key=lambda kv: (
             kv[1], pool is weak and FAMILY_OF[kv[0]] is Family.NON_QUALITY, -_TIE_ORDER[kv[0]])))
+    if ranking:
         category = ranking[0]
         if category in QUALITY_CATEGORIES:
             if "serious" in tally.severities:
