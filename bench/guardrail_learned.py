@@ -34,8 +34,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import normalize
 
-from marketplace_returns.engine import guardrail, guardrail_model
-from marketplace_returns.engine.guardrail_model import grams
+from marketplace_returns.engine import guardrail
+from marketplace_returns.engine.guardrail import learned, rules
+from marketplace_returns.engine.guardrail.learned import grams
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "guardrail"
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -114,12 +115,12 @@ def train(texts: list[str], labels: np.ndarray, c: float = 4.0, keep: int = KEEP
 
 def rules_only(text: str) -> bool:
     """The rules' verdict without the shipped learned layer (``assess`` would add it)."""
-    return guardrail._classify(guardrail.normalise(text[:guardrail.MAX_CHARS])) is not None
+    return rules._classify(guardrail.normalise(text[:guardrail.MAX_CHARS])) is not None
 
 
 def concept_present(module: object, text: str) -> bool:
     """Where the layer may block: a rule-level concept (an act or benefit word) and no disclaimer."""
-    return guardrail._model_may_block(guardrail.normalise(text))
+    return learned._model_may_block(guardrail.normalise(text))
 
 
 def report(label: str, rows: list[dict[str, object]], rule: list[bool], prob: np.ndarray,
@@ -146,10 +147,10 @@ def write_weights() -> int:
     texts = [str(r["text"]) for r in rows]
     labels = np.array([bool(r["blocked"]) for r in rows], dtype=int)
     cv, model = train(texts, labels, keep=KEEP)
-    out = Path(guardrail_model.__file__).resolve().parent / guardrail_model.WEIGHTS
+    out = Path(learned.__file__).resolve().parent / learned.WEIGHTS
     out.parent.mkdir(exist_ok=True)
     vocab = cv.get_feature_names_out()
-    np.savez_compressed(out, format=np.int64(guardrail_model.FORMAT), vocab=np.array(vocab, dtype=str),
+    np.savez_compressed(out, format=np.int64(learned.FORMAT), vocab=np.array(vocab, dtype=str),
                         weights=model.coef_[0].astype(np.float32), bias=np.float64(model.intercept_[0]),
                         threshold=np.float64(THRESHOLD), messages=np.int64(len(rows)))
     print(f"wrote {out.name}: {len(vocab)} grams, {out.stat().st_size:,} bytes, "

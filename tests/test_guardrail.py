@@ -279,7 +279,7 @@ def test_every_reply_the_engine_can_write_passes() -> None:
 def test_the_quoting_normalisation_agrees_with_the_fast_one() -> None:
     """``assess`` quotes the phrase through a character-mapped normalisation; it must read the text
     exactly as the fast path did, or a blocked phrase could be quoted wrong."""
-    from marketplace_returns.engine.guardrail import _normalise_mapped
+    from marketplace_returns.engine.guardrail.normalise import _normalise_mapped
 
     texts = [str(r["text"]) for r in _rows()] + [t for t, _ in BLOCKED_VARIANTS] + HONEST_NEAR_THE_LINE
     texts += ["r.e.v.i.e.w 4 a gift", "好-评-返-现", "著名的商店", "ch@nge ur re@son pls", "ｒｅａｓｏｎ"]
