@@ -42,7 +42,7 @@ _SYMBOLS: dict[int, str | None] = {
                              "\ufe0e\ufe0f\u180e"), None),
     ord("🧧"): " 红包 ", ord("🎁"): " gift ", ord("💰"): " money ", ord("💸"): " money ",
     ord("💵"): " money ", ord("⭐"): " star ", ord("🌟"): " star ", ord("★"): " star ",
-    ord("☆"): " star ", ord("❌"): " no ", ord("✖"): " no ", ord("➕"): "+", ord("→"): " then ",
+    ord("☆"): " hollow ", ord("❌"): " no ", ord("✖"): " no ", ord("➕"): "+", ord("→"): " then ",
     ord("➡"): " then ", ord("⇒"): " then ",
     ord("“"): '"', ord("”"): '"', ord("‘"): "'", ord("’"): "'", ord("「"): '"', ord("」"): '"',
     ord("『"): '"', ord("』"): '"', ord("〔"): "(", ord("〕"): ")", ord("、"): ",",
@@ -68,7 +68,7 @@ _SEP = " \t\u3000\\-*_·•.~～/|"
 _SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[{_SEP}]+(?=[{_CJK}])")
 _SPACED_LETTERS = re.compile(r"(?<![a-z])[a-z](?:[ .\-*_]{1,2}[a-z]){2,}(?![a-z])")
 _SPACED_HINT = re.compile(r"[ .\-*_][a-z][ .\-*_]{1,2}[a-z][ .\-*_]{1,2}[a-z]")
-_LEET = re.compile(r"[@03$](?<=[a-z][@03$])(?=[a-z])")
+_LEET = re.compile(r"[@03$](?<=[a-z][@03$])[@03$]?(?=[a-z])")  # f33dback: one or two in a word
 _LEET_MAP = {"@": "a", "0": "o", "3": "e", "$": "s"}
 _CHAT = re.compile(r"(?:ur|u|pls|plz|thx|b4)(?<![a-z]ur)(?<![a-z]u)(?<![a-z]pls)(?<![a-z]plz)(?<![a-z]thx)"
                    r"(?<![a-z0-9]b4)(?![a-z'])|4(?<![a-z0-9.$]4)(?= (?:a|an|ur|your|every|each)\b)")
@@ -83,7 +83,7 @@ def _join_letters(m: re.Match[str]) -> str:
 
 
 def _leet(m: re.Match[str]) -> str:
-    return _LEET_MAP[m.group(0)]
+    return "".join(_LEET_MAP[c] for c in m.group(0))
 
 
 def _chat(m: re.Match[str]) -> str:
@@ -193,6 +193,16 @@ def _join_split(m: re.Match[str]) -> str:
 _SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z][^'\n]{1,30}?)'(?![a-z])")  # literal-first
 
 
+# A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
+# an empty star (☆) is not counted. 好平/差平/中坪: the homophones written to slip past 好评/差评/中评.
+_STAR_RUN = re.compile(r"(?: star ){2,}|(?<![\d.*])([1-5]) ?\*(?![\d*])")
+_HOMOPHONE = re.compile("[平坪](?<=[好差中][平坪])")
+
+
+def _stars(m: re.Match[str]) -> str:
+    return f" {m.group(1) or m.group(0).count('star')}-star "
+
+
 def _quote(m: re.Match[str]) -> str:
     return f'"{m.group(1)}"'
 
@@ -200,11 +210,13 @@ def _quote(m: re.Match[str]) -> str:
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
+    (_HOMOPHONE, "评", lambda t: "平" in t or "坪" in t),  # the Chinese steps first: text without a letter
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
      lambda t: " n't" in t or "- " in t or " -" in t),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
+    (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
     (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
@@ -226,7 +238,7 @@ def normalise(text: str) -> str:
             text = text.translate(_CONFUSABLE)
     else:
         text = text.lower()
-    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:1]
+    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:2]
     for pattern, repl, worth in steps:
         if worth(text):  # type: ignore[operator]
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
@@ -275,7 +287,7 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             out.append(f)
             src.append(i)
     joined = "".join(out)
-    steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:1]
+    steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:2]
     for pattern, repl, worth in steps:
         if worth(joined):  # type: ignore[operator]
             joined, src = _sub_mapped(pattern, repl, joined, src)

@@ -111,7 +111,8 @@ _E_ANAPHOR = _Concept(
     r"rethink|rethinking|reconsider|reconsidering|revise|revising|amend|amending|soften|softening|"
     r"tone down|pull|pulling|withdraw|withdrawing|close|closing|cancel|cancelling|canceling|drop|dropping|"
     r"retract|retracting|rescind|rescinding|end|ending|call off|calling off|take back|taking back|"
-    r"lower|bump|raise|revisit|revisiting) (?:it|that|them|yours|this one|that one)\b"
+    r"lower|bump|raise|revisit|revisiting|shorten|shortening|trim|trimming|crop|cropping) "
+    r"(?:it|that|them|yours|this one|that one)\b"
     r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
 )
 _E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"

@@ -142,7 +142,9 @@ def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
 
 
 # Leave to change the reason, given in a sentence of its own, is not a request tied to the next one.
-_Z_PERMISSION = re.compile(r"想改也可以|可以改也可以不改|改不改|愿意的话|如果您愿意|您愿意|可改可不改")
+# leave to change, unless a benefit follows in the same sentence ("如果您愿意改一下，我们再给您加一份赠品")
+_Z_PERMISSION = re.compile(r"(?:想改也可以|可以改也可以不改|改不改|愿意的话|如果您愿意|您愿意|可改可不改)"
+                           r"(?![^。！？!?]{0,12}(?:给您|补|送|返|红包|赠品|加))")
 _E_PERMISSION = re.compile(r"if you(?:'d)? (?:like|want|wish|prefer)(?=[.,;!?]|$| but| though)|feel free|"
                            r"if you'd rather|you may|optional")
 
