@@ -64,8 +64,8 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
                   "trustpilot", "bbb", "ftc", "let ")
-_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed", "finished",
-                "complete ")
+_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
+                "finished", "complete ")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",
                "listing", "what you", "online", "anything", "product page")

@@ -39,9 +39,9 @@ from marketplace_returns.engine.guardrail.ties import (
     _tie,
 )
 
-
 # "先别确认收货", "不要点确认收货": telling the buyer not to confirm yet is no receipt act
-_Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|千万别|先不要|不急着|无需)(?:点|急着|去|先)?[^。！？!?，,]{0,1}$")
+_Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|千万别|先不要|不急着|无需)(?:点|急着|去|先)?"
+                        r"[^。！？!?，,]{0,1}$")
 
 def _classify_zh(doc: _Doc) -> _Hit | None:
     t = doc.text
@@ -49,7 +49,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     give = _gated(Z_REVIEW_GIVE, t, _RX_Z_REVIEW)
     remove = _gated(Z_REVIEW_REMOVE, t, _RX_Z_REVIEW)
     complaint = _gated(Z_COMPLAINT, t, _RX_Z_COMPLAINT)
-    receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT) if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
+    receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
+               if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
     mention = _gated(Z_COMPLAINT_MENTION, t, _RX_Z_MENTION)
     conditions = reason + remove + complaint + receipt + give + mention
     if conditions:
