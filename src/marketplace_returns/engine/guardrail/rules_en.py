@@ -158,6 +158,25 @@ def E_ANAPHOR_FIND(text: str) -> list[re.Match[str]]:
     return _E_ANAPHOR.finditer(text)
 
 
+# The reason the buyer picked, as a state rather than a change ("if you insist on 'defective'", "since
+# you selected 'wrong item'", "returns filed as 'faulty'", "refunds with 'quality problem' reason"), and
+# the burdens a rep hangs on one reason against another. A tie of the two is a threat even when no
+# refund word or "otherwise" is written, and a disclaimer word used as the tie ("your call", "at your
+# own cost") does not undo it: only a statement that the refund is the same does.
+_E_REASON_STATE = re.compile(
+    r"(?:insist(?:s|ing)? on|leav(?:e|ing) (?:it|the reason) as|selected|chose|picked|"
+    r"filed (?:it )?(?:as|under)|"
+    r"marked(?: as)?|listed as|logged as|(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
+    r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
+    r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
+)
+_E_BURDEN = re.compile(
+    r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
+    r"inspection queue|before we even|skip all that|limited to|at your own (?:cost|expense)|police-style|"
+    r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
+    r"only (?:get|refund|pay)\w* \d+ ?%)"
+)
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
     reason = _gated(E_REASON, t, _G_E_REASON, " " + t)
@@ -178,6 +197,12 @@ def _classify_en(doc: _Doc) -> _Hit | None:
                    decouple=E_DECOUPLE)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
             return hit
+    if '"' in t:  # a reason the buyer holds, met by a burden: a cap, a long queue, a lab, costs
+        state = [(m.start(), m.end()) for m in _E_REASON_STATE.finditer(t)]
+        if state:
+            hit = _tie(doc, state, _E_BURDEN, None, E_DECOUPLE, "refund_threat", need_tie_word=False)
+            if hit is not None:
+                return hit
     bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
     if bought:
         hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
