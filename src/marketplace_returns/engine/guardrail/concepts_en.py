@@ -218,7 +218,7 @@ E_COMPLAINT = _Concept(
     rf"|\bmark (?:the|your) (?:dispute|claim|case|complaint) as (?:resolved|closed)"
     rf"|\btake (?:the|your|that) (?:complaint|dispute|claim|chargeback|case|report) back\b"
     rf"|\btell (?:amazon|paypal|ebay|etsy|shopify|klarna|the platform|the marketplace|your bank|the bank)\b"
-    rf"{_ES}{{0,30}}?(?:no longer need|don'?t need|resolved|sorted|misunderstanding|mistake)"
+    rf"{_ES}{{0,30}}?(?:no longer need|don'?t need|resolved|sorted|misunderstanding|mistake|mix-?up|all good)"
     rf"|\blet (?:the|your) (?:claim|dispute|case|chargeback|complaint) (?:lapse|expire|drop)\b"
     rf"|\blet (?:the platform|paypal|amazon|ebay|etsy|the bank|your bank|them) know you (?:don'?t|"
     rf"no longer) need"
@@ -228,7 +228,7 @@ E_COMPLAINT = _Concept(
     rf"(?:thing|one|request|ticket|case|claim|dispute|complaint|report)\b"
     rf"|\btell (?:your|the) (?:bank|card company|card issuer|credit card company|paypal|"
     rf"platform)\b{_ES}{{0,25}}?"
-    rf"(?:misunderstanding|mistake|resolved|sorted|fine|settled)"
+    rf"(?:misunderstanding|mistake|resolved|sorted|fine|settled|mix-?up|all good)"
     rf"|\blet (?:paypal|the bank|your bank|the platform|amazon|etsy|ebay|shopify|them|klarna) know "
     rf"(?:it'?s|it is|that it'?s|the (?:issue|case|dispute|claim) is|everything is) (?:resolved|fixed|sorted)"
     rf"|(?<!will )(?<!'ll )(?<!would )(?<!can )(?<!they )\b(?:close|cancel|withdraw|drop|retract) (?:it|"
@@ -319,7 +319,8 @@ E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
-                        r"any) way")
+                        r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
+                        r"identical (?:whichever|for every|for any|under any)")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")

@@ -176,6 +176,10 @@ _E_BURDEN = re.compile(
     r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
     r"only (?:get|refund|pay)\w* \d+ ?%)"
 )
+_E_REASON_OFF = re.compile(
+    r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
+    r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
+)
 
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
@@ -204,6 +208,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             if hit is not None:
                 return hit
     bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
+    if '"' in t:  # a quoted reason taken off the request, a fault one above all ("'defective' comes off")
+        bought = sorted(bought + [(m.start(), m.end()) for m in _E_REASON_OFF.finditer(t)])
     if bought:
         hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
                    permission=_E_PERMISSION)
