@@ -210,7 +210,8 @@ def _quote(m: re.Match[str]) -> str:
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
-    (_HOMOPHONE, "评", lambda t: "平" in t or "坪" in t),  # the Chinese steps first: text without a letter
+    # the Chinese steps first: a text without a letter runs only these two
+    (_HOMOPHONE, "评", lambda t: ("平" in t or "坪" in t) and _HOMOPHONE.search(t) is not None),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
