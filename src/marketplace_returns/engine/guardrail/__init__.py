@@ -27,10 +27,11 @@ what the seller owes under it is honest steering, not a bought reason.
 Speed: a gate of trigger substrings (the act words) runs before any regex, so a reply that mentions
 no reason, review, complaint or receipt costs a normalisation and a few substring tests; the concept
 regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
-right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. About 19 µs per
-engine reply on a loaded machine where the rules before issue 13 took 15 (``bench/eval_guardrail.py
---speed``; docs/guardrail.md). Text longer than ``MAX_CHARS`` is checked in its
-first ``MAX_CHARS`` characters only (every pattern is bounded, so time is linear in the length).
+right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. Round 3 runs
+8-10 % slower than round 2 per engine reply (about 21 µs where round 2 measured 19; Chinese replies pay
+the most), measured back to back (``bench/eval_guardrail.py --speed``; docs/guardrail.md). Text longer
+than ``MAX_CHARS`` is checked in its first ``MAX_CHARS`` characters only (every pattern is bounded, so
+time is linear in the length).
 
 Mixed Chinese and English is also read through two glossary views (``_mixed``), words split inside are
 joined (``_SPLIT_WORD``), and where no rule fires a small learned layer (``learned``) may
