@@ -196,7 +196,17 @@ _SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z][^'\n]{1,30}?)'(?![a-z])")  #
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
 # an empty star (☆) is not counted. 好平/差平/中坪: the homophones written to slip past 好评/差评/中评.
 _STAR_RUN = re.compile(r"(?: star ){2,}|(?<![\d.*])([1-5]) ?\*(?![\d*])")
-_HOMOPHONE = re.compile("[平坪](?<=[好差中][平坪])")
+_HOMOPHONES = (("好平", "好评"), ("差平", "差评"), ("中平", "中评"), ("好坪", "好评"), ("差坪", "差评"),
+               ("中坪", "中评"))
+
+
+def _homophones(text: str) -> str:
+    """好平 -> 好评 and the like: same length, so the character map of ``_normalise_mapped`` holds
+    (str.replace, ~0.1 µs, where a regex step cost ~1 µs on every reply naming 平台)."""
+    for a, b in _HOMOPHONES:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 
 
 def _stars(m: re.Match[str]) -> str:
@@ -210,8 +220,6 @@ def _quote(m: re.Match[str]) -> str:
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
-    # the Chinese steps first: a text without a letter runs only these two
-    (_HOMOPHONE, "评", lambda t: ("平" in t or "坪" in t) and _HOMOPHONE.search(t) is not None),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
@@ -239,10 +247,12 @@ def normalise(text: str) -> str:
             text = text.translate(_CONFUSABLE)
     else:
         text = text.lower()
-    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:2]
+    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:1]
     for pattern, repl, worth in steps:
         if worth(text):  # type: ignore[operator]
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
+    if "平" in text or "坪" in text:
+        text = _homophones(text)
     return text
 
 
@@ -288,8 +298,10 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             out.append(f)
             src.append(i)
     joined = "".join(out)
-    steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:2]
+    steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:1]
     for pattern, repl, worth in steps:
         if worth(joined):  # type: ignore[operator]
             joined, src = _sub_mapped(pattern, repl, joined, src)
+    if "平" in joined or "坪" in joined:
+        joined = _homophones(joined)
     return joined, src
