@@ -58,8 +58,8 @@ _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " c
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "write-up", "writeup", "write up",
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
-               "comment", "kind words", "good word", "thumbs up", "shout", "write-up", "satisfied", "spare",
-               "say something", "say a ", "let everyone")
+               "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
+               "satisfied", "spare", "say something", "say a ", "let everyone")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
@@ -68,7 +68,8 @@ _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arr
                 "finished", "complete ")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",
-               "listing", "what you", "online", "anything", "product page")
+               "listing", "what you", "online", "anything", "product page",
+               " down", " off")
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
