@@ -190,7 +190,8 @@ def _join_split(m: re.Match[str]) -> str:
 
 # A label in single quotes is a label in quotes ('no longer wanted'); apostrophes inside words are not
 # quotes (a letter on their left).
-_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z][^'\n]{1,30}?)'(?![a-z])")  # literal-first
+# literal-first; an apostrophe between two letters stays inside the label ('didn't need it')
+_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,30}?)'(?![a-z])")
 
 
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";

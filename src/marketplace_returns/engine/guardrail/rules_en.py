@@ -184,6 +184,8 @@ _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
 )
+_E_NO_THEN_NO = re.compile(r"\bno (?:stars?|reviews?|ratings?|5-stars?|five stars?|feedback|confirmation|"
+                           r"receipt|withdrawal)\b[,;:]? (?:then )?no (?:refunds?|money|cash|credit)\b")
 
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
@@ -199,6 +201,11 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
     mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
+    if "no " in t:  # "no stars, no refund": the act and the threat in two words
+        m = _E_NO_THEN_NO.search(t)
+        if m is not None:
+            lo, hi = doc.sentence(doc.sentence_of(m.start()))
+            return _Hit("refund_threat", lo, hi)
     if conditions:
         hit = _tie(doc, conditions, E_THREAT, None, _Except(E_CANCEL, _E_POLICY), "refund_threat",
                    need_tie_word=False,
