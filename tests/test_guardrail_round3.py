@@ -25,6 +25,7 @@ def test_the_package_re_exports_the_public_api() -> None:
     ("good f33dback", "good feedback"),  # two leet digits in a row
     ("好平哦亲", "好评哦亲"),
     ("亲 差 平 改一下呗", "亲差评改一下呗"),
+    ("under 'didn't need it' please", 'under "didn\'t need it" please'),  # an apostrophe inside a label
     ("平台规定", "平台规定"),  # 平 elsewhere untouched
 ])
 def test_normalisation_reads_star_rows_leet_and_homophones(text: str, norm: str) -> None:
@@ -57,6 +58,17 @@ BLOCKED = [
     ("亲亲，评价里那几张图能换掉吗，看着太吓人了", "keeps_from_review"),
     ("亲，把中评改成好评也行，我们补您一个红包", "money_for_review"),
     ("亲，您给个差平我们压力很大，能改改吗", "keeps_from_review"),
+    # batches K-L: removal as a phrasal verb, a review-less private route, a platform told it is sorted,
+    # delivery acknowledged, a rating nudged up, a quoted label with an apostrophe, "no X, no refund"
+    ("We'd really appreciate it if the photos came down from your review.", "keeps_from_review"),
+    ("Could you let PayPal know we've sorted it? Then we'll get the full refund over to you.",
+     "withdraw_complaint"),
+    ("As soon as you've acknowledged delivery, the $6 credit is yours.", "money_for_receipt"),
+    ("Mind nudging your rating up a star or two now that it's fixed?", "keeps_from_review"),
+    ("Would you consider leaving the bit about the smell out of your feedback?", "keeps_from_review"),
+    ("If you could re-file this under 'didn't need it after all', I can bump the refund by ten percent.",
+     "money_for_reason"),
+    ("No stars, no refund - sorry, that's how it works here.", "refund_threat"),
 ]
 HONEST = [
     "Refunds under 'defective' take the same 3 to 5 days, same as any other reason.",
@@ -72,6 +84,10 @@ HONEST = [
     "亲，投诉您想撤还是不撤都可以，补偿照常给，不受影响",
     "亲，这款评分4.7，主要扣分在物流慢",
     "亲，您不用为了运费去改原因，运费险会赔的",
+    "Thanks for the note about the colour; we'll update the product photos.",
+    "If you'd like to keep this private instead of a review, that's your choice; either is fine with us.",
+    "Once you've acknowledged delivery in the app, the tracking updates; it has no effect on the refund.",
+    "No refund is needed for the free sample, and no review either.",
 ]
 
 
