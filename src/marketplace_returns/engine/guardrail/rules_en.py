@@ -184,8 +184,9 @@ _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
 )
-_E_NO_THEN_NO = re.compile(r"\bno (?:stars?|reviews?|ratings?|5-stars?|five stars?|feedback|confirmation|"
-                           r"receipt|withdrawal)\b[,;:]? (?:then )?no (?:refunds?|money|cash|credit)\b")
+_E_NO_THEN_NO = re.compile(r"no (?<![a-z]no )(?:stars?|reviews?|ratings?|5-stars?|five stars?|feedback|"
+                           r"confirmation|receipt|withdrawal)\b[,;:]? (?:then )?no "
+                           r"(?:refunds?|money|cash|credit)\b")
 
 def _classify_en(doc: _Doc) -> _Hit | None:
     t = doc.text
