@@ -28,8 +28,8 @@ Speed: a gate of trigger substrings (the act words) runs before any regex, so a 
 no reason, review, complaint or receipt costs a normalisation and a few substring tests; the concept
 regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
 right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal. Round 3 runs
-within 1-3 % of round 2 per engine reply (about 20 µs where round 2 measured 19.4), measured back to
-back (``bench/eval_guardrail.py --speed``; docs/guardrail.md). Text longer
+about 5 % slower than round 2 per engine reply (20-21 µs where round 2 measured 19.4), measured back
+to back (``bench/eval_guardrail.py --speed``; docs/guardrail.md). Text longer
 than ``MAX_CHARS`` is checked in its first ``MAX_CHARS`` characters only (every pattern is bounded, so
 time is linear in the length).
 
