@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from marketplace_returns.engine import guardrail
+from marketplace_returns.engine.guardrail import api
 from marketplace_returns.engine.replies import ReplyFacts, render
 from marketplace_returns.models.vocabulary import Action, Category, Family
 
@@ -138,7 +139,7 @@ def _reply_texts() -> list[str]:
 
 def speed(texts: list[str], label: str, rounds: int = 5) -> None:
     """Median µs per call of assess on ``texts`` (the memo cache cleared, so every call computes)."""
-    fn = guardrail._assess
+    fn = api._assess
     per_round = []
     for _ in range(rounds):
         start = time.perf_counter()

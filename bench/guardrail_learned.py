@@ -34,8 +34,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import normalize
 
-from marketplace_returns.engine import guardrail, guardrail_model
-from marketplace_returns.engine.guardrail_model import grams
+from marketplace_returns.engine import guardrail
+from marketplace_returns.engine.guardrail import learned, rules
+from marketplace_returns.engine.guardrail.learned import grams
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "guardrail"
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -68,7 +69,12 @@ def load(paths: list[Path]) -> list[dict[str, object]]:
                 if {hashlib.sha256(t.encode("utf-8")).hexdigest() for t in (text, text.strip())} & held:
                     continue
                 note = str(row.get("note") or "").split("(")[0].strip()
-                row["group"] = p.name if p.name == "tune_eval1.jsonl" else f"{p.name}:{note}"
+                if p.name.startswith("tune_eval"):  # an evaluation set: one group
+                    row["group"] = p.name
+                elif p.name.startswith("tune_probes"):  # a probe batch: p2a, p3g, ...
+                    row["group"] = f"{p.name}:{str(row['id']).split('-')[0]}"
+                else:
+                    row["group"] = f"{p.name}:{note}"
                 rows.append(row)
     return rows
 
@@ -114,12 +120,12 @@ def train(texts: list[str], labels: np.ndarray, c: float = 4.0, keep: int = KEEP
 
 def rules_only(text: str) -> bool:
     """The rules' verdict without the shipped learned layer (``assess`` would add it)."""
-    return guardrail._classify(guardrail.normalise(text[:guardrail.MAX_CHARS])) is not None
+    return rules._classify(guardrail.normalise(text[:guardrail.MAX_CHARS])) is not None
 
 
 def concept_present(module: object, text: str) -> bool:
     """Where the layer may block: a rule-level concept (an act or benefit word) and no disclaimer."""
-    return guardrail._model_may_block(guardrail.normalise(text))
+    return learned._model_may_block(guardrail.normalise(text))
 
 
 def report(label: str, rows: list[dict[str, object]], rule: list[bool], prob: np.ndarray,
@@ -141,15 +147,28 @@ def report(label: str, rows: list[dict[str, object]], rule: list[bool], prob: np
                   f"({fb:3}/{len(neg):4}) {caught:7} {added:8}")
 
 
+def veto_report(rows: list[dict[str, object]], rule: list[bool], prob: np.ndarray) -> None:
+    """A second role weighed: un-block a rule block the held-out model scores below ``low`` (an upper
+    bound - any extra condition such as a disclaimer-like context can only remove fewer)."""
+    print("\n1b. rule blocks the model (grouped CV) scores below a low threshold")
+    print(f"{'below':>6} {'lang':4} {'false blocks removed':>21} {'true blocks lost':>17}")
+    for low in (0.01, 0.02, 0.05, 0.1, 0.2):
+        for lang in ("zh", "en"):
+            idx = [i for i, r in enumerate(rows) if r["lang"] == lang and rule[i] and prob[i] < low]
+            removed = sum(not rows[i]["blocked"] for i in idx)
+            lost = sum(bool(rows[i]["blocked"]) for i in idx)
+            print(f"{low:6.2f} {lang:4} {removed:21} {lost:17}")
+
+
 def write_weights() -> int:
     rows = load(sorted(DATA.glob("tune*.jsonl")))
     texts = [str(r["text"]) for r in rows]
     labels = np.array([bool(r["blocked"]) for r in rows], dtype=int)
     cv, model = train(texts, labels, keep=KEEP)
-    out = Path(guardrail_model.__file__).resolve().parent / guardrail_model.WEIGHTS
+    out = Path(learned.__file__).resolve().parent / learned.WEIGHTS
     out.parent.mkdir(exist_ok=True)
     vocab = cv.get_feature_names_out()
-    np.savez_compressed(out, format=np.int64(guardrail_model.FORMAT), vocab=np.array(vocab, dtype=str),
+    np.savez_compressed(out, format=np.int64(learned.FORMAT), vocab=np.array(vocab, dtype=str),
                         weights=model.coef_[0].astype(np.float32), bias=np.float64(model.intercept_[0]),
                         threshold=np.float64(THRESHOLD), messages=np.int64(len(rows)))
     print(f"wrote {out.name}: {len(vocab)} grams, {out.stat().st_size:,} bytes, "
@@ -164,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="guardrail.py as it stood when the first eval set was scored")
     ap.add_argument("--features", choices=("grams", "hashed"), default="grams")
     ap.add_argument("--keep", type=int, default=KEEP, help="grams kept after the first fit")
+    ap.add_argument("--replay-set", default=None,
+                    help="with --old-rules: the evaluation file scored (a model trained on every other "
+                         "tuning file); default tune_eval1.jsonl with a model trained on tune.jsonl")
     ap.add_argument("--write", action="store_true",
                     help="train on every tuning file and write the shipped weights")
     args = ap.parse_args(argv)
@@ -184,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     rule = [rules_only(t) for t in texts]
     allowed = [concept_present(guardrail, t) for t in texts]
     report("1. grouped 5-fold CV over the tuning corpus, current rules OR model", rows, rule, prob, allowed)
+    veto_report(rows, rule, prob)
 
     if args.old_rules is not None:
         spec = importlib.util.spec_from_file_location("guardrail_old", args.old_rules)
@@ -191,13 +214,17 @@ def main(argv: list[str] | None = None) -> int:
         old = importlib.util.module_from_spec(spec)
         sys.modules["guardrail_old"] = old
         spec.loader.exec_module(old)
-        train_rows = load([DATA / "tune.jsonl"])
-        test_rows = load([DATA / "tune_eval1.jsonl"])
+        test_name = args.replay_set or "tune_eval1.jsonl"
+        train_paths = ([DATA / "tune.jsonl"] if args.replay_set is None
+                       else [p for p in sorted(DATA.glob("tune*.jsonl")) if p.name != test_name])
+        train_rows = load(train_paths)
+        test_rows = load([DATA / test_name])
         predict = fit([str(r["text"]) for r in train_rows],
                       np.array([bool(r["blocked"]) for r in train_rows], dtype=int))
         test_texts = [str(r["text"]) for r in test_rows]
-        report("2. replay: rules frozen before the first eval set OR a model trained on tune.jsonl, "
-               "scored on tune_eval1.jsonl", test_rows, [old.assess(t).blocked for t in test_texts],
+        report(f"2. replay: the rules frozen before {test_name} was scored OR a model trained on "
+               f"{', '.join(p.name for p in train_paths)}, scored on {test_name}",
+               test_rows, [old.assess(t).blocked for t in test_texts],
                predict(test_texts), [concept_present(old, t) for t in test_texts])
     return 0
 

@@ -208,13 +208,18 @@ def _rows() -> list[dict[str, object]]:
 
 def test_tune_corpus_is_well_formed() -> None:
     rows = _rows()
-    assert {p.name for p in TUNE} >= {"tune.jsonl", "tune_eval1.jsonl", "tune_probes_guard2.jsonl"}
-    assert len(rows) >= 4000
+    assert {p.name for p in TUNE} >= {"tune.jsonl", "tune_eval1.jsonl", "tune_eval2.jsonl",
+                                      "tune_probes_guard2.jsonl"}
+    assert len(rows) >= 5000
     assert len({r["id"] for r in rows}) == len(rows)
     labels: dict[str, tuple[object, object]] = {}
-    for r in rows:  # the first eval set repeats one of the brief's own examples: same text, same label
+    sets: dict[str, list[str]] = {}
+    for r in rows:  # a text may recur, written independently by another author: same text, same label
         assert labels.setdefault(str(r["text"]), (r["blocked"], r["rule"])) == (r["blocked"], r["rule"]), r
-    assert len(labels) >= len(rows) - 1
+        sets.setdefault(str(r["text"]), []).append(str(r["id"]).split("-")[0])  # t, ev, e2, p2a, ...
+    # a repeat only ever comes from a different set (its own author), never twice within one set
+    assert all(len(ids) == len(set(ids)) for ids in sets.values())
+    assert sum(len(ids) - 1 for ids in sets.values()) <= 10  # a few coincidences, not copied batches
     for lang in ("zh", "en"):
         share = sum(r["lang"] == lang for r in rows) / len(rows)
         assert 0.4 < share < 0.6
@@ -226,14 +231,19 @@ def test_floor_on_the_tune_corpus() -> None:
     """What the rules reach on the corpus they were written against (bench/eval_guardrail.py prints
     it with intervals; the fair figures are the first-look probe figures and the blind sets' in
     docs/guardrail.md)."""
-    for lang in ("zh", "en"):
-        rows = [r for r in _rows() if r["lang"] == lang]
+    floors = {  # (lang, the second eval set or the rest): lowest recall, highest false-block rate
+        ("zh", False): (0.975, 0.01), ("en", False): (0.975, 0.01),
+        ("zh", True): (0.975, 0.03), ("en", True): (0.95, 0.02),  # scored once (0.927/0.048, 0.829/0.035),
+        # then tuned to in round 3
+    }
+    for (lang, second), (min_recall, max_false) in floors.items():
+        rows = [r for r in _rows() if r["lang"] == lang and str(r["id"]).startswith("e2-") == second]
         bad = [r for r in rows if r["blocked"]]
         good = [r for r in rows if not r["blocked"]]
         recall = sum(assess(str(r["text"])).blocked for r in bad) / len(bad)
         false_block = sum(assess(str(r["text"])).blocked for r in good) / len(good)
-        assert recall >= 0.975, (lang, recall)
-        assert false_block <= 0.01, (lang, false_block)
+        assert recall >= min_recall, (lang, second, recall)
+        assert false_block <= max_false, (lang, second, false_block)
 
 
 def _reasons() -> dict[str, set[str]]:
@@ -272,7 +282,7 @@ def test_every_reply_the_engine_can_write_passes() -> None:
 def test_the_quoting_normalisation_agrees_with_the_fast_one() -> None:
     """``assess`` quotes the phrase through a character-mapped normalisation; it must read the text
     exactly as the fast path did, or a blocked phrase could be quoted wrong."""
-    from marketplace_returns.engine.guardrail import _normalise_mapped
+    from marketplace_returns.engine.guardrail.normalise import _normalise_mapped
 
     texts = [str(r["text"]) for r in _rows()] + [t for t, _ in BLOCKED_VARIANTS] + HONEST_NEAR_THE_LINE
     texts += ["r.e.v.i.e.w 4 a gift", "好-评-返-现", "著名的商店", "ch@nge ur re@son pls", "ｒｅａｓｏｎ"]

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace_returns.engine import guardrail
-from marketplace_returns.engine.guardrail import WHY, assess, normalise
-from marketplace_returns.engine.guardrail_model import grams, model
+from marketplace_returns.engine.guardrail import WHY, assess, learned, normalise, rules
+from marketplace_returns.engine.guardrail.learned import grams, model
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -99,7 +98,7 @@ def test_the_learned_layer_loads_and_only_adds_blocks() -> None:
     # a forbidden message no rule has a word for, read by the model alone
     text = "Would you mind setting your review to private? We'll include a gift in your next package."
     norm = normalise(text)
-    assert guardrail._classify(norm) is None
+    assert rules._classify(norm) is None
     verdict = assess(text)
     assert verdict.blocked and verdict.rule == "keeps_from_review"
     assert verdict.why is not None and verdict.why.startswith(WHY["keeps_from_review"])
@@ -111,7 +110,7 @@ def test_the_learned_layer_never_blocks_past_a_disclaimer_or_without_a_concept()
     text = "Would you mind setting your review to private? We'll include a gift in your next package."
     assert m.probability(normalise(text)) >= m.threshold
     disclaimed = text + " Either way, it's entirely up to you."
-    assert not guardrail._model_may_block(normalise(disclaimed))
+    assert not learned._model_may_block(normalise(disclaimed))
     assert not assess(disclaimed).blocked
     # no act or benefit word the rules know: the model is not asked
-    assert not guardrail._model_may_block(normalise("Thanks for your patience, the parcel is on its way."))
+    assert not learned._model_may_block(normalise("Thanks for your patience, the parcel is on its way."))

@@ -1,0 +1,86 @@
+"""Gates: the substring tests that let a text with no concept word skip every regex."""
+
+from __future__ import annotations
+
+import re
+
+from marketplace_returns.engine.guardrail.concept import _Finder
+from marketplace_returns.engine.guardrail.mixed import _CJK_CHAR, _LATIN_WORD
+from marketplace_returns.engine.guardrail.normalise import _LETTER, _trie_regex
+
+
+def _gates(norm: str) -> tuple[bool, bool, bool]:
+    """Whether the text holds a Chinese concept word, an English one, and both scripts."""
+    if norm.isascii():
+        return False, _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None, False
+    has_zh = _RX_GATE_ZH.search(norm) is not None
+    if _LATIN_WORD.search(norm) is None:  # no English word: neither English concepts nor a mixed text
+        return has_zh, False, False
+    return has_zh, _RX_GATE_EN.search(norm) is not None, _CJK_CHAR.search(norm) is not None
+
+
+def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...] | re.Pattern[str], probe: str | None = None
+           ) -> list[tuple[int, int]]:
+    """The concept's spans, after a substring test of the words every match must contain (the
+    regexes cost a few µs each on a reply; most replies contain none of the words). ``probe`` is the
+    text the words are looked for in, when it differs (a leading space, so " change it" is a word)."""
+    where = text if probe is None else probe
+    if isinstance(triggers, re.Pattern):
+        if triggers.search(where) is None:
+            return []
+        return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    for trig in triggers:
+        if trig in where:
+            return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return []
+
+
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """``any(w in text for w in words)`` as one regex: for Chinese words ``re`` skips every character
+    that starts none of them (measured: 8 µs -> 1 µs on a Chinese reply); English words start with
+    common letters, so the English gates stay substring tests."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错",
+               "拍多",
+               "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
+               '"')
+_G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
+               "评", "好话", "公开",
+               "赞", "好平", "好坪", "hao", "star")
+_G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
+                  "平台", "小二", "银行", "信用卡",
+                  "12315", "消协")
+_G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
+_G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
+               " update it", " edit it", " make it", " set it", " put it", "down as")
+_G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
+               "write-up", "writeup", "write up",
+               "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
+               "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
+               "satisfied", "spare", "say something", "say a ", "let everyone")
+_G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
+                  "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
+                  "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
+                  "trustpilot", "bbb", "ftc", "let ")
+_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
+                "finished", "complete ")
+_G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
+               "keep things",
+               "listing", "what you", "online", "anything", "product page",
+               " down", " off")
+_G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
+# The first gate: a text with none of these words cannot break any rule.
+_GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
+_RX_GATE_ZH = _any_of(_GATE_ZH)
+_RX_Z_REASON, _RX_Z_REVIEW, _RX_Z_COMPLAINT, _RX_Z_RECEIPT, _RX_Z_MENTION = (
+    _any_of(g)
+    for g in (_G_Z_REASON, _G_Z_REVIEW, _G_Z_COMPLAINT, _G_Z_RECEIPT, (*_G_Z_COMPLAINT, "差评", "中评")))
+_GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
+                         *_G_E_MENTION, "change it", "switch it"}))
+# One trie-shaped regex for the 77 words (measured on the English replies: 8 µs, where 77 substring
+# tests take 12 µs and a flat alternation 40 µs).
+_RX_GATE_EN = re.compile(_trie_regex([
+    [*map(re.escape, w), f"(?<![a-z]{w})"] if w in ("change it", "switch it") else list(map(re.escape, w))
+    for w in _GATE_EN]))  # "exchange it" is no reason act

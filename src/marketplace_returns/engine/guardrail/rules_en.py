@@ -1,0 +1,254 @@
+"""The English rules: which concept meets which, in what order; past acts, given benefits and
+pronouns standing for a review or complaint."""
+
+from __future__ import annotations
+
+import re
+
+from marketplace_returns.engine.guardrail.concept import _Concept, _Finder
+from marketplace_returns.engine.guardrail.concepts_en import (
+    _EN_REVIEW_ACT,
+    E_ASK,
+    E_BENEFIT,
+    E_CANCEL,
+    E_COMPLAINT,
+    E_COMPLAINT_MENTION,
+    E_DECOUPLE,
+    E_REASON,
+    E_RECEIPT,
+    E_REFUND,
+    E_REVIEW_GIVE,
+    E_REVIEW_REMOVE,
+    E_THREAT,
+    E_TIE,
+)
+from marketplace_returns.engine.guardrail.gates import (
+    _G_E_COMPLAINT,
+    _G_E_MENTION,
+    _G_E_REASON,
+    _G_E_RECEIPT,
+    _G_E_REMOVE,
+    _G_E_REVIEW,
+    _gated,
+)
+from marketplace_returns.engine.guardrail.ties import (
+    _E_FAULT,
+    _E_PERMISSION,
+    _E_POLICY,
+    _E_SPARING,
+    _Doc,
+    _Except,
+    _first,
+    _Hit,
+    _sparing,
+    _tie,
+)
+
+# A review the buyer already left, thanked for or read ("thank you for the 5-star review you left last
+# month"), is not a review being asked for: its sentence does not tie what follows to a review.
+_E_PAST_REVIEW = re.compile(
+    r"\b(?:review|rating|feedback|stars?)\b (?:from (?:last|earlier|before|yesterday|a while)|"
+    r"[a-z0-9 ]{1,12} ago\b)|"
+    r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|"
+    r"posted|"
+    r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
+    r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
+    r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
+    r"feedback)\b")
+
+
+def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
+    if not spans:
+        return spans
+    out = []
+    for span in spans:
+        lo, hi = doc.sentence(doc.sentence_of(span[0]))
+        if past.search(doc.text, lo, hi) is None:
+            out.append(span)
+    return out
+
+
+class _NotDone:
+    """A benefit finder that skips what is reported as already given ("the replacement was delivered
+    this morning", "we've refunded the $12"): a fact about the case, not an offer tied to an act."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: _Finder) -> None:
+        self.base = base
+
+    def _keep(self, m: re.Match[str]) -> bool:
+        text = m.string
+        after = text[m.end():m.end() + 40]
+        before = text[max(0, m.start() - 25):m.start()]
+        return _E_DONE_AFTER.match(after) is None and _E_DONE_BEFORE.search(before) is None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in self.base.finditer(text):
+            if self._keep(m):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if self._keep(m)]
+
+
+_E_DONE_AFTER = re.compile(r"(?:[^.!?;\n]{0,25}?\b)?(?:was|were|has been|have been|had been|went|is already|"
+                           r"are already|already went|arrived|got delivered|is on its way|are on their way|"
+                           r"on its way)\b")
+_E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've already|was|were|has been|"
+                            r"we (?:sent|issued|refunded|shipped|processed|credited))\b[^.!?;\n]{0,20}$")
+
+
+_E_BENEFIT_OPEN = _NotDone(E_BENEFIT)
+
+# A pronoun standing for a review or complaint named just before ("I saw the 2-star you left. Would you
+# consider taking it down?", "Disputes take weeks. Cancel yours and ..."): the act on the pronoun counts
+# as an act on the thing last named in its sentence or the one before. The seller's own doing ("we'll
+# close it", "we cancelled it") is not read.
+_E_ANAPHOR = _Concept(
+    r"\b(?:remove|removing|delete|deleting|hide|hiding|edit|editing|change|changing|update|updating|"
+    r"rethink|rethinking|reconsider|reconsidering|revise|revising|amend|amending|soften|softening|"
+    r"tone down|pull|pulling|withdraw|withdrawing|close|closing|cancel|cancelling|canceling|drop|dropping|"
+    r"retract|retracting|rescind|rescinding|end|ending|call off|calling off|take back|taking back|"
+    r"lower|bump|raise|revisit|revisiting|shorten|shortening|trim|trimming|crop|cropping) "
+    r"(?:it|that|them|yours|this one|that one)\b"
+    r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
+)
+_E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
+                      r"[1-5] star|"
+                      r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|"
+                      r"chargebacks?|"
+                      r"case|report|a-to-z|escalation|bbb))\b")
+
+
+def _anaphora(doc: _Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Acts on a pronoun, split into those on a review and those on a complaint."""
+    t = doc.text
+    review: list[tuple[int, int]] = []
+    complaint: list[tuple[int, int]] = []
+    for m in E_ANAPHOR_FIND(t):
+        i = doc.sentence_of(m.start())
+        clause = _CLAUSE.split(t[doc.sentence(i)[0]:m.start()])[-1]
+        if _OTHER_DOER.search(clause) and "you" not in clause:  # "we don't edit them", "paypal will close it"
+            continue
+        lo = doc.sentence(max(i - 1, 0))[0]
+        last = None
+        for named in _E_NAMED.finditer(t, lo, m.start()):
+            last = named
+        if last is None:
+            continue
+        (review if last.group("review") else complaint).append((m.start(), m.end()))
+    return review, complaint
+
+
+_G_E_NAMED = ("review", "rating", "feedback", "write-up", "testimonial", "star", "comment", "complaint",
+              "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalation", "bbb")
+_CLAUSE = re.compile(r"[,;:]| and | but | so ")
+_OTHER_DOER = re.compile(r"\b(?:we|i|they|he|she|paypal|amazon|ebay|etsy|shopify|the bank|your bank|"
+                         r"the platform|"
+                         r"it)\b|\b(?:will|'ll|would)\b")
+
+
+
+
+def E_ANAPHOR_FIND(text: str) -> list[re.Match[str]]:
+    if not any(w in text for w in _G_E_NAMED):  # 16 substring tests: cheaper than a regex scan
+        return []
+    return _E_ANAPHOR.finditer(text)
+
+
+# The reason the buyer picked, as a state rather than a change ("if you insist on 'defective'", "since
+# you selected 'wrong item'", "returns filed as 'faulty'", "refunds with 'quality problem' reason"), and
+# the burdens a rep hangs on one reason against another. A tie of the two is a threat even when no
+# refund word or "otherwise" is written, and a disclaimer word used as the tie ("your call", "at your
+# own cost") does not undo it: only a statement that the refund is the same does.
+_E_REASON_STATE = re.compile(
+    r"(?:insist(?:s|ing)? on|leav(?:e|ing) (?:it|the reason) as|selected|chose|picked|"
+    r"filed (?:it )?(?:as|under)|"
+    r"marked(?: as)?|listed as|logged as|(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
+    r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
+    r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
+)
+_E_BURDEN = re.compile(
+    r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
+    r"inspection queue|before we even|skip all that|limited to|at your own (?:cost|expense)|police-style|"
+    r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
+    r"only (?:get|refund|pay)\w* \d+ ?%)"
+)
+# Substrings every burden holds: the regex above runs only where one is present (most replies: none).
+_BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
+                 "limited to", "own cost", "own expense", "police", "+ days", "week", "could be",
+                 "could take", "can take", "may take", "might take", "only get", "only refund", "only pay")
+_E_REASON_OFF = re.compile(
+    r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
+    r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
+)
+_E_NO_THEN_NO = re.compile(r"no (?<![a-z]no )(?:stars?|reviews?|ratings?|5-stars?|five stars?|feedback|"
+                           r"confirmation|receipt|withdrawal)\b[,;:]? (?:then )?no "
+                           r"(?:refunds?|money|cash|credit)\b")
+
+def _classify_en(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    reason = _gated(E_REASON, t, _G_E_REASON, " " + t)
+    give = _not_past(doc, _gated(E_REVIEW_GIVE, t, _G_E_REVIEW), _E_PAST_REVIEW)
+    remove = _gated(E_REVIEW_REMOVE, t, _G_E_REMOVE)
+    complaint = _gated(E_COMPLAINT, t, _G_E_COMPLAINT)
+    on_review, on_complaint = _anaphora(doc)
+    if on_review:
+        remove = sorted(remove + on_review)
+    if on_complaint:
+        complaint = sorted(complaint + on_complaint)
+    receipt = _gated(E_RECEIPT, t, _G_E_RECEIPT)
+    mention = _gated(E_COMPLAINT_MENTION, t, _G_E_MENTION)
+    conditions = reason + remove + complaint + receipt + mention
+    if "no " in t:  # "no stars, no refund": the act and the threat in two words
+        m = _E_NO_THEN_NO.search(t)
+        if m is not None:
+            lo, hi = doc.sentence(doc.sentence_of(m.start()))
+            return _Hit("refund_threat", lo, hi)
+    if conditions:
+        hit = _tie(doc, conditions, E_THREAT, None, _Except(E_CANCEL, _E_POLICY), "refund_threat",
+                   need_tie_word=False,
+                   decouple=E_DECOUPLE)
+        if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
+            return hit
+    if '"' in t and any(w in t for w in _BURDEN_WORDS) and _E_BURDEN.search(t):  # a reason held, a burden
+        state = [(m.start(), m.end()) for m in _E_REASON_STATE.finditer(t)]
+        if state:
+            hit = _tie(doc, state, _E_BURDEN, None, E_DECOUPLE, "refund_threat", need_tie_word=False)
+            if hit is not None:
+                return hit
+    bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
+    if '"' in t and (" off" in t or "remov" in t or "dropped" in t or "goes away" in t):  # a quoted reason
+        # taken off the request, a fault one above all ("as long as 'item defective' comes off")
+        bought = sorted(bought + [(m.start(), m.end()) for m in _E_REASON_OFF.finditer(t)])
+    if bought:
+        hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
+                   permission=_E_PERMISSION)
+        if hit is not None:
+            return hit
+    if complaint:
+        hit = _first(doc, complaint, E_CANCEL, "withdraw_complaint")
+        if hit is not None:
+            return hit
+    if receipt:
+        hit = _tie(doc, receipt, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_receipt")
+        if hit is not None:
+            return hit
+    if remove:
+        hit = _tie(doc, remove, E_BENEFIT, E_TIE, E_CANCEL, "money_for_review")
+        if hit is not None:
+            return hit
+        hit = _first(doc, remove, E_CANCEL, "keeps_from_review")
+        if hit is not None:
+            return hit
+    asks = _gated(E_ASK, t, _G_E_REVIEW)
+    if give:
+        hit = _tie(doc, give, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_review",
+                   need=None if asks else _EN_REVIEW_ACT)
+        if hit is not None:
+            return hit
+    if asks:
+        return _first(doc, asks, E_CANCEL, "asks_for_review")
+    return None

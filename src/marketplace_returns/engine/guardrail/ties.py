@@ -1,0 +1,160 @@
+"""Ties: sentences, an act meeting a benefit or a threat within two sentences, and what undoes a tie
+(a disclaimer, a fault reason, permission, policy)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from marketplace_returns.engine.guardrail.concept import _Finder
+
+_SENT_END = re.compile(r"[。!?！？\n~～….]+")
+
+
+@dataclass(slots=True)
+class _Hit:
+    rule: str
+    start: int
+    end: int
+
+
+class _Doc:
+    """A normalised text cut into sentences, with the concept spans each sentence holds."""
+
+    __slots__ = ("bounds", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        n = len(text)
+        ends = []
+        for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
+            e = m.end()                      # before a space or the end, or as an ellipsis
+            if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
+                continue
+            ends.append(e)
+        if not ends or ends[-1] < len(text):
+            ends.append(len(text))
+        self.bounds = ends
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.bounds, pos)
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        start = self.bounds[i - 1] if i > 0 else 0
+        return start, self.bounds[i] if i < len(self.bounds) else len(self.text)
+
+    def window(self, i: int, j: int) -> tuple[int, int]:
+        lo, hi = min(i, j), max(i, j)
+        return self.sentence(lo)[0], self.sentence(hi)[1]
+
+
+def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
+         cancel: _Finder, rule: str, *, need_tie_word: bool = True,
+         decouple: _Finder | None = None, permission: _Finder | None = None,
+         need: _Finder | None = None) -> _Hit | None:
+    """An act span and an ``other`` concept in the same sentence or one of the two before or after it,
+    with no disclaimer in the sentences between (and, when ``need_tie_word``, a conditional or
+    connective word).
+
+    A tie inside one sentence is also undone by a ``decouple`` statement in the sentence before or
+    after ("两种情况我们都会退款", "either way you are refunded"): how an honest explanation of
+    what each reason means reads."""
+    text = doc.text
+    n = len(doc.bounds)
+    for a_start, _a_end in acts:
+        i = doc.sentence_of(a_start)
+        for j in (i, i + 1, i - 1, i + 2, i - 2):
+            if j < 0 or j >= n:
+                continue
+            lo, hi = doc.window(i, j)
+            seg = text[lo:hi]
+            if cancel.search(seg):
+                continue
+            if j != i and permission is not None:  # "change it if you like." then a refund date
+                act_lo, act_hi = doc.sentence(i)
+                if permission.search(text[act_lo:act_hi]):
+                    continue
+            if j == i and decouple is not None:
+                near_lo, near_hi = doc.window(max(i - 1, 0), min(i + 1, n - 1))
+                if decouple.search(text[near_lo:near_hi]):
+                    continue
+            m = other.search(seg)
+            if m is None:
+                continue
+            if need_tie_word and tie is not None and not tie.search(seg):
+                continue
+            if need is not None and not need.search(seg):
+                continue
+            return _Hit(rule, lo, hi)
+    return None
+
+
+class _Except:
+    """A disclaimer finder that ignores the disclaimers ``skip`` matches: citing the platform's rules
+    explains a fee, but does not undo "change the reason or wait 30 days for your refund"."""
+
+    __slots__ = ("base", "skip")
+
+    def __init__(self, base: _Finder, skip: re.Pattern[str]) -> None:
+        self.base = base
+        self.skip = skip
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in self.base.finditer(text):
+            if not self.skip.fullmatch(m.group(0)):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if not self.skip.fullmatch(m.group(0))]
+
+
+# A reason the seller is at fault under (quality, wrong or missing item...): pointing a buyer to it, with
+# what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
+# move towards a reason that spares the seller can be bought.
+_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|描述不符|破损|假货|做工|瑕疵")
+_Z_SPARING = re.compile(r"无理由|不想要|不需要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|"
+                        r"买错|尺码|尺寸|协商|不合适")
+_E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
+_E_SPARING = re.compile(r"changed? (?:my |your )?mind|no longer|not needed|unwanted|other|style|size|ordered|"
+                        r"mistake|"
+                        r"personal|don'?t like|didn'?t like|no reason|color|colour")
+
+
+_AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质量|改|换|从|坚持|保持|一直|还是|"
+                   r"from|instead|rather|unless|not|n't|stays|remains|"
+                   r"keep|"
+                   r"change|switch|update|edit|other than|except")
+
+
+def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
+             sparing: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The reason acts whose sentence is not only about a reason the seller is at fault under."""
+    out = []
+    for span in spans:
+        lo, hi = doc.sentence(doc.sentence_of(span[0]))
+        sentence = doc.text[lo:hi]
+        if fault.search(sentence) and not sparing.search(sentence) and not _AWAY.search(sentence):
+            continue
+        out.append(span)
+    return out
+
+
+# Leave to change the reason, given in a sentence of its own, is not a request tied to the next one.
+# leave to change, unless a benefit follows in the same sentence ("如果您愿意改一下，我们再给您加一份赠品")
+_Z_PERMISSION = re.compile(r"(?:想改也可以|可以改也可以不改|改不改|愿意的话|如果您愿意|您愿意|可改可不改)"
+                           r"(?![^。！？!?]{0,12}(?:给您|补|送|返|红包|赠品|加))")
+_E_PERMISSION = re.compile(r"if you(?:'d)? (?:like|want|wish|prefer)(?=[.,;!?]|$| but| though)|feel free|"
+                           r"if you'd rather|you may|optional")
+
+_Z_POLICY = re.compile(r"平台规定|平台的规则|平台规则|平台要求")
+_E_POLICY = re.compile(r"per our|as per|policy|per marketplace|(?:marketplace|platform)'?s? rules?")
+
+
+def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) -> _Hit | None:
+    for s, _e in spans:
+        lo, hi = doc.sentence(doc.sentence_of(s))
+        if not cancel.search(doc.text[lo:hi]):
+            return _Hit(rule, lo, hi)
+    return None
