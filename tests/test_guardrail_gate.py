@@ -45,3 +45,16 @@ def test_alternatives_grouped_by_first_character_find_the_same_matches() -> None
     # an alternative that opens with a class, a group or a quantified character leaves the pattern flat
     for odd in ("[ab]c", "(?:a)b", "a?b", "\\bword"):
         assert concept._by_first_char(["abc", odd]) == "abc|" + odd
+
+
+def test_the_chat_abbreviation_test_answers_as_its_substring_definition() -> None:
+    norm = importlib.import_module("marketplace_returns.engine.guardrail.normalise")
+    words = (" u ", " u!", " u,", " u.", " ur ", "pls", "plz", "thx", "b4", " 4 ")
+    texts = [t.lower() for t in _tune_texts()] + ["u", "u!", "ur", "4 a", "see u.", "hi ur x", "thank u,",
+                                                   "b4", "4", "menu", "four", "you are", "ur", "our "]
+    hits = 0
+    for t in texts:
+        want = any(w in f" {t} " for w in words)
+        assert norm._chat_worth(t) is want, t
+        hits += want
+    assert 0 < hits < len(texts)
