@@ -29,8 +29,8 @@ no reason, review, complaint or receipt costs a normalisation and a few substrin
 regexes are compiled literal-first (``_Concept``) and the English change-verb...reason pattern runs
 right to left (``_Reversed``), since Python's ``re`` can only skip ahead to a literal; a concept's
 alternatives are grouped by their opening character, the English gate finds each word from its rarest
-letter, and the English rules look for their trigger words once per text. About 16.5 µs per engine reply
-(zh 11, en 21), 24.8 before the speed pass, measured back to back (``bench/eval_guardrail.py --speed``;
+letter, and the English rules look for their trigger words once per text. About 17 µs per engine reply
+(zh 12, en 22), 25 before the speed pass, measured back to back (``bench/eval_guardrail.py --speed``;
 ``bench/guardrail_digest.py`` proves no verdict changed; docs/guardrail.md). Text longer
 than ``MAX_CHARS`` is checked in its first ``MAX_CHARS`` characters only (every pattern is bounded, so
 time is linear in the length).
