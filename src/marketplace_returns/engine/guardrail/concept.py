@@ -106,6 +106,51 @@ def _distribute(alt: str) -> list[str]:
     return out
 
 
+def _first_char(alt: str) -> tuple[str, int] | None:
+    """The literal character ``alt`` opens with and the length of its spelling, or None when it opens
+    with anything else (a class, a group, an escape that stands for more than one character, or a
+    character under a quantifier)."""
+    if alt[:1] == "\\":
+        char = alt[1:2]
+        if not char or char.isalnum() or char == "_":
+            return None
+        size = 2
+    else:
+        char = alt[:1]
+        if not char or char in "[](){}.*+?^$|":
+            return None
+        size = 1
+    if alt[size:size + 1] in ("?", "*", "+", "{"):
+        return None
+    return char, size
+
+
+def _by_first_char(alts: list[str]) -> str:
+    """``a1|b1|a2`` as ``a(?:1|2)|b1``: the alternatives grouped by the character they open with, in
+    their order within a group. Two alternatives that open with different characters cannot match at
+    the same position, and within a group the order is kept, so every match is the one the flat
+    alternation finds; but ``re`` now tries one branch per opening character at a position instead of
+    every alternative (measured on the engine's English replies: E_REASON 60 -> 20 µs; grouping
+    again inside each group, 20 -> 13 µs). A pattern with
+    an alternative that opens otherwise is left flat."""
+    groups: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for alt in alts:
+        head = _first_char(alt)
+        if head is None:
+            return "|".join(alts)
+        char, size = head
+        groups.setdefault(char, []).append(alt[size:])
+        spelled.setdefault(char, alt[:size])
+    parts = []
+    for char, rests in groups.items():
+        if len(rests) == 1:
+            parts.append(spelled[char] + rests[0])
+        else:  # and so on, character by character, while every alternative opens with one
+            parts.append(spelled[char] + "(?:" + _by_first_char(rests) + ")")
+    return "|".join(parts)
+
+
 class _Finder(Protocol):
     def search(self, text: str) -> re.Match[str] | None: ...
 
@@ -127,7 +172,7 @@ class _Concept:
         for alt in _split_top(_literal_first(pattern)):
             for a in _distribute(alt):
                 (lead if a and _LITERAL_START.match(a) and not a.startswith("(?") else other).append(a)
-        self.patterns = tuple(re.compile("|".join(p)) for p in (lead, other) if p)
+        self.patterns = tuple(re.compile(_by_first_char(p)) for p in (lead, other) if p)
 
     def search(self, text: str) -> re.Match[str] | None:
         best: re.Match[str] | None = None

@@ -12,11 +12,11 @@ from marketplace_returns.engine.guardrail.normalise import _LETTER, _trie_regex
 def _gates(norm: str) -> tuple[bool, bool, bool]:
     """Whether the text holds a Chinese concept word, an English one, and both scripts."""
     if norm.isascii():
-        return False, _LETTER.search(norm) is not None and _RX_GATE_EN.search(norm) is not None, False
+        return False, _LETTER.search(norm) is not None and _gate_en(norm), False
     has_zh = _RX_GATE_ZH.search(norm) is not None
     if _LATIN_WORD.search(norm) is None:  # no English word: neither English concepts nor a mixed text
         return has_zh, False, False
-    return has_zh, _RX_GATE_EN.search(norm) is not None, _CJK_CHAR.search(norm) is not None
+    return has_zh, _gate_en(norm), _CJK_CHAR.search(norm) is not None
 
 
 def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...] | re.Pattern[str], probe: str | None = None
@@ -79,8 +79,55 @@ _RX_Z_REASON, _RX_Z_REVIEW, _RX_Z_COMPLAINT, _RX_Z_RECEIPT, _RX_Z_MENTION = (
     for g in (_G_Z_REASON, _G_Z_REVIEW, _G_Z_COMPLAINT, _G_Z_RECEIPT, (*_G_Z_COMPLAINT, "差评", "中评")))
 _GATE_EN = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_COMPLAINT, *_G_E_RECEIPT, *_G_E_REMOVE,
                          *_G_E_MENTION, "change it", "switch it"}))
+_NO_LETTER_BEFORE = ("change it", "switch it")  # "exchange it" is no reason act
 # One trie-shaped regex for the 77 words (measured on the English replies: 8 µs, where 77 substring
-# tests take 12 µs and a flat alternation 40 µs).
+# tests take 12 µs and a flat alternation 40 µs). The reference definition of the gate; ``_gate_en``
+# below answers the same, faster.
 _RX_GATE_EN = re.compile(_trie_regex([
-    [*map(re.escape, w), f"(?<![a-z]{w})"] if w in ("change it", "switch it") else list(map(re.escape, w))
-    for w in _GATE_EN]))  # "exchange it" is no reason act
+    [*map(re.escape, w), f"(?<![a-z]{w})"] if w in _NO_LETTER_BEFORE else list(map(re.escape, w))
+    for w in _GATE_EN]))
+
+# The gate, faster: ``re`` skips in C over every character no alternative opens with, so each word is
+# found from its rarest letter ("review" from its "v", the letters before it checked by a lookbehind),
+# and the words made only of common letters ("rate", "case", "star"...) are substring tests. A word
+# that holds another gate word adds nothing ("mastercard" holds "card"). Same answer as ``_RX_GATE_EN``
+# (tests/test_guardrail_gate.py); measured on the engine's English replies 9.5 -> 6 µs.
+_EN_BY_FREQUENCY = " etaoinsrhldcumfpgwybvkxjqz"  # most common first; digits and punctuation are rarer
+_EN_COMMON = frozenset(" etaoinsrhldcum")
+
+
+def _rarest(word: str) -> int:
+    def rank(k: int) -> tuple[int, int]:
+        i = _EN_BY_FREQUENCY.find(word[k])
+        return (len(_EN_BY_FREQUENCY) - i if i >= 0 else 0), k
+
+    return min(range(len(word)), key=rank)
+
+
+def _from_rarest(words: list[str]) -> re.Pattern[str]:
+    """Any of ``words``, each matched from its rarest character, grouped by that character."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        i = _rarest(w)
+        alt = (f"(?<={re.escape(w[:i + 1])})" if i else "") + re.escape(w[i + 1:])
+        if w in _NO_LETTER_BEFORE:
+            alt += f"(?<![a-z]{re.escape(w)})"
+        groups.setdefault(w[i], []).append(alt)
+    return re.compile("|".join(re.escape(c) + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")")
+                               for c, alts in groups.items()))
+
+
+_GATE_EN_LEAST = [w for w in _GATE_EN if w in _NO_LETTER_BEFORE
+                  or not any(v != w and v not in _NO_LETTER_BEFORE and v in w for v in _GATE_EN)]
+_RX_GATE_EN_RARE = _from_rarest([w for w in _GATE_EN_LEAST if w[_rarest(w)] not in _EN_COMMON])
+_GATE_EN_COMMON = tuple(w for w in _GATE_EN_LEAST if w[_rarest(w)] in _EN_COMMON)
+
+
+def _gate_en(norm: str) -> bool:
+    """Whether the text holds an English gate word (``_RX_GATE_EN.search(norm) is not None``)."""
+    if _RX_GATE_EN_RARE.search(norm) is not None:
+        return True
+    for w in _GATE_EN_COMMON:  # noqa: SIM110 - a loop, not any(generator): 1 µs less a reply
+        if w in norm:
+            return True
+    return False

@@ -147,13 +147,16 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
         has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
     if not (has_zh or has_en):
         return PASS
-    # the same test as _model_may_block, cheapest first: the small disclaimer finders, the model, the
-    # large disclaimer finders
+    # the same test as _model_may_block, cheapest first: the small disclaimer finders, the Chinese
+    # disclaimer finder (about 4 µs; it holds on every Chinese engine reply that reaches this line, where
+    # the model costs about 33 µs), the model, the English disclaimer finder (about 28 µs on a reply)
     if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):
+        return PASS
+    if has_zh and Z_CANCEL.search(norm):
         return PASS
     model_ = model()
     p = model_.probability(norm)
-    if p < model_.threshold or (has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)):
+    if p < model_.threshold or (has_en and E_CANCEL.search(norm)):
         return PASS
     rule = _likely_rule(norm)
     return Assessment(blocked=True, rule=rule, phrase=text.strip()[:_LEARNED_PHRASE] or text,

@@ -94,9 +94,15 @@ _LETTER = re.compile("[a-z]")
 
 
 def _chat_worth(text: str) -> bool:
-    """Substring tests (0.3 µs) before the abbreviation regex (4 µs on a reply: ``u`` is everywhere)."""
+    """Cheap tests before the abbreviation regex (4 µs on a reply: ``u`` is everywhere): " u ", " u!",
+    " u,", " u." and " ur " as one regex that opens with the literal " u" (re skips ahead to it), then
+    substring tests (measured on the English replies: 2.1 -> 1.1 µs, where ten substring tests ran)."""
     padded = f" {text} "
-    return any(w in padded for w in (" u ", " u!", " u,", " u.", " ur ", "pls", "plz", "thx", "b4", " 4 "))
+    return (_CHAT_U.search(padded) is not None or "pls" in text or "plz" in text or "thx" in text
+            or "b4" in text or " 4 " in padded)
+
+
+_CHAT_U = re.compile(r" u(?:[ !,.]|r )")
 
 
 _SEP_CHAR = re.compile(f"[{_SEP}]")

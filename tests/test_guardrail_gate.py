@@ -1,0 +1,60 @@
+"""The fast forms of the guardrail's gates and concept regexes answer exactly as their plain forms."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+from marketplace_returns.engine.guardrail import normalise
+
+gates = importlib.import_module("marketplace_returns.engine.guardrail.gates")
+concept = importlib.import_module("marketplace_returns.engine.guardrail.concept")
+
+DATA = Path(__file__).resolve().parent / "data" / "guardrail"
+
+
+def _tune_texts() -> list[str]:
+    return [normalise(str(json.loads(line)["text"]))
+            for p in sorted(DATA.glob("tune*.jsonl"))
+            for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_fast_english_gate_answers_as_the_reference_regex() -> None:
+    texts = _tune_texts()
+    for w in gates._GATE_EN:  # every word alone, inside a sentence, after a letter, and cut short
+        texts += [w, f"so {w} then.", f"x{w}y", w[:-1], f"hello {w[1:]} there"]
+    texts += ["exchange it please", "we change it for you", "nothing to see here"]
+    hits = 0
+    for t in texts:
+        want = gates._RX_GATE_EN.search(t) is not None
+        assert gates._gate_en(t) is want, t
+        hits += want
+    assert 0 < hits < len(texts)
+
+
+def test_alternatives_grouped_by_first_character_find_the_same_matches() -> None:
+    alts = ["mark(?<![a-z]mark) it", "reason(?<![a-z]reason)", "rather", "m[ae]ss", "\\\"x\\\"", '"y',
+            "re"]
+    flat = re.compile("|".join(alts))
+    grouped = re.compile(concept._by_first_char(alts))
+    assert grouped.pattern != flat.pattern
+    for text in ("remark it, mark it", "reason rather reasons", "mess mass", '"x" "y"', "re", "ore"):
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)]
+    # an alternative that opens with a class, a group or a quantified character leaves the pattern flat
+    for odd in ("[ab]c", "(?:a)b", "a?b", "\\bword"):
+        assert concept._by_first_char(["abc", odd]) == "abc|" + odd
+
+
+def test_the_chat_abbreviation_test_answers_as_its_substring_definition() -> None:
+    norm = importlib.import_module("marketplace_returns.engine.guardrail.normalise")
+    words = (" u ", " u!", " u,", " u.", " ur ", "pls", "plz", "thx", "b4", " 4 ")
+    texts = [t.lower() for t in _tune_texts()] + ["u", "u!", "ur", "4 a", "see u.", "hi ur x", "thank u,",
+                                                   "b4", "4", "menu", "four", "you are", "ur", "our "]
+    hits = 0
+    for t in texts:
+        want = any(w in f" {t} " for w in words)
+        assert norm._chat_worth(t) is want, t
+        hits += want
+    assert 0 < hits < len(texts)
