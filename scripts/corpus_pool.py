@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from marketplace_returns.training.corpus import load_heldout, load_sources
-from marketplace_returns.training.sources import RawRow, iter_rows, text_variants
+from marketplace_returns.training.sources import NegativeRows, iter_rows, text_variants
 
 SEED = 16
 PER_BATCH = 100
@@ -65,23 +65,6 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def negative(source: str, raw: RawRow, negatives: set[str]) -> bool:
-    """Whether a row is a complaint by its source's own label (rating, polarity)."""
-    fields = raw.fields
-    if source == "online-shopping-10-cats":
-        return fields.get("label") == "0" and fields.get("cat") not in {"书籍", "酒店"}
-    if source == "fewclue-eprstmt":
-        # Labelled splits: Negative only; the unlabeled split is e-commerce too, and labellers skip praise.
-        return fields.get("label", "Negative") == "Negative"
-    if source == "zhijiang-cosmetics":
-        return raw.row in negatives
-    if source == "womens-clothing":
-        return fields.get("Rating") in {"1", "2"}
-    if source == "uci-amazon-cells":
-        return fields.get("label") == "0"
-    return True  # blitzer negative.review: 1-2 stars already
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, required=True)
@@ -104,13 +87,7 @@ def main() -> None:
                                                      " ".join(record["text"].split())})
     dev_prefix = {"online-shopping-10-cats": "osc", "womens-clothing": "wcr", "uci-amazon-cells": "amz"}
 
-    zhijiang_negative: set[str] = set()
-    zhijiang = sources.source("zhijiang-cosmetics")
-    labels_spec = zhijiang.files[0].model_copy(update={"path": "TRAIN/Train_labels.csv",
-                                                       "text_fields": ["OpinionTerms"]})
-    for raw in iter_rows(args.corpora, zhijiang, labels_spec):
-        if raw.fields.get("Polarities") == "负面":
-            zhijiang_negative.add(raw.fields["id"])
+    negative = NegativeRows(args.corpora, sources)
 
     strata: dict[str, dict[tuple[str, str], list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
     seen: set[str] = set()
@@ -118,7 +95,7 @@ def main() -> None:
     for source in sources.sources:
         for spec in source.files:
             for raw in iter_rows(args.corpora, source, spec):
-                if not negative(source.id, raw, zhijiang_negative):
+                if not negative(source.id, spec, raw):
                     continue
                 if not 8 <= len(raw.text) <= 600:
                     continue

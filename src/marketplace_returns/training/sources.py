@@ -257,3 +257,39 @@ def text_variants(raw: RawRow) -> set[str]:
                      html.unescape(base).strip(), base.lstrip("\ufeff").strip()):
             out.add(form)
     return out
+
+
+class NegativeRows:
+    """Which rows of each file are complaints: the file's own ``negative`` rule where sources.yaml names
+    one, else its source's own label as the first labelling pools read it.
+
+    Why one place: the first pools (scripts/corpus_pool.py) and the unlabelled weak-label pool
+    (training/unlabelled.py) must draw from the same rows; zhijiang-cosmetics marks its negative reviews
+    in a separate labels file, read once here.
+    """
+
+    def __init__(self, corpora_dir: Path, sources: SourcesFile) -> None:
+        self._zhijiang: set[str] = set()
+        for source in sources.sources:
+            if source.id == "zhijiang-cosmetics":
+                labels = source.files[0].model_copy(update={"path": "TRAIN/Train_labels.csv",
+                                                            "text_fields": ["OpinionTerms"]})
+                self._zhijiang = {raw.fields.get("id", "") for raw in iter_rows(corpora_dir, source, labels)
+                                  if raw.fields.get("Polarities") == "负面"}
+
+    def __call__(self, source: str, spec: FileSpec, raw: RawRow) -> bool:
+        if spec.negative is not None:
+            return spec.negative.matches(raw.fields)
+        fields = raw.fields
+        if source == "online-shopping-10-cats":
+            return fields.get("label") == "0" and fields.get("cat") not in {"书籍", "酒店"}
+        if source == "fewclue-eprstmt":
+            # labelled splits: Negative only; the unlabeled split is e-commerce too (labellers skip praise)
+            return fields.get("label", "Negative") == "Negative"
+        if source == "zhijiang-cosmetics":
+            return raw.row in self._zhijiang
+        if source == "womens-clothing":
+            return fields.get("Rating") in {"1", "2"}
+        if source == "uci-amazon-cells":
+            return fields.get("label") == "0"
+        return True  # blitzer's negative.review (1-2 stars already), midea's negative file

@@ -10,8 +10,8 @@ decide: the weak rows' total weight is a design choice selected by inner leave-o
 (training/train.py), and zero is one of the choices.
 
 What enters the pool, per source of ``corpus/sources.yaml`` (the files the gold rows come from): the
-rows its own label calls negative (a file's ``negative`` rule where it names one, else as
-``scripts/corpus_pool.py`` drew the first labelling pools), 8-600
+rows its own label calls negative (``sources.NegativeRows``, the same rows the labelling pools were
+drawn from), 8-600
 characters; never a held-out row (by row, and by the sha256 of every form of the text), never a text
 that is labelled (gold manifest or development half, by hash), each text once. At most ``cap`` a
 source, drawn with a seeded shuffle, so the pool and the weights are the same on every run.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marketplace_returns.training.corpus import DEFAULT_CORPUS_DIR, load_heldout, load_sources, sha256
-from marketplace_returns.training.sources import RawRow, iter_rows, text_variants
+from marketplace_returns.training.sources import NegativeRows, iter_rows, text_variants
 
 CAP = 4000
 """Pool texts kept per source (the largest sources hold ~20,000 complaints; training time is linear)."""
@@ -38,23 +38,6 @@ class PoolText:
     source: str
     lang: str
     text: str
-
-
-def _negative(source: str, raw: RawRow, zhijiang_negative: set[str]) -> bool:
-    """Whether a row is a complaint by its source's own label (rating, polarity)."""
-    fields = raw.fields
-    if source == "online-shopping-10-cats":
-        return fields.get("label") == "0" and fields.get("cat") not in {"书籍", "酒店"}
-    if source == "fewclue-eprstmt":
-        return fields.get("label", "Negative") == "Negative"
-    if source == "zhijiang-cosmetics":
-        return raw.row in zhijiang_negative
-    if source == "womens-clothing":
-        return fields.get("Rating") in {"1", "2"}
-    if source == "uci-amazon-cells":
-        return fields.get("label") == "0"
-    return True  # blitzer negative.review (1-2 stars already), midea's negative file; later sources name
-    # their own rule in sources.yaml (``negative``), which unlabelled_pool reads first
 
 
 def _forms(text: str) -> set[str]:
@@ -69,21 +52,13 @@ def unlabelled_pool(corpora_dir: Path, *, heldout: Path | None, labelled: Iterab
     taken: set[str] = set()
     for text in labelled:
         taken |= _forms(text)
-    zhijiang_negative: set[str] = set()
-    for source in sources.sources:
-        if source.id == "zhijiang-cosmetics":
-            labels = source.files[0].model_copy(update={"path": "TRAIN/Train_labels.csv",
-                                                        "text_fields": ["OpinionTerms"]})
-            zhijiang_negative = {raw.fields.get("id", "") for raw in iter_rows(corpora_dir, source, labels)
-                                 if raw.fields.get("Polarities") == "负面"}
+    negative = NegativeRows(corpora_dir, sources)
     out: list[PoolText] = []
     for source in sources.sources:
         texts: list[str] = []
         for spec in source.files:
             for raw in iter_rows(corpora_dir, source, spec):
-                negative = (spec.negative.matches(raw.fields) if spec.negative is not None
-                            else _negative(source.id, raw, zhijiang_negative))
-                if not negative or not 8 <= len(raw.text) <= 600:
+                if not negative(source.id, spec, raw) or not 8 <= len(raw.text) <= 600:
                     continue
                 hashes = {sha256(form) for form in text_variants(raw)}
                 if held is not None and (held.holds(source, spec, raw.row) or hashes & held.hashes):
