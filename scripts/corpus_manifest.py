@@ -27,20 +27,8 @@ from marketplace_returns.training.corpus import (
     sha256,
     write_manifest,
 )
+from marketplace_returns.training.data import label_family
 from marketplace_returns.training.sources import iter_rows, text_variants
-
-QUALITY = {"defect", "damaged_in_transit", "not_as_described", "wrong_item", "missing_parts",
-           "counterfeit"}
-NON_QUALITY = {"size_fit", "style_preference", "changed_mind", "ordered_by_mistake", "price",
-               "shipping_delay", "not_received", "other"}
-
-
-def family_of(category: str) -> str:
-    if category in QUALITY:
-        return "quality"
-    if category in NON_QUALITY:
-        return "non_quality"
-    return category  # unclear, skip
 
 
 def read_labels(folder: Path) -> dict[str, tuple[str, str, str]]:
@@ -51,14 +39,13 @@ def read_labels(folder: Path) -> dict[str, tuple[str, str, str]]:
             for record in csv.DictReader(handle, delimiter="\t"):
                 key = (record.get("key") or "").strip()
                 category = (record.get("category") or "").strip().lower()
-                family = (record.get("family") or "").strip().lower()
                 if not key or not category:
                     continue
-                if category not in QUALITY | NON_QUALITY | {"unclear", "skip"}:
+                try:
+                    family = label_family(category)  # the category decides; family follows it
+                except ValueError:
                     sys.stderr.write(f"{path.name}: {key}: unknown category {category!r}, skipped\n")
                     continue
-                if family != family_of(category):
-                    family = family_of(category)  # the category decides; family follows it
                 labels[key] = (family, category, str(path))
     return labels
 
@@ -102,11 +89,11 @@ def main() -> None:
             continue
         row = decided.get(key)
         if row and row.get("final_category"):
-            final[key] = (family_of(row["final_category"]), row["final_category"])
+            final[key] = (label_family(row["final_category"]), row["final_category"])
         adjudication_rows.append({
             "key": key, "lang": pool[key]["lang"], "first_family": a[0], "first_category": a[1],
             "second_family": b[0], "second_category": b[1],
-            "final_family": family_of(row["final_category"]) if row and row.get("final_category") else "",
+            "final_family": label_family(row["final_category"]) if row and row.get("final_category") else "",
             "final_category": row["final_category"] if row else "",
             "why": row.get("why", "") if row else ""})
 

@@ -29,23 +29,10 @@ from marketplace_returns.training.corpus import (
     sha256,
     write_manifest,
 )
+from marketplace_returns.training.data import label_family
 from marketplace_returns.training.sources import iter_rows, text_variants
 
-QUALITY = {"defect", "damaged_in_transit", "not_as_described", "wrong_item", "missing_parts",
-           "counterfeit"}
 PRODUCT_KINDS = {"apparel", "shoes", "electronics", "cosmetics", "food", "home", "other"}
-NON_QUALITY = {"size_fit", "style_preference", "changed_mind", "ordered_by_mistake", "price",
-               "shipping_delay", "not_received", "other"}
-
-
-def family_of(category: str) -> str:
-    if category in QUALITY:
-        return "quality"
-    if category in NON_QUALITY:
-        return "non_quality"
-    if category in {"unclear", "skip"}:
-        return category
-    raise SystemExit(f"unknown category {category!r}")
 
 
 def main() -> None:
@@ -68,7 +55,11 @@ def main() -> None:
     if set(pool) - set(labels):
         raise SystemExit(f"{len(set(pool) - set(labels))} pool texts are not labelled yet")
     for key, label in labels.items():
-        if family_of(label["category"]) != label["family"]:
+        try:
+            family = label_family(label["category"])
+        except ValueError as exc:
+            raise SystemExit(f"{key}: {exc}") from None
+        if family != label["family"]:
             raise SystemExit(f"{key}: family {label['family']} does not go with {label['category']}")
         if args.product_kind_from_labels and label["product_kind"] not in PRODUCT_KINDS:
             raise SystemExit(f"{key}: product_kind {label['product_kind']!r} is not one of the contract's")

@@ -347,3 +347,13 @@ def test_a_negative_rule_by_label_value_and_its_validation() -> None:
         NegativeRule(field="rating")
     with pytest.raises(ValidationError):
         NegativeRule(field="rating", at_most=2, values=["1"])
+
+
+def test_a_labelled_category_implies_its_contract_family() -> None:
+    from marketplace_returns.training.data import label_family
+
+    assert label_family("defect") == "quality" and label_family("wrong_item") == "quality"
+    assert label_family("other") == "non_quality" and label_family("size_fit") == "non_quality"
+    assert label_family("unclear") == "unclear" and label_family("skip") == "skip"
+    with pytest.raises(ValueError, match="defekt"):
+        label_family("defekt")

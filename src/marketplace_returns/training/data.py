@@ -13,7 +13,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from marketplace_returns.models.vocabulary import FAMILY_OF, Category
+
 UNCLEAR = "unclear"
+SKIP = "skip"
+"""A labeller's mark for a text that is no complaint about goods; such texts stay out of the manifest."""
+
+
+def label_family(category: str) -> str:
+    """The family a labelled category implies (the contract's FAMILY_OF), ``unclear`` and ``skip`` as
+    they are; ValueError for anything else, so a typo in a label file stops the build."""
+    if category in (UNCLEAR, SKIP):
+        return category
+    try:
+        return FAMILY_OF[Category(category)].value
+    except ValueError:
+        raise ValueError(f"unknown category {category!r}") from None
 
 # The development half's row ids start with the corpus they came from; LOSO groups them with it.
 DEV_SOURCES = {
