@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from fontTools.ttLib import TTFont
 
+from browser import chromium_for_playwright
 from marketplace_returns.i18n import set_lang
 from marketplace_returns.metrics import report_font
 from marketplace_returns.metrics.render_html import FONTS, figures, render_html
-from marketplace_returns.service.web.preview import system_chromium
 from test_report_people import report_of, store
 
 FACE = re.compile(r"@font-face\{font-family:'MR Report CJK';"
@@ -71,13 +71,8 @@ def test_a_chinese_report_embeds_the_font_and_names_it_before_the_readers_own(tm
 
 
 def test_headless_chromium_draws_the_chinese_with_the_embedded_font(tmp_path: Path, chinese: None) -> None:
-    executable = system_chromium()
-    if executable is None:
-        pytest.skip("no chromium binary on PATH (apt-get install chromium): cannot see what draws the glyphs")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (the dev extra has it)")
+    executable = chromium_for_playwright("see what draws the glyphs")
+    from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / "report.html"
     page_file.write_text(render_html(report_of(store(tmp_path))), encoding="utf-8")

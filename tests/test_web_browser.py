@@ -17,27 +17,17 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from browser import chromium_for_playwright
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.service import repository as repo
 from marketplace_returns.service.tables import DecisionRecord
-from marketplace_returns.service.web.preview import Preview, preview, system_chromium
+from marketplace_returns.service.web.preview import Preview, preview
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FORBIDDEN = "改成七天无理由就给您退款"
 """Money for changing the refund reason: the guardrail's money_for_reason rule."""
 THREAT = "Please change the reason to 'no reason', otherwise we cannot refund."
 """No refund unless the buyer changes the reason: the guardrail's refund_threat rule."""
-
-
-def _chromium() -> str:
-    path = system_chromium()
-    if path is None:
-        pytest.skip("no chromium binary on PATH (apt-get install chromium): cannot drive the review page")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the playwright package is not installed (the dev extra has it)")
-    return path
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def service(tmp_path: Path) -> Iterator[Preview]:
 
 @pytest.fixture
 def page(service: Preview, tmp_path: Path) -> Iterator[Any]:
-    executable = _chromium()  # skips, saying why, before playwright is imported
+    executable = chromium_for_playwright("drive the review page")  # skips before importing playwright
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
