@@ -53,23 +53,21 @@ def build_vocabulary(texts: Sequence[str], lang: str, *, min_df: int = 1, cues: 
     """Every gram found in at least ``min_df`` of ``texts``, and every gram of the ``extra`` texts
     (weak rows, read without cue features) found in at least ``extra_min_df`` of them; sorted (the
     order is part of the weights). A gram one unlabelled text has is weight the model cannot learn."""
-    chars: Counter[str] = Counter()
-    words: Counter[str] = Counter()
-    for text in texts:
-        c, w = gram_sets(text, lang, cues, en_chars)
-        chars.update(c)
-        words.update(w)
-    keep_c = {g for g, n in chars.items() if n >= min_df}
-    keep_w = {g for g, n in words.items() if n >= min_df}
+    def frequent(rows: Sequence[str], with_cues: bool, at_least: int) -> tuple[set[str], set[str]]:
+        chars: Counter[str] = Counter()
+        words: Counter[str] = Counter()
+        for text in rows:
+            c, w = gram_sets(text, lang, with_cues, en_chars)
+            chars.update(c)
+            words.update(w)
+        return ({g for g, n in chars.items() if n >= at_least},
+                {g for g, n in words.items() if n >= at_least})
+
+    keep_c, keep_w = frequent(texts, cues, min_df)
     if extra:
-        extra_c: Counter[str] = Counter()
-        extra_w: Counter[str] = Counter()
-        for text in extra:
-            c, w = gram_sets(text, lang, False, en_chars)
-            extra_c.update(c)
-            extra_w.update(w)
-        keep_c |= {g for g, n in extra_c.items() if n >= extra_min_df}
-        keep_w |= {g for g, n in extra_w.items() if n >= extra_min_df}
+        extra_c, extra_w = frequent(extra, False, extra_min_df)
+        keep_c |= extra_c
+        keep_w |= extra_w
     return Vocabulary(sorted(keep_c), sorted(keep_w))
 
 
