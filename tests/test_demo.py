@@ -26,6 +26,11 @@ def test_demo_json_short_run() -> None:
     assert summary["actions_pushed"] > 0
     assert summary["actions_confirmed_by_marketplace"] == summary["actions_pushed"]
     assert summary["seconds"] < 60
+    # Every marketplace call is counted by kind, and the only action that takes two calls is a counter-offer
+    # (negotiate, then its message), so the calls exceed the pushed actions by exactly the negotiations.
+    by_kind = summary["marketplace_writes_by_action"]
+    assert sum(by_kind.values()) == summary["marketplace_writes"]
+    assert summary["marketplace_writes"] == summary["actions_pushed"] + by_kind.get("negotiate", 0)
     assert 0 < summary["goods_back_followups"] == summary["returns_refunded_by_marketplace"]
     # Refund -> first suggestion, in wall seconds: bounded by a poll or two, not by the days (marketplace
     # time) until a goods-back follow-up, which the measure once picked up (p95 ~5,900 s).
