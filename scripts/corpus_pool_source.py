@@ -27,6 +27,9 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-baby: ``--source amazon-baby --negative 'amazon-baby:rating<=2' --min-chars 15
   --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
 - jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml).
+- amazon-unlocked-phones: ``--source amazon-unlocked-phones --min-chars 15 --max-chars 1000
+  --seed 17-amazon-unlocked-phones --exclude-like uci-amazon-cells`` (its ``negative`` rule in
+  sources.yaml; all 405 eligible texts, fewer than the 450 asked).
 """
 
 from __future__ import annotations
