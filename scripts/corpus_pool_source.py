@@ -28,7 +28,10 @@ The pools drawn so far, reproduced exactly by this script:
   --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
 - jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml);
 - amazon-fine-food: ``--source amazon-fine-food --seed 17-amazon-fine-food --size 450 --min-chars 15
-  --max-chars 1000 --exclude-like blitzer-mds`` (its ``negative`` rule in sources.yaml).
+  --max-chars 1000 --exclude-like blitzer-mds`` (its ``negative`` rule in sources.yaml);
+- amazon-unlocked-phones: ``--source amazon-unlocked-phones --min-chars 15 --max-chars 1000
+  --seed 17-amazon-unlocked-phones --exclude-like uci-amazon-cells`` (its ``negative`` rule in
+  sources.yaml; all 405 eligible texts, fewer than the 450 asked).
 """
 
 from __future__ import annotations
