@@ -31,7 +31,9 @@ The pools drawn so far, reproduced exactly by this script:
   --max-chars 1000 --exclude-like blitzer-mds`` (its ``negative`` rule in sources.yaml);
 - amazon-unlocked-phones: ``--source amazon-unlocked-phones --min-chars 15 --max-chars 1000
   --seed 17-amazon-unlocked-phones --exclude-like uci-amazon-cells`` (its ``negative`` rule in
-  sources.yaml; all 405 eligible texts, fewer than the 450 asked).
+  sources.yaml; all 405 eligible texts, fewer than the 450 asked);
+- jd-haier-washer: ``--source jd-haier-washer --seed 17-jd-haier-washer --size 450 --min-chars 4
+  --max-chars 400`` (its files' ``negative`` rules in sources.yaml).
 """
 
 from __future__ import annotations

@@ -357,3 +357,36 @@ def test_a_labelled_category_implies_its_contract_family() -> None:
     assert label_family("unclear") == "unclear" and label_family("skip") == "skip"
     with pytest.raises(ValueError, match="defekt"):
         label_family("defekt")
+
+
+def test_a_gbk_json_lines_member_of_a_tar_xz_is_read_with_its_id_field(tmp_path: Path) -> None:
+    """A crawl published as a .tar.xz holding GBK JSON lines (MarginC's JD crawl): the member is
+    unpacked, decoded as the spec says, and each row is named by its ``id`` field."""
+    import tarfile
+
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    lines = [{"id": 101, "content": "洗衣机甩干声音太大", "score": 1},
+             {"id": 205, "content": "很好，安装师傅给力", "score": 5}]
+    member = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("gbk")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
+        info = tarfile.TarInfo("1773994")
+        info.size = len(member)
+        archive.addfile(info, io.BytesIO(member))
+    commit = make_repo(tmp_path / "corpora" / "crawl+jd" / "repo", {"1773994.tar.xz": buffer.getvalue()})
+    source = SourceSpec.model_validate({
+        "id": "jd-washer", "lang": "zh", "licence": "none stated",
+        "files": [{"repo": "crawl/jd", "commit": commit, "path": "1773994.tar.xz",
+                   "member": "1773994", "encoding": "gbk", "format": "jsonl",
+                   "row_convention": "id field", "row_column": "id", "text_fields": ["content"],
+                   "product_kind": "home", "negative": {"field": "score", "at_most": 2}}]})
+    spec = source.files[0]
+    rows = list(iter_rows(tmp_path / "corpora", source, spec))
+    assert [(r.row, r.text, r.fields["score"]) for r in rows] == [
+        ("101", "洗衣机甩干声音太大", "1"), ("205", "很好，安装师傅给力", "5")]
+    assert spec.negative is not None
+    assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["101"]
+    wrong = source.model_copy(update={"files": [spec.model_copy(update={"member": "nope"})]})
+    with pytest.raises(CorpusError, match="cannot read archive member 'nope'"):
+        list(iter_rows(tmp_path / "corpora", wrong, wrong.files[0]))

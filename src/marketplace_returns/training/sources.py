@@ -19,6 +19,7 @@ import io
 import json
 import re
 import subprocess
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,13 +72,18 @@ class FileSpec(BaseModel):
     commit: str = Field(pattern=r"^[0-9a-f]{40}$")
     path: str
     member: str | None = None
-    """The CSV inside the zip at ``path``, when the file is a zip."""
+    """The file inside the archive at ``path``, when the file is a zip or a tar (``.tar``,
+    ``.tar.gz``, ``.tar.xz``: a crawl published compressed)."""
+    encoding: str = "utf-8"
+    """How the file's text is encoded (a crawl saved as GBK says ``gbk``); a UTF-8 byte-order mark
+    is dropped either way."""
     format: Format
     columns: list[str] | None = None
     """CSV/TSV without a header row: the names of its columns, in order (every line is data)."""
     row_convention: str
     row_column: str | None = None
-    """CSV: the column whose value is the row id; ``None`` means the 0-based data row."""
+    """CSV: the column whose value is the row id; ``None`` means the 0-based data row. JSON lines:
+    the field whose value is the row id; ``None`` means ``<file stem>/<id>``."""
     text_fields: list[str]
     title_field: str | None = None
     """When set, the text is ``title + ". " + body`` if the title is not empty, else the body."""
@@ -172,15 +178,35 @@ def read_bytes(corpora_dir: Path, spec: FileSpec, *, source: str) -> bytes:
     raise CorpusError(f"{spec.path} not found in {base}", source=source)
 
 
-def _csv_text(data: bytes, spec: FileSpec, source: str) -> str:
-    if spec.member is not None:
+def _unpacked(data: bytes, spec: FileSpec, source: str) -> bytes:
+    """The named member of a zip or tar archive, or the file itself when it names none."""
+    if spec.member is None:
+        return data
+    if zipfile.is_zipfile(io.BytesIO(data)):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                data = archive.read(spec.member)
+                return archive.read(spec.member)
         except (zipfile.BadZipFile, KeyError) as exc:
             raise CorpusError(f"{spec.path}: cannot read zip member {spec.member!r}: {exc}",
                               source=source) from exc
-    return data.decode("utf-8-sig")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            handle = archive.extractfile(spec.member)
+            if handle is None:
+                raise KeyError(f"{spec.member!r} is not a regular file")
+            return handle.read()
+    except (tarfile.TarError, KeyError) as exc:
+        raise CorpusError(f"{spec.path}: cannot read archive member {spec.member!r}: {exc}",
+                          source=source) from exc
+
+
+def _text(data: bytes, spec: FileSpec, source: str) -> str:
+    data = _unpacked(data, spec, source)
+    try:
+        text = data.decode(spec.encoding)
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{spec.path}: not {spec.encoding} text: {exc}", source=source) from exc
+    return text.removeprefix("\ufeff")
 
 
 def _product_kind(spec: FileSpec, fields: dict[str, str]) -> str:
@@ -216,7 +242,7 @@ def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator
     """Every row of one file, in file order, with the row id its convention gives."""
     data = read_bytes(corpora_dir, spec, source=source.id)
     if spec.format in ("csv", "tsv"):
-        reader = csv.DictReader(io.StringIO(_csv_text(data, spec, source.id), newline=""),
+        reader = csv.DictReader(io.StringIO(_text(data, spec, source.id), newline=""),
                                 fieldnames=spec.columns,
                                 delimiter="\t" if spec.format == "tsv" else ",")
         for index, record in enumerate(reader):
@@ -225,11 +251,12 @@ def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator
             yield _build(spec, row, fields)
     elif spec.format == "jsonl":
         stem = Path(spec.path).stem
-        for line in data.decode("utf-8").splitlines():
+        for line in _text(data, spec, source.id).splitlines():
             if line.strip():
                 record = json.loads(line)
                 fields = {key: str(value) for key, value in record.items()}
-                yield _build(spec, f"{stem}/{fields['id']}", fields)
+                row = f"{stem}/{fields['id']}" if spec.row_column is None else fields[spec.row_column]
+                yield _build(spec, row, fields)
     elif spec.format == "blitzer_review":
         for index, match in enumerate(_REVIEW.finditer(data.decode("utf-8"))):
             tags: dict[str, str] = {}
