@@ -27,6 +27,8 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-baby: ``--source amazon-baby --negative 'amazon-baby:rating<=2' --min-chars 15
   --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
 - jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml).
+- jd21: ``--source jd21 --seed 17-jd21 --size 450 --min-chars 6 --max-chars 300`` (its ``negative``
+  rule in sources.yaml).
 """
 
 from __future__ import annotations
