@@ -33,7 +33,9 @@ The pools drawn so far, reproduced exactly by this script:
   --seed 17-amazon-unlocked-phones --exclude-like uci-amazon-cells`` (its ``negative`` rule in
   sources.yaml; all 405 eligible texts, fewer than the 450 asked);
 - jd-haier-washer: ``--source jd-haier-washer --seed 17-jd-haier-washer --size 450 --min-chars 4
-  --max-chars 400`` (its files' ``negative`` rules in sources.yaml).
+  --max-chars 400`` (its files' ``negative`` rules in sources.yaml);
+- jd21: ``--source jd21 --seed 17-jd21 --size 450 --min-chars 6 --max-chars 300`` (its ``negative``
+  rule in sources.yaml).
 """
 
 from __future__ import annotations

@@ -329,6 +329,27 @@ def test_headerless_csv_rows_take_the_named_columns_and_the_id_column(tmp_path: 
     assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["0", "7"]
 
 
+def test_spaced_characters_are_joined_and_the_id_column_names_the_row(tmp_path: Path) -> None:
+    """JD21-style: headerless TSV with CRLF lines, one character a token; the spaces go."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    data = "4964\t海鲜\tNEG\t1\t虾 变 小 了 口 感 也 不 对 \r\n14\t海鲜\tPOS\t5\t很 好 \r\n".encode()
+    commit = make_repo(tmp_path / "corpora" / "lab+jd21" / "repo", {"JD21/train/海鲜.txt": data})
+    source = SourceSpec.model_validate({
+        "id": "jd21", "lang": "zh", "licence": "Apache-2.0",
+        "files": [{"repo": "lab/jd21", "commit": commit, "path": "JD21/train/海鲜.txt",
+                   "format": "tsv", "columns": ["id", "domain", "label", "score", "text"],
+                   "row_convention": "id column", "row_column": "id", "text_fields": ["text"],
+                   "spaced_characters": True, "product_kind": "food",
+                   "negative": {"field": "label", "values": ["NEG"]}}]})
+    spec = source.files[0]
+    rows = list(iter_rows(tmp_path / "corpora", source, spec))
+    assert [(r.row, r.text, r.fields["label"]) for r in rows] == [
+        ("4964", "虾变小了口感也不对", "NEG"), ("14", "很好", "POS")]
+    assert spec.negative is not None
+    assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["4964"]
+
+
 def test_a_negative_rule_by_label_value_and_its_validation() -> None:
     from pydantic import ValidationError
 

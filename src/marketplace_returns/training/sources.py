@@ -96,6 +96,9 @@ class FileSpec(BaseModel):
     negative: NegativeRule | None = None
     """Which rows a labelling pool may be drawn from (by the source's own rating or label); ``None``
     means every row (the file is itself a negative set)."""
+    spaced_characters: bool = False
+    """The publisher stored each text one character a token, separated by spaces (JD21): the spaces
+    are removed, so the text reads as the buyer wrote it (less what the publisher stripped)."""
 
 
 class SourceSpec(BaseModel):
@@ -225,6 +228,8 @@ def _clean(value: str) -> str:
 def _build(spec: FileSpec, row: str, fields: dict[str, str]) -> RawRow:
     body = "\n".join(_clean(fields.get(name, "")) for name in spec.text_fields
                      if _clean(fields.get(name, "")))
+    if spec.spaced_characters:
+        body = "".join(body.split())
     title = _clean(fields.get(spec.title_field, "")) if spec.title_field else ""
     text = f"{title}. {body}" if title and body else body
     raw_body = "\n".join(fields.get(name, "") for name in spec.text_fields)
