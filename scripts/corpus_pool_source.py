@@ -26,7 +26,9 @@ The pools drawn so far, reproduced exactly by this script:
   --negative 'datafiniti-amazon:reviews.rating<=2' --min-chars 15 --max-chars 1200 --seed 1616``;
 - amazon-baby: ``--source amazon-baby --negative 'amazon-baby:rating<=2' --min-chars 15
   --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
-- jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml).
+- jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml);
+- jd-farm-produce: ``--source jd-farm-produce --seed 17-jd-farm-produce --size 450`` (its ``negative``
+  rule in sources.yaml: user_star at most 2).
 """
 
 from __future__ import annotations

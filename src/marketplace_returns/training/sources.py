@@ -77,7 +77,8 @@ class FileSpec(BaseModel):
     """CSV/TSV without a header row: the names of its columns, in order (every line is data)."""
     row_convention: str
     row_column: str | None = None
-    """CSV: the column whose value is the row id; ``None`` means the 0-based data row."""
+    """CSV: the column whose value is the row id; ``None`` means the 0-based data row. JSON lines:
+    the field whose value is the row id; ``None`` means ``<file stem>/<id>``."""
     text_fields: list[str]
     title_field: str | None = None
     """When set, the text is ``title + ". " + body`` if the title is not empty, else the body."""
@@ -229,7 +230,8 @@ def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator
             if line.strip():
                 record = json.loads(line)
                 fields = {key: str(value) for key, value in record.items()}
-                yield _build(spec, f"{stem}/{fields['id']}", fields)
+                row = f"{stem}/{fields['id']}" if spec.row_column is None else fields[spec.row_column]
+                yield _build(spec, row, fields)
     elif spec.format == "blitzer_review":
         for index, match in enumerate(_REVIEW.finditer(data.decode("utf-8"))):
             tags: dict[str, str] = {}
