@@ -37,7 +37,9 @@ The pools drawn so far, reproduced exactly by this script:
 - jd21: ``--source jd21 --seed 17-jd21 --size 450 --min-chars 6 --max-chars 300`` (its ``negative``
   rule in sources.yaml);
 - amazon-pesticide: ``--source amazon-pesticide --seed 17-amazon-pesticide --size 450 --min-chars 8
-  --max-chars 1000 --exclude-like blitzer-mds`` (its ``negative`` rule in sources.yaml).
+  --max-chars 1000 --exclude-like blitzer-mds`` (its ``negative`` rule in sources.yaml);
+- jd-farm-produce: ``--source jd-farm-produce --seed 17-jd-farm-produce --size 450`` (its ``negative``
+  rule in sources.yaml: user_star at most 2).
 """
 
 from __future__ import annotations

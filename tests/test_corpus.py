@@ -348,6 +348,29 @@ def test_spaced_characters_are_joined_and_the_id_column_names_the_row(tmp_path: 
         ("4964", "虾变小了口感也不对", "NEG"), ("14", "很好", "POS")]
     assert spec.negative is not None
     assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["4964"]
+def test_json_lines_rows_are_named_by_the_row_field_when_one_is_given(tmp_path: Path) -> None:
+    """JSON lines whose records carry their own id under another name (``comment_id``): that field
+    is the row; without ``row_column`` the row stays ``<file stem>/<id>``."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    lines = [{"comment_id": 325, "comment_variety": "花生", "user_star": "2",
+              "comment_text": "有好多发霉的"},
+             {"comment_id": 371, "comment_variety": "棉花", "user_star": "5", "comment_text": "很好"}]
+    data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    commit = make_repo(tmp_path / "corpora" / "farm+jd" / "repo", {"data/comments.json": data})
+    source = SourceSpec.model_validate({
+        "id": "farm", "lang": "zh", "licence": "none stated",
+        "files": [{"repo": "farm/jd", "commit": commit, "path": "data/comments.json",
+                   "format": "jsonl", "row_convention": "comment_id field",
+                   "row_column": "comment_id", "text_fields": ["comment_text"],
+                   "product_kind_field": "comment_variety", "product_kinds": {"花生": "food"},
+                   "negative": {"field": "user_star", "at_most": 2}}]})
+    spec = source.files[0]
+    rows = list(iter_rows(tmp_path / "corpora", source, spec))
+    assert [(r.row, r.text, r.product_kind) for r in rows] == [
+        ("325", "有好多发霉的", "food"), ("371", "很好", "other")]
+    assert spec.negative is not None
+    assert [r.row for r in rows if spec.negative.matches(r.fields)] == ["325"]
 
 
 def test_a_negative_rule_by_label_value_and_its_validation() -> None:
