@@ -39,7 +39,9 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-pesticide: ``--source amazon-pesticide --seed 17-amazon-pesticide --size 450 --min-chars 8
   --max-chars 1000 --exclude-like blitzer-mds`` (its ``negative`` rule in sources.yaml);
 - jd-farm-produce: ``--source jd-farm-produce --seed 17-jd-farm-produce --size 450`` (its ``negative``
-  rule in sources.yaml: user_star at most 2).
+  rule in sources.yaml: user_star at most 2);
+- jd-aircon: ``--source jd-aircon --seed 17-jd-aircon --size 450 --min-chars 4 --max-chars 400``
+  (its ``negative`` rule in sources.yaml).
 """
 
 from __future__ import annotations
