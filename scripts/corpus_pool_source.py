@@ -41,7 +41,11 @@ The pools drawn so far, reproduced exactly by this script:
 - jd-farm-produce: ``--source jd-farm-produce --seed 17-jd-farm-produce --size 450`` (its ``negative``
   rule in sources.yaml: user_star at most 2);
 - jd-aircon: ``--source jd-aircon --seed 17-jd-aircon --size 450 --min-chars 4 --max-chars 400``
-  (its ``negative`` rule in sources.yaml).
+  (its ``negative`` rule in sources.yaml);
+- amazon-musical-instruments: ``--source amazon-musical-instruments --seed
+  17-amazon-musical-instruments --size 450 --min-chars 8 --max-chars 1000 --exclude-like
+  blitzer-mds`` (its ``negative`` rule in sources.yaml; all 399 eligible texts, fewer than the 450
+  asked; 68 longer than 1,000 characters left out).
 """
 
 from __future__ import annotations
