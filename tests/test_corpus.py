@@ -434,3 +434,26 @@ def test_a_gbk_json_lines_member_of_a_tar_xz_is_read_with_its_id_field(tmp_path:
     wrong = source.model_copy(update={"files": [spec.model_copy(update={"member": "nope"})]})
     with pytest.raises(CorpusError, match="cannot read archive member 'nope'"):
         list(iter_rows(tmp_path / "corpora", wrong, wrong.files[0]))
+
+
+def test_each_text_field_is_a_text_of_its_own_named_by_row_and_field(tmp_path: Path) -> None:
+    """A crawl keeping up to five negative reviews of a product on its line (JD power banks): each
+    review column is one text, its row ``<data row>/<column>``; empty columns are rows too."""
+    from marketplace_returns.training.sources import SourceSpec, iter_rows
+
+    data = ("SKU,product_name,negative_review_1,negative_review_2\n"
+            "1001,充电宝A,充一次就没电了,\"线是坏的,不能充\"\n"
+            "1002,充电宝B,,刚买就降价\n").encode()
+    commit = make_repo(tmp_path / "corpora" / "pb+jd" / "repo", {"data/all.csv": data})
+    source = SourceSpec.model_validate({
+        "id": "pb", "lang": "zh", "licence": "none stated",
+        "files": [{"repo": "pb/jd", "commit": commit, "path": "data/all.csv", "format": "csv",
+                   "row_convention": "<0-based data row>/<column>", "each_text_field": True,
+                   "text_fields": ["negative_review_1", "negative_review_2"],
+                   "product_kind": "electronics"}]})
+    rows = list(iter_rows(tmp_path / "corpora", source, source.files[0]))
+    assert [(r.row, r.text) for r in rows] == [
+        ("0/negative_review_1", "充一次就没电了"), ("0/negative_review_2", "线是坏的,不能充"),
+        ("1/negative_review_1", ""), ("1/negative_review_2", "刚买就降价")]
+    assert rows[1].raw_forms == ("线是坏的,不能充",)
+    assert {r.fields["SKU"] for r in rows} == {"1001", "1002"}

@@ -99,6 +99,10 @@ class FileSpec(BaseModel):
     spaced_characters: bool = False
     """The publisher stored each text one character a token, separated by spaces (JD21): the spaces
     are removed, so the text reads as the buyer wrote it (less what the publisher stripped)."""
+    each_text_field: bool = False
+    """CSV/TSV: each of ``text_fields`` is a text of its own, not a part of one (a crawl that kept up
+    to five negative reviews of a product on its line, ``negative_review_1`` ... ``_5``). The row is
+    then ``<data row or row_column value>/<field name>``, one per field, empty ones included."""
 
 
 class SourceSpec(BaseModel):
@@ -250,10 +254,16 @@ def iter_rows(corpora_dir: Path, source: SourceSpec, spec: FileSpec) -> Iterator
         reader = csv.DictReader(io.StringIO(_text(data, spec, source.id), newline=""),
                                 fieldnames=spec.columns,
                                 delimiter="\t" if spec.format == "tsv" else ",")
+        per_field = [(name, spec.model_copy(update={"text_fields": [name]}))
+                     for name in spec.text_fields]
         for index, record in enumerate(reader):
             fields = {key or "": (value or "") for key, value in record.items() if key is not None}
             row = str(index) if spec.row_column is None else fields.get(spec.row_column, "")
-            yield _build(spec, row, fields)
+            if spec.each_text_field:
+                for name, single in per_field:
+                    yield _build(single, f"{row}/{name}", fields)
+            else:
+                yield _build(spec, row, fields)
     elif spec.format == "jsonl":
         stem = Path(spec.path).stem
         for line in _text(data, spec, source.id).splitlines():
