@@ -45,7 +45,10 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-musical-instruments: ``--source amazon-musical-instruments --seed
   17-amazon-musical-instruments --size 450 --min-chars 8 --max-chars 1000 --exclude-like
   blitzer-mds`` (its ``negative`` rule in sources.yaml; all 399 eligible texts, fewer than the 450
-  asked; 68 longer than 1,000 characters left out).
+  asked; 68 longer than 1,000 characters left out);
+- walmart-ca-trustpilot: ``--source walmart-ca-trustpilot --seed 17-walmart-ca-trustpilot --size 450
+  --min-chars 8 --max-chars 1000`` (its ``negative`` rule in sources.yaml: Ratings(1-5) at most 2;
+  1,435 eligible, 445 outside the length bounds, 162 duplicates).
 """
 
 from __future__ import annotations
