@@ -48,7 +48,10 @@ The pools drawn so far, reproduced exactly by this script:
   asked; 68 longer than 1,000 characters left out);
 - jd-powerbank: ``--source jd-powerbank --seed 17-jd-powerbank --size 450 --min-chars 4
   --max-chars 400`` (the file is itself a negative set; all 183 eligible texts, fewer than the 450
-  asked: 36 empty review cells and 31 repeated texts left out).
+  asked: 36 empty review cells and 31 repeated texts left out);
+- walmart-ca-trustpilot: ``--source walmart-ca-trustpilot --seed 17-walmart-ca-trustpilot --size 450
+  --min-chars 8 --max-chars 1000`` (its ``negative`` rule in sources.yaml: Ratings(1-5) at most 2;
+  1,435 eligible, 445 outside the length bounds, 162 duplicates).
 """
 
 from __future__ import annotations
