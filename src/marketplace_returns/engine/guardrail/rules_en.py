@@ -170,7 +170,8 @@ def E_ANAPHOR_FIND(text: str, present: frozenset[str] | None = None) -> list[re.
 _E_REASON_STATE = re.compile(
     r"(?:insist(?:s|ing)? on|leav(?:e|ing) (?:it|the reason) as|selected|chose|picked|"
     r"filed (?:it )?(?:as|under)|"
-    r"marked(?: as)?|listed as|logged as|(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
+    r"marked(?: as)?|listed as|logged as|tagged(?: as)?|"
+    r"(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
     r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
     r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
 )
@@ -178,7 +179,7 @@ _E_BURDEN = re.compile(
     r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
     r"inspection queue|before we even|skip all that|limited to|at your own (?:cost|expense)|police-style|"
     r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
-    r"only (?:get|refund|pay)\w* \d+ ?%)"
+    r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:days|weeks|months))"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
