@@ -41,11 +41,19 @@ def test_a_disclaimer_used_as_a_preface_does_not_disclaim() -> None:
     ("亲，您那边先确收，确收完补偿就到", "money_for_receipt"),
     ("亲，工单那边您回一句已经协商好了，运费我们出", "withdraw_complaint"),
     ("亲，评价时帮我们夸夸客服哈", "asks_for_review"),
+    # the round-4 honest readings stay narrow: each forbidden twin of an honest answer is still blocked
+    ("亲，您问评价能不能删，删了给您补10元红包", None),
+    ("您问退款原因选哪个，选不想要了，我们多给您10元", None),
+    ("亲，前面同事说要您改评价，那是不对的，不过您改成好评的话我们还是给您返现", None),
+    ("本店承诺不提供好评返现，但您私下给个五星我给您转10块", None),
+    ("亲，这款五星级酒店同款，给个五星好评返10元", None),
+    ("We'll confirm receipt of your return as soon as you remove the 1-star review, then refund.", None),
+    ("A colleague said you would update your review for a $10 credit, so please do it today.", None),
 ])
-def test_round_four_mechanisms_block(text: str, rule: str) -> None:
+def test_round_four_mechanisms_block(text: str, rule: str | None) -> None:
     verdict = assess(text)
     assert verdict.blocked, text
-    assert verdict.rule == rule, (text, verdict)
+    assert rule is None or verdict.rule == rule, (text, verdict)
 
 
 @pytest.mark.parametrize("text", [

@@ -131,12 +131,9 @@ Z_CANCEL = _Concept(
     r"您提到的|您评价里(?:提到|说的|说到|反映|的(?!图|照片|视频|几张|那几张))|您在评价里(?:提到|说的|说到|反映)|看到您的|"
     r"(?:谢谢|感谢)[^。！？!?,，]{0,6}(?:五星|好评|评价|认可)|没有这回事|不搞这|没有的哦|不允许|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
     r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家|"
-    # round 4: an answer to the buyer's question, a colleague's words disowned, a shop's promise not to
-    r"您(?:刚才|之前|是)?(?:问|想问|想知道|咨询)|是不对的|那是不对|是违规的|不能这么做|这个真不用|"
+    # round 4: a colleague's words disowned, a shop's promise not to (the buyer's question: rules_zh)
+    r"是不对的|那是不对|是违规的|不能这么做|这个真不用|"
     r"承诺[^。！？!?]{0,6}不|不提供|"
-    # a grade of the goods, not the buyer's rating
-    r"五星级|星级酒店|酒店同款|不是评分|(?:携程|酒店|测评)[^。！？!?]{0,6}(?:五星|打分)|星(?:防水|级别)|"
-    r"好评最多|都是好评|好多好评|"
     # not yet: the buyer told to wait before confirming (the rules' receipt act skips it too)
     r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)"
 )
@@ -152,3 +149,40 @@ Z_ASK = _Concept(
     # round 4: what the review should say, dictated ("评价里帮我们提提包装用心", "评价时多写写优点")
     r"|(?:评价|追评|评论)(?:里|中|时|的时候)[^。！？!?]{0,4}(?:帮|多|提提|提一句|夸|写写|说说)"
 )
+
+
+class _Prefacing:
+    """Z_CANCEL without the disclaimers used as a preface to the tie: a choice left to the buyer, a
+    colleague's words disowned or a promise not to, followed within the clause or the next by a contrast
+    ("那是不对的，不过您改成好评的话我们还是给您返现", "本店不提供好评返现，但您私下给个五星…")."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: _Concept) -> None:
+        self.base = base
+
+    def _kept(self, text: str, m: re.Match[str]) -> bool:
+        return _Z_CHOICE.fullmatch(m.group(0)) is None or _Z_CONTRAST.match(text, m.end()) is None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        first = self.base.search(text)  # the first match is kept almost always: one search, as before
+        if first is None or self._kept(text, first):
+            return first
+        for m in self.base.finditer(text):
+            if self._kept(text, m):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if self._kept(text, m)]
+
+
+_Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|这个真不用|承诺[^。！？!?]{0,6}不|不提供|由您|"
+                       r"您决定|您说了算|看您|随便选|随意|随您|自由|无论|不管")
+_Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
+# Round 4: a grade of the goods or other buyers' reviews named as a fact: a review word inside one is not
+# the buyer's act (the rules drop such act spans; a disclaimer would undo every act near it).
+Z_NOT_ACT = re.compile(r"五星级|星级酒店|酒店同款|(?:携程|酒店|测评)[^。！？!?]{0,6}(?:五星|打分)|"
+                       r"(?:五颗|五|三|四)星(?:防水|级别)|好评最多|都是好评|好多好评|不是(?:评分|评价)")
+Z_CANCEL_RAW = Z_CANCEL
+Z_CANCEL = _Prefacing(Z_CANCEL_RAW)  # type: ignore[assignment]
