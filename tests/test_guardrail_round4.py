@@ -20,6 +20,8 @@ from marketplace_returns.engine.guardrail.normalise import _normalise_mapped
     ("亲 que ren shou huo ba", "亲 确认收货 ba"),
     ("亲 hp 返 5r", "亲 好评 返 5r"),
     ("hp printer", "hp printer"),  # no Chinese: left alone
+    ("您的hp打印机", "您的hp打印机"),  # initials touching a Chinese character: a brand
+    ("这个fan是usb的", "这个fan是usb的"),  # 返 only before an amount or the buyer
 ])
 def test_normalisation_reads_slips_and_pinyin(text: str, norm: str) -> None:
     assert normalise(text) == norm

@@ -110,7 +110,7 @@ _SEP_CHAR = re.compile(f"[{_SEP}]")
 _TYPO_HEADS = ("reason", "change", "confirm", "receipt", "received", "review", "refund", "feedback",
                "rating", "dispute", "complaint", "delete", "remove", "coupon", "delivered", "return",
                "voucher", "credit", "reviews", "refunds", "order", "receive")
-_TYPO_WORDS = frozenset({"complain", "refunds", "orders"})  # real words one slip from a head
+_TYPO_WORDS = frozenset({"complain", "refunds", "orders", "chang"})  # real words one slip from a head
 
 
 def _slips(word: str) -> set[str]:
@@ -135,17 +135,25 @@ _PINYIN_WORDS = {
     "zhongping": "中评", "tuikuan": "退款", "yuanyin": "原因", "tousu": "投诉", "chexiao": "撤销",
     "fanxian": "返现", "hongbao": "红包", "buyingxiang": "不影响", "buxihuan": "不喜欢",
     "wuliyou": "无理由", "buxiangyao": "不想要", "bugai": "不改", "shandiao": "删掉", "shanchu": "删除",
-    "shan": "删", "peini": "赔你", "suiyi": "随意", "hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包",
-    "tu": "图", "fan": "返",
+    "peini": "赔你", "suiyi": "随意",
 }
+# Short ones only where they cannot be a brand or an English word: initials standing alone (not touching
+# a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
+# what deleting takes, 图 after a plus or before 返.
+_PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
+                 "tu": "图"}
+_LONE = rf"(?<![a-z{_CJK}])(?:hp|cp|ts|hb)(?![a-z{_CJK}])"
 _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
     " ?".join(_syl) for _syl in sorted(
         (re.findall(r"(?:[bcdfghjklmnpqrstwxyz]?h?[aeiouv]+(?:ng|n|r)?(?![aeiouv]))|[a-z]", w)
-         for w in _PINYIN_WORDS), key=lambda x: -len("".join(x)))) + r")(?![a-z])")
+         for w in _PINYIN_WORDS), key=lambda x: -len("".join(x)))) + r")(?![a-z])"
+    + "|" + _LONE + r"|(?<![a-z])fan(?= ?(?:\d|您|你|ni\b|nin\b))"
+    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)")
 
 
 def _pinyin(m: re.Match[str]) -> str:
-    return _PINYIN_WORDS.get(m.group(0).replace(" ", ""), m.group(0))
+    w = m.group(0).replace(" ", "")
+    return _PINYIN_WORDS.get(w) or _PINYIN_SHORT.get(w, m.group(0))
 
 
 def _pinyin_worth(text: str) -> bool:
