@@ -90,11 +90,13 @@ def test_honest_replies_near_the_new_words_pass(text: str) -> None:
     assert not assess(text).blocked, assess(text)
 
 
-def test_the_learned_layer_loads_and_only_adds_blocks() -> None:
+def test_the_learned_layer_loads_and_adds_blocks() -> None:
     m = model()
-    assert 0.5 < m.threshold < 1.0 and len(m.weight) > 1000
+    assert 0.5 <= m.threshold < 1.0 and 0.0 <= m.unblock < 0.2 and len(m.weight) > 1000
     assert grams("亲，好评") == ["c:亲", "c:好", "c:评", "c:好评"]
-    assert grams("leave a review") == ["w:leave", "w:a", "w:review", "p:leave a", "p:a review"]
+    assert grams("好评返") == ["c:好", "c:评", "c:返", "c:好评", "c:评返", "c:好评返"]
+    assert grams("leave a review") == ["w:leave", "w:a", "w:review", "p:leave a", "p:a review",
+                                       "t:leave a review"]
     # a forbidden message no rule has a word for, read by the model alone
     text = "Would you mind setting your review to private? We'll include a gift in your next package."
     norm = normalise(text)
@@ -114,3 +116,23 @@ def test_the_learned_layer_never_blocks_past_a_disclaimer_or_without_a_concept()
     assert not assess(disclaimed).blocked
     # no act or benefit word the rules know: the model is not asked
     assert not learned._model_may_block(normalise("Thanks for your patience, the parcel is on its way."))
+
+
+@pytest.mark.parametrize("text", [
+    # honest answers the rules read as acts (tuning rows); the model is very sure they are honest
+    "You asked whether closing the PayPal case is necessary: it isn't. The refund goes through either way "
+    "and PayPal closes it after.",
+    "You said you'd like to close the complaint because the parcel turned up. If so, you can do it from the "
+    "Resolution Centre; if anything's still wrong, just leave it open, that's fine too.",
+])
+def test_the_learned_layer_lifts_a_rule_block_only_when_very_sure(text: str) -> None:
+    norm = normalise(text)
+    assert rules._classify(norm) is not None
+    assert model().probability(norm) < model().unblock
+    assert not assess(text).blocked
+
+
+def test_a_forbidden_rule_block_is_not_lifted() -> None:
+    text = "Change the reason to 'no longer needed' and we'll add a $5 coupon."
+    assert model().probability(normalise(text)) >= model().unblock
+    assert assess(text).blocked

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from marketplace_returns.engine.guardrail.gates import _gates
-from marketplace_returns.engine.guardrail.learned import _learned
+from marketplace_returns.engine.guardrail.learned import _learned, _model_lifts
 from marketplace_returns.engine.guardrail.normalise import _normalise_mapped, normalise
 from marketplace_returns.engine.guardrail.rules import _classify
 from marketplace_returns.engine.guardrail.verdict import MAX_CHARS, PASS, WHY, Assessment
@@ -44,6 +44,8 @@ def _assess(text: str) -> Assessment:
     hit = _classify(norm, gates)
     if hit is None:
         return _learned(clipped, norm, gates)
+    if _model_lifts(norm) is not None:  # the learned layer is very sure it is honest (docs/guardrail.md)
+        return PASS
     quoted = _phrase(clipped, hit.rule)
     rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
     return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])

@@ -51,8 +51,8 @@ _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分
                "赞", "好平", "好坪", "hao", "star")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
-                  "12315", "消协")
-_G_Z_RECEIPT = ("收货", "确认", "签收", "收了")
+                  "12315", "消协", "工单", "工商")
+_G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收")
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",

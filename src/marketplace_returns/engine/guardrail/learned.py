@@ -1,21 +1,24 @@
 """The guardrail's learned layer: a small logistic model over the words and characters of an outgoing
-message, used only to block more, never to let through what the rules block.
+message, used to block more where the rules pass and, where it is very sure a text is honest, to lift a
+rule's block.
 
-Why: the concept rules (the rest of this package) miss phrasing they have no word for. Replayed on
-the first independent evaluation set with the rules frozen before it and a model trained only on the tune
-corpus, the model at probability >= 0.90 caught 12 of the 25 Chinese and 19 of the 53 English forbidden
-messages the rules missed and added no false block; in round 3, grouped cross-validation over every
-tuning file (each evaluation file and probe batch one group) kept 0.90 (bench/guardrail_learned.py;
-docs/guardrail.md has the figures). So it may add a block where its probability is that high, the
-text holds a rule-level concept (an act or benefit word the rules know) and no disclaimer.
+Why: the concept rules (the rest of this package) miss phrasing they have no word for, and read some
+honest answers as acts. Round 4 measured the layer by leaving one blind evaluation set out at a time
+(each written by other hands; ``bench/guardrail_learned.py --loso``, docs/guardrail.md): adding blocks
+at probability >= 0.60 and lifting rule blocks below 0.10 cut misses plus false blocks from 0.258 (round
+3's layer: add at 0.90, no lift) to 0.160, pooled over the three sets and both languages. So it may add
+a block where its probability reaches the shipped threshold, the text holds a rule-level concept (an act
+or benefit word the rules know) and no disclaimer or leave; and it lifts a rule block below the shipped
+``unblock``, except where an English disclaimer is used as the tie's preface (the model reads the
+disclaimer's words as honest there).
 
-How: the grams of the guardrail's normalised text are English words and word pairs, and Chinese
-characters and character pairs; each is looked up in the model's vocabulary (no salted hash: the same
-result in every process), the vector is binary and L2-normalised over the grams the vocabulary holds,
-and the probability is a sigmoid of the summed weights. Weights ship in ``model.npz`` beside this module
-(loaded once, lazily); a missing or unreadable file raises ``GuardrailModelError``: a package whose
-model cannot load must say so rather than silently block less. Prediction needs numpy only; training
-(``bench/guardrail_learned.py --write``) needs the ``train`` extra.
+How: the grams of the guardrail's normalised text are English words, word pairs and triples, and Chinese
+characters, character pairs and triples; each is looked up in the model's vocabulary (no salted hash:
+the same result in every process), the vector is binary and L2-normalised over the grams the vocabulary
+holds, and the probability is a sigmoid of the summed weights. Weights ship in ``model.npz`` beside this
+module (loaded once, lazily); a missing or unreadable file raises ``GuardrailModelError``: a package
+whose model cannot load must say so rather than silently block less. Prediction needs numpy only;
+training (``bench/guardrail_learned.py --write``) needs the ``train`` extra.
 """
 
 from __future__ import annotations
@@ -28,13 +31,20 @@ from math import exp, sqrt
 
 import numpy as np
 
-from marketplace_returns.engine.guardrail.concepts_en import E_BENEFIT, E_CANCEL, E_DECOUPLE, E_THREAT
+from marketplace_returns.engine.guardrail.concepts_en import (
+    E_BENEFIT,
+    E_CANCEL,
+    E_DECOUPLE,
+    E_THREAT,
+    prefaced,
+)
 from marketplace_returns.engine.guardrail.concepts_zh import Z_BENEFIT, Z_CANCEL, Z_DECOUPLE, Z_THREAT
 from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gates
+from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
 
 WEIGHTS = "model.npz"
-FORMAT = 1
+FORMAT = 2
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -45,29 +55,34 @@ class GuardrailModelError(RuntimeError):
 
 
 def grams(norm: str) -> list[str]:
-    """The grams of a normalised text: English words and word pairs (``w:`` and ``p:``), Chinese
-    characters and character pairs (``c:``)."""
+    """The grams of a normalised text: English words, word pairs and word triples (``w:``, ``p:``,
+    ``t:``), Chinese characters, character pairs and triples (``c:``)."""
     out: list[str] = []
     if not norm.isascii():
         for run in _CJK_RUN.findall(norm):
             out.extend("c:" + ch for ch in run)
             out.extend("c:" + run[i:i + 2] for i in range(len(run) - 1))
+            out.extend("c:" + run[i:i + 3] for i in range(len(run) - 2))
     words = _EN_WORD.findall(norm)
     if words:
         out.extend("w:" + w for w in words)
         out.extend(f"p:{a} {b}" for a, b in pairwise(words))
+        out.extend(f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
     return out
 
 
 class Model:
-    """The weights: a vocabulary dict from gram to weight, a bias, and the threshold it blocks at."""
+    """The weights: a vocabulary dict from gram to weight, a bias, the threshold it blocks at, and the
+    probability below which it lifts a rule's block (``unblock``)."""
 
-    __slots__ = ("bias", "threshold", "weight")
+    __slots__ = ("bias", "threshold", "unblock", "weight")
 
-    def __init__(self, vocab: list[str], weights: list[float], bias: float, threshold: float) -> None:
+    def __init__(self, vocab: list[str], weights: list[float], bias: float, threshold: float,
+                 unblock: float = 0.0) -> None:
         self.weight = dict(zip(vocab, weights, strict=True))
         self.bias = bias
         self.threshold = threshold
+        self.unblock = unblock
 
     def probability(self, norm: str) -> float:
         get = self.weight.get
@@ -92,10 +107,19 @@ def model() -> Model:
                 raise GuardrailModelError(f"{WEIGHTS}: format {int(npz['format'])}, expected {FORMAT}")
             vocab = [str(g) for g in npz["vocab"]]
             weights = [float(w) for w in npz["weights"]]
-            return Model(vocab, weights, float(npz["bias"]), float(npz["threshold"]))
+            return Model(vocab, weights, float(npz["bias"]), float(npz["threshold"]), float(npz["unblock"]))
     except (OSError, KeyError, ValueError) as exc:
         raise GuardrailModelError(f"cannot read the guardrail model {WEIGHTS}: {exc}") from exc
 
+
+def _model_lifts(norm: str) -> float | None:
+    """The model's probability where it lifts a rule's block (below the shipped ``unblock``: it is very
+    sure the text is honest), else None."""
+    model_ = model()
+    p = model_.probability(norm)
+    if p >= model_.unblock or prefaced(norm):  # a disclaimer used as the tie's preface misleads it too
+        return None
+    return p
 
 
 def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:
@@ -107,6 +131,8 @@ def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) ->
     if not (has_zh or has_en):
         return False
     if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):  # the small ones first
+        return False
+    if (has_en and _E_PERMISSION.search(norm)) or (has_zh and _Z_PERMISSION.search(norm)):
         return False
     return not ((has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)))
 
@@ -151,6 +177,9 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     # disclaimer finder (about 4 µs; it holds on every Chinese engine reply that reaches this line, where
     # the model costs about 33 µs), the model, the English disclaimer finder (about 28 µs on a reply)
     if (has_en and E_DECOUPLE.search(norm)) or (has_zh and Z_DECOUPLE.search(norm)):
+        return PASS
+    # leave given ("change it if you like", "可改可不改"): the rules read it as no tie, so does the model
+    if (has_en and _E_PERMISSION.search(norm)) or (has_zh and _Z_PERMISSION.search(norm)):
         return PASS
     if has_zh and Z_CANCEL.search(norm):
         return PASS

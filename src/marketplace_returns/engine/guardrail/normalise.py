@@ -86,10 +86,6 @@ def _leet(m: re.Match[str]) -> str:
     return "".join(_LEET_MAP[c] for c in m.group(0))
 
 
-def _chat(m: re.Match[str]) -> str:
-    return _CHAT_MAP[m.group(0)]
-
-
 _LETTER = re.compile("[a-z]")
 
 
@@ -106,6 +102,70 @@ _CHAT_U = re.compile(r" u(?:[ !,.]|r )")
 
 
 _SEP_CHAR = re.compile(f"[{_SEP}]")
+
+
+# Round 4: a concept word misspelt by one slip (a letter dropped, two swapped, a 1 for an i or l) in a
+# chat-style message ("pls chnage the reson", "plz confrim", "rece1pt"): the spellings are generated from
+# the words, not listed; read only where a chat abbreviation shows the writer types fast.
+_TYPO_HEADS = ("reason", "change", "confirm", "receipt", "received", "review", "refund", "feedback",
+               "rating", "dispute", "complaint", "delete", "remove", "coupon", "delivered", "return",
+               "voucher", "credit", "reviews", "refunds", "order", "receive")
+_TYPO_WORDS = frozenset({"complain", "refunds", "orders", "chang"})  # real words one slip from a head
+
+
+def _slips(word: str) -> set[str]:
+    out = {word[:i] + word[i + 1:] for i in range(1, len(word))}  # a letter dropped (not the first)
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(1, len(word) - 1)}  # swapped
+    out |= {word[:i] + "1" + word[i + 1:] for i, c in enumerate(word) if c in "il"}
+    return out
+
+
+_TYPO_MAP = {slip: head for head in _TYPO_HEADS for slip in _slips(head)
+             if slip not in _TYPO_HEADS and slip not in _TYPO_WORDS and len(slip) >= 4}
+# One pass for slips and chat abbreviations (their worth test, about 1 µs, runs once): a word of four
+# letters or more is looked up among the slips, a shorter one among the abbreviations.
+_CHAT_OR_TYPO = re.compile(r"(?<![a-z1])[a-z][a-z1]{3,9}(?![a-z1'])|" + _CHAT.pattern)
+
+
+# Round 4: a Chinese concept word written in pinyin or by its initials inside a Chinese message ("亲 xian
+# que ren shou huo ba", "ts che xiao yi xia", "cp 能 shan 一下吗", "hp+tu 返 5r"): read as the word. Only
+# in a text that holds Chinese characters and Latin letters; initials only where they stand alone.
+_PINYIN_WORDS = {
+    "querenshouhuo": "确认收货", "shouhuo": "收货", "haoping": "好评", "chaping": "差评",
+    "zhongping": "中评", "tuikuan": "退款", "yuanyin": "原因", "tousu": "投诉", "chexiao": "撤销",
+    "fanxian": "返现", "hongbao": "红包", "buyingxiang": "不影响", "buxihuan": "不喜欢",
+    "wuliyou": "无理由", "buxiangyao": "不想要", "bugai": "不改", "shandiao": "删掉", "shanchu": "删除",
+    "peini": "赔你", "suiyi": "随意",
+}
+# Short ones only where they cannot be a brand or an English word: initials standing alone (not touching
+# a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
+# what deleting takes, 图 after a plus or before 返.
+_PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
+                 "tu": "图"}
+_LONE = rf"(?<![a-z{_CJK}])(?:hp|cp|ts|hb)(?![a-z{_CJK}])"
+_PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
+    " ?".join(_syl) for _syl in sorted(
+        (re.findall(r"(?:[bcdfghjklmnpqrstwxyz]?h?[aeiouv]+(?:ng|n|r)?(?![aeiouv]))|[a-z]", w)
+         for w in _PINYIN_WORDS), key=lambda x: -len("".join(x)))) + r")(?![a-z])"
+    + "|" + _LONE + r"|(?<![a-z])fan(?= ?(?:\d|您|你|ni\b|nin\b))"
+    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)")
+
+
+def _pinyin(m: re.Match[str]) -> str:
+    w = m.group(0).replace(" ", "")
+    return _PINYIN_WORDS.get(w) or _PINYIN_SHORT.get(w, m.group(0))
+
+
+def _pinyin_worth(text: str) -> bool:
+    return not text.isascii() and _CJK_CHAR.search(text) is not None and _LETTER.search(text) is not None
+
+
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def _chat_or_typo(m: re.Match[str]) -> str:
+    w = m.group(0)
+    return _CHAT_MAP.get(w) or _TYPO_MAP.get(w, w)
 
 
 def _has_sep(text: str) -> bool:
@@ -234,14 +294,16 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
-    (_CHAT, _chat, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
+    (_PINYIN, _pinyin, _pinyin_worth),
+    (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
 
 
 def normalise(text: str) -> str:
     """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
     look-alike letters folded, spaced-out or separated letters and characters joined, a few chat
-    abbreviations spelt out (ur, u, pls, thx)."""
+    abbreviations spelt out (ur, u, pls, thx) and, in such a chat-style text, a concept word one slip off
+    put right; Chinese concept words in pinyin or initials inside a Chinese text read as the words."""
     if not text.isascii():
         if _COMPAT.search(text):
             text = unicodedata.normalize("NFKC", text)

@@ -14,6 +14,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_COMPLAINT,
     E_COMPLAINT_MENTION,
     E_DECOUPLE,
+    E_NOT_ACT,
     E_REASON,
     E_RECEIPT,
     E_REFUND,
@@ -39,6 +40,7 @@ from marketplace_returns.engine.guardrail.ties import (
     _Except,
     _first,
     _Hit,
+    _not_in,
     _sparing,
     _tie,
 )
@@ -170,7 +172,8 @@ def E_ANAPHOR_FIND(text: str, present: frozenset[str] | None = None) -> list[re.
 _E_REASON_STATE = re.compile(
     r"(?:insist(?:s|ing)? on|leav(?:e|ing) (?:it|the reason) as|selected|chose|picked|"
     r"filed (?:it )?(?:as|under)|"
-    r"marked(?: as)?|listed as|logged as|(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
+    r"marked(?: as)?|listed as|logged as|tagged(?: as)?|"
+    r"(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
     r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
     r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
 )
@@ -178,7 +181,7 @@ _E_BURDEN = re.compile(
     r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
     r"inspection queue|before we even|skip all that|limited to|at your own (?:cost|expense)|police-style|"
     r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
-    r"only (?:get|refund|pay)\w* \d+ ?%)"
+    r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:days|weeks|months))"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
@@ -220,15 +223,16 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         reason: list[tuple[int, int]] = []
     else:
         reason = [(m.start(), m.end()) for m in E_REASON.finditer(t)]
-    give = _not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW)
-    remove = _found(E_REVIEW_REMOVE, t, present, _G_E_REMOVE)
+    give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
+                   E_NOT_ACT)
+    remove = _not_in(_found(E_REVIEW_REMOVE, t, present, _G_E_REMOVE), t, E_NOT_ACT)
     complaint = _found(E_COMPLAINT, t, present, _G_E_COMPLAINT)
     on_review, on_complaint = _anaphora(doc, present)
     if on_review:
         remove = sorted(remove + on_review)
     if on_complaint:
         complaint = sorted(complaint + on_complaint)
-    receipt = _found(E_RECEIPT, t, present, _G_E_RECEIPT)
+    receipt = _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT)
     mention = _found(E_COMPLAINT_MENTION, t, present, _G_E_MENTION)
     conditions = reason + remove + complaint + receipt + mention
     if "no " in t:  # "no stars, no refund": the act and the threat in two words
@@ -272,7 +276,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         hit = _first(doc, remove, E_CANCEL, "keeps_from_review")
         if hit is not None:
             return hit
-    asks = _found(E_ASK, t, present, _G_E_REVIEW)
+    asks = _not_in(_found(E_ASK, t, present, _G_E_REVIEW), t, E_NOT_ACT)
     if give:
         hit = _tie(doc, give, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_review",
                    need=None if asks else _EN_REVIEW_ACT)

@@ -158,3 +158,13 @@ def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) 
         if not cancel.search(doc.text[lo:hi]):
             return _Hit(rule, lo, hi)
     return None
+
+
+def _not_in(spans: list[tuple[int, int]], text: str, facts: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The act spans that do not overlap a ``facts`` match (a word inside a fact is no act)."""
+    if not spans:
+        return spans
+    found = [(m.start(), m.end()) for m in facts.finditer(text)]
+    if not found:
+        return spans
+    return [(a, b) for a, b in spans if not any(a < fe and fs < b for fs, fe in found)]
