@@ -47,7 +47,7 @@ from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.calibration import ece, wilson
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import describe, load_examples, load_pool, manifest_digest, reader_from
-from marketplace_returns.training.train import train
+from marketplace_returns.training.train import Recipe, train
 from marketplace_returns.training.unlabelled import PoolText
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -164,7 +164,8 @@ def coverage_curve(p: np.ndarray, y: np.ndarray) -> list[str]:
     return lines
 
 
-def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Sequence[PoolText] = ()) -> None:
+def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Sequence[PoolText] = (),
+         recipe: Recipe | None = None) -> None:
     mine = [e for e in examples if e.lang == lang]
     sources = sorted({e.source for e in mine})
     print(f"\n== {lang}: {len(mine)} labelled rows from {len(sources)} sources; leave-one-source-out")
@@ -175,7 +176,7 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         if not any(e.has_family for e in rest):
             print(f"  {source}: no other {lang} source to train on; not scored")
             continue
-        model = train(rest, lang, seed=seed, pool=[p for p in pool if p.source != source])
+        model = train(rest, lang, seed=seed, pool=[p for p in pool if p.source != source], recipe=recipe)
         read = reader_from({lang: model}, version=f"loso-{source}", digest=manifest_digest(rest)).read
         band = (model.band.lo, model.band.hi)
         scored = score_source(test, read, model.predict([e.text for e in test]), band)
@@ -274,6 +275,8 @@ def main() -> int:
     ap.add_argument("--only", choices=["zh", "en"])
     ap.add_argument("--no-examples", action="store_true")
     ap.add_argument("--no-pool", action="store_true", help="train without the unlabelled pool's weak rows")
+    ap.add_argument("--search-design", action="store_true",
+                    help="inner folds choose C and the weak share from the wider grid")
     args = ap.parse_args()
     heldout = args.shared / "heldout.tsv"
     if not heldout.is_file():
@@ -289,7 +292,8 @@ def main() -> int:
     print(f"unlabelled pool: {len(pool)} texts (a source's pool texts never train a model scored on it)")
     for lang in ("zh", "en"):
         if args.only in (None, lang):
-            loso(examples, lang, args.seed, args.misses, pool)
+            loso(examples, lang, args.seed, args.misses, pool,
+                 Recipe.searching() if args.search_design else None)
     shipped_on_dev(examples)
     if not args.no_examples:
         examples_set(args.shared.parent)

@@ -69,10 +69,14 @@ def train_command(
                                      "interim labels while the manifest is being labelled."),
     corpus_dir: Path | None = typer.Option(None, "--corpus-dir", help="Folder with sources.yaml and "
                                            "manifest.tsv (default: the repository's corpus/)."),
+    search_design: bool = typer.Option(False, "--search-design", help="Let the inner folds choose C and "
+                                       "the weak rows' share again from the wider grid (18 fits a fold; "
+                                       "the default is the frozen design)."),
 ) -> None:
     """Rebuild the labelled texts, report cross-validated and leave-one-source-out figures, write weights."""
     try:
         from marketplace_returns.training import run as training
+        from marketplace_returns.training.train import Recipe
     except ImportError as exc:
         typer.echo(f"training needs the 'train' extra (pip install 'marketplace-returns[train]'): {exc}",
                    err=True)
@@ -89,7 +93,8 @@ def train_command(
     try:
         training.run(corpora=corpora, shared_data=data if data.is_dir() else None, heldout=heldout,
                      out=out or training.default_out(), seed=seed, version=version, log=typer.echo,
-                     do_loso=not no_loso, pool=pool, corpus_dir=corpus_dir)
+                     do_loso=not no_loso, pool=pool, corpus_dir=corpus_dir,
+                     recipe=Recipe.searching() if search_design else None)
     except MarketplaceReturnsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -27,7 +27,7 @@ from marketplace_returns.training.data import (
     pool_examples,
     sha256,
 )
-from marketplace_returns.training.train import Model, Predictions, arrays, train
+from marketplace_returns.training.train import Model, Predictions, Recipe, arrays, train
 from marketplace_returns.training.unlabelled import PoolText, unlabelled_pool
 
 LANGS = ("zh", "en")
@@ -121,7 +121,8 @@ def describe(model: Model) -> str:
 
 
 def loso(examples: Sequence[Example], lang: str, *, seed: int, log: Callable[[str], None],
-         pool: Sequence[PoolText] = ()) -> dict[str, tuple[list[Example], Predictions, tuple[float, float]]]:
+         pool: Sequence[PoolText] = (), recipe: Recipe | None = None,
+         ) -> dict[str, tuple[list[Example], Predictions, tuple[float, float]]]:
     """For each source of ``lang``: the recipe without it (nor its pool texts), scored on it."""
     mine = [e for e in examples if e.lang == lang]
     out = {}
@@ -131,7 +132,7 @@ def loso(examples: Sequence[Example], lang: str, *, seed: int, log: Callable[[st
         if not any(e.has_family for e in rest) or not any(e.has_family for e in test):
             log(f"  {lang} {source}: nothing left to train on without it; no leave-one-source-out figure")
             continue
-        model = train(rest, lang, seed=seed, pool=[p for p in pool if p.source != source])
+        model = train(rest, lang, seed=seed, pool=[p for p in pool if p.source != source], recipe=recipe)
         log(f"  without {source}:")
         log(describe(model))
         out[source] = (test, model.predict([e.text for e in test]), (model.band.lo, model.band.hi))
@@ -157,7 +158,8 @@ def default_out() -> Path:
 
 def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None, out: Path, seed: int,
         version: str | None, log: Callable[[str], None], do_loso: bool = True,
-        pool: Path | None = None, corpus_dir: Path | None = None) -> dict[str, Model]:
+        pool: Path | None = None, corpus_dir: Path | None = None,
+        recipe: Recipe | None = None) -> dict[str, Model]:
     """Train both languages, print the report through ``log``, write ``out/reader.npz``."""
     examples, dropped = load_examples(corpora, shared_data, heldout, pool, corpus_dir)
     log(f"examples: {len(examples)} (dropped: {', '.join(f'{k} {v}' for k, v in dropped.items())})")
@@ -177,7 +179,7 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
         if not mine:
             log(f"{lang}: no examples; no model")
             continue
-        model = train(mine, lang, seed=seed, pool=unlabelled)
+        model = train(mine, lang, seed=seed, pool=unlabelled, recipe=recipe)
         models[lang] = model
         band = (model.band.lo, model.band.hi)
         log(f"\n{lang}: {len(mine)} rows, {model.fitted.vocab.size} grams, Platt {model.platt[0]:.3f} "
@@ -198,7 +200,8 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
             log(dev_score.line("dev half (out of fold)"))
         if do_loso:
             total = Score()
-            for source, (test, pred, b) in loso(examples, lang, seed=seed, log=log, pool=unlabelled).items():
+            for source, (test, pred, b) in loso(examples, lang, seed=seed, log=log, pool=unlabelled,
+                                                recipe=recipe).items():
                 s = Score()
                 s.add(test, pred, b)
                 total.add(test, pred, b)
