@@ -30,6 +30,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,8 +99,32 @@ THRESHOLD = 0.6  # round 4: chosen by leave-one-blind-set-out (--loso; docs/guar
 UNBLOCK = 0.1  # round 4: a rule's block is lifted below this probability (same measurement)
 
 
+_EN_WORD = re.compile(r"[a-z0-9!@$]+(?:'[a-z]+)?")
+
+
+def _grams_variant(norm: str) -> list[str]:
+    """Candidate grams weighed by ``--grams`` beside the shipped ones (round 5): ``en-chars`` adds the
+    character 3- and 4-grams of each English word with its boundaries (slips, leet, split words), ``zh4``
+    adds Chinese character 4-grams."""
+    out = grams(norm)
+    if "en-chars" in GRAMS:
+        for w in _EN_WORD.findall(norm):
+            if len(w) > 3:
+                b = f"<{w}>"
+                out.extend("e:" + b[i:i + 3] for i in range(len(b) - 2))
+                out.extend("e:" + b[i:i + 4] for i in range(len(b) - 3))
+    if "zh4" in GRAMS and not norm.isascii():
+        for run in re.findall(r"[\u3400-\u9fff]+", norm):
+            out.extend("c:" + run[i:i + 4] for i in range(len(run) - 3))
+    return out
+
+
+GRAMS = "shipped"
+
+
 def _analyse(text: str) -> list[str]:
-    return grams(guardrail.normalise(text))
+    norm = guardrail.normalise(text)
+    return grams(norm) if GRAMS == "shipped" else _grams_variant(norm)
 
 
 def fit(texts: list[str], labels: np.ndarray, c: float = C) -> Callable[[list[str]], np.ndarray]:
@@ -252,11 +277,13 @@ def loso(c: float, keep: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global FEATURES, KEEP
+    global FEATURES, GRAMS, KEEP
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--old-rules", type=Path,
                     help="guardrail.py as it stood when the first eval set was scored")
     ap.add_argument("--features", choices=("grams", "hashed"), default="grams")
+    ap.add_argument("--grams", default="shipped",
+                    help="shipped, or the shipped grams plus en-chars and/or zh4 (e.g. en-chars+zh4)")
     ap.add_argument("--keep", type=int, default=KEEP, help="grams kept after the first fit")
     ap.add_argument("--replay-set", default=None,
                     help="with --old-rules: the evaluation file scored (a model trained on every other "
@@ -268,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="train on every tuning file and write the shipped weights")
     args = ap.parse_args(argv)
     FEATURES = args.features
+    GRAMS = args.grams
     KEEP = args.keep
     if args.write:
         return write_weights()

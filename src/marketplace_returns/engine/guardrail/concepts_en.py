@@ -217,11 +217,14 @@ E_COMPLAINT = _Concept(
     rf"pull|"
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
-    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)s?\b"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal)s?\b"
+    # round 5: the buyer's own return or refund request withdrawn (not the shop closing it)
+    rf"|(?<!we )(?<!i )(?<!we'll )(?<!i'll )\b(?:withdraw|cancel|close|retract|drop|take back|call off)\b"
+    rf"{_ES}{{0,12}}?\b(?:return|refund) request\b"
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
     rf"as long as|unless|ask is|ask is that|provided|on condition|"
     rf"on the condition)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"
-    rf"bbb)\b{_ES}{{0,15}}?"
+    rf"bbb|appeal)\b{_ES}{{0,15}}?"
     rf"\b(?:is closed|closed|withdrawn|"
     rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
     rf"pulled|removed|dropped|rescinded|called off|ended|"
@@ -336,7 +339,10 @@ E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
-                        r"identical (?:whichever|for every|for any|under any)")
+                        r"identical (?:whichever|for every|for any|under any)|"
+                        # round 5: the refund said to go its own way ("the refund for the dent goes out on its
+                        # own", "refund ... processed independently"); a benefit "sorted separately" is none
+                        r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
@@ -378,7 +384,11 @@ E_CANCEL = re.compile(
     r"add media)|"
     # round 4: "not yet", a review asked for what could be better, someone's words disowned
     r"(?:don'?t|do not) (?:\w+ )?confirm|could be better|could do better|"
-    r"should never have|should not have been|shouldn'?t have been)\b"
+    r"should never have|should not have been|shouldn'?t have been|"
+    # round 5: the refund said to go its own way, receipt only a status ("the refund for the dent goes
+    # out on its own", "confirming receipt is just a status update"); a benefit "sorted separately" is none
+    r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)|"
+    r"(?:just|only) (?:a )?(?:status update|updates? the (?:status|tracking)))\b"
 )
 # Round 4: the shop's own act (its receipt of the return, its feedback on the buyer) and a grade of the
 # goods: a review or receipt word inside one is not the buyer's act (the rules drop such act spans).
