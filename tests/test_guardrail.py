@@ -237,6 +237,8 @@ def test_floor_on_the_tune_corpus() -> None:
         # 0.829/0.035), then tuned to in round 3
         ("zh", "e4-"): (0.88, 0.04), ("en", "e4-"): (0.89, 0.03),  # scored once (0.881/0.038,
         # 0.890/0.029), promoted for round 5, not yet tuned to
+        ("zh", "w5-"): (0.89, 0.04), ("en", "w5-"): (0.86, 0.07),  # written blind for round 5, scored
+        # first-look (0.895/0.033, 0.867/0.062 on the round-4 system), not yet tuned to
     }
     special = tuple(prefix for _, prefix in floors if prefix)
     for (lang, prefix), (min_recall, max_false) in floors.items():
