@@ -388,7 +388,13 @@ E_CANCEL = re.compile(
     # round 5: the refund said to go its own way, receipt only a status ("the refund for the dent goes
     # out on its own", "confirming receipt is just a status update"); a benefit "sorted separately" is none
     r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)|"
-    r"(?:just|only) (?:a )?(?:status update|updates? the (?:status|tracking)))\b"
+    r"(?:just|only) (?:a )?(?:status update|updates? the (?:status|tracking))|"
+    # round 5: any gain or loss denied ("there's no reward for confirming receipt", "you gain nothing by",
+    # "refunds never depend on reviews", "nothing on our side hangs on it")
+    r"(?:no|never any|not any) (?:reward|bonus|benefit|perk|incentive|penalty|downside|discount|voucher|"
+    r"credit|extra)s? (?:for|in|to|by)|gain (?:nothing|anything)|(?:don'?t|doesn'?t|won'?t) gain|"
+    r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
+    r"nothing changes for)\b"
 )
 # Round 4: the shop's own act (its receipt of the return, its feedback on the buyer) and a grade of the
 # goods: a review or receipt word inside one is not the buyer's act (the rules drop such act spans).
@@ -492,10 +498,11 @@ class _Prefacing:
 
 
 _E_CHOICE = re.compile(r"up to you|your (?:call|choice)|whatever|no pressure|no obligation|is fine|entirely|"
-                       r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to")
+                       r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to|"
+                       r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)")
 # round 4: a contrast within about five words of a disclaimer (the test runs only after a disclaimer)
 _E_CONTRAST = re.compile(r"(?:[^.!?\n]{0,30}?[.!?]? ?|[^.!?\n]{0,30}?)"
-                         r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|"
+                         r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|except|"
                          r"just a heads[- ]up|heads[- ]up)\b")
 E_CANCEL_RAW = E_CANCEL
 _PREFACING = _Prefacing(E_CANCEL_RAW)

@@ -139,7 +139,7 @@ Z_CANCEL = _Concept(
     r"是不对的|那是不对|是违规的|不能这么做|这个真不用|"
     r"承诺[^。！？!?]{0,6}不|不提供|"
     # round 5: a choice put as A-not-A or as either-or, the buyer's own decision, an ask denied
-    r"撤不撤|删不删|评不评|选不选|换不换|您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
+    r"撤不撤|删不删|评不评|选不选|换不换|您的决定|您的事|没有任何变化|不会有任何变化|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
     r"也好[^。！？!?]{0,14}也好|不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
     # not yet: the buyer told to wait before confirming (the rules' receipt act skips it too)
     r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)"
