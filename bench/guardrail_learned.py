@@ -95,8 +95,8 @@ def vectoriser() -> HashingVectorizer:
 FEATURES = "grams"
 KEEP = 8000
 C = 16.0
-THRESHOLD = 0.6  # round 4: chosen by leave-one-blind-set-out (--loso; docs/guardrail.md)
-UNBLOCK = 0.1  # round 4: a rule's block is lifted below this probability (same measurement)
+THRESHOLD = 0.6  # round 4, kept in round 5: chosen by leave-one-blind-set-out (--loso; docs/guardrail.md)
+UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
 
 
 _EN_WORD = re.compile(r"[a-z0-9!@$]+(?:'[a-z]+)?")
