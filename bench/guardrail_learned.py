@@ -93,8 +93,8 @@ def vectoriser() -> HashingVectorizer:
 
 
 FEATURES = "grams"
-KEEP = 8000
-C = 16.0
+KEEP = 16000  # round 5 (round 4: 8,000): --loso over five sets
+C = 32.0  # round 5 (round 4: 16)
 THRESHOLD = 0.6  # round 4, kept in round 5: chosen by leave-one-blind-set-out (--loso; docs/guardrail.md)
 UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
 
