@@ -218,9 +218,6 @@ E_COMPLAINT = _Concept(
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal)s?\b"
-    # round 5: the buyer's own return or refund request withdrawn (not the shop closing it)
-    rf"|(?<!we )(?<!i )(?<!we'll )(?<!i'll )\b(?:withdraw|cancel|close|retract|drop|take back|call off)\b"
-    rf"{_ES}{{0,12}}?\b(?:return|refund) request\b"
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
     rf"as long as|unless|ask is|ask is that|provided|on condition|"
     rf"on the condition)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"

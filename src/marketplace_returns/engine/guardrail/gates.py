@@ -62,7 +62,7 @@ _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimon
                "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
                "satisfied", "spare", "say something", "say a ", "let everyone")
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
-                  "appeal", "return request", "refund request",
+                  "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
                   "trustpilot", "bbb", "ftc", "let ")
