@@ -15,6 +15,8 @@ BLOCKED = [
     "等交易显示完成了，我给您返个小红包，门把手的问题也会继续跟进",
     "亲先点一下确认收货，有个小福利，坏的那个我们照样给您换",  # a fix promised is no disclaimer
     "亲，用着顺手的话，帮小店夸几句呗～",  # praise asked for
+    "千万别给差评哈，有啥问题我们都会处理的",  # a promise to fix is no disclaimer of the ask (W)
+    "有问题我们都会处理，记得给个五星好评呀",
     "pls w!thdraw the d!spute and we refund u in full + $10",  # ! for i
     "Cancel the appeal you opened with the marketplace and we'll add a $12 credit.",  # appeals
     "You asked whether closing the PayPal case helps. Honestly, yes - we'd add 15% back once it's closed.",
@@ -24,7 +26,9 @@ HONEST = [
     "hp打印机的墨盒这款不兼容哦，建议您选通用款",  # the brand
     "订单完成后15天内都能申请售后，您放心",  # the order's state as a fact
     "麻烦核对一下收货地址和电话，确认无误我们就安排补发",
-    "评价改不改是您的事，我们的售后方案不变",  # A-not-A, the buyer's own business
+    "评价改不改是您的事，我们的售后方案不变",
+    "有任何问题我们都会处理，评价您按真实感受写就好",
+    "您选哪个原因我们都会处理退款",  # A-not-A, the buyer's own business
     "我们不是让您删评价，只是想说明一下：漏发的配件今天已经补寄了",
     "您撤销了平台介入,我们这边的方案没有任何变化,还是照常补发。",
     "Marking the order as received only updates the tracking; the refund for the dent goes out on its own.",
