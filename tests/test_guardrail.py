@@ -231,19 +231,25 @@ def test_floor_on_the_tune_corpus() -> None:
     """What the rules reach on the corpus they were written against (bench/eval_guardrail.py prints
     it with intervals; the fair figures are the first-look probe figures and the blind sets' in
     docs/guardrail.md)."""
-    floors = {  # (lang, the second eval set or the rest): lowest recall, highest false-block rate
-        ("zh", False): (0.975, 0.01), ("en", False): (0.975, 0.01),
-        ("zh", True): (0.975, 0.03), ("en", True): (0.95, 0.02),  # scored once (0.927/0.048, 0.829/0.035),
-        # then tuned to in round 3
+    floors = {  # (lang, set): lowest recall, highest false-block rate; "" is every other tuning file
+        ("zh", ""): (0.975, 0.01), ("en", ""): (0.975, 0.01),
+        ("zh", "e2-"): (0.975, 0.03), ("en", "e2-"): (0.95, 0.02),  # scored once (0.927/0.048,
+        # 0.829/0.035), then tuned to in round 3
+        ("zh", "e4-"): (0.95, 0.01), ("en", "e4-"): (0.975, 0.01),  # scored once (0.881/0.038,
+        # 0.890/0.029), then tuned to in round 5
+        ("zh", "w5-"): (0.92, 0.01), ("en", "w5-"): (0.95, 0.01),  # written blind for round 5, scored
+        # first-look (0.895/0.033, 0.867/0.062 on the round-4 system), then trained on
     }
-    for (lang, second), (min_recall, max_false) in floors.items():
-        rows = [r for r in _rows() if r["lang"] == lang and str(r["id"]).startswith("e2-") == second]
+    special = tuple(prefix for _, prefix in floors if prefix)
+    for (lang, prefix), (min_recall, max_false) in floors.items():
+        rows = [r for r in _rows() if r["lang"] == lang
+                and (str(r["id"]).startswith(prefix) if prefix else not str(r["id"]).startswith(special))]
         bad = [r for r in rows if r["blocked"]]
         good = [r for r in rows if not r["blocked"]]
         recall = sum(assess(str(r["text"])).blocked for r in bad) / len(bad)
         false_block = sum(assess(str(r["text"])).blocked for r in good) / len(good)
-        assert recall >= min_recall, (lang, second, recall)
-        assert false_block <= max_false, (lang, second, false_block)
+        assert recall >= min_recall, (lang, prefix, recall)
+        assert false_block <= max_false, (lang, prefix, false_block)
 
 
 def _reasons() -> dict[str, set[str]]:

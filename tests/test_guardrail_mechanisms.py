@@ -118,10 +118,18 @@ def test_the_learned_layer_never_blocks_past_a_disclaimer_or_without_a_concept()
     assert not learned._model_may_block(normalise("Thanks for your patience, the parcel is on its way."))
 
 
+def test_an_answer_to_the_buyers_reported_question_is_no_act() -> None:
+    # round 4 needed the model's lift for this one; since round 5 the rules blank the reported question
+    text = ("You asked whether closing the PayPal case is necessary: it isn't. The refund goes through "
+            "either way and PayPal closes it after.")
+    assert rules._classify(normalise(text)) is None
+    assert not assess(text).blocked
+    assert assess("You asked whether closing the PayPal case helps. Honestly, yes - we'd add 15% back "
+                  "once it's closed.").blocked
+
+
 @pytest.mark.parametrize("text", [
     # honest answers the rules read as acts (tuning rows); the model is very sure they are honest
-    "You asked whether closing the PayPal case is necessary: it isn't. The refund goes through either way "
-    "and PayPal closes it after.",
     "You said you'd like to close the complaint because the parcel turned up. If so, you can do it from the "
     "Resolution Centre; if anything's still wrong, just leave it open, that's fine too.",
 ])

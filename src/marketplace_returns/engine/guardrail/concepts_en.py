@@ -217,11 +217,11 @@ E_COMPLAINT = _Concept(
     rf"pull|"
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
-    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb)s?\b"
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal)s?\b"
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
     rf"as long as|unless|ask is|ask is that|provided|on condition|"
     rf"on the condition)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"
-    rf"bbb)\b{_ES}{{0,15}}?"
+    rf"bbb|appeal)\b{_ES}{{0,15}}?"
     rf"\b(?:is closed|closed|withdrawn|"
     rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
     rf"pulled|removed|dropped|rescinded|called off|ended|"
@@ -336,7 +336,10 @@ E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|
 E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
-                        r"identical (?:whichever|for every|for any|under any)")
+                        r"identical (?:whichever|for every|for any|under any)|"
+                        # round 5: the refund said to go its own way ("the refund for the dent goes out on its
+                        # own", "refund ... processed independently"); a benefit "sorted separately" is none
+                        r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
@@ -378,7 +381,17 @@ E_CANCEL = re.compile(
     r"add media)|"
     # round 4: "not yet", a review asked for what could be better, someone's words disowned
     r"(?:don'?t|do not) (?:\w+ )?confirm|could be better|could do better|"
-    r"should never have|should not have been|shouldn'?t have been)\b"
+    r"should never have|should not have been|shouldn'?t have been|"
+    # round 5: the refund said to go its own way, receipt only a status ("the refund for the dent goes
+    # out on its own", "confirming receipt is just a status update"); a benefit "sorted separately" is none
+    r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)|"
+    r"(?:just|only) (?:a )?(?:status update|updates? the (?:status|tracking))|"
+    # round 5: any gain or loss denied ("there's no reward for confirming receipt", "you gain nothing by",
+    # "refunds never depend on reviews", "nothing on our side hangs on it")
+    r"(?:no|never any|not any) (?:reward|bonus|benefit|perk|incentive|penalty|downside|discount|voucher|"
+    r"credit|extra)s? (?:for|in|to|by)|gain (?:nothing|anything)|(?:don'?t|doesn'?t|won'?t) gain|"
+    r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
+    r"nothing changes for)\b"
 )
 # Round 4: the shop's own act (its receipt of the return, its feedback on the buyer) and a grade of the
 # goods: a review or receipt word inside one is not the buyer's act (the rules drop such act spans).
@@ -482,10 +495,11 @@ class _Prefacing:
 
 
 _E_CHOICE = re.compile(r"up to you|your (?:call|choice)|whatever|no pressure|no obligation|is fine|entirely|"
-                       r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to")
+                       r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to|"
+                       r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)")
 # round 4: a contrast within about five words of a disclaimer (the test runs only after a disclaimer)
 _E_CONTRAST = re.compile(r"(?:[^.!?\n]{0,30}?[.!?]? ?|[^.!?\n]{0,30}?)"
-                         r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|"
+                         r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|except|"
                          r"just a heads[- ]up|heads[- ]up)\b")
 E_CANCEL_RAW = E_CANCEL
 _PREFACING = _Prefacing(E_CANCEL_RAW)

@@ -6,7 +6,9 @@ Why: the concept rules (the rest of this package) miss phrasing they have no wor
 honest answers as acts. Round 4 measured the layer by leaving one blind evaluation set out at a time
 (each written by other hands; ``bench/guardrail_learned.py --loso``, docs/guardrail.md): adding blocks
 at probability >= 0.60 and lifting rule blocks below 0.10 cut misses plus false blocks from 0.258 (round
-3's layer: add at 0.90, no lift) to 0.160, pooled over the three sets and both languages. So it may add
+3's layer: add at 0.90, no lift) to 0.160, pooled over the three sets and both languages; round 5 re-chose
+over five blind-written sets: the same grams and add threshold, more capacity (16,000 grams, C=32: the
+cost 0.006 lower across the grid) and a lift below 0.15 (fewer Chinese false blocks). So it may add
 a block where its probability reaches the shipped threshold, the text holds a rule-level concept (an act
 or benefit word the rules know) and no disclaimer or leave; and it lifts a rule block below the shipped
 ``unblock``, except where an English disclaimer is used as the tie's preface (the model reads the

@@ -68,8 +68,9 @@ _SEP = " \t\u3000\\-*_·•.~～/|"
 _SPACED_CJK = re.compile(rf"(?<=[{_CJK}])[{_SEP}]+(?=[{_CJK}])")
 _SPACED_LETTERS = re.compile(r"(?<![a-z])[a-z](?:[ .\-*_]{1,2}[a-z]){2,}(?![a-z])")
 _SPACED_HINT = re.compile(r"[ .\-*_][a-z][ .\-*_]{1,2}[a-z][ .\-*_]{1,2}[a-z]")
-_LEET = re.compile(r"[@03$](?<=[a-z][@03$])[@03$]?(?=[a-z])")  # f33dback: one or two in a word
-_LEET_MAP = {"@": "a", "0": "o", "3": "e", "$": "s"}
+# f33dback: one or two in a word; round 5: "!" for i between letters (d!spute, rev!ew)
+_LEET = re.compile(r"[@03$!](?<=[a-z][@03$!])[@03$]?(?=[a-z])")
+_LEET_MAP = {"@": "a", "0": "o", "3": "e", "$": "s", "!": "i"}
 _CHAT = re.compile(r"(?:ur|u|pls|plz|thx|b4)(?<![a-z]ur)(?<![a-z]u)(?<![a-z]pls)(?<![a-z]plz)(?<![a-z]thx)"
                    r"(?<![a-z0-9]b4)(?![a-z'])|4(?<![a-z0-9.$]4)(?= (?:a|an|ur|your|every|each)\b)")
 _CHAT_MAP = {"ur": "your", "u": "you", "pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
@@ -141,14 +142,19 @@ _PINYIN_WORDS = {
 # a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
 # what deleting takes, 图 after a plus or before 返.
 _PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
-                 "tu": "图"}
+                 "tu": "图", "qrsh": "确认收货", "xian": "现"}
+# Round 5: initials touching a Chinese character where only the concept fits: after 给个 / 求 / 写 / 留
+# ("给个hp呗"), before what is done to a review or paid for it ("cp撤了吧", "hp返5r"); qrsh (确认收货)
+# anywhere, being no word or brand; xian after 返 (返xian).
+_TOUCHING = (r"|(?<![a-z])qrsh(?![a-z])|(?<=[个给求写留])(?:hp|cp)(?![a-z])"
+             r"|(?<![a-z])(?:hp|cp)(?=[删撤改返送呗吧])|(?<=返)xian(?![a-z])")
 _LONE = rf"(?<![a-z{_CJK}])(?:hp|cp|ts|hb)(?![a-z{_CJK}])"
 _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
     " ?".join(_syl) for _syl in sorted(
         (re.findall(r"(?:[bcdfghjklmnpqrstwxyz]?h?[aeiouv]+(?:ng|n|r)?(?![aeiouv]))|[a-z]", w)
          for w in _PINYIN_WORDS), key=lambda x: -len("".join(x)))) + r")(?![a-z])"
     + "|" + _LONE + r"|(?<![a-z])fan(?= ?(?:\d|您|你|ni\b|nin\b))"
-    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)")
+    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)" + _TOUCHING)
 
 
 def _pinyin(m: re.Match[str]) -> str:
@@ -293,7 +299,7 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
      lambda t: " n't" in t or "- " in t or " -" in t),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
-    (_LEET, _leet, lambda t: any(c in t for c in "@03$") and _LETTER.search(t) is not None),
+    (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )

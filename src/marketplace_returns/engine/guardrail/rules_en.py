@@ -216,7 +216,37 @@ def _found(pattern: _Finder, t: str, present: frozenset[str], triggers: tuple[st
     return [(m.start(), m.end()) for m in pattern.finditer(t)]
 
 
+# Round 5: the buyer's question reported or quoted in an answer ("You asked if removing the review would
+# get you a discount.", "Is there a bonus for a 5-star review? No - ...") holds the buyer's words, not the
+# rep's acts: the clause is blanked (same length, so spans still map) unless the answer is a yes
+# ("You asked whether closing the case helps. Honestly, yes - we'd add 15%" stays a tie).
+_E_ASKED = re.compile(r"\byou (?:asked|were asking|wanted to know|are asking|'re asking|ask)(?: me| us)? "
+                      r"(?:if|whether|about|how|why|what|could|can|would)\b[^.!?\n]*"
+                      r"|(?<![^.!?\n ])(?:is|are|do|does|will|would|can|should)\b[^.!?\n]*\?"
+                      r"(?= ?(?:no|nope)\b)")
+_E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask")
+_E_YES = re.compile(r"[.!?]? *(?:honestly,? |well,? )?(?:yes|yep|yeah|sure|there is|there's|of course|"
+                    r"absolutely|definitely|it does|it would|we do|we would|we will)\b")
+
+
+def _blank_asked_en(doc: _Doc) -> _Doc:
+    t = doc.text
+    # substring tests first: the regex costs about 1.5 µs on an English reply, which almost always
+    # holds "you", and one in ten a question mark
+    if "? no" not in t and "?no" not in t and not any(w in t for w in _E_ASKED_WORDS):
+        return doc
+    chars: list[str] | None = None
+    for m in _E_ASKED.finditer(t):
+        if _E_YES.match(t, m.end()):
+            continue
+        if chars is None:
+            chars = list(t)
+        chars[m.start():m.end()] = "_" * (m.end() - m.start())
+    return doc if chars is None else _Doc("".join(chars))
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
+    doc = _blank_asked_en(doc)
     t = doc.text
     present = _present(t)
     if present.isdisjoint(_G_E_REASON) and not t.startswith(_REASON_AT_START):

@@ -97,10 +97,15 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     if remove:
-        hit = _first(doc, remove, Z_CANCEL, "keeps_from_review")
+        hit = _first(doc, remove, _Except(Z_CANCEL, _Z_PROMISE), "keeps_from_review")
         if hit is not None:
             return hit
     asks = _not_in(_gated(Z_ASK, t, _RX_Z_REVIEW), t, Z_NOT_ACT)
     if asks:
-        return _first(doc, asks, Z_CANCEL, "asks_for_review")
+        return _first(doc, asks, _Except(Z_CANCEL, _Z_PROMISE), "asks_for_review")
     return None
+
+
+# Round 5 (batch W): "有问题我们都会处理" beside a review asked for or kept back is a promise to fix, not a
+# statement that the review changes nothing: it disclaims ties between a reason and a refund, not these.
+_Z_PROMISE = re.compile(r"都会[^。！？!?]{0,12}?(?:退|处理|同意|受理)")
