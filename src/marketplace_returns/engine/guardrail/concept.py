@@ -157,6 +157,39 @@ class _Finder(Protocol):
     def finditer(self, text: str) -> Iterable[re.Match[str]]: ...
 
 
+class Prefacing:
+    """A disclaimer finder that skips the disclaimers used as a preface to the tie.
+
+    "Up to you, but the voucher only goes to ...", "那是不对的，不过您改成好评的话我们还是给您返现": words
+    that leave the buyer a choice (or disown a colleague's offer) are no disclaimer where a contrast
+    follows within a few words; a same-refund statement or a fact still disclaims. One class for both
+    languages: only what counts as a choice and as a contrast differs.
+    """
+
+    __slots__ = ("base", "choice", "contrast")
+
+    def __init__(self, base: _Finder, choice: re.Pattern[str], contrast: re.Pattern[str]) -> None:
+        self.base = base
+        self.choice = choice
+        self.contrast = contrast
+
+    def kept(self, text: str, m: re.Match[str]) -> bool:
+        """Whether the disclaimer ``m`` still disclaims (it is no choice word, or no contrast follows)."""
+        return self.choice.fullmatch(m.group(0)) is None or self.contrast.match(text, m.end()) is None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        first = self.base.search(text)  # the first match is kept almost always: one search, as before
+        if first is None or self.kept(text, first):
+            return first
+        for m in self.base.finditer(text):
+            if self.kept(text, m):
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return [m for m in self.base.finditer(text) if self.kept(text, m)]
+
+
 class _Concept:
     """One concept's regex, compiled for speed: the alternatives that open with a literal character in
     one pattern (``re`` then skips to candidate positions), the rest in a second one.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace_returns.engine.guardrail.concept import _Concept, _literal_first, _words
+from marketplace_returns.engine.guardrail.concept import Prefacing, _Concept, _literal_first, _words
 
 # English --------------------------------------------------------------------------------------------
 
@@ -466,34 +466,6 @@ E_ASK = _Concept(
 E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (E_THREAT, E_CANCEL, E_REFUND))
 
 
-class _Prefacing:
-    """A disclaimer finder that ignores a disclaimer used as a preface to the tie: "up to you, but the
-    voucher only goes to ...", "totally your call! Just so you know, 'changed my mind' ones get $10".
-    Only words that leave the buyer a choice are read so, where a contrast word follows within a few
-    words (the next sentence's opening included); a same-refund statement ("either way", "won't
-    affect") or a fact ("five-star hotel specs, but ...") still disclaims."""
-
-    __slots__ = ("base",)
-
-    def __init__(self, base: re.Pattern[str]) -> None:
-        self.base = base
-
-    def _kept(self, text: str, m: re.Match[str]) -> bool:
-        return _E_CHOICE.fullmatch(m.group(0)) is None or _E_CONTRAST.match(text, m.end()) is None
-
-    def search(self, text: str) -> re.Match[str] | None:
-        first = self.base.search(text)  # the first match is kept almost always: one search, as before
-        if first is None or self._kept(text, first):
-            return first
-        for m in self.base.finditer(text):
-            if self._kept(text, m):
-                return m
-        return None
-
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        return [m for m in self.base.finditer(text) if self._kept(text, m)]
-
-
 _E_CHOICE = re.compile(r"up to you|your (?:call|choice)|whatever|no pressure|no obligation|is fine|entirely|"
                        r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to|"
                        r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)")
@@ -502,13 +474,16 @@ _E_CONTRAST = re.compile(r"(?:[^.!?\n]{0,30}?[.!?]? ?|[^.!?\n]{0,30}?)"
                          r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|except|"
                          r"just a heads[- ]up|heads[- ]up)\b")
 E_CANCEL_RAW = E_CANCEL
-_PREFACING = _Prefacing(E_CANCEL_RAW)
+# "up to you, but the voucher only goes to ...", "totally your call! Just so you know, 'changed my mind'
+# ones get $10": a choice word prefacing a contrast within a few words (the next sentence's opening
+# included) does not disclaim; a same-refund statement ("either way") or a fact still does.
+_PREFACING = Prefacing(E_CANCEL_RAW, _E_CHOICE, _E_CONTRAST)
 E_CANCEL = _PREFACING  # type: ignore[assignment]
 
 
 def prefaced(text: str) -> bool:
-    """Whether a disclaimer in the text is used as a preface to a tie (see ``_Prefacing``)."""
-    return any(not _PREFACING._kept(text, m) for m in E_CANCEL_RAW.finditer(text))
+    """Whether a disclaimer in the text is used as a preface to a tie (see ``concept.Prefacing``)."""
+    return any(not _PREFACING.kept(text, m) for m in E_CANCEL_RAW.finditer(text))
 
 _EN_REVIEW_ACT = re.compile(
     r"\b(?:leaves?|leaving|gives?|giving|writes?|posts?|posting|drops?|rate|rates|share|shares|review us|"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace_returns.engine.guardrail.concept import _Concept
+from marketplace_returns.engine.guardrail.concept import Prefacing, _Concept
 
 # --- concepts --------------------------------------------------------------------------------------
 
@@ -158,32 +158,6 @@ Z_ASK = _Concept(
 )
 
 
-class _Prefacing:
-    """Z_CANCEL without the disclaimers used as a preface to the tie: a choice left to the buyer, a
-    colleague's words disowned or a promise not to, followed within the clause or the next by a contrast
-    ("那是不对的，不过您改成好评的话我们还是给您返现", "本店不提供好评返现，但您私下给个五星…")."""
-
-    __slots__ = ("base",)
-
-    def __init__(self, base: _Concept) -> None:
-        self.base = base
-
-    def _kept(self, text: str, m: re.Match[str]) -> bool:
-        return _Z_CHOICE.fullmatch(m.group(0)) is None or _Z_CONTRAST.match(text, m.end()) is None
-
-    def search(self, text: str) -> re.Match[str] | None:
-        first = self.base.search(text)  # the first match is kept almost always: one search, as before
-        if first is None or self._kept(text, first):
-            return first
-        for m in self.base.finditer(text):
-            if self._kept(text, m):
-                return m
-        return None
-
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        return [m for m in self.base.finditer(text) if self._kept(text, m)]
-
-
 _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|这个真不用|承诺[^。！？!?]{0,6}不|不提供|由您|"
                        r"您决定|您说了算|看您|随便选|随意|随您|自由|无论|不管|撤不撤|删不删|评不评|选不选|"
                        r"换不换|您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|也好[^。！？!?]{0,14}也好|"
@@ -194,4 +168,6 @@ _Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
 Z_NOT_ACT = re.compile(r"五星级|星级酒店|酒店同款|(?:携程|酒店|测评)[^。！？!?]{0,6}(?:五星|打分)|"
                        r"(?:五颗|五|三|四)星(?:防水|级别)|好评最多|都是好评|好多好评|不是(?:评分|评价)")
 Z_CANCEL_RAW = Z_CANCEL
-Z_CANCEL = _Prefacing(Z_CANCEL_RAW)  # type: ignore[assignment]
+# A choice left to the buyer, a colleague's words disowned or a promise not to, followed within the clause
+# or the next by a contrast ("本店不提供好评返现，但您私下给个五星…"), does not disclaim.
+Z_CANCEL = Prefacing(Z_CANCEL_RAW, _Z_CHOICE, _Z_CONTRAST)  # type: ignore[assignment]
