@@ -239,6 +239,8 @@ def test_floor_on_the_tune_corpus() -> None:
         # 0.890/0.029), then tuned to in round 5
         ("zh", "w5-"): (0.92, 0.01), ("en", "w5-"): (0.95, 0.01),  # written blind for round 5, scored
         # first-look (0.895/0.033, 0.867/0.062 on the round-4 system), then trained on
+        ("zh", "e5-"): (0.96, 0.02), ("en", "e5-"): (0.90, 0.03),  # scored once (0.967/0.019,
+        # 0.905/0.029), then tuned to in round 6
     }
     special = tuple(prefix for _, prefix in floors if prefix)
     for (lang, prefix), (min_recall, max_false) in floors.items():
