@@ -275,8 +275,8 @@ def loso(c: float, keep: int) -> int:
                 tot = [0, 0, 0, 0]
                 line += f" | {lang}"
                 for s in BLIND_SETS:
-                    if (s, lang, t, u) not in counts:
-                        continue
+                    if (s, lang, t, u) not in counts or not counts[(s, lang, t, u)][1]:
+                        continue  # a set with no messages in this language (tune_written6b: English only)
                     tp, pos, fb, neg = counts[(s, lang, t, u)]
                     tot = [tot[0] + tp, tot[1] + pos, tot[2] + fb, tot[3] + neg]
                     line += f" {tp / pos:.3f}/{fb / neg:.3f}"

@@ -293,7 +293,9 @@ def _quote(m: re.Match[str]) -> str:
 # Round 6: pictographs put inside an English word to slip it past a filter ("r🙏emove", "con✅firm
 # rec📦eipt"): dropped where a letter stands on both sides (the emoji the fold spells out, 🎁 ⭐, are
 # words by then and stay).
-_EMOJI_IN_WORD = re.compile("(?<=[a-z])[\u2600-\u27bf\U0001f300-\U0001faff]+(?=[a-z])")
+# The pattern opens with the pictograph class (re skips ahead to one) and looks back for the letter.
+_PICTO = "[\u2600-\u27bf\U0001f300-\U0001faff]"
+_EMOJI_IN_WORD = re.compile(f"{_PICTO}(?<=[a-z].){_PICTO}*(?=[a-z])")
 
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
