@@ -290,9 +290,17 @@ def _quote(m: re.Match[str]) -> str:
     return f'"{m.group(1)}"'
 
 
+# Round 6: pictographs put inside an English word to slip it past a filter ("r🙏emove", "con✅firm
+# rec📦eipt"): dropped where a letter stands on both sides (the emoji the fold spells out, 🎁 ⭐, are
+# words by then and stay).
+# The pattern opens with the pictograph class (re skips ahead to one) and looks back for the letter.
+_PICTO = "[\u2600-\u27bf\U0001f300-\U0001faff]"
+_EMOJI_IN_WORD = re.compile(f"{_PICTO}(?<=[a-z].){_PICTO}*(?=[a-z])")
+
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
+    (_EMOJI_IN_WORD, "", lambda t: not t.isascii()),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
     (_SPLIT_WORD, _join_split, _split_worth),
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
