@@ -28,7 +28,7 @@ from marketplace_returns.training.corpus import (
     write_manifest,
 )
 from marketplace_returns.training.data import label_family
-from marketplace_returns.training.sources import iter_rows, text_variants
+from marketplace_returns.training.sources import iter_rows
 
 
 def read_labels(folder: Path) -> dict[str, tuple[str, str, str]]:
@@ -115,8 +115,7 @@ def main() -> None:
             if raw.text != pool[key]["text"]:
                 raise SystemExit(f"{key}: rebuilt text differs from the pool's")
             digest = sha256(raw.text)
-            variants = {sha256(t) for t in text_variants(raw)}
-            if heldout.holds(source, spec, raw.row) or variants & heldout.hashes:
+            if heldout.excludes(source, spec, raw):
                 raise SystemExit(f"{key}: held out, must not be labelled")
             family, category = final[key]
             manifest.append(ManifestRow(source=source_id, file=file, row=raw.row, lang=source.lang,

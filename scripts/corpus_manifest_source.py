@@ -30,7 +30,7 @@ from marketplace_returns.training.corpus import (
     write_manifest,
 )
 from marketplace_returns.training.data import label_family
-from marketplace_returns.training.sources import iter_rows, text_variants
+from marketplace_returns.training.sources import iter_rows
 
 PRODUCT_KINDS = {"apparel", "shoes", "electronics", "cosmetics", "food", "home", "other"}
 
@@ -82,8 +82,7 @@ def main() -> None:
                 continue
             if raw.text != pool[key]["text"]:
                 raise SystemExit(f"{key}: rebuilt text differs from the pool's")
-            if heldout.holds(source, spec, raw.row) or (
-                    {sha256(t) for t in text_variants(raw)} & heldout.hashes):
+            if heldout.excludes(source, spec, raw):
                 raise SystemExit(f"{key}: held out, must not be labelled")
             label = labels[key]
             added.append(ManifestRow(source=source_id, file=file, row=raw.row, lang=source.lang,

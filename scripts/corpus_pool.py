@@ -11,15 +11,14 @@ written outside the repository (``--out``); only the manifest built from its lab
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-from marketplace_returns.training.corpus import load_heldout, load_sources
-from marketplace_returns.training.sources import NegativeRows, iter_rows, text_variants
+from marketplace_returns.training.corpus import load_heldout, load_sources, sha256, variant_hashes
+from marketplace_returns.training.sources import NegativeRows, iter_rows
 
 SEED = 16
 PER_BATCH = 100
@@ -61,10 +60,6 @@ EXTRA: dict[str, dict[tuple[str, str], int]] = {
 }
 
 
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, required=True)
@@ -83,7 +78,7 @@ def main() -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             dev_ids.add(record["id"])
-            dev_hashes.update(sha(form) for form in {record["text"], record["text"].strip(),
+            dev_hashes.update(sha256(form) for form in {record["text"], record["text"].strip(),
                                                      " ".join(record["text"].split())})
     dev_prefix = {"online-shopping-10-cats": "osc", "womens-clothing": "wcr", "uci-amazon-cells": "amz"}
 
@@ -99,15 +94,15 @@ def main() -> None:
                     continue
                 if not 8 <= len(raw.text) <= 600:
                     continue
-                hashes = {sha(form) for form in text_variants(raw)}
-                if heldout.holds(source, spec, raw.row) or hashes & heldout.hashes:
+                hashes = variant_hashes(raw)
+                if heldout.excludes(source, spec, raw, hashes):
                     dropped["heldout"] += 1
                     continue
                 prefix = dev_prefix.get(source.id)
                 if (prefix and f"{prefix}-{raw.row}" in dev_ids) or hashes & dev_hashes:
                     dropped["dev"] += 1
                     continue
-                key = sha(" ".join(raw.text.split()))
+                key = sha256(" ".join(raw.text.split()))
                 if key in seen:
                     dropped["duplicate"] += 1
                     continue

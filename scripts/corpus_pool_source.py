@@ -65,8 +65,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from marketplace_returns.training.corpus import load_heldout, load_manifest, load_sources, sha256
-from marketplace_returns.training.sources import RawRow, iter_rows, text_variants
+from marketplace_returns.training.corpus import (
+    load_heldout,
+    load_manifest,
+    load_sources,
+    sha256,
+    variant_hashes,
+)
+from marketplace_returns.training.sources import RawRow, iter_rows
 
 Filter = Callable[[RawRow], bool]
 
@@ -162,8 +168,8 @@ def main() -> None:
                     continue
                 if keep is None and spec.negative is not None and not spec.negative.matches(raw.fields):
                     continue
-                hashes = {sha256(form) for form in text_variants(raw)}
-                if heldout.holds(source, spec, raw.row) or hashes & heldout.hashes:
+                hashes = variant_hashes(raw)
+                if heldout.excludes(source, spec, raw, hashes):
                     dropped["heldout"] += 1
                     continue
                 if not args.min_chars <= len(raw.text) <= args.max_chars:

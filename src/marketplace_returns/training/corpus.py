@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from marketplace_returns.errors import CorpusError
 from marketplace_returns.training.sources import (
     FileSpec,
+    RawRow,
     SourcesFile,
     SourceSpec,
     iter_rows,
@@ -83,9 +84,22 @@ class Heldout:
             return False
         return (source.heldout_corpus, spec.heldout_file, row) in self.rows
 
+    def excludes(self, source: SourceSpec, spec: FileSpec, raw: RawRow,
+                 hashes: set[str] | None = None) -> bool:
+        """Whether a fetched row is held out: by its row, or by the hash of any form its text may be
+        listed under (``hashes``: the row's ``variant_hashes``, when the caller has them already)."""
+        if self.holds(source, spec, raw.row):
+            return True
+        return not self.hashes.isdisjoint(variant_hashes(raw) if hashes is None else hashes)
+
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def variant_hashes(raw: RawRow) -> set[str]:
+    """The sha256 of every form of a row's text that heldout.tsv may list (``text_variants``)."""
+    return {sha256(form) for form in text_variants(raw)}
 
 
 def load_sources(path: Path) -> SourcesFile:
@@ -182,7 +196,7 @@ def rebuild(corpora_dir: Path, *, heldout: Path | None = None, corpus_dir: Path 
                 raise CorpusError(f"text of {file} row {raw.row} hashes to {sha256(raw.text)[:12]}…, "
                                   f"the manifest says {item.sha256[:12]}…", source=source_id,
                                   row=raw.row)
-            if held.hashes and {sha256(form) for form in text_variants(raw)} & held.hashes:
+            if held.hashes and not held.hashes.isdisjoint(variant_hashes(raw)):
                 raise CorpusError("text is held out (heldout.tsv hash)", source=source_id,
                                   row=raw.row)
             found[raw.row] = LabelledText(source=source_id, row=raw.row, lang=item.lang,

@@ -26,8 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from marketplace_returns.training.corpus import DEFAULT_CORPUS_DIR, load_heldout, load_sources, sha256
-from marketplace_returns.training.sources import NegativeRows, iter_rows, text_variants
+from marketplace_returns.training.corpus import (
+    DEFAULT_CORPUS_DIR,
+    load_heldout,
+    load_sources,
+    sha256,
+    variant_hashes,
+)
+from marketplace_returns.training.sources import NegativeRows, iter_rows
 
 CAP = 4000
 """Pool texts kept per source (the largest sources hold ~20,000 complaints; training time is linear)."""
@@ -60,8 +66,8 @@ def unlabelled_pool(corpora_dir: Path, *, heldout: Path | None, labelled: Iterab
             for raw in iter_rows(corpora_dir, source, spec):
                 if not negative(source.id, spec, raw) or not 8 <= len(raw.text) <= 600:
                     continue
-                hashes = {sha256(form) for form in text_variants(raw)}
-                if held is not None and (held.holds(source, spec, raw.row) or hashes & held.hashes):
+                hashes = variant_hashes(raw)
+                if held is not None and held.excludes(source, spec, raw, hashes):
                     continue
                 key = sha256(" ".join(raw.text.split()))
                 if hashes & taken or key in taken:
