@@ -51,7 +51,11 @@ The pools drawn so far, reproduced exactly by this script:
   asked: 36 empty review cells and 31 repeated texts left out);
 - walmart-ca-trustpilot: ``--source walmart-ca-trustpilot --seed 17-walmart-ca-trustpilot --size 450
   --min-chars 8 --max-chars 1000`` (its ``negative`` rule in sources.yaml: Ratings(1-5) at most 2;
-  1,435 eligible, 445 outside the length bounds, 162 duplicates).
+  1,435 eligible, 445 outside the length bounds, 162 duplicates);
+- asos-trustpilot: ``--source asos-trustpilot --seed 18-asos-trustpilot --size 450 --min-chars 8
+  --max-chars 2000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: rating at most 2;
+  all 240 eligible texts, fewer than the 450 asked: the file holds 260 reviews, 245 rated 1-2, 5 of
+  them longer than 2,000 characters).
 """
 
 from __future__ import annotations
