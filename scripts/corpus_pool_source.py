@@ -55,7 +55,10 @@ The pools drawn so far, reproduced exactly by this script:
 - asos-trustpilot: ``--source asos-trustpilot --seed 18-asos-trustpilot --size 450 --min-chars 8
   --max-chars 2000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: rating at most 2;
   all 240 eligible texts, fewer than the 450 asked: the file holds 260 reviews, 245 rated 1-2, 5 of
-  them longer than 2,000 characters).
+  them longer than 2,000 characters);
+- taobao-home-goods: ``--source taobao-home-goods --seed 18-taobao-home-goods --size 450 --min-chars 4
+  --max-chars 400 --second-share 0.12`` (its ``negative`` rule in sources.yaml: sentiment 0; 1,371
+  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half).
 """
 
 from __future__ import annotations
