@@ -55,7 +55,11 @@ The pools drawn so far, reproduced exactly by this script:
 - asos-trustpilot: ``--source asos-trustpilot --seed 18-asos-trustpilot --size 450 --min-chars 8
   --max-chars 2000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: rating at most 2;
   all 240 eligible texts, fewer than the 450 asked: the file holds 260 reviews, 245 rated 1-2, 5 of
-  them longer than 2,000 characters).
+  them longer than 2,000 characters);
+- amazon-in-earphones: ``--source amazon-in-earphones --seed 18-amazon-in-earphones --size 450
+  --min-chars 8 --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml:
+  ReviewStar at most 2; 3,432 rated 1-2, 9 outside the length bounds, 49 duplicates, 3 already in
+  the manifest or the development half; 3,371 eligible).
 """
 
 from __future__ import annotations
