@@ -59,7 +59,11 @@ The pools drawn so far, reproduced exactly by this script:
   them longer than 2,000 characters);
 - taobao-home-goods: ``--source taobao-home-goods --seed 18-taobao-home-goods --size 450 --min-chars 4
   --max-chars 400 --second-share 0.12`` (its ``negative`` rule in sources.yaml: sentiment 0; 1,371
-  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half).
+  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half);
+- amazon-in-earphones: ``--source amazon-in-earphones --seed 18-amazon-in-earphones --size 450
+  --min-chars 8 --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml:
+  ReviewStar at most 2; 3,432 rated 1-2, 9 outside the length bounds, 49 duplicates, 3 already in
+  the manifest or the development half; 3,371 eligible).
 """
 
 from __future__ import annotations
