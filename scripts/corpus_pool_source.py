@@ -58,7 +58,11 @@ The pools drawn so far, reproduced exactly by this script:
   them longer than 2,000 characters);
 - taobao-home-goods: ``--source taobao-home-goods --seed 18-taobao-home-goods --size 450 --min-chars 4
   --max-chars 400 --second-share 0.12`` (its ``negative`` rule in sources.yaml: sentiment 0; 1,371
-  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half).
+  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half);
+- amazon-cn-computer: ``--source amazon-cn-computer --seed 18-amazon-cn-computer --size 450 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
+  fewclue-eprstmt`` (its ``negative`` rule in sources.yaml: rating at most 2; 1,207 eligible, 16
+  outside the length bounds, 23 duplicates, none held by the two excluded sources or held out).
 """
 
 from __future__ import annotations
