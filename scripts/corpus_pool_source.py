@@ -63,7 +63,11 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-in-earphones: ``--source amazon-in-earphones --seed 18-amazon-in-earphones --size 450
   --min-chars 8 --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml:
   ReviewStar at most 2; 3,432 rated 1-2, 9 outside the length bounds, 49 duplicates, 3 already in
-  the manifest or the development half; 3,371 eligible).
+  the manifest or the development half; 3,371 eligible);
+- amazon-cn-computer: ``--source amazon-cn-computer --seed 18-amazon-cn-computer --size 450 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
+  fewclue-eprstmt`` (its ``negative`` rule in sources.yaml: rating at most 2; 1,207 eligible, 16
+  outside the length bounds, 23 duplicates, none held by the two excluded sources or held out).
 """
 
 from __future__ import annotations
