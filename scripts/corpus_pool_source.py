@@ -58,7 +58,11 @@ The pools drawn so far, reproduced exactly by this script:
   them longer than 2,000 characters);
 - taobao-home-goods: ``--source taobao-home-goods --seed 18-taobao-home-goods --size 450 --min-chars 4
   --max-chars 400 --second-share 0.12`` (its ``negative`` rule in sources.yaml: sentiment 0; 1,371
-  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half).
+  eligible, 156 outside the length bounds, 1 duplicate, 1 already in the manifest or development half);
+- amazon-clothing-toys-home: ``--source amazon-clothing-toys-home --seed 18-amazon-clothing-toys-home
+  --size 450 --min-chars 15 --max-chars 1000 --second-share 0.12 --exclude-like blitzer-mds
+  --exclude-like amazon-baby`` (its ``negative`` rule in sources.yaml: rating at most 2 and label OR,
+  the original reviews; 582 eligible, 43 longer than 1,000 characters left out).
 """
 
 from __future__ import annotations
