@@ -67,7 +67,11 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-cn-computer: ``--source amazon-cn-computer --seed 18-amazon-cn-computer --size 450 --min-chars 4
   --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
   fewclue-eprstmt`` (its ``negative`` rule in sources.yaml: rating at most 2; 1,207 eligible, 16
-  outside the length bounds, 23 duplicates, none held by the two excluded sources or held out).
+  outside the length bounds, 23 duplicates, none held by the two excluded sources or held out);
+- amazon-clothing-toys-home: ``--source amazon-clothing-toys-home --seed 18-amazon-clothing-toys-home
+  --size 450 --min-chars 15 --max-chars 1000 --second-share 0.12 --exclude-like blitzer-mds
+  --exclude-like amazon-baby`` (its ``negative`` rule in sources.yaml: rating at most 2 and label OR,
+  the original reviews; 582 eligible, 43 longer than 1,000 characters left out).
 """
 
 from __future__ import annotations

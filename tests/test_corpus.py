@@ -393,6 +393,20 @@ def test_a_negative_rule_by_label_value_and_its_validation() -> None:
         NegativeRule(field="rating", at_most=2, values=["1"])
 
 
+def test_a_negative_rule_with_a_second_rule_keeps_rows_that_pass_both() -> None:
+    """The Fake Reviews Dataset mixes generated rows (CG) with original reviews (OR): only original
+    reviews rated 1-2 are kept."""
+    from marketplace_returns.training.sources import NegativeRule
+
+    rule = NegativeRule.model_validate(
+        {"field": "rating", "at_most": 2, "also": {"field": "label", "values": ["OR"]}})
+    assert rule.matches({"rating": "1", "label": "OR"})
+    assert rule.matches({"rating": "2.0", "label": " OR "})
+    assert not rule.matches({"rating": "1", "label": "CG"})
+    assert not rule.matches({"rating": "4", "label": "OR"})
+    assert not rule.matches({"rating": "1"})
+
+
 def test_a_labelled_category_implies_its_contract_family() -> None:
     from marketplace_returns.training.data import label_family
 

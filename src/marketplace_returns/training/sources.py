@@ -38,7 +38,10 @@ class NegativeRule(BaseModel):
     """Which rows of a file are its negative ones (the rows a labelling pool is drawn from).
 
     ``field`` names a column; a row is negative when its value, as a number, is at most ``at_most``,
-    or when it is one of ``values`` (compared as stripped strings). Give one of the two.
+    or when it is one of ``values`` (compared as stripped strings). Give one of the two. ``also`` is a
+    second rule the row must pass as well: a file that mixes rows to keep out with the reviews (the
+    Fake Reviews Dataset's computer-generated rows beside its original Amazon reviews) keeps only the
+    rows that are both negative and of the wanted kind.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -46,6 +49,7 @@ class NegativeRule(BaseModel):
     field: str
     at_most: float | None = None
     values: list[str] = Field(default_factory=list)
+    also: NegativeRule | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> NegativeRule:
@@ -54,6 +58,8 @@ class NegativeRule(BaseModel):
         return self
 
     def matches(self, fields: dict[str, str]) -> bool:
+        if self.also is not None and not self.also.matches(fields):
+            return False
         value = fields.get(self.field, "").strip()
         if self.values:
             return value in self.values
