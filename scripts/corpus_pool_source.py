@@ -71,7 +71,11 @@ The pools drawn so far, reproduced exactly by this script:
 - amazon-clothing-toys-home: ``--source amazon-clothing-toys-home --seed 18-amazon-clothing-toys-home
   --size 450 --min-chars 15 --max-chars 1000 --second-share 0.12 --exclude-like blitzer-mds
   --exclude-like amazon-baby`` (its ``negative`` rule in sources.yaml: rating at most 2 and label OR,
-  the original reviews; 582 eligible, 43 longer than 1,000 characters left out).
+  the original reviews; 582 eligible, 43 longer than 1,000 characters left out);
+- waimai-10k: ``--source waimai-10k --seed 18-waimai-10k --size 450 --min-chars 4 --max-chars 400
+  --second-share 0.12`` (its ``negative`` rule in sources.yaml: label 0; 7,987 negative rows, 2
+  shorter than 4 characters, none held out, repeated, or already in the manifest or the development
+  half; 7,985 eligible).
 """
 
 from __future__ import annotations
