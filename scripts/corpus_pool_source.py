@@ -23,8 +23,8 @@ The pools drawn so far, reproduced exactly by this script:
 - midea-heater-jd: ``--source midea-heater-jd --seed 16-midea-heater-jd`` (defaults otherwise);
 - flipkart-sa and datafiniti-amazon: ``--source flipkart-sa --source datafiniti-amazon
   --quota flipkart-sa=300 --quota datafiniti-amazon=150 --negative 'flipkart-sa:Rate<=2'
-  --negative 'datafiniti-amazon:reviews.rating<=2' --min-chars 15 --max-chars 1200 --seed 1616`` (datafiniti-amazon
-  was dropped later for its licence; its ``sources.yaml`` entry is in git history);
+  --negative 'datafiniti-amazon:reviews.rating<=2' --min-chars 15 --max-chars 1200 --seed 1616``
+  (datafiniti-amazon was dropped later for its licence; its ``sources.yaml`` entry is in git history);
 - amazon-baby: ``--source amazon-baby --negative 'amazon-baby:rating<=2' --min-chars 15
   --max-chars 800 --seed 16-amazon-baby --exclude-like blitzer-mds``;
 - jd-nike: ``--source jd-nike --seed 16-jd-nike --size 300`` (its ``negative`` rule in sources.yaml);
