@@ -75,7 +75,14 @@ The pools drawn so far, reproduced exactly by this script:
 - waimai-10k: ``--source waimai-10k --seed 18-waimai-10k --size 450 --min-chars 4 --max-chars 400
   --second-share 0.12`` (its ``negative`` rule in sources.yaml: label 0; 7,987 negative rows, 2
   shorter than 4 characters, none held out, repeated, or already in the manifest or the development
-  half; 7,985 eligible).
+  half; 7,985 eligible);
+- amazon-cn-phones: ``--source amazon-cn-phones --seed 18-amazon-cn-phones --size 450 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
+  fewclue-eprstmt --exclude-like amazon-cn-computer`` (its files' ``negative`` rules in sources.yaml:
+  rating 1.0 or 2.0 of 手机.csv and 平板.csv, pooled as one source; 2,395 eligible, 49 outside the
+  length bounds, 418 duplicates (平板.csv repeats most of its negative texts), 88 held by the
+  excluded sources, 38 already in the manifest or the development half, none held out; the pool is
+  334 phone-file and 116 tablet-file texts).
 """
 
 from __future__ import annotations
