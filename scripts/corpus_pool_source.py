@@ -82,7 +82,12 @@ The pools drawn so far, reproduced exactly by this script:
   rating 1.0 or 2.0 of 手机.csv and 平板.csv, pooled as one source; 2,395 eligible, 49 outside the
   length bounds, 418 duplicates (平板.csv repeats most of its negative texts), 88 held by the
   excluded sources, 38 already in the manifest or the development half, none held out; the pool is
-  334 phone-file and 116 tablet-file texts).
+  334 phone-file and 116 tablet-file texts);
+- amazon-pets-sports-tools: ``--source amazon-pets-sports-tools --seed 18-amazon-pets-sports-tools
+  --size 450 --min-chars 15 --max-chars 1000 --second-share 0.12 --exclude-like blitzer-mds
+  --exclude-like amazon-fine-food --exclude-like amazon-clothing-toys-home`` (its files' ``negative``
+  rule in sources.yaml: rating at most 2 and label OR, the buyers' own rows; 674 such rows in the
+  three files, 80 longer than 1,000 characters left out; 594 eligible).
 """
 
 from __future__ import annotations
