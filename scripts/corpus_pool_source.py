@@ -82,7 +82,15 @@ The pools drawn so far, reproduced exactly by this script:
   rating 1.0 or 2.0 of 手机.csv and 平板.csv, pooled as one source; 2,395 eligible, 49 outside the
   length bounds, 418 duplicates (平板.csv repeats most of its negative texts), 88 held by the
   excluded sources, 38 already in the manifest or the development half, none held out; the pool is
-  334 phone-file and 116 tablet-file texts).
+  334 phone-file and 116 tablet-file texts);
+- amazon-electronics: ``--source amazon-electronics --seed 18-amazon-electronics --size 450
+  --min-chars 15 --max-chars 2500 --second-share 0.12 --exclude-like blitzer-mds --exclude-like
+  amazon-baby --exclude-like amazon-clothing-toys-home --exclude-like uci-amazon-cells --exclude-like
+  amazon-unlocked-phones --exclude-like amazon-musical-instruments --exclude-like amazon-fine-food
+  --exclude-like amazon-pesticide`` (its ``negative`` rule in sources.yaml: rating at most 2 and
+  label OR; all 270 eligible texts, fewer than the 450 asked: the file holds 270 such rows, the
+  longest 2,031 characters; none held out, repeated, held by the excluded sources or already in the
+  manifest or the development half).
 """
 
 from __future__ import annotations
