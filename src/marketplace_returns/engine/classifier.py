@@ -33,7 +33,7 @@ from marketplace_returns.engine.signals import ClassifierResult, Signals
 from marketplace_returns.engine.text import buyer_lang, normalise
 from marketplace_returns.engine.words import WordsReading, read_words
 from marketplace_returns.models.case import Case, GoodsStatus
-from marketplace_returns.models.decision import Classification, TraceStep
+from marketplace_returns.models.decision import Classification, TraceStep, trusted
 from marketplace_returns.models.vocabulary import FAMILY_OF, QUALITY_CATEGORIES, Category, Family
 from marketplace_returns.profiles import PlatformProfile
 
@@ -41,6 +41,7 @@ _UNKNOWN_REASON_PRIOR = 0.1
 _LATE_OR_QUIET = frozenset({Category.SHIPPING_DELAY, Category.NOT_RECEIVED, Category.CHANGED_MIND,
                             Category.OTHER})
 _SIZE_TALK = frozenset({Category.SIZE_FIT, Category.NOT_AS_DESCRIBED, Category.STYLE_PREFERENCE})
+_CLASSIFICATION_GIVEN = frozenset(Classification.model_fields)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -260,8 +261,9 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         reader_unsure=unsure,
         reader_decided=by_reader,
     )
-    classification = Classification(family=family, category=category, confidence=confidence,
-                                    evidence=evidence)
+    classification = trusted(Classification, {
+        "family": family, "category": category, "confidence": confidence, "evidence": evidence,
+    }, _CLASSIFICATION_GIVEN)
     if not explain:
         return ClassifierResult(classification=classification, signals=signals)
     trace = [
