@@ -58,7 +58,7 @@ def normalise(text: str) -> str:
 
 def script_mix(text: str) -> str:
     """``zh``, ``en``, ``mixed`` or ``""`` (no letters at all) for normalised ``text``."""
-    cjk = _CJK.search(text) is not None
+    cjk = not text.isascii() and _CJK.search(text) is not None  # (isascii: a flag, no scan)
     latin = _LATIN.search(text) is not None
     if cjk and latin:
         return "mixed"
