@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from marketplace_returns.engine import evaluate, load_playbook
-from marketplace_returns.engine.stream import dump
+from marketplace_returns.engine.stream import _decided_line, dump, dump_model
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.decision import Decision
 from marketplace_returns.sandbox.records import SandboxShop
@@ -55,7 +55,9 @@ def test_trusted_decisions_validate_to_themselves(playbook: str, explain: bool) 
         decision = evaluate(case, pb, explain=explain)
         again = Decision.model_validate(decision.model_dump())
         assert again == decision, case.refund_id
-        assert dump(again) == dump(decision), case.refund_id
+        assert dump(again) == dump(decision) == dump_model(decision), case.refund_id
+        if not explain:  # the line written by orjson, as the serializer writes it
+            assert _decided_line(decision.__dict__) == dump_model(decision), case.refund_id
         unset = {"error"} if explain else {"error", "trace"}
         assert decision.model_fields_set == again.model_fields_set - unset
         assert decision.recommendation is not None
@@ -63,3 +65,20 @@ def test_trusted_decisions_validate_to_themselves(playbook: str, explain: bool) 
         for offer in decision.recommendation.fallbacks:
             kinds.add(offer.action)
     assert len(kinds) >= 5  # the set reaches refunds, returns, exchanges, partial offers...
+
+
+@pytest.mark.parametrize("message", [
+    "买重复了", "买重复了\u2028\"引号\"\\反斜杠\t\x00\x1f\x7f", "ordered the wrong size 😀 \u0085\ufeff",
+    "I changed my mind </script> \\u0041", "",
+])
+@pytest.mark.parametrize("price", ["0.01", "1e-7", "7", "19.999", "123456789.125", "1E+6"])
+def test_the_orjson_line_is_the_serializers_line(message: str, price: str) -> None:
+    """Awkward text (control characters, quotes, separators, emoji) and amounts (tiny, huge, exponent
+    forms) come out byte for byte as the decision's serializer writes them."""
+    pb = load_playbook("apparel")
+    for platform, reason in (("taobao", "七天无理由退换货"), ("shopify", "UNWANTED"), ("tmall", "质量问题")):
+        case = Case.model_validate({"refund_id": f"x-{price}", "platform": platform, "item_price": price,
+                                    "reason": reason, "message": message, "return_shipping_cost": "12",
+                                    "goods_status": "received"})
+        decision = evaluate(case, pb)
+        assert _decided_line(decision.__dict__) == dump_model(decision) == dump(decision)
