@@ -291,7 +291,7 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         "family": family, "category": category, "confidence": confidence, "evidence": evidence,
     }, _CLASSIFICATION_GIVEN)
     if not explain:
-        return ClassifierResult(classification=classification, signals=signals)
+        return ClassifierResult(classification, signals, [])
     trace = [
         TraceStep(step="words", detail=_words_detail(words, lang), facts={
             "lang": lang, "text_category": words.category, "cues": list(words.cues),
