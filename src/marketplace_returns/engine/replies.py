@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from string import Formatter
 from typing import Any
@@ -129,7 +130,12 @@ def grounds_text(f: ReplyFacts, lang: str) -> str:
 
 
 def due_date(requested_at: datetime | None, hours: int) -> datetime | None:
-    return requested_at + timedelta(hours=hours) if requested_at is not None else None
+    return requested_at + _hours(hours) if requested_at is not None else None
+
+
+@lru_cache(maxsize=64)
+def _hours(hours: int) -> timedelta:
+    return timedelta(hours=hours)
 
 
 def plan_key(f: ReplyFacts) -> str:
