@@ -82,3 +82,22 @@ def test_the_orjson_line_is_the_serializers_line(message: str, price: str) -> No
                                     "goods_status": "received"})
         decision = evaluate(case, pb)
         assert _decided_line(decision.__dict__) == dump_model(decision) == dump(decision)
+
+
+def test_the_message_memo_reads_as_the_readers_do() -> None:
+    """The classifier's one memo per message (cue reading, language, learned reading) gives what the
+    two readers give when asked one by one, as an injected reader is (bench/eval_triage.py)."""
+    from marketplace_returns.engine import reader
+    from marketplace_returns.engine.classifier import classify
+    from marketplace_returns.profiles import load_profile
+
+    def direct(message: str, lang: str, words: object) -> reader.Reading | None:
+        return reader.shipped().read(message, lang, words)  # type: ignore[arg-type]
+
+    for case in CASES:
+        profile = load_profile(case.platform)
+        memo = classify(case, profile, explain=True)
+        plain = classify(case, profile, explain=True, read=direct)
+        assert memo.signals == plain.signals, case.refund_id
+        assert memo.classification == plain.classification, case.refund_id
+        assert memo.trace == plain.trace, case.refund_id
