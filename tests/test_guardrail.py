@@ -243,6 +243,8 @@ def test_floor_on_the_tune_corpus() -> None:
         # 0.905/0.029), then tuned to in round 6
         ("zh", "w6-"): (0.96, 0.01), ("en", "w6-"): (0.89, 0.01),  # written blind for round 6, scored
         # first-look (0.929/0.038, 0.838/0.038 on the round-5 system), then trained on
+        ("zh", "e6-"): (0.92, 0.045), ("en", "e6-"): (0.94, 0.015),  # scored once (0.924/0.043,
+        # 0.943/0.010), then tuned to in round 7
     }
     special = tuple(prefix for _, prefix in floors if prefix)
     for (lang, prefix), (min_recall, max_false) in floors.items():
