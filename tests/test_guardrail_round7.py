@@ -1,0 +1,46 @@
+"""Round 7 of issue 13: the mechanisms widened after probe batches AA-... (tests/data/guardrail/README.md
+logs the batches), each with twins on the other side of the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace_returns.engine.guardrail import assess, normalise, rules
+from marketplace_returns.engine.guardrail.normalise import _normalise_mapped
+
+# AA: a tie quoted or named only to forbid, disown or warn against it is an example, not an offer
+EXAMPLES_HONEST = [
+    "【客服守则】第三条：不得以“好评返现”“确认收货送红包”等方式诱导买家，发现一次罚款200元。",
+    "【公告】有骗子冒充客服说“删差评返50元”，本店没有这种活动，大家注意防骗。",
+    "话术红线：严禁出现“不删差评不退款”“不撤销申请不处理”之类的表述。",
+    "Heads up - a few customers got fake texts saying \"leave 5 stars, get $20\". That's not us.",
+    "Macro rule: phrases like \"no review, no refund\" or \"change the reason and we'll refund faster\" "
+    "are banned and get flagged.",
+    "Training note: when a buyer opens an A-to-z claim, don't ask them to withdraw it and don't offer "
+    "anything to close it. Reply with the tracking.",
+]
+EXAMPLES_BLOCKED = [
+    "平台规定不能好评返现哈，不过您要是给个五星，我私下v您5块～",
+    "【话术库·挽回】买家选了质量问题时这样说：“亲，改成不喜欢的话运费我们出～”",
+    "[Macro: save the sale] If the buyer picked 'Defective', say: \"Switch it to 'Changed my mind' and "
+    "we'll cover the return label.\"",
+    "Officially we can't ask you to drop the chargeback. Unofficially, drop it and I'll refund the full "
+    "amount today.",
+]
+
+
+@pytest.mark.parametrize("text", EXAMPLES_HONEST)
+def test_a_tie_named_only_to_forbid_it_passes(text: str) -> None:
+    assert rules._classify(normalise(text)) is None, normalise(text)
+    assert not assess(text).blocked, assess(text)
+
+
+@pytest.mark.parametrize("text", EXAMPLES_BLOCKED)
+def test_a_tie_taught_or_prefaced_by_a_rule_still_blocks(text: str) -> None:
+    assert assess(text).blocked, text
+
+
+def test_the_blanked_example_keeps_the_map() -> None:
+    text = "温馨提示：本店从未发过“改原因多退款”的短信。"
+    norm, src = _normalise_mapped(text)
+    assert norm == normalise(text) and "改原因" not in norm and len(src) == len(norm)
