@@ -44,3 +44,33 @@ def test_the_blanked_example_keeps_the_map() -> None:
     text = "温馨提示：本店从未发过“改原因多退款”的短信。"
     norm, src = _normalise_mapped(text)
     assert norm == normalise(text) and "改原因" not in norm and len(src) == len(norm)
+
+# AB: the refund slowed, held or charged by the order's complaint or review state, or by a reason set
+# against the others, dressed as policy
+STATE_BLOCKED = [
+    "【系统说明】带中差评的订单退款进入人工复核通道，时效7-15天；普通订单24小时内到账。",
+    "Orders with an open A-to-z claim are queued for monthly review. Everything else is refunded within "
+    "48 hours.",
+    "Our system holds refunds on any order with a 1 or 2 star review until our team has looked into it, "
+    "which can take up to 30 days.",
+]
+STATE_HONEST = [
+    "平台介入的话，处理时间以平台为准，一般3-5天，您也可以继续跟我们协商，两边不冲突。",
+    "质量问题的订单我们会请您拍几张照片，方便反馈给工厂，退款不会因此延后。",
+    "If you open a PayPal dispute, PayPal sets the timeline (usually 10-20 days). You can still message us "
+    "here at the same time.",
+    "For defective items we may ask for a photo so we can report the fault to the maker. It doesn't hold "
+    "up your refund.",
+]
+
+
+@pytest.mark.parametrize("text", STATE_BLOCKED)
+def test_a_refund_slowed_by_a_complaint_or_review_state_is_a_threat(text: str) -> None:
+    hit = rules._classify(normalise(text))
+    assert hit is not None and hit.rule == "refund_threat", text
+
+
+@pytest.mark.parametrize("text", STATE_HONEST)
+def test_a_timeline_stated_for_everyone_passes(text: str) -> None:
+    assert rules._classify(normalise(text)) is None, text
+    assert not assess(text).blocked, text

@@ -172,7 +172,8 @@ def E_ANAPHOR_FIND(text: str, present: frozenset[str] | None = None) -> list[re.
 _E_REASON_STATE = re.compile(
     r"(?:insist(?:s|ing)? on|leav(?:e|ing) (?:it|the reason) as|selected|chose|picked|"
     r"filed (?:it )?(?:as|under)|"
-    r"marked(?: as)?|listed as|logged as|tagged(?: as)?|"
+    r"marked(?: as)?|listed as|logged as|tagged(?: as)?|returned as|flagged(?: as)?|submitted as|recorded as|"
+    r"classed as|categori[sz]ed as|"
     r"(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
     r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
     r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
@@ -181,12 +182,16 @@ _E_BURDEN = re.compile(
     r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
     r"inspection queue|before we even|skip all that|limited to|at your own (?:cost|expense)|police-style|"
     r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
-    r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:days|weeks|months))"
+    r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:days|weeks|months)|"
+    # round 7 (batch AB)
+    r"testing fee|inspection (?:centre|center)|site visit|bench test|drags? on|queued|manual review|on hold)"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
                  "limited to", "own cost", "own expense", "police", "+ days", "week", "could be",
-                 "could take", "can take", "may take", "might take", "only get", "only refund", "only pay")
+                 "could take", "can take", "may take", "might take", "only get", "only refund", "only pay",
+                 "testing fee", "inspection cent", "site visit", "bench test", "drag", "queued",
+                 "manual review", "on hold")
 _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
@@ -282,6 +287,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             hit = _tie(doc, state, _E_BURDEN, None, E_DECOUPLE, "refund_threat", need_tie_word=False)
             if hit is not None:
                 return hit
+    if not present.isdisjoint(_STATE_WORDS):
+        hit = _state_burden(doc)
+        if hit is not None:
+            return hit
     bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
     if '"' in t and (" off" in t or "remov" in t or "dropped" in t or "goes away" in t):  # a quoted reason
         # taken off the request, a fault one above all ("as long as 'item defective' comes off")
@@ -315,3 +324,41 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     if asks:
         return _first(doc, asks, E_CANCEL, "asks_for_review")
     return None
+
+
+# Round 7 (batch AB): the refund held, queued or slowed while a complaint or a bad review stands on the
+# order, dressed as policy ("orders with an open A-to-z claim are queued for monthly review", "while a
+# PayPal dispute is open our finance team can't release any refund", "our system holds refunds on any
+# order with a 1 or 2 star review"): a threat, unless the text says the refund is not slowed.
+_E_STATE_COMPLAINT = re.compile(
+    r"\b(?:with|has|have|while|during|there'?s|holds?|carrying)\b[^.!?\n]{0,20}?\b(?:open|active|pending|"
+    r"unresolved|ongoing|outstanding|live)\b[^.!?\n]{0,12}?\b(?:claim|dispute|case|chargeback|complaint|"
+    r"a-to-z)s?\b"
+    r"|\b(?:claim|dispute|case|chargeback|complaint)s? (?:is |are )?(?:still )?"
+    r"(?:open|active|pending|ongoing)\b"
+    r"|\b[12](?: or [1-3])?[- ]star (?:review|rating)s?\b"
+    r"|\b(?:negative|bad|low) (?:review|rating|feedback)s? (?:on|against)\b")
+_E_HELD = re.compile(
+    r"\b(?:queued|queue|monthly review|manual review|on hold|held|holds?|hold back|can'?t release|cannot "
+    r"release|won'?t release|not release|drags? on|takes? (?:a while|longer|weeks)|up to \d+ (?:days|weeks|"
+    r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until)\b")
+_E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
+                         r"either way|regardless|same (?:speed|time)")
+_STATE_WORDS = ("claim", "dispute", "case", "chargeback", "complaint", "a-to-z", "star", "review", "rating",
+                "feedback")
+
+
+def _state_burden(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    if _E_NOT_HELD.search(t) is not None:
+        return None
+    states = [(m.start(), m.end()) for m in _E_STATE_COMPLAINT.finditer(t)]
+    if not states or _E_HELD.search(t) is None:
+        return None
+    hit = _tie(doc, states, _E_HELD, None, _Except(E_CANCEL, _E_POLICY), "refund_threat",
+               need_tie_word=False, decouple=E_DECOUPLE)
+    if hit is None:
+        return None
+    i = doc.sentence_of(hit.start)  # a refund word in the tie's sentences or the one after
+    lo, hi = doc.window(i, min(doc.sentence_of(max(hit.end - 1, hit.start)) + 1, len(doc.bounds) - 1))
+    return hit if E_REFUND.search(t, lo, hi) else None

@@ -78,6 +78,9 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
                    decouple=Z_DECOUPLE)
         if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
             return hit
+    hit = _state_burden(doc)
+    if hit is not None:
+        return hit
     bought = _sparing(doc, reason, _Z_FAULT, _Z_SPARING) if reason else reason
     if bought:
         hit = _tie(doc, bought, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE,
@@ -109,3 +112,40 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 # Round 5 (batch W): "有问题我们都会处理" beside a review asked for or kept back is a promise to fix, not a
 # statement that the review changes nothing: it disclaims ties between a reason and a refund, not these.
 _Z_PROMISE = re.compile(r"都会[^。！？!?]{0,12}?(?:退|处理|同意|受理)")
+
+
+# Round 7 (batch AB): the refund put on a slower or costlier path by the order's state, dressed as
+# policy: a complaint or a bad review on the order ("涉及投诉的售后单统一放到月底集中审核",
+# "带中差评的订单退款进入人工复核通道"), or a reason set against the others
+# ("原因为质量问题的订单需送检…其他原因当天处理"). A complaint or review state with a burden on the
+# refund is a threat; a reason state only with the others named as the way round it (a fault reason's
+# own steps, said the same for everyone, are honest).
+_Z_STATE_COMPLAINT = re.compile(
+    r"(?:涉及|有|带|存在|处于|开了|开着|未关闭的?|未撤销的?|没撤的?|挂着)[^。！？!?，,]{0,6}?"
+    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分)|(?:投诉|介入|纠纷|申诉|仲裁)(?:中|期间)")
+_Z_STATE_REASON = re.compile(r"(?:原因|理由)(?:为|是|选|写|选的是|写的是)?[^。！？!?，,]{0,10}?"
+                             r"的(?:订单|退货|退款|售后单?|单子|申请)")
+_Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|冻结|下个月|下月|批次|排队|延后|延迟|"
+                       r"无法操作|没法操作|鉴定费|检测费|送检|折旧费|拍照取证|不会打款|不打款|不能打款|"
+                       r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)")
+_Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
+                       r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
+_Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
+
+
+def _state_burden(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    if _Z_BURDEN.search(t) is None or _Z_NOT_SLOWER.search(t) is not None:
+        return None
+    states = [(m.start(), m.end()) for m in _Z_STATE_COMPLAINT.finditer(t)]
+    if _Z_OTHERS.search(t) is not None:
+        states += [(m.start(), m.end()) for m in _Z_STATE_REASON.finditer(t)]
+    if not states:
+        return None
+    hit = _tie(doc, sorted(states), _Z_BURDEN, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
+               need_tie_word=False, decouple=Z_DECOUPLE)
+    if hit is None:
+        return None
+    i = doc.sentence_of(hit.start)  # a refund word in the tie's sentences or the one after
+    lo, hi = doc.window(i, min(doc.sentence_of(max(hit.end - 1, hit.start)) + 1, len(doc.bounds) - 1))
+    return hit if Z_REFUND.search(t, lo, hi) else None
