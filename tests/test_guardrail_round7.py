@@ -74,3 +74,26 @@ def test_a_refund_slowed_by_a_complaint_or_review_state_is_a_threat(text: str) -
 def test_a_timeline_stated_for_everyone_passes(text: str) -> None:
     assert rules._classify(normalise(text)) is None, text
     assert not assess(text).blocked, text
+
+# AC: shorthand for the act: A2Z, CB, rvw; ping价
+
+
+def test_platform_shorthand_is_spelt_out() -> None:
+    assert normalise("pls close the A2Z") == "please close the a-to-z"
+    assert normalise("If u drop the CB") == "if you drop the chargeback"
+    assert normalise("亲～ping价里的字能改改吗") == "亲～评价里的字能改改吗"
+    assert normalise("webcam cbd") == "webcam cbd"
+
+
+@pytest.mark.parametrize("text", ["pls close the A2Z and I'll refund u in full today",
+                                  "If u drop the CB we send the replacement free, promise",
+                                  "亲～ping价里的字能改改吗，改完补您10元"])
+def test_shorthand_ties_block(text: str) -> None:
+    assert rules._classify(normalise(text)) is not None, normalise(text)
+
+
+@pytest.mark.parametrize("text", ["We've replied to the A2Z with the tracking; Amazon decides in a few days.",
+                                  "Your CB reached our bank and we've sent them the proof of delivery.",
+                                  "亲，tk已经原路退回了，1-3天到账哈"])
+def test_shorthand_in_an_honest_sense_passes(text: str) -> None:
+    assert not assess(text).blocked, text

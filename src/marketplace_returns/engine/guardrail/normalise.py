@@ -142,7 +142,7 @@ _PINYIN_WORDS = {
 # a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
 # what deleting takes, 图 after a plus or before 返.
 _PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
-                 "tu": "图", "qrsh": "确认收货", "xian": "现"}
+                 "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评"}
 # Round 5: initials touching a Chinese character where only the concept fits: after 给个 / 求 / 写 / 留
 # ("给个hp呗"), before what is done to a review or paid for it ("cp撤了吧", "hp返5r"); qrsh (确认收货)
 # anywhere, being no word or brand; xian after 返 (返xian).
@@ -154,7 +154,18 @@ _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
         (re.findall(r"(?:[bcdfghjklmnpqrstwxyz]?h?[aeiouv]+(?:ng|n|r)?(?![aeiouv]))|[a-z]", w)
          for w in _PINYIN_WORDS), key=lambda x: -len("".join(x)))) + r")(?![a-z])"
     + "|" + _LONE + r"|(?<![a-z])fan(?= ?(?:\d|您|你|ni\b|nin\b))"
-    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)" + _TOUCHING)
+    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)"
+    r"|(?<![a-z])ping(?= ?[价论])" + _TOUCHING)  # round 7 (batch AC): ping价 is 评价
+
+
+# Round 7 (batch AC): platform shorthand for a complaint or a review ("close the A2Z", "drop the CB",
+# "ur rvw"), spelt out where it stands as a word.
+_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:a2z|cb|rvws?)(?![a-z0-9])")
+_SHORTHAND_MAP = {"a2z": "a-to-z", "cb": "chargeback", "rvw": "review", "rvws": "reviews"}
+
+
+def _shorthand(m: re.Match[str]) -> str:
+    return _SHORTHAND_MAP[m.group(0)]
 
 
 def _pinyin(m: re.Match[str]) -> str:
@@ -388,6 +399,7 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
+    (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
