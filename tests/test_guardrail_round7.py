@@ -97,3 +97,25 @@ def test_shorthand_ties_block(text: str) -> None:
                                   "亲，tk已经原路退回了，1-3天到账哈"])
 def test_shorthand_in_an_honest_sense_passes(text: str) -> None:
     assert not assess(text).blocked, text
+
+# AD: receipt through the order's completion; AE: the refund made to wait on a review
+@pytest.mark.parametrize("text", [
+    "温馨提示：以旧换新补贴将在订单完成后发放，请尽早完成订单。",
+    "亲，您在订单里点完最后一步，我这边就把赠品寄出。",
+    "Refunds are processed after feedback is received, so the sooner you review, the sooner you're paid.",
+    "We can refund as soon as your star rating comes in.",
+    "评分提交后财务才能打款，麻烦您抽空点一下星星。",
+])
+def test_receipt_by_completion_and_a_refund_waiting_on_a_review_are_read(text: str) -> None:
+    assert rules._classify(normalise(text)) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "订单完成后15天内都可以申请售后，不用着急。",
+    "您的订单已完成，发票我们今天开好发您邮箱。",
+    "The app may ask you to rate the order after the refund; that's optional.",
+    "系统会在退款后邀请您评价，评不评都可以。",
+    "退款已经到账了，评价的话您随时都可以写，跟退款没关系。",
+])
+def test_completion_as_a_fact_and_a_review_after_the_refund_pass(text: str) -> None:
+    assert not assess(text).blocked, text

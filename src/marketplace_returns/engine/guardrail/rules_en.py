@@ -291,6 +291,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         hit = _state_burden(doc)
         if hit is not None:
             return hit
+        waits = [(m.start(), m.end()) for m in _E_WAITS.finditer(t)]  # round 7: the refund waits on a review
+        hit = _first(doc, waits, E_CANCEL, "refund_threat") if waits else None
+        if hit is not None:
+            return hit
     bought = _sparing(doc, reason, _E_FAULT, _E_SPARING) if reason else reason
     if '"' in t and (" off" in t or "remov" in t or "dropped" in t or "goes away" in t):  # a quoted reason
         # taken off the request, a fault one above all ("as long as 'item defective' comes off")
@@ -345,7 +349,16 @@ _E_HELD = re.compile(
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way|regardless|same (?:speed|time)")
 _STATE_WORDS = ("claim", "dispute", "case", "chargeback", "complaint", "a-to-z", "star", "review", "rating",
-                "feedback")
+                "feedback", "rate")
+# Round 7 (batch AE): the refund made to wait on a review or a rating ("once you rate the transaction, the
+# refund releases", "it just needs your rating on the order first", "refunds are processed after feedback
+# is received"); a rating asked for after the refund ("rate the order after the refund") is not read.
+_E_WAITS = re.compile(
+    r"\brefund\w*\b[^.!?\n]{0,40}?\b(?:after|once|as soon as|the moment|until|just needs|needs|"
+    r"waits? (?:on|for))\b[^.!?\n]{0,30}?\b(?:reviews?|ratings?|feedback|rate|stars?)\b"
+    r"|\b(?:once|after|when|as soon as) you(?:'ve| have)? (?:rate|review|leave|left|post|posted|give|given)\b"
+    r"[^.!?\n]{0,40}?\brefund\w*\b"
+    r"|\bsooner you (?:review|rate)\b")
 
 
 def _state_burden(doc: _Doc) -> _Hit | None:

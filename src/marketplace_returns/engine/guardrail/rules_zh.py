@@ -81,6 +81,11 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     hit = _state_burden(doc)
     if hit is not None:
         return hit
+    if "评" in t or "星" in t or "分" in t:  # round 7 (batch AE): the refund waits on a review
+        waits = [(m.start(), m.end()) for m in _Z_WAITS.finditer(t)]
+        hit = _first(doc, waits, Z_CANCEL, "refund_threat") if waits else None
+        if hit is not None:
+            return hit
     bought = _sparing(doc, reason, _Z_FAULT, _Z_SPARING) if reason else reason
     if bought:
         hit = _tie(doc, bought, Z_BENEFIT, None, Z_CANCEL, "money_for_reason", decouple=Z_DECOUPLE,
@@ -149,3 +154,12 @@ def _state_burden(doc: _Doc) -> _Hit | None:
     i = doc.sentence_of(hit.start)  # a refund word in the tie's sentences or the one after
     lo, hi = doc.window(i, min(doc.sentence_of(max(hit.end - 1, hit.start)) + 1, len(doc.bounds) - 1))
     return hit if Z_REFUND.search(t, lo, hi) else None
+
+
+# Round 7 (batch AE): the refund made to wait on a review or a rating - the review first, the money after
+# ("评价完成后退款会自动处理", "评完钱就到了", "就等您在订单里打个分，打完系统自动放款"). A review asked for
+# after the refund ("系统会在退款后邀请您评价") is the other order and is not read.
+_Z_WAITS = re.compile(
+    r"(?:评价|评分|打分|打个分|评完|评好|点[^。！？!?，,]{0,3}星|好评)[^。！？!?]{0,8}?(?:完成后|提交后|之后|以后|后|完|好了)"
+    r"[^。！？!?]{0,12}?(?:退款|放款|打款|钱|到账|退)"
+    r"|(?:退款|放款|打款)[^。！？!?]{0,10}?(?:就等|只等|需要您?先|得先|要先|等您)[^。！？!?]{0,10}?(?:评|打分|打个分|星)")
