@@ -119,3 +119,23 @@ def test_receipt_by_completion_and_a_refund_waiting_on_a_review_are_read(text: s
 ])
 def test_completion_as_a_fact_and_a_review_after_the_refund_pass(text: str) -> None:
     assert not assess(text).blocked, text
+
+# AF: the buyer's return or refund request withdrawn, as the condition of a threat to the refund
+@pytest.mark.parametrize("text", [
+    "Cancel the return request on your end, otherwise we'll have to decline it and you won't see the money.",
+    "Refund only goes through once you close the return request. Not before.",
+    "亲，退款申请挂着我们没法处理，您取消申请后我们再商量退多少。",
+])
+def test_a_request_withdrawn_under_a_threat_is_read(text: str) -> None:
+    hit = rules._classify(normalise(text))
+    assert hit is not None and hit.rule == "refund_threat", text
+
+
+@pytest.mark.parametrize("text", [
+    "You cancelled the return request; if anything else comes up, you can open a new one.",
+    "You can withdraw your return request any time from the orders page if you decide to keep the item; "
+    "otherwise we'll carry on as normal.",
+    "您说东西找到了，想撤销退款申请也可以，不撤的话我们照常给您退。",
+])
+def test_a_request_withdrawn_with_no_threat_is_no_act(text: str) -> None:
+    assert rules._classify(normalise(text)) is None, text

@@ -339,7 +339,10 @@ E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|do
                         r"identical (?:whichever|for every|for any|under any)|"
                         # round 5: the refund said to go its own way ("the refund for the dent goes out on its
                         # own", "refund ... processed independently"); a benefit "sorted separately" is none
-                        r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b")
+                        r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b|"
+                        # round 7: the case goes on as it was ("otherwise we'll carry on as normal")
+                        r"(?:carry on|carries on|continue|continues|proceed|proceeds|go on) as "
+                        r"(?:normal|usual)")
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")

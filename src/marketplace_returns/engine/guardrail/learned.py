@@ -43,7 +43,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     prefaced,
 )
 from marketplace_returns.engine.guardrail.concepts_zh import Z_BENEFIT, Z_CANCEL, Z_DECOUPLE, Z_THREAT
-from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gates
+from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
 from marketplace_returns.engine.guardrail.rules_zh import _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
@@ -145,6 +145,8 @@ def _model_gate(norm: str, gates: tuple[bool, bool, bool] | None = None) -> int:
     has_zh, has_en, _mixed = gates if gates is not None else _gates(norm)
     if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
         has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+    if has_en:
+        has_en = _gate_en_model(norm)
     if not (has_zh or has_en):
         return SHUT
     if _shut(norm, has_zh, has_en):
@@ -174,7 +176,17 @@ def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) ->
     return _model_gate(norm, gates) == OPEN
 
 
-_RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w != "售后申请"))
+# A request named ("售后申请" opens every reply; "退款申请", "return request" since round 7 open the rules
+# for a request withdrawn under a threat) is not an act or a benefit the layer may read alone.
+_REQUEST_WORDS = ("售后申请", "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")
+_RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w not in _REQUEST_WORDS))
+
+
+def _gate_en_model(norm: str) -> bool:
+    """The English gate without the request words."""
+    if "request" not in norm:
+        return True
+    return _gate_en(norm.replace("return request", " ").replace("refund request", " "))
 
 # The rule a block by the learned layer is filed under: a threat first, then the first kind of act the
 # text names; a review with no benefit named is an ask.
@@ -209,6 +221,8 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     has_zh, has_en, _mixed = gates
     if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
         has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+    if has_en:
+        has_en = _gate_en_model(norm)
     if not (has_zh or has_en):
         return PASS
     # the same test as _model_gate, cheapest first: the same-refund statements (they hold on every engine

@@ -269,7 +269,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         complaint = sorted(complaint + on_complaint)
     receipt = _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT)
     mention = _found(E_COMPLAINT_MENTION, t, present, _G_E_MENTION)
-    conditions = reason + remove + complaint + receipt + mention
+    request = [(m.start(), m.end()) for m in _E_REQUEST_OFF.finditer(t)] if "request" in t else []
+    conditions = reason + remove + complaint + receipt + mention + request
     if "no " in t:  # "no stars, no refund": the act and the threat in two words
         m = _E_NO_THEN_NO.search(t)
         if m is not None:
@@ -375,3 +376,15 @@ def _state_burden(doc: _Doc) -> _Hit | None:
     i = doc.sentence_of(hit.start)  # a refund word in the tie's sentences or the one after
     lo, hi = doc.window(i, min(doc.sentence_of(max(hit.end - 1, hit.start)) + 1, len(doc.bounds) - 1))
     return hit if E_REFUND.search(t, lo, hi) else None
+
+
+# Round 7 (batch AF): the buyer's return or refund request withdrawn, as the condition of a threat to the
+# refund ("cancel the return request on your end, otherwise we'll have to decline it", "refund only goes
+# through once you close the return request yourself"): a condition of the refund threat only, so how to
+# cancel a request, or leave to withdraw it, is no act.
+_E_REQUEST_OFF = re.compile(
+    r"\b(?:cancel|cancell?ing|withdraw|withdrawing) (?:the |your |that |this |ur )?(?:return(?:s)? |refund )?"
+    r"(?:request|return)\b"
+    r"|\b(?:close|closing|pull|pulling|drop|dropping|retract\w*|remove|removing) "
+    r"(?:the |your |that |this |ur )?(?:return |refund )?request\b"
+    r"|\b(?:return|refund) request\b[^.!?\n]{0,25}?\b(?:cancell?ed|withdrawn|closed|gone|pulled|dropped)\b")

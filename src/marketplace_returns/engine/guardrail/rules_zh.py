@@ -71,7 +71,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
                if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
     mention = _gated(Z_COMPLAINT_MENTION, t, _RX_Z_MENTION)
-    conditions = reason + remove + complaint + receipt + give + mention
+    request = [(m.start(), m.end()) for m in _Z_REQUEST_OFF.finditer(t)] if "申请" in t else []
+    conditions = reason + remove + complaint + receipt + give + mention + request
     if conditions:
         hit = _tie(doc, conditions, Z_THREAT, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
                    need_tie_word=False,
@@ -163,3 +164,11 @@ _Z_WAITS = re.compile(
     r"(?:评价|评分|打分|打个分|评完|评好|点[^。！？!?，,]{0,3}星|好评)[^。！？!?]{0,8}?(?:完成后|提交后|之后|以后|后|完|好了)"
     r"[^。！？!?]{0,12}?(?:退款|放款|打款|钱|到账|退)"
     r"|(?:退款|放款|打款)[^。！？!?]{0,10}?(?:就等|只等|需要您?先|得先|要先|等您)[^。！？!?]{0,10}?(?:评|打分|打个分|星)")
+
+
+# Round 7 (batch AF): the buyer's return or refund request withdrawn, as the condition of a threat to the
+# refund ("不撤的话我们这边只能拒绝", "您取消申请后我们再商量退多少"): read as a condition of the refund
+# threat only, so telling the buyer how to cancel a request, or that it may stay, is no act.
+_Z_REQUEST_OFF = re.compile(
+    r"(?:撤销|取消|撤回|撤掉|撤了|撤|关闭|关掉|关了)(?:掉|了|一下)?[^。！？!?，,]{0,6}?(?:退款|退货)?申请"
+    r"|(?:退款|退货)?申请(?:您|你)?(?:先)?(?:撤|取消|关)|不撤(?:销)?(?:退款|退货)?申请")
