@@ -100,7 +100,7 @@ KEEP = 16000  # round 5 (round 4: 8,000): --loso over five sets
 C = 32.0  # round 5 (round 4: 16)
 THRESHOLD = 0.6  # round 4, kept in round 5: chosen by leave-one-blind-set-out (--loso; docs/guardrail.md)
 UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
-SURE = 0.9  # round 7: a block added past a disclaimer that is no same-refund statement (--loso)
+SURE = 0.75  # round 7: a block added past a disclaimer that is no same-refund statement (--loso)
 
 
 _EN_WORD = re.compile(r"[a-z0-9!@$]+(?:'[a-z]+)?")
@@ -230,7 +230,7 @@ BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_
               "tune_written6b", "tune_written7.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
-LOSO_SURE = (1.01, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
+LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
 
 
 def loso(c: float, keep: int) -> int:

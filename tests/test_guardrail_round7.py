@@ -139,3 +139,19 @@ def test_a_request_withdrawn_under_a_threat_is_read(text: str) -> None:
 ])
 def test_a_request_withdrawn_with_no_threat_is_no_act(text: str) -> None:
     assert rules._classify(normalise(text)) is None, text
+
+
+# The learned layer (round 7): past a disclaimer that is no same-refund statement it adds a block when very
+# sure; a same-refund statement or the act put off still shuts it; a fact word or a dialect narrows it.
+def test_the_learned_layer_gate() -> None:
+    from marketplace_returns.engine.guardrail import learned
+
+    gate = learned._model_gate
+    assert gate(normalise("Pls delete the review 🙏🙏 we'll make it up to you")) == learned.SURE
+    assert gate(normalise("Kindly don't review this order, we'll refund you regardless.")) == learned.SHUT
+    assert gate(normalise("亲，先别急着点确认收货，等补发的到了再说")) == learned.SHUT
+    assert gate(normalise("好的呢,收货人改成李女士了,收货地址不变。")) == learned.SHUT  # the consignee
+    assert gate(normalise("你好,我哋星期日唔送貨,你張單會喺星期一上午送到。")) == learned.SHUT  # a week
+    assert gate(normalise("你嘅評價我哋睇到喇,多謝你講出嚟,我哋會改善。")) == learned.SURE  # Cantonese
+    assert learned.model().sure <= 0.9
+    assert assess("Pls delete the review 🙏🙏 we'll make it up to you").blocked

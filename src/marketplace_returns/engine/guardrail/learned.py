@@ -144,7 +144,7 @@ def _model_gate(norm: str, gates: tuple[bool, bool, bool] | None = None) -> int:
     ``OPEN``. Round 7: before it, any disclaimer shut the layer out."""
     has_zh, has_en, _mixed = gates if gates is not None else _gates(norm)
     if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
-        has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+        has_zh = _gate_zh_model(norm)
     if has_en:
         has_en = _gate_en_model(norm)
     if not (has_zh or has_en):
@@ -154,6 +154,8 @@ def _model_gate(norm: str, gates: tuple[bool, bool, bool] | None = None) -> int:
     if (has_en and _E_PERMISSION.search(norm)) or (has_zh and _Z_PERMISSION.search(norm)):
         return SURE
     if (has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)):
+        return SURE
+    if has_zh and _RX_DIALECT.search(norm) is not None:
         return SURE
     return OPEN
 
@@ -180,6 +182,24 @@ def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) ->
 # for a request withdrawn under a threat) is not an act or a benefit the layer may read alone.
 _REQUEST_WORDS = ("售后申请", "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")
 _RX_MODEL_GATE_ZH = _any_of(tuple(w for w in _GATE_ZH if w not in _REQUEST_WORDS))
+
+
+def _gate_zh_model(norm: str) -> bool:
+    """The Chinese gate without the request words and without the words that name a fact, not an act: a
+    week (星期), the consignee (收货人, 收货地址), clothes dried in the sun (晒衣服, 暴晒), a hotel grade
+    (五星级) - round 7: the layer read them as a star, a receipt or a photo."""
+    if _RX_MODEL_GATE_ZH.search(norm) is None:
+        return False
+    if _RX_Z_FACT.search(norm) is None:
+        return True
+    return _RX_MODEL_GATE_ZH.search(_RX_Z_FACT.sub(lambda m: "_" * len(m.group(0)), norm)) is not None
+
+
+_RX_Z_FACT = re.compile(r"星期|礼拜|收货人|收货地址|收货信息|收货电话|暴晒|晒太阳|晒衣服?|晒被|晒干|"
+                        r"五星级|星级酒店")
+# Round 7: a Cantonese or Wu text (嘅, 喺, 唔, 咗, 我哋, 冇, 侬, 阿拉): the layer has seen few and reads their
+# review and week words as asks; it adds a block there only when very sure (``sure``).
+_RX_DIALECT = re.compile(r"[嘅喺唔咗哋冇啲嚟佢乜嗰噉侬]|阿拉")
 
 
 def _gate_en_model(norm: str) -> bool:
@@ -220,7 +240,7 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     (``_model_gate``)."""
     has_zh, has_en, _mixed = gates
     if has_zh:  # every after-sales reply opens with "收到您的售后申请": not an act by itself
-        has_zh = _RX_MODEL_GATE_ZH.search(norm) is not None
+        has_zh = _gate_zh_model(norm)
     if has_en:
         has_en = _gate_en_model(norm)
     if not (has_zh or has_en):
@@ -234,7 +254,7 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     model_ = model()
     # leave given ("change it if you like", "可改可不改") or a disclaimer: the model must be very sure
     bar = (model_.sure if (has_en and _E_PERMISSION.search(norm)) or (has_zh and _Z_PERMISSION.search(norm))
-           or (has_zh and Z_CANCEL.search(norm)) else model_.threshold)
+           or (has_zh and (Z_CANCEL.search(norm) or _RX_DIALECT.search(norm))) else model_.threshold)
     p = model_.probability(norm)
     if p < bar or (p < model_.sure and has_en and E_CANCEL.search(norm)):
         return PASS
