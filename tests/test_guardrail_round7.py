@@ -155,3 +155,27 @@ def test_the_learned_layer_gate() -> None:
     assert gate(normalise("你嘅評價我哋睇到喇,多謝你講出嚟,我哋會改善。")) == learned.SURE  # Cantonese
     assert learned.model().sure <= 0.9
     assert assess("Pls delete the review 🙏🙏 we'll make it up to you").blocked
+
+
+# AG: a condition denied, a staff note, a quoted question denied, a star grade of the goods
+@pytest.mark.parametrize("text", [
+    "安装师傅明天上午到，您只要在家就行，不需要写评价，也不需要先确认收货。",
+    "这次的补偿已经打到您账户了，不以评价或者撤销投诉为条件，您放心。",
+    "价保差价是系统自动退的，跟您评价不评价没有任何关系。",
+    "【售后话术】退款说明模板：「亲，退款已提交，1-3天到账。」（不得附加评价、原因等任何条件）",
+    "二手机回收按五星成色到一星成色分级，您这台是四星成色，估价260元。",
+    "The goodwill credit is already on your account and it isn't conditional on a review or on closing "
+    "the claim.",
+    "This fridge carries a five-star energy rating, so the running cost should be low.",
+])
+def test_a_condition_denied_or_a_grade_is_no_tie(text: str) -> None:
+    assert rules._classify(normalise(text)) is None, text
+
+
+@pytest.mark.parametrize("text", [
+    "补偿跟评价没关系哈，不过您先确认收货的话，我这边可以再多申请10元。",
+    "The credit isn't tied to your review, but if you confirm delivery today I can add another $5.",
+    "我们这款拿过五星节能认证，用着满意的话也麻烦给个五星好评哦～",
+])
+def test_a_denial_used_as_a_preface_still_blocks(text: str) -> None:
+    assert assess(text).blocked, text

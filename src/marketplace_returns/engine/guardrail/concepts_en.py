@@ -394,7 +394,11 @@ E_CANCEL = re.compile(
     r"(?:no|never any|not any) (?:reward|bonus|benefit|perk|incentive|penalty|downside|discount|voucher|"
     r"credit|extra)s? (?:for|in|to|by)|gain (?:nothing|anything)|(?:don'?t|doesn'?t|won'?t) gain|"
     r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
-    r"nothing changes for)\b"
+    r"nothing changes for|"
+    # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
+    # offer anything for reviews")
+    r"(?:isn'?t|is not|aren'?t|are not|not) (?:conditional|dependent|contingent) (?:on|upon)|"
+    r"(?:isn'?t|is not|aren'?t|are not|not) tied to|(?:don'?t|do not|never) offer (?:anything|any \w+) for)\b"
 )
 # Round 4: the shop's own act (its receipt of the return, its feedback on the buyer) and a grade of the
 # goods: a review or receipt word inside one is not the buyer's act (the rules drop such act spans).
@@ -402,7 +406,10 @@ E_CANCEL = re.compile(
 E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confirm receipt|"
                        r"receipt of (?:your|the) return|"
                        r"(?:i'?ve|we'?ve|i have|we have) left (?:\w+ )?feedback for you|"
-                       r"(?:five|5)-star hotel|hotel[- ]grade)\b"
+                       r"(?:five|5)-star hotel|hotel[- ]grade|"
+                       # round 7 (batch AG): a star grade of the goods
+                       r"(?:five|four|three|[3-5])[- ]star "
+                       r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?)\b"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"
@@ -471,7 +478,9 @@ E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (
 
 _E_CHOICE = re.compile(r"up to you|your (?:call|choice)|whatever|no pressure|no obligation|is fine|entirely|"
                        r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to|"
-                       r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)")
+                       r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)|"
+                       r"(?:isn'?t|is not|aren'?t|are not|not) (?:conditional|dependent|contingent) "
+                       r"(?:on|upon)|(?:isn'?t|is not|aren'?t|are not|not) tied to")
 # round 4: a contrast within about five words of a disclaimer (the test runs only after a disclaimer)
 _E_CONTRAST = re.compile(r"(?:[^.!?\n]{0,30}?[.!?]? ?|[^.!?\n]{0,30}?)"
                          r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|except|"

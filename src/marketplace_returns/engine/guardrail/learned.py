@@ -42,7 +42,13 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_THREAT,
     prefaced,
 )
-from marketplace_returns.engine.guardrail.concepts_zh import Z_BENEFIT, Z_CANCEL, Z_DECOUPLE, Z_THREAT
+from marketplace_returns.engine.guardrail.concepts_zh import (
+    Z_BENEFIT,
+    Z_CANCEL,
+    Z_DECOUPLE,
+    Z_NOT_ACT,
+    Z_THREAT,
+)
 from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
 from marketplace_returns.engine.guardrail.rules_zh import _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
@@ -190,9 +196,14 @@ def _gate_zh_model(norm: str) -> bool:
     (五星级) - round 7: the layer read them as a star, a receipt or a photo."""
     if _RX_MODEL_GATE_ZH.search(norm) is None:
         return False
-    if _RX_Z_FACT.search(norm) is None:
+    if _RX_Z_FACT.search(norm) is None and Z_NOT_ACT.search(norm) is None:
         return True
-    return _RX_MODEL_GATE_ZH.search(_RX_Z_FACT.sub(lambda m: "_" * len(m.group(0)), norm)) is not None
+    blank = _RX_Z_FACT.sub(_blank, Z_NOT_ACT.sub(_blank, norm))  # and the grades the rules read as facts
+    return _RX_MODEL_GATE_ZH.search(blank) is not None
+
+
+def _blank(m: re.Match[str]) -> str:
+    return "_" * (m.end() - m.start())
 
 
 _RX_Z_FACT = re.compile(r"星期|礼拜|收货人|收货地址|收货信息|收货电话|暴晒|晒太阳|晒衣服?|晒被|晒干|"

@@ -227,9 +227,13 @@ def _found(pattern: _Finder, t: str, present: frozenset[str], triggers: tuple[st
 # ("You asked whether closing the case helps. Honestly, yes - we'd add 15%" stays a tie).
 _E_ASKED = re.compile(r"\byou (?:asked|were asking|wanted to know|are asking|'re asking|ask)(?: me| us)? "
                       r"(?:if|whether|about|how|why|what|could|can|would)\b[^.!?\n]*"
+                      # round 7: a buyer's question quoted in a staff template ('Buyer asks "do I get ...?"')
+                      r"|\b(?:buyer|customer|shopper|client)s? (?:asks?|asked|asking|wants? to know)\b:? ?"
+                      r"\"[^\"\n]*\""
                       r"|(?<![^.!?\n ])(?:is|are|do|does|will|would|can|should)\b[^.!?\n]*\?"
                       r"(?= ?(?:no|nope)\b)")
-_E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask")
+_E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask", "r ask",
+                  "s ask", "r want", "s want")
 _E_YES = re.compile(r"[.!?]? *(?:honestly,? |well,? )?(?:yes|yep|yeah|sure|there is|there's|of course|"
                     r"absolutely|definitely|it does|it would|we do|we would|we will)\b")
 

@@ -48,7 +48,8 @@ _Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|千万别|先不要
 # Round 4: the buyer's question reported in an answer ("您问怎么删掉自己的评价，…") holds the buyer's
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
 # read the text; the answer after it is read as usual.
-_Z_ASKED = re.compile(r"您(?:刚才|之前|是)?(?:问|想问|想知道|咨询)[^。！？!?，,]*")
+_Z_ASKED = re.compile(r"(?:您|你|买家|顾客|客户|家人们|有人)(?:刚才|之前|是)?(?:问|想问|想知道|咨询)"
+                      r"[^。！？!?，,]*")  # round 7: 你问, and a buyer's question in a staff script
 
 
 def _blank_asked(doc: _Doc) -> _Doc:
