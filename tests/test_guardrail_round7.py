@@ -179,3 +179,22 @@ def test_a_condition_denied_or_a_grade_is_no_tie(text: str) -> None:
 ])
 def test_a_denial_used_as_a_preface_still_blocks(text: str) -> None:
     assert assess(text).blocked, text
+
+
+# AH: praise asked for by telling other people; a category or an open report slowing the refund
+@pytest.mark.parametrize("text", [
+    "So glad it all worked out! Would you mind telling people on Google how well we looked after you?",
+    "Returns under category \"Defective\" need a technician visit, which can take up to 21 working days. "
+    "Returns under \"Not required\" are refunded on pickup.",
+])
+def test_praise_through_other_people_and_a_slowed_category_are_read(text: str) -> None:
+    assert rules._classify(normalise(text)) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "Lots of our customers found us through friends telling people about the shop - thank you all!",
+    "For returns under category \"Defective\" our technician collects the item for free; you'll get the "
+    "refund the day it's picked up, same as any other return.",
+])
+def test_telling_people_as_a_fact_passes(text: str) -> None:
+    assert not assess(text).blocked, text

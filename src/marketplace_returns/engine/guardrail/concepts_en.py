@@ -468,6 +468,9 @@ E_ASK = _Concept(
     rf"completely|totally|fully) (?:satisfied|happy|pleased)\""
     rf"|\bif you can spare (?:them|it|one|five|5)\b|\blet (?:everyone|others|other buyers|people|the world) "
     rf"know how (?:great|good|happy|much|well|amazing)\b"
+    # round 7 (batch AH): praise asked for by telling other people how the shop did
+    rf"|\b(?:tell|telling|let|letting)\w* (?:people|everyone|others|folks|your friends|the world)\b"
+    rf"{_ES}{{0,40}}?\b(?:how (?:well |quickly |fast |much |great )?(?:we|our|you were)|we made it right)\b"
 )
 
 # Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that

@@ -174,7 +174,7 @@ _E_REASON_STATE = re.compile(
     r"filed (?:it )?(?:as|under)|"
     r"marked(?: as)?|listed as|logged as|tagged(?: as)?|returned as|flagged(?: as)?|submitted as|recorded as|"
     r"classed as|categori[sz]ed as|"
-    r"(?:with|under) (?:the |a )?(?:reason )?) ?\"[^\"]{1,30}\""
+    r"(?:with|under) (?:the |a )?(?:reason |category |return category )?) ?\"[^\"]{1,30}\""
     r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
     r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
 )
@@ -182,16 +182,17 @@ _E_BURDEN = re.compile(
     r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
     r"inspection queue|before we even|skip all that|limited to|at your own (?:cost|expense)|police-style|"
     r"(?:could|can|may|might) (?:be|take) (?:up to )?\d+\+? (?:days|weeks)|\d+\+ days|\d+[–-]\d+ weeks?|"
-    r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:days|weeks|months)|"
+    r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:working |business )?(?:days|weeks|months)|"
     # round 7 (batch AB)
-    r"testing fee|inspection (?:centre|center)|site visit|bench test|drags? on|queued|manual review|on hold)"
+    r"testing fee|inspection (?:centre|center)|(?:site|technician) visit|bench test|drags? on|queued|"
+    r"manual review|on hold)"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
                  "limited to", "own cost", "own expense", "police", "+ days", "week", "could be",
                  "could take", "can take", "may take", "might take", "only get", "only refund", "only pay",
-                 "testing fee", "inspection cent", "site visit", "bench test", "drag", "queued",
-                 "manual review", "on hold")
+                 "testing fee", "inspection cent", "site visit", "technician visit", "bench test", "drag",
+                 "queued", "manual review", "on hold", "up to ")
 _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
@@ -342,19 +343,20 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 _E_STATE_COMPLAINT = re.compile(
     r"\b(?:with|has|have|while|during|there'?s|holds?|carrying)\b[^.!?\n]{0,20}?\b(?:open|active|pending|"
     r"unresolved|ongoing|outstanding|live)\b[^.!?\n]{0,12}?\b(?:claim|dispute|case|chargeback|complaint|"
-    r"a-to-z)s?\b"
+    r"a-to-z|report)s?\b"
     r"|\b(?:claim|dispute|case|chargeback|complaint)s? (?:is |are )?(?:still )?"
     r"(?:open|active|pending|ongoing)\b"
     r"|\b[12](?: or [1-3])?[- ]star (?:review|rating)s?\b"
     r"|\b(?:negative|bad|low) (?:review|rating|feedback)s? (?:on|against)\b")
 _E_HELD = re.compile(
-    r"\b(?:queued|queue|monthly review|manual review|on hold|held|holds?|hold back|can'?t release|cannot "
+    r"\b(?:queued|queue|monthly review|manual review|processed manually|takes? ages|on hold|held|holds?|"
+    r"hold back|can'?t release|cannot "
     r"release|won'?t release|not release|drags? on|takes? (?:a while|longer|weeks)|up to \d+ (?:days|weeks|"
     r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way|regardless|same (?:speed|time)")
 _STATE_WORDS = ("claim", "dispute", "case", "chargeback", "complaint", "a-to-z", "star", "review", "rating",
-                "feedback", "rate")
+                "feedback", "rate", "report")
 # Round 7 (batch AE): the refund made to wait on a review or a rating ("once you rate the transaction, the
 # refund releases", "it just needs your rating on the order first", "refunds are processed after feedback
 # is received"); a rating asked for after the refund ("rate the order after the refund") is not read.
