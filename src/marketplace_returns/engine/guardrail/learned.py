@@ -196,7 +196,8 @@ def _gate_zh_model(norm: str) -> bool:
     (五星级) - round 7: the layer read them as a star, a receipt or a photo."""
     if _RX_MODEL_GATE_ZH.search(norm) is None:
         return False
-    if _RX_Z_FACT.search(norm) is None and Z_NOT_ACT.search(norm) is None:
+    if _RX_FACT_HINT.search(norm) is None or (_RX_Z_FACT.search(norm) is None
+                                               and Z_NOT_ACT.search(norm) is None):
         return True
     blank = _RX_Z_FACT.sub(_blank, Z_NOT_ACT.sub(_blank, norm))  # and the grades the rules read as facts
     return _RX_MODEL_GATE_ZH.search(blank) is not None
@@ -206,6 +207,7 @@ def _blank(m: re.Match[str]) -> str:
     return "_" * (m.end() - m.start())
 
 
+_RX_FACT_HINT = re.compile(r"星|收货|晒|礼拜|酒店|测评|好评|评分|评价|榜")  # every fact holds one
 _RX_Z_FACT = re.compile(r"星期|礼拜|收货人|收货地址|收货信息|收货电话|暴晒|晒太阳|晒衣服?|晒被|晒干|"
                         r"五星级|星级酒店")
 # Round 7: a Cantonese or Wu text (嘅, 喺, 唔, 咗, 我哋, 冇, 侬, 阿拉): the layer has seen few and reads their

@@ -293,7 +293,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             hit = _tie(doc, state, _E_BURDEN, None, E_DECOUPLE, "refund_threat", need_tie_word=False)
             if hit is not None:
                 return hit
-    if not present.isdisjoint(_STATE_WORDS):
+    if not present.isdisjoint(_STATE_WORDS) and _E_STATE_HINT.search(t) is not None:
         hit = _state_burden(doc)
         if hit is not None:
             return hit
@@ -340,7 +340,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 # order, dressed as policy ("orders with an open A-to-z claim are queued for monthly review", "while a
 # PayPal dispute is open our finance team can't release any refund", "our system holds refunds on any
 # order with a 1 or 2 star review"): a threat, unless the text says the refund is not slowed.
-_E_STATE_COMPLAINT = re.compile(
+_E_STATE_COMPLAINT = _Concept(
     r"\b(?:with|has|have|while|during|there'?s|holds?|carrying)\b[^.!?\n]{0,20}?\b(?:open|active|pending|"
     r"unresolved|ongoing|outstanding|live)\b[^.!?\n]{0,12}?\b(?:claim|dispute|case|chargeback|complaint|"
     r"a-to-z|report)s?\b"
@@ -348,19 +348,22 @@ _E_STATE_COMPLAINT = re.compile(
     r"(?:open|active|pending|ongoing)\b"
     r"|\b[12](?: or [1-3])?[- ]star (?:review|rating)s?\b"
     r"|\b(?:negative|bad|low) (?:review|rating|feedback)s? (?:on|against)\b")
-_E_HELD = re.compile(
+_E_HELD = _Concept(
     r"\b(?:queued|queue|monthly review|manual review|processed manually|takes? ages|on hold|held|holds?|"
     r"hold back|can'?t release|cannot "
     r"release|won'?t release|not release|drags? on|takes? (?:a while|longer|weeks)|up to \d+ (?:days|weeks|"
     r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way|regardless|same (?:speed|time)")
+# a state or a wait needs one of these (a substring test finds "rate" inside "separate")
+_E_STATE_HINT = re.compile(r"\b(?:claim|dispute|case|chargeback|complaint|a-to-z|report|star|review|rating|"
+                           r"feedback|rate)")
 _STATE_WORDS = ("claim", "dispute", "case", "chargeback", "complaint", "a-to-z", "star", "review", "rating",
                 "feedback", "rate", "report")
 # Round 7 (batch AE): the refund made to wait on a review or a rating ("once you rate the transaction, the
 # refund releases", "it just needs your rating on the order first", "refunds are processed after feedback
 # is received"); a rating asked for after the refund ("rate the order after the refund") is not read.
-_E_WAITS = re.compile(
+_E_WAITS = _Concept(
     r"\brefund\w*\b[^.!?\n]{0,40}?\b(?:after|once|as soon as|the moment|until|just needs|needs|"
     r"waits? (?:on|for))\b[^.!?\n]{0,30}?\b(?:reviews?|ratings?|feedback|rate|stars?)\b"
     r"|\b(?:once|after|when|as soon as) you(?:'ve| have)? (?:rate|review|leave|left|post|posted|give|given)\b"
@@ -388,7 +391,7 @@ def _state_burden(doc: _Doc) -> _Hit | None:
 # refund ("cancel the return request on your end, otherwise we'll have to decline it", "refund only goes
 # through once you close the return request yourself"): a condition of the refund threat only, so how to
 # cancel a request, or leave to withdraw it, is no act.
-_E_REQUEST_OFF = re.compile(
+_E_REQUEST_OFF = _Concept(
     r"\b(?:cancel|cancell?ing|withdraw|withdrawing) (?:the |your |that |this |ur )?(?:return(?:s)? |refund )?"
     r"(?:request|return)\b"
     r"|\b(?:close|closing|pull|pulling|drop|dropping|retract\w*|remove|removing) "

@@ -72,7 +72,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
                if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
     mention = _gated(Z_COMPLAINT_MENTION, t, _RX_Z_MENTION)
-    request = [(m.start(), m.end()) for m in _Z_REQUEST_OFF.finditer(t)] if "申请" in t else []
+    request = ([(m.start(), m.end()) for m in _Z_REQUEST_OFF.finditer(t)]
+               if "申请" in t and _RX_REQUEST_HINT.search(t) is not None else [])
     conditions = reason + remove + complaint + receipt + give + mention + request
     if conditions:
         hit = _tie(doc, conditions, Z_THREAT, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
@@ -137,15 +138,20 @@ _Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|�
                        r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)")
 _Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
                        r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
+_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分")
 _Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
 
 
 def _state_burden(doc: _Doc) -> _Hit | None:
     t = doc.text
+    complaint = _RX_STATE_HINT.search(t) is not None
+    others = _Z_OTHERS.search(t) is not None
+    if not (complaint or others):  # the literal tests first: most replies name no state
+        return None
     if _Z_BURDEN.search(t) is None or _Z_NOT_SLOWER.search(t) is not None:
         return None
-    states = [(m.start(), m.end()) for m in _Z_STATE_COMPLAINT.finditer(t)]
-    if _Z_OTHERS.search(t) is not None:
+    states = [(m.start(), m.end()) for m in _Z_STATE_COMPLAINT.finditer(t)] if complaint else []
+    if others:
         states += [(m.start(), m.end()) for m in _Z_STATE_REASON.finditer(t)]
     if not states:
         return None
@@ -170,6 +176,7 @@ _Z_WAITS = re.compile(
 # Round 7 (batch AF): the buyer's return or refund request withdrawn, as the condition of a threat to the
 # refund ("不撤的话我们这边只能拒绝", "您取消申请后我们再商量退多少"): read as a condition of the refund
 # threat only, so telling the buyer how to cancel a request, or that it may stay, is no act.
-_Z_REQUEST_OFF = re.compile(
-    r"(?:撤销|取消|撤回|撤掉|撤了|撤|关闭|关掉|关了)(?:掉|了|一下)?[^。！？!?，,]{0,6}?(?:退款|退货)?申请"
-    r"|(?:退款|退货)?申请(?:您|你)?(?:先)?(?:撤|取消|关)|不撤(?:销)?(?:退款|退货)?申请")
+_Z_REQUEST_OFF = re.compile(  # every alternative opens with a literal (re skips ahead to one)
+    r"(?:撤销|取消|撤回|撤掉|撤了|撤|关闭|关掉|关了)(?:掉|了|一下)?[^。！？!?，,]{0,6}?申请"
+    r"|申请(?:您|你)?先?(?:撤|取消|关)|不撤销?(?:退款|退货)?申请")
+_RX_REQUEST_HINT = re.compile(r"撤|取消|关")
