@@ -341,8 +341,8 @@ E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|do
                         # own", "refund ... processed independently"); a benefit "sorted separately" is none
                         r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b|"
                         # round 7: the case goes on as it was ("otherwise we'll carry on as normal")
-                        r"(?:carry on|carries on|continue|continues|proceed|proceeds|go on) as "
-                        r"(?:normal|usual)")
+                        r"carr(?:y|ies) on as (?:normal|usual)|continues? as (?:normal|usual)|"
+                        r"proceeds? as (?:normal|usual)|go on as (?:normal|usual)")  # each opens with one
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
@@ -397,8 +397,11 @@ E_CANCEL = re.compile(
     r"nothing changes for|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
-    r"(?:isn'?t|is not|aren'?t|are not|not) (?:conditional|dependent|contingent) (?:on|upon)|"
-    r"(?:isn'?t|is not|aren'?t|are not|not) tied to|(?:don'?t|do not|never) offer (?:anything|any \w+) for)\b"
+    r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
+    r"aren'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
+    r"not (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
+    r"don'?t offer (?:anything|any \w+) for|do not offer (?:anything|any \w+) for|"
+    r"never offer (?:anything|any \w+) for)\b"
 )
 # Round 4: the shop's own act (its receipt of the return, its feedback on the buyer) and a grade of the
 # goods: a review or receipt word inside one is not the buyer's act (the rules drop such act spans).

@@ -217,7 +217,7 @@ _RX_DIALECT = re.compile(r"[嘅喺唔咗哋冇啲嚟佢乜嗰噉侬]|阿拉")
 
 def _gate_en_model(norm: str) -> bool:
     """The English gate without the request words."""
-    if "request" not in norm:
+    if "return request" not in norm and "refund request" not in norm:
         return True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))
 

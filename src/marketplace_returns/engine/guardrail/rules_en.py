@@ -190,9 +190,11 @@ _E_BURDEN = re.compile(
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
                  "limited to", "own cost", "own expense", "police", "+ days", "week", "could be",
-                 "could take", "can take", "may take", "might take", "only get", "only refund", "only pay",
-                 "testing fee", "inspection cent", "site visit", "technician visit", "bench test", "drag",
-                 "queued", "manual review", "on hold", "up to ")
+                 "could take", "can take", "may take", "might take", "only get", "only refund", "only pay")
+# round 7 (batch AB, AH): more burdens, tested only in a text with a quoted reason (not among the triggers
+# every reply is tested for)
+_BURDEN_WORDS_7 = ("testing fee", "inspection cent", "site visit", "technician visit", "bench test", "drag",
+                   "queued", "manual review", "on hold", "up to ")
 _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
@@ -233,8 +235,9 @@ _E_ASKED = re.compile(r"\byou (?:asked|were asking|wanted to know|are asking|'re
                       r"\"[^\"\n]*\""
                       r"|(?<![^.!?\n ])(?:is|are|do|does|will|would|can|should)\b[^.!?\n]*\?"
                       r"(?= ?(?:no|nope)\b)")
-_E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask", "r ask",
-                  "s ask", "r want", "s want")
+_E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask", "buyer ask",
+                  "buyers ask", "customer ask", "customers ask", "shopper ask", "client ask", "buyer want",
+                  "customer want")
 _E_YES = re.compile(r"[.!?]? *(?:honestly,? |well,? )?(?:yes|yep|yeah|sure|there is|there's|of course|"
                     r"absolutely|definitely|it does|it would|we do|we would|we will)\b")
 
@@ -243,7 +246,8 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
     t = doc.text
     # substring tests first: the regex costs about 1.5 µs on an English reply, which almost always
     # holds "you", and one in ten a question mark
-    if "? no" not in t and "?no" not in t and not any(w in t for w in _E_ASKED_WORDS):
+    if "? no" not in t and "?no" not in t and (("ask" not in t and "to know" not in t)
+                                                or not any(w in t for w in _E_ASKED_WORDS)):
         return doc
     chars: list[str] | None = None
     for m in _E_ASKED.finditer(t):
@@ -287,7 +291,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
                    decouple=E_DECOUPLE)
         if hit is not None and E_REFUND.search(t[hit.start:hit.end]):
             return hit
-    if '"' in t and not present.isdisjoint(_BURDEN_WORDS) and _E_BURDEN.search(t):  # a reason held, a burden
+    if '"' in t and (not present.isdisjoint(_BURDEN_WORDS) or any(w in t for w in _BURDEN_WORDS_7)) \
+            and _E_BURDEN.search(t):  # a reason held, a burden
         state = [(m.start(), m.end()) for m in _E_REASON_STATE.finditer(t)]
         if state:
             hit = _tie(doc, state, _E_BURDEN, None, E_DECOUPLE, "refund_threat", need_tie_word=False)
