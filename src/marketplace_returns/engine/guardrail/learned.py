@@ -10,11 +10,14 @@ at probability >= 0.60 and lifting rule blocks below 0.10 cut misses plus false 
 over five blind-written sets: the same grams and add threshold, more capacity (16,000 grams, C=32: the
 cost 0.006 lower across the grid) and a lift below 0.15 (fewer Chinese false blocks). Round 6
 re-weighed it over eight blind-written sets (English word pairs across a gap, character 4-grams, C=64,
-32,000 grams, per-language thresholds) and kept it: nothing was lower by more than 0.004. So it may add
-a block where its probability reaches the shipped threshold, the text holds a rule-level concept (an act
-or benefit word the rules know) and no disclaimer or leave; and it lifts a rule block below the shipped
-``unblock``, except where an English disclaimer is used as the tie's preface (the model reads the
-disclaimer's words as honest there).
+32,000 grams, per-language thresholds) and kept it: nothing was lower by more than 0.004. Round 7, over
+ten sets, let it past a disclaimer that is no same-refund statement where it is very sure (``sure``,
+0.75: the cost 0.180 -> 0.148 with the rules as then), and narrowed its gate where its false blocks
+came from (a fact word, a Cantonese or Wu text). So it may add a block where the text holds a rule-level
+concept (an act or benefit word the rules know), no same-refund statement and no act put off, and its
+probability reaches the shipped threshold - or ``sure`` past another disclaimer or leave
+(``_model_gate``); and it lifts a rule block below the shipped ``unblock``, except where an English
+disclaimer is used as the tie's preface (the model reads the disclaimer's words as honest there).
 
 How: the grams of the guardrail's normalised text are English words, word pairs and triples, and Chinese
 characters, character pairs and triples; each is looked up in the model's vocabulary (no salted hash:
