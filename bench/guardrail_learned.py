@@ -13,8 +13,8 @@ ways, none scoring a row the model was trained on:
    first eval set was scored (``git show <commit>:src/marketplace_returns/engine/guardrail.py``,
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
-3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands (tune_eval1-5,
-   tune_written5; a set not yet present is skipped), a model trained on every other tuning file, scored
+3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands (tune_eval1-6,
+   tune_written5-7; a set not yet present is skipped), a model trained on every other tuning file, scored
    with the rules on that set over a grid of add thresholds and lift thresholds; this chose the shipped
    thresholds.
 
@@ -100,6 +100,7 @@ KEEP = 16000  # round 5 (round 4: 8,000): --loso over five sets
 C = 32.0  # round 5 (round 4: 16)
 THRESHOLD = 0.6  # round 4, kept in round 5: chosen by leave-one-blind-set-out (--loso; docs/guardrail.md)
 UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
+SURE = 0.75  # round 7: a block added past a disclaimer that is no same-refund statement (--loso)
 
 
 _EN_WORD = re.compile(r"[a-z0-9!@$]+(?:'[a-z]+)?")
@@ -170,7 +171,8 @@ def rules_only(text: str) -> bool:
 
 
 def concept_present(module: object, text: str) -> bool:
-    """Where the layer may block: a rule-level concept (an act or benefit word) and no disclaimer."""
+    """Where the layer may block at its threshold: a rule-level concept (an act or benefit word) and no
+    disclaimer."""
     return learned._model_may_block(guardrail.normalise(text))
 
 
@@ -216,7 +218,7 @@ def write_weights() -> int:
     vocab = cv.get_feature_names_out()
     np.savez_compressed(out, format=np.int64(learned.FORMAT), vocab=np.array(vocab, dtype=str),
                         weights=model.coef_[0].astype(np.float32), bias=np.float64(model.intercept_[0]),
-                        threshold=np.float64(THRESHOLD), unblock=np.float64(UNBLOCK),
+                        threshold=np.float64(THRESHOLD), unblock=np.float64(UNBLOCK), sure=np.float64(SURE),
                         messages=np.int64(len(rows)))
     print(f"wrote {out.name}: {len(vocab)} grams, {out.stat().st_size:,} bytes, "
           f"trained on {len(rows)} messages")
@@ -224,9 +226,11 @@ def write_weights() -> int:
 
 
 BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_eval4.jsonl",
-              "tune_eval5.jsonl", "tune_written5.jsonl", "tune_written6.jsonl", "tune_written6b")
+              "tune_eval5.jsonl", "tune_eval6.jsonl", "tune_written5.jsonl", "tune_written6.jsonl",
+              "tune_written6b", "tune_written7.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
+LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
 
 
 def loso(c: float, keep: int) -> int:
@@ -241,9 +245,9 @@ def loso(c: float, keep: int) -> int:
     norms = [guardrail.normalise(t[:guardrail.MAX_CHARS]) for t in texts]
     labels = np.array([bool(r["blocked"]) for r in rows], dtype=int)
     rule = [rules._classify(n) is not None for n in norms]
-    allowed = [learned._model_may_block(n) for n in norms]
+    gate = [learned._model_gate(n) for n in norms]
     preface = [prefaced(n) for n in norms]
-    counts: dict[tuple[str, str, float | None, float], tuple[int, int, int, int]] = {}
+    counts: dict[tuple[str, str, float | None, float, float], tuple[int, int, int, int]] = {}
     for s in BLIND_SETS:
         test = [i for i, f in enumerate(files) if f == s]
         train_ = [i for i, f in enumerate(files) if f != s]
@@ -251,49 +255,68 @@ def loso(c: float, keep: int) -> int:
             continue
         prob = fit([texts[i] for i in train_], labels[train_], c)([texts[i] for i in test])
         for lang in ("zh", "en"):
-            for t in (None, *LOSO_THRESHOLDS):
-                for u in LOSO_UNBLOCK:
-                    tp = pos = fb = neg = 0
-                    for k, i in enumerate(test):
-                        if rows[i]["lang"] != lang:
-                            continue
-                        blocked = ((rule[i] and (prob[k] >= u or preface[i]))
-                                   or (t is not None and not rule[i] and allowed[i] and prob[k] >= t))
-                        if labels[i]:
-                            pos += 1
-                            tp += blocked
-                        else:
-                            neg += 1
-                            fb += blocked
-                    counts[(s, lang, t, u)] = (tp, pos, fb, neg)
+            for t, u, v in _grid():
+                tp = pos = fb = neg = 0
+                for k, i in enumerate(test):
+                    if rows[i]["lang"] != lang:
+                        continue
+                    blocked = ((rule[i] and (prob[k] >= u or preface[i]))
+                               or (t is not None and not rule[i] and (
+                                   (gate[i] == learned.OPEN and prob[k] >= t)
+                                   or (gate[i] >= learned.SURE and prob[k] >= max(v, t)))))
+                    if labels[i]:
+                        pos += 1
+                        tp += blocked
+                    else:
+                        neg += 1
+                        fb += blocked
+                counts[(s, lang, t, u, v)] = (tp, pos, fb, neg)
     print(f"leave one blind set out, C={c}, {keep or 'all'} grams; recall / false-block rate per set, "
           f"then pooled; cost = misses + false blocks (rates, both languages)")
-    for t in (None, *LOSO_THRESHOLDS):
-        for u in LOSO_UNBLOCK:
-            line, cost = f"add>={t if t is not None else '-':<4} lift<{u:<4}", 0.0
-            for lang in ("zh", "en"):
-                tot = [0, 0, 0, 0]
-                line += f" | {lang}"
-                for s in BLIND_SETS:
-                    if (s, lang, t, u) not in counts or not counts[(s, lang, t, u)][1]:
-                        continue  # a set with no messages in this language (tune_written6b: English only)
-                    tp, pos, fb, neg = counts[(s, lang, t, u)]
-                    tot = [tot[0] + tp, tot[1] + pos, tot[2] + fb, tot[3] + neg]
-                    line += f" {tp / pos:.3f}/{fb / neg:.3f}"
-                line += f" all {tot[0] / tot[1]:.3f}/{tot[2] / tot[3]:.3f}"
-                cost += 1 - tot[0] / tot[1] + tot[2] / tot[3]
-            print(f"{line} cost {cost:.3f}")
+    print("columns: " + ", ".join(s for s in BLIND_SETS if any(k[0] == s for k in counts)))
+    pooled = []
+    for t, u, v in _grid():
+        line, cost = f"add>={t if t is not None else '-':<4} lift<{u:<4} sure>={v:<4}", 0.0
+        for lang in ("zh", "en"):
+            tot = [0, 0, 0, 0]
+            line += f" | {lang}"
+            for s in BLIND_SETS:
+                key = (s, lang, t, u, v)
+                if key not in counts or not counts[key][1]:
+                    continue  # a set with no messages in this language (tune_written6b: English only)
+                tp, pos, fb, neg = counts[key]
+                tot = [tot[0] + tp, tot[1] + pos, tot[2] + fb, tot[3] + neg]
+                line += f" {tp / pos:.3f}/{fb / neg:.3f}"
+            line += f" all {tot[0] / tot[1]:.3f}/{tot[2] / tot[3]:.3f}"
+            cost += 1 - tot[0] / tot[1] + tot[2] / tot[3]
+        pooled.append((cost, t, u, v))
+        print(f"{line} cost {cost:.3f}")
     for lang in ("zh", "en"):  # the cost is a sum over languages: each language's best on its own
         best = []
-        for t in (None, *LOSO_THRESHOLDS):
-            for u in LOSO_UNBLOCK:
-                tot = [sum(counts[(s, lang, t, u)][k] for s in BLIND_SETS if (s, lang, t, u) in counts)
-                       for k in range(4)]
-                best.append((1 - tot[0] / tot[1] + tot[2] / tot[3], t, u, tot))
-        cost_, t, u, tot = min(best, key=lambda b: b[0])
-        print(f"best {lang}: add>={t} lift<{u} recall {tot[0]}/{tot[1]} false blocks {tot[2]}/{tot[3]} "
-              f"cost {cost_:.3f}")
+        for t, u, v in _grid():
+            tot = [sum(counts[(s, lang, t, u, v)][k] for s in BLIND_SETS if (s, lang, t, u, v) in counts)
+                   for k in range(4)]
+            best.append((1 - tot[0] / tot[1] + tot[2] / tot[3], t, u, v, tot))
+        cost_, t, u, v, tot = min(best, key=lambda b: b[0])
+        print(f"best {lang}: add>={t} lift<{u} sure>={v} recall {tot[0]}/{tot[1]} false blocks "
+              f"{tot[2]}/{tot[3]} cost {cost_:.3f}")
+    cost_, t, u, v = min(pooled, key=lambda b: b[0])
+    print(f"best pooled: add>={t} lift<{u} sure>={v} cost {cost_:.3f}")
     return 0
+
+
+def _grid() -> list[tuple[float | None, float, float]]:
+    """(add threshold, lift threshold, sure) weighed by ``--loso``; ``sure`` is weighed only beside the
+    shipped add threshold and lift, the others only at the shipped ``sure`` and at 1.01 (never)."""
+    out: list[tuple[float | None, float, float]] = []
+    for t in (None, *LOSO_THRESHOLDS):
+        for u in LOSO_UNBLOCK:
+            for v in LOSO_SURE:
+                if t is None and v != LOSO_SURE[0]:
+                    continue
+                if v in (LOSO_SURE[0], SURE) or (t == THRESHOLD and u == UNBLOCK):
+                    out.append((t, u, v))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --old-rules: the evaluation file scored (a model trained on every other "
                          "tuning file); default tune_eval1.jsonl with a model trained on tune.jsonl")
     ap.add_argument("--loso", action="store_true",
-                    help="leave one blind set out (tune_eval1-5, tune_written5) and print the table")
+                    help="leave one blind set out (every set in BLIND_SETS) and print the table")
     ap.add_argument("--c", type=float, default=C, help="inverse regularisation of the logistic fit")
     ap.add_argument("--write", action="store_true",
                     help="train on every tuning file and write the shipped weights")

@@ -339,7 +339,10 @@ E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|do
                         r"identical (?:whichever|for every|for any|under any)|"
                         # round 5: the refund said to go its own way ("the refund for the dent goes out on its
                         # own", "refund ... processed independently"); a benefit "sorted separately" is none
-                        r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b")
+                        r"refund[^.;!?]{0,40}\b(?:independently|separately|on its own|by itself)\b|"
+                        # round 7: the case goes on as it was ("otherwise we'll carry on as normal")
+                        r"carr(?:y|ies) on as (?:normal|usual)|continues? as (?:normal|usual)|"
+                        r"proceeds? as (?:normal|usual)|go on as (?:normal|usual)")  # each opens with one
 E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|escalate)\b"
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
@@ -391,7 +394,14 @@ E_CANCEL = re.compile(
     r"(?:no|never any|not any) (?:reward|bonus|benefit|perk|incentive|penalty|downside|discount|voucher|"
     r"credit|extra)s? (?:for|in|to|by)|gain (?:nothing|anything)|(?:don'?t|doesn'?t|won'?t) gain|"
     r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
-    r"nothing changes for)\b"
+    r"nothing changes for|"
+    # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
+    # offer anything for reviews")
+    r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
+    r"aren'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
+    r"not (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
+    r"don'?t offer (?:anything|any \w+) for|do not offer (?:anything|any \w+) for|"
+    r"never offer (?:anything|any \w+) for)\b"
 )
 # Round 4: the shop's own act (its receipt of the return, its feedback on the buyer) and a grade of the
 # goods: a review or receipt word inside one is not the buyer's act (the rules drop such act spans).
@@ -399,7 +409,10 @@ E_CANCEL = re.compile(
 E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confirm receipt|"
                        r"receipt of (?:your|the) return|"
                        r"(?:i'?ve|we'?ve|i have|we have) left (?:\w+ )?feedback for you|"
-                       r"(?:five|5)-star hotel|hotel[- ]grade)\b"
+                       r"(?:five|5)-star hotel|hotel[- ]grade|"
+                       # round 7 (batch AG): a star grade of the goods
+                       r"(?:five|four|three|[3-5])[- ]star "
+                       r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?)\b"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"
@@ -458,6 +471,9 @@ E_ASK = _Concept(
     rf"completely|totally|fully) (?:satisfied|happy|pleased)\""
     rf"|\bif you can spare (?:them|it|one|five|5)\b|\blet (?:everyone|others|other buyers|people|the world) "
     rf"know how (?:great|good|happy|much|well|amazing)\b"
+    # round 7 (batch AH): praise asked for by telling other people how the shop did
+    rf"|\b(?:tell|telling|let|letting)\w* (?:people|everyone|others|folks|your friends|the world)\b"
+    rf"{_ES}{{0,40}}?\b(?:how (?:well |quickly |fast |much |great )?(?:we|our|you were)|we made it right)\b"
 )
 
 # Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that
@@ -468,7 +484,9 @@ E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (
 
 _E_CHOICE = re.compile(r"up to you|your (?:call|choice)|whatever|no pressure|no obligation|is fine|entirely|"
                        r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to|"
-                       r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)")
+                       r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)|"
+                       r"(?:isn'?t|is not|aren'?t|are not|not) (?:conditional|dependent|contingent) "
+                       r"(?:on|upon)|(?:isn'?t|is not|aren'?t|are not|not) tied to")
 # round 4: a contrast within about five words of a disclaimer (the test runs only after a disclaimer)
 _E_CONTRAST = re.compile(r"(?:[^.!?\n]{0,30}?[.!?]? ?|[^.!?\n]{0,30}?)"
                          r"\b(?:but|though|although|however|that said|just so you know|just fyi|fyi|except|"

@@ -86,7 +86,11 @@ Z_RECEIPT = _Concept(
     # round 5: the order's state, moved on by the buyer ("先把订单结了", "把交易走完") or shown to them
     # ("等交易显示完成了", "订单状态变成交易成功之后"); a state named as a fact ("订单完成后15天内…") is none
     r"(?:交易|订单)(?:先)?(?:走完|结了|结掉|完结|了结)|"
-    r"(?:交易|订单)[^。！？!?，,]{0,4}(?:显示|变成|变为|状态)[^。！？!?]{0,4}(?:完成|成功|已收货|已签收)"
+    r"(?:交易|订单)[^。！？!?，,]{0,4}(?:显示|变成|变为|状态)[^。！？!?]{0,4}(?:完成|成功|已收货|已签收)|"
+    # round 7 (batch AD): the buyer asked to complete the order early, or the buyers who have, as a class
+    # ("请尽早完成订单", "订单完成得越早", "点完最后一步", "\"订单已完成\"的老顾客")
+    r"(?:尽早|早点|尽快|赶紧|抓紧|先|请)(?:把订单)?完成(?:订单|交易)|把订单完成|(?:订单|交易)完成得越早|越早完成|"
+    r"(?:点完|完成|走完)最后一步|(?:订单|交易)(?:已完成|完成了)\"?的(?:顾客|老顾客|客户|亲|粉丝|老板|家人|买家|宝)"
 )
 Z_BENEFIT = _Concept(
     r"补偿|补贴|补(?:您|你|给|发|寄|个|一|\d)|多补|多退|有奖|\d+(?:元|块)|多给|返现|返(?:您|你|\d|利|款|个|一|点)|红包|优惠券|无门槛|券|赔|"
@@ -142,7 +146,11 @@ Z_CANCEL = _Concept(
     r"撤不撤|删不删|评不评|选不选|换不换|您的决定|您的事|没有任何变化|不会有任何变化|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
     r"也好[^。！？!?]{0,14}也好|不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
     # not yet: the buyer told to wait before confirming (the rules' receipt act skips it too)
-    r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)"
+    r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)|"
+    # round 7 (batch AG): a condition denied ("不以评价为条件", "不挂钩", "跟您评价不评价没有任何关系",
+    # "不需要写评价，也不需要先确认收货")
+    r"不以[^。！？!?]{0,20}?为(?:条件|前提)|不挂钩|没有任何关系|"
+    r"(?:不需要|不用|无需)(?:写|给|留|先|去|提前)?(?:评价|好评|确认收货|改原因|撤)"
 )
 Z_ASK = _Concept(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
@@ -161,12 +169,16 @@ Z_ASK = _Concept(
 _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|这个真不用|承诺[^。！？!?]{0,6}不|不提供|由您|"
                        r"您决定|您说了算|看您|随便选|随意|随您|自由|无论|不管|撤不撤|删不删|评不评|选不选|"
                        r"换不换|您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|也好[^。！？!?]{0,14}也好|"
-                       r"不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是")
+                       r"不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
+                       # round 7: a condition denied, followed by a contrast, is a preface too
+                       r"没有?(?:任何)?关系|无关|不以[^。！？!?]{0,20}?为(?:条件|前提)|不挂钩")
 _Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
 # Round 4: a grade of the goods or other buyers' reviews named as a fact: a review word inside one is not
 # the buyer's act (the rules drop such act spans; a disclaimer would undo every act near it).
 Z_NOT_ACT = re.compile(r"五星级|星级酒店|酒店同款|(?:携程|酒店|测评)[^。！？!?]{0,6}(?:五星|打分)|"
-                       r"(?:五颗|五|三|四)星(?:防水|级别)|好评最多|都是好评|好多好评|不是(?:评分|评价)")
+                       r"(?:五颗|五|三|四)星(?:防水|级别)|好评最多|都是好评|好多好评|不是(?:评分|评价)|"
+                       # round 7 (batch AG): a star grade of the goods (节能认证, 成色, a product's name)
+                       r"[一二三四五1-5]星(?:节能|能效|成色|认证|鸡蛋|好物)|好物榜")
 Z_CANCEL_RAW = Z_CANCEL
 # A choice left to the buyer, a colleague's words disowned or a promise not to, followed within the clause
 # or the next by a contrast ("本店不提供好评返现，但您私下给个五星…"), does not disclaim.

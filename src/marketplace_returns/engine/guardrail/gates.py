@@ -48,24 +48,28 @@ _G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要",
                '"')
 _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
                "评", "好话", "公开",
-               "赞", "好平", "好坪", "hao", "star", "夸", "美言")
+               "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
-                  "12315", "消协", "工单", "工商")
+                  "12315", "消协", "工单", "工商",
+                  "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")  # round 7: a request withdrawn
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
-               "走完", "结了", "结掉", "完结", "了结", "完成", "成功")  # round 5: the order's state
+               "走完", "结了", "结掉", "完结", "了结", "完成", "成功",  # round 5: the order's state
+               "最后一步")  # round 7
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "write-up", "writeup", "write up",
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
                "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
-               "satisfied", "spare", "say something", "say a ", "let everyone")
+               "satisfied", "spare", "say something", "say a ", "let everyone",
+               "tell people", "telling people", "tell everyone", "tell your friends", "folks")  # round 7
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
-                  "trustpilot", "bbb", "ftc", "let ")
+                  "trustpilot", "bbb", "ftc", "let ",
+                  "return request", "refund request")  # round 7: a request withdrawn
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",

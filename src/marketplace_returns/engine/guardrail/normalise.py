@@ -142,7 +142,7 @@ _PINYIN_WORDS = {
 # a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
 # what deleting takes, 图 after a plus or before 返.
 _PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
-                 "tu": "图", "qrsh": "确认收货", "xian": "现"}
+                 "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评"}
 # Round 5: initials touching a Chinese character where only the concept fits: after 给个 / 求 / 写 / 留
 # ("给个hp呗"), before what is done to a review or paid for it ("cp撤了吧", "hp返5r"); qrsh (确认收货)
 # anywhere, being no word or brand; xian after 返 (返xian).
@@ -154,7 +154,18 @@ _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
         (re.findall(r"(?:[bcdfghjklmnpqrstwxyz]?h?[aeiouv]+(?:ng|n|r)?(?![aeiouv]))|[a-z]", w)
          for w in _PINYIN_WORDS), key=lambda x: -len("".join(x)))) + r")(?![a-z])"
     + "|" + _LONE + r"|(?<![a-z])fan(?= ?(?:\d|您|你|ni\b|nin\b))"
-    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)" + _TOUCHING)
+    r"|(?<![a-z])shan(?= ?(?:一下|掉|了|除|yi ?xia))|(?<=\+)tu(?![a-z])|(?<![a-z])tu(?= ?返)"
+    r"|(?<![a-z])ping(?= ?[价论])" + _TOUCHING)  # round 7 (batch AC): ping价 is 评价
+
+
+# Round 7 (batch AC): platform shorthand for a complaint or a review ("close the A2Z", "drop the CB",
+# "ur rvw"), spelt out where it stands as a word.
+_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:a2z|cb|rvws?)(?![a-z0-9])")
+_SHORTHAND_MAP = {"a2z": "a-to-z", "cb": "chargeback", "rvw": "review", "rvws": "reviews"}
+
+
+def _shorthand(m: re.Match[str]) -> str:
+    return _SHORTHAND_MAP[m.group(0)]
 
 
 def _pinyin(m: re.Match[str]) -> str:
@@ -297,6 +308,89 @@ def _quote(m: re.Match[str]) -> str:
 _PICTO = "[\u2600-\u27bf\U0001f300-\U0001faff]"
 _EMOJI_IN_WORD = re.compile(f"{_PICTO}(?<=[a-z].){_PICTO}*(?=[a-z])")
 
+# Round 7: a tie quoted only to forbid or deny it - a staff rule, a 话术库 entry, a notice or a scam alert
+# ('不得以"好评返现""确认收货送红包"等方式诱导买家', '有人冒充客服说"删差评返50元"',
+# 'fake texts saying "leave 5 stars, get $20"', 'phrases like "no review, no refund" are banned') - is an
+# example, not the rep's offer:
+# the quoted examples after a word that forbids, disowns or warns are blanked (the same length, so a
+# blocked phrase still maps back to what was written) before the rules and the learned layer read the
+# text. A script that teaches the tie ('这样说："改成不喜欢的话运费我们出"') names no such word and is
+# still read.
+_PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有这种|没有此类|"
+             r"别说|不要说|不能说|不可以说|别讲|不要讲|不能讲|不能承诺|不要承诺|别承诺|红线|"
+             r"never (?:say|send|text|message|write|use|promise|ask|offer)\w*|"
+             r"(?:don'?t|do not|must not|mustn'?t|should not|shouldn'?t|can'?t|cannot|won'?t|will not) "
+             r"(?:ever )?(?:say|send|text|message|write|use|promise)\w*|"
+             r"banned|prohibited|forbidden|not allowed|fake|scam\w*|impersonat\w*|pretending|"
+             r"(?:phrases?|wording|lines?|messages?|texts?) like")
+# A quoted span (and the quoted spans listed right after it) with a forbidding word in the 40 characters
+# before it, no sentence end between: found from the quote, so a text with no quotation mark pays nothing.
+_QUOTED = re.compile(r'"[^"\n]{1,60}"')
+_PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
+_LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
+# a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
+_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|别|"
+                            r"不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
+                            r"prohibited|forbidden|fake|scam|imperson|pretend|like")
+_FORBIDDEN_CLAUSE_ZH = re.compile(
+    r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别)(?:私下|主动|再)?(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
+    r"(?:买家|顾客|客户)[^。！？!?\n，,；;]{0,30}"
+    # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
+    r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
+    r"[^。！？!?\n，,；;）)]{0,30}"
+    r"|(?:要是有|如果有|若有|有)(?:客服|人|店员|员工)[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
+    r"[^。！？!?\n，,；;]{0,30}")
+_FORBIDDEN_CLAUSE_EN = re.compile(
+    r"\b(?:never|don'?t|do not|must not|mustn'?t|shouldn'?t|should not) (?:ever )?(?:(?:ask|pressure|push|"
+    r"nudge)\w* them\b|(?:ask|tell|pressure|push|nudge|request|contact|message|dm)\w* (?:the |a |any )?"
+    r"(?:buyer|customer|shopper|client)s?\b)[^.!?\n;]{0,60}"
+    r"|\b(?:never|don'?t|do not|must not|mustn'?t|shouldn'?t|should not) (?:offer|promise|give) "
+    r"(?:them |the buyer |the customer )?(?:anything|money|credit|compensation|a discount|discounts|gifts?|"
+    r"a gift) (?:for|to|in exchange)\b[^.!?\n;]{0,40}")
+# Hints: each regex above runs only where the words it needs are present (most replies hold none); the
+# hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
+_CLAUSE_HINT_ZH = re.compile(r"不许|不准|不得|严禁|禁止|切勿|不能|不要|别|有客服|有人|有店员|有员工")
+_CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
+                             r"message|dm|offer|promise|give)")
+
+
+def _blank_quoted(text: str) -> str:
+    spans: list[tuple[int, int]] = []
+    listed = False
+    for m in _QUOTED.finditer(text):
+        a, b = m.span()
+        if listed and spans and _LISTED.fullmatch(text, spans[-1][1], a) is not None:
+            spans.append((a, b))
+            continue
+        lo = max(0, a - 40)
+        listed = (_PROHIBIT_LEAD.search(text, lo, a) is not None
+                  and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
+        if listed:
+            spans.append((a, b))
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = "_" * (b - a)
+    return "".join(chars)
+
+
+def _blank_examples(text: str) -> str:
+    """The forbidden examples and clauses above blanked, the same length (so the map to the written text
+    holds)."""
+    if '"' in text:
+        text = _blank_quoted(text)
+    if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
+        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
+    if _CLAUSE_HINT_EN.search(text) is not None:
+        text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
+    return text
+
+
+def _blank_all(m: re.Match[str]) -> str:
+    return "_" * (m.end() - m.start())
+
+
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
@@ -308,6 +402,7 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
+    (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
@@ -336,7 +431,7 @@ def normalise(text: str) -> str:
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
     if "平" in text or "坪" in text:
         text = _homophones(text)
-    return text
+    return _blank_examples(text)
 
 
 def _sub_mapped(pattern: re.Pattern[str], repl: object, text: str, src: list[int]) -> tuple[str, list[int]]:
@@ -387,4 +482,4 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             joined, src = _sub_mapped(pattern, repl, joined, src)
     if "平" in joined or "坪" in joined:
         joined = _homophones(joined)
-    return joined, src
+    return _blank_examples(joined), src  # the same length: the map holds

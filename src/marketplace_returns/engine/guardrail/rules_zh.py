@@ -48,7 +48,8 @@ _Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|千万别|先不要
 # Round 4: the buyer's question reported in an answer ("您问怎么删掉自己的评价，…") holds the buyer's
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
 # read the text; the answer after it is read as usual.
-_Z_ASKED = re.compile(r"您(?:刚才|之前|是)?(?:问|想问|想知道|咨询)[^。！？!?，,]*")
+_Z_ASKED = re.compile(r"(?:您|你|买家|顾客|客户|家人们|有人)(?:刚才|之前|是)?(?:问|想问|想知道|咨询)"
+                      r"[^。！？!?，,]*")  # round 7: 你问, and a buyer's question in a staff script
 
 
 def _blank_asked(doc: _Doc) -> _Doc:
@@ -71,12 +72,22 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
                if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
     mention = _gated(Z_COMPLAINT_MENTION, t, _RX_Z_MENTION)
-    conditions = reason + remove + complaint + receipt + give + mention
+    request = ([(m.start(), m.end()) for m in _Z_REQUEST_OFF.finditer(t)]
+               if "申请" in t and _RX_REQUEST_HINT.search(t) is not None else [])
+    conditions = reason + remove + complaint + receipt + give + mention + request
     if conditions:
         hit = _tie(doc, conditions, Z_THREAT, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
                    need_tie_word=False,
                    decouple=Z_DECOUPLE)
         if hit is not None and Z_REFUND.search(t[hit.start:hit.end]):
+            return hit
+    hit = _state_burden(doc)
+    if hit is not None:
+        return hit
+    if "评" in t or "星" in t or "分" in t:  # round 7 (batch AE): the refund waits on a review
+        waits = [(m.start(), m.end()) for m in _Z_WAITS.finditer(t)]
+        hit = _first(doc, waits, Z_CANCEL, "refund_threat") if waits else None
+        if hit is not None:
             return hit
     bought = _sparing(doc, reason, _Z_FAULT, _Z_SPARING) if reason else reason
     if bought:
@@ -109,3 +120,63 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 # Round 5 (batch W): "有问题我们都会处理" beside a review asked for or kept back is a promise to fix, not a
 # statement that the review changes nothing: it disclaims ties between a reason and a refund, not these.
 _Z_PROMISE = re.compile(r"都会[^。！？!?]{0,12}?(?:退|处理|同意|受理)")
+
+
+# Round 7 (batch AB): the refund put on a slower or costlier path by the order's state, dressed as
+# policy: a complaint or a bad review on the order ("涉及投诉的售后单统一放到月底集中审核",
+# "带中差评的订单退款进入人工复核通道"), or a reason set against the others
+# ("原因为质量问题的订单需送检…其他原因当天处理"). A complaint or review state with a burden on the
+# refund is a threat; a reason state only with the others named as the way round it (a fault reason's
+# own steps, said the same for everyone, are honest).
+_Z_STATE_COMPLAINT = re.compile(
+    r"(?:涉及|有|带|存在|处于|开了|开着|未关闭的?|未撤销的?|没撤的?|挂着)[^。！？!?，,]{0,6}?"
+    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分)|(?:投诉|介入|纠纷|申诉|仲裁)(?:中|期间)")
+_Z_STATE_REASON = re.compile(r"(?:原因|理由)(?:为|是|选|写|选的是|写的是)?[^。！？!?，,]{0,10}?"
+                             r"的(?:订单|退货|退款|售后单?|单子|申请)")
+_Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|冻结|下个月|下月|批次|排队|延后|延迟|"
+                       r"无法操作|没法操作|鉴定费|检测费|送检|折旧费|拍照取证|不会打款|不打款|不能打款|"
+                       r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)")
+_Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
+                       r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
+_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分")
+_Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
+
+
+def _state_burden(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    complaint = _RX_STATE_HINT.search(t) is not None
+    others = _Z_OTHERS.search(t) is not None
+    if not (complaint or others):  # the literal tests first: most replies name no state
+        return None
+    if _Z_BURDEN.search(t) is None or _Z_NOT_SLOWER.search(t) is not None:
+        return None
+    states = [(m.start(), m.end()) for m in _Z_STATE_COMPLAINT.finditer(t)] if complaint else []
+    if others:
+        states += [(m.start(), m.end()) for m in _Z_STATE_REASON.finditer(t)]
+    if not states:
+        return None
+    hit = _tie(doc, sorted(states), _Z_BURDEN, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
+               need_tie_word=False, decouple=Z_DECOUPLE)
+    if hit is None:
+        return None
+    i = doc.sentence_of(hit.start)  # a refund word in the tie's sentences or the one after
+    lo, hi = doc.window(i, min(doc.sentence_of(max(hit.end - 1, hit.start)) + 1, len(doc.bounds) - 1))
+    return hit if Z_REFUND.search(t, lo, hi) else None
+
+
+# Round 7 (batch AE): the refund made to wait on a review or a rating - the review first, the money after
+# ("评价完成后退款会自动处理", "评完钱就到了", "就等您在订单里打个分，打完系统自动放款"). A review asked for
+# after the refund ("系统会在退款后邀请您评价") is the other order and is not read.
+_Z_WAITS = re.compile(
+    r"(?:评价|评分|打分|打个分|评完|评好|点[^。！？!?，,]{0,3}星|好评)[^。！？!?]{0,8}?(?:完成后|提交后|之后|以后|后|完|好了)"
+    r"[^。！？!?]{0,12}?(?:退款|放款|打款|钱|到账|退)"
+    r"|(?:退款|放款|打款)[^。！？!?]{0,10}?(?:就等|只等|需要您?先|得先|要先|等您)[^。！？!?]{0,10}?(?:评|打分|打个分|星)")
+
+
+# Round 7 (batch AF): the buyer's return or refund request withdrawn, as the condition of a threat to the
+# refund ("不撤的话我们这边只能拒绝", "您取消申请后我们再商量退多少"): read as a condition of the refund
+# threat only, so telling the buyer how to cancel a request, or that it may stay, is no act.
+_Z_REQUEST_OFF = re.compile(  # every alternative opens with a literal (re skips ahead to one)
+    r"(?:撤销|取消|撤回|撤掉|撤了|撤|关闭|关掉|关了)(?:掉|了|一下)?[^。！？!?，,]{0,6}?申请"
+    r"|申请(?:您|你)?先?(?:撤|取消|关)|不撤销?(?:退款|退货)?申请")
+_RX_REQUEST_HINT = re.compile(r"撤|取消|关")
