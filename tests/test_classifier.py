@@ -259,3 +259,58 @@ def test_any_case_classifies(message: str, platform: str, reason: str, status: s
     beyond = deviation is not None and abs(deviation) > 3
     if status != "not_shipped" and beyond and result.signals.text_category not in QUALITY_CATEGORIES:
         assert c.category is Category.NOT_AS_DESCRIBED
+
+
+class _StubReading:
+    """Stands in for the learned reader's reading: a fixed quality probability and not-sure band."""
+
+    def __init__(self, p: float, band: tuple[float, float] = (0.2, 0.78)) -> None:
+        self.quality_probability = p
+        self.band = band
+        self.unsure = band[0] <= p <= band[1]
+        self.family = Family.QUALITY if p >= 0.5 else Family.NON_QUALITY
+        self.category = Category.DEFECT if p >= 0.5 else Category.SIZE_FIT
+
+    def evidence(self) -> str:
+        return f"reader {self.quality_probability:.2f} quality (stub)"
+
+
+def _reading(p: float) -> Any:
+    return lambda _message, _lang, _words: _StubReading(p)
+
+
+@pytest.mark.parametrize(("p", "unsure"), [(0.65, True), (0.9, False)])
+def test_chinese_reader_overrules_a_clear_cue_it_contradicts(p: float, unsure: bool) -> None:
+    # "尺码偏小" is a clear size cue; the reader reads a quality problem: in Chinese the reader decides,
+    # and where it is inside its not-sure band the case is marked for a rep.
+    c = case("尺码偏小穿不上")
+    result = classify(c, load_profile(c.platform), read=_reading(p))
+    assert result.classification.family is Family.QUALITY
+    combine = result.trace[-1].facts
+    assert combine["decided_by_reader"] is True
+    assert combine["reader_unsure"] is unsure
+    assert result.signals.reader_unsure is unsure
+    assert "overrules" in result.trace[-1].detail
+
+
+def test_chinese_cue_stands_where_the_reader_agrees() -> None:
+    c = case("尺码偏小穿不上")
+    result = classify(c, load_profile(c.platform), read=_reading(0.3))
+    assert (result.classification.family, result.classification.category) == (Family.NON_QUALITY,
+                                                                             Category.SIZE_FIT)
+    assert result.trace[-1].facts["decided_by_reader"] is False
+
+
+def test_english_clear_cue_stands_against_the_reader() -> None:
+    c = case("Ordered the wrong size, it is too small for me", platform="shopify")
+    result = classify(c, load_profile(c.platform), read=_reading(0.65))
+    assert result.signals.lang == "en"
+    assert result.classification.family is Family.NON_QUALITY
+    assert result.trace[-1].facts["decided_by_reader"] is False
+
+
+def test_a_denied_defect_keeps_the_cues_reading_in_chinese() -> None:
+    c = case("质量没问题，就是尺码偏小")
+    result = classify(c, load_profile(c.platform), read=_reading(0.9))
+    assert result.classification.family is Family.NON_QUALITY
+    assert result.trace[-1].facts["decided_by_reader"] is False
