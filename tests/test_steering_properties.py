@@ -11,7 +11,6 @@ tests/test_golden_examples.py.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -224,7 +223,7 @@ def test_a_reason_that_does_not_penalise_is_never_asked_to_change() -> None:
 def _context(c: Case, **signals: Any) -> Context:
     profile = load_profile(c.platform)
     result = classify(c, profile, explain=False)
-    result = replace(result, signals=replace(result.signals, **signals))
+    result = result._replace(signals=result.signals._replace(**signals))
     pb = _playbook("apparel")
     return Context.build(c, result, profile, money_facts(c, pb.settings, profile.currency), pb.settings)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -35,7 +36,7 @@ from marketplace_returns.engine.signals import ClassifierResult, Signals
 from marketplace_returns.engine.text import buyer_lang, normalise
 from marketplace_returns.engine.words import WordsReading, read_words
 from marketplace_returns.models.case import Case, GoodsStatus
-from marketplace_returns.models.decision import Classification, TraceStep
+from marketplace_returns.models.decision import Classification, TraceStep, trusted
 from marketplace_returns.models.vocabulary import FAMILY_OF, QUALITY_CATEGORIES, Category, Family
 from marketplace_returns.profiles import PlatformProfile
 
@@ -43,6 +44,7 @@ _UNKNOWN_REASON_PRIOR = 0.1
 _LATE_OR_QUIET = frozenset({Category.SHIPPING_DELAY, Category.NOT_RECEIVED, Category.CHANGED_MIND,
                             Category.OTHER})
 _SIZE_TALK = frozenset({Category.SIZE_FIT, Category.NOT_AS_DESCRIBED, Category.STYLE_PREFERENCE})
+_CLASSIFICATION_GIVEN = frozenset(Classification.model_fields)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -218,6 +220,29 @@ ShippedPolicy = Literal["shipped"]
 ReadFn = Callable[[str, str, WordsReading], "reader.Reading | None"]
 
 
+def _words(message: str, tolerance_cm: float, default_lang: str) -> tuple[str, WordsReading, str]:
+    """The normalised message, the cue reader's reading of it, and the language to answer in."""
+    text = normalise(message) if message else ""
+    words = read_words(text, tolerance_cm)
+    return text, words, (buyer_lang(text, default_lang, words.mix) if words.mix else default_lang)
+
+
+_MEMO_CHARS = 1000
+"""Messages up to this long are memoised whole (as the cue reader memoises its readings)."""
+
+
+@lru_cache(maxsize=16384)
+def _read_message(message: str, tolerance_cm: float, default_lang: str, weights: reader.Reader,
+                  ) -> tuple[str, WordsReading, str, reader.Reading | None]:
+    """Everything the classifier reads from the message alone: ``_words`` and the reading of
+    ``weights`` (the shipped reader). One memo for both readings of a message, keyed by what they
+    depend on (the words by the message and the tolerance, the language by those and the default, the
+    reader's reading by the message, the language, the words and the weights), so a new message costs
+    one lookup instead of a lookup per reader, and no lookup hashes a whole ``WordsReading``."""
+    text, words, lang = _words(message, tolerance_cm, default_lang)
+    return text, words, lang, (weights.read(message, lang, words) if text else None)
+
+
 def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read: ReadFn = reader.read,
              override_at: float | None | ShippedPolicy = "shipped") -> ClassifierResult:
     """Classify ``case`` under ``profile``'s reasons and tolerances. Pure: reads, never acts.
@@ -230,10 +255,13 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
     steps costs about as much as the classification itself, and a bulk back-test rarely shows them.
     """
     message = case.message or ""
-    text = normalise(message) if message else ""
-    words = read_words(text, profile.size_tolerance_cm)
     default_lang = case.lang or profile.default_lang
-    lang = buyer_lang(text, default_lang, words.mix) if words.mix else default_lang
+    if read is reader.read and len(message) <= _MEMO_CHARS:
+        text, words, lang, reading = _read_message(message, profile.size_tolerance_cm, default_lang,
+                                                   reader.shipped())
+    else:
+        text, words, lang = _words(message, profile.size_tolerance_cm, default_lang)
+        reading = read(message, lang, words) if text else None
     entry = profile.reason(case.reason)
     if entry is not None:
         prior, prior_weight = entry.category, entry.prior
@@ -242,7 +270,6 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         prior, prior_weight = Category.OTHER, _UNKNOWN_REASON_PRIOR
         prior_line = f'reason "{case.reason}" is not one of {profile.platform}\'s: no prior'
     facts = _Facts(case, profile)
-    reading = read(message, lang, words) if text else None
     policy = OVERRIDE_AT.get(lang) if override_at == "shipped" else override_at
     category, confidence, how, by_reader = _combine(words, prior, prior_weight, facts, case, reading,
                                                     policy)
@@ -272,10 +299,11 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         reader_unsure=unsure,
         reader_decided=by_reader,
     )
-    classification = Classification(family=family, category=category, confidence=confidence,
-                                    evidence=evidence)
+    classification = trusted(Classification, {
+        "family": family, "category": category, "confidence": confidence, "evidence": evidence,
+    }, _CLASSIFICATION_GIVEN)
     if not explain:
-        return ClassifierResult(classification=classification, signals=signals)
+        return ClassifierResult(classification, signals, [])
     trace = [
         TraceStep(step="words", detail=_words_detail(words, lang), facts={
             "lang": lang, "text_category": words.category, "cues": list(words.cues),

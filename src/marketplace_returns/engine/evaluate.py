@@ -35,13 +35,18 @@ from marketplace_returns.engine.playbook_models import Playbook
 from marketplace_returns.engine.replies import ReplyFacts, due_date, render
 from marketplace_returns.errors import InputError, ProfileError
 from marketplace_returns.models.case import Case
-from marketplace_returns.models.decision import Decision, TraceStep
+from marketplace_returns.models.decision import Decision, Offer, Recommendation, Reply, TraceStep, trusted
 from marketplace_returns.models.vocabulary import Action, Family
 from marketplace_returns.profiles import PlatformProfile, load_profile
 
 _ASKED_BACK = frozenset({Action.REFUND_WITHOUT_RETURN, Action.RETURN_AND_REFUND, Action.INTERCEPT})
 _ACTION = {a.value: a for a in Action}
 _APPROVAL = frozenset({Action.REQUEST_REASON_CHANGE, Action.REFUSE})
+# What a validation of the same input would count as set (models.decision.trusted).
+_OFFER_GIVEN = frozenset({"action", "amount"})
+_REPLY_GIVEN = frozenset({"lang", "text"})
+_RECOMMENDATION_GIVEN = frozenset(Recommendation.model_fields)
+_DECISION_GIVEN = frozenset(Decision.model_fields) - {"error", "trace"}
 
 
 def default_playbook_for(case: Case) -> str:
@@ -72,11 +77,11 @@ def _no_steer(ctx: Context) -> str:
     return steering_blocked(ctx) or "no clause of the buyer's words states the reason, no fact contradicts it"
 
 
-def _offer(*, action: Action, amount: Decimal | None) -> dict[str, object]:
-    return {"action": action, "amount": amount}
+def _offer(*, action: Action, amount: Decimal | None) -> Offer:
+    return trusted(Offer, {"action": action, "amount": amount}, _OFFER_GIVEN)
 
 
-def _fallbacks(names: Sequence[str], ctx: Context) -> list[dict[str, object]]:
+def _fallbacks(names: Sequence[str], ctx: Context) -> list[Offer]:
     out = []
     for name in names:
         action = _ACTION[name]
@@ -201,21 +206,26 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     check_outgoing(text)
     auto = rule.auto and not unsure and action is not Action.REQUEST_REASON_CHANGE and (
         amount is None or amount <= settings.auto_refund_ceiling)
-    # One validation call for the whole nested decision (pydantic-core does it in Rust): cheaper than
-    # building each sub-model in Python, and the decision is still validated.
-    return Decision.model_validate(dict(
-        refund_id=case.refund_id,
-        classification=cls,
-        penalising=ctx.penalising is not None,
-        recommendation=dict(action=action, amount=amount, fallbacks=fallbacks,
-                            reason_change_to=reason_change_to, rationale=rationale,
-                            reason_change_grounds=grounds.quote if grounds is not None else None),
-        reply=dict(lang=lang, text=text),
-        rule=rule.id,
-        playbook=playbook_name,
-        auto=auto,
-        needs_approval=action in _APPROVAL or unsure,
-        penalising_metric=ctx.penalising,
-        money=mo.compared(m, offer=amount if action is Action.OFFER_PARTIAL_REFUND else None, saved=saved,
-                          **extra),
-    ))
+    # Built as it is, not validated again (models.decision.trusted): every value here is the engine's
+    # own, already of its field's type; tests/test_engine_rules.py holds decisions to validating to
+    # themselves. (Validation was the one pydantic-core call, about 2.5 µs a case.)
+    recommendation = trusted(Recommendation, {
+        "action": action, "amount": amount, "fallbacks": fallbacks, "reason_change_to": reason_change_to,
+        "rationale": rationale, "reason_change_grounds": grounds.quote if grounds is not None else None,
+    }, _RECOMMENDATION_GIVEN)
+    return trusted(Decision, {
+        "refund_id": case.refund_id,
+        "classification": cls,
+        "penalising": ctx.penalising is not None,
+        "recommendation": recommendation,
+        "reply": trusted(Reply, {"lang": lang, "text": text}, _REPLY_GIVEN),
+        "rule": rule.id,
+        "error": None,
+        "playbook": playbook_name,
+        "auto": auto,
+        "needs_approval": action in _APPROVAL or unsure,
+        "penalising_metric": ctx.penalising,
+        "money": mo.compared(m, offer=amount if action is Action.OFFER_PARTIAL_REFUND else None, saved=saved,
+                             **extra),
+        "trace": None,
+    }, _DECISION_GIVEN)

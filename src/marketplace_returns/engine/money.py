@@ -11,9 +11,9 @@ declines add 3–5 more, still below the cost replaced; if they decline again, t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
+from typing import NamedTuple
 
 from marketplace_returns.engine.playbook_models import Replaces, Settings
 from marketplace_returns.models.case import Case
@@ -23,9 +23,9 @@ _ONE = Decimal(1)
 _ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class MoneyFacts:
-    """The amounts every rule may compare, with the playbook's defaults for unknown legs."""
+class MoneyFacts(NamedTuple):
+    """The amounts every rule may compare, with the playbook's defaults for unknown legs. Immutable,
+    made once per case: a named tuple (cheaper to make than a frozen dataclass)."""
 
     currency: str
     price: Decimal

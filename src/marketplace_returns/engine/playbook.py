@@ -36,7 +36,7 @@ Predicate = Callable[[Context], bool]
 
 PATH_ROOTS: dict[str, tuple[str, ...]] = {
     "case": tuple(Case.model_fields),
-    "signals": tuple(Signals.__dataclass_fields__),
+    "signals": Signals._fields,
     "classification": ("family", "category", "confidence"),
     "money": m.MONEY_NAMES,
     "settings": tuple(Settings.model_fields),

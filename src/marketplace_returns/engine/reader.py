@@ -52,6 +52,7 @@ _SPACES = re.compile(r"\s+")
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH.update({0x3000: 0x20, 0x2019: 0x27, 0x2018: 0x27, 0x201C: 0x22, 0x201D: 0x22})
 _HALF = str.maketrans(_WIDTH)
+_WIDE = re.compile("[" + "".join(sorted({re.escape(chr(c)) for c in _WIDTH})) + "]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
@@ -69,7 +70,9 @@ def reader_lang(text: str, lang: str) -> str:
 
 def prepare(text: str) -> str:
     """Half-width, lower case, whitespace runs as one space, trimmed: what the grams are cut from."""
-    return _SPACES.sub(" ", text.translate(_HALF).lower()).strip()
+    if not text.isascii() and _WIDE.search(text) is not None:  # (str.translate looks up every character)
+        text = text.translate(_HALF)
+    return _SPACES.sub(" ", text.lower()).strip()
 
 
 EN_CHARS = ("none", 0, 0)

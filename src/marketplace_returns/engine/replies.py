@@ -20,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
+from string import Formatter
 from typing import Any
 
 import yaml
@@ -38,6 +40,19 @@ _T = _load()
 LANGS = ("zh", "en")
 TEMPLATES: dict[str, dict[str, dict[str, str]]] = _T
 _BY_LANG = {lang: {name: table[lang] for name, table in TEMPLATES.items()} for lang in LANGS}
+
+
+def _plan(template: str) -> tuple[str, frozenset[str], bool]:
+    """A plan template as ``render`` uses it: capitalised already where it opens with text (so the
+    filled plan needs no capitalising: its first character is the template's), the fields it fills,
+    and whether the filled plan still needs its first character capitalised."""
+    fields = frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
+    if template[:1] not in ("{", "}", ""):
+        return template[:1].upper() + template[1:], fields, False
+    return template, fields, True
+
+
+_PLANS = {lang: {key: _plan(t) for key, t in _BY_LANG[lang]["plan"].items()} for lang in LANGS}
 
 
 @dataclass(slots=True)
@@ -115,7 +130,12 @@ def grounds_text(f: ReplyFacts, lang: str) -> str:
 
 
 def due_date(requested_at: datetime | None, hours: int) -> datetime | None:
-    return requested_at + timedelta(hours=hours) if requested_at is not None else None
+    return requested_at + _hours(hours) if requested_at is not None else None
+
+
+@lru_cache(maxsize=64)
+def _hours(hours: int) -> timedelta:
+    return timedelta(hours=hours)
 
 
 def plan_key(f: ReplyFacts) -> str:
@@ -130,16 +150,23 @@ def render(f: ReplyFacts) -> str:
     """The reply text for ``f`` in ``f.lang`` (``zh`` or ``en``; anything else gets English)."""
     lang = "zh" if f.lang == "zh" else "en"
     t = _BY_LANG[lang]
-    values = {
-        "amount": money_text(f.amount, f.currency, lang),
-        "by": by_text(f.due, f.due_hours, lang),
-        "suggest": t["suggest"].get(f.suggest, t["suggest"]["same"]),
-        "what": t["what"].get(f.what, t["what"]["repair"]),
-        "reason": f.reason or "",
-        "grounds": grounds_text(f, lang) if f.action is Action.REQUEST_REASON_CHANGE else "",
-        "refusal": refusal_text(f.refusal, lang),
-    }
-    plan = t["plan"][plan_key(f)].format_map(values)
-    plan = plan[:1].upper() + plan[1:]
+    template, fields, capitalise = _PLANS[lang][plan_key(f)]
+    # Only the fields the template fills are worked out (each a pure function of ``f``).
+    values = {"by": by_text(f.due, f.due_hours, lang)}
+    if "amount" in fields:
+        values["amount"] = money_text(f.amount, f.currency, lang)
+    if "suggest" in fields:
+        values["suggest"] = t["suggest"].get(f.suggest, t["suggest"]["same"])
+    if "what" in fields:
+        values["what"] = t["what"].get(f.what, t["what"]["repair"])
+    if "reason" in fields:
+        values["reason"] = f.reason or ""
+    if "grounds" in fields:
+        values["grounds"] = grounds_text(f, lang) if f.action is Action.REQUEST_REASON_CHANGE else ""
+    if "refusal" in fields:
+        values["refusal"] = refusal_text(f.refusal, lang)
+    plan = template.format_map(values)
+    if capitalise:
+        plan = plan[:1].upper() + plan[1:]
     sep = "" if lang == "zh" else " "
     return sep.join((t["open"][f.family], plan, t["close"][f.family]))

@@ -138,6 +138,9 @@ _CLEARED_ZH = (
     "尺码问题", "码数问题", "个人问题", "自己的问题", "我的问题", "没用过", "没有用过", "没使用", "未使用",
     "没穿过", "没有穿过", "假期", "放假", "请假", "仿佛", "判断", "不断", "破费", "坏人", "刺绣", "不小心")
 _CLEARED_ZH_LONGEST_FIRST = tuple(sorted(_CLEARED_ZH, key=len, reverse=True))
+_CLEARED_ZH_ANY = _alternation(_CLEARED_ZH, bounded=False)
+_QUALITY_ZH_ANY = _alternation(_QUALITY_ZH, bounded=False)
+_LETTER = re.compile("[a-z]")
 _QUALITY_EN = re.compile(
     r"\b(?:defect\w*|broke\w*|break\w*|torn|tear\w*|rip\w*|holes?|stain\w*|damage\w*|crack\w*|scratch\w*|"
     r"faulty|smell\w*|stink\w*|odou?r\w*|mou?ld\w*|fake\w*|counterfeit\w*|knock.?offs?|replica\w*|nails?|"
@@ -192,10 +195,17 @@ def clauses(message: str) -> list[tuple[int, int]]:
 def quality_words(message: str) -> tuple[str, ...]:
     """The quality words of ``message`` (outside explicit denials), as they appear normalised."""
     text = normalise(message)
-    for cleared in _CLEARED_ZH_LONGEST_FIRST:
-        text = text.replace(cleared, " ")
-    found = [w for w in _QUALITY_ZH if w in text]
-    found += [m.group(0) for m in _QUALITY_EN.finditer(_CLEARED_EN.sub(" ", text))]
+    found: list[str] = []
+    # Each list is searched only where one regex pass says a word of it occurs (the same answer: no
+    # word of the Chinese lists has an ASCII character, every English pattern opens with a letter).
+    if not text.isascii():
+        if _CLEARED_ZH_ANY.search(text) is not None:
+            for cleared in _CLEARED_ZH_LONGEST_FIRST:
+                text = text.replace(cleared, " ")
+        if _QUALITY_ZH_ANY.search(text) is not None:
+            found = [w for w in _QUALITY_ZH if w in text]
+    if _LETTER.search(text) is not None:
+        found += [m.group(0) for m in _QUALITY_EN.finditer(_CLEARED_EN.sub(" ", text))]
     return tuple(found)
 
 

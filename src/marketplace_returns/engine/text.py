@@ -39,6 +39,8 @@ from pathlib import Path
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH.update({0x3000: 0x20, 0x2019: 0x27, 0x2018: 0x27, 0x201C: 0x22, 0x201D: 0x22})
 _HALF = str.maketrans(_WIDTH)
+_WIDE = re.compile("[" + "".join(sorted({re.escape(chr(c)) for c in _WIDTH})) + "]")
+"""Any character ``_HALF`` changes (a search for one is far cheaper than ``str.translate``)."""
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-z]{2,}")
@@ -53,12 +55,14 @@ CLAUSE = "|"
 
 def normalise(text: str) -> str:
     """Half-width, lower-case text: what every later step compares against."""
+    if text.isascii() or _WIDE.search(text) is None:  # nothing to fold: skip the per-character table
+        return text.lower()
     return text.translate(_HALF).lower()
 
 
 def script_mix(text: str) -> str:
     """``zh``, ``en``, ``mixed`` or ``""`` (no letters at all) for normalised ``text``."""
-    cjk = _CJK.search(text) is not None
+    cjk = not text.isascii() and _CJK.search(text) is not None  # (isascii: a flag, no scan)
     latin = _LATIN.search(text) is not None
     if cjk and latin:
         return "mixed"

@@ -19,8 +19,8 @@ The reading follows how a rep reads a message:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from marketplace_returns.engine.cues import Hit, Lexicon, Measure, lexicon
 from marketplace_returns.engine.signals import Severity
@@ -39,9 +39,10 @@ _SERIOUS_BY_NATURE = frozenset({Category.DAMAGED_IN_TRANSIT, Category.WRONG_ITEM
                                 Category.NOT_AS_DESCRIBED, Category.MISSING_PARTS})
 
 
-@dataclass(frozen=True, slots=True)
-class WordsReading:
-    """What the words show. Immutable: one reading may be shared by every case with the same message."""
+class WordsReading(NamedTuple):
+    """What the words show. Immutable: one reading may be shared by every case with the same message.
+    A named tuple rather than a frozen dataclass: made once per new message, and a frozen dataclass
+    sets each of its fifteen fields through ``object.__setattr__`` (3.7 µs against 1.4)."""
 
     category: Category | None = None
     strong: bool = False
@@ -55,7 +56,7 @@ class WordsReading:
     """Counted cues, as shown to a rep: '"线头" (defect, minor)'."""
     ignored: tuple[str, ...] = ()
     """Cues seen but not counted (negated, hypothetical), and denials."""
-    count: int = 0
+    count: int = 0  # type: ignore[assignment]  # (the field, not tuple.count)
     mix: str = ""
     """The scripts of the message: ``zh``, ``en``, ``mixed`` or ``""``."""
     ranking: tuple[Category, ...] = ()
@@ -66,17 +67,23 @@ class WordsReading:
     """How long the message is (more than ``read_chars`` when it was cut at the read limit)."""
 
 
-@dataclass(slots=True)
 class _Tally:
-    scores: dict[Category, float] = field(default_factory=dict)
-    weak: dict[Category, float] = field(default_factory=dict)
-    severities: list[Severity | None] = field(default_factory=list)
-    cues: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
-    quality_denied: bool = False
-    any_quality_cue: bool = False
-    counterfeit_claim: bool = False
-    colour_severity: Severity | None = None
+    """What the cues found so far. A plain class: a dataclass's default factories cost a call each,
+    and one tally is made per new message."""
+
+    __slots__ = ("any_quality_cue", "colour_severity", "counterfeit_claim", "cues", "ignored",
+                 "quality_denied", "scores", "severities", "weak")
+
+    def __init__(self) -> None:
+        self.scores: dict[Category, float] = {}
+        self.weak: dict[Category, float] = {}
+        self.severities: list[Severity | None] = []
+        self.cues: list[str] = []
+        self.ignored: list[str] = []
+        self.quality_denied = False
+        self.any_quality_cue = False
+        self.counterfeit_claim = False
+        self.colour_severity: Severity | None = None
 
 
 @cache
@@ -184,12 +191,14 @@ def _read_text(text: str, tolerance_cm: float) -> WordsReading:
 def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _Tally,
           digits: bool, best_words: list[str] | None = None) -> None:
     hits = lex.match(tokens, best_words)
+    marked = False
     for hit in hits:
         cue = hit.cue
         kind = cue.kind
-        shown = cue.text if cue.solid else sep.join(tokens[hit.start:hit.end])
         if kind in _MARKERS:
+            marked = marked or kind != "received"
             continue
+        shown = cue.text if cue.solid else sep.join(tokens[hit.start:hit.end])
         if kind == "neutral":
             if hit.sense:
                 tally.ignored.append(f'"{shown}" ({hit.sense}: not counted)')
@@ -222,7 +231,7 @@ def _read(lex: Lexicon, tokens: list[str], sep: str, tolerance: float, tally: _T
                 tally.counterfeit_claim = True
         if kind == "colour" and tally.colour_severity != "serious":
             tally.colour_severity = severity
-    for category, label in lex.mismatches(tokens, hits):
+    for category, label in lex.mismatches(tokens, hits) if marked else ():  # (needs a listed or ordered)
         tally.scores[category] = tally.scores.get(category, 0.0) + 1.0
         tally.cues.append(label)
         tally.any_quality_cue = tally.any_quality_cue or category in QUALITY_CATEGORIES

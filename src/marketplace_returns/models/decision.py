@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,3 +76,25 @@ class Decision(_Out):
     money: dict[str, Money] | None = None
     """The money compared: price, asked, return_leg, round_trip, offer, saved."""
     trace: list[TraceStep] | None = None
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def trusted(model: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
+    """An instance of ``model`` holding ``values`` as they are, without validating them again.
+
+    For what the engine builds itself from values already of the fields' types (an ``Action``, a
+    ``Decimal`` amount, a ``float`` confidence, sub-models built the same way): ``model_construct``
+    without its per-field walk. ``values`` must name every field of ``model``, in the order the model
+    declares them (the order its JSON is written in); ``given`` is what a validation of the same input
+    would count as set. tests/test_engine_rules.py checks that every such decision validates to itself
+    and serialises to the same line.
+    """
+    obj = model.__new__(model)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(given))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
