@@ -143,7 +143,7 @@ def score_source(test: Sequence[Example], read: Callable[..., Any],
                 t.alone_of += 1
                 if facts.get("decided_by_reader") and not facts.get("reader_unsure"):
                     t.alone.append(got.family.value == e.family)
-                if policy == OVERRIDE_AT.get(e.lang) and got.family.value != e.family:
+                if policy == OVERRIDE_AT and got.family.value != e.family:
                     out.misses.append(f"      {e.source}:{e.row} expected {e.family}/{e.category}, got "
                                       f"{got.family.value}/{got.category.value}: "
                                       f"{' '.join(e.text.split())[:100]!r} | {got.evidence[-1][:70]}")
@@ -188,7 +188,7 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         print(scored.model.line("reader alone", alone=True, calibration=True))
         for policy in POLICIES:
             name = f"combined, overrule at {policy}" if policy else "combined, reader never overrules"
-            mark = " *" if policy == OVERRIDE_AT.get(lang) else ""
+            mark = " *" if policy == OVERRIDE_AT else ""
             print(scored.combined[policy].line(name + mark, alone=True))
         total.cues.extend(scored.cues)
         total.model.extend(scored.model)
@@ -200,7 +200,7 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
     print(total.model.line("reader alone", alone=True, calibration=True))
     for policy in POLICIES:
         name = f"combined, overrule at {policy}" if policy else "combined, reader never overrules"
-        mark = " *" if policy == OVERRIDE_AT.get(lang) else ""
+        mark = " *" if policy == OVERRIDE_AT else ""
         print(total.combined[policy].line(name + mark, alone=True))
     if total.model.p:
         print("  reader alone (LOSO): accuracy against coverage of a symmetric not-sure band")
@@ -287,7 +287,7 @@ def main() -> int:
     examples, dropped = load_examples(args.corpora, args.shared if args.shared.is_dir() else None, heldout,
                                       args.pool)
     print(f"rows: {len(examples)} (dropped {dropped}); seed {args.seed}; * marks the engine's policy "
-          f"(OVERRIDE_AT = {dict(OVERRIDE_AT)})")
+          f"(OVERRIDE_AT = {OVERRIDE_AT})")
     pool = [] if args.no_pool else load_pool(args.corpora, heldout, examples)
     print(f"unlabelled pool: {len(pool)} texts (a source's pool texts never train a model scored on it)")
     for lang in ("zh", "en"):

@@ -270,6 +270,9 @@ class _StubReading:
         self.unsure = band[0] <= p <= band[1]
         self.family = Family.QUALITY if p >= 0.5 else Family.NON_QUALITY
         self.category = Category.DEFECT if p >= 0.5 else Category.SIZE_FIT
+        self.category_probability = 0.6
+        self.model = "stub"
+        self.manifest = "0" * 64
 
     def evidence(self) -> str:
         return f"reader {self.quality_probability:.2f} quality (stub)"
@@ -279,12 +282,26 @@ def _reading(p: float) -> Any:
     return lambda _message, _lang, _words: _StubReading(p)
 
 
-@pytest.mark.parametrize(("p", "unsure"), [(0.65, True), (0.9, False)])
-def test_chinese_reader_overrules_a_clear_cue_it_contradicts(p: float, unsure: bool) -> None:
-    # "尺码偏小" is a clear size cue; the reader reads a quality problem: in Chinese the reader decides,
-    # and where it is inside its not-sure band the case is marked for a rep.
-    c = case("尺码偏小穿不上")
+@pytest.mark.parametrize("p", [0.65, 0.92])
+@pytest.mark.parametrize(("message", "platform"), [
+    ("尺码偏小穿不上", "taobao"), ("Ordered the wrong size, it is too small for me", "shopify")])
+def test_a_clear_cue_stands_against_the_reader(message: str, platform: str, p: float) -> None:
+    # The shipped policy (OVERRIDE_AT None): a clear size cue decides even where the reader reads a
+    # quality problem, sure or not; the reader's probability is evidence.
+    c = case(message, platform=platform)
     result = classify(c, load_profile(c.platform), read=_reading(p))
+    assert result.classification.family is Family.NON_QUALITY
+    assert result.trace[-1].facts["decided_by_reader"] is False
+    assert any("reader" in line for line in result.classification.evidence)
+
+
+@pytest.mark.parametrize(("p", "unsure"), [(0.65, True), (0.9, False)])
+def test_overrule_at_half_lets_the_reader_decide_and_marks_it_unsure_in_its_band(p: float,
+                                                                                  unsure: bool) -> None:
+    # The policy bench/eval_triage.py measures as "overrule at 0.5": the reader decides wherever it
+    # reads the other family; inside its not-sure band the case is marked for a rep.
+    c = case("尺码偏小穿不上")
+    result = classify(c, load_profile(c.platform), read=_reading(p), override_at=0.5)
     assert result.classification.family is Family.QUALITY
     combine = result.trace[-1].facts
     assert combine["decided_by_reader"] is True
@@ -293,24 +310,8 @@ def test_chinese_reader_overrules_a_clear_cue_it_contradicts(p: float, unsure: b
     assert "overrules" in result.trace[-1].detail
 
 
-def test_chinese_cue_stands_where_the_reader_agrees() -> None:
-    c = case("尺码偏小穿不上")
-    result = classify(c, load_profile(c.platform), read=_reading(0.3))
-    assert (result.classification.family, result.classification.category) == (Family.NON_QUALITY,
-                                                                             Category.SIZE_FIT)
-    assert result.trace[-1].facts["decided_by_reader"] is False
-
-
-def test_english_clear_cue_stands_against_the_reader() -> None:
-    c = case("Ordered the wrong size, it is too small for me", platform="shopify")
-    result = classify(c, load_profile(c.platform), read=_reading(0.65))
-    assert result.signals.lang == "en"
-    assert result.classification.family is Family.NON_QUALITY
-    assert result.trace[-1].facts["decided_by_reader"] is False
-
-
-def test_a_denied_defect_keeps_the_cues_reading_in_chinese() -> None:
+def test_a_denied_defect_keeps_the_cues_reading_even_at_half() -> None:
     c = case("质量没问题，就是尺码偏小")
-    result = classify(c, load_profile(c.platform), read=_reading(0.9))
+    result = classify(c, load_profile(c.platform), read=_reading(0.9), override_at=0.5)
     assert result.classification.family is Family.NON_QUALITY
     assert result.trace[-1].facts["decided_by_reader"] is False

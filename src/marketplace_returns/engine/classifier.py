@@ -25,11 +25,9 @@ records each reading. This is a pure function of the case and the platform profi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Literal
 
 from marketplace_returns.engine import reader
 from marketplace_returns.engine.signals import ClassifierResult, Signals
@@ -206,16 +204,14 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
     return prior, prior_weight, "nothing in the words: the reason prior decides"
 
 
-OVERRIDE_AT: Mapping[str, float | None] = MappingProxyType({"zh": 0.5, "en": None})
-"""How sure the reader must be to overrule a clear cue of the other family, by the buyer's language
-(None: never; 0.5: whenever it reads the other family, and a case it is not sure of goes to a rep).
-Chosen on the twenty-one sources of weights 2026.12.05.5 (docs/classifier.md) before the sources added
-after them were scored: in English a clear cue was right more often than the reader that contradicted
-it (combined 0.737 against the reader alone 0.719); in Chinese the reader alone was ahead (0.841 against
-0.830), so there it decides wherever it disagrees with a cue. A buyer who denies a defect in so many
-words ("not defective, just too small") keeps the cues' reading in both: n-grams cannot read negation."""
-
-ShippedPolicy = Literal["shipped"]
+OVERRIDE_AT: float | None = None
+"""How sure the reader must be to overrule a clear cue of the other family (None: never; 0.5: whenever
+it reads the other family, and a case inside its not-sure band then goes to a rep). Measured with
+bench/eval_triage.py: in English a clear cue was right more often than the reader that contradicted
+it. In Chinese the reader alone is ahead on the labelled *reviews* (docs/classifier.md), but on short
+refund messages it is not: it reads "拍重复了，不要了！" (ordered twice, don't want it) at 0.52 quality
+and "特色差不多，阳光灿烂的颜色，不想要了" at 0.92, where the cue reader's word-level reading is right,
+so the cue stands in both languages. An n-gram model cannot read "not defective, just too small"."""
 
 ReadFn = Callable[[str, str, WordsReading], "reader.Reading | None"]
 
@@ -244,12 +240,11 @@ def _read_message(message: str, tolerance_cm: float, default_lang: str, weights:
 
 
 def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read: ReadFn = reader.read,
-             override_at: float | None | ShippedPolicy = "shipped") -> ClassifierResult:
+             override_at: float | None = OVERRIDE_AT) -> ClassifierResult:
     """Classify ``case`` under ``profile``'s reasons and tolerances. Pure: reads, never acts.
 
     ``read`` and ``override_at`` are for bench/eval_triage.py (a reader trained without the source it
-    scores, another policy); the engine always runs with the shipped reader and the measured policy
-    (``OVERRIDE_AT`` for the buyer's language).
+    scores, another policy); the engine always runs with the shipped reader and the measured policy.
 
     ``explain=False`` leaves the trace empty (the evidence is always there): building the four trace
     steps costs about as much as the classification itself, and a bulk back-test rarely shows them.
@@ -270,9 +265,8 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         prior, prior_weight = Category.OTHER, _UNKNOWN_REASON_PRIOR
         prior_line = f'reason "{case.reason}" is not one of {profile.platform}\'s: no prior'
     facts = _Facts(case, profile)
-    policy = OVERRIDE_AT.get(lang) if override_at == "shipped" else override_at
     category, confidence, how, by_reader = _combine(words, prior, prior_weight, facts, case, reading,
-                                                    policy)
+                                                    override_at)
     family = FAMILY_OF[category]
     evidence = [*words.cues, *words.ignored, *facts.lines, prior_line]
     if reading is not None:
