@@ -51,7 +51,7 @@ from marketplace_returns.training.train import Recipe, train
 from marketplace_returns.training.unlabelled import PoolText
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.8)
+POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.8, 0.5)
 
 
 def as_case(e: Example) -> Case:

@@ -259,3 +259,59 @@ def test_any_case_classifies(message: str, platform: str, reason: str, status: s
     beyond = deviation is not None and abs(deviation) > 3
     if status != "not_shipped" and beyond and result.signals.text_category not in QUALITY_CATEGORIES:
         assert c.category is Category.NOT_AS_DESCRIBED
+
+
+class _StubReading:
+    """Stands in for the learned reader's reading: a fixed quality probability and not-sure band."""
+
+    def __init__(self, p: float, band: tuple[float, float] = (0.2, 0.78)) -> None:
+        self.quality_probability = p
+        self.band = band
+        self.unsure = band[0] <= p <= band[1]
+        self.family = Family.QUALITY if p >= 0.5 else Family.NON_QUALITY
+        self.category = Category.DEFECT if p >= 0.5 else Category.SIZE_FIT
+        self.category_probability = 0.6
+        self.model = "stub"
+        self.manifest = "0" * 64
+
+    def evidence(self) -> str:
+        return f"reader {self.quality_probability:.2f} quality (stub)"
+
+
+def _reading(p: float) -> Any:
+    return lambda _message, _lang, _words: _StubReading(p)
+
+
+@pytest.mark.parametrize("p", [0.65, 0.92])
+@pytest.mark.parametrize(("message", "platform"), [
+    ("尺码偏小穿不上", "taobao"), ("Ordered the wrong size, it is too small for me", "shopify")])
+def test_a_clear_cue_stands_against_the_reader(message: str, platform: str, p: float) -> None:
+    # The shipped policy (OVERRIDE_AT None): a clear size cue decides even where the reader reads a
+    # quality problem, sure or not; the reader's probability is evidence.
+    c = case(message, platform=platform)
+    result = classify(c, load_profile(c.platform), read=_reading(p))
+    assert result.classification.family is Family.NON_QUALITY
+    assert result.trace[-1].facts["decided_by_reader"] is False
+    assert any("reader" in line for line in result.classification.evidence)
+
+
+@pytest.mark.parametrize(("p", "unsure"), [(0.65, True), (0.9, False)])
+def test_overrule_at_half_lets_the_reader_decide_and_marks_it_unsure_in_its_band(p: float,
+                                                                                  unsure: bool) -> None:
+    # The policy bench/eval_triage.py measures as "overrule at 0.5": the reader decides wherever it
+    # reads the other family; inside its not-sure band the case is marked for a rep.
+    c = case("尺码偏小穿不上")
+    result = classify(c, load_profile(c.platform), read=_reading(p), override_at=0.5)
+    assert result.classification.family is Family.QUALITY
+    combine = result.trace[-1].facts
+    assert combine["decided_by_reader"] is True
+    assert combine["reader_unsure"] is unsure
+    assert result.signals.reader_unsure is unsure
+    assert "overrules" in result.trace[-1].detail
+
+
+def test_a_denied_defect_keeps_the_cues_reading_even_at_half() -> None:
+    c = case("质量没问题，就是尺码偏小")
+    result = classify(c, load_profile(c.platform), read=_reading(0.9), override_at=0.5)
+    assert result.classification.family is Family.NON_QUALITY
+    assert result.trace[-1].facts["decided_by_reader"] is False
