@@ -159,8 +159,7 @@ def _state_burden(doc: _Doc) -> _Hit | None:
                need_tie_word=False, decouple=Z_DECOUPLE)
     if hit is None:
         return None
-    i = doc.sentence_of(hit.start)  # a refund word in the tie's sentences or the one after
-    lo, hi = doc.window(i, min(doc.sentence_of(max(hit.end - 1, hit.start)) + 1, len(doc.bounds) - 1))
+    lo, hi = doc.through_next(hit.start, hit.end)  # a refund word in the tie's sentences or the next
     return hit if Z_REFUND.search(t, lo, hi) else None
 
 

@@ -48,6 +48,12 @@ class _Doc:
         lo, hi = min(i, j), max(i, j)
         return self.sentence(lo)[0], self.sentence(hi)[1]
 
+    def through_next(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the sentences holding ``start:end`` and of the sentence after them (where a
+        refund word that completes a tie may stand)."""
+        last = self.sentence_of(max(end - 1, start))
+        return self.window(self.sentence_of(start), min(last + 1, len(self.bounds) - 1))
+
 
 def _tie(doc: _Doc, acts: list[tuple[int, int]], other: _Finder, tie: _Finder | None,
          cancel: _Finder, rule: str, *, need_tie_word: bool = True,
