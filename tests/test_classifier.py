@@ -315,3 +315,33 @@ def test_a_denied_defect_keeps_the_cues_reading_even_at_half() -> None:
     result = classify(c, load_profile(c.platform), read=_reading(0.9), override_at=0.5)
     assert result.classification.family is Family.NON_QUALITY
     assert result.trace[-1].facts["decided_by_reader"] is False
+
+
+class _CategoryReading(_StubReading):
+    def __init__(self, p: float, category: Category) -> None:
+        super().__init__(p)
+        self.category = category
+
+
+@pytest.mark.parametrize(("reason", "expected"), [
+    ("质量问题", Category.WRONG_ITEM),       # a catch-all: the reader's category is kept
+    ("包装/商品破损/污渍", Category.WRONG_ITEM),
+    ("做工粗糙/有瑕疵", Category.DEFECT),      # a specific reason still names the category
+    ("卖家发错货", Category.WRONG_ITEM),
+])
+def test_a_catch_all_reason_does_not_replace_the_readers_category(reason: str, expected: Category) -> None:
+    # No cue in the words, the reader reads a quality problem of another kind than the reason's prior.
+    c = case("嗯嗯", platform="taobao", reason=reason)
+    read = lambda _m, _l, _w: _CategoryReading(0.95, Category.WRONG_ITEM)  # noqa: E731
+    result = classify(c, load_profile(c.platform), read=read)
+    assert result.trace[-1].facts["decided_by_reader"] is True
+    assert result.classification.category is expected
+
+
+def test_a_catch_all_non_quality_reason_keeps_the_readers_category() -> None:
+    c = case("嗯嗯", platform="taobao", reason="七天无理由退换货")
+    read = lambda _m, _l, _w: _CategoryReading(0.05, Category.SIZE_FIT)  # noqa: E731
+    assert classify(c, load_profile(c.platform), read=read).classification.category is Category.SIZE_FIT
+    c = case("嗯嗯", platform="taobao", reason="多拍/拍错/不想要")
+    assert classify(c, load_profile(c.platform), read=read).classification.category is \
+        Category.ORDERED_BY_MISTAKE

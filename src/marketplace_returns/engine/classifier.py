@@ -103,8 +103,9 @@ class _Facts:
 def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category | None,
                     how: str) -> tuple[Category, float, str]:
     """The reader's family; within it, the category the cues named if any, else the buyer's chosen
-    reason when it lies in that family (``少了一条腰带`` filed as 少件/漏发: buyers misfile across
-    families for free shipping, seldom within one), else the reader's own category."""
+    reason when it lies in that family and is not a catch-all (``少了一条腰带`` filed as 少件/漏发: buyers
+    misfile across families for free shipping, seldom within one; 质量问题 names no category), else the
+    reader's own category."""
     family = reading.family
     named = next((c for c in words.ranking if FAMILY_OF[c] is family), None)
     if named is not None:
@@ -127,10 +128,11 @@ def _cues_conflict(words: WordsReading) -> bool:
 
 
 def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
-             case: Case, reading: reader.Reading | None, override_at: float | None,
+             case: Case, reading: reader.Reading | None, override_at: float | None, broad: bool = False,
              ) -> tuple[Category, float, str, bool]:
     """The category, a confidence, a sentence saying what decided, and whether the reader decided."""
-    category, confidence, how = _combine_cues(words, prior, prior_weight, facts, case, reading, override_at)
+    category, confidence, how = _combine_cues(words, prior, prior_weight, facts, case, reading, override_at,
+                                              broad)
     return category, confidence, how.removeprefix(_READER), how.startswith(_READER)
 
 
@@ -139,10 +141,12 @@ _READER = "reader:"
 
 def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
                   case: Case, reading: reader.Reading | None, override_at: float | None,
-                  ) -> tuple[Category, float, str]:
+                  broad: bool = False) -> tuple[Category, float, str]:
     said = words.category
-    # the buyer's chosen reason, when it names a category at all (no reason, "other": it does not)
-    chosen = prior if prior is not Category.OTHER and prior_weight > _UNKNOWN_REASON_PRIOR else None
+    # the buyer's chosen reason, when it names a category at all (no reason, "other", a catch-all
+    # such as 质量问题: it does not)
+    chosen = (prior if prior is not Category.OTHER and prior_weight > _UNKNOWN_REASON_PRIOR and not broad
+              else None)
     quality_said = said in QUALITY_CATEGORIES and words.strong
     agree = 0.05 if said is not None and FAMILY_OF[said] is FAMILY_OF[prior] else 0.0
     if case.goods_status is GoodsStatus.NOT_SHIPPED:
@@ -266,7 +270,7 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
         prior_line = f'reason "{case.reason}" is not one of {profile.platform}\'s: no prior'
     facts = _Facts(case, profile)
     category, confidence, how, by_reader = _combine(words, prior, prior_weight, facts, case, reading,
-                                                    override_at)
+                                                    override_at, entry is not None and entry.broad)
     family = FAMILY_OF[category]
     evidence = [*words.cues, *words.ignored, *facts.lines, prior_line]
     if reading is not None:
