@@ -354,6 +354,76 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
                              r"message|dm|offer|promise|give)")
 
 
+# Round 8: a note to the staff (a 【主管】/【售后群】/【SOP】 header, 各位/大家/同事们 first;
+# "Team,", "All agents", "Reminder for reps:" first, or macros named) that forbids a tie, names it as words
+# to take off a card or a widget, or reports it as a violation, is about the tie, not the tie: in such a
+# note each clause that forbids, removes or reports is blanked, and a quoted example in a sentence that
+# does, unless a teaching cue stands right before the quote in a clause of its own
+# ('客户点完确认收货再发："..."': the script). A script that teaches the tie with no forbidding word is
+# still read.
+_STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
+                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部)[^】\n]{0,14}】|"
+                       r"各位|大家|同事们|姐妹们|@全体|全体客服)")
+_STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!]? (?:all |the )?"
+                       r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
+                       r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
+                       r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
+                       r"(?:support |team |staff )?(?:policy|sop) (?:update|note)\b)"
+                       r"|.{0,200}?\bmacros?\b")
+_DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|承诺|写|发|再|去|暗示|主动|出现|加|附|"
+       r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
+_STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
+                          rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
+                          r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒")
+_STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
+                          r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
+                          r"banned|prohibited|someone|no tell)\b")
+_STAFF_REPORT = re.compile(r"违规|扣分|被判|抓到|引以为戒|处罚|警告|flagged|warning|banned")
+_STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
+                            r"这句话|那行字|的字眼|等字眼)")
+_STAFF_TEACH = re.compile(r"(?:(?:(?:发|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|话术|"
+                          r"模板)[^，,:：]{0,4}[:：]?|reply with|say|"
+                          r"tell (?:them|the (?:buyer|customer)))\s*$")
+_CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+
+
+def _blank_staff(text: str) -> str:
+    """A note to the staff: its forbidding, removing or reporting clauses and their quoted examples
+    blanked (same length)."""
+    zh = not text.isascii()
+    if (_STAFF_ZH if zh else _STAFF_EN).match(text) is None:
+        return text
+    no = _STAFF_NO_ZH if zh else _STAFF_NO_EN
+    chars = list(text)
+    for m in _QUOTED.finditer(text):
+        a, b = m.span()
+        lo = max((x.end() for x in _SENTENCE_END.finditer(text, 0, a)), default=0)
+        hi_m = _SENTENCE_END.search(text, b)
+        hi = hi_m.start() if hi_m else len(text)
+        if zh:  # after the quote, only its own clause counts ("...", 不要写得太直白 is advice on tone)
+            end = _CLAUSE_END.search(text, b)
+            hi = min(hi, end.start()) if end else hi
+        outside = text[lo:a] + " " + text[b:hi]
+        if (no.search(outside) is None and _STAFF_MENTION.match(text, b - 1) is None
+                and _STAFF_REPORT.search(text, b, hi_m.start() if hi_m else len(text)) is None):
+            continue
+        clause_lo = max((x.end() for x in _CLAUSE_END.finditer(text, lo, a)), default=lo)
+        before = text[clause_lo:a]
+        if _STAFF_TEACH.search(before) is not None and no.search(before) is None:
+            continue
+        chars[a:b] = "_" * (b - a)
+    blanked = "".join(chars)
+    ends = _CLAUSE_END if zh else _SENTENCE_END
+    lo = 0
+    for e in [*ends.finditer(blanked), None]:
+        hi = e.start() if e is not None else len(blanked)
+        if no.search(blanked, lo, hi) is not None:
+            chars[lo:hi] = "_" * (hi - lo)
+        lo = e.end() if e is not None else hi
+    return "".join(chars)
+
+
 def _blank_quoted(text: str) -> str:
     spans: list[tuple[int, int]] = []
     listed = False
@@ -384,7 +454,7 @@ def _blank_examples(text: str) -> str:
         text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
     if _CLAUSE_HINT_EN.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
-    return text
+    return _blank_staff(text)
 
 
 def _blank_all(m: re.Match[str]) -> str:
