@@ -281,6 +281,15 @@ E_RECEIPT = _Concept(
     r"finished|done)\b|\bconfirm (?:your|the) order\b(?! (?:number|details|id|address|info))"
     r"|\b(?:status|order)\b[^.!?\n]{0,20}?\b(?:completed|complete|finished|confirmed by (?:the )?buyer)\b"
     r"[^.!?\n]{0,8}?\bon your (?:side|end)\b|\bconfirmed by (?:the )?buyer\b"
+    # round 8 (batch AL): the order accepted (Mercari, Poshmark), an "arrived" reply, arrival confirmed,
+    # an in-app "yes, i got it", the order showing "received", orders confirmed received
+    r"|(?<!we )(?<!i )(?<!we'll )(?<!i'll )\baccept(?:s|ed|ing)? (?:the|your|this|my) order\b"
+    r"|\b(?:reply|text|message|write)(?:ing)? (?:back )?(?:(?:to )?(?:this|us|me) )?(?:with )?[\"']"
+    r"(?:arrived|received|got it|it'?s here|delivered)[\"']"
+    r"|\bconfirm(?:ing|s)? (?:that )?it(?:'s| has| was)? (?:arrived|landed|here|come)\b"
+    r"|\b(?:click|tap|press|hit)\w* (?:on )?[\"']?yes,? (?:i'?ve got it|i got it|it arrived|it'?s here|"
+    r"received)|\border shows [\"']?(?:received|delivered)\b(?![\"']? (?:in|on) (?:our|the shop'?s) )"
+    r"|\bconfirmed (?:as )?received\b"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
@@ -412,7 +421,11 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:five|5)-star hotel|hotel[- ]grade|"
                        # round 7 (batch AG): a star grade of the goods
                        r"(?:five|four|three|[3-5])[- ]star "
-                       r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?)\b"
+                       r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?|"
+                       # round 8 (batch AJ): a star phrase quoted as a brand, a title or an award won
+                       r"won ['\"]?(?:five|5)[- ]?stars?|not (?:a|the|any) (?:rating|review|score))\b|"
+                       r"['\"](?:five|5)[- ]?stars?['\"](?=[^.!?\n]{0,30}"
+                       r"\b(?:brand|name|title|award|listing)\b)"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"

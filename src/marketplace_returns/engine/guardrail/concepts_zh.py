@@ -175,7 +175,8 @@ _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|
 _Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
 # Round 4: a grade of the goods or other buyers' reviews named as a fact: a review word inside one is not
 # the buyer's act (the rules drop such act spans; a disclaimer would undo every act near it).
-Z_NOT_ACT = re.compile(r"五星级|星级酒店|酒店同款|(?:携程|酒店|测评)[^。！？!?]{0,6}(?:五星|打分)|"
+Z_NOT_ACT = re.compile(r"五星级|星级酒店|五星酒店|酒店同款|"
+                       r"(?:携程|酒店|测评|评测)[^。！？!?]{0,6}(?:五星|打分)|"
                        r"(?:五颗|五|三|四)星(?:防水|级别)|好评最多|都是好评|好多好评|不是(?:评分|评价)|"
                        # round 7 (batch AG): a star grade of the goods (节能认证, 成色, a product's name)
                        r"[一二三四五1-5]星(?:节能|能效|成色|认证|鸡蛋|好物)|好物榜")

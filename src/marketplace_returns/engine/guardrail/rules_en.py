@@ -55,7 +55,13 @@ _E_PAST_REVIEW = re.compile(
     r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
     r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
     r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
-    r"feedback)\b")
+    r"feedback)\b|"
+    # round 8 (batch AJ): thanks in other words ("cheers for the positive feedback", "ur so sweet for the
+    # 5 stars", "thanks a ton for"), a review seen as given ("i see you give me positive feedback")
+    r"\b(?:thank(?:s| you)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
+    r"(?:sweet|kind|lovely|star|gem|legend)) for (?:the|your)(?: [a-z0-9'-]+){0,3} (?:review|rating|"
+    r"feedback|stars?|kind words)\b|"
+    r"\b(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|leave|posted) (?:me|us)\b")
 
 
 def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
