@@ -207,6 +207,20 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"out of) (?:the|your) review|\bpost (?:it |this |anything )?publicly\b|"
     rf"\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
     rf"anything)\b"
+    # round 8 (batch AK): a review kept back or softened with no act word - kept between us, a neg or a
+    # love note (Mercari) revised or made gentler, its wording talked over, a plea that it is not worth it,
+    # the page to show how things ended
+    rf"|\bkeep (?:this|it|things|that)(?: one)? between (?:us|ourselves|you and me)\b"
+    rf"|\b(?:revise|revising|change|changing|edit|editing|soften|softening|turn|turning|bump|update|"
+    rf"updating)\w* (?:that|the|your|this|ur) (?:neg|negative|love note)\b"
+    rf"|\b(?:neg|negs|love note|review|feedback|rating)\b{_ES}{{0,40}}?\b(?:less harsh|gentler|softer|"
+    rf"milder|kinder|nicer|more gentle|toned down)\b"
+    rf"|\b(?:chat|talk|discuss)\w* (?:about )?the wording\b"
+    rf"|\b(?:negs?|negative (?:feedback|reviews?)|bad reviews?|1-star|one-star|(?:your|that|a) review)\b"
+    rf"[^.!?\n]{{0,80}}[.!?] *[^.!?\n]{{0,30}}\b(?:are you sure|sure you want|is (?:it|that|this) "
+    rf"(?:really )?worth)\b"
+    rf"|\b(?:page|listing|review|feedback)\b (?:to )?(?:reflect|show)\w* (?:the outcome|how (?:this|it|"
+    rf"things|everything) (?:ended|turned out|worked out|got resolved))"
 )
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
