@@ -365,7 +365,8 @@ _E_HELD = _Concept(
     r"release|won'?t release|not release|drags? on|takes? (?:a while|longer|weeks)|up to \d+ (?:days|weeks|"
     r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
-                         r"either way|regardless|same (?:speed|time)")
+                         r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
+                         r"same (?:speed|time)")
 # a state or a wait needs one of these (a substring test finds "rate" inside "separate")
 _E_STATE_HINT = re.compile(r"\b(?:claim|dispute|case|chargeback|complaint|a-to-z|report|star|review|rating|"
                            r"feedback|rate)")
