@@ -362,13 +362,14 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
 # ('客户点完确认收货再发："..."': the script). A script that teaches the tie with no forbidding word is
 # still read.
 _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
-                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部)[^】\n]{0,14}】|"
+                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人)[^】\n]{0,14}】|"
                        r"各位|大家|同事们|姐妹们|@全体|全体客服)")
 _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!]? (?:all |the )?"
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"(?:support |team |staff )?(?:policy|sop) (?:update|note)\b)"
+                       r"|.{0,60}?\bfor (?:new |all |the |our )?(?:reps|agents|staff|team members)\b"
                        r"|.{0,200}?\bmacros?\b")
 _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|承诺|写|发|再|去|暗示|主动|出现|加|附|"
        r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
@@ -377,7 +378,7 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒")
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
-                          r"banned|prohibited|someone|no tell)\b")
+                          r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell)\b")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|抓到|引以为戒|处罚|警告|flagged|warning|banned")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
