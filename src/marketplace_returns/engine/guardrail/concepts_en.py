@@ -439,7 +439,10 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:five|four|three|[3-5])[- ]star "
                        r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?|"
                        # round 8 (batch AJ): a star phrase quoted as a brand, a title or an award won
-                       r"won ['\"]?(?:five|5)[- ]?stars?|not (?:a|the|any) (?:rating|review|score))\b|"
+                       r"won ['\"]?(?:five|5)[- ]?stars?|not (?:a|the|any) (?:rating|review|score)|"
+                       # and a review seen as given ("i see you gave us positive feedback")
+                       r"(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|posted) (?:me|us) "
+                       r"(?:a |an |some |the )?(?:[a-z0-9-]+ )?(?:feedback|review|rating|stars?))\b|"
                        r"['\"](?:five|5)[- ]?stars?['\"](?=[^.!?\n]{0,30}"
                        r"\b(?:brand|name|title|award|listing)\b)"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"

@@ -61,7 +61,8 @@ _E_PAST_REVIEW = re.compile(
     r"\b(?:thank(?:s| you)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
     r"(?:sweet|kind|lovely|star|gem|legend)) for (?:the|your)(?: [a-z0-9'-]+){0,3} (?:review|rating|"
     r"feedback|stars?|kind words)\b|"
-    r"\b(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|leave|posted) (?:me|us)\b")
+    r"\b(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|leave|posted) (?:me|us)\b|"
+    r"\b(?:your|the) (?:review|rating|feedback)\b[^.!?\n]{0,40}\b(?:helped|showed|told) us\b")
 
 
 def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
