@@ -221,6 +221,10 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"(?:really )?worth)\b"
     rf"|\b(?:page|listing|review|feedback)\b (?:to )?(?:reflect|show)\w* (?:the outcome|how (?:this|it|"
     rf"things|everything) (?:ended|turned out|worked out|got resolved))"
+    # a review removed or changed in Spanish or French (borrar la reseña, retirer votre avis)
+    rf"|\b(?:borrar|borra|eliminar|elimina|quitar|quita|cambiar|cambia|modificar|retirer|retirez|supprimer|"
+    rf"supprimez|modifier|modifiez|changer) (?:la |tu |su |votre |le |l')?(?:rese\w+|comentario|"
+    rf"calificaci\w+|valoraci\w+|avis|commentaire|note)\b"
 )
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"

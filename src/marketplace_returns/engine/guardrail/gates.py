@@ -76,7 +76,8 @@ _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "r
                "keep things",
                "listing", "what you", "online", "anything", "product page",
                " down", " off",
-               "neg", "between us", "between ourselves", "wording", "harsh", "worth")  # round 8 (batch AK)
+               "neg", "between us", "between ourselves", "wording", "harsh", "worth",  # round 8 (batch AK)
+               "avis", "rese", "comentario", "calificaci", "valoraci", "commentaire")  # es, fr
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
 _GATE_ZH = tuple(sorted({*_G_Z_REASON, *_G_Z_REVIEW, *_G_Z_COMPLAINT, *_G_Z_RECEIPT, "差评", "中评"}))
