@@ -389,9 +389,10 @@ _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
 
-def _blank_staff(text: str) -> str:
+def _blank_staff(text: str, written: str) -> str:
     """A note to the staff: its forbidding, removing or reporting clauses and their quoted examples
-    blanked (same length)."""
+    blanked (same length). ``written`` is the text before the other blankings (the same length): the
+    forbidding words are looked for there."""
     zh = not text.isascii()
     if (_STAFF_ZH if zh else _STAFF_EN).match(text) is None:
         return text
@@ -405,24 +406,33 @@ def _blank_staff(text: str) -> str:
         if zh:  # after the quote, only its own clause counts ("...", 不要写得太直白 is advice on tone)
             end = _CLAUSE_END.search(text, b)
             hi = min(hi, end.start()) if end else hi
-        outside = text[lo:a] + " " + text[b:hi]
+        outside = written[lo:a] + " " + written[b:hi]
         if (no.search(outside) is None and _STAFF_MENTION.match(text, b - 1) is None
                 and _STAFF_REPORT.search(text, b, hi_m.start() if hi_m else len(text)) is None):
             continue
         clause_lo = max((x.end() for x in _CLAUSE_END.finditer(text, lo, a)), default=lo)
-        before = text[clause_lo:a]
+        before = written[clause_lo:a]
         if _STAFF_TEACH.search(before) is not None and no.search(before) is None:
             continue
         chars[a:b] = "_" * (b - a)
     blanked = "".join(chars)
     ends = _CLAUSE_END if zh else _SENTENCE_END
     lo = 0
+    # a forbidding clause runs on over the short items listed after it ("不得附加评价、原因、…")
+    listed = False
     for e in [*ends.finditer(blanked), None]:
         hi = e.start() if e is not None else len(blanked)
-        if no.search(blanked, lo, hi) is not None:
+        if no.search(written, lo, hi) is not None or (
+                listed and hi - lo <= 10 and _LIST_ITEM_STOP.search(blanked, lo, hi) is None):
             chars[lo:hi] = "_" * (hi - lo)
+            listed = zh and e is not None and e.group() in ",，、"
+        else:
+            listed = False
         lo = e.end() if e is not None else hi
     return "".join(chars)
+
+
+_LIST_ITEM_STOP = re.compile(r"[:：]|跟他|告诉|回复|发|说")
 
 
 def _blank_quoted(text: str) -> str:
@@ -449,13 +459,14 @@ def _blank_quoted(text: str) -> str:
 def _blank_examples(text: str) -> str:
     """The forbidden examples and clauses above blanked, the same length (so the map to the written text
     holds)."""
+    written = text
     if '"' in text:
         text = _blank_quoted(text)
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
     if _CLAUSE_HINT_EN.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
-    return _blank_staff(text)
+    return _blank_staff(text, written)
 
 
 def _blank_all(m: re.Match[str]) -> str:
