@@ -362,6 +362,7 @@ E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 # round 8 (batch AM): "either way works for us" after two treatments is the choice, not the same refund
 _EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))"
+E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
 E_DECOUPLE = re.compile(rf"{_EITHER}|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"

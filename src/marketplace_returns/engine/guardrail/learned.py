@@ -42,6 +42,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_BENEFIT,
     E_CANCEL,
     E_DECOUPLE,
+    E_EITHER_CHOICE,
     E_THREAT,
     prefaced,
 )
@@ -135,6 +136,8 @@ def _model_lifts(norm: str) -> float | None:
     model_ = model()
     p = model_.probability(norm)
     if p >= model_.unblock or prefaced(norm):  # a disclaimer used as the tie's preface misleads it too
+        return None
+    if "either way" in norm and E_EITHER_CHOICE.search(norm):  # round 8: "either way works" as the tie
         return None
     return p
 
