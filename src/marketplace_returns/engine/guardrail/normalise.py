@@ -368,9 +368,11 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
-                       r"(?:support |team |staff )?(?:policy|sop) (?:update|note)\b)"
-                       r"|.{0,60}?\bfor (?:new |all |the |our )?(?:reps|agents|staff|team members)\b"
-                       r"|.{0,200}?\bmacros?\b")
+                       r"(?:support |team |staff )?(?:policy|sop) (?:update|note)\b)")
+# the two English cues found further in, each behind a substring test (a bare regex from the start cost
+# every English reply 4.7 µs)
+_STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
+_STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|承诺|写|发|再|去|暗示|主动|出现|加|附|"
        r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
@@ -389,12 +391,26 @@ _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
 
+def _staff(text: str, zh: bool) -> bool:
+    """Whether the text is a note to the staff (the cues above)."""
+    if zh:
+        return _STAFF_ZH.match(text) is not None
+    if _STAFF_EN.match(text) is not None:
+        return True
+    i = text.find(" for ", 0, 80)
+    while i >= 0:
+        if _STAFF_EN_FOR.match(text, i) is not None:
+            return True
+        i = text.find(" for ", i + 1, 80)
+    return "macro" in text and _STAFF_EN_MACRO.search(text) is not None
+
+
 def _blank_staff(text: str, written: str) -> str:
     """A note to the staff: its forbidding, removing or reporting clauses and their quoted examples
     blanked (same length). ``written`` is the text before the other blankings (the same length): the
     forbidding words are looked for there."""
     zh = not text.isascii()
-    if (_STAFF_ZH if zh else _STAFF_EN).match(text) is None:
+    if not _staff(text, zh):
         return text
     no = _STAFF_NO_ZH if zh else _STAFF_NO_EN
     chars = list(text)
