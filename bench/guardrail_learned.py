@@ -14,7 +14,8 @@ ways, none scoring a row the model was trained on:
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
 3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands (tune_eval1-7,
-   tune_written5-9, tune_written6 and tune_written9 split by writer; a set not yet present is skipped), a model trained on every other tuning file, scored
+   tune_written5-9, tune_written6 and tune_written9 split by writer; a set not yet present is skipped),
+   a model trained on every other tuning file, scored
    with the rules on that set over a grid of add thresholds and lift thresholds; this chose the shipped
    thresholds.
 

@@ -69,6 +69,12 @@ E_REASON_FORWARD = _Concept(
     rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
     rf"|{_words('mark')} (?:it|this) as \""
     rf"|{_words('if')} \"{_ES}{{0,30}}\" could become\b"
+    # round 8 (the ninth set, batch AS): a quoted reason label as the condition ("if the form says
+    # 'changed my mind'", "if it's 'change of mind' on the form", "if u tick 'no longer wanted'")
+    rf"|{_words('if', 'when', 'once')} (?:it'?s|it is|it says|it reads|(?:the )?(?:return |rtrn )?form "
+    rf"(?:says|reads|shows)) \""
+    rf"|{_words('if', 'when', 'once')} (?:you|u) (?:put|tick|pick|choose|select|mark|write|enter) "
+    rf"(?:down )?\""
     rf"|{_words('claim', 'claims')}\b(?=[^.!?\n]{{0,20}}\"defective\")"
     rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
     rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
@@ -127,6 +133,11 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
 
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
     rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
+    # round 8 (the ninth set, batch AU): a photo pulled off the review, a drafted review sat on, nothing
+    # bad posted
+    rf"|\b(?:pull|pulling|take|taking|get|getting)\b[^.!?\n]{{0,30}}?\b(?:off|out of|from) (?:your|the|that) "
+    rf"(?:review|rating|feedback)\b|\bsit(?:ting)? on (?:it|the review|your review) until\b"
+    rf"|\b(?:don'?t|do not|never) (?:post|put|write|leave) (?:a |any |anything )?(?:bad|negative)\b"
     rf"|\b(?:put off|postpone|postponing|delay|delaying|wait with|waiting with) (?:reviewing|rating|posting|"
     rf"writing|leaving)\b"
     rf"|\b(?:review|rating|feedback|write-up)\b{_ES}{{0,20}}?\b(?:focus|focuses|focused|stick|sticks|stay|"
@@ -308,6 +319,12 @@ E_RECEIPT = _Concept(
     r"|\b(?:click|tap|press|hit)\w* (?:on )?[\"']?yes,? (?:i'?ve got it|i got it|it arrived|it'?s here|"
     r"received)|\border shows [\"']?(?:received|delivered)\b(?![\"']? (?:in|on) (?:our|the shop'?s) )"
     r"|\bconfirmed (?:as )?received\b"
+    # round 8 (the ninth set, batch AT): the delivery accepted in an app, the order's status as received,
+    # the platform showing the parcel received, the delivery sign-off
+    r"|(?<!we )(?<!i )(?<!we'll )(?<!i'll )\baccept(?:s|ed|ing)? (?:the |your |this )?"
+    r"(?:delivery|parcel|package|shipment)\b|\bshows? (?:that )?you(?:'ve| have)? received\b"
+    r"|\bstatus [\"']?received\b"
+    r"|\bdelivery sign-off\b|\breads [\"']?delivered (?:&|and) accepted\b"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"

@@ -48,7 +48,7 @@ _G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要",
                '"')
 _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
                "评", "好话", "公开",
-               "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分")
+               "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分", "别直接", "不要直接")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
                   "12315", "消协", "工单", "工商",
@@ -71,7 +71,7 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "trustpilot", "bbb", "ftc", "let ",
                   "return request", "refund request")  # round 7: a request withdrawn
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
-                "finished", "complete ")
+                "finished", "complete ", "accept", "sign-off")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",
                "listing", "what you", "online", "anything", "product page",
