@@ -321,7 +321,7 @@ E_RECEIPT = _Concept(
     r"|\bconfirmed (?:as )?received\b"
     # round 8 (the ninth set, batch AT): the delivery accepted in an app, the order's status as received,
     # the platform showing the parcel received, the delivery sign-off
-    r"|(?<!we )(?<!i )(?<!we'll )(?<!i'll )\baccept(?:s|ed|ing)? (?:the |your |this )?"
+    r"|\baccept(?:s|ed|ing)? (?:the |your |this )?"
     r"(?:delivery|parcel|package|shipment)\b|\bshows? (?:that )?you(?:'ve| have)? received\b"
     r"|\bstatus [\"']?received\b"
     r"|\bdelivery sign-off\b|\breads [\"']?delivered (?:&|and) accepted\b"

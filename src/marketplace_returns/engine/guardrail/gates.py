@@ -71,7 +71,14 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "trustpilot", "bbb", "ftc", "let ",
                   "return request", "refund request")  # round 7: a request withdrawn
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
-                "finished", "complete ", "accept", "sign-off")
+                "finished", "complete ", "sign-off",
+                # round 8 (batch AT): the delivery or the order accepted; not "accept" alone (eight engine
+                # replies hold "cannot accept this request")
+                "accept delivery", "accept the delivery", "accept your delivery", "accepted the delivery",
+                "accepting the delivery", "accept the parcel", "accept the package", "accept the shipment",
+                "accept order", "accept the order", "accept your order", "accepted the order",
+                "accepting the order",
+                "accept it", "accept within")
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",
                "listing", "what you", "online", "anything", "product page",

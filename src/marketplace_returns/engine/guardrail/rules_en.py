@@ -374,8 +374,7 @@ _E_STATE_COMPLAINT = _Concept(
     r"|\b(?:escalated|reported (?:us|it|this|the order)?|went|gone|complained|opened a case|opened a claim)"
     r"[^.!?\n]{0,12}? (?:to|with) (?:noon|walmart|amazon|ebay|paypal|etsy|kogan|allegro|bol|the platform|"
     r"the marketplace|your bank|trading standards|fair trading)\b"
-    r"|\b(?:with|left|leaves?|received?s?|receive|got|has|have)\b (?:a |any )?(?:negative|bad|low|public|"
-    r"1-star|one-star)[^.!?\n]{0,10}?\b(?:review|rating|feedback|complaint|comment)s?\b"
+    r"|\b(?:negative|public|one-star|1-star) (?:[a-z]+ )?(?:review|rating|feedback|complaint|comment)s?\b"
     r"|\b(?:complaint|case|claim|dispute)s? (?:was|were|has been|have been) "
     r"(?:raised|opened|filed|escalated)\b")
 _E_HELD = _Concept(
@@ -385,8 +384,7 @@ _E_HELD = _Concept(
     r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until"
     # round 8 (the ninth set)
     r"|back of the queue|end of the (?:month|quarter)|last batch|final [a-z]+ run|"
-    r"(?:has|have|need|needs) to wait|"
-    r"not available|approval|minus|within \d{2,} days|\d+ weeks)\b")
+    r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
                          r"same (?:speed|time)")
