@@ -101,7 +101,7 @@ def vectoriser() -> HashingVectorizer:
 FEATURES = "grams"
 KEEP = 16000  # round 5 (round 4: 8,000): --loso over five sets
 C = 32.0  # round 5 (round 4: 16)
-THRESHOLD = 0.7  # round 8 (0.60 in rounds 4-7): chosen by leave-one-blind-set-out (--loso; docs)
+THRESHOLD = 0.65  # round 8, second half (0.70 at b5efe4f; 0.60 in rounds 4-7): chosen by --loso (docs)
 UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
 SURE = 0.75  # round 7: a block added past a disclaimer that is no same-refund statement (--loso)
 
