@@ -427,7 +427,8 @@ def _staff(text: str, zh: bool) -> bool:
             if head is not None and _SECOND_PERSON_ZH.search(head.group()) is None:
                 return True
         # round 8 (the ninth set): a note about the buyers in the third person, none addressed
-        return _THIRD_PERSON_ZH.search(text) is not None and _SECOND_PERSON_ZH.search(text) is None
+        # the second person first: a reply names 您 early, so the search stops there
+        return _SECOND_PERSON_ZH.search(text) is None and _THIRD_PERSON_ZH.search(text) is not None
     if _STAFF_EN.match(text) is not None:
         return True
     i = text.find(" for ", 0, 80)

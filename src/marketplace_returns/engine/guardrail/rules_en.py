@@ -308,7 +308,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             if hit is not None:
                 return hit
     if (not present.isdisjoint(_STATE_WORDS) and _E_STATE_HINT.search(t) is not None) or (
-            "escalat" in t or " went to" in t or "reported" in t):
+            "escalat" in present or " went to" in t):  # round 8: "report" opens the first test
         hit = _state_burden(doc)
         if hit is not None:
             return hit
