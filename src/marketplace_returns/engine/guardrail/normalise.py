@@ -422,13 +422,15 @@ def _staff(text: str, zh: bool) -> bool:
     if zh:
         if _STAFF_ZH.match(text) is not None:
             return True
+        you = _SECOND_PERSON_ZH.search(text)  # a reply names 您 early, so the search stops there
+        if you is not None and you.start() < 4:
+            return False  # addressed to the buyer from the first words ("亲，", "您好", "收到您的")
         if _STAFF_HEAD_HINT.search(text, 0, 20) is not None:
             head = _STAFF_ZH_HEAD.match(text)
-            if head is not None and _SECOND_PERSON_ZH.search(head.group()) is None:
+            if head is not None and (you is None or you.start() >= head.end()):
                 return True
         # round 8 (the ninth set): a note about the buyers in the third person, none addressed
-        # the second person first: a reply names 您 early, so the search stops there
-        return _SECOND_PERSON_ZH.search(text) is None and _THIRD_PERSON_ZH.search(text) is not None
+        return you is None and _THIRD_PERSON_ZH.search(text) is not None
     if _STAFF_EN.match(text) is not None:
         return True
     i = text.find(" for ", 0, 80)
@@ -520,7 +522,7 @@ def _blank_examples(text: str) -> str:
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
     if _CLAUSE_HINT_EN.search(text) is not None or (
-            ("wrong" in text or "mistake" in text)
+            text.isascii() and ("wrong" in text or "mistake" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
     return _blank_staff(text, written)

@@ -285,7 +285,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     if on_complaint:
         complaint = sorted(complaint + on_complaint)
     receipt = _unhurried(doc, _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT),
-                         _E_UNHURRIED, E_BENEFIT, "only|rush|hurry")
+                         _E_UNHURRIED, E_BENEFIT)
     mention = _found(E_COMPLAINT_MENTION, t, present, _G_E_MENTION)
     request = [(m.start(), m.end()) for m in _E_REQUEST_OFF.finditer(t)] if "request" in t else []
     conditions = reason + remove + complaint + receipt + mention + request

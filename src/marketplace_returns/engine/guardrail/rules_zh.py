@@ -105,7 +105,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         hit = _first(doc, complaint, Z_CANCEL, "withdraw_complaint")
         if hit is not None:
             return hit
-    receipt = _unhurried(doc, receipt, _Z_UNHURRIED, Z_BENEFIT, "急|再|也能|照样|方便")
+    receipt = _unhurried(doc, receipt, _Z_UNHURRIED, Z_BENEFIT)
     if receipt:
         hit = _tie(doc, receipt, Z_BENEFIT, None, Z_CANCEL, "money_for_receipt")
         if hit is not None:
