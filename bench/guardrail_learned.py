@@ -13,8 +13,9 @@ ways, none scoring a row the model was trained on:
    first eval set was scored (``git show <commit>:src/marketplace_returns/engine/guardrail.py``,
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
-3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands (tune_eval1-6,
-   tune_written5-7; a set not yet present is skipped), a model trained on every other tuning file, scored
+3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands (tune_eval1-7,
+   tune_written5-9, tune_written6 and tune_written9 split by writer; a set not yet present is skipped),
+   a model trained on every other tuning file, scored
    with the rules on that set over a grid of add thresholds and lift thresholds; this chose the shipped
    thresholds.
 
@@ -43,7 +44,7 @@ from sklearn.preprocessing import normalize
 
 from marketplace_returns.engine import guardrail
 from marketplace_returns.engine.guardrail import learned, rules
-from marketplace_returns.engine.guardrail.concepts_en import prefaced
+from marketplace_returns.engine.guardrail.concepts_en import E_EITHER_CHOICE, prefaced
 from marketplace_returns.engine.guardrail.learned import grams
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "guardrail"
@@ -80,6 +81,8 @@ def load(paths: list[Path]) -> list[dict[str, object]]:
                 if p.name == "tune_written6.jsonl" and str(row["id"]).startswith("w6-en-") \
                         and int(str(row["id"]).rsplit("-", 1)[1]) > 420:
                     row["group"] = "tune_written6b"  # the second English writer's file: a set of its own
+                elif p.name == "tune_written9.jsonl" and int(str(row["id"]).rsplit("-", 1)[1]) > 1000:
+                    row["group"] = "tune_written9b"  # round 9's second pair of writers (zh b, en b): a set
                 elif p.name.startswith(("tune_eval", "tune_written")):  # a set written blind: one group
                     row["group"] = p.name
                 elif p.name.startswith("tune_probes"):  # a probe batch: p2a, p3g, ...
@@ -98,7 +101,7 @@ def vectoriser() -> HashingVectorizer:
 FEATURES = "grams"
 KEEP = 16000  # round 5 (round 4: 8,000): --loso over five sets
 C = 32.0  # round 5 (round 4: 16)
-THRESHOLD = 0.6  # round 4, kept in round 5: chosen by leave-one-blind-set-out (--loso; docs/guardrail.md)
+THRESHOLD = 0.65  # round 8, second half (0.70 at b5efe4f; 0.60 in rounds 4-7): chosen by --loso (docs)
 UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
 SURE = 0.75  # round 7: a block added past a disclaimer that is no same-refund statement (--loso)
 
@@ -227,7 +230,8 @@ def write_weights() -> int:
 
 BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_eval4.jsonl",
               "tune_eval5.jsonl", "tune_eval6.jsonl", "tune_written5.jsonl", "tune_written6.jsonl",
-              "tune_written6b", "tune_written7.jsonl")
+              "tune_written6b", "tune_written7.jsonl", "tune_eval7.jsonl", "tune_written8.jsonl",
+              "tune_written9.jsonl", "tune_written9b")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
@@ -246,7 +250,7 @@ def loso(c: float, keep: int) -> int:
     labels = np.array([bool(r["blocked"]) for r in rows], dtype=int)
     rule = [rules._classify(n) is not None for n in norms]
     gate = [learned._model_gate(n) for n in norms]
-    preface = [prefaced(n) for n in norms]
+    preface = [prefaced(n) or E_EITHER_CHOICE.search(n) is not None for n in norms]  # no lift there
     counts: dict[tuple[str, str, float | None, float, float], tuple[int, int, int, int]] = {}
     for s in BLIND_SETS:
         test = [i for i, f in enumerate(files) if f == s]

@@ -69,6 +69,12 @@ E_REASON_FORWARD = _Concept(
     rf"|filed as\b|{_words('return', 'returns')} (?:filed |marked )?(?:as |under )?\"|under \""
     rf"|{_words('mark')} (?:it|this) as \""
     rf"|{_words('if')} \"{_ES}{{0,30}}\" could become\b"
+    # round 8 (the ninth set, batch AS): a quoted reason label as the condition ("if the form says
+    # 'changed my mind'", "if it's 'change of mind' on the form", "if u tick 'no longer wanted'")
+    rf"|{_words('if', 'when', 'once')} (?:it'?s|it is|it says|it reads|(?:the )?(?:return |rtrn )?form "
+    rf"(?:says|reads|shows)) \""
+    rf"|{_words('if', 'when', 'once')} (?:you|u) (?:put|tick|pick|choose|select|mark|write|enter) "
+    rf"(?:down )?\""
     rf"|{_words('claim', 'claims')}\b(?=[^.!?\n]{{0,20}}\"defective\")"
     rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
     rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
@@ -127,6 +133,11 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
 
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
     rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
+    # round 8 (the ninth set, batch AU): a photo pulled off the review, a drafted review sat on, nothing
+    # bad posted
+    rf"|\b(?:pull|pulling|take|taking|get|getting)\b[^.!?\n]{{0,30}}?\b(?:off|out of|from) (?:your|the|that) "
+    rf"(?:review|rating|feedback)\b|\bsit(?:ting)? on (?:it|the review|your review) until\b"
+    rf"|\b(?:don'?t|do not|never) (?:post|put|write|leave) (?:a |any |anything )?(?:bad|negative)\b"
     rf"|\b(?:put off|postpone|postponing|delay|delaying|wait with|waiting with) (?:reviewing|rating|posting|"
     rf"writing|leaving)\b"
     rf"|\b(?:review|rating|feedback|write-up)\b{_ES}{{0,20}}?\b(?:focus|focuses|focused|stick|sticks|stay|"
@@ -207,6 +218,24 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"out of) (?:the|your) review|\bpost (?:it |this |anything )?publicly\b|"
     rf"\b(?:don'?t|not|never) (?:post|write|talk|say anything) (?:about|"
     rf"anything)\b"
+    # round 8 (batch AK): a review kept back or softened with no act word - kept between us, a neg or a
+    # love note (Mercari) revised or made gentler, its wording talked over, a plea that it is not worth it,
+    # the page to show how things ended
+    rf"|\bkeep (?:this|it|things|that)(?: one)? between (?:us|ourselves|you and me)\b"
+    rf"|\b(?:revise|revising|change|changing|edit|editing|soften|softening|turn|turning|bump|update|"
+    rf"updating)\w* (?:that|the|your|this|ur) (?:neg|negative|love note)\b"
+    rf"|\b(?:neg|negs|love note|review|feedback|rating)\b{_ES}{{0,40}}?\b(?:less harsh|gentler|softer|"
+    rf"milder|kinder|nicer|more gentle|toned down)\b"
+    rf"|\b(?:chat|talk|discuss)\w* (?:about )?the wording\b"
+    rf"|\b(?:negs?|negative (?:feedback|reviews?)|bad reviews?|1-star|one-star|(?:your|that|a) review)\b"
+    rf"[^.!?\n]{{0,80}}[.!?] *[^.!?\n]{{0,30}}\b(?:are you sure|sure you want|is (?:it|that|this) "
+    rf"(?:really )?worth)\b"
+    rf"|\b(?:page|listing|review|feedback)\b (?:to )?(?:reflect|show)\w* (?:the outcome|how (?:this|it|"
+    rf"things|everything) (?:ended|turned out|worked out|got resolved))"
+    # a review removed or changed in Spanish or French (borrar la reseña, retirer votre avis)
+    rf"|\b(?:borrar|borra|eliminar|elimina|quitar|quita|cambiar|cambia|modificar|retirer|retirez|supprimer|"
+    rf"supprimez|modifier|modifiez|changer) (?:la |tu |su |votre |le |l')?(?:rese\w+|comentario|"
+    rf"calificaci\w+|valoraci\w+|avis|commentaire|note)\b"
 )
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
@@ -281,6 +310,21 @@ E_RECEIPT = _Concept(
     r"finished|done)\b|\bconfirm (?:your|the) order\b(?! (?:number|details|id|address|info))"
     r"|\b(?:status|order)\b[^.!?\n]{0,20}?\b(?:completed|complete|finished|confirmed by (?:the )?buyer)\b"
     r"[^.!?\n]{0,8}?\bon your (?:side|end)\b|\bconfirmed by (?:the )?buyer\b"
+    # round 8 (batch AL): the order accepted (Mercari, Poshmark), an "arrived" reply, arrival confirmed,
+    # an in-app "yes, i got it", the order showing "received", orders confirmed received
+    r"|(?<!we )(?<!i )(?<!we'll )(?<!i'll )\baccept(?:s|ed|ing)? (?:the|your|this|my) order\b"
+    r"|\b(?:reply|text|message|write)(?:ing)? (?:back )?(?:(?:to )?(?:this|us|me) )?(?:with )?[\"']"
+    r"(?:arrived|received|got it|it'?s here|delivered)[\"']"
+    r"|\bconfirm(?:ing|s)? (?:that )?it(?:'s| has| was)? (?:arrived|landed|here|come)\b"
+    r"|\b(?:click|tap|press|hit)\w* (?:on )?[\"']?yes,? (?:i'?ve got it|i got it|it arrived|it'?s here|"
+    r"received)|\border shows [\"']?(?:received|delivered)\b(?![\"']? (?:in|on) (?:our|the shop'?s) )"
+    r"|\bconfirmed (?:as )?received\b"
+    # round 8 (the ninth set, batch AT): the delivery accepted in an app, the order's status as received,
+    # the platform showing the parcel received, the delivery sign-off
+    r"|\baccept(?:s|ed|ing)? (?:the |your |this )?"
+    r"(?:delivery|parcel|package|shipment)\b|\bshows? (?:that )?you(?:'ve| have)? received\b"
+    r"|\bstatus [\"']?received\b"
+    r"|\bdelivery sign-off\b|\breads [\"']?delivered (?:&|and) accepted\b"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
@@ -333,7 +377,10 @@ E_THREAT = re.compile(
 )
 E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
-E_DECOUPLE = re.compile(r"either way|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
+# round 8 (batch AM): "either way works for us" after two treatments is the choice, not the same refund
+_EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))"
+E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
                         r"identical (?:whichever|for every|for any|under any)|"
@@ -412,7 +459,14 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:five|5)-star hotel|hotel[- ]grade|"
                        # round 7 (batch AG): a star grade of the goods
                        r"(?:five|four|three|[3-5])[- ]star "
-                       r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?)\b"
+                       r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?|"
+                       # round 8 (batch AJ): a star phrase quoted as a brand, a title or an award won
+                       r"won ['\"]?(?:five|5)[- ]?stars?|not (?:a|the|any) (?:rating|review|score)|"
+                       # and a review seen as given ("i see you gave us positive feedback")
+                       r"(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|posted) (?:me|us) "
+                       r"(?:a |an |some |the )?(?:[a-z0-9-]+ )?(?:feedback|review|rating|stars?))\b|"
+                       r"['\"](?:five|5)[- ]?stars?['\"](?=[^.!?\n]{0,30}"
+                       r"\b(?:brand|name|title|award|listing)\b)"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"

@@ -42,6 +42,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_BENEFIT,
     E_CANCEL,
     E_DECOUPLE,
+    E_EITHER_CHOICE,
     E_THREAT,
     prefaced,
 )
@@ -136,6 +137,8 @@ def _model_lifts(norm: str) -> float | None:
     p = model_.probability(norm)
     if p >= model_.unblock or prefaced(norm):  # a disclaimer used as the tie's preface misleads it too
         return None
+    if "either way" in norm and E_EITHER_CHOICE.search(norm):  # round 8: "either way works" as the tie
+        return None
     return p
 
 
@@ -165,6 +168,8 @@ def _model_gate(norm: str, gates: tuple[bool, bool, bool] | None = None) -> int:
     if (has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)):
         return SURE
     if has_zh and _RX_DIALECT.search(norm) is not None:
+        return SURE
+    if "____" in norm:  # round 8: a tie named only to forbid it was blanked (a staff note, a notice)
         return SURE
     return OPEN
 

@@ -43,6 +43,7 @@ from marketplace_returns.engine.guardrail.ties import (
     _not_in,
     _sparing,
     _tie,
+    _unhurried,
 )
 
 # A review the buyer already left, thanked for or read ("thank you for the 5-star review you left last
@@ -55,7 +56,14 @@ _E_PAST_REVIEW = re.compile(
     r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
     r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
     r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
-    r"feedback)\b")
+    r"feedback)\b|"
+    # round 8 (batch AJ): thanks in other words ("cheers for the positive feedback", "ur so sweet for the
+    # 5 stars", "thanks a ton for"), a review seen as given ("i see you give me positive feedback")
+    r"\b(?:thank(?:s| you)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
+    r"(?:sweet|kind|lovely|star|gem|legend)) for (?:the|your)(?: [a-z0-9'-]+){0,3} (?:review|rating|"
+    r"feedback|stars?|kind words)\b|"
+    r"\b(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|leave|posted) (?:me|us)\b|"
+    r"\b(?:your|the) (?:review|rating|feedback)\b[^.!?\n]{0,40}\b(?:helped|showed|told) us\b")
 
 
 def _not_past(doc: _Doc, spans: list[tuple[int, int]], past: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -276,7 +284,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         remove = sorted(remove + on_review)
     if on_complaint:
         complaint = sorted(complaint + on_complaint)
-    receipt = _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT)
+    receipt = _unhurried(doc, _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT),
+                         _E_UNHURRIED, E_BENEFIT)
     mention = _found(E_COMPLAINT_MENTION, t, present, _G_E_MENTION)
     request = [(m.start(), m.end()) for m in _E_REQUEST_OFF.finditer(t)] if "request" in t else []
     conditions = reason + remove + complaint + receipt + mention + request
@@ -298,7 +307,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             hit = _tie(doc, state, _E_BURDEN, None, E_DECOUPLE, "refund_threat", need_tie_word=False)
             if hit is not None:
                 return hit
-    if not present.isdisjoint(_STATE_WORDS) and _E_STATE_HINT.search(t) is not None:
+    if (not present.isdisjoint(_STATE_WORDS) and _E_STATE_HINT.search(t) is not None) or (
+            "escalat" in present or " went to" in t):  # round 8: "report" opens the first test
         hit = _state_burden(doc)
         if hit is not None:
             return hit
@@ -341,6 +351,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     return None
 
 
+# Round 8 (the ninth set): confirming receipt put off until the goods are in hand
+_E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\b|\bno (?:rush|hurry)\b")
+
+
 # Round 7 (batch AB): the refund held, queued or slowed while a complaint or a bad review stands on the
 # order, dressed as policy ("orders with an open A-to-z claim are queued for monthly review", "while a
 # PayPal dispute is open our finance team can't release any refund", "our system holds refunds on any
@@ -352,14 +366,28 @@ _E_STATE_COMPLAINT = _Concept(
     r"|\b(?:claim|dispute|case|chargeback|complaint)s? (?:is |are )?(?:still )?"
     r"(?:open|active|pending|ongoing)\b"
     r"|\b[12](?: or [1-3])?[- ]star (?:review|rating)s?\b"
-    r"|\b(?:negative|bad|low) (?:review|rating|feedback)s? (?:on|against)\b")
+    r"|\b(?:negative|bad|low) (?:review|rating|feedback)s? (?:on|against)\b"
+    # round 8 (the ninth set): the buyer escalated, reported or went public first ("orders escalated to
+    # noon before contacting the seller", "since you went to Walmart", "orders under dispute or with
+    # negative feedback", "any order where the buyer's left a public complaint")
+    r"|\b(?:under|in) dispute\b|\bescalated (?:orders?|cases?)\b"
+    r"|\b(?:escalated|reported (?:us|it|this|the order)?|went|gone|complained|opened a case|opened a claim)"
+    r"[^.!?\n]{0,12}? (?:to|with) (?:noon|walmart|amazon|ebay|paypal|etsy|kogan|allegro|bol|the platform|"
+    r"the marketplace|your bank|trading standards|fair trading)\b"
+    r"|\b(?:negative|public|one-star|1-star) (?:[a-z]+ )?(?:review|rating|feedback|complaint|comment)s?\b"
+    r"|\b(?:complaint|case|claim|dispute)s? (?:was|were|has been|have been) "
+    r"(?:raised|opened|filed|escalated)\b")
 _E_HELD = _Concept(
     r"\b(?:queued|queue|monthly review|manual review|processed manually|takes? ages|on hold|held|holds?|"
     r"hold back|can'?t release|cannot "
     r"release|won'?t release|not release|drags? on|takes? (?:a while|longer|weeks)|up to \d+ (?:days|weeks|"
-    r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until)\b")
+    r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until"
+    # round 8 (the ninth set)
+    r"|back of the queue|end of the (?:month|quarter)|last batch|final [a-z]+ run|"
+    r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
-                         r"either way|regardless|same (?:speed|time)")
+                         r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
+                         r"same (?:speed|time)")
 # a state or a wait needs one of these (a substring test finds "rate" inside "separate")
 _E_STATE_HINT = re.compile(r"\b(?:claim|dispute|case|chargeback|complaint|a-to-z|report|star|review|rating|"
                            r"feedback|rate)")

@@ -39,11 +39,17 @@ from marketplace_returns.engine.guardrail.ties import (
     _not_in,
     _sparing,
     _tie,
+    _unhurried,
 )
 
 # "先别确认收货", "不要点确认收货": telling the buyer not to confirm yet is no receipt act
-_Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|千万别|先不要|不急着|无需)(?:点|急着|去|先)?"
+_Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|先不|千万别|先不要|不急着|无需)(?:点|急着|去|先)?"
                         r"[^。！？!?，,]{0,1}$")
+
+# Round 8 (the ninth set): confirming receipt put off until the goods are in hand and checked
+_Z_UNHURRIED = re.compile(r"不着急|不用急|不急|看好了?再|没问题再|合适再|方便的时候"
+                          r"|(?:确认|点)了?(?:以后|后)?(?:也能|也可以|照样)"
+                          r"|等[^。！？!?]{0,12}(?:到了|到手|收到)[^。！？!?]{0,8}再")
 
 # Round 4: the buyer's question reported in an answer ("您问怎么删掉自己的评价，…") holds the buyer's
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
@@ -99,6 +105,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         hit = _first(doc, complaint, Z_CANCEL, "withdraw_complaint")
         if hit is not None:
             return hit
+    receipt = _unhurried(doc, receipt, _Z_UNHURRIED, Z_BENEFIT)
     if receipt:
         hit = _tie(doc, receipt, Z_BENEFIT, None, Z_CANCEL, "money_for_receipt")
         if hit is not None:

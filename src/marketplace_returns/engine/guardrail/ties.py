@@ -158,6 +158,27 @@ _Z_POLICY = re.compile(r"平台规定|平台的规则|平台规则|平台要求"
 _E_POLICY = re.compile(r"per our|as per|policy|per marketplace|(?:marketplace|platform)'?s? rules?")
 
 
+def _unhurried(doc: _Doc, spans: list[tuple[int, int]], cue: re.Pattern[str], benefit: _Finder
+               ) -> list[tuple[int, int]]:
+    """Round 8 (the ninth set): the receipt acts left once those put off until the goods are in hand
+    ("确认收货不着急，等补发的到了看好了再点", "confirm receipt only once you've got the right one") are
+    dropped: the cue in the act's sentence or the next, no benefit in the act's own sentence (a benefit
+    given before is a fact). The cue is looked for in those sentences only (substring hints over the
+    whole text cost more on a Chinese reply)."""
+    if not spans:
+        return spans
+    out = []
+    n = len(doc.bounds)
+    for span in spans:
+        i = doc.sentence_of(span[0])
+        lo, hi = doc.sentence(i)
+        near_hi = doc.sentence(min(i + 1, n - 1))[1]
+        if cue.search(doc.text, lo, near_hi) is not None and benefit.search(doc.text[lo:hi]) is None:
+            continue
+        out.append(span)
+    return out
+
+
 def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) -> _Hit | None:
     for s, _e in spans:
         lo, hi = doc.sentence(doc.sentence_of(s))
