@@ -95,7 +95,15 @@ The pools drawn so far, reproduced exactly by this script:
   --exclude-like amazon-pesticide`` (its ``negative`` rule in sources.yaml: rating at most 2 and
   label OR; all 270 eligible texts, fewer than the 450 asked: the file holds 270 such rows, the
   longest 2,031 characters; none held out, repeated, held by the excluded sources or already in the
-  manifest or the development half).
+  manifest or the development half);
+- aliexpress-trustpilot: ``--source aliexpress-trustpilot --seed 19-aliexpress-trustpilot --size 450
+  --min-chars 8 --max-chars 2000 --second-share 0.12 --exclude-like walmart-ca-trustpilot`` (its
+  ``negative`` rule in sources.yaml: Rating at most 2; 905 eligible, 49 longer than 2,000 characters
+  left out);
+- trustpilot-us-marketplaces: ``--source trustpilot-us-marketplaces --seed
+  19-trustpilot-us-marketplaces --size 450 --min-chars 8 --max-chars 2000 --second-share 0.12
+  --exclude-like walmart-ca-trustpilot`` (its ``negative`` rule in sources.yaml: rating at most 2;
+  1,064 eligible, 41 longer than 2,000 characters left out).
 """
 
 from __future__ import annotations
