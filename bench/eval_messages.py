@@ -31,20 +31,18 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from eval_triage import Tally, _none
 from marketplace_returns.engine import default_playbook_for, evaluate, load_playbook
 from marketplace_returns.engine import reader as reader_mod
 from marketplace_returns.engine.classifier import OVERRIDE_AT, classify
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.profiles import load_profile
-from marketplace_returns.training.calibration import wilson
 
 POLICIES: tuple[float | None, ...] = (None, 0.9, 0.8, 0.5)
 FAMILIES = ("quality", "non_quality")
-
-
-def _none(_message: str, _lang: str, _words: object) -> None:
-    return None
 
 
 def as_case(row: dict[str, str], n: int) -> Case:
@@ -52,15 +50,6 @@ def as_case(row: dict[str, str], n: int) -> Case:
     return Case.model_validate({"refund_id": str(row.get("id", n)), "platform": "taobao" if zh else "shopify",
                                 "reason": "质量问题" if zh else "OTHER", "message": row["text"],
                                 "item_price": 100, "goods_status": "received"})
-
-
-def acc(right: list[bool]) -> str:
-    n = len(right)
-    if not n:
-        return "   -                "
-    k = sum(right)
-    lo, hi = wilson(k, n)
-    return f"{k / n:.3f} [{lo:.2f}-{hi:.2f}] n={n:<4}"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -128,7 +117,7 @@ def score(name: str, rows: list[dict[str, str]], misses: int) -> None:
                 steered[gold_fam] += action is Action.REQUEST_REASON_CHANGE
         print(f"\n== {name} [{lang}]: {len(mine)} messages")
         for key in fam:
-            print(f"  {key:<36} family {acc(fam[key])}  category {acc(cat[key])}")
+            print(f"  {key:<36} family {Tally.acc(fam[key])}  category {Tally.acc(cat[key])}")
         if lang == "zh":
             print(f"  filed under 质量问题: reason change requested for {steered['quality']} of "
                   f"{asked['quality']} quality messages (must be 0) and {steered['non_quality']} of "
