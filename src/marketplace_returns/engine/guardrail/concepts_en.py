@@ -430,7 +430,8 @@ E_CANCEL = re.compile(
     r"(?:from|in|under|tap|click|go to|open) \"(?:my (?:reviews|orders|account|purchases)|edit(?: review)?|"
     r"add media)|"
     # round 4: "not yet", a review asked for what could be better, someone's words disowned
-    r"(?:don'?t|do not) (?:\w+ )?confirm|could be better|could do better|"
+    # (round 9: not in a condition, "if you don't confirm receipt, we won't process your refund")
+    r"(?<!if you )(?<!if u )(?<!you )(?:don'?t|do not) (?:\w+ )?confirm|could be better|could do better|"
     r"should never have|should not have been|shouldn'?t have been|"
     # round 5: the refund said to go its own way, receipt only a status ("the refund for the dent goes
     # out on its own", "confirming receipt is just a status update"); a benefit "sorted separately" is none
@@ -441,7 +442,8 @@ E_CANCEL = re.compile(
     r"(?:no|never any|not any) (?:reward|bonus|benefit|perk|incentive|penalty|downside|discount|voucher|"
     r"credit|extra)s? (?:for|in|to|by)|gain (?:nothing|anything)|(?:don'?t|doesn'?t|won'?t) gain|"
     r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
-    r"nothing changes for|"
+    r"no need (?:to )?(?:click|press|tap|confirm)|nothing changes for|"
+    r"nothing happens to (?:your|the) (?:refund|money|order)|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
     r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
@@ -457,6 +459,8 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"receipt of (?:your|the) return|"
                        r"(?:i'?ve|we'?ve|i have|we have) left (?:\w+ )?feedback for you|"
                        r"(?:five|5)-star hotel|hotel[- ]grade|"
+                       # round 9 (tune_eval9): a grade of service, not a review
+                       r"(?:five|5)[- ]star (?:experience|service|treatment|standard)s?\b(?! review)|"
                        # round 7 (batch AG): a star grade of the goods
                        r"(?:five|four|three|[3-5])[- ]star "
                        r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?|"
@@ -467,6 +471,25 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:a |an |some |the )?(?:[a-z0-9-]+ )?(?:feedback|review|rating|stars?))\b|"
                        r"['\"](?:five|5)[- ]?stars?['\"](?=[^.!?\n]{0,30}"
                        r"\b(?:brand|name|title|award|listing)\b)"
+                       # round 9 (batch BD, tune_eval9/10): pay for a review denied ("we can't give
+                       # refunds or credit for reviews"), a bad review allowed beside the refund ("you can
+                       # still post a one-star review after the refund"), reps told to keep a review out of
+                       # an offer ("do not mention the review when offering")
+                       r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+                       r"(?:\w+ ){0,2}(?:give|pay|offer|reward|buy|compensate)\w*(?: (?:or|and) \w+)?"
+                       r"(?: \w+){0,3} (?:for|in exchange for) (?:any |a |our |your )?(?:\w+ )?"
+                       r"(?:reviews?|feedback|ratings?)(?: of any kind)?"
+                       r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+                       r"(?:pay for|reward|incentivi[sz]e|buy)(?: (?:or|and) "
+                       r"(?:pay for|reward|incentivi[sz]e|buy))? (?:any |your )?"
+                       r"(?:reviews?|feedback|ratings?)"
+                       r"|\byou can (?:still )?(?:post|leave|write|give) (?:a |an )?(?:[\w-]+ )?"
+                       r"(?:review|rating|feedback)(?= (?:and still|after the refund))"
+                       r"|\b(?:do not|don'?t|never) (?:mention|bring up|raise) "
+                       r"(?:the |their |his |her |any )?(?:customer'?s? |buyer'?s? )?"
+                       r"(?:review|rating|feedback)"
+                       r"|\bleave (?:the |their )?(?:customer'?s? |buyer'?s? )?(?:review|rating|feedback) "
+                       r"out\b"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"

@@ -267,6 +267,9 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
     return doc if chars is None else _Doc("".join(chars))
 
 
+_E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     doc = _blank_asked_en(doc)
     t = doc.text
@@ -275,6 +278,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         reason: list[tuple[int, int]] = []
     else:
         reason = [(m.start(), m.end()) for m in E_REASON.finditer(t)]
+        if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
+            reason = _not_in(reason, t, _E_WE_CANT)
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
                    E_NOT_ACT)
     remove = _not_in(_found(E_REVIEW_REMOVE, t, present, _G_E_REMOVE), t, E_NOT_ACT)
@@ -352,7 +357,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 
 
 # Round 8 (the ninth set): confirming receipt put off until the goods are in hand
-_E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\b|\bno (?:rush|hurry)\b")
+_E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\b|\bno (?:rush|hurry)\b"
+                          # round 9 (tune_eval10): "do not press 'confirm received' until it reaches you"
+                          r"|\b(?:do not|don'?t) (?:\w+ )?(?:press|click|tap|hit|confirm)\b[^.!?\n]{0,40}?"
+                          r"\buntil (?:it|they|the \w+|everything|you(?:'ve| have)? (?:got|received))\b")
 
 
 # Round 7 (batch AB): the refund held, queued or slowed while a complaint or a bad review stands on the
