@@ -133,6 +133,21 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
 
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
     rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
+    # round 9 (batch BB, tune_eval9/10): a posted review looked at again once the problem is fixed ("look
+    # one more time at your review", "think again about the opinion you gave us"), held up as unfair now,
+    # made to reflect the fix or to tell "the full story", a part of it left out
+    rf"|\b(?:look (?:again|one more time|once more) at|(?:take|taking|have|having) (?:a )?(?:second|another|"
+    rf"fresh|new) look at|think again about|reflect on)\b{_ES}{{0,20}}?\b(?:your|the|that|this|what you)\b"
+    rf"{_ES}{{0,15}}?\b(?:review|rating|feedback|opinion|write-up|wrote|posted|bewertung|stars?)\b"
+    rf"|\b(?:[1-3][- ]stars?|one[- ]star|review|rating|feedback|reviews like yours)\b{_ES}{{0,60}}?"
+    rf"\b(?:not (?:so |very |quite |really )?fair|doesn'?t (?:quite )?seem fair)(?: any ?more| now| to "
+    rf"(?:either|both) of us)"
+    rf"|\b(?:so|could|would|can|will|might|if)\b{_ES}{{0,20}}?\b(?:your|the|that) (?:review|rating|feedback|"
+    rf"write-up)\b{_ES}{{0,10}}?\b(?:reflects?|matche?s?|shows?)\b{_ES}{{0,20}}?\b(?:how we|the "
+    rf"(?:fix|resolution|outcome)|where things|what we did|the way we)"
+    rf"|\b(?:neutral|negative|review|rating|feedback|it) still (?:tells|gives|paints|shows) the "
+    rf"(?:full|whole|right|true|real) (?:story|picture)"
+    rf"|\bleave (?:the|that|this) (?:bit|part|line|sentence|paragraph|mention) about\b{_ES}{{0,40}}?\bout\b"
     # round 8 (the ninth set, batch AU): a photo pulled off the review, a drafted review sat on, nothing
     # bad posted
     rf"|\b(?:pull|pulling|take|taking|get|getting)\b[^.!?\n]{{0,30}}?\b(?:off|out of|from) (?:your|the|that) "

@@ -84,6 +84,7 @@ _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "r
                "listing", "what you", "online", "anything", "product page",
                " down", " off",
                "neg", "between us", "between ourselves", "wording", "worth",  # round 8 (batch AK)
+               "opinion", "bit about", "part about", "full story", "whole story",  # round 9 (batch BB)
                "avis", "seña", "calificaci", "valoraci", "commentaire")  # es, fr: from a rare letter
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.
