@@ -94,6 +94,8 @@ E_REASON_FORWARD = _Concept(
     rf"(?:it |this |the return )?(?:as|under|with) \""
     rf"|{_words('if', 'once', 'when')} \"[^\"]{{1,30}}\" is (?:selected|chosen|picked|ticked|used)\b"
     rf"|{_words('opt', 'opting', 'opted')} for \""
+    # round 9 (batch BC, tune_eval9): "put the return through as 'doesn't fit'"
+    rf"|{_words('through')} as \""
     rf"|{_words('marked', 'filed', 'logged')} as \"|\bany reason (?:except|but|other than)\b"
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"

@@ -185,6 +185,7 @@ _E_REASON_STATE = re.compile(
     r"(?:with|under) (?:the |a )?(?:reason |category |return category )?) ?\"[^\"]{1,30}\""
     r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
     r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
+    r"|\"[^\"]{1,30}\" (?:route|path)\b"  # round 9 (tune_eval10): "the 'not authentic' route means ..."
 )
 _E_BURDEN = re.compile(
     r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
@@ -193,7 +194,11 @@ _E_BURDEN = re.compile(
     r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:working |business )?(?:days|weeks|months)|"
     # round 7 (batch AB)
     r"testing fee|inspection (?:centre|center)|(?:site|technician) visit|bench test|drags? on|queued|"
-    r"manual review|on hold)"
+    r"manual review|on hold"
+    # round 9 (batch BE, tune_eval9/10): a lab, an authenticator or a quality stage before any refund
+    r"|before any refund|(?:third-party )?authenticator|review stage|wait on|lab check|quality team|"
+    r"\d+-day (?:lab|check|inspection|review|test)|courier inspection|up to (?:two|three|four|five|six|eight|"
+    r"ten|twelve) (?:working |business )?(?:days|weeks|months))"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
@@ -202,7 +207,9 @@ _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", 
 # round 7 (batch AB, AH): more burdens, tested only in a text with a quoted reason (not among the triggers
 # every reply is tested for)
 _BURDEN_WORDS_7 = ("testing fee", "inspection cent", "site visit", "technician visit", "bench test", "drag",
-                   "queued", "manual review", "on hold", "up to ")
+                   "queued", "manual review", "on hold", "up to ",
+                   "before any refund", "authenticat", "review stage", "wait on", "lab check", "quality team",
+                   "-day ", "courier inspection")  # round 9
 _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
@@ -267,6 +274,8 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
     return doc if chars is None else _Doc("".join(chars))
 
 
+_E_NOT_REALLY = re.compile(r"\b(?:wasn'?t|was not|isn'?t|is not|not) (?:really|actually|truly) "
+                           r"(?:broken|damaged|faulty|defective|fake)\b[^.!?\n]{0,30}?\bjust\b")
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
 
@@ -278,6 +287,9 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         reason: list[tuple[int, int]] = []
     else:
         reason = [(m.start(), m.end()) for m in E_REASON.finditer(t)]
+        if ("really" in t or "actually" in t) and "just" in t:  # round 9 (BC): "if it wasn't really
+            # broken and just didn't suit, we'll collect it free"
+            reason = sorted(reason + [(m.start(), m.end()) for m in _E_NOT_REALLY.finditer(t)])
         if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
             reason = _not_in(reason, t, _E_WE_CANT)
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
