@@ -568,6 +568,16 @@ E_ASK = _Concept(
     # round 7 (batch AH): praise asked for by telling other people how the shop did
     rf"|\b(?:tell|telling|let|letting)\w* (?:people|everyone|others|folks|your friends|the world)\b"
     rf"{_ES}{{0,40}}?\b(?:how (?:well |quickly |fast |much |great )?(?:we|our|you were)|we made it right)\b"
+    # round 9 (batch BG, tune_eval9/10): the buyer's joy asked to be carried to a review site ("share that
+    # same enthusiasm on Trustpilot"), praise said to keep a small shop going, a top score sent to the
+    # marketplace ("if it's a 5/5 for you, tell Amazon")
+    rf"|\b(?:share|pass|spread|take|bring)\w* (?:that|this|the|your) (?:same )?"
+    rf"(?:enthusiasm|joy|love|happiness|"
+    rf"excitement|positivity)\b{_ES}{{0,12}}?\b(?:on|to|with) (?:trustpilot|amazon|etsy|ebay|google|yelp|"
+    rf"facebook|our (?:page|store|shop|listing)|the (?:page|store|shop|listing))\b"
+    rf"|\b(?:a\+|positive|glowing|good|kind|5-star|five-star) (?:feedback|words?|reviews?|ratings?)\b"
+    rf"{_ES}{{0,20}}?\b(?:keeps? (?:this|our|us|a|the)|goes? a long way)\b"
+    rf"|\b{_E_TOP}{_ES}{{0,20}}?\btell (?:amazon|google|etsy|ebay|trustpilot|yelp|everyone|the world)\b"
 )
 
 # Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that

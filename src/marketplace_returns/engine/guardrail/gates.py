@@ -64,7 +64,8 @@ _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimon
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
                "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
                "satisfied", "spare", "say something", "say a ", "let everyone",
-               "tell people", "telling people", "tell everyone", "tell your friends", "folks")  # round 7
+               "tell people", "telling people", "tell everyone", "tell your friends", "folks",  # round 7
+               "trustpilot", "enthusiasm", "glowing word")  # round 9 (batch BG)
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
