@@ -377,10 +377,12 @@ E_TIE = _Concept(
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
-    r"cancell?ed|won'?t|will not|can'?t|cannot|unable|"
+    r"cancell?ed|won'?t(?! (?:turn on|switch on|power on|charge|work|start|boot|open|close|fit|stay))|"
+    r"will not|"
+    r"can'?t|cannot|unable|"
     r"no refunds?|decline|"
     r"denied|deny|"
-    r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
+    r"refuse|refused|refusing|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|not much we can do|nothing we can do|only after|only once|not before|stays pending|"
     r"stop (?:the|your) refund|"
     r"only (?:be )?(?:processed|issued|accepted|released|approved|sent|paid)|"
@@ -436,9 +438,11 @@ E_CANCEL = re.compile(
     r"goes through the same|same either way|any reason (?:is|works|"
     r"you)|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
-    r"does not change|entirely|your right|every right|good or bad|good (?:review |one )?or (?:a )?bad|"
+    r"does not change|(?<!refund )entirely|your right|every right|good or bad|"
+    r"good (?:review |one )?or (?:a )?bad|"
     r"positive or negative|all feedback|"
-    r"honest feedback|any review (?:you|is|at all)|however you|that's up|accurate|true for you|matches your|"
+    r"honest feedback|any review (?:you|is|at all)|however you|that's up|(?<!isn't )(?<!not )accurate|"
+    r"true for you|matches your|"
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to|"
     r"(?:not|never|won'?t|can'?t|cannot) (?:be )?ask(?:ing)? you to|we'?re not asking|as you (?:chose|picked|"
@@ -461,6 +465,8 @@ E_CANCEL = re.compile(
     r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
     r"no need (?:to )?(?:click|press|tap|confirm)|nothing changes for|"
     r"nothing happens to (?:your|the) (?:refund|money|order)|"
+    # round 9 (tune_written10): "the refund amount is same", "we have no preference"
+    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same|no preference|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
     r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"

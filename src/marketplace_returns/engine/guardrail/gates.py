@@ -58,7 +58,8 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
                "最后一步")  # round 7
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as",
-               "ally broken", "ally damaged", "ally faulty", "ally defective")  # round 9: "not really broken"
+               "ally broken", "ally damaged", "ally faulty", "ally defective",
+               " as change of mind", " as changed mind")  # round 9: "not really broken"
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "write-up", "writeup", "write up",
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",

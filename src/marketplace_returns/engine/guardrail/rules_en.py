@@ -198,7 +198,8 @@ _E_BURDEN = re.compile(
     # round 9 (batch BE, tune_eval9/10): a lab, an authenticator or a quality stage before any refund
     r"|before any refund|(?:third-party )?authenticator|review stage|wait on|lab check|quality team|"
     r"\d+-day (?:lab|check|inspection|review|test)|courier inspection|up to (?:two|three|four|five|six|eight|"
-    r"ten|twelve) (?:working |business )?(?:days|weeks|months))"
+    r"ten|twelve) (?:working |business )?(?:days|weeks|months)|\d+[–-]\d+ (?:working |business )?days|"
+    r"(?:quality|full) audit)"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
@@ -209,7 +210,7 @@ _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", 
 _BURDEN_WORDS_7 = ("testing fee", "inspection cent", "site visit", "technician visit", "bench test", "drag",
                    "queued", "manual review", "on hold", "up to ",
                    "before any refund", "authenticat", "review stage", "wait on", "lab check", "quality team",
-                   "-day ", "courier inspection")  # round 9
+                   "-day ", "courier inspection", "audit", " days")  # round 9
 _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
@@ -276,6 +277,18 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
 
 _E_NOT_REALLY = re.compile(r"\b(?:wasn'?t|was not|isn'?t|is not|not) (?:really|actually|truly) "
                            r"(?:broken|damaged|faulty|defective|fake)\b[^.!?\n]{0,30}?\bjust\b")
+# Round 9 (tune_written10): a non-fault reason label that earns something ("'changed mind' returns
+# qualify for our bundle"), a label said to describe it better, the refund's remark to say a label, the
+# return lodged as change of mind rather than faulty
+_E_REASON_9 = re.compile(
+    r"\"(?!(?:defective|damaged|faulty|broken|not as described|wrong item|missing|fake|poor quality|"
+    r"quality problem)\")[^\"]{1,30}\" (?:returns?|ones|option|reason|category) "
+    r"(?:qualify|qualifies|come|comes|get|gets|earn|earns|include|includes)\b"
+    r"|\"[^\"]{1,30}\" (?:describes|fits|suits|matches) (?:it|this|things|the (?:issue|problem)) "
+    r"(?:better|more)\b"
+    r"|\b(?:remark|note|reason|label|code) (?:on|for) (?:the|your) (?:refund|return) to (?:say|read) \""
+    r"|\b(?:lodge|log|file|put|mark|submit|process)\w* (?:it|this|the return) (?:as|under) (?:a )?"
+    r"(?:change of mind|changed mind)\b")
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
 
@@ -290,6 +303,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         if ("really" in t or "actually" in t) and "just" in t:  # round 9 (BC): "if it wasn't really
             # broken and just didn't suit, we'll collect it free"
             reason = sorted(reason + [(m.start(), m.end()) for m in _E_NOT_REALLY.finditer(t)])
+        if '"' in t or " as chang" in t:  # round 9 (tune_written10)
+            reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9.finditer(t)])
         if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
             reason = _not_in(reason, t, _E_WE_CANT)
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
@@ -371,8 +386,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 # Round 8 (the ninth set): confirming receipt put off until the goods are in hand
 _E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\b|\bno (?:rush|hurry)\b"
                           # round 9 (tune_eval10): "do not press 'confirm received' until it reaches you"
-                          r"|\b(?:do not|don'?t) (?:\w+ )?(?:press|click|tap|hit|confirm)\b[^.!?\n]{0,40}?"
-                          r"\buntil (?:it|they|the \w+|everything|you(?:'ve| have)? (?:got|received))\b")
+                          r"|\b(?:do not|don'?t) (?:\w+ )?(?:press|click|tap|hit|confirm|mark)\b"
+                          r"[^.!?\n]{0,40}?"
+                          r"\buntil (?:it|they|the \w+|everything|you(?:'ve| have)? (?:got|received|checked|"
+                          r"inspected|opened))\b")
 
 
 # Round 7 (batch AB): the refund held, queued or slowed while a complaint or a bad review stands on the
