@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace_returns.engine.guardrail.concept import Prefacing, _Concept, _literal_first, _words
+from marketplace_returns.engine.guardrail.concept import Gated, Prefacing, _Concept, _literal_first, _words
 
 # English --------------------------------------------------------------------------------------------
 
@@ -135,21 +135,6 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
 
     rf"\b{_E_SOFTEN}\b{_ES}{{0,12}}?\b{_E_POSTED}\b"
     rf"|\b(?:hold|holding|held) (?:back|off) (?:from |on )?(?:reviewing|rating|posting|writing|leaving)\b"
-    # round 9 (batch BB, tune_eval9/10): a posted review looked at again once the problem is fixed ("look
-    # one more time at your review", "think again about the opinion you gave us"), held up as unfair now,
-    # made to reflect the fix or to tell "the full story", a part of it left out
-    rf"|\b(?:look (?:again|one more time|once more) at|(?:take|taking|have|having) (?:a )?(?:second|another|"
-    rf"fresh|new) look at|think again about|reflect on)\b{_ES}{{0,20}}?\b(?:your|the|that|this|what you)\b"
-    rf"{_ES}{{0,15}}?\b(?:review|rating|feedback|opinion|write-up|wrote|posted|bewertung|stars?)\b"
-    rf"|\b(?:[1-3][- ]stars?|one[- ]star|review|rating|feedback|reviews like yours)\b{_ES}{{0,60}}?"
-    rf"\b(?:not (?:so |very |quite |really )?fair|doesn'?t (?:quite )?seem fair)(?: any ?more| now| to "
-    rf"(?:either|both) of us)"
-    rf"|\b(?:so|could|would|can|will|might|if)\b{_ES}{{0,20}}?\b(?:your|the|that) (?:review|rating|feedback|"
-    rf"write-up)\b{_ES}{{0,10}}?\b(?:reflects?|matche?s?|shows?)\b{_ES}{{0,20}}?\b(?:how we|the "
-    rf"(?:fix|resolution|outcome)|where things|what we did|the way we)"
-    rf"|\b(?:neutral|negative|review|rating|feedback|it) still (?:tells|gives|paints|shows) the "
-    rf"(?:full|whole|right|true|real) (?:story|picture)"
-    rf"|\bleave (?:the|that|this) (?:bit|part|line|sentence|paragraph|mention) about\b{_ES}{{0,40}}?\bout\b"
     # round 8 (the ninth set, batch AU): a photo pulled off the review, a drafted review sat on, nothing
     # bad posted
     rf"|\b(?:pull|pulling|take|taking|get|getting)\b[^.!?\n]{{0,30}}?\b(?:off|out of|from) (?:your|the|that) "
@@ -254,6 +239,30 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"supprimez|modifier|modifiez|changer) (?:la |tu |su |votre |le |l')?(?:rese\w+|comentario|"
     rf"calificaci\w+|valoraci\w+|avis|commentaire|note)\b"
 )
+# Round 9 (batch BB, tune_eval9/10): a posted review looked at again once the problem is fixed ("look one
+# more time at your review", "think again about the opinion you gave us"), held up as unfair now, made to
+# reflect the fix or to tell "the full story", a part of it left out. Run only where one of the literal
+# words is present (E_REVIEW_REMOVE is run on most replies that name a review).
+_E_REVIEW_REMOVE_9 = re.compile(
+    rf"\b(?:look (?:again|one more time|once more) at|(?:take|taking|have|having) (?:a )?(?:second|another|"
+    rf"fresh|new) look at|think again about|reflect on)\b{_ES}{{0,20}}?\b(?:your|the|that|this|what you)\b"
+    rf"{_ES}{{0,15}}?\b(?:review|rating|feedback|opinion|write-up|wrote|posted|bewertung|stars?)\b"
+    rf"|\b(?:[1-3][- ]stars?|one[- ]star|review|rating|feedback|reviews like yours)\b{_ES}{{0,60}}?"
+    rf"\b(?:not (?:so |very |quite |really )?fair|doesn'?t (?:quite )?seem fair)(?: any ?more| now| to "
+    rf"(?:either|both) of us)"
+    rf"|\b(?:so|could|would|can|will|might|if)\b{_ES}{{0,20}}?\b(?:your|the|that) "
+    rf"(?:review|rating|feedback|write-up)\b{_ES}{{0,10}}?\b(?:reflects?|matche?s?|shows?)\b{_ES}{{0,20}}?"
+    rf"\b(?:how we|the (?:fix|resolution|outcome)|where things|what we did|the way we)"
+    rf"|\b(?:neutral|negative|review|rating|feedback|it) still (?:tells|gives|paints|shows) the "
+    rf"(?:full|whole|right|true|real) (?:story|picture)"
+    rf"|\bleave (?:the|that|this) (?:bit|part|line|sentence|paragraph|mention) about\b{_ES}{{0,40}}?"
+    rf"\bout\b"
+)
+_E_REVIEW_REMOVE_9_WORDS = ("look again", "one more time", "once more", " look at", "think again",
+                            "reflect", "fair", "match", "show", "story", "picture", "bit about", "part about",
+                            "line about", "sentence about", "paragraph about", "mention about")
+E_REVIEW_REMOVE = Gated(E_REVIEW_REMOVE, _E_REVIEW_REMOVE_9,  # type: ignore[assignment]
+                        _E_REVIEW_REMOVE_9_WORDS)
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
@@ -494,29 +503,36 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:a |an |some |the )?(?:[a-z0-9-]+ )?(?:feedback|review|rating|stars?))\b|"
                        r"['\"](?:five|5)[- ]?stars?['\"](?=[^.!?\n]{0,30}"
                        r"\b(?:brand|name|title|award|listing)\b)"
-                       # round 9 (batch BD, tune_eval9/10): pay for a review denied ("we can't give
-                       # refunds or credit for reviews"), a bad review allowed beside the refund ("you can
-                       # still post a one-star review after the refund"), reps told to keep a review out of
-                       # an offer ("do not mention the review when offering")
-                       r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
-                       r"(?:\w+ ){0,2}(?:give|pay|offer|reward|buy|compensate)\w*(?: (?:or|and) \w+)?"
-                       r"(?: \w+){0,3} (?:for|in exchange for) (?:any |a |our |your )?(?:\w+ )?"
-                       r"(?:reviews?|feedback|ratings?)(?: of any kind)?"
-                       r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
-                       r"(?:pay for|reward|incentivi[sz]e|buy)(?: (?:or|and) "
-                       r"(?:pay for|reward|incentivi[sz]e|buy))? (?:any |your )?"
-                       r"(?:reviews?|feedback|ratings?)"
-                       r"|\byou can (?:still )?(?:post|leave|write|give) (?:a |an )?(?:[\w-]+ )?"
-                       r"(?:review|rating|feedback)(?= (?:and still|after the refund))"
-                       r"|\b(?:do not|don'?t|never) (?:mention|bring up|raise) "
-                       r"(?:the |their |his |her |any )?(?:customer'?s? |buyer'?s? )?"
-                       r"(?:review|rating|feedback)"
-                       r"|\bleave (?:the |their )?(?:customer'?s? |buyer'?s? )?(?:review|rating|feedback) "
-                       r"out\b"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"
                        r"please ignore|was wrong|is not something we|isn'?t something we))")
+# Round 9 (batch BD, tune_eval9/10): pay for a review denied ("we can't give refunds or credit for
+# reviews"), a bad review allowed beside the refund ("you can still post a one-star review after the
+# refund"), reps told to keep a review out of an offer ("do not mention the review when offering"). Run
+# only where one of the literal words is present (as one regex with E_NOT_ACT it doubled its cost).
+_E_NOT_ACT_9 = re.compile(
+    r"\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+    r"(?:\w+ ){0,2}(?:give|pay|offer|reward|buy|compensate)\w*(?: (?:or|and) \w+)?"
+    r"(?: \w+){0,3} (?:for|in exchange for) (?:any |a |our |your )?(?:\w+ )?"
+    r"(?:reviews?|feedback|ratings?)(?: of any kind)?"
+    r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+    r"(?:pay for|reward|incentivi[sz]e|buy)(?: (?:or|and) "
+    r"(?:pay for|reward|incentivi[sz]e|buy))? (?:any |your )?"
+    r"(?:reviews?|feedback|ratings?)"
+    r"|\byou can (?:still )?(?:post|leave|write|give) (?:a |an )?(?:[\w-]+ )?"
+    r"(?:review|rating|feedback)(?= (?:and still|after the refund))"
+    r"|\b(?:do not|don'?t|never) (?:mention|bring up|raise) "
+    r"(?:the |their |his |her |any )?(?:customer'?s? |buyer'?s? )?"
+    r"(?:review|rating|feedback)"
+    r"|\bleave (?:the |their )?(?:customer'?s? |buyer'?s? )?(?:review|rating|feedback) "
+    r"out\b"
+)
+_E_NOT_ACT_9_WORDS = ("for review", "for feedback", "for rating", "for any", "for a review",
+                      "for your review", "reward", "incentivi", "exchange for", "and still",
+                      "after the refund", "mention", "bring up", "raise", "review out", "rating out",
+                      "feedback out")
+E_NOT_ACT = Gated(E_NOT_ACT, _E_NOT_ACT_9, _E_NOT_ACT_9_WORDS)  # type: ignore[assignment]
 # Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
 _E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
              r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"

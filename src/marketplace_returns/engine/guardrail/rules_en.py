@@ -280,13 +280,14 @@ _E_NOT_REALLY = re.compile(r"\b(?:wasn'?t|was not|isn'?t|is not|not) (?:really|a
 # Round 9 (tune_written10): a non-fault reason label that earns something ("'changed mind' returns
 # qualify for our bundle"), a label said to describe it better, the refund's remark to say a label, the
 # return lodged as change of mind rather than faulty
-_E_REASON_9 = re.compile(
-    r"\"(?!(?:defective|damaged|faulty|broken|not as described|wrong item|missing|fake|poor quality|"
+_E_REASON_9 = re.compile(  # opens with the quotation mark: re scans to it
+    r"\"(?:(?!(?:defective|damaged|faulty|broken|not as described|wrong item|missing|fake|poor quality|"
     r"quality problem)\")[^\"]{1,30}\" (?:returns?|ones|option|reason|category) "
     r"(?:qualify|qualifies|come|comes|get|gets|earn|earns|include|includes)\b"
-    r"|\"[^\"]{1,30}\" (?:describes|fits|suits|matches) (?:it|this|things|the (?:issue|problem)) "
-    r"(?:better|more)\b"
-    r"|\b(?:remark|note|reason|label|code) (?:on|for) (?:the|your) (?:refund|return) to (?:say|read) \""
+    r"|[^\"]{1,30}\" (?:describes|fits|suits|matches) (?:it|this|things|the (?:issue|problem)) "
+    r"(?:better|more)\b)")
+_E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " as chang")
+    r"\b(?:remark|note|reason|label|code) (?:on|for) (?:the|your) (?:refund|return) to (?:say|read) \""
     r"|\b(?:lodge|log|file|put|mark|submit|process)\w* (?:it|this|the return) (?:as|under) (?:a )?"
     r"(?:change of mind|changed mind)\b")
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
@@ -303,8 +304,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         if ("really" in t or "actually" in t) and "just" in t:  # round 9 (BC): "if it wasn't really
             # broken and just didn't suit, we'll collect it free"
             reason = sorted(reason + [(m.start(), m.end()) for m in _E_NOT_REALLY.finditer(t)])
-        if '"' in t or " as chang" in t:  # round 9 (tune_written10)
+        if '"' in t:  # round 9 (tune_written10)
             reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9.finditer(t)])
+        if " as chang" in t or " to say \"" in t or " to read \"" in t:
+            reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9_WORDS.finditer(t)])
         if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
             reason = _not_in(reason, t, _E_WE_CANT)
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
