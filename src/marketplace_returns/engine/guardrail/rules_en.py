@@ -125,7 +125,7 @@ _E_ANAPHOR = _Concept(
     r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
 )
 _E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
-                      r"[1-5] star|"
+                      r"[1-5] stars?|"  # round 9: "thanks for the 4 stars! bump it to 5"
                       r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|"
                       r"chargebacks?|"
                       r"case|report|a-to-z|escalation|bbb))\b")
