@@ -13,9 +13,9 @@ ways, none scoring a row the model was trained on:
    first eval set was scored (``git show <commit>:src/marketplace_returns/engine/guardrail.py``,
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
-3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands (tune_eval1-7,
-   tune_written5-9, tune_written6 and tune_written9 split by writer; a set not yet present is skipped),
-   a model trained on every other tuning file, scored
+3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands
+   (tune_eval1-7, 9, 10, tune_written5-10, tune_written6, 9 and 10 split by writer; a set not
+   yet present is skipped), a model trained on every other tuning file, scored
    with the rules on that set over a grid of add thresholds and lift thresholds; this chose the shipped
    thresholds.
 
@@ -83,6 +83,8 @@ def load(paths: list[Path]) -> list[dict[str, object]]:
                     row["group"] = "tune_written6b"  # the second English writer's file: a set of its own
                 elif p.name == "tune_written9.jsonl" and int(str(row["id"]).rsplit("-", 1)[1]) > 1000:
                     row["group"] = "tune_written9b"  # round 9's second pair of writers (zh b, en b): a set
+                elif p.name == "tune_written10.jsonl" and int(str(row["id"]).rsplit("-", 1)[1]) > 1000:
+                    row["group"] = "tune_written10b"  # round 9: the second English writer, a set of its own
                 elif p.name.startswith(("tune_eval", "tune_written")):  # a set written blind: one group
                     row["group"] = p.name
                 elif p.name.startswith("tune_probes"):  # a probe batch: p2a, p3g, ...
@@ -231,7 +233,8 @@ def write_weights() -> int:
 BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_eval4.jsonl",
               "tune_eval5.jsonl", "tune_eval6.jsonl", "tune_written5.jsonl", "tune_written6.jsonl",
               "tune_written6b", "tune_written7.jsonl", "tune_eval7.jsonl", "tune_written8.jsonl",
-              "tune_written9.jsonl", "tune_written9b")
+              "tune_written9.jsonl", "tune_written9b", "tune_eval9.jsonl", "tune_eval10.jsonl",
+              "tune_written10.jsonl", "tune_written10b")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)

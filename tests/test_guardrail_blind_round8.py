@@ -15,10 +15,10 @@ from marketplace_returns.engine.guardrail import assess
 
 DATA = Path(__file__).parent / "data" / "guardrail"
 
-# (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on round 8
+# (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on round 8. Round 9
+# promoted eval9 and eval10 to tuning data (tune_eval9.jsonl, tune_eval10.jsonl); their round-8 counts
+# are history: zh (204, 3) and (202, 3), en (193, 7) and (200, 7).
 SCORED_ONCE = {
-    ("eval9_scored.jsonl", "zh"): (204, 3), ("eval9_scored.jsonl", "en"): (193, 7),
-    ("eval10_scored.jsonl", "zh"): (202, 3), ("eval10_scored.jsonl", "en"): (200, 7),
     ("eval8_scored.jsonl", "zh"): (190, 2), ("eval8_scored.jsonl", "en"): (193, 9),
 }
 
@@ -40,7 +40,7 @@ def test_a_blind_set_keeps_what_round_8_scored_on_it(name: str, lang: str) -> No
     assert false <= max_false, (name, lang, false)
 
 
-@pytest.mark.parametrize("name", ["eval9_scored.jsonl", "eval10_scored.jsonl"])
+@pytest.mark.parametrize("name", ["tune_eval9.jsonl", "tune_eval10.jsonl"])
 def test_a_round_8_blind_set_has_the_written_shape(name: str) -> None:
     rows = _rows(name)
     assert len(rows) == 840 and len({r["id"] for r in rows}) == 840

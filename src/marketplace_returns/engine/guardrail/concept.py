@@ -157,6 +157,34 @@ class _Finder(Protocol):
     def finditer(self, text: str) -> Iterable[re.Match[str]]: ...
 
 
+class Gated:
+    """A base pattern's matches and, only where one of ``words`` is in the text, an extra pattern's, in
+    order of start (round 9: alternatives that would cost every text as part of the base regex)."""
+
+    __slots__ = ("base", "extra", "words")
+
+    def __init__(self, base: re.Pattern[str], extra: re.Pattern[str], words: tuple[str, ...]) -> None:
+        self.base = base
+        self.extra = extra
+        self.words = words
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found = list(self.base.finditer(text))
+        if any(w in text for w in self.words):
+            more = list(self.extra.finditer(text))
+            if more:
+                found = sorted(found + more, key=lambda m: m.start())
+        return found
+
+    def search(self, text: str) -> re.Match[str] | None:
+        m = self.base.search(text)
+        if any(w in text for w in self.words):
+            n = self.extra.search(text)
+            if n is not None and (m is None or n.start() < m.start()):
+                return n
+        return m
+
+
 class Prefacing:
     """A disclaimer finder that skips the disclaimers used as a preface to the tie.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace_returns.engine.guardrail.concept import Prefacing, _Concept, _literal_first, _words
+from marketplace_returns.engine.guardrail.concept import Gated, Prefacing, _Concept, _literal_first, _words
 
 # English --------------------------------------------------------------------------------------------
 
@@ -94,6 +94,8 @@ E_REASON_FORWARD = _Concept(
     rf"(?:it |this |the return )?(?:as|under|with) \""
     rf"|{_words('if', 'once', 'when')} \"[^\"]{{1,30}}\" is (?:selected|chosen|picked|ticked|used)\b"
     rf"|{_words('opt', 'opting', 'opted')} for \""
+    # round 9 (batch BC, tune_eval9): "put the return through as 'doesn't fit'"
+    rf"|{_words('through')} as \""
     rf"|{_words('marked', 'filed', 'logged')} as \"|\bany reason (?:except|but|other than)\b"
     rf"|flexible (?:on|about) (?:the|your)(?: return)? reason"
     rf"|{_words('rather', 'instead')} (?:than|of) \"(?:defective|damaged|not as described|faulty|broken)"
@@ -237,6 +239,30 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"supprimez|modifier|modifiez|changer) (?:la |tu |su |votre |le |l')?(?:rese\w+|comentario|"
     rf"calificaci\w+|valoraci\w+|avis|commentaire|note)\b"
 )
+# Round 9 (batch BB, tune_eval9/10): a posted review looked at again once the problem is fixed ("look one
+# more time at your review", "think again about the opinion you gave us"), held up as unfair now, made to
+# reflect the fix or to tell "the full story", a part of it left out. Run only where one of the literal
+# words is present (E_REVIEW_REMOVE is run on most replies that name a review).
+_E_REVIEW_REMOVE_9 = re.compile(
+    rf"\b(?:look (?:again|one more time|once more) at|(?:take|taking|have|having) (?:a )?(?:second|another|"
+    rf"fresh|new) look at|think again about|reflect on)\b{_ES}{{0,20}}?\b(?:your|the|that|this|what you)\b"
+    rf"{_ES}{{0,15}}?\b(?:review|rating|feedback|opinion|write-up|wrote|posted|bewertung|stars?)\b"
+    rf"|\b(?:[1-3][- ]stars?|one[- ]star|review|rating|feedback|reviews like yours)\b{_ES}{{0,60}}?"
+    rf"\b(?:not (?:so |very |quite |really )?fair|doesn'?t (?:quite )?seem fair)(?: any ?more| now| to "
+    rf"(?:either|both) of us)"
+    rf"|\b(?:so|could|would|can|will|might|if)\b{_ES}{{0,20}}?\b(?:your|the|that) "
+    rf"(?:review|rating|feedback|write-up)\b{_ES}{{0,10}}?\b(?:reflects?|matche?s?|shows?)\b{_ES}{{0,20}}?"
+    rf"\b(?:how we|the (?:fix|resolution|outcome)|where things|what we did|the way we)"
+    rf"|\b(?:neutral|negative|review|rating|feedback|it) still (?:tells|gives|paints|shows) the "
+    rf"(?:full|whole|right|true|real) (?:story|picture)"
+    rf"|\bleave (?:the|that|this) (?:bit|part|line|sentence|paragraph|mention) about\b{_ES}{{0,40}}?"
+    rf"\bout\b"
+)
+_E_REVIEW_REMOVE_9_WORDS = ("look again", "one more time", "once more", " look at", "think again",
+                            "reflect", "fair", "match", "show", "story", "picture", "bit about", "part about",
+                            "line about", "sentence about", "paragraph about", "mention about")
+E_REVIEW_REMOVE = Gated(E_REVIEW_REMOVE, _E_REVIEW_REMOVE_9,  # type: ignore[assignment]
+                        _E_REVIEW_REMOVE_9_WORDS)
 E_COMPLAINT = _Concept(
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
@@ -360,10 +386,12 @@ E_TIE = _Concept(
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
-    r"cancell?ed|won'?t|will not|can'?t|cannot|unable|"
+    r"cancell?ed|won'?t(?! (?:turn on|switch on|power on|charge|work|start|boot|open|close|fit|stay))|"
+    r"will not|"
+    r"can'?t|cannot|unable|"
     r"no refunds?|decline|"
     r"denied|deny|"
-    r"refuse|refused|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
+    r"refuse|refused|refusing|reject|rejected|on hold|frozen|withhold|reduce|reduced|delay|delayed|hold off|"
     r"not happening|not much we can do|nothing we can do|only after|only once|not before|stays pending|"
     r"stop (?:the|your) refund|"
     r"only (?:be )?(?:processed|issued|accepted|released|approved|sent|paid)|"
@@ -419,9 +447,11 @@ E_CANCEL = re.compile(
     r"goes through the same|same either way|any reason (?:is|works|"
     r"you)|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
-    r"does not change|entirely|your right|every right|good or bad|good (?:review |one )?or (?:a )?bad|"
+    r"does not change|(?<!refund )entirely|your right|every right|good or bad|"
+    r"good (?:review |one )?or (?:a )?bad|"
     r"positive or negative|all feedback|"
-    r"honest feedback|any review (?:you|is|at all)|however you|that's up|accurate|true for you|matches your|"
+    r"honest feedback|any review (?:you|is|at all)|however you|that's up|(?<!isn't )(?<!not )accurate|"
+    r"true for you|matches your|"
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine|already approved|already on its way|fits what|don'?t need to|"
     r"(?:not|never|won'?t|can'?t|cannot) (?:be )?ask(?:ing)? you to|we'?re not asking|as you (?:chose|picked|"
@@ -430,7 +460,8 @@ E_CANCEL = re.compile(
     r"(?:from|in|under|tap|click|go to|open) \"(?:my (?:reviews|orders|account|purchases)|edit(?: review)?|"
     r"add media)|"
     # round 4: "not yet", a review asked for what could be better, someone's words disowned
-    r"(?:don'?t|do not) (?:\w+ )?confirm|could be better|could do better|"
+    # (round 9: not in a condition, "if you don't confirm receipt, we won't process your refund")
+    r"(?<!if you )(?<!if u )(?<!you )(?:don'?t|do not) (?:\w+ )?confirm|could be better|could do better|"
     r"should never have|should not have been|shouldn'?t have been|"
     # round 5: the refund said to go its own way, receipt only a status ("the refund for the dent goes
     # out on its own", "confirming receipt is just a status update"); a benefit "sorted separately" is none
@@ -441,7 +472,10 @@ E_CANCEL = re.compile(
     r"(?:no|never any|not any) (?:reward|bonus|benefit|perk|incentive|penalty|downside|discount|voucher|"
     r"credit|extra)s? (?:for|in|to|by)|gain (?:nothing|anything)|(?:don'?t|doesn'?t|won'?t) gain|"
     r"(?:don'?t|doesn'?t|do not|does not|never) depends? on|nothing (?:on our side |here )?hangs on|"
-    r"nothing changes for|"
+    r"no need (?:to )?(?:click|press|tap|confirm)|nothing changes for|"
+    r"nothing happens to (?:your|the) (?:refund|money|order)|"
+    # round 9 (tune_written10): "the refund amount is same", "we have no preference"
+    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same|no preference|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
     r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
@@ -457,6 +491,8 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"receipt of (?:your|the) return|"
                        r"(?:i'?ve|we'?ve|i have|we have) left (?:\w+ )?feedback for you|"
                        r"(?:five|5)-star hotel|hotel[- ]grade|"
+                       # round 9 (tune_eval9): a grade of service, not a review
+                       r"(?:five|5)[- ]star (?:experience|service|treatment|standard)s?\b(?! review)|"
                        # round 7 (batch AG): a star grade of the goods
                        r"(?:five|four|three|[3-5])[- ]star "
                        r"(?:energy|safety|crash|efficiency|condition|grade)(?: rating| label| grade)?|"
@@ -471,6 +507,32 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"
                        r"please ignore|was wrong|is not something we|isn'?t something we))")
+# Round 9 (batch BD, tune_eval9/10): pay for a review denied ("we can't give refunds or credit for
+# reviews"), a bad review allowed beside the refund ("you can still post a one-star review after the
+# refund"), reps told to keep a review out of an offer ("do not mention the review when offering"). Run
+# only where one of the literal words is present (as one regex with E_NOT_ACT it doubled its cost).
+_E_NOT_ACT_9 = re.compile(
+    r"\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+    r"(?:\w+ ){0,2}(?:give|pay|offer|reward|buy|compensate)\w*(?: (?:or|and) \w+)?"
+    r"(?: \w+){0,3} (?:for|in exchange for) (?:any |a |our |your )?(?:\w+ )?"
+    r"(?:reviews?|feedback|ratings?)(?: of any kind)?"
+    r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+    r"(?:pay for|reward|incentivi[sz]e|buy)(?: (?:or|and) "
+    r"(?:pay for|reward|incentivi[sz]e|buy))? (?:any |your )?"
+    r"(?:reviews?|feedback|ratings?)"
+    r"|\byou can (?:still )?(?:post|leave|write|give) (?:a |an )?(?:[\w-]+ )?"
+    r"(?:review|rating|feedback)(?= (?:and still|after the refund))"
+    r"|\b(?:do not|don'?t|never) (?:mention|bring up|raise) "
+    r"(?:the |their |his |her |any )?(?:customer'?s? |buyer'?s? )?"
+    r"(?:review|rating|feedback)"
+    r"|\bleave (?:the |their )?(?:customer'?s? |buyer'?s? )?(?:review|rating|feedback) "
+    r"out\b"
+)
+_E_NOT_ACT_9_WORDS = ("for review", "for feedback", "for rating", "for any", "for a review",
+                      "for your review", "reward", "incentivi", "exchange for", "and still",
+                      "after the refund", "mention", "bring up", "raise", "review out", "rating out",
+                      "feedback out")
+E_NOT_ACT = Gated(E_NOT_ACT, _E_NOT_ACT_9, _E_NOT_ACT_9_WORDS)  # type: ignore[assignment]
 # Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
 _E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
              r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"
@@ -528,6 +590,16 @@ E_ASK = _Concept(
     # round 7 (batch AH): praise asked for by telling other people how the shop did
     rf"|\b(?:tell|telling|let|letting)\w* (?:people|everyone|others|folks|your friends|the world)\b"
     rf"{_ES}{{0,40}}?\b(?:how (?:well |quickly |fast |much |great )?(?:we|our|you were)|we made it right)\b"
+    # round 9 (batch BG, tune_eval9/10): the buyer's joy asked to be carried to a review site ("share that
+    # same enthusiasm on Trustpilot"), praise said to keep a small shop going, a top score sent to the
+    # marketplace ("if it's a 5/5 for you, tell Amazon")
+    rf"|\b(?:share|pass|spread|take|bring)\w* (?:that|this|the|your) (?:same )?"
+    rf"(?:enthusiasm|joy|love|happiness|"
+    rf"excitement|positivity)\b{_ES}{{0,12}}?\b(?:on|to|with) (?:trustpilot|amazon|etsy|ebay|google|yelp|"
+    rf"facebook|our (?:page|store|shop|listing)|the (?:page|store|shop|listing))\b"
+    rf"|\b(?:a\+|positive|glowing|good|kind|5-star|five-star) (?:feedback|words?|reviews?|ratings?)\b"
+    rf"{_ES}{{0,20}}?\b(?:keeps? (?:this|our|us|a|the)|goes? a long way)\b"
+    rf"|\b{_E_TOP}{_ES}{{0,20}}?\btell (?:amazon|google|etsy|ebay|trustpilot|yelp|everyone|the world)\b"
 )
 
 # Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that

@@ -57,13 +57,16 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
                "走完", "结了", "结掉", "完结", "了结", "完成", "成功",  # round 5: the order's state
                "最后一步")  # round 7
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
-               " update it", " edit it", " make it", " set it", " put it", "down as")
+               " update it", " edit it", " make it", " set it", " put it", "down as",
+               "ally broken", "ally damaged", "ally faulty", "ally defective",
+               " as change of mind", " as changed mind")  # round 9: "not really broken"
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "write-up", "writeup", "write up",
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
                "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
                "satisfied", "spare", "say something", "say a ", "let everyone",
-               "tell people", "telling people", "tell everyone", "tell your friends", "folks")  # round 7
+               "tell people", "telling people", "tell everyone", "tell your friends", "folks",  # round 7
+               "trustpilot", "enthusiasm", "glowing word")  # round 9 (batch BG)
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
@@ -84,6 +87,7 @@ _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "r
                "listing", "what you", "online", "anything", "product page",
                " down", " off",
                "neg", "between us", "between ourselves", "wording", "worth",  # round 8 (batch AK)
+               "opinion", "bit about", "part about", "full story", "whole story",  # round 9 (batch BB)
                "avis", "seña", "calificaci", "valoraci", "commentaire")  # es, fr: from a rare letter
 _G_E_MENTION = (*_G_E_COMPLAINT, "review", "rating", "feedback")
 # The first gate: a text with none of these words cannot break any rule.

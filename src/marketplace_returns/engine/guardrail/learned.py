@@ -224,10 +224,21 @@ _RX_DIALECT = re.compile(r"[嘅喺唔咗哋冇啲嚟佢乜嗰噉侬]|阿拉")
 
 
 def _gate_en_model(norm: str) -> bool:
-    """The English gate without the request words."""
+    """The English gate without the request words and (round 9) without the shop's own receipt of the
+    return ("as soon as the order shows 'received' in our system, we'll refund you": no buyer act)."""
+    blanked = False
+    if "received" in norm and ("our system" in norm or "our warehouse" in norm):  # not "on our end":
+        # e4-en-0362 ("the faster your order shows as received on our end") is the buyer's act
+        shop = _E_SHOP_RECEIVED.sub(" ", norm)
+        blanked = shop != norm
+        norm = shop
     if "return request" not in norm and "refund request" not in norm:
-        return True
+        return _gate_en(norm) if blanked else True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))
+
+
+_E_SHOP_RECEIVED = re.compile(r"\b(?:shows?|showing|marked|logged|scanned|registered)(?: as)? \"?received\"? "
+                              r"(?:in|on|at|by) our (?:system|warehouse)\b")
 
 # The rule a block by the learned layer is filed under: a threat first, then the first kind of act the
 # text names; a review with no benefit named is an ask.

@@ -125,7 +125,7 @@ _E_ANAPHOR = _Concept(
     r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
 )
 _E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
-                      r"[1-5] star|"
+                      r"[1-5] stars?|"  # round 9: "thanks for the 4 stars! bump it to 5"
                       r"one-star|two-star|comments?)|(?P<complaint>complaints?|disputes?|claims?|"
                       r"chargebacks?|"
                       r"case|report|a-to-z|escalation|bbb))\b")
@@ -185,6 +185,7 @@ _E_REASON_STATE = re.compile(
     r"(?:with|under) (?:the |a )?(?:reason |category |return category )?) ?\"[^\"]{1,30}\""
     r"|\breason (?:you (?:chose|picked|selected)|is \"|set to \"|reads \"|isn'?t listed as)"
     r"|\"[^\"]{1,30}\" (?:as the )?reason\b"
+    r"|\"[^\"]{1,30}\" (?:route|path)\b"  # round 9 (tune_eval10): "the 'not authentic' route means ..."
 )
 _E_BURDEN = re.compile(
     r"\b(?:capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
@@ -193,7 +194,12 @@ _E_BURDEN = re.compile(
     r"only (?:get|refund|pay)\w* \d+ ?%|(?:for )?up to \d+ (?:working |business )?(?:days|weeks|months)|"
     # round 7 (batch AB)
     r"testing fee|inspection (?:centre|center)|(?:site|technician) visit|bench test|drags? on|queued|"
-    r"manual review|on hold)"
+    r"manual review|on hold"
+    # round 9 (batch BE, tune_eval9/10): a lab, an authenticator or a quality stage before any refund
+    r"|before any refund|(?:third-party )?authenticator|review stage|wait on|lab check|quality team|"
+    r"\d+-day (?:lab|check|inspection|review|test)|courier inspection|up to (?:two|three|four|five|six|eight|"
+    r"ten|twelve) (?:working |business )?(?:days|weeks|months)|\d+[–-]\d+ (?:working |business )?days|"
+    r"(?:quality|full) audit)"
 )
 # Substrings every burden holds: the regex above runs only where one is present (most replies: none).
 _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", "before we even", "skip all",
@@ -202,7 +208,9 @@ _BURDEN_WORDS = ("capped", "subject to", "queue", "forever", "lab ", "manual ", 
 # round 7 (batch AB, AH): more burdens, tested only in a text with a quoted reason (not among the triggers
 # every reply is tested for)
 _BURDEN_WORDS_7 = ("testing fee", "inspection cent", "site visit", "technician visit", "bench test", "drag",
-                   "queued", "manual review", "on hold", "up to ")
+                   "queued", "manual review", "on hold", "up to ",
+                   "before any refund", "authenticat", "review stage", "wait on", "lab check", "quality team",
+                   "-day ", "courier inspection", "audit", " days")  # round 9
 _E_REASON_OFF = re.compile(
     r"\"[^\"]{1,30}\" (?:comes? off|is taken off|gets? taken off|is removed|gets? removed|is dropped|"
     r"goes away)|\b(?:take|get|drop|remove) \"[^\"]{1,30}\" (?:off|from)\b"
@@ -267,6 +275,24 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
     return doc if chars is None else _Doc("".join(chars))
 
 
+_E_NOT_REALLY = re.compile(r"\b(?:wasn'?t|was not|isn'?t|is not|not) (?:really|actually|truly) "
+                           r"(?:broken|damaged|faulty|defective|fake)\b[^.!?\n]{0,30}?\bjust\b")
+# Round 9 (tune_written10): a non-fault reason label that earns something ("'changed mind' returns
+# qualify for our bundle"), a label said to describe it better, the refund's remark to say a label, the
+# return lodged as change of mind rather than faulty
+_E_REASON_9 = re.compile(  # opens with the quotation mark: re scans to it
+    r"\"(?:(?!(?:defective|damaged|faulty|broken|not as described|wrong item|missing|fake|poor quality|"
+    r"quality problem)\")[^\"]{1,30}\" (?:returns?|ones|option|reason|category) "
+    r"(?:qualify|qualifies|come|comes|get|gets|earn|earns|include|includes)\b"
+    r"|[^\"]{1,30}\" (?:describes|fits|suits|matches) (?:it|this|things|the (?:issue|problem)) "
+    r"(?:better|more)\b)")
+_E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " as chang")
+    r"\b(?:remark|note|reason|label|code) (?:on|for) (?:the|your) (?:refund|return) to (?:say|read) \""
+    r"|\b(?:lodge|log|file|put|mark|submit|process)\w* (?:it|this|the return) (?:as|under) (?:a )?"
+    r"(?:change of mind|changed mind)\b")
+_E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     doc = _blank_asked_en(doc)
     t = doc.text
@@ -275,6 +301,15 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         reason: list[tuple[int, int]] = []
     else:
         reason = [(m.start(), m.end()) for m in E_REASON.finditer(t)]
+        if ("really" in t or "actually" in t) and "just" in t:  # round 9 (BC): "if it wasn't really
+            # broken and just didn't suit, we'll collect it free"
+            reason = sorted(reason + [(m.start(), m.end()) for m in _E_NOT_REALLY.finditer(t)])
+        if '"' in t:  # round 9 (tune_written10)
+            reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9.finditer(t)])
+        if " as chang" in t or " to say \"" in t or " to read \"" in t:
+            reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9_WORDS.finditer(t)])
+        if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
+            reason = _not_in(reason, t, _E_WE_CANT)
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
                    E_NOT_ACT)
     remove = _not_in(_found(E_REVIEW_REMOVE, t, present, _G_E_REMOVE), t, E_NOT_ACT)
@@ -352,7 +387,12 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 
 
 # Round 8 (the ninth set): confirming receipt put off until the goods are in hand
-_E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\b|\bno (?:rush|hurry)\b")
+_E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\b|\bno (?:rush|hurry)\b"
+                          # round 9 (tune_eval10): "do not press 'confirm received' until it reaches you"
+                          r"|\b(?:do not|don'?t) (?:\w+ )?(?:press|click|tap|hit|confirm|mark)\b"
+                          r"[^.!?\n]{0,40}?"
+                          r"\buntil (?:it|they|the \w+|everything|you(?:'ve| have)? (?:got|received|checked|"
+                          r"inspected|opened))\b")
 
 
 # Round 7 (batch AB): the refund held, queued or slowed while a complaint or a bad review stands on the

@@ -187,7 +187,7 @@ def _first(doc: _Doc, spans: list[tuple[int, int]], cancel: _Finder, rule: str) 
     return None
 
 
-def _not_in(spans: list[tuple[int, int]], text: str, facts: re.Pattern[str]) -> list[tuple[int, int]]:
+def _not_in(spans: list[tuple[int, int]], text: str, facts: _Finder) -> list[tuple[int, int]]:
     """The act spans that do not overlap a ``facts`` match (a word inside a fact is no act)."""
     if not spans:
         return spans
