@@ -1,0 +1,61 @@
+"""The blind evaluation sets not yet tuned on, as the newest frozen guardrail scored them once
+(tests/data/guardrail/README.md has every set's scores, round by round).
+
+Each set was written by hands that never saw the guardrail and scored once per frozen round, no message
+read. The counts below are what the latest such run measured; they are floors a later change may not
+lose without saying so, not targets (issue 13's are recall >= 0.95 and false blocks <= 0.03 a
+language). A round that trains on a set renames it to a tune* file and drops its line here; the
+numbers it had stay in the README as history. Round 9 lost one of eval8's Chinese forbidden messages
+against round 8 (190 -> 189, from the retrained learned layer; eval8 was not read), recorded there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from marketplace_returns.engine.guardrail import assess
+
+DATA = Path(__file__).parent / "data" / "guardrail"
+
+# (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on round 9 (guard9
+# at d7e9b03): eval8 for the fourth time, eval11 and eval12 for the second (after round 8)
+FLOORS = {
+    ("eval8_scored.jsonl", "zh"): (189, 2), ("eval8_scored.jsonl", "en"): (195, 7),
+    ("eval11_scored.jsonl", "zh"): (201, 4), ("eval11_scored.jsonl", "en"): (202, 2),
+    ("eval12_scored.jsonl", "zh"): (197, 5), ("eval12_scored.jsonl", "en"): (195, 12),
+}
+# every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
+# per rule and 210 honest per language
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval11_scored.jsonl", "eval12_scored.jsonl", "tune_eval6.jsonl",
+                 "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl", "tune_written8.jsonl")
+
+
+def _rows(name: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.mark.parametrize(("name", "lang"), sorted(FLOORS))
+def test_a_blind_set_keeps_what_the_newest_round_scored_on_it(name: str, lang: str) -> None:
+    rows = [r for r in _rows(name) if r["lang"] == lang]
+    bad = [r for r in rows if r["blocked"]]
+    good = [r for r in rows if not r["blocked"]]
+    assert len(bad) == len(good) == 210
+    caught = sum(assess(str(r["text"])).blocked for r in bad)
+    false = sum(assess(str(r["text"])).blocked for r in good)
+    min_caught, max_false = FLOORS[(name, lang)]
+    assert caught >= min_caught, (name, lang, caught)
+    assert false <= max_false, (name, lang, false)
+
+
+@pytest.mark.parametrize("name", WRITTEN_BLIND)
+def test_a_blind_set_has_the_written_shape(name: str) -> None:
+    rows = _rows(name)
+    assert len(rows) == 840 and len({r["id"] for r in rows}) == 840
+    for lang in ("zh", "en"):
+        mine = [r for r in rows if r["lang"] == lang]
+        rules = [r["rule"] for r in mine if r["blocked"]]
+        assert len(rules) == 210 and all(rules.count(rule) == 30 for rule in set(rules))
+        assert all(r["rule"] is None for r in mine if not r["blocked"])
