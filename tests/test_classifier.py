@@ -345,3 +345,10 @@ def test_a_catch_all_non_quality_reason_keeps_the_readers_category() -> None:
     c = case("嗯嗯", platform="taobao", reason="多拍/拍错/不想要")
     assert classify(c, load_profile(c.platform), read=read).classification.category is \
         Category.ORDERED_BY_MISTAKE
+
+
+def test_a_catch_all_reason_stands_where_the_reader_reads_nothing_more_specific() -> None:
+    # " #10" filed as 七天无理由退换货: the reader's "other" says less than the reason does.
+    read = lambda _m, _l, _w: _CategoryReading(0.05, Category.OTHER)  # noqa: E731
+    c = case(" #10", platform="taobao", reason="七天无理由退换货")
+    assert classify(c, load_profile(c.platform), read=read).classification.category is Category.CHANGED_MIND

@@ -101,16 +101,18 @@ class _Facts:
 
 
 def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category | None,
-                    how: str) -> tuple[Category, float, str]:
+                    how: str, broad: bool = False) -> tuple[Category, float, str]:
     """The reader's family; within it, the category the cues named if any, else the buyer's chosen
-    reason when it lies in that family and is not a catch-all (``少了一条腰带`` filed as 少件/漏发: buyers
-    misfile across families for free shipping, seldom within one; 质量问题 names no category), else the
-    reader's own category."""
+    reason when it lies in that family (``少了一条腰带`` filed as 少件/漏发: buyers misfile across families
+    for free shipping, seldom within one), else the reader's own category. A catch-all reason
+    (``broad``: 质量问题, 七天无理由退换货) gives way to the reader's category, unless the reader reads
+    nothing more specific than ``other`` (" #10" filed as 七天无理由退换货 stays changed_mind)."""
     family = reading.family
     named = next((c for c in words.ranking if FAMILY_OF[c] is family), None)
     if named is not None:
         category = named
-    elif prior is not None and FAMILY_OF[prior] is family:
+    elif prior is not None and FAMILY_OF[prior] is family \
+            and (not broad or reading.category is Category.OTHER):
         category = prior
     else:
         category = reading.category
@@ -143,10 +145,9 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
                   case: Case, reading: reader.Reading | None, override_at: float | None,
                   broad: bool = False) -> tuple[Category, float, str]:
     said = words.category
-    # the buyer's chosen reason, when it names a category at all (no reason, "other", a catch-all
-    # such as 质量问题: it does not)
-    chosen = (prior if prior is not Category.OTHER and prior_weight > _UNKNOWN_REASON_PRIOR and not broad
-              else None)
+    # the buyer's chosen reason, when it names a category at all (no reason, "other": it does not; a
+    # catch-all such as 质量问题 only where the reader has nothing more specific, _reader_decides)
+    chosen = prior if prior is not Category.OTHER and prior_weight > _UNKNOWN_REASON_PRIOR else None
     quality_said = said in QUALITY_CATEGORIES and words.strong
     agree = 0.05 if said is not None and FAMILY_OF[said] is FAMILY_OF[prior] else 0.0
     if case.goods_status is GoodsStatus.NOT_SHIPPED:
@@ -173,13 +174,13 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
             p = reading.quality_probability
             if not reading.unsure and _cues_conflict(words):
                 c, conf, how = _reader_decides(reading, words, chosen,
-                                               "the cues point both ways: the reader decides")
+                                               "the cues point both ways: the reader decides", broad)
                 return c, conf, _READER + how
             # At 0.5 the reader overrules whenever it reads the other family, inside its not-sure band
             # too: then the case is marked not sure (a rep approves), never decided by the cue alone.
             if override_at is not None and reading.family is not FAMILY_OF[said] \
                     and max(p, 1 - p) >= override_at and (not reading.unsure or override_at <= 0.5):
-                c, conf, how = _reader_decides(reading, words, chosen, "the reader overrules the cues")
+                c, conf, how = _reader_decides(reading, words, chosen, "the reader overrules the cues", broad)
                 return c, conf, _READER + how
         base = 0.75 if quality_said else 0.7
         confidence = base + 0.05 * min(words.count - 1, 3) + agree
@@ -199,7 +200,7 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
         return category, 0.6, "the buyer says the goods are fine; the reason prior is set aside"
     if reading is not None:
         c, conf, how = _reader_decides(reading, words, chosen,
-                                       "no clear cue in the words: the reader decides")
+                                       "no clear cue in the words: the reader decides", broad)
         return c, conf, _READER + how
     if said is not None:
         return said, 0.5 + agree, "only vague complaints in the words"
