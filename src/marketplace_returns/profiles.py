@@ -39,7 +39,8 @@ class ReasonEntry(_Strict):
     broad: bool = False
     """A catch-all reason (质量问题, 七天无理由退换货): its category stands for a whole family, so when
     the learned reader decides a case, the category the reader reads is kept rather than replaced by
-    this placeholder. A specific reason (少件/漏发, 卖家发错货) still names the category within its family."""
+    this placeholder (unless the reader reads only ``other``). A specific reason (少件/漏发, 卖家发错货)
+    still names the category within its family."""
 
     @property
     def family(self) -> Family:
