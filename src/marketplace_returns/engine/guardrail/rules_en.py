@@ -31,6 +31,7 @@ from marketplace_returns.engine.guardrail.gates import (
     _G_E_RECEIPT,
     _G_E_REMOVE,
     _G_E_REVIEW,
+    _from_rarest,
     _rarest,
 )
 from marketplace_returns.engine.guardrail.ties import (
@@ -243,13 +244,8 @@ def _present_slow(t: str) -> frozenset[str]:
 def _anchored(words: list[str]) -> tuple[re.Pattern[str], dict[str, tuple[tuple[str, int], ...]]]:
     groups: dict[str, list[tuple[str, int]]] = {}
     for w in words:
-        i = _rarest(w)
-        groups.setdefault(w[i], []).append((w, i))
-    alts = []
-    for c, ws in groups.items():
-        inner = [(f"(?<={re.escape(w[:i + 1])})" if i else "") + re.escape(w[i + 1:]) for w, i in ws]
-        alts.append(re.escape(c) + "(?:" + "|".join(inner) + ")")
-    return re.compile("|".join(alts)), {c: tuple(ws) for c, ws in groups.items()}
+        groups.setdefault(w[_rarest(w)], []).append((w, _rarest(w)))
+    return _from_rarest(words), {c: tuple(ws) for c, ws in groups.items()}
 
 
 _TRIGGERS_COMMON = tuple(w for w in _TRIGGERS if w[_rarest(w)] in _EN_COMMON)
