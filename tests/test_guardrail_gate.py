@@ -62,6 +62,8 @@ def test_the_chat_abbreviation_test_answers_as_its_substring_definition() -> Non
 
 def test_the_english_trigger_set_is_found_as_by_its_substring_definition() -> None:
     rules_en = importlib.import_module("marketplace_returns.engine.guardrail.rules_en")
+    # the shared rare-character regex adds a no-letter-before check for these gate words: none is a trigger
+    assert not set(rules_en._TRIGGERS) & set(gates._NO_LETTER_BEFORE)
     texts = _tune_texts()
     for w in rules_en._TRIGGERS:  # every word alone, at the text's edges, twice overlapping, and cut short
         texts += [w, f"so {w} then.", f"x{w}y", w + w, w[:-1], f"hello {w[1:]} there"]
