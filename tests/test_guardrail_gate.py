@@ -58,3 +58,19 @@ def test_the_chat_abbreviation_test_answers_as_its_substring_definition() -> Non
         assert norm._chat_worth(t) is want, t
         hits += want
     assert 0 < hits < len(texts)
+
+
+def test_the_english_trigger_set_is_found_as_by_its_substring_definition() -> None:
+    rules_en = importlib.import_module("marketplace_returns.engine.guardrail.rules_en")
+    # the shared rare-character regex adds a no-letter-before check for these gate words: none is a trigger
+    assert not set(rules_en._TRIGGERS) & set(gates._NO_LETTER_BEFORE)
+    texts = _tune_texts()
+    for w in rules_en._TRIGGERS:  # every word alone, at the text's edges, twice overlapping, and cut short
+        texts += [w, f"so {w} then.", f"x{w}y", w + w, w[:-1], f"hello {w[1:]} there"]
+    texts += ['"reviews" reviewed review', "write-up writeup write up", "feedback back"]
+    found = 0
+    for t in texts:
+        want = rules_en._present_slow(t)
+        assert rules_en._present(t) == want, t
+        found += bool(want)
+    assert 0 < found < len(texts)

@@ -548,6 +548,10 @@ _STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
 
+# fourth stop: the steps whose worth test can answer yes on an ASCII text (not the Chinese separators,
+# the emoji inside a word, pinyin), in the same order
+_STEPS_ASCII = tuple(s for s in _STEPS if s[0] not in (_SPACED_CJK, _EMOJI_IN_WORD, _PINYIN))
+
 
 def normalise(text: str) -> str:
     """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
@@ -566,7 +570,8 @@ def normalise(text: str) -> str:
             text = text.translate(_CONFUSABLE)
     else:
         text = text.lower()
-    steps = _STEPS if text.isascii() or _LETTER.search(text) is not None else _STEPS[:1]
+    # every step keeps an ASCII text ASCII: on one, the three steps for other scripts are skipped
+    steps = _STEPS_ASCII if text.isascii() else _STEPS if _LETTER.search(text) is not None else _STEPS[:1]
     for pattern, repl, worth in steps:
         if worth(text):  # type: ignore[operator]
             text = pattern.sub(repl, text)  # type: ignore[call-overload]

@@ -24,12 +24,15 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_TIE,
 )
 from marketplace_returns.engine.guardrail.gates import (
+    _EN_COMMON,
     _G_E_COMPLAINT,
     _G_E_MENTION,
     _G_E_REASON,
     _G_E_RECEIPT,
     _G_E_REMOVE,
     _G_E_REVIEW,
+    _from_rarest,
+    _rarest,
 )
 from marketplace_returns.engine.guardrail.ties import (
     _E_FAULT,
@@ -228,8 +231,38 @@ _TRIGGERS = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_REMOVE, *_G_E_COMPLA
 _REASON_AT_START = tuple(w[1:] for w in _G_E_REASON if w.startswith(" "))
 
 
-def _present(t: str) -> frozenset[str]:
+def _present_slow(t: str) -> frozenset[str]:
+    """The reference definition of ``_present`` (tests compare the two)."""
     return frozenset(w for w in _TRIGGERS if w in t)
+
+
+# Fourth stop: ``_present`` ran 169 substring tests (about 20 µs on each English engine reply that passes
+# the first gate). Now a trigger with a rare character is found from that character, by one regex that
+# ``re`` scans in C (the characters before it checked by a lookbehind); at each place it matches, every
+# trigger anchored on that character is tested there, so triggers that overlap are all found. Only the
+# triggers made of common letters are still substring tests.
+def _anchored(words: list[str]) -> tuple[re.Pattern[str], dict[str, tuple[tuple[str, int], ...]]]:
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for w in words:
+        groups.setdefault(w[_rarest(w)], []).append((w, _rarest(w)))
+    return _from_rarest(words), {c: tuple(ws) for c, ws in groups.items()}
+
+
+_TRIGGERS_COMMON = tuple(w for w in _TRIGGERS if w[_rarest(w)] in _EN_COMMON)
+_RX_TRIGGERS_RARE, _TRIGGERS_AT = _anchored([w for w in _TRIGGERS if w[_rarest(w)] not in _EN_COMMON])
+
+
+def _present(t: str) -> frozenset[str]:
+    """The trigger words ``t`` holds (``_present_slow(t)``, faster)."""
+    found = [w for w in _TRIGGERS_COMMON if w in t]
+    m = _RX_TRIGGERS_RARE.search(t)
+    while m is not None:
+        q = m.start()
+        for w, i in _TRIGGERS_AT[t[q]]:
+            if q >= i and t.startswith(w, q - i):
+                found.append(w)
+        m = _RX_TRIGGERS_RARE.search(t, q + 1)
+    return frozenset(found)
 
 
 def _found(pattern: _Finder, t: str, present: frozenset[str], triggers: tuple[str, ...]
