@@ -454,18 +454,18 @@ def _blank_staff(text: str, written: str) -> str:
         a, b = m.span()
         lo = max((x.end() for x in _SENTENCE_END.finditer(text, 0, a)), default=0)
         hi_m = _SENTENCE_END.search(text, b)
-        hi = hi_m.start() if hi_m else len(text)
+        sentence_hi = hi = hi_m.start() if hi_m else len(text)
         if zh:  # after the quote, only its own clause counts ("...", 不要写得太直白 is advice on tone)
             end = _CLAUSE_END.search(text, b)
             hi = min(hi, end.start()) if end else hi
         outside = written[lo:a] + " " + written[b:hi]
         if (no.search(outside) is None and _STAFF_MENTION.match(text, b - 1) is None
-                and _STAFF_REPORT.search(text, b, hi_m.start() if hi_m else len(text)) is None):
+                and _STAFF_REPORT.search(text, b, sentence_hi) is None):
             continue
         clause_lo = max((x.end() for x in _CLAUSE_END.finditer(text, lo, a)), default=lo)
         before = written[clause_lo:a]
         if (_STAFF_TEACH.search(before) is not None and no.search(before) is None
-                and _STAFF_REPORT.search(text, b, hi_m.start() if hi_m else len(text)) is None):
+                and _STAFF_REPORT.search(text, b, sentence_hi) is None):
             continue  # a script taught (round 8, ninth set: not where what was said is then reported)
         chars[a:b] = "_" * (b - a)
     blanked = "".join(chars)
