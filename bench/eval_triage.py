@@ -50,7 +50,8 @@ from marketplace_returns.training.run import describe, load_examples, load_pool,
 from marketplace_returns.training.train import Recipe, train
 from marketplace_returns.training.unlabelled import PoolText
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.8, 0.5)
 
 
@@ -280,6 +281,10 @@ def main() -> int:
     ap.add_argument("--no-pool", action="store_true", help="train without the unlabelled pool's weak rows")
     ap.add_argument("--search-design", action="store_true",
                     help="inner folds choose C and the weak share from the wider grid")
+    ap.add_argument("--messages", type=Path, default=ROOT / "tests" / "data" / "messages",
+                    help="our written refund-request messages, a training source per file "
+                         "(default tests/data/messages)")
+    ap.add_argument("--no-messages", action="store_true", help="leave the written messages out")
     ap.add_argument("--outer", action="append", default=[], metavar="SOURCE",
                     help="score only these sources (repeatable); the pooled figures are over them alone")
     args = ap.parse_args()
@@ -289,8 +294,9 @@ def main() -> int:
         return 2
     if args.corpora is None and args.pool is None:
         print("no --corpora: scoring on the development half only", file=sys.stderr)
+    messages = None if args.no_messages or not args.messages.is_dir() else args.messages
     examples, dropped = load_examples(args.corpora, args.shared if args.shared.is_dir() else None, heldout,
-                                      args.pool)
+                                      args.pool, messages=messages)
     print(f"rows: {len(examples)} (dropped {dropped}); seed {args.seed}; * marks the engine's policy "
           f"(OVERRIDE_AT = {OVERRIDE_AT})")
     pool = [] if args.no_pool else load_pool(args.corpora, heldout, examples)

@@ -24,6 +24,7 @@ from marketplace_returns.training.data import (
     assemble,
     corpus_examples,
     dev_half,
+    message_examples,
     pool_examples,
     sha256,
 )
@@ -41,9 +42,10 @@ def manifest_digest(examples: Sequence[Example]) -> str:
 
 def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path | None,
                   pool: Path | None = None, corpus_dir: Path | None = None,
-                  ) -> tuple[list[Example], dict[str, int]]:
-    """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), then the
-    development half; held-out rows and repeats dropped."""
+                  messages: Path | None = None) -> tuple[list[Example], dict[str, int]]:
+    """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), the
+    development half, then our written refund-request messages (when ``messages`` is); held-out rows
+    and repeats dropped."""
     groups = []
     if corpora is not None:
         groups.append(list(corpus_examples(corpora, heldout, corpus_dir)))
@@ -51,6 +53,8 @@ def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path 
         groups.append(list(pool_examples(pool)))
     if shared_data is not None:
         groups.append(dev_half(shared_data))
+    if messages is not None:
+        groups.append(message_examples(messages))
     return assemble(groups, Heldout.read(heldout))
 
 
@@ -159,9 +163,9 @@ def default_out() -> Path:
 def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None, out: Path, seed: int,
         version: str | None, log: Callable[[str], None], do_loso: bool = True,
         pool: Path | None = None, corpus_dir: Path | None = None,
-        recipe: Recipe | None = None) -> dict[str, Model]:
+        recipe: Recipe | None = None, messages: Path | None = None) -> dict[str, Model]:
     """Train both languages, print the report through ``log``, write ``out/reader.npz``."""
-    examples, dropped = load_examples(corpora, shared_data, heldout, pool, corpus_dir)
+    examples, dropped = load_examples(corpora, shared_data, heldout, pool, corpus_dir, messages)
     log(f"examples: {len(examples)} (dropped: {', '.join(f'{k} {v}' for k, v in dropped.items())})")
     counts = Counter((e.lang, e.source, e.origin) for e in examples)
     for (lang, source, origin), n in sorted(counts.items()):
