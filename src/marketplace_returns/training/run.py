@@ -110,6 +110,10 @@ def load_pool(corpora: Path | None, heldout: Path | None, examples: Sequence[Exa
                            corpus_dir=corpus_dir)
 
 
+def _subset(pred: Predictions, rows: list[int]) -> Predictions:
+    return Predictions(pred.p_quality[rows], [pred.category[i] for i in rows], pred.category_p[rows])
+
+
 def describe(model: Model) -> str:
     """The design the inner folds selected, and what each candidate scored."""
     d = model.notes.get("design")
@@ -196,11 +200,15 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
         cv = Score()
         cv.add(mine, model.oof, band)
         log(cv.line(f"out of fold ({model.notes['folds']})"))
+        texts = [i for i, e in enumerate(mine) if e.origin != "messages"]
+        if len(texts) < len(mine):
+            real = Score()
+            real.add([mine[i] for i in texts], _subset(model.oof, texts), band)
+            log(real.line("out of fold, real texts only"))
         dev = [i for i, e in enumerate(mine) if e.origin == "dev"]
         if dev:
             dev_score = Score()
-            dev_score.add([mine[i] for i in dev], Predictions(model.oof.p_quality[dev],
-                          [model.oof.category[i] for i in dev], model.oof.category_p[dev]), band)
+            dev_score.add([mine[i] for i in dev], _subset(model.oof, dev), band)
             log(dev_score.line("dev half (out of fold)"))
         if do_loso:
             total = Score()
