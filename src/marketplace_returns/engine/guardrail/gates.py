@@ -47,7 +47,7 @@ _G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要",
                "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
                '"')
 _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
-               "评", "好话", "公开",
+               "评", "好话", "公开", "笔记", "好苹",  # round 10: a 小红书 note
                "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分", "别直接", "不要直接")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
@@ -66,7 +66,8 @@ _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimon
                "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
                "satisfied", "spare", "say something", "say a ", "let everyone",
                "tell people", "telling people", "tell everyone", "tell your friends", "folks",  # round 7
-               "trustpilot", "enthusiasm", "glowing word")  # round 9 (batch BG)
+               "trustpilot", "enthusiasm", "glowing word",  # round 9 (batch BG)
+               "positive", "+ve", "google", "purchase page")  # round 10 (batch BJ): asks with no review word
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",

@@ -43,6 +43,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_CANCEL,
     E_DECOUPLE,
     E_EITHER_CHOICE,
+    E_EXAMINE,
     E_THREAT,
     prefaced,
 )
@@ -232,6 +233,9 @@ def _gate_en_model(norm: str) -> bool:
         shop = _E_SHOP_RECEIVED.sub(" ", norm)
         blanked = shop != norm
         norm = shop
+    if "review " in norm and E_EXAMINE.search(norm) is not None:  # round 10: "review the proof"
+        norm = E_EXAMINE.sub(" ", norm)
+        blanked = True
     if "return request" not in norm and "refund request" not in norm:
         return _gate_en(norm) if blanked else True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))

@@ -137,17 +137,23 @@ _PINYIN_WORDS = {
     "fanxian": "返现", "hongbao": "红包", "buyingxiang": "不影响", "buxihuan": "不喜欢",
     "wuliyou": "无理由", "buxiangyao": "不想要", "bugai": "不改", "shandiao": "删掉", "shanchu": "删除",
     "peini": "赔你", "suiyi": "随意",
+    "biji": "笔记", "tupian": "图片", "weiquan": "维权",  # round 10: a 小红书 note, its picture
 }
 # Short ones only where they cannot be a brand or an English word: initials standing alone (not touching
 # a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
 # what deleting takes, 图 after a plus or before 返.
 _PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
-                 "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评"}
+                 "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评",
+                 "wq": "维权", "cx": "撤销", "bu": "补", "note": "笔记", "p": "评"}  # round 10
 # Round 5: initials touching a Chinese character where only the concept fits: after 给个 / 求 / 写 / 留
 # ("给个hp呗"), before what is done to a review or paid for it ("cp撤了吧", "hp返5r"); qrsh (确认收货)
 # anywhere, being no word or brand; xian after 返 (返xian).
 _TOUCHING = (r"|(?<![a-z])qrsh(?![a-z])|(?<=[个给求写留])(?:hp|cp)(?![a-z])"
-             r"|(?<![a-z])(?:hp|cp)(?=[删撤改返送呗吧])|(?<=返)xian(?![a-z])")
+             r"|(?<![a-z])(?:hp|cp)(?=[删撤改返送呗吧])|(?<=返)xian(?![a-z])"
+             # round 10 (tune_eval11/12, batch BI-BJ): group-buy and 小红书 slang ("hp走一波", "hp带图",
+             # "5x好p", "那个wq能不能先cx一下", "bu 20", "那篇note")
+             r"|(?<![a-z])hp(?=[走带晒安])|(?<=好)p(?![a-z])|(?<![a-z])wq(?![a-z])"
+             r"|(?<![a-z])cx(?= ?(?:一下|掉|了))|(?<![a-z])bu(?= ?\d)|(?<=[篇条])note(?![a-z])")
 _LONE = rf"(?<![a-z{_CJK}])(?:hp|cp|ts|hb)(?![a-z{_CJK}])"
 _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
     " ?".join(_syl) for _syl in sorted(

@@ -12,6 +12,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_COMPLAINT_MENTION,
     Z_DECOUPLE,
     Z_NOT_ACT,
+    Z_NOT_REMOVE,
     Z_REASON,
     Z_RECEIPT,
     Z_REFUND,
@@ -74,6 +75,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     reason = _gated(Z_REASON, t, _RX_Z_REASON)
     give = _not_in(_gated(Z_REVIEW_GIVE, t, _RX_Z_REVIEW), t, Z_NOT_ACT)
     remove = _gated(Z_REVIEW_REMOVE, t, _RX_Z_REVIEW)
+    if remove and ("能" in t or "无" in t or "没" in t or "可以" in t):  # round 10: who may change a review
+        remove = _not_in(remove, t, Z_NOT_REMOVE)
     complaint = _gated(Z_COMPLAINT, t, _RX_Z_COMPLAINT)
     receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
                if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
@@ -137,15 +140,22 @@ _Z_PROMISE = re.compile(r"都会[^。！？!?]{0,12}?(?:退|处理|同意|受理
 # own steps, said the same for everyone, are honest).
 _Z_STATE_COMPLAINT = re.compile(
     r"(?:涉及|有|带|存在|处于|开了|开着|未关闭的?|未撤销的?|没撤的?|挂着)[^。！？!?，,]{0,6}?"
-    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分)|(?:投诉|介入|纠纷|申诉|仲裁)(?:中|期间)")
+    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分)|(?:投诉|介入|纠纷|申诉|仲裁)(?:中|期间)"
+    # round 10 (tune_eval11/12, batch BK): an order filed as a complaint ("投诉订单"), a note or review that
+    # names the shop ("您在笔记里提到了我们")
+    r"|投诉的?(?:订单|单)|(?:笔记|帖子|评价|评论|视频)(?:里|上|中)?[^。！？!?，,]{0,6}?(?:提到|提了|说了|写了|曝光|吐槽|挂)"
+    r"了?(?:我们|本店|店铺|咱)")
 _Z_STATE_REASON = re.compile(r"(?:原因|理由)(?:为|是|选|写|选的是|写的是)?[^。！？!?，,]{0,10}?"
                              r"的(?:订单|退货|退款|售后单?|单子|申请)")
 _Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|冻结|下个月|下月|批次|排队|延后|延迟|"
                        r"无法操作|没法操作|鉴定费|检测费|送检|折旧费|拍照取证|不会打款|不打款|不能打款|"
-                       r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)")
+                       r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)"
+                       # round 10: patience as the threat ("慢慢等", "等笔记那边有个说法了再批"), approvals
+                       r"|慢慢等|慢慢走|有个说法|逐级审批|审批"
+                       r"|[两三四五六七八九十]+(?:[到至][两三四五六七八九十]+)?个?(?:工作日|周|星期|个月)")
 _Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
                        r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
-_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分")
+_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分|笔记|帖子|评价里|评论里")
 _Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
 
 
