@@ -351,6 +351,13 @@ E_RECEIPT = _Concept(
     r"(?:delivery|parcel|package|shipment)\b|\bshows? (?:that )?you(?:'ve| have)? received\b"
     r"|\bstatus [\"']?received\b"
     r"|\bdelivery sign-off\b|\breads [\"']?delivered (?:&|and) accepted\b"
+    # round 10 (tune_eval12, batch BL): the button's label quoted whole ("click 'mark as received'"), the
+    # delivery or reception validated, the transaction finalised on the buyer's side
+    r"|\b(?:click|tap|press|hit|tick|check)\w* (?:on )?[\"'](?:mark(?:ed)? (?:it )?as|confirm) "
+    r"(?:received|delivered|receipt)\b"
+    r"|\bvalidat(?:e|ed|ing) (?:the |your )?(?:delivery|reception|receipt|order|parcel|package)\b"
+    r"|\b(?:transaction|order|purchase) (?:is |gets |has been )?finali[sz]ed\b"
+    r"|\bfinali[sz](?:e|es|ing) (?:the|your|this) (?:transaction|order|purchase)\b"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
@@ -385,6 +392,7 @@ E_TIE = _Concept(
     r"and an?|"
     r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
     r"and the)\b|="
+    r"|& (?:we|you|your|get)\b"  # round 10 (tune_eval12): "tap 'received' & your $10 credit lands"
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"

@@ -76,6 +76,7 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "return request", "refund request")  # round 7: a request withdrawn
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ", "sign-off",
+                "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
                 # round 8 (batch AT): the delivery or the order accepted; not "accept" alone (eight engine
                 # replies hold "cannot accept this request")
                 "accept delivery", "accept the delivery", "accept your delivery", "accepted the delivery",

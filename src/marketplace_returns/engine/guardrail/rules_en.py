@@ -358,8 +358,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         remove = sorted(remove + on_review)
     if on_complaint:
         complaint = sorted(complaint + on_complaint)
+    # round 10 (batch BL): a benefit already given in the act's sentence ("the refund ... is already done")
+    # does not keep a receipt act that is put off
     receipt = _unhurried(doc, _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT),
-                         _E_UNHURRIED, E_BENEFIT)
+                         _E_UNHURRIED, _E_BENEFIT_OPEN)
     mention = _found(E_COMPLAINT_MENTION, t, present, _G_E_MENTION)
     request = [(m.start(), m.end()) for m in _E_REQUEST_OFF.finditer(t)] if "request" in t else []
     conditions = reason + remove + complaint + receipt + mention + request

@@ -173,7 +173,10 @@ def _unhurried(doc: _Doc, spans: list[tuple[int, int]], cue: re.Pattern[str], be
         i = doc.sentence_of(span[0])
         lo, hi = doc.sentence(i)
         near_hi = doc.sentence(min(i + 1, n - 1))[1]
-        if cue.search(doc.text, lo, near_hi) is not None and benefit.search(doc.text[lo:hi]) is None:
+        m = cue.search(doc.text, lo, near_hi)
+        if m is not None and not any(  # round 10 (batch BL): a benefit inside the cue is what is awaited
+                not (m.start() < lo + b.end() and lo + b.start() < m.end())  # ("until the replacement is
+                for b in benefit.finditer(doc.text[lo:hi])):              # in your hands")
             continue
         out.append(span)
     return out
