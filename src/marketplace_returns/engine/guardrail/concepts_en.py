@@ -447,7 +447,8 @@ E_CANCEL = re.compile(
     r"treated)|"
     r"(?:processed|refunded|handled) the same|whether the|no expectation|no pressure|no obligation|"
     r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
-    r"you(?:'ll| will)? (?:need to |have to )?(?:cover|pay for)|(?:marketplace|platform)'?s? rules?|"
+    r"you(?:'ll| will|'d| would)? (?:need to |have to )?(?:cover|pay for)|"
+    r"(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
     r"unnecessary|their rules?|not ours|whether you|not affected|unaffected|(?:doesn'?t|"
     r"does not|not) depend|either way|regardless|won'?t affect|"
@@ -558,6 +559,15 @@ _E_NOT_ACT_9_WORDS = ("for review", "for feedback", "for rating", "for any", "fo
                       "feedback out")
 E_NOT_ACT = Gated(E_NOT_ACT, _E_NOT_ACT_9, _E_NOT_ACT_9_WORDS)  # type: ignore[assignment]
 E_NOT_ACT = Gated(E_NOT_ACT, E_EXAMINE, ("review ",))  # type: ignore[assignment]  # round 10
+# Round 10 (tune_eval12): who may change a review, stated as a fact ("sellers cannot edit or delete any
+# review; only Lazada can remove one"): no request to remove it.
+_E_NO_POWER = re.compile(r"\b(?:sellers?|we|the shop|shops|merchants?|i)(?: also)? "
+                         r"(?:can'?t|cannot|are not able to|aren'?t able to|are unable to|have no way to|"
+                         r"am not able to) "
+                         r"(?:(?:edit|delete|change|remove|hide|touch|alter)(?:,? or |,? )?){1,3}"
+                         r"(?:any |a |your |the |buyers'? |customer )?(?:reviews?|ratings?|feedback)\b")
+E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER,  # type: ignore[assignment]
+                  ("can't", "cannot", "able to", "no way"))
 # Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
 _E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
              r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"

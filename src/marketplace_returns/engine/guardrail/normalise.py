@@ -385,7 +385,8 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
 # ('客户点完确认收货再发："..."': the script). A script that teaches the tie with no forbidding word is
 # still read.
 _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
-                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册)[^】\n]{0,14}】|"
+                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
+                       r"日报|周报|通报|晨会|周会)[^】\n]{0,14}】|"  # round 10 (tune_eval11): 【售后日报】
                        r"各位|大家|同事们|姐妹们|@全体|全体客服)")
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
@@ -398,7 +399,9 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
-                       r"(?:support |team |staff |ops )?(?:policy|sop|ops) (?:update|note)\b)")
+                       r"(?:support |team |staff |ops )?(?:policy|sop|ops) (?:update|note)\b|"
+                       # round 10 (tune_eval12): "Rep guide, Q&A:"
+                       r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -407,7 +410,8 @@ _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|承诺|�
        r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
-                          r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒")
+                          r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
+                          r"没有一单|无一单|没有一个")  # round 10 (tune_eval11): a report that none did
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"

@@ -287,7 +287,7 @@ _E_ASKED = re.compile(r"\byou (?:asked|were asking|wanted to know|are asking|'re
                       # round 10 (tune_eval12, batch BH): a buyer's question quoted in a rep guide and
                       # answered no ("'will you give me something if i change my review?' -> answer: no"), or
                       # whose answer was blanked as a forbidding clause
-                      r"|['\"][^'\"\n]{3,120}\?['\"]?(?= ?(?:(?:->|→|—|-|:) ?)?"
+                      r"|['\"][^'\"\n]{3,120}\?['\"]?(?= *(?:(?:->|→|—|-|:|then) *)?"
                       r"(?:(?:our )?(?:answer|reply|response|a) ?:? ?)?(?:no|nope)\b|_{3})")
 _E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask", "buyer ask",
                   "buyers ask", "customer ask", "customers ask", "shopper ask", "client ask", "buyer want",
