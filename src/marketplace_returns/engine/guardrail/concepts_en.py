@@ -116,7 +116,7 @@ E_REVIEW_GIVE = re.compile(
     r"testimonial|kind words|good word|thumbs up|shout-out|shout out|star rating|comment|comments|"
     r"write-up)\b|"
     r"\bleave us some love\b|"
-    r"\bshow us some love\b|\bsome love\b|\btell the world\b"
+    r"\bshow us some love\b|\bsome love\b|\btell the world\b|\blove notes?\b"  # round 10: Poshmark's review
 )
 # Word classes for the English review acts: verbs that make a review milder (with a review object
 # after a determiner, so "hold on while we review the photos" is not read), the mild states it is asked
@@ -264,6 +264,9 @@ _E_REVIEW_REMOVE_9_WORDS = ("look again", "one more time", "once more", " look a
 E_REVIEW_REMOVE = Gated(E_REVIEW_REMOVE, _E_REVIEW_REMOVE_9,  # type: ignore[assignment]
                         _E_REVIEW_REMOVE_9_WORDS)
 E_COMPLAINT = _Concept(
+    # round 10 (tune_written11): the case un-flagged, taken out of the platform's hands
+    rf"\bun-?flag(?:s|ged|ging)?\b|\btake (?:it|this|the (?:case|claim|dispute)) (?:back )?out(?:ta| of) "
+    rf"(?:ebay|paypal|amazon|etsy|poshmark|posh|the bank|the platform)'?s? hands\b|"
     rf"(?<!will )(?<!'ll )(?<!would )(?<!they )(?<!can )"
     rf"\b(?:withdraw|withdrawn|cancel|close|drop|retract|reverse|reversed|take back|call off|calling off|"
     rf"called off|back out of|backing out of|back off|step away from|stepping away from|step back from|"
@@ -358,6 +361,8 @@ E_RECEIPT = _Concept(
     r"|\bvalidat(?:e|ed|ing) (?:the |your )?(?:delivery|reception|receipt|order|parcel|package)\b"
     r"|\b(?:transaction|order|purchase) (?:is |gets |has been )?finali[sz]ed\b"
     r"|\bfinali[sz](?:e|es|ing) (?:the|your|this) (?:transaction|order|purchase)\b"
+    # round 10 (tune_written11): the Accept button (Poshmark, Mercari)
+    r"|\b(?:tap|click|hit|press)(?:s|ped|ping|ed|ing)? (?:on )?(?:the )?[\"']?accept\b"
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
@@ -464,7 +469,7 @@ E_CANCEL = re.compile(
     r"honest feedback|any review (?:you|is|at all)|however you|that's up|(?<!isn't )(?<!not )accurate|"
     r"true for you|matches your|"
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
-    r"is correct|is fine|already approved|already on its way|fits what|don'?t need to|"
+    r"is correct|is fine(?! now)|already approved|already on its way|fits what|don'?t need to|"
     r"(?:not|never|won'?t|can'?t|cannot) (?:be )?ask(?:ing)? you to|we'?re not asking|as you (?:chose|picked|"
     r"selected) it|"
     r"\d[\d,.]* (?:five-star |5-star |positive |good )?(?:ratings|reviews)|"
@@ -497,7 +502,10 @@ E_CANCEL = re.compile(
     # round 10 (tune_eval12, batch BH): an act said not to be needed ("no need to close anything or leave
     # feedback for the refund", "no review needed"), a gift not linked to reviews, a second refund declined
     # as a double payment ("if the bank refunds you, we won't refund a second time")
-    r"no need to (?:close|leave|post|write|give|rate|review|withdraw|cancel|do anything)|"
+    r"no need to (?:close|leave|post|write|give|rate|review|withdraw|cancel|do anything|mark)|"
+    # round 10 (tune_written11): a bad review allowed ("if you wanna leave negative feedback, that's fair")
+    r"(?:negative|bad|low|1-star|one-star|honest) (?:feedback|review|rating)[^.!?\n]{0,30}?"
+    r"(?:that'?s|is|it'?s) (?:fair|fine|your right|okay|ok)|"
     r"(?:not|isn'?t|aren'?t|never) (?:linked|connected|related) to|"
     r"no (?:review|feedback|rating)s? (?:needed|required|necessary)|"
     r"(?:won'?t|will not|can'?t|cannot) (?:also )?refund (?:you )?(?:a second time|twice|again|as well)|"
@@ -528,6 +536,9 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
                        r"(?:a |an |some |the )?(?:[a-z0-9-]+ )?(?:feedback|review|rating|stars?))\b|"
                        r"['\"](?:five|5)[- ]?stars?['\"](?=[^.!?\n]{0,30}"
                        r"\b(?:brand|name|title|award|listing)\b)"
+                       # round 10 (tune_written11): an impostor's offer reported
+                       r"|\b(?:pretending to be|claiming to be(?: from)?|posing as|impersonating) "
+                       r"(?:me|us|the shop|our (?:shop|store|team|brand))\b[^.!?\n]*"
                        r"|\b(?:colleague|agent|rep|someone)s? (?:\w+ ){0,2}"
                        r"(?:suggested|said|told you|offered)[^.!?\n]*"
                        r"(?=[.!?;] *[^.!?\n]{0,20}(?:should never have|should not have|shouldn'?t have|"
@@ -537,9 +548,10 @@ E_NOT_ACT = re.compile(r"\b(?:(?:we|we'?ll|we will|i'?ll|i will) (?:\w+ )?confir
 # refund"), reps told to keep a review out of an offer ("do not mention the review when offering"). Run
 # only where one of the literal words is present (as one regex with E_NOT_ACT it doubled its cost).
 _E_NOT_ACT_9 = re.compile(
-    r"\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
+    r"\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to|not permitted to|"
+    r"(?:does not|doesn'?t|do not|don'?t) (?:allow|let|permit) (?:sellers|us|shops|me) to) "
     r"(?:\w+ ){0,2}(?:give|pay|offer|reward|buy|compensate)\w*(?: (?:or|and) \w+)?"
-    r"(?: \w+){0,3} (?:for|in exchange for) (?:any |a |our |your )?(?:\w+ )?"
+    r"(?:,? \w+){0,4} (?:for|in exchange for|in return for) (?:any |a |our |your )?(?:\w+ )?"
     r"(?:reviews?|feedback|ratings?)(?: of any kind)?"
     r"|\b(?:can'?t|cannot|don'?t|do not|never|won'?t|will not|not allowed to) "
     r"(?:pay for|reward|incentivi[sz]e|buy)(?: (?:or|and) "
@@ -553,7 +565,7 @@ _E_NOT_ACT_9 = re.compile(
     r"|\bleave (?:the |their )?(?:customer'?s? |buyer'?s? )?(?:review|rating|feedback) "
     r"out\b"
 )
-_E_NOT_ACT_9_WORDS = ("for review", "for feedback", "for rating", "for any", "for a review",
+_E_NOT_ACT_9_WORDS = ("for review", "for feedback", "for rating", "for any", "for a review", "return for",
                       "for your review", "reward", "incentivi", "exchange for", "and still",
                       "after the refund", "mention", "bring up", "raise", "review out", "rating out",
                       "feedback out")

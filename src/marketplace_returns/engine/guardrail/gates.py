@@ -51,7 +51,7 @@ _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分
                "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分", "别直接", "不要直接")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
-                  "12315", "消协", "工单", "工商",
+                  "12315", "消协", "工单", "工商", "小法庭", "争议",  # round 10
                   "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")  # round 7: a request withdrawn
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
                "走完", "结了", "结掉", "完结", "了结", "完成", "成功",  # round 5: the order's state
@@ -72,11 +72,14 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
-                  "trustpilot", "bbb", "ftc", "let ",
+                  "trustpilot", "bbb", "ftc", "let ", "unflag", "un-flag",
                   "return request", "refund request")  # round 7: a request withdrawn
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ", "sign-off",
                 "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
+                "tap accept", "hit accept", "click accept", "press accept", "tap on accept",
+                "click on accept",
+                "tap \"accept", "hit \"accept", "click \"accept",
                 # round 8 (batch AT): the delivery or the order accepted; not "accept" alone (eight engine
                 # replies hold "cannot accept this request")
                 "accept delivery", "accept the delivery", "accept your delivery", "accepted the delivery",

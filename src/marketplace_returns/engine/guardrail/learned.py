@@ -185,7 +185,7 @@ def _shut(norm: str, has_zh: bool, has_en: bool) -> bool:
 
 # the buyer told not to confirm yet: the same words the disclaimer finders and the rules' receipt act skip
 _Z_NOT_YET = re.compile(r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)")
-_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm")
+_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm|\bno need to (?:mark|confirm|click|tap)\b")
 
 
 def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:

@@ -56,7 +56,12 @@ _Z_UNHURRIED = re.compile(r"不着急|不用急|不急|看好了?再|没问题�
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
 # read the text; the answer after it is read as usual.
 _Z_ASKED = re.compile(r"(?:您|你|买家|顾客|客户|家人们|有人)(?:刚才|之前|是)?(?:问|想问|想知道|咨询)"
-                      r"[^。！？!?，,]*")  # round 7: 你问, and a buyer's question in a staff script
+                      r"[^。！？!?，,]*"
+                      # round 10 (tune_written11): a staff Q&A answered no ("问：给好评能不能送膜？答：不能"),
+                      # the buyer's words quoted ("买家说“不撤投诉就给差评”")
+                      r"|问[:：][^。！？!?\n]*[？?](?=\s*答[:：]\s*(?:不能|不行|不可以|不会|没有|不送|不给))"
+                      r"|(?:买家|顾客|客户)说[:：]?\"[^\"\n]*\"")
+# (round 7: 你问, and a buyer's question in a staff script)
 
 
 def _blank_asked(doc: _Doc) -> _Doc:
@@ -140,7 +145,7 @@ _Z_PROMISE = re.compile(r"都会[^。！？!?]{0,12}?(?:退|处理|同意|受理
 # own steps, said the same for everyone, are honest).
 _Z_STATE_COMPLAINT = re.compile(
     r"(?:涉及|有|带|存在|处于|开了|开着|未关闭的?|未撤销的?|没撤的?|挂着)[^。！？!?，,]{0,6}?"
-    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分)|(?:投诉|介入|纠纷|申诉|仲裁)(?:中|期间)"
+    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分|小法庭|争议)|(?:投诉|介入|纠纷|申诉|仲裁|争议)(?:中|期间)"
     # round 10 (tune_eval11/12, batch BK): an order filed as a complaint ("投诉订单"), a note or review that
     # names the shop ("您在笔记里提到了我们")
     r"|投诉的?(?:订单|单)|(?:笔记|帖子|评价|评论|视频)(?:里|上|中)?[^。！？!?，,]{0,6}?(?:提到|提了|说了|写了|曝光|吐槽|挂)"
@@ -155,7 +160,8 @@ _Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|�
                        r"|[两三四五六七八九十]+(?:[到至][两三四五六七八九十]+)?个?(?:工作日|周|星期|个月)")
 _Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
                        r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
-_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分|笔记|帖子|评价里|评论里")
+_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分|笔记|帖子|评价里|评论里|"
+                            r"小法庭|争议")
 _Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
 
 

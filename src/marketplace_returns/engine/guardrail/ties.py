@@ -119,7 +119,9 @@ class _Except:
 # A reason the seller is at fault under (quality, wrong or missing item...): pointing a buyer to it, with
 # what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
 # move towards a reason that spares the seller can be bought.
-_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|描述不符|破损|假货|做工|瑕疵")
+_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|(?:尺寸|尺码|规格|颜色)?与?描述不符|破损|假货|"
+                      r"做工|瑕疵|"
+                      r"色差")  # round 10 (tune_written11): the whole label, and a colour unlike the picture
 _Z_SPARING = re.compile(r"无理由|不想要|不需要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|"
                         r"买错|尺码|尺寸|协商|不合适")
 _E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
@@ -134,6 +136,10 @@ _AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质�
                    r"change|switch|update|edit|other than|except")
 
 
+def _blank(m: re.Match[str]) -> str:
+    return "_" * (m.end() - m.start())
+
+
 def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
              sparing: re.Pattern[str]) -> list[tuple[int, int]]:
     """The reason acts whose sentence is not only about a reason the seller is at fault under."""
@@ -141,7 +147,13 @@ def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
     for span in spans:
         lo, hi = doc.sentence(doc.sentence_of(span[0]))
         sentence = doc.text[lo:hi]
-        if fault.search(sentence) and not sparing.search(sentence) and not _AWAY.search(sentence):
+        if fault.search(sentence) is None:
+            out.append(span)
+            continue
+        # round 10 (tune_written11): the fault label's own words are not read as a sparing reason or a
+        # move away ("尺寸与描述不符" holds 尺寸, "item not as described" holds "not")
+        rest = fault.sub(_blank, sentence)
+        if not sparing.search(rest) and not _AWAY.search(rest):
             continue
         out.append(span)
     return out
