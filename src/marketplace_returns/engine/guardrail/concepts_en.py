@@ -459,7 +459,8 @@ E_CANCEL = re.compile(
     r"does not|not) depend|either way|regardless|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
-    r"not affect|no strings|nothing to do with|never|not required|optional|whatever|any reason[,.;]|"
+    r"not affect|no strings|nothing to do with|never|not required|optional|(?<!do )(?<!, )whatever|"
+    r"any reason[,.;]|"
     r"goes through the same|same either way|any reason (?:is|works|"
     r"you)|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
@@ -499,6 +500,10 @@ E_CANCEL = re.compile(
     r"not (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
     r"don'?t offer (?:anything|any \w+) for|do not offer (?:anything|any \w+) for|"
     r"never offer (?:anything|any \w+) for|"
+    # round 10 (tune_written11): a list of acts no benefit is offered for, to the clause's end
+    r"(?:not permitted to|not allowed to|(?:does not|doesn'?t|do not|don'?t) (?:allow|permit) "
+    r"(?:sellers|us|shops|me) to) (?:\w+ ){0,2}(?:give|pay|offer|reward|buy|compensate)\w*[^.!?\n]{0,60}?"
+    r"\bin (?:exchange|return) for\b[^.!?\n]*|"
     # round 10 (tune_eval12, batch BH): an act said not to be needed ("no need to close anything or leave
     # feedback for the refund", "no review needed"), a gift not linked to reviews, a second refund declined
     # as a double payment ("if the bank refunds you, we won't refund a second time")
