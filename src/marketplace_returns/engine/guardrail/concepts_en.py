@@ -398,6 +398,7 @@ E_TIE = _Concept(
     r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
     r"and the)\b|="
     r"|& (?:we|you|your|get)\b"  # round 10 (tune_eval12): "tap 'received' & your $10 credit lands"
+    r"|\band i(?:'ll| will|'d| can)\b"  # round 10: "hit accept ... and i'll add a free scarf"
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"

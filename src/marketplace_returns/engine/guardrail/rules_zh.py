@@ -165,6 +165,12 @@ _RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|�
 _Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
 
 
+# round 10: the state may cite the buyer's review ("您在评价里提到了我们"): that citation is the state, not
+# a disclaimer of the burden tied to it
+_Z_STATE_SKIP = re.compile(_Z_POLICY.pattern + r"|您在评价里(?:提到|说的|说到|反映)"
+                           r"|您评价里(?:提到|说的|说到|反映)|您提到的|您说的")
+
+
 def _state_burden(doc: _Doc) -> _Hit | None:
     t = doc.text
     complaint = _RX_STATE_HINT.search(t) is not None
@@ -178,7 +184,7 @@ def _state_burden(doc: _Doc) -> _Hit | None:
         states += [(m.start(), m.end()) for m in _Z_STATE_REASON.finditer(t)]
     if not states:
         return None
-    hit = _tie(doc, sorted(states), _Z_BURDEN, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
+    hit = _tie(doc, sorted(states), _Z_BURDEN, None, _Except(Z_CANCEL, _Z_STATE_SKIP), "refund_threat",
                need_tie_word=False, decouple=Z_DECOUPLE)
     if hit is None:
         return None
