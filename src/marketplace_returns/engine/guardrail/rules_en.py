@@ -300,7 +300,8 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
     t = doc.text
     # substring tests first: the regex costs about 1.5 µs on an English reply, which almost always
     # holds "you", and one in ten a question mark
-    if "? no" not in t and "?no" not in t and "?'" not in t and '?"' not in t and "?_" not in t and (
+    if ("?" not in t or ("? no" not in t and "?no" not in t and "?'" not in t and '?"' not in t
+                         and "?_" not in t)) and (
             ("ask" not in t and "to know" not in t)
                                                 or not any(w in t for w in _E_ASKED_WORDS)):
         return doc
