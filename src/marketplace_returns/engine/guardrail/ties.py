@@ -119,9 +119,10 @@ class _Except:
 # A reason the seller is at fault under (quality, wrong or missing item...): pointing a buyer to it, with
 # what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
 # move towards a reason that spares the seller can be bought.
-_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|(?:尺寸|尺码|规格|颜色)?与?描述不符|破损|假货|"
-                      r"做工|瑕疵|"
-                      r"色差")  # round 10 (tune_written11): the whole label, and a colour unlike the picture
+# round 10 (tune_written11): the whole label ("尺寸与描述不符"), and a colour unlike the picture (色差); every
+# alternative opens with a literal (an optional prefix made re try every position: 0.9 -> 5 µs a reply)
+_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|尺寸与?描述不符|尺码与?描述不符|规格与?描述不符|"
+                      r"颜色与?描述不符|与描述不符|描述不符|破损|假货|做工|瑕疵|色差")
 _Z_SPARING = re.compile(r"无理由|不想要|不需要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|"
                         r"买错|尺码|尺寸|协商|不合适")
 _E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
