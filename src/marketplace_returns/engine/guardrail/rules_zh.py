@@ -61,13 +61,15 @@ _Z_ASKED = re.compile(r"(?:您|你|买家|顾客|客户|家人们|有人)(?:刚�
 # quoted in a staff note ("买家说“不撤投诉就给差评”"); a regex of its own behind substring tests (as one
 # alternation with the above it cost every Chinese reply about 2 µs)
 _Z_ASKED_10 = re.compile(r"问[:：][^。！？!?\n]*[？?]"
-                         r"(?=\s*答[:：]\s*(?:不能|不行|不可以|不会|没有|不送|不给))|(?:买家|顾客|客户)说[:：]?\"[^\"\n]*\"")
+                         r"(?=\s*答[:：]\s*(?:不能|不行|不可以|不会|没有|不送|不给))"
+                         r"|(?:买家|顾客|客户)说[:：]?\"[^\"\n]*\"")
 
 
 def _blank_asked(doc: _Doc) -> _Doc:
     t = doc.text
-    extra = (("答" in t or "说\"" in t or "说:\"" in t or "说：\"" in t)
-             and _Z_ASKED_10.search(t) is not None)
+    extra = ((("答" in t and ("答:" in t or "答：" in t))
+              or ("说" in t and ("说\"" in t or "说:\"" in t or "说：\"" in t)))
+             and _Z_ASKED_10.search(t) is not None)  # two substring tests on most texts (0.1 µs)
     if _Z_ASKED.search(t) is None and not extra:  # one search (0.25 µs on a reply); most texts stop here
         return doc
     chars = list(t)
