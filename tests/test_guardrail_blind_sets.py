@@ -7,6 +7,8 @@ lose without saying so, not targets (issue 13's are recall >= 0.95 and false blo
 language). A round that trains on a set renames it to a tune* file and drops its line here; the
 numbers it had stay in the README as history. Round 9 lost one of eval8's Chinese forbidden messages
 against round 8 (190 -> 189, from the retrained learned layer; eval8 was not read), recorded there.
+Round 10 (frozen) fails eval8's Chinese floor below (pass/fail read only, no count; docs/guardrail.md):
+left failing rather than lowered, since meeting it would be tuning to eval8.
 """
 
 from __future__ import annotations
