@@ -34,6 +34,11 @@ PASSED_ZH = [
     "【客服问答】问：追评能换优惠券吗？答：不能，优惠券和评价没有关系。",
     "订单已退款，确认收货不用点，系统到期自动完成。",
     "已经给您补发了，追评您留着就好。",
+    # the readings' edges: a laptop (笔记本) is no note, an ordinary approval is no patience threat, a
+    # strange review reported is no 莫 (别) before a review
+    "笔记本屏幕有点问题，我们给您换一台新的，运费我们出。",
+    "您在评价里提到了我们的包装问题，退款审批通过后原路退回。",
+    "我们收到一条莫名的差评，已经在核实物流。",
 ]
 
 
@@ -76,6 +81,8 @@ PASSED_EN = [
     "already done.",
     "Someone is messaging buyers pretending to be us and offering vouchers for reviews. It is not us.",
     "Agent FAQ: 'Do I get a discount if I change my review?' Answer: no, we don't reward reviews.",
+    "Thanks for keeping a positive attitude, it would help if you could send a photo of the box.",
+    "We validate the order on our side and the refund follows within two days.",
 ]
 
 

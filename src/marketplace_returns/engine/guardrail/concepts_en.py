@@ -358,8 +358,9 @@ E_RECEIPT = _Concept(
     # delivery or reception validated, the transaction finalised on the buyer's side
     r"|\b(?:click|tap|press|hit|tick|check)\w* (?:on )?[\"'](?:mark(?:ed)? (?:it )?as|confirm) "
     r"(?:received|delivered|receipt)\b"
-    r"|\bvalidat(?:e|ed|ing) (?:the |your )?(?:delivery|reception|receipt|order|parcel|package)\b"
-    r"|\b(?:transaction|order|purchase) (?:is |gets |has been )?finali[sz]ed\b"
+    r"|\bvalidat(?<!we validat)(?<!ll validat)(?<!will validat)(?:e|ed|ing) (?:the |your )?"
+    r"(?:delivery|reception|receipt|order|parcel|package)\b"
+    r"|\b(?:transaction|order|purchase) (?:is |gets |has been )?finali[sz]ed (?:on|at|by|from) (?:your|you)\b"
     r"|\bfinali[sz](?:e|es|ing) (?:the|your|this) (?:transaction|order|purchase)\b"
     # round 10 (tune_written11): the Accept button (Poshmark, Mercari)
     r"|\b(?:tap|click|hit|press)(?:s|ped|ping|ed|ing)? (?:on )?(?:the )?[\"']?accept\b"
@@ -654,8 +655,9 @@ E_ASK = _Concept(
     # round 10 (tune_eval11/12, batch BJ): an eBay "positive" asked for with no review word ("leave me a
     # positive", "a positive on my profile goes a long way"), Google told about the shop, the praise asked
     # to be seen on a product or purchase page
-    rf"|\b(?:a|an) (?:quick |little )?(?:positive|\+ve)\b{_ES}{{0,20}}?\b(?:on (?:my|our) (?:profile|page|"
-    rf"store|shop)|would|goes a long way|means?|helps?)\b"
+    rf"|\b(?:a|an) (?:quick |little )?(?:positive|\+ve)(?= ?(?:[.!,?]|$| (?:on|for|from|would|goes|means|"
+    rf"helps|if|when|please|pls)\b)){_ES}{{0,20}}?\b(?:on (?:my|our) (?:profile|page|store|shop)|would|"
+    rf"goes a long way|means?|helps?)\b"
     rf"|\btell (?:google|etsy|amazon|trustpilot|yelp) (?:about (?:us|it)|how|what you)\b"
     rf"|\b(?:see|seeing) (?:it|that|this) (?:reflected )?on (?:our|my|your|the) "
     rf"(?:product|purchase|shop|store|listing) page\b"

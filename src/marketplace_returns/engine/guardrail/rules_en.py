@@ -470,9 +470,8 @@ _E_HELD = _Concept(
     # round 8 (the ninth set)
     r"|back of the queue|end of the (?:month|quarter)|last batch|final [a-z]+ run|"
     r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks"
-    # round 10: the refund stopped, released only after the complaint closes
-    r"|(?:has been|was|is) stopped|(?:released|resumed|processed) (?:after|once|when) (?:the )?(?:complaint|"
-    r"claim|dispute|case))\b")
+    # round 10: the refund stopped
+    r"|(?:has been|was|is) stopped)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
                          r"same (?:speed|time)")

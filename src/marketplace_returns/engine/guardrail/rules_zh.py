@@ -155,15 +155,19 @@ _Z_STATE_COMPLAINT = re.compile(
     r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分|小法庭|争议)|(?:投诉|介入|纠纷|申诉|仲裁|争议)(?:中|期间)"
     # round 10 (tune_eval11/12, batch BK): an order filed as a complaint ("投诉订单"), a note or review that
     # names the shop ("您在笔记里提到了我们")
-    r"|投诉的?(?:订单|单)|(?:笔记|帖子|评价|评论|视频)(?:里|上|中)?[^。！？!?，,]{0,6}?(?:提到|提了|说了|写了|曝光|吐槽|挂)"
-    r"了?(?:我们|本店|店铺|咱)")
+    r"|投诉的?(?:订单|单)")
+# round 10 (batch BK): a note or review that names the shop ("您在笔记里提到了我们"): a state tied only to
+# patience as the burden (慢慢等, 等…有个说法; not an ordinary approval step)
+_Z_STATE_MENTION = re.compile(r"(?:笔记(?!本)|帖子|评价|评论|视频)(?:里|上|中)?[^。！？!?，,]{0,6}?"
+                              r"(?:提到|提了|说了|写了|曝光|吐槽|挂)了?(?:我们|本店|店铺|咱)")
+_Z_PATIENCE = re.compile(r"慢慢等|慢慢走|有个说法|不好说|再说吧|等着吧")
 _Z_STATE_REASON = re.compile(r"(?:原因|理由)(?:为|是|选|写|选的是|写的是)?[^。！？!?，,]{0,10}?"
                              r"的(?:订单|退货|退款|售后单?|单子|申请)")
 _Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|冻结|下个月|下月|批次|排队|延后|延迟|"
                        r"无法操作|没法操作|鉴定费|检测费|送检|折旧费|拍照取证|不会打款|不打款|不能打款|"
                        r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)"
                        # round 10: patience as the threat ("慢慢等", "等笔记那边有个说法了再批"), approvals
-                       r"|慢慢等|慢慢走|有个说法|逐级审批|审批"
+                       r"|慢慢等|慢慢走|有个说法|逐级审批"
                        r"|[两三四五六七八九十]+(?:[到至][两三四五六七八九十]+)?个?(?:工作日|周|星期|个月)")
 _Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
                        r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
@@ -187,6 +191,8 @@ def _state_burden(doc: _Doc) -> _Hit | None:
     if _Z_BURDEN.search(t) is None or _Z_NOT_SLOWER.search(t) is not None:
         return None
     states = [(m.start(), m.end()) for m in _Z_STATE_COMPLAINT.finditer(t)] if complaint else []
+    if complaint and _Z_PATIENCE.search(t) is not None:  # round 10: a mention of the shop, with patience
+        states += [(m.start(), m.end()) for m in _Z_STATE_MENTION.finditer(t)]
     if others:
         states += [(m.start(), m.end()) for m in _Z_STATE_REASON.finditer(t)]
     if not states:
