@@ -7,6 +7,8 @@ lose without saying so, not targets (issue 13's are recall >= 0.95 and false blo
 language). A round that trains on a set renames it to a tune* file and drops its line here; the
 numbers it had stay in the README as history. Round 9 lost one of eval8's Chinese forbidden messages
 against round 8 (190 -> 189, from the retrained learned layer; eval8 was not read), recorded there.
+Round 10 (frozen) fails eval8's Chinese floor below (pass/fail read only, no count; docs/guardrail.md):
+left failing rather than lowered, since meeting it would be tuning to eval8.
 """
 
 from __future__ import annotations
@@ -21,15 +23,14 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on round 9 (guard9
-# at d7e9b03): eval8 for the fourth time, eval11 and eval12 for the second (after round 8)
+# at d7e9b03): eval8 for the fourth time (eval11 and eval12, scored then too, were promoted to tuning
+# data for round 10 as tune_eval11/tune_eval12; their counts stay in the README as history)
 FLOORS = {
     ("eval8_scored.jsonl", "zh"): (189, 2), ("eval8_scored.jsonl", "en"): (195, 7),
-    ("eval11_scored.jsonl", "zh"): (201, 4), ("eval11_scored.jsonl", "en"): (202, 2),
-    ("eval12_scored.jsonl", "zh"): (197, 5), ("eval12_scored.jsonl", "en"): (195, 12),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval11_scored.jsonl", "eval12_scored.jsonl", "tune_eval6.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl", "tune_eval6.jsonl",
                  "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl", "tune_written8.jsonl")
 
 

@@ -137,17 +137,23 @@ _PINYIN_WORDS = {
     "fanxian": "返现", "hongbao": "红包", "buyingxiang": "不影响", "buxihuan": "不喜欢",
     "wuliyou": "无理由", "buxiangyao": "不想要", "bugai": "不改", "shandiao": "删掉", "shanchu": "删除",
     "peini": "赔你", "suiyi": "随意",
+    "biji": "笔记", "tupian": "图片", "weiquan": "维权",  # round 10: a 小红书 note, its picture
 }
 # Short ones only where they cannot be a brand or an English word: initials standing alone (not touching
 # a letter or a Chinese character: "hp打印机" is a printer), 返 before an amount or the buyer, 删 before
 # what deleting takes, 图 after a plus or before 返.
 _PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
-                 "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评"}
+                 "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评",
+                 "wq": "维权", "cx": "撤销", "bu": "补", "note": "笔记", "p": "评"}  # round 10
 # Round 5: initials touching a Chinese character where only the concept fits: after 给个 / 求 / 写 / 留
 # ("给个hp呗"), before what is done to a review or paid for it ("cp撤了吧", "hp返5r"); qrsh (确认收货)
 # anywhere, being no word or brand; xian after 返 (返xian).
 _TOUCHING = (r"|(?<![a-z])qrsh(?![a-z])|(?<=[个给求写留])(?:hp|cp)(?![a-z])"
-             r"|(?<![a-z])(?:hp|cp)(?=[删撤改返送呗吧])|(?<=返)xian(?![a-z])")
+             r"|(?<![a-z])(?:hp|cp)(?=[删撤改返送呗吧])|(?<=返)xian(?![a-z])"
+             # round 10 (tune_eval11/12, batch BI-BJ): group-buy and 小红书 slang ("hp走一波", "hp带图",
+             # "5x好p", "那个wq能不能先cx一下", "bu 20", "那篇note")
+             r"|(?<![a-z])hp(?=[走带晒安])|(?<=好)p(?![a-z])|(?<![a-z])wq(?![a-z])"
+             r"|(?<![a-z])cx(?= ?(?:一下|掉|了))|(?<![a-z])bu(?= ?\d)|(?<=[篇条])note(?![a-z])")
 _LONE = rf"(?<![a-z{_CJK}])(?:hp|cp|ts|hb)(?![a-z{_CJK}])"
 _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
     " ?".join(_syl) for _syl in sorted(
@@ -379,7 +385,8 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
 # ('客户点完确认收货再发："..."': the script). A script that teaches the tie with no forbidding word is
 # still read.
 _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
-                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册)[^】\n]{0,14}】|"
+                       r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
+                       r"日报|周报|通报|晨会|周会)[^】\n]{0,14}】|"  # round 10 (tune_eval11): 【售后日报】
                        r"各位|大家|同事们|姐妹们|@全体|全体客服)")
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
@@ -392,16 +399,19 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
-                       r"(?:support |team |staff |ops )?(?:policy|sop|ops) (?:update|note)\b)")
+                       r"(?:support |team |staff |ops )?(?:policy|sop|ops) (?:update|note)\b|"
+                       # round 10 (tune_eval12): "Rep guide, Q&A:"
+                       r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
-_DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|承诺|写|发|再|去|暗示|主动|出现|加|附|"
+_DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|出现|加|附|"
        r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
-                          r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒")
+                          r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
+                          r"没有一单|无一单|没有一个")  # round 10 (tune_eval11): a report that none did
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
