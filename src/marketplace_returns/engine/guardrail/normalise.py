@@ -324,6 +324,10 @@ _EMOJI_IN_WORD = re.compile(f"{_PICTO}(?<=[a-z].){_PICTO}*(?=[a-z])")
 # still read.
 _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有这种|没有此类|"
              r"没有任何|不搞|"
+             # round 11 (tune_eval13/14, batch CA): a shop's notice or scam alert that says it never
+             # uses the quoted words ('本店客服不会以"…"名义', '不存在"…"等活动', '任何以"…"为名',
+             # '不会打电话让您"…"', '不會私訊您要求「…」')
+             r"不存在|不设|任何以|打着|(?:不会|绝不会|绝对不会|从不会)(?:以|打电话|私信|私讯|发短信|联系|加|让|要求|叫|找|用)|"
              r"别说|不要说|不能说|不可以说|别讲|不要讲|不能讲|不能承诺|不要承诺|别承诺|红线|"
              r"never (?:say|send|text|message|write|use|promise|ask|offer)\w*|"
              r"(?:don'?t|do not|must not|mustn'?t|should not|shouldn'?t|can'?t|cannot|won'?t|will not) "
@@ -337,6 +341,7 @@ _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 _LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
 # a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
 _PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|别|"
+                            r"不存在|不设|任何以|打着|不会|"  # round 11
                             r"不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
                             r"prohibited|forbidden|fake|scam|imperson|pretend|like")
 _FORBIDDEN_CLAUSE_ZH = re.compile(
@@ -345,8 +350,12 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
     r"[^。！？!?\n，,；;）)]{0,30}"
-    r"|(?:要是有|如果有|若有|有)(?:客服|人|店员|员工)[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
+    r"|(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
     r"[^。！？!?\n，,；;]{0,30}"
+    # round 11 (tune_eval14, batch CA): a scam alert's if-clause, up to the warning
+    # ("如有人以…名义提出此类要求并许诺返现，请提高警惕")
+    r"|(?:如有人|如果有人|若有人|要是有人|如遇到?有人)[^。！？!?\n]{0,40}?(?=[,，]\s*(?:请|均|都|一律|务必|切勿|千万|"
+    r"那)[^。！？!?\n]{0,8}(?:警惕|诈骗|骗|举报|拉黑|截图|不是|非官方|勿|别理|不要理))"
     # round 8 (the ninth set): a kind of offer the shop says it does not run ("不搞好评返红包那一套",
     # "从来没有晒图返现的活动")
     r"|(?:不搞|不做|不玩|没有|从不|从来不搞|从来没有)(?:任何)?[^。！？!?\n，,；;\"]{0,14}?"
@@ -369,7 +378,7 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
     r"not our policy))")
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
-_CLAUSE_HINT_ZH = re.compile(r"不许|不准|不得|严禁|禁止|切勿|不能|不要|别|有客服|有人|有店员|有员工|"
+_CLAUSE_HINT_ZH = re.compile(r"不许|不准|不得|严禁|禁止|切勿|不能|不要|别|有客服|有人|有店员|有员工|有个|"
                              r"不搞|不做|不玩|没有|从不")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
                              r"message|dm|offer|promise|give|hand)")
@@ -502,19 +511,36 @@ _LIST_ITEM_STOP = re.compile(r"[:：]|跟他|告诉|回复|发|说")
 _RUN_STOP = re.compile(r"但|可以|可在|而是|应该|应当|请|如果|记得|只要|要先|先|然后|再|除非|否则|不然|才|就")
 
 
+# round 11 (tune_eval13/14, batch CA): the quoted words named as a pretext right after the run of quotes
+# ('以"改原因多退钱""好评返现"等名义', '以"确认收货返现"为名私聊您的', '"…"为由加您微信'): a pretext
+# someone else uses, disowned, not the shop's own offer
+_PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗号"
+                            # 为由 only before a contact ('以"质量问题"为由的退款' is a reason)
+                            r"|为由(?=[^。！？!?，,]{0,3}(?:加|联系|私|找|打电话|发|骗)))")
+
+
 def _blank_quoted(text: str) -> str:
     spans: list[tuple[int, int]] = []
     listed = False
+    run: list[tuple[int, int]] = []  # the current run of listed quotes not (yet) blanked
     for m in _QUOTED.finditer(text):
         a, b = m.span()
         if listed and spans and _LISTED.fullmatch(text, spans[-1][1], a) is not None:
             spans.append((a, b))
             continue
+        if run and _LISTED.fullmatch(text, run[-1][1], a) is not None:
+            run.append((a, b))
+        else:
+            run = [(a, b)]
         lo = max(0, a - 40)
         listed = (_PROHIBIT_LEAD.search(text, lo, a) is not None
                   and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
         if listed:
             spans.append((a, b))
+            run = []
+        elif ("名" in text or "由" in text or "旗号" in text) and _PRETEXT_AFTER.match(text, b) is not None:
+            spans.extend(run)
+            run = []
     if not spans:
         return text
     chars = list(text)

@@ -56,7 +56,11 @@ _Z_UNHURRIED = re.compile(r"不着急|不用急|不急|看好了?再|没问题�
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
 # read the text; the answer after it is read as usual.
 _Z_ASKED = re.compile(r"(?:您|你|买家|顾客|客户|家人们|有人)(?:刚才|之前|是)?(?:问|想问|想知道|咨询)"
-                      r"[^。！？!?，,]*")  # round 7: 你问, and a buyer's question in a staff script
+                      r"[^。！？!?，,]*"  # round 7: 你问, and a buyer's question in a staff script
+                      # round 11 (tune_eval14, batch CA): a question someone put, reported in a notice
+                      # ("有老铁问，差评了还能不能退？能！", '近期有采购商问"给好评能不能返点"，统一回复：不能')
+                      r"|有(?:家人|老铁|宝妈|顾客|买家|客户|采购商|朋友|粉丝|亲|姐妹|小伙伴|网友|读者|鱼友|人)"
+                      r"[^。！？!?，,]{0,8}?问(?!题)[,，:：]?[^。！？!?，,]*[？?]?")
 # Round 10 (tune_written11): a staff Q&A answered no ("问：给好评能不能送膜？答：不能"), the buyer's words
 # quoted in a staff note ("买家说“不撤投诉就给差评”"); a regex of its own behind substring tests (as one
 # alternation with the above it cost every Chinese reply about 2 µs)
