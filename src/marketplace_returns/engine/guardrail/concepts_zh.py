@@ -84,9 +84,15 @@ Z_REVIEW_REMOVE = _Concept(
     # round 8 (the ninth set, batch AU): a review's photo taken down; not to go to the platform to write
     rf"|(?:评价|买家秀|追评|晒图|晒单|笔记(?!本))[^。！？!?]{{0,12}}?(?:图片|照片|图|相片)[^。！？!?]{{0,8}}?(?:撤下|删|拿掉|去掉|换掉|换(?:一|个|张))"
     rf"|(?:别|不要)直接[^。！？!?，,]{{0,8}}?(?:写|评)"
+    # round 11 (tune_eval14, batch CB): a review kept off a named place ("请勿在抖音商品页发布与售后相关的
+    # 评价", "请勿在1688评价区留言", "先勿在拼多多上评"), both sides' silence ("互不评价", "你不评我也不评")
+    rf"|(?:不要|别|请勿|切勿|勿)在[^。！？!?，,]{{0,18}}?(?:评价|评论|留言|上评(?![^。！？!?，,]))"
+    rf"|互不评价|(?:你|您)不评我也不评|双方都不评"
 )
 Z_COMPLAINT = _Concept(
-    rf"(?:撤|取消|关闭|关掉|结束|放弃|别(?!理|相信|信|回复|上当)|不要(?!理|相信|轻信|回复|上当)|先不要|不申请|撤回|撤掉|撤销)"
+    rf"(?:撤|取消|关闭|关掉|结束|放弃|别(?!理|相信|信|回复|上当)|不要(?!理|相信|轻信|回复|上当)|先不要|不申请|撤回|撤掉|撤销"
+    # round 11 (tune_eval14, batch CB): 切勿/请勿 向…投诉, 请勿直接申请小二介入
+    rf"|切勿(?!理|相信|轻信|回复|上当)|请勿(?!理|相信|轻信|回复|上当))"
     rf"(?:掉|了|一下)?{_ZS}{{0,10}}?"
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁|小法庭|争议)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商|小法庭|争议)(?:单)?[^\n]{{0,14}}?"
@@ -190,6 +196,11 @@ Z_CANCEL = _Concept(
     r"(?:要求|骚扰|叫(?:您|你)|劝(?:您|你))|"
     # round 10 (tune_written11): the review left as it is ("追评您留着")
     r"(?:评价|追评|差评|评论)(?:您|你)?(?:就)?(?:留着|保留着?)"
+    # round 11 (tune_eval14, batch CB): a complaint left standing ("投诉你留着"); privacy advice about what
+    # not to put in a review ("请勿在评价中留下您的手机号")
+    r"|(?:投诉|维权|举报)(?:您|你)?(?:就)?(?:留着|保留着?)"
+    r"|(?:评价|评论)(?:中|里)[^。！？!?，,]{0,6}?(?:留下|透露|写|填|晒)[^。！？!?，,]{0,6}?"
+    r"(?:手机|电话|地址|个人信息|隐私|姓名|身份证)"
 )
 Z_ASK = _Concept(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
@@ -212,7 +223,8 @@ _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|
                        r"不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
                        # round 7: a condition denied, followed by a contrast, is a preface too
                        r"没有?(?:任何)?关系|无关|不以[^。！？!?]{0,20}?为(?:条件|前提)|不挂钩|"
-                       r"(?:评价|追评|差评|评论)(?:您|你)?(?:就)?(?:留着|保留着?)")  # round 10
+                       r"(?:评价|追评|差评|评论)(?:您|你)?(?:就)?(?:留着|保留着?)"  # round 10
+                       r"|(?:投诉|维权|举报)(?:您|你)?(?:就)?(?:留着|保留着?)")  # round 11
 _Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
 # Round 4: a grade of the goods or other buyers' reviews named as a fact: a review word inside one is not
 # the buyer's act (the rules drop such act spans; a disclaimer would undo every act near it).
