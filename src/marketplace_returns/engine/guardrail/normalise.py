@@ -260,13 +260,31 @@ _SPLIT_RARE = frozenset(x + end for ab in _SPLITS for x in ab if x not in _SPLIT
 _SPLIT_HINT = re.compile("[\\-*_]" + _trie_regex([list(b) for _a, b in _SPLITS]) + "(?![a-z])")
 
 
-def _split_worth(text: str) -> bool:
-    if not _SPLIT_RARE.isdisjoint(text.split()):
+def _split_or_loan_worth(text: str) -> bool:
+    """Whether either is worth looking for (the same tests as ``_split_or_loan``, a bool: the loop's
+    worth test; the rare text that passes it is tested again for which)."""
+    if not _SPLIT_OR_LOAN.isdisjoint(text.split()):
         return True
     if "re view" in text or "re move" in text or "with draw" in text or "charge back" in text \
             or "re  view" in text or "with  draw" in text:
         return True
     return ("-" in text or "*" in text or "_" in text) and _SPLIT_HINT.search(text) is not None
+
+
+def _split_or_loan(text: str) -> tuple[bool, bool]:
+    """Whether the split words are worth looking for, and the loan words (round 11): one pass over the
+    tokens for both."""
+    tokens = text.split()
+    loan = False
+    if not _SPLIT_OR_LOAN.isdisjoint(tokens):  # most texts: one set test, as before round 11
+        found = _SPLIT_OR_LOAN.intersection(tokens)
+        loan = not _LOAN_TOKENS.isdisjoint(found)
+        if not _SPLIT_RARE.isdisjoint(found):
+            return True, loan
+    if "re view" in text or "re move" in text or "with draw" in text or "charge back" in text \
+            or "re  view" in text or "with  draw" in text:
+        return True, loan
+    return ("-" in text or "*" in text or "_" in text) and _SPLIT_HINT.search(text) is not None, loan
 
 
 # "does n't", "5 - star": the other splits seen.
@@ -522,23 +540,22 @@ _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗
 def _blank_quoted(text: str) -> str:
     spans: list[tuple[int, int]] = []
     listed = False
+    pretext = not text.isascii() and ("名" in text or "由" in text or "旗号" in text)
     run: list[tuple[int, int]] = []  # the current run of listed quotes not (yet) blanked
     for m in _QUOTED.finditer(text):
         a, b = m.span()
         if listed and spans and _LISTED.fullmatch(text, spans[-1][1], a) is not None:
             spans.append((a, b))
             continue
-        if run and _LISTED.fullmatch(text, run[-1][1], a) is not None:
-            run.append((a, b))
-        else:
-            run = [(a, b)]
+        if pretext:
+            run = [*run, (a, b)] if run and _LISTED.fullmatch(text, run[-1][1], a) is not None else [(a, b)]
         lo = max(0, a - 40)
         listed = (_PROHIBIT_LEAD.search(text, lo, a) is not None
                   and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
         if listed:
             spans.append((a, b))
             run = []
-        elif ("名" in text or "由" in text or "旗号" in text) and _PRETEXT_AFTER.match(text, b) is not None:
+        elif pretext and _PRETEXT_AFTER.match(text, b) is not None:
             spans.extend(run)
             run = []
     if not spans:
@@ -604,21 +621,40 @@ def _loan(m: re.Match[str]) -> str:
     return _LOAN_MAP[w]
 
 
-def _loan_worth(text: str) -> bool:
-    return ("kak" in text or "po " in text or "reclam" in text or "mediaci" in text or "calificaci" in text
-            or "ulasan" in text or "komplain" in text or "recib" in text)
+# The register's tokens (Kak, po, or a word of the map), found in the same pass over the text's tokens as
+# the split words' (``_split_or_loan``): substring tests for them cost every English reply 1 µs.
+_LOAN_TOKENS = frozenset(
+    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang"]
+    for pre in ("", '"', "'", "(") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
+
+
+_SPLIT_OR_LOAN = _SPLIT_RARE | _LOAN_TOKENS
+
+
+class _SplitThenLoan:
+    """The split words joined, then the loan words read (round 11): a step of the loop below whose worth
+    tests share one pass over the text's tokens (the loan words' own tests cost an English reply 1 µs)."""
+
+    @staticmethod
+    def sub(_repl: object, text: str) -> str:
+        split, loan = _split_or_loan(text)
+        if split:
+            text = _SPLIT_WORD.sub(_join_split, text)
+        return _LOAN.sub(_loan, text) if loan else text
+
+
+_SPLIT_THEN_LOAN = _SplitThenLoan()
 
 
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
-_STEPS: tuple[tuple[re.Pattern[str], object, object], ...] = (
+_STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
     (_EMOJI_IN_WORD, "", lambda t: not t.isascii()),
     (_SPACED_LETTERS, _join_letters, lambda t: _SPACED_HINT.search(" " + t) is not None),
-    (_SPLIT_WORD, _join_split, _split_worth),
+    (_SPLIT_THEN_LOAN, None, _split_or_loan_worth),  # round 11: split words, then the loan words
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
      lambda t: " n't" in t or "- " in t or " -" in t),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
-    (_LOAN, _loan, _loan_worth),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
     (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t),
@@ -702,7 +738,13 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
     joined = "".join(out)
     steps = _STEPS if joined.isascii() or _LETTER.search(joined) is not None else _STEPS[:1]
     for pattern, repl, worth in steps:
-        if worth(joined):  # type: ignore[operator]
+        if isinstance(pattern, _SplitThenLoan):
+            split, loan = _split_or_loan(joined) if worth(joined) else (False, False)  # type: ignore[operator]
+            if split:
+                joined, src = _sub_mapped(_SPLIT_WORD, _join_split, joined, src)
+            if loan:
+                joined, src = _sub_mapped(_LOAN, _loan, joined, src)
+        elif worth(joined):  # type: ignore[operator]
             joined, src = _sub_mapped(pattern, repl, joined, src)
     if "平" in joined or "坪" in joined:
         joined = _homophones(joined)
