@@ -452,6 +452,8 @@ _STAFF_TEACH = re.compile(r"(?:(?:(?:发|回复|说|讲|写|加)(?!了|过)|告�
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 _SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|dear|hi")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+_NOTE_TITLE = re.compile(r"\W*(?:macro|template|canned reply|snippet)\b[^:\n.!?]{0,50}:")
+_SENTENCE_END_NOTE = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)")
 
 
 def _staff(text: str, zh: bool) -> bool:
@@ -482,15 +484,21 @@ def _blank_staff(text: str, written: str) -> str:
     """A note to the staff: its forbidding, removing or reporting clauses and their quoted examples
     blanked (same length). ``written`` is the text before the other blankings (the same length): the
     forbidding words are looked for there."""
-    zh = not text.isascii()
+    # round 11 (tune_eval13): an English note with a typographic dash or quote ("Macro – Damaged item:") is
+    # read as English, not by the Chinese cues
+    zh = not text.isascii() and _CJK_CHAR.search(text) is not None
     if not _staff(text, zh):
         return text
     no = _STAFF_NO_ZH if zh else _STAFF_NO_EN
     chars = list(text)
+    title = None if zh else _NOTE_TITLE.match(text)
+    if title is not None:  # round 11 (tune_eval13): a macro's title names the case ("Macro – Negative
+        chars[:title.end()] = "_" * title.end()  # feedback received:"), not an act
+    stops = _SENTENCE_END if zh else _SENTENCE_END_NOTE  # round 11: an English note's dash ends a clause
     for m in _QUOTED.finditer(text):
         a, b = m.span()
-        lo = max((x.end() for x in _SENTENCE_END.finditer(text, 0, a)), default=0)
-        hi_m = _SENTENCE_END.search(text, b)
+        lo = max((x.end() for x in stops.finditer(text, 0, a)), default=0)
+        hi_m = stops.search(text, b)
         sentence_hi = hi = hi_m.start() if hi_m else len(text)
         if zh:  # after the quote, only its own clause counts ("...", 不要写得太直白 is advice on tone)
             end = _CLAUSE_END.search(text, b)
@@ -506,7 +514,12 @@ def _blank_staff(text: str, written: str) -> str:
             continue  # a script taught (round 8, ninth set: not where what was said is then reported)
         chars[a:b] = "_" * (b - a)
     blanked = "".join(chars)
-    ends = _CLAUSE_END if zh else _SENTENCE_END
+    # round 11 (tune_eval13, e12): an English note's dash ends a clause ("offer the GC only after she
+    # re-files as 'no longer needed' — do NOT mention the GC until ..."), and a forbidding word inside a
+    # quoted label ("no longer needed") does not make its clause forbid
+    ends = _CLAUSE_END if zh else _SENTENCE_END_NOTE
+    if '"' in written:
+        written = _QUOTED.sub(_blank_all, written)
     lo = 0
     # a forbidding clause runs on over the short items listed after it ("不得附加评价、原因、…")
     listed = False
