@@ -27,12 +27,15 @@ class _Doc:
     def __init__(self, text: str) -> None:
         self.text = text
         n = len(text)
-        ends = []
-        for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
-            e = m.end()                      # before a space or the end, or as an ellipsis
-            if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
-                continue
-            ends.append(e)
+        if "." not in text:  # round 11: no full stop to weigh (most Chinese replies): the ends as found
+            ends = [m.end() for m in _SENT_END.finditer(text)]
+        else:
+            ends = []
+            for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
+                e = m.end()                      # before a space or the end, or as an ellipsis
+                if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
+                    continue
+                ends.append(e)
         if not ends or ends[-1] < len(text):
             ends.append(len(text))
         self.bounds = ends
