@@ -356,10 +356,12 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
 # before it, no sentence end between: found from the quote, so a text with no quotation mark pays nothing.
 _QUOTED = re.compile(r'"[^"\n]{1,60}"')
 _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
+# round 11: the new Chinese leads in a regex of their own, run on a text that is not ASCII only (in one
+# alternation they cost every English reply's quotes a little)
+_PROHIBIT_LEAD_11 = re.compile(r"不存在|不设|任何以|打着|不会")
 _LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
 # a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
 _PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|别|"
-                            r"不存在|不设|任何以|打着|不会|"  # round 11
                             r"不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
                             r"prohibited|forbidden|fake|scam|imperson|pretend|like")
 _FORBIDDEN_CLAUSE_ZH = re.compile(
@@ -556,6 +558,7 @@ def _blank_quoted(text: str) -> str:
     spans: list[tuple[int, int]] = []
     listed = False
     seen: list[tuple[int, int]] = []  # every quote so far (a pretext after one takes the run before it)
+    zh = not text.isascii()
     for m in _QUOTED.finditer(text):
         a, b = m.span()
         seen.append((a, b))
@@ -563,11 +566,12 @@ def _blank_quoted(text: str) -> str:
             spans.append((a, b))
             continue
         lo = max(0, a - 40)
-        listed = (_PROHIBIT_LEAD.search(text, lo, a) is not None
+        listed = ((_PROHIBIT_LEAD.search(text, lo, a) is not None
+                   or (zh and _PROHIBIT_LEAD_11.search(text, lo, a) is not None))
                   and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
         if listed:
             spans.append((a, b))
-        elif text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
+        elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:
                 i -= 1
