@@ -198,10 +198,9 @@ Z_CANCEL = _Concept(
     r"不会(?:以任何(?:理由|形式|方式|名义))?(?:私下|主动|再|私信|打电话|来电)?(?:找|联系)?(?:您|你)?"
     r"(?:要求|骚扰|叫(?:您|你)|劝(?:您|你))|唔会叫|"
     # round 10 (tune_written11): the review left as it is ("追评您留着")
-    r"(?:评价|追评|差评|评论)(?:您|你)?(?:就)?(?:留着|保留着?)"
-    # round 11 (tune_eval14, batch CB): a complaint left standing ("投诉你留着"); privacy advice about what
-    # not to put in a review ("请勿在评价中留下您的手机号")
-    r"|投诉(?:您|你)?(?:就)?(?:留着|保留着?)|维权(?:您|你)?(?:就)?(?:留着|保留着?)"
+    # round 11 (tune_eval14, batch CB): a complaint left standing ("投诉你留着", in the same branch); privacy
+    # advice about what not to put in a review ("请勿在评价中留下您的手机号")
+    r"(?:评价|追评|差评|评论|投诉|维权)(?:您|你)?(?:就)?(?:留着|保留着?)"
     r"|评价(?:中|里)[^。！？!?，,]{0,6}?(?:留下|透露|写|填|晒)[^。！？!?，,]{0,6}?"
     r"(?:手机|电话|地址|个人信息|隐私|姓名|身份证)"
 )
