@@ -14,7 +14,7 @@ ways, none scoring a row the model was trained on:
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
 3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands
-   (tune_eval1-7, 9-12, tune_written5-11, tune_written6, 9 and 10 split by writer; a set not
+   (tune_eval1-7, 9-14, tune_written5-11, tune_written6, 9 and 10 split by writer; a set not
    yet present is skipped), a model trained on every other tuning file, scored
    with the rules on that set over a grid of add thresholds and lift thresholds; this chose the shipped
    thresholds.

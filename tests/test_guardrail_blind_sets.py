@@ -11,7 +11,9 @@ Round 10 (frozen) failed eval8's Chinese floor as it stood (the helper read pass
 once at the freeze, it blocks more of eval8's Chinese forbidden messages (189 -> 195) and more honest
 ones (2 -> 5), recorded in the README; the floor holds round 10's counts. eval13 and eval14, written
 blind during round 10, were scored once on round 9 and once on the frozen round 10, then promoted to
-tuning data for round 11 (tune_eval13, tune_eval14; their counts stay in the README).
+tuning data for round 11 (tune_eval13, tune_eval14; their counts stay in the README). Round 11 (frozen)
+fails eval8's Chinese floor (run once, pass/fail only; the English floor passes); left as it stands, not
+lowered (docs/guardrail.md).
 """
 
 from __future__ import annotations
