@@ -10,7 +10,10 @@ against round 8 (190 -> 189, from the retrained learned layer; eval8 was not rea
 Round 10 (frozen) failed eval8's Chinese floor as it stood (the helper read pass/fail only); scored
 once at the freeze, it blocks more of eval8's Chinese forbidden messages (189 -> 195) and more honest
 ones (2 -> 5), recorded in the README; the floor holds round 10's counts. eval13 and eval14, written
-blind during round 10, were scored once on round 9 and once on the frozen round 10.
+blind during round 10, were scored once on round 9 and once on the frozen round 10, then promoted to
+tuning data for round 11 (tune_eval13, tune_eval14; their counts stay in the README). Round 11 (frozen)
+fails eval8's Chinese floor (run once, pass/fail only; the English floor passes); left as it stands, not
+lowered (docs/guardrail.md).
 """
 
 from __future__ import annotations
@@ -25,16 +28,14 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 10 (guard10 at 8fc384b): eval8 for the fifth time, eval13 and eval14 for the second (after round 9);
-# eval11 and eval12 were promoted to tuning data for round 10 (their counts stay in the README)
+# 10 (guard10 at 8fc384b): eval8 for the fifth time; eval11 and eval12 were promoted to tuning data for
+# round 10, eval13 and eval14 for round 11 (their counts stay in the README)
 FLOORS = {
     ("eval8_scored.jsonl", "zh"): (195, 5), ("eval8_scored.jsonl", "en"): (196, 7),
-    ("eval13_scored.jsonl", "zh"): (204, 8), ("eval13_scored.jsonl", "en"): (194, 7),
-    ("eval14_scored.jsonl", "zh"): (199, 16), ("eval14_scored.jsonl", "en"): (189, 8),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval13_scored.jsonl", "eval14_scored.jsonl", "tune_eval11.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
                  "tune_eval10.jsonl", "tune_written8.jsonl", "tune_written11.jsonl")
 

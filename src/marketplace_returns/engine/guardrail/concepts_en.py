@@ -90,7 +90,10 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('submitted', 'submit', 'submitting', 'sent', 'raised', 'opened')} "
     rf"(?:it |this |the return |your return )?(?:as |under )?\""
     rf"|reason:? \"[^\"]{{1,25}}\"\s*(?:=|gets|means|and)"
+    # round 11 (batch CD): the third person too ("once she resubmits as 'no longer needed'")
     rf"|{_words('resubmit', 'resubmitting', 'refile', 're-file', 're-submit', 'submit', 'file')} "
+    rf"(?:it |this |the return )?(?:as|under|with) \""
+    rf"|{_words('resubmits')} "
     rf"(?:it |this |the return )?(?:as|under|with) \""
     rf"|{_words('if', 'once', 'when')} \"[^\"]{{1,30}}\" is (?:selected|chosen|picked|ticked|used)\b"
     rf"|{_words('opt', 'opting', 'opted')} for \""

@@ -27,12 +27,15 @@ class _Doc:
     def __init__(self, text: str) -> None:
         self.text = text
         n = len(text)
-        ends = []
-        for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
-            e = m.end()                      # before a space or the end, or as an ellipsis
-            if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
-                continue
-            ends.append(e)
+        if "." not in text:  # round 11: no full stop to weigh (most Chinese replies): the ends as found
+            ends = [m.end() for m in _SENT_END.finditer(text)]
+        else:
+            ends = []
+            for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
+                e = m.end()                      # before a space or the end, or as an ellipsis
+                if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
+                    continue
+                ends.append(e)
         if not ends or ends[-1] < len(text):
             ends.append(len(text))
         self.bounds = ends
@@ -137,6 +140,9 @@ _AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质�
                    r"change|switch|update|edit|other than|except")
 
 
+_KEEP = re.compile(r"(?:别|不要|不用|不必|无需|没必要)(?:再)?(?:改|变)|保持不变|不变即可|按原来的")
+
+
 def _blank(m: re.Match[str]) -> str:
     return "_" * (m.end() - m.start())
 
@@ -154,6 +160,8 @@ def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
         # round 10 (tune_written11): the fault label's own words are not read as a sparing reason or a
         # move away ("尺寸与描述不符" holds 尺寸, "item not as described" holds "not")
         rest = fault.sub(_blank, sentence)
+        if "改" in rest or "变" in rest or "原来" in rest:  # round 11 (tune_eval14, batch CB): the fault
+            rest = _KEEP.sub(_blank, rest)                  # reason kept ("千万别改", "保持不变")
         if not sparing.search(rest) and not _AWAY.search(rest):
             continue
         out.append(span)
