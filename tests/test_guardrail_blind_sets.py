@@ -7,6 +7,15 @@ lose without saying so, not targets (issue 13's are recall >= 0.95 and false blo
 language). A round that trains on a set renames it to a tune* file and drops its line here; the
 numbers it had stay in the README as history. Round 9 lost one of eval8's Chinese forbidden messages
 against round 8 (190 -> 189, from the retrained learned layer; eval8 was not read), recorded there.
+Round 10 (frozen) failed eval8's Chinese floor as it stood (the helper read pass/fail only); scored
+once at the freeze, it blocks more of eval8's Chinese forbidden messages (189 -> 195) and more honest
+ones (2 -> 5), recorded in the README; the floor holds round 10's counts. eval13 and eval14, written
+blind during round 10, were scored once on round 9 and once on the frozen round 10, then promoted to
+tuning data for round 11 (tune_eval13, tune_eval14; their counts stay in the README).
+Round 11 (frozen) failed eval8's Chinese floor (run once, pass/fail only); scored once at the freeze,
+it blocks 4 fewer of eval8's Chinese forbidden messages (195 -> 191) and one fewer honest one (5 -> 4),
+recorded in the README; the floor holds round 11's counts. eval15 and eval16, written blind during round
+11, were scored once on round 10 and once on the frozen round 11.
 """
 
 from __future__ import annotations
@@ -20,17 +29,21 @@ from marketplace_returns.engine.guardrail import assess
 
 DATA = Path(__file__).parent / "data" / "guardrail"
 
-# (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on round 9 (guard9
-# at d7e9b03): eval8 for the fourth time, eval11 and eval12 for the second (after round 8)
+# (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
+# 11 (guard11 at eb44b21): eval8 for the sixth time, eval15 and eval16 for the second (after round 10);
+# eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11 (their
+# counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (189, 2), ("eval8_scored.jsonl", "en"): (195, 7),
-    ("eval11_scored.jsonl", "zh"): (201, 4), ("eval11_scored.jsonl", "en"): (202, 2),
-    ("eval12_scored.jsonl", "zh"): (197, 5), ("eval12_scored.jsonl", "en"): (195, 12),
+    ("eval8_scored.jsonl", "zh"): (191, 4), ("eval8_scored.jsonl", "en"): (197, 7),
+    ("eval15_scored.jsonl", "zh"): (207, 10), ("eval15_scored.jsonl", "en"): (187, 19),
+    ("eval16_scored.jsonl", "zh"): (204, 10), ("eval16_scored.jsonl", "en"): (201, 17),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval11_scored.jsonl", "eval12_scored.jsonl", "tune_eval6.jsonl",
-                 "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl", "tune_written8.jsonl")
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval15_scored.jsonl", "eval16_scored.jsonl", "tune_eval13.jsonl",
+                 "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl", "tune_eval6.jsonl",
+                 "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl", "tune_written8.jsonl",
+                 "tune_written11.jsonl")
 
 
 def _rows(name: str) -> list[dict[str, object]]:

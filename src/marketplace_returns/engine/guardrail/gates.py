@@ -47,11 +47,11 @@ _G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要",
                "多拍", "错拍", "买错", "非质量", "协商一致", "其他", "其它", "质量问题", "描述不符", "假货",
                '"')
 _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分", "五分", "5分", "晒", "买家秀", "带图",
-               "评", "好话", "公开",
+               "评", "好话", "公开", "笔记", "好苹",  # round 10: a 小红书 note
                "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分", "别直接", "不要直接")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
-                  "12315", "消协", "工单", "工商",
+                  "12315", "消协", "工单", "工商", "小法庭", "争议",  # round 10
                   "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")  # round 7: a request withdrawn
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
                "走完", "结了", "结掉", "完结", "了结", "完成", "成功",  # round 5: the order's state
@@ -66,15 +66,20 @@ _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimon
                "comment", "kind word", "nice word", "good word", "thumbs up", "shout", "write-up",
                "satisfied", "spare", "say something", "say a ", "let everyone",
                "tell people", "telling people", "tell everyone", "tell your friends", "folks",  # round 7
-               "trustpilot", "enthusiasm", "glowing word")  # round 9 (batch BG)
+               "trustpilot", "enthusiasm", "glowing word",  # round 9 (batch BG)
+               "positive", "+ve", "google", "purchase page")  # round 10 (batch BJ): asks with no review word
 _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report", "a-to-z", "escalat",
                   "appeal",
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
-                  "trustpilot", "bbb", "ftc", "let ",
+                  "trustpilot", "bbb", "ftc", "let ", "unflag", "un-flag",
                   "return request", "refund request")  # round 7: a request withdrawn
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ", "sign-off",
+                "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
+                "tap accept", "hit accept", "click accept", "press accept", "tap on accept",
+                "click on accept",
+                "tap \"accept", "hit \"accept", "click \"accept",
                 # round 8 (batch AT): the delivery or the order accepted; not "accept" alone (eight engine
                 # replies hold "cannot accept this request")
                 "accept delivery", "accept the delivery", "accept your delivery", "accepted the delivery",
@@ -142,7 +147,8 @@ def _from_rarest(words: list[str]) -> re.Pattern[str]:
 
 
 # round 8: the "accept ..." words (their rarest letter is a "p") are found behind one substring test
-_GATE_EN_ACCEPT = tuple(w for w in _GATE_EN if w.startswith("accept"))
+# (round 10: and the words that hold it, "tap accept")
+_GATE_EN_ACCEPT = tuple(w for w in _GATE_EN if "accept" in w)
 _GATE_EN_LEAST = [w for w in _GATE_EN if (w in _NO_LETTER_BEFORE
                   or not any(v != w and v not in _NO_LETTER_BEFORE and v in w for v in _GATE_EN))
                   and w not in _GATE_EN_ACCEPT]

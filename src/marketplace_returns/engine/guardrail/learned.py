@@ -43,6 +43,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_CANCEL,
     E_DECOUPLE,
     E_EITHER_CHOICE,
+    E_EXAMINE,
     E_THREAT,
     prefaced,
 )
@@ -184,7 +185,7 @@ def _shut(norm: str, has_zh: bool, has_en: bool) -> bool:
 
 # the buyer told not to confirm yet: the same words the disclaimer finders and the rules' receipt act skip
 _Z_NOT_YET = re.compile(r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)")
-_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm")
+_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm|\bno need to (?:mark|confirm|click|tap)\b")
 
 
 def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:
@@ -232,6 +233,9 @@ def _gate_en_model(norm: str) -> bool:
         shop = _E_SHOP_RECEIVED.sub(" ", norm)
         blanked = shop != norm
         norm = shop
+    if "review " in norm and E_EXAMINE.search(norm) is not None:  # round 10: "review the proof"
+        norm = E_EXAMINE.sub(" ", norm)
+        blanked = True
     if "return request" not in norm and "refund request" not in norm:
         return _gate_en(norm) if blanked else True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))

@@ -283,7 +283,12 @@ _E_ASKED = re.compile(r"\byou (?:asked|were asking|wanted to know|are asking|'re
                       r"|\b(?:buyer|customer|shopper|client)s? (?:asks?|asked|asking|wants? to know)\b:? ?"
                       r"\"[^\"\n]*\""
                       r"|(?<![^.!?\n ])(?:is|are|do|does|will|would|can|should)\b[^.!?\n]*\?"
-                      r"(?= ?(?:no|nope)\b)")
+                      r"(?= ?(?:no|nope)\b)"
+                      # round 10 (tune_eval12, batch BH): a buyer's question quoted in a rep guide and
+                      # answered no ("'will you give me something if i change my review?' -> answer: no"), or
+                      # whose answer was blanked as a forbidding clause
+                      r"|['\"][^'\"\n]{3,120}\?['\"]?(?= *(?:(?:->|→|—|-|:|then) *)?"
+                      r"(?:(?:our )?(?:answer|reply|response|a) ?:? ?)?(?:no|nope)\b|_{3})")
 _E_ASKED_WORDS = ("you ask", "you were ask", "you wanted to know", "you are ask", "you're ask", "buyer ask",
                   "buyers ask", "customer ask", "customers ask", "shopper ask", "client ask", "buyer want",
                   "customer want")
@@ -295,7 +300,9 @@ def _blank_asked_en(doc: _Doc) -> _Doc:
     t = doc.text
     # substring tests first: the regex costs about 1.5 µs on an English reply, which almost always
     # holds "you", and one in ten a question mark
-    if "? no" not in t and "?no" not in t and (("ask" not in t and "to know" not in t)
+    if ("?" not in t or ("? no" not in t and "?no" not in t and "?'" not in t and '?"' not in t
+                         and "?_" not in t)) and (
+            ("ask" not in t and "to know" not in t)
                                                 or not any(w in t for w in _E_ASKED_WORDS)):
         return doc
     chars: list[str] | None = None
@@ -352,8 +359,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         remove = sorted(remove + on_review)
     if on_complaint:
         complaint = sorted(complaint + on_complaint)
+    # round 10 (batch BL): a benefit already given in the act's sentence ("the refund ... is already done")
+    # does not keep a receipt act that is put off
     receipt = _unhurried(doc, _not_in(_found(E_RECEIPT, t, present, _G_E_RECEIPT), t, E_NOT_ACT),
-                         _E_UNHURRIED, E_BENEFIT)
+                         _E_UNHURRIED, _E_BENEFIT_OPEN)
     mention = _found(E_COMPLAINT_MENTION, t, present, _G_E_MENTION)
     request = [(m.start(), m.end()) for m in _E_REQUEST_OFF.finditer(t)] if "request" in t else []
     conditions = reason + remove + complaint + receipt + mention + request
@@ -449,7 +458,10 @@ _E_STATE_COMPLAINT = _Concept(
     r"the marketplace|your bank|trading standards|fair trading)\b"
     r"|\b(?:negative|public|one-star|1-star) (?:[a-z]+ )?(?:review|rating|feedback|complaint|comment)s?\b"
     r"|\b(?:complaint|case|claim|dispute)s? (?:was|were|has been|have been) "
-    r"(?:raised|opened|filed|escalated)\b")
+    r"(?:raised|opened|filed|escalated)\b"
+    # round 10 (tune_eval12): "as you have raised a complaint against our brand"
+    r"|\byou(?:'ve| have)? (?:raised|opened|filed|lodged|made|submitted) an? (?:complaint|claim|dispute|case|"
+    r"chargeback)\b")
 _E_HELD = _Concept(
     r"\b(?:queued|queue|monthly review|manual review|processed manually|takes? ages|on hold|held|holds?|"
     r"hold back|can'?t release|cannot "
@@ -457,7 +469,9 @@ _E_HELD = _Concept(
     r"months)|\d+\+? ?(?:-|to) ?\d+ (?:days|weeks)|until"
     # round 8 (the ninth set)
     r"|back of the queue|end of the (?:month|quarter)|last batch|final [a-z]+ run|"
-    r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks)\b")
+    r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks"
+    # round 10: the refund stopped
+    r"|(?:has been|was|is) stopped)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
                          r"same (?:speed|time)")

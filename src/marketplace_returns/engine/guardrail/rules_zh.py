@@ -12,6 +12,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_COMPLAINT_MENTION,
     Z_DECOUPLE,
     Z_NOT_ACT,
+    Z_NOT_REMOVE,
     Z_REASON,
     Z_RECEIPT,
     Z_REFUND,
@@ -49,22 +50,48 @@ _Z_NOT_YET = re.compile(r"(?:别|不要|不用|不必|先别|先不|千万别|�
 # Round 8 (the ninth set): confirming receipt put off until the goods are in hand and checked
 _Z_UNHURRIED = re.compile(r"不着急|不用急|不急|看好了?再|没问题再|合适再|方便的时候"
                           r"|(?:确认|点)了?(?:以后|后)?(?:也能|也可以|照样)"
-                          r"|等[^。！？!?]{0,12}(?:到了|到手|收到)[^。！？!?]{0,8}再")
+                          r"|等[^。！？!?]{0,12}(?:到了|到手|收到)[^。！？!?]{0,8}再"
+                          # round 11 (tune_eval14, batch CB): after-sales kept after receipt
+                          # ("确认收货后…仍可在售后期内申请退换"), checked first ("检查无误后再确认")
+                          r"|仍可[^。！？!?]{0,10}?(?:申请|退换|退货|售后)|仍然可以[^。！？!?]{0,10}?(?:申请|退换|退货|售后)"
+                          r"|照样可以[^。！？!?]{0,10}?(?:申请|退换|退货|售后)|无误后?再")
 
 # Round 4: the buyer's question reported in an answer ("您问怎么删掉自己的评价，…") holds the buyer's
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
 # read the text; the answer after it is read as usual.
 _Z_ASKED = re.compile(r"(?:您|你|买家|顾客|客户|家人们|有人)(?:刚才|之前|是)?(?:问|想问|想知道|咨询)"
                       r"[^。！？!?，,]*")  # round 7: 你问, and a buyer's question in a staff script
+# Round 11 (tune_eval14, batch CA): a question someone put, reported in a notice ("有老铁问，差评了还能
+# 不能退？能！", '有采购商问"给好评能不能返点"，统一回复：不能'); a regex of its own behind a substring
+# test (one alternation with the above cost every Chinese reply about 1 µs), opening with its literal
+_Z_ASKED_11 = re.compile(r"有(?:家人|老铁|宝妈|顾客|买家|客户|采购商|朋友|粉丝|亲|姐妹|小伙伴|网友|读者|鱼友"
+                         r"|人)"
+                         r"[^。！？!?，,]{0,8}?问(?!题)[,，:：]?[^。！？!?，,]*[？?]?")
+# Round 10 (tune_written11): a staff Q&A answered no ("问：给好评能不能送膜？答：不能"), the buyer's words
+# quoted in a staff note ("买家说“不撤投诉就给差评”"); a regex of its own behind substring tests (as one
+# alternation with the above it cost every Chinese reply about 2 µs)
+_Z_ASKED_10 = re.compile(r"问[:：][^。！？!?\n]*[？?]"
+                         r"(?=\s*答[:：]\s*(?:不能|不行|不可以|不会|没有|不送|不给))"
+                         r"|(?:买家|顾客|客户)说[:：]?\"[^\"\n]*\"")
 
 
 def _blank_asked(doc: _Doc) -> _Doc:
     t = doc.text
-    if _Z_ASKED.search(t) is None:  # one search (0.25 µs on a reply); most texts stop here
+    extra = ((("答" in t and ("答:" in t or "答：" in t))
+              or ("说" in t and ("说\"" in t or "说:\"" in t or "说：\"" in t)))
+             and _Z_ASKED_10.search(t) is not None)  # two substring tests on most texts (0.1 µs)
+    asked = "有" in t and _Z_ASKED_11.search(t) is not None  # (every reply holds 问题)
+    if _Z_ASKED.search(t) is None and not extra and not asked:  # one search (0.25 µs); most texts stop here
         return doc
     chars = list(t)
+    if asked:
+        for m in _Z_ASKED_11.finditer(t):
+            chars[m.start():m.end()] = "_" * (m.end() - m.start())
     for m in _Z_ASKED.finditer(t):
         chars[m.start():m.end()] = "_" * (m.end() - m.start())
+    if extra:
+        for m in _Z_ASKED_10.finditer(t):
+            chars[m.start():m.end()] = "_" * (m.end() - m.start())
     return _Doc("".join(chars))
 
 
@@ -74,6 +101,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     reason = _gated(Z_REASON, t, _RX_Z_REASON)
     give = _not_in(_gated(Z_REVIEW_GIVE, t, _RX_Z_REVIEW), t, Z_NOT_ACT)
     remove = _gated(Z_REVIEW_REMOVE, t, _RX_Z_REVIEW)
+    if remove and ("能" in t or "无" in t or "没" in t or "可以" in t):  # round 10: who may change a review
+        remove = _not_in(remove, t, Z_NOT_REMOVE)
     complaint = _gated(Z_COMPLAINT, t, _RX_Z_COMPLAINT)
     receipt = [s for s in _gated(Z_RECEIPT, t, _RX_Z_RECEIPT)
                if not _Z_NOT_YET.search(t, max(0, s[0] - 5), s[0])]
@@ -137,16 +166,34 @@ _Z_PROMISE = re.compile(r"都会[^。！？!?]{0,12}?(?:退|处理|同意|受理
 # own steps, said the same for everyone, are honest).
 _Z_STATE_COMPLAINT = re.compile(
     r"(?:涉及|有|带|存在|处于|开了|开着|未关闭的?|未撤销的?|没撤的?|挂着)[^。！？!?，,]{0,6}?"
-    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分)|(?:投诉|介入|纠纷|申诉|仲裁)(?:中|期间)")
+    r"(?:投诉|介入|纠纷|申诉|仲裁|中差评|差评|中评|一星|低分|小法庭|争议)|(?:投诉|介入|纠纷|申诉|仲裁|争议)(?:中|期间)"
+    # round 10 (tune_eval11/12, batch BK): an order filed as a complaint ("投诉订单"), a note or review that
+    # names the shop ("您在笔记里提到了我们")
+    r"|投诉的?(?:订单|单)")
+# round 10 (batch BK): a note or review that names the shop ("您在笔记里提到了我们"): a state tied only to
+# patience as the burden (慢慢等, 等…有个说法; not an ordinary approval step)
+_Z_STATE_MENTION = re.compile(r"(?:笔记(?!本)|帖子|评价|评论|视频)(?:里|上|中)?[^。！？!?，,]{0,6}?"
+                              r"(?:提到|提了|说了|写了|曝光|吐槽|挂)了?(?:我们|本店|店铺|咱)")
+_Z_PATIENCE = re.compile(r"慢慢等|慢慢走|有个说法|不好说|再说吧|等着吧")
 _Z_STATE_REASON = re.compile(r"(?:原因|理由)(?:为|是|选|写|选的是|写的是)?[^。！？!?，,]{0,10}?"
                              r"的(?:订单|退货|退款|售后单?|单子|申请)")
 _Z_BURDEN = re.compile(r"月底|集中审核|人工复核|复核|挂起|暂缓|冻结|下个月|下月|批次|排队|延后|延迟|"
                        r"无法操作|没法操作|鉴定费|检测费|送检|折旧费|拍照取证|不会打款|不打款|不能打款|"
-                       r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)")
+                       r"不放款|\d+\s*(?:[-~～到至]\s*\d+\s*)?个?(?:工作日|天|周|个月)"
+                       # round 10: patience as the threat ("慢慢等", "等笔记那边有个说法了再批"), approvals
+                       r"|慢慢等|慢慢走|有个说法|逐级审批"
+                       r"|[两三四五六七八九十]+(?:[到至][两三四五六七八九十]+)?个?(?:工作日|周|星期|个月)")
 _Z_OTHERS = re.compile(r"其他原因|其它原因|其他的|其它的|普通订单|非质量|没有投诉的|没有差评的|"
                        r"随到随退|就不用|换个原因|选\"|改成\"|另选|别的原因")
-_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分")
+_RX_STATE_HINT = re.compile(r"投诉|介入|纠纷|申诉|仲裁|差评|中评|一星|低分|笔记|帖子|评价里|评论里|"
+                            r"小法庭|争议")
 _Z_NOT_SLOWER = re.compile(r"不会(?:因此)?(?:延后|延迟|变慢|拖|影响)|不影响|一样快|都一样|同样的?时效")
+
+
+# round 10: the state may cite the buyer's review ("您在评价里提到了我们"): that citation is the state, not
+# a disclaimer of the burden tied to it
+_Z_STATE_SKIP = re.compile(_Z_POLICY.pattern + r"|您在评价里(?:提到|说的|说到|反映)"
+                           r"|您评价里(?:提到|说的|说到|反映)|您提到的|您说的")
 
 
 def _state_burden(doc: _Doc) -> _Hit | None:
@@ -158,11 +205,13 @@ def _state_burden(doc: _Doc) -> _Hit | None:
     if _Z_BURDEN.search(t) is None or _Z_NOT_SLOWER.search(t) is not None:
         return None
     states = [(m.start(), m.end()) for m in _Z_STATE_COMPLAINT.finditer(t)] if complaint else []
+    if complaint and _Z_PATIENCE.search(t) is not None:  # round 10: a mention of the shop, with patience
+        states += [(m.start(), m.end()) for m in _Z_STATE_MENTION.finditer(t)]
     if others:
         states += [(m.start(), m.end()) for m in _Z_STATE_REASON.finditer(t)]
     if not states:
         return None
-    hit = _tie(doc, sorted(states), _Z_BURDEN, None, _Except(Z_CANCEL, _Z_POLICY), "refund_threat",
+    hit = _tie(doc, sorted(states), _Z_BURDEN, None, _Except(Z_CANCEL, _Z_STATE_SKIP), "refund_threat",
                need_tie_word=False, decouple=Z_DECOUPLE)
     if hit is None:
         return None

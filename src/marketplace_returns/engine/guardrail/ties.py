@@ -27,12 +27,15 @@ class _Doc:
     def __init__(self, text: str) -> None:
         self.text = text
         n = len(text)
-        ends = []
-        for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
-            e = m.end()                      # before a space or the end, or as an ellipsis
-            if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
-                continue
-            ends.append(e)
+        if "." not in text:  # round 11: no full stop to weigh (most Chinese replies): the ends as found
+            ends = [m.end() for m in _SENT_END.finditer(text)]
+        else:
+            ends = []
+            for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
+                e = m.end()                      # before a space or the end, or as an ellipsis
+                if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
+                    continue
+                ends.append(e)
         if not ends or ends[-1] < len(text):
             ends.append(len(text))
         self.bounds = ends
@@ -119,7 +122,10 @@ class _Except:
 # A reason the seller is at fault under (quality, wrong or missing item...): pointing a buyer to it, with
 # what the seller owes under it (shipping, a resend), is honest steering, never an inducement; only a
 # move towards a reason that spares the seller can be bought.
-_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|描述不符|破损|假货|做工|瑕疵")
+# round 10 (tune_written11): the whole label ("尺寸与描述不符"), and a colour unlike the picture (色差); every
+# alternative opens with a literal (an optional prefix made re try every position: 0.9 -> 5 µs a reply)
+_Z_FAULT = re.compile(r"质量问题|少件|漏发|缺件|发错|错发|尺寸与?描述不符|尺码与?描述不符|规格与?描述不符|"
+                      r"颜色与?描述不符|与描述不符|描述不符|破损|假货|做工|瑕疵|色差")
 _Z_SPARING = re.compile(r"无理由|不想要|不需要|不要了|不喜欢|个人原因|其他|其它|别的|拍错|拍多|多拍|错拍|"
                         r"买错|尺码|尺寸|协商|不合适")
 _E_FAULT = re.compile(r"defective|damaged|wrong item|missing|not as described|faulty|broken|arrived damaged")
@@ -134,6 +140,13 @@ _AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质�
                    r"change|switch|update|edit|other than|except")
 
 
+_KEEP = re.compile(r"(?:别|不要|不用|不必|无需|没必要)(?:再)?(?:改|变)|保持不变|不变即可|按原来的")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return "_" * (m.end() - m.start())
+
+
 def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
              sparing: re.Pattern[str]) -> list[tuple[int, int]]:
     """The reason acts whose sentence is not only about a reason the seller is at fault under."""
@@ -141,7 +154,15 @@ def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
     for span in spans:
         lo, hi = doc.sentence(doc.sentence_of(span[0]))
         sentence = doc.text[lo:hi]
-        if fault.search(sentence) and not sparing.search(sentence) and not _AWAY.search(sentence):
+        if fault.search(sentence) is None:
+            out.append(span)
+            continue
+        # round 10 (tune_written11): the fault label's own words are not read as a sparing reason or a
+        # move away ("尺寸与描述不符" holds 尺寸, "item not as described" holds "not")
+        rest = fault.sub(_blank, sentence)
+        if "改" in rest or "变" in rest or "原来" in rest:  # round 11 (tune_eval14, batch CB): the fault
+            rest = _KEEP.sub(_blank, rest)                  # reason kept ("千万别改", "保持不变")
+        if not sparing.search(rest) and not _AWAY.search(rest):
             continue
         out.append(span)
     return out
@@ -173,7 +194,10 @@ def _unhurried(doc: _Doc, spans: list[tuple[int, int]], cue: re.Pattern[str], be
         i = doc.sentence_of(span[0])
         lo, hi = doc.sentence(i)
         near_hi = doc.sentence(min(i + 1, n - 1))[1]
-        if cue.search(doc.text, lo, near_hi) is not None and benefit.search(doc.text[lo:hi]) is None:
+        m = cue.search(doc.text, lo, near_hi)
+        if m is not None and not any(  # round 10 (batch BL): a benefit inside the cue is what is awaited
+                not (m.start() < lo + b.end() and lo + b.start() < m.end())  # ("until the replacement is
+                for b in benefit.finditer(doc.text[lo:hi])):              # in your hands")
             continue
         out.append(span)
     return out
