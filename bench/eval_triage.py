@@ -40,9 +40,11 @@ from typing import Any
 
 import numpy as np
 
+from marketplace_returns.engine import classifier
 from marketplace_returns.engine import reader as reader_mod
-from marketplace_returns.engine.classifier import OVERRIDE_AT, classify
+from marketplace_returns.engine.classifier import CATEGORY_AT, OVERRIDE_AT, classify
 from marketplace_returns.models.case import Case
+from marketplace_returns.models.vocabulary import Family
 from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.calibration import ece, wilson
 from marketplace_returns.training.data import Example
@@ -50,8 +52,12 @@ from marketplace_returns.training.run import describe, load_examples, load_pool,
 from marketplace_returns.training.train import Recipe, train
 from marketplace_returns.training.unlabelled import PoolText
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.8, 0.5)
+CATEGORY_POLICIES: tuple[tuple[float | None, str], ...] = (
+    (None, "all"), (0.5, "all"), (0.7, "all"), (0.5, "quality"), (0.7, "quality"), (0.9, "quality"))
+"""How sure of its category the reader must be to name it within the agreed family (None: the cues do)."""
 
 
 def as_case(e: Example) -> Case:
@@ -106,6 +112,9 @@ class Scored:
     cues: Tally = field(default_factory=Tally)
     model: Tally = field(default_factory=Tally)
     combined: dict[float | None, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_category_policy: dict[tuple[float | None, str], Tally] = field(
+        default_factory=lambda: defaultdict(Tally))
+    """The shipped family policy under each ``category_at`` of CATEGORY_POLICIES."""
     misses: list[str] = field(default_factory=list)
 
 
@@ -116,6 +125,7 @@ def _none(_message: str, _lang: str, _words: object) -> None:
 def score_source(test: Sequence[Example], read: Callable[..., Any],
                  model_pred: Any, band: tuple[float, float]) -> Scored:
     out = Scored()
+    shipped_families = classifier.CATEGORY_FAMILIES
     for i, e in enumerate(test):
         case = as_case(e)
         profile = load_profile(case.platform)
@@ -149,7 +159,26 @@ def score_source(test: Sequence[Example], read: Callable[..., Any],
                                       f"{' '.join(e.text.split())[:100]!r} | {got.evidence[-1][:70]}")
             if e.has_category:
                 t.cat.append(got.category.value == e.category)
+        for category_at, families in CATEGORY_POLICIES:
+            classifier.CATEGORY_FAMILIES = _FAMILIES[families]
+            got = classify(case, profile, explain=False, read=read, override_at=OVERRIDE_AT,
+                           category_at=category_at).classification
+            t = out.by_category_policy[(category_at, families)]
+            if e.has_family:
+                t.fam.append(got.family.value == e.family)
+            if e.has_category:
+                t.cat.append(got.category.value == e.category)
+        classifier.CATEGORY_FAMILIES = shipped_families
     return out
+
+
+_FAMILIES = {"all": frozenset(Family), "quality": frozenset({Family.QUALITY})}
+
+
+def _category_policy_name(policy: tuple[float | None, str]) -> str:
+    at, families = policy
+    shipped = at == CATEGORY_AT and _FAMILIES[families] == classifier.CATEGORY_FAMILIES
+    return f"category: reader at {at}, {families}{' *' if shipped else ''}"
 
 
 def coverage_curve(p: np.ndarray, y: np.ndarray) -> list[str]:
@@ -197,6 +226,9 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         total.model.extend(scored.model)
         for policy in POLICIES:
             total.combined[policy].extend(scored.combined[policy])
+        for policy in CATEGORY_POLICIES:
+            print(scored.by_category_policy[policy].line(_category_policy_name(policy)))
+            total.by_category_policy[policy].extend(scored.by_category_policy[policy])
         total.misses += scored.misses
     print(f"  {lang} pooled over sources (LOSO)")
     print(total.cues.line("cues alone"))
@@ -205,6 +237,8 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         name = f"combined, overrule at {policy}" if policy else "combined, reader never overrules"
         mark = " *" if policy == OVERRIDE_AT else ""
         print(total.combined[policy].line(name + mark, alone=True))
+    for policy in CATEGORY_POLICIES:
+        print(total.by_category_policy[policy].line(_category_policy_name(policy)))
     if total.model.p:
         print("  reader alone (LOSO): accuracy against coverage of a symmetric not-sure band")
         for line in coverage_curve(np.array(total.model.p), np.array(total.model.y, dtype=bool)):
@@ -280,6 +314,10 @@ def main() -> int:
     ap.add_argument("--no-pool", action="store_true", help="train without the unlabelled pool's weak rows")
     ap.add_argument("--search-design", action="store_true",
                     help="inner folds choose C and the weak share from the wider grid")
+    ap.add_argument("--messages", type=Path, default=ROOT / "tests" / "data" / "messages",
+                    help="our written refund-request messages, a training source per file "
+                         "(default tests/data/messages)")
+    ap.add_argument("--no-messages", action="store_true", help="leave the written messages out")
     ap.add_argument("--outer", action="append", default=[], metavar="SOURCE",
                     help="score only these sources (repeatable); the pooled figures are over them alone")
     args = ap.parse_args()
@@ -289,8 +327,9 @@ def main() -> int:
         return 2
     if args.corpora is None and args.pool is None:
         print("no --corpora: scoring on the development half only", file=sys.stderr)
+    messages = None if args.no_messages or not args.messages.is_dir() else args.messages
     examples, dropped = load_examples(args.corpora, args.shared if args.shared.is_dir() else None, heldout,
-                                      args.pool)
+                                      args.pool, messages=messages)
     print(f"rows: {len(examples)} (dropped {dropped}); seed {args.seed}; * marks the engine's policy "
           f"(OVERRIDE_AT = {OVERRIDE_AT})")
     pool = [] if args.no_pool else load_pool(args.corpora, heldout, examples)

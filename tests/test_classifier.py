@@ -352,3 +352,25 @@ def test_a_catch_all_reason_stands_where_the_reader_reads_nothing_more_specific(
     read = lambda _m, _l, _w: _CategoryReading(0.05, Category.OTHER)  # noqa: E731
     c = case(" #10", platform="taobao", reason="七天无理由退换货")
     assert classify(c, load_profile(c.platform), read=read).classification.category is Category.CHANGED_MIND
+
+
+def test_the_reader_names_the_quality_category_a_single_cue_misses() -> None:
+    # the cue reader reads 勾丝 as a defect; the parcel full of holes makes it transit damage, which the
+    # reader (sure of its category) names, keeping the cue's severity and saying so
+    c = case("物流太暴力了，外包装全是洞，衣服上都勾丝了", reason="质量问题")
+    result = run(c)
+    assert (result.classification.family, result.classification.category) == (
+        Family.QUALITY, Category.DAMAGED_IN_TRANSIT)
+    assert "the reader names the category (damaged_in_transit" in result.trace[-1].detail
+    assert result.signals.severity is not None
+    cues_only = classify(c, load_profile("taobao"), category_at=None).classification
+    assert cues_only.category is Category.DEFECT
+
+
+def test_the_reader_names_no_non_quality_category_nor_an_unsure_one() -> None:
+    # "Too roomy" is a size complaint whatever the reader's n-grams make of it (style_preference at 0.8)
+    assert got(case("Too roomy for me", platform="shopify", reason="SIZE_TOO_LARGE")) == (
+        Family.NON_QUALITY, Category.SIZE_FIT)
+    # the reader's damaged_in_transit at about 0.5 is not sure enough to rename the cue's defect
+    assert got(case("Tote arrived with a torn strap.", platform="shopify", reason="OTHER")) == (
+        Family.QUALITY, Category.DEFECT)

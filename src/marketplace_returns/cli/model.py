@@ -69,6 +69,10 @@ def train_command(
                                      "interim labels while the manifest is being labelled."),
     corpus_dir: Path | None = typer.Option(None, "--corpus-dir", help="Folder with sources.yaml and "
                                            "manifest.tsv (default: the repository's corpus/)."),
+    messages: Path | None = typer.Option(None, "--messages", help="Folder of our written refund-request "
+                                         "messages (default: the checkout's tests/data/messages); the "
+                                         "files training.data.TRAINING_MESSAGES names are trained on."),
+    no_messages: bool = typer.Option(False, "--no-messages", help="Train without the written messages."),
     search_design: bool = typer.Option(False, "--search-design", help="Let the inner folds choose C and "
                                        "the weak rows' share again from the wider grid (18 fits a fold; "
                                        "the default is the frozen design)."),
@@ -94,10 +98,25 @@ def train_command(
         training.run(corpora=corpora, shared_data=data if data.is_dir() else None, heldout=heldout,
                      out=out or training.default_out(), seed=seed, version=version, log=typer.echo,
                      do_loso=not no_loso, pool=pool, corpus_dir=corpus_dir,
-                     recipe=Recipe.searching() if search_design else None)
+                     recipe=Recipe.searching() if search_design else None,
+                     messages=None if no_messages else _messages_dir(messages))
     except MarketplaceReturnsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def _messages_dir(given: Path | None) -> Path | None:
+    """The written messages' folder: as given (it must exist), else the checkout's, if there is one."""
+    if given is not None:
+        if not given.is_dir():
+            typer.echo(f"{given} is not a folder of message files", err=True)
+            raise typer.Exit(2)
+        return given
+    default = Path(__file__).resolve().parents[3] / "tests" / "data" / "messages"
+    if not default.is_dir():
+        typer.echo(f"{default} is absent: training without the written messages", err=True)
+        return None
+    return default
 
 
 def _default_shared() -> Path:

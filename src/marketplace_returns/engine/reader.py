@@ -27,9 +27,11 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from array import array
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise, repeat
+from itertools import pairwise
 from math import exp, sqrt
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,6 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
 Float32 = npt.NDArray[np.float32]
-_ZEROS = repeat(0.0)
 
 
 def reader_lang(text: str, lang: str) -> str:
@@ -151,12 +152,15 @@ class Reading:
     """What the reader makes of one message. The category is worked out only when asked for: most
     messages carry a clear cue, and then the family probability is all the classifier needs."""
 
-    __slots__ = ("_category", "_model", "_text", "_words", "quality_probability", "unsure")
+    __slots__ = ("_category", "_distinct", "_model", "_rows", "_text", "quality_probability", "unsure")
 
-    def __init__(self, model: LangModel, text: str, words: WordsReading | None, p: float) -> None:
+    def __init__(self, model: LangModel, text: str, rows: array[int], distinct: int, p: float) -> None:
         self._model = model
         self._text = text
-        self._words = words
+        self._rows = rows
+        """The matrix rows of the message's known grams, kept (4 bytes each) so that the category, asked
+        for on most messages with a clear quality cue, needs no second pass over the grams."""
+        self._distinct = distinct
         self._category: tuple[Category, float] | None = None
         self.quality_probability = round(p, 4)
         """Calibrated probability that the problem is on the seller's side (quality family)."""
@@ -179,7 +183,7 @@ class Reading:
 
     def _categorised(self) -> tuple[Category, float]:
         if self._category is None:
-            self._category = self._model.categorise(self._text, self._words, self.family)
+            self._category = self._model.categorise_rows(self._rows, self._distinct, self.family)
         return self._category
 
     @property
@@ -218,10 +222,10 @@ class LangModel:
         "categories",
         "category_bias",
         "category_matrix",
-        "char_family",
         "char_vocab",
         "cues",
         "en_chars",
+        "family_column",
         "lang",
         "manifest",
         "matrix",
@@ -231,7 +235,6 @@ class LangModel:
         "short",
         "temperature",
         "version",
-        "word_family",
         "word_vocab",
     )
 
@@ -264,9 +267,7 @@ class LangModel:
             raise ValueError(f"{lang}: matrix {matrix.shape} / bias {bias.shape} do not fit the header")
         # The family column as Python floats keyed by gram: the family logit is one plain sum per kind
         # of gram, no row list and no numpy call.
-        family = matrix[:, 0].astype(np.float64).tolist()
-        self.char_family = {g: family[i] for g, i in char_vocab.items()}
-        self.word_family = {g: family[i] for g, i in word_vocab.items()}
+        self.family_column = matrix[:, 0].astype(np.float64).tolist()
 
     def rows(self, text: str, words_read: WordsReading | None = None) -> tuple[tuple[int, ...], int]:
         """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
@@ -287,14 +288,21 @@ class LangModel:
             return None
         if self.cues:
             words.update(cue_grams(words_read))
-        scale = 1.0 / sqrt(len(chars) + len(words))
-        z = sum(map(self.char_family.get, chars, _ZEROS))
+        distinct = len(chars) + len(words)
+        scale = 1.0 / sqrt(distinct)
+        # the rows once, the family logit summed over them in the grams' order (as the family column
+        # keyed by gram gave it: an unknown gram adds nothing)
+        family = self.family_column
+        rows = array("i", [r for r in map(self.char_vocab.get, chars) if r is not None])
+        z = sum(map(family.__getitem__, rows), 0.0)
         if words:
-            z += sum(map(self.word_family.get, words, _ZEROS))
+            word_rows = [r for r in map(self.word_vocab.get, words) if r is not None]
+            z += sum(map(family.__getitem__, word_rows), 0.0)
+            rows.extend(word_rows)
         a, b = self.platt
         t = a * (z * scale + self.bias0) + b
         p = 1.0 / (1.0 + exp(-t)) if t > -500 else 0.0
-        return Reading(self, text, words_read, p)
+        return Reading(self, text, rows, distinct, p)
 
     def categorise(self, text: str, words_read: WordsReading | None,
                    family: Family) -> tuple[Category, float]:
@@ -303,8 +311,12 @@ class LangModel:
         One numpy gather-and-sum; the softmax over a dozen numbers is cheaper in plain Python.
         """
         rows, distinct = self.rows(text, words_read)
+        return self.categorise_rows(rows, distinct, family)
+
+    def categorise_rows(self, rows: Sequence[int], distinct: int, family: Family) -> tuple[Category, float]:
+        """``categorise`` from the message's matrix rows and its number of distinct grams."""
         if rows:
-            summed = self.category_matrix[list(rows)].sum(axis=0, dtype=np.float64).tolist()
+            summed = self.category_matrix.take(rows, axis=0).sum(axis=0, dtype=np.float64).tolist()
             scale = 1.0 / sqrt(distinct)
             z = [(s * scale + b) / self.temperature for s, b in zip(summed, self.category_bias, strict=True)]
         else:

@@ -49,7 +49,8 @@ class Example:
     category: str
     """A contract category or ``unclear``."""
     origin: str = "corpus"
-    """``corpus`` (the gold manifest) or ``dev`` (../shared/data's development half)."""
+    """``corpus`` (the gold manifest), ``dev`` (../shared/data's development half) or ``messages`` (our
+    own refund-request messages, tests/data/messages)."""
 
     @property
     def has_family(self) -> bool:
@@ -117,6 +118,40 @@ def dev_half(data_dir: Path) -> list[Example]:
             prefix = rid.split("-", 1)[0]
             out.append(Example(source=DEV_SOURCES.get(prefix, prefix), row=rid, lang=lang, text=raw["text"],
                                family=raw["family"], category=raw["category"], origin="dev"))
+    return out
+
+
+TRAINING_MESSAGES = ("refund_zh_a.jsonl", "refund_zh_b.jsonl", "refund_zh_train1.jsonl",
+                     "refund_en_a.jsonl", "refund_en_b.jsonl", "refund_en_train1.jsonl")
+"""The written refund-request message files the reader trains on, each a source of its own (one writer
+each, so the inner leave-one-source-out folds calibrate across writers). The ``_c`` files are never
+listed: they are the messages the weights are measured on (tests/data/messages/README.md)."""
+
+
+def message_examples(messages_dir: Path, names: Iterable[str] = TRAINING_MESSAGES) -> list[Example]:
+    """Our own refund-request messages (the product's kind of text, written and labelled for this
+    repository); a listed file that is absent is skipped, a malformed line raises ValueError naming the
+    file and line."""
+    out: list[Example] = []
+    for name in names:
+        path = messages_dir / name
+        if not path.is_file():
+            continue
+        source = "messages-" + name.removesuffix(".jsonl").removeprefix("refund_")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                example = Example(source=source, row=str(raw["id"]), lang=str(raw["lang"]),
+                                  text=str(raw["text"]), family=str(raw["family"]),
+                                  category=str(raw["category"]), origin="messages")
+            except (ValueError, KeyError) as exc:
+                raise ValueError(f"{path.name} line {number}: {exc}") from None
+            if label_family(example.category) != example.family and example.family != UNCLEAR:
+                raise ValueError(f"{path.name} line {number}: category {example.category!r} is not "
+                                 f"{example.family}")
+            out.append(example)
     return out
 
 

@@ -24,6 +24,7 @@ from marketplace_returns.training.data import (
     assemble,
     corpus_examples,
     dev_half,
+    message_examples,
     pool_examples,
     sha256,
 )
@@ -41,9 +42,10 @@ def manifest_digest(examples: Sequence[Example]) -> str:
 
 def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path | None,
                   pool: Path | None = None, corpus_dir: Path | None = None,
-                  ) -> tuple[list[Example], dict[str, int]]:
-    """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), then the
-    development half; held-out rows and repeats dropped."""
+                  messages: Path | None = None) -> tuple[list[Example], dict[str, int]]:
+    """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), the
+    development half, then our written refund-request messages (when ``messages`` is); held-out rows
+    and repeats dropped."""
     groups = []
     if corpora is not None:
         groups.append(list(corpus_examples(corpora, heldout, corpus_dir)))
@@ -51,6 +53,8 @@ def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path 
         groups.append(list(pool_examples(pool)))
     if shared_data is not None:
         groups.append(dev_half(shared_data))
+    if messages is not None:
+        groups.append(message_examples(messages))
     return assemble(groups, Heldout.read(heldout))
 
 
@@ -106,6 +110,10 @@ def load_pool(corpora: Path | None, heldout: Path | None, examples: Sequence[Exa
                            corpus_dir=corpus_dir)
 
 
+def _subset(pred: Predictions, rows: list[int]) -> Predictions:
+    return Predictions(pred.p_quality[rows], [pred.category[i] for i in rows], pred.category_p[rows])
+
+
 def describe(model: Model) -> str:
     """The design the inner folds selected, and what each candidate scored."""
     d = model.notes.get("design")
@@ -159,9 +167,9 @@ def default_out() -> Path:
 def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None, out: Path, seed: int,
         version: str | None, log: Callable[[str], None], do_loso: bool = True,
         pool: Path | None = None, corpus_dir: Path | None = None,
-        recipe: Recipe | None = None) -> dict[str, Model]:
+        recipe: Recipe | None = None, messages: Path | None = None) -> dict[str, Model]:
     """Train both languages, print the report through ``log``, write ``out/reader.npz``."""
-    examples, dropped = load_examples(corpora, shared_data, heldout, pool, corpus_dir)
+    examples, dropped = load_examples(corpora, shared_data, heldout, pool, corpus_dir, messages)
     log(f"examples: {len(examples)} (dropped: {', '.join(f'{k} {v}' for k, v in dropped.items())})")
     counts = Counter((e.lang, e.source, e.origin) for e in examples)
     for (lang, source, origin), n in sorted(counts.items()):
@@ -192,11 +200,15 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
         cv = Score()
         cv.add(mine, model.oof, band)
         log(cv.line(f"out of fold ({model.notes['folds']})"))
+        texts = [i for i, e in enumerate(mine) if e.origin != "messages"]
+        if len(texts) < len(mine):
+            real = Score()
+            real.add([mine[i] for i in texts], _subset(model.oof, texts), band)
+            log(real.line("out of fold, real texts only"))
         dev = [i for i, e in enumerate(mine) if e.origin == "dev"]
         if dev:
             dev_score = Score()
-            dev_score.add([mine[i] for i in dev], Predictions(model.oof.p_quality[dev],
-                          [model.oof.category[i] for i in dev], model.oof.category_p[dev]), band)
+            dev_score.add([mine[i] for i in dev], _subset(model.oof, dev), band)
             log(dev_score.line("dev half (out of fold)"))
         if do_loso:
             total = Score()
