@@ -584,10 +584,45 @@ def _blank_quoted(text: str) -> str:
     return "".join(chars)
 
 
+# Round 12 (tune_eval15/16, batch DA): a scam alert with no quotation - someone else's offer reported
+# ("somebody's texting folks pretending to be us, offering gift cards for updated reviews") and then
+# disowned ("That ain't us.", "It isn't me", "That page is not ours", "Hindi po kami yun", "A nuh mi dat")
+# - reports the tie, it does not make it: each sentence before the disowning one that names the other
+# party (someone, a fake or lookalike account, pretending, a copy of our page) is blanked. Looked for only
+# where a disowning substring is present (a few substring tests on a reply).
+_DISOWN_WORDS = ("not us", "n't us", "no' us", "n't me", "not me", "not ours", "nuh mi", "kami yun", "be us")
+_DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| number| profile)?"
+                     r"(?:'s| is| was| are|'re| ain'?t| isn'?t| wasn'?t| aren'?t)(?: not| no'?)? "
+                     r"(?:us|me|ours|from us|from me)\b|(?:is|was|'s) not (?:from )?us\b|a nuh mi\b|"
+                     r"hindi po kami\b|no be us\b)")
+_REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
+                       r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
+                       r"using our (?:name|logo|photos|shop name)|"
+                       r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named))")
+
+
+def _blank_disowned(text: str) -> str:
+    m = _DISOWN.search(text)
+    if m is None:
+        return text
+    chars = None
+    lo = 0
+    for e in [*_SENTENCE_END.finditer(text, 0, m.start()), None]:
+        hi = e.start() if e is not None else m.start()
+        if _REPORTER.search(text, lo, hi) is not None:
+            if chars is None:
+                chars = list(text)
+            chars[lo:hi] = "_" * (hi - lo)
+        lo = e.end() if e is not None else hi
+    return text if chars is None else "".join(chars)
+
+
 def _blank_examples(text: str) -> str:
     """The forbidden examples and clauses above blanked, the same length (so the map to the written text
     holds)."""
     written = text
+    if any(w in text for w in _DISOWN_WORDS):
+        text = _blank_disowned(text)
     if '"' in text:
         text = _blank_quoted(text)
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
