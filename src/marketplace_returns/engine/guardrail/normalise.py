@@ -431,7 +431,10 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"(?:support |team |staff |ops )?(?:policy|sop|ops) (?:update|note)\b|"
                        # round 10 (tune_eval12): "Rep guide, Q&A:"
-                       r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b)")
+                       r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b|"
+                       # round 12 (tune_eval15/16, batch DB): a bracketed header ("[Note to packers]",
+                       # "[Note for the yard team]") and a QA note on a ticket
+                       r"(?:note|notice|memo|reminder) (?:to|for) [^\]\n]{1,30}\]|qa note\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -445,7 +448,10 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
-                          r"an? (?:rep|agent|colleague) (?:offered|told|promised))\b")
+                          r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
+                          # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
+                          r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised))\b"
+                          r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
