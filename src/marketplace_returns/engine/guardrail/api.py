@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from marketplace_returns.engine.guardrail.gates import _gates
 from marketplace_returns.engine.guardrail.learned import _learned, _model_lifts
-from marketplace_returns.engine.guardrail.normalise import _normalise_mapped, normalise
+from marketplace_returns.engine.guardrail.normalise import _normalise_mapped, blank_disowned, normalise
 from marketplace_returns.engine.guardrail.rules import _classify
 from marketplace_returns.engine.guardrail.verdict import MAX_CHARS, PASS, WHY, Assessment
 from marketplace_returns.errors import GuardrailViolation
@@ -40,6 +40,15 @@ def _assess(text: str) -> Assessment:
         return PASS
     clipped = text[:MAX_CHARS]
     norm = normalise(clipped)
+    verdict = _verdict(clipped, norm)
+    if verdict.blocked:  # round 12: a scam alert that disowns the offer it reports, read again blanked
+        blanked = blank_disowned(norm)
+        if blanked is not norm:
+            return _verdict(clipped, blanked)
+    return verdict
+
+
+def _verdict(clipped: str, norm: str) -> Assessment:
     gates = _gates(norm)
     hit = _classify(norm, gates)
     if hit is None:
