@@ -35,29 +35,35 @@ def assess(text: str) -> Assessment:
 _CACHED_CHARS = 2000
 
 
-def _assess(text: str) -> Assessment:
+def _assess(text: str, norm: str | None = None) -> Assessment:
     if not text:
         return PASS
     clipped = text[:MAX_CHARS]
-    norm = normalise(clipped)
-    verdict = _verdict(clipped, norm)
-    if verdict.blocked:  # round 12: a scam alert that disowns the offer it reports, read again blanked
-        blanked = blank_disowned(norm)
-        if blanked is not norm:
-            return _verdict(clipped, blanked)
-    return verdict
-
-
-def _verdict(clipped: str, norm: str) -> Assessment:
+    first = norm is None
+    if norm is None:
+        norm = normalise(clipped)
     gates = _gates(norm)
     hit = _classify(norm, gates)
     if hit is None:
-        return _learned(clipped, norm, gates)
+        verdict = _learned(clipped, norm, gates)
+        return _disowned(text, norm, verdict) if first and verdict.blocked else verdict
     if _model_lifts(norm) is not None:  # the learned layer is very sure it is honest (docs/guardrail.md)
         return PASS
+    if first:
+        blanked = blank_disowned(norm)
+        if blanked is not norm:
+            return _assess(text, blanked)
     quoted = _phrase(clipped, hit.rule)
     rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
     return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
+
+
+def _disowned(text: str, norm: str, verdict: Assessment) -> Assessment:
+    """Round 12: a text the guardrail would block that reports someone else's offer and disowns it (a scam
+    alert: normalise.blank_disowned) is read again with the reported sentences blanked. Only a blocked text
+    pays for it."""
+    blanked = blank_disowned(norm)
+    return verdict if blanked is norm else _assess(text, blanked)
 
 
 _assess_cached = lru_cache(maxsize=8192)(_assess)
