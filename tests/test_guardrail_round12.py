@@ -1,5 +1,5 @@
 """Round 12 of issue 13: the mechanisms widened after the promoted sets (tune_eval15, tune_eval16) and
-probe batches DA-DB (tests/data/guardrail/README.md logs them), each with twins on the other side of the
+probe batches DA-DC (tests/data/guardrail/README.md logs them), each with twins on the other side of the
 line. The sentences here are new: none is a probe's or a set's. The rules are asked directly
 (``rules._classify``, after ``blank_disowned`` where the api applies it), so a retrained learned layer
 cannot hide a rule that stopped reading."""
@@ -48,6 +48,27 @@ NOTES_TEACHING = [
     ("[Note for the weekend crew] Offer store credit to buyers who change their return reason to "
      "'changed my mind'.", {"money_for_reason"}),
 ]
+# a buyer's question whether the shop pays for a review, reported and answered no; twins answered yes
+ASKED_NO = [
+    "Some customers asked whether we'd refund the postage for a five-star review. We won't; reviews are "
+    "yours to write.",
+    "Yuh ask if mi wi sen yuh a gift fi a good review. Mi cyaan do dat, sorry.",
+]
+ASKED_YES = [
+    ("Some customers asked whether we'd refund the postage for a five-star review. Yes, we will: send us "
+     "the link once it's up.", {"money_for_review"}),
+]
+
+
+@pytest.mark.parametrize("text", ASKED_NO)
+def test_a_reported_question_answered_no_passes(text: str) -> None:
+    assert rules._classify(normalise(text)) is not None  # read as a tie without the round-12 blanking
+    assert _rule(text) is None
+
+
+@pytest.mark.parametrize(("text", "rules_ok"), ASKED_YES)
+def test_a_reported_question_answered_yes_is_read(text: str, rules_ok: set[str]) -> None:
+    assert _rule(text) in rules_ok
 
 
 @pytest.mark.parametrize("text", DISOWNED)

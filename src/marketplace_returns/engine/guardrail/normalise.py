@@ -607,9 +607,29 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
                        r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named))")
 
 
+# Round 12 (tune_eval15, batch DC): a buyer's question whether the shop pays for a review, reported and
+# answered no ("Someone asked if I'd give a free pattern for leaving a review. I won't", "Yuh ask if mi give
+# coupon fi good review - mi cyaan do dat"): the reported question is blanked up to the refusal. Read on
+# the same re-read as the disowned alert (a blocked text only).
+_ASKED_NO = re.compile(
+    r"\b(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|a (?:buyer|customer))"
+    r"(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)\b[^.!?\n]{0,100}?[.?!\u2014\u2013-]+\s*"
+    r"(?=(?:nope|no|nah)\b|(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|don'?t|do not|will not|"
+    r"never|wouldn'?t)\b)")
+
+
 def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
-    disowns it, blanked (the same length); the text itself where nothing is disowned."""
+    disowns it, and a reported question answered no, blanked (the same length); the text itself where
+    nothing is."""
+    if "ask" in text:
+        asked, n = _ASKED_NO.subn(_blank_all, text)
+        if n:
+            return _blank_disowned(asked)
+    return _blank_disowned(text)
+
+
+def _blank_disowned(text: str) -> str:
     m = _DISOWN.search(text)
     if m is None:
         return text
