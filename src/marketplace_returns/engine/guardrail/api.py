@@ -35,35 +35,47 @@ def assess(text: str) -> Assessment:
 _CACHED_CHARS = 2000
 
 
-def _assess(text: str, norm: str | None = None) -> Assessment:
+def _assess(text: str) -> Assessment:
     if not text:
         return PASS
     clipped = text[:MAX_CHARS]
-    first = norm is None
-    if norm is None:
-        norm = normalise(clipped)
+    norm = normalise(clipped)
     gates = _gates(norm)
     hit = _classify(norm, gates)
     if hit is None:
         verdict = _learned(clipped, norm, gates)
-        return _disowned(text, norm, verdict) if first and verdict.blocked else verdict
+        return _disowned(clipped, norm, verdict) if verdict.blocked else verdict
     if _model_lifts(norm) is not None:  # the learned layer is very sure it is honest (docs/guardrail.md)
         return PASS
-    if first:
-        blanked = blank_disowned(norm)
-        if blanked is not norm:
-            return _assess(text, blanked)
-    quoted = _phrase(clipped, hit.rule)
-    rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
-    return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
-
-
-def _disowned(text: str, norm: str, verdict: Assessment) -> Assessment:
-    """Round 12: a text the guardrail would block that reports someone else's offer and disowns it (a scam
-    alert: normalise.blank_disowned) is read again with the reported sentences blanked. Only a blocked text
-    pays for it."""
     blanked = blank_disowned(norm)
-    return verdict if blanked is norm else _assess(text, blanked)
+    if blanked is not norm:
+        return _verdict(clipped, blanked)
+    return _block(clipped, hit.rule)
+
+
+def _disowned(clipped: str, norm: str, verdict: Assessment) -> Assessment:
+    """Round 12: a text the guardrail would block that reports someone else's offer and disowns it (a scam
+    alert), or reports a question about paying for a review answered no (normalise.blank_disowned), is read
+    again with those sentences blanked. Only a blocked text pays for it."""
+    blanked = blank_disowned(norm)
+    return verdict if blanked is norm else _verdict(clipped, blanked)
+
+
+def _verdict(clipped: str, norm: str) -> Assessment:
+    """The verdict on an already normalised (and blanked) text, with no further re-read."""
+    gates = _gates(norm)
+    hit = _classify(norm, gates)
+    if hit is None:
+        return _learned(clipped, norm, gates)
+    if _model_lifts(norm) is not None:
+        return PASS
+    return _block(clipped, hit.rule)
+
+
+def _block(clipped: str, hit_rule: str) -> Assessment:
+    quoted = _phrase(clipped, hit_rule)
+    rule, phrase = quoted if quoted is not None else (hit_rule, clipped)
+    return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
 
 
 _assess_cached = lru_cache(maxsize=8192)(_assess)
