@@ -15,7 +15,8 @@ tuning data for round 11 (tune_eval13, tune_eval14; their counts stay in the REA
 Round 11 (frozen) failed eval8's Chinese floor (run once, pass/fail only); scored once at the freeze,
 it blocks 4 fewer of eval8's Chinese forbidden messages (195 -> 191) and one fewer honest one (5 -> 4),
 recorded in the README; the floor holds round 11's counts. eval15 and eval16, written blind during round
-11, were scored once on round 10 and once on the frozen round 11.
+11, were scored once on round 10 and once on the frozen round 11, then promoted to tuning data for round
+12 (tune_eval15, tune_eval16; their counts stay in the README).
 """
 
 from __future__ import annotations
@@ -30,17 +31,15 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 11 (guard11 at eb44b21): eval8 for the sixth time, eval15 and eval16 for the second (after round 10);
-# eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11 (their
-# counts stay in the README)
+# 11 (guard11 at eb44b21): eval8 for the sixth time; eval11 and eval12 were
+# promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round 12
+# (their counts stay in the README)
 FLOORS = {
     ("eval8_scored.jsonl", "zh"): (191, 4), ("eval8_scored.jsonl", "en"): (197, 7),
-    ("eval15_scored.jsonl", "zh"): (207, 10), ("eval15_scored.jsonl", "en"): (187, 19),
-    ("eval16_scored.jsonl", "zh"): (204, 10), ("eval16_scored.jsonl", "en"): (201, 17),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval15_scored.jsonl", "eval16_scored.jsonl", "tune_eval13.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "tune_eval15.jsonl", "tune_eval16.jsonl", "tune_eval13.jsonl",
                  "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl", "tune_eval6.jsonl",
                  "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl", "tune_written8.jsonl",
                  "tune_written11.jsonl")

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from marketplace_returns.engine.guardrail.gates import _gates
 from marketplace_returns.engine.guardrail.learned import _learned, _model_lifts
-from marketplace_returns.engine.guardrail.normalise import _normalise_mapped, normalise
+from marketplace_returns.engine.guardrail.normalise import _normalise_mapped, blank_disowned, normalise
 from marketplace_returns.engine.guardrail.rules import _classify
 from marketplace_returns.engine.guardrail.verdict import MAX_CHARS, PASS, WHY, Assessment
 from marketplace_returns.errors import GuardrailViolation
@@ -43,11 +43,38 @@ def _assess(text: str) -> Assessment:
     gates = _gates(norm)
     hit = _classify(norm, gates)
     if hit is None:
-        return _learned(clipped, norm, gates)
+        verdict = _learned(clipped, norm, gates)
+        return _disowned(clipped, norm, verdict) if verdict.blocked else verdict
     if _model_lifts(norm) is not None:  # the learned layer is very sure it is honest (docs/guardrail.md)
         return PASS
-    quoted = _phrase(clipped, hit.rule)
-    rule, phrase = quoted if quoted is not None else (hit.rule, clipped)
+    blanked = blank_disowned(norm)
+    if blanked is not norm:
+        return _verdict(clipped, blanked)
+    return _block(clipped, hit.rule)
+
+
+def _disowned(clipped: str, norm: str, verdict: Assessment) -> Assessment:
+    """Round 12: a text the guardrail would block that reports someone else's offer and disowns it (a scam
+    alert), or reports a question about paying for a review answered no (normalise.blank_disowned), is read
+    again with those sentences blanked. Only a blocked text pays for it."""
+    blanked = blank_disowned(norm)
+    return verdict if blanked is norm else _verdict(clipped, blanked)
+
+
+def _verdict(clipped: str, norm: str) -> Assessment:
+    """The verdict on an already normalised (and blanked) text, with no further re-read."""
+    gates = _gates(norm)
+    hit = _classify(norm, gates)
+    if hit is None:
+        return _learned(clipped, norm, gates)
+    if _model_lifts(norm) is not None:
+        return PASS
+    return _block(clipped, hit.rule)
+
+
+def _block(clipped: str, hit_rule: str) -> Assessment:
+    quoted = _phrase(clipped, hit_rule)
+    rule, phrase = quoted if quoted is not None else (hit_rule, clipped)
     return Assessment(blocked=True, rule=rule, phrase=phrase, why=WHY[rule])
 
 

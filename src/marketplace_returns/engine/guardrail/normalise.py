@@ -431,7 +431,10 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"reminder (?:for|to) (?:all |the )?(?:staff|team|reps|agents)\b|"
                        r"(?:support |team |staff |ops )?(?:policy|sop|ops) (?:update|note)\b|"
                        # round 10 (tune_eval12): "Rep guide, Q&A:"
-                       r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b)")
+                       r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b|"
+                       # round 12 (tune_eval15/16, batch DB): a bracketed header ("[Note to packers]",
+                       # "[Note for the yard team]") and a QA note on a ticket
+                       r"(?:note|notice|memo|reminder) (?:to|for) [^\]\n]{1,30}\]|qa note\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -445,7 +448,10 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
-                          r"an? (?:rep|agent|colleague) (?:offered|told|promised))\b")
+                          r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
+                          # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
+                          r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised))\b"
+                          r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
@@ -582,6 +588,61 @@ def _blank_quoted(text: str) -> str:
     for a, b in spans:
         chars[a:b] = "_" * (b - a)
     return "".join(chars)
+
+
+# Round 12 (tune_eval15/16, batch DA): a scam alert with no quotation - someone else's offer reported
+# ("somebody's texting folks pretending to be us, offering gift cards for updated reviews") and then
+# disowned ("That ain't us.", "It isn't me", "That page is not ours", "Hindi po kami yun", "A nuh mi dat")
+# - reports the tie, it does not make it: each sentence before the disowning one that names the other
+# party (someone, a fake or lookalike account, pretending, a copy of our page) is blanked. Run by ``api``
+# only on a text the guardrail would block (a gate of substring tests on every text cost 0.5-1.3 µs a
+# reply), which it then reads again blanked.
+_DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| number| profile)?"
+                     r"(?:'s| is| was| are|'re| ain'?t| isn'?t| wasn'?t| aren'?t)(?: not| no'?)? "
+                     r"(?:us|me|ours|from us|from me)\b|(?:is|was|'s) not (?:from )?us\b|a nuh mi\b|"
+                     r"hindi po kami\b|no be us\b)")
+_REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
+                       r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
+                       r"using our (?:name|logo|photos|shop name)|"
+                       r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named))")
+
+
+# Round 12 (tune_eval15, batch DC): a buyer's question whether the shop pays for a review, reported and
+# answered no ("Someone asked if I'd give a free pattern for leaving a review. I won't", "Yuh ask if mi give
+# coupon fi good review - mi cyaan do dat"): the reported question is blanked up to the refusal. Read on
+# the same re-read as the disowned alert (a blocked text only).
+_ASKED_NO = re.compile(
+    r"\b(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|a (?:buyer|customer))"
+    r"(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)\b[^.!?\n]{0,100}?[.?!\u2014\u2013-]+\s*"
+    r"(?=(?:nope|no|nah)\b|(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|don'?t|do not|will not|"
+    r"never|wouldn'?t)\b)")
+
+
+def blank_disowned(text: str) -> str:
+    """A normalised text with the sentences that report someone else's offer, before the sentence that
+    disowns it, and a reported question answered no, blanked (the same length); the text itself where
+    nothing is."""
+    if "ask" in text:
+        asked, n = _ASKED_NO.subn(_blank_all, text)
+        if n:
+            return _blank_disowned(asked)
+    return _blank_disowned(text)
+
+
+def _blank_disowned(text: str) -> str:
+    m = _DISOWN.search(text)
+    if m is None:
+        return text
+    chars = None
+    lo = 0
+    for e in [*_SENTENCE_END.finditer(text, 0, m.start()), None]:
+        hi = e.start() if e is not None else m.start()
+        if _REPORTER.search(text, lo, hi) is not None:
+            if chars is None:
+                chars = list(text)
+            chars[lo:hi] = "_" * (hi - lo)
+        lo = e.end() if e is not None else hi
+    return text if chars is None else "".join(chars)
 
 
 def _blank_examples(text: str) -> str:
