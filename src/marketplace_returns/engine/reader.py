@@ -152,11 +152,10 @@ class Reading:
     """What the reader makes of one message. The category is worked out only when asked for: most
     messages carry a clear cue, and then the family probability is all the classifier needs."""
 
-    __slots__ = ("_category", "_distinct", "_model", "_rows", "_text", "quality_probability", "unsure")
+    __slots__ = ("_category", "_distinct", "_model", "_rows", "quality_probability", "unsure")
 
-    def __init__(self, model: LangModel, text: str, rows: array[int], distinct: int, p: float) -> None:
+    def __init__(self, model: LangModel, rows: array[int], distinct: int, p: float) -> None:
         self._model = model
-        self._text = text
         self._rows = rows
         """The matrix rows of the message's known grams, kept (4 bytes each) so that the category, asked
         for on most messages with a clear quality cue, needs no second pass over the grams."""
@@ -183,7 +182,7 @@ class Reading:
 
     def _categorised(self) -> tuple[Category, float]:
         if self._category is None:
-            self._category = self._model.categorise_rows(self._rows, self._distinct, self.family)
+            self._category = self._model.categorise(self._rows, self._distinct, self.family)
         return self._category
 
     @property
@@ -265,21 +264,9 @@ class LangModel:
         if matrix.shape != (len(char_vocab) + len(word_vocab), 1 + len(self.categories)) \
                 or bias.shape != (1 + len(self.categories),):
             raise ValueError(f"{lang}: matrix {matrix.shape} / bias {bias.shape} do not fit the header")
-        # The family column as Python floats keyed by gram: the family logit is one plain sum per kind
-        # of gram, no row list and no numpy call.
+        # The family column as Python floats indexed by row: the family logit is a plain sum over the
+        # message's rows, no numpy call.
         self.family_column = matrix[:, 0].astype(np.float64).tolist()
-
-    def rows(self, text: str, words_read: WordsReading | None = None) -> tuple[tuple[int, ...], int]:
-        """The matrix rows of ``text``'s known grams (each once) and how many distinct grams it has."""
-        chars, words = grams(text, self.lang, self.en_chars)
-        if not chars and not words:
-            return (), 0
-        if self.cues:
-            words.update(cue_grams(words_read))
-        rows = [r for r in map(self.char_vocab.get, chars) if r is not None]
-        if words:
-            rows += [r for r in map(self.word_vocab.get, words) if r is not None]
-        return tuple(rows), len(chars) + len(words)
 
     def read(self, text: str, words_read: WordsReading | None = None) -> Reading | None:
         """The reading of a ``prepare``d ``text`` (None: no grams at all)."""
@@ -302,19 +289,14 @@ class LangModel:
         a, b = self.platt
         t = a * (z * scale + self.bias0) + b
         p = 1.0 / (1.0 + exp(-t)) if t > -500 else 0.0
-        return Reading(self, text, rows, distinct, p)
+        return Reading(self, rows, distinct, p)
 
-    def categorise(self, text: str, words_read: WordsReading | None,
-                   family: Family) -> tuple[Category, float]:
-        """The most probable category of ``family`` (temperature-scaled softmax over all categories).
+    def categorise(self, rows: Sequence[int], distinct: int, family: Family) -> tuple[Category, float]:
+        """The most probable category of ``family`` (temperature-scaled softmax over all categories),
+        from the message's matrix rows (``read`` finds them) and its number of distinct grams.
 
         One numpy gather-and-sum; the softmax over a dozen numbers is cheaper in plain Python.
         """
-        rows, distinct = self.rows(text, words_read)
-        return self.categorise_rows(rows, distinct, family)
-
-    def categorise_rows(self, rows: Sequence[int], distinct: int, family: Family) -> tuple[Category, float]:
-        """``categorise`` from the message's matrix rows and its number of distinct grams."""
         if rows:
             summed = self.category_matrix.take(rows, axis=0).sum(axis=0, dtype=np.float64).tolist()
             scale = 1.0 / sqrt(distinct)
