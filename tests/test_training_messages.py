@@ -33,6 +33,9 @@ def test_a_bad_line_is_named_by_file_and_line(tmp_path: Path) -> None:
     _write(tmp_path / "refund_en_a.jsonl", [{**good, "family": "non_quality"}])
     with pytest.raises(ValueError, match=r"line 1: category 'defect' is not non_quality"):
         message_examples(tmp_path)
+    _write(tmp_path / "refund_en_a.jsonl", [{**good, "category": "defekt"}])
+    with pytest.raises(ValueError, match=r"refund_en_a\.jsonl line 1: unknown category 'defekt'"):
+        message_examples(tmp_path)
 
 
 def test_a_message_whose_hash_is_held_out_is_dropped(tmp_path: Path) -> None:
