@@ -1,6 +1,6 @@
 """Score the shipped engine on labelled refund-request messages: cues alone, the reader alone, both.
 
-    .venv/bin/python bench/eval_messages.py --file tests/data/messages/written1_a.jsonl [--file ...]
+    .venv/bin/python bench/eval_messages.py --file tests/data/messages/refund_zh_c.jsonl [--file ...]
         [--misses N]
 
 Why a second evaluation beside bench/eval_triage.py: the gold corpus is product *reviews* (real texts,
@@ -19,8 +19,9 @@ reader alone, and the engine under each overrule policy (``*`` marks the shipped
 Chinese cases the playbook's action: how many quality messages got a reason-change request (must be
 none) and how many non-quality ones did (the steering the product exists to offer).
 
-The shipped weights never saw these messages (they are not in the manifest); choosing a policy on a
-file makes that file tuning data: say so when quoting it.
+Since weights 2026.12.05.8 the reader trains on the ``_a``, ``_b`` and ``_train1`` files
+(``training.data.TRAINING_MESSAGES``): only the ``_c`` files measure it. Choosing a policy on a file
+makes that file tuning data too: say so when quoting it.
 """
 
 from __future__ import annotations
