@@ -16,6 +16,7 @@ from marketplace_returns.errors import (
     RateLimited,
     StaleVersion,
     TransportError,
+    WriteOutcomeUnknown,
 )
 from shopify_payloads import TOKEN, URL, answer, mutation, orders_page, shop, throttled
 
@@ -216,6 +217,55 @@ async def test_user_errors_become_stale_or_rejected() -> None:
         with pytest.raises(PlatformRejected, match=r"transactions\.0\.amount"):
             await client.mutate(shop(), "RefundCreate", "refundCreate", {"input": {}, "idempotencyKey": "k"})
     assert client.total_calls == 2
+
+
+REFUND_VARS = {"input": {"orderId": "gid://shopify/Order/1"}, "idempotencyKey": "k-1"}
+
+
+@pytest.mark.parametrize("failure", [
+    httpx.ReadTimeout("slow"),
+    httpx.RemoteProtocolError("server disconnected"),
+    httpx.Response(502, text="<html>Bad Gateway</html>"),
+    httpx.Response(200, json={"errors": [{"message": "Internal error",
+                                          "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}),
+], ids=["timeout", "dropped", "502", "internal-error"])
+@respx.mock
+async def test_a_mutation_that_may_have_run_is_not_sent_again(failure: object) -> None:
+    """Sent twice, even with the key, it would be two writes: the outbox looks before any second one."""
+    route = respx.post(URL).mock(side_effect=[failure, httpx.Response(200, json=mutation("refundCreate", {
+        "refund": {"id": "gid://shopify/Refund/9"}}))])
+    async with httpx.AsyncClient() as http:
+        client, slept, _ = make(http)
+        with pytest.raises(WriteOutcomeUnknown) as caught:
+            await client.mutate(shop(), "RefundCreate", "refundCreate", REFUND_VARS)
+    assert route.call_count == 1 and slept == []
+    assert caught.value.platform == "shopify"
+
+
+@pytest.mark.parametrize("failure", [
+    httpx.Response(200, json=throttled(requested=10, available=0.0)),
+    httpx.Response(429, headers={"Retry-After": "1"}, text="Too Many Requests"),
+    httpx.ConnectError("refused"),
+], ids=["throttled", "429", "refused"])
+@respx.mock
+async def test_a_mutation_that_did_not_run_is_retried(failure: object) -> None:
+    route = respx.post(URL).mock(side_effect=[failure, httpx.Response(200, json=mutation("refundCreate", {
+        "refund": {"id": "gid://shopify/Refund/9"}}))])
+    async with httpx.AsyncClient() as http:
+        client, slept, _ = make(http)
+        payload = await client.mutate(shop(), "RefundCreate", "refundCreate", REFUND_VARS)
+    assert payload["refund"]["id"] == "gid://shopify/Refund/9"
+    assert route.call_count == 2 and len(slept) == 1
+
+
+@respx.mock
+async def test_reads_still_retry_a_timeout() -> None:
+    route = respx.post(URL).mock(side_effect=[httpx.ReadTimeout("slow"),
+                                              httpx.Response(200, json=orders_page([]))])
+    async with httpx.AsyncClient() as http:
+        client, _, _ = make(http)
+        await client.execute(shop(), "OrdersWithReturns", VARS)
+    assert route.call_count == 2
 
 
 @respx.mock

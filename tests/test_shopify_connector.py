@@ -14,7 +14,7 @@ import respx
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, Connector
 from marketplace_returns.connectors.registry import create_connector
 from marketplace_returns.connectors.shopify.connector import ShopifyConnector
-from marketplace_returns.errors import PlatformRejected
+from marketplace_returns.errors import PlatformRejected, WriteOutcomeUnknown
 from marketplace_returns.models.vocabulary import Action
 from shopify_payloads import URL, line, mutation, order_node, orders_page, return_by_id, return_node, shop
 
@@ -159,6 +159,25 @@ async def test_partial_refund_keeps_the_goods_and_carries_the_idempotency_key() 
                                        "gateway": "shopify_payments", "kind": "REFUND",
                                        "amount": "20.00"}]
     assert "refundLineItems" not in refund and "out-1" in refund["note"]
+
+
+@respx.mock
+async def test_a_refund_that_timed_out_is_looked_for_not_sent_again() -> None:
+    """The write landed after the client gave up: the outbox's later look finds it by the key in its note."""
+    ret, order = return_node(lines=[line(price="80.00")]), order_node()
+    reads = respx.post(URL, json__operationName="ReturnById").mock(side_effect=[
+        httpx.Response(200, json=return_by_id(ret, order)),
+        httpx.Response(200, json=return_by_id(ret, order, refunds=[
+            {"id": "gid://shopify/Refund/79", "note": "marketplace-returns out-1"}]))])
+    create = respx.post(URL, json__operationName="RefundCreate").mock(side_effect=httpx.ReadTimeout("slow"))
+    async with httpx.AsyncClient() as http:
+        conn = connector(http)
+        with pytest.raises(WriteOutcomeUnknown):
+            await conn.apply(shop(), _req(Action.REFUND_WITHOUT_RETURN))
+        found = await conn.find_applied(shop(), _req(Action.REFUND_WITHOUT_RETURN))
+    assert create.call_count == 1 and reads.call_count == 2
+    assert found is not None and found.outcome is ActionOutcome.ALREADY_DONE
+    assert "gid://shopify/Refund/79" in (found.message or "")
 
 
 @respx.mock

@@ -12,9 +12,12 @@ Why it exists apart from the connector: every call shares one endpoint (the API 
 * Retries are configured once, with tenacity: exponential backoff with jitter; the server's hint wins
   (``Retry-After`` on 429/5xx, the bucket's refill time on THROTTLED). THROTTLED is recognised by
   ``errors[].extensions.code`` whatever the HTTP status (Shopify sends it with 200).
-* Writes are retried too: a throttled call was never executed; ``refundCreate`` carries
-  ``@idempotent(key:)`` so a repeat after a timeout has no second effect; approve/decline of a return
-  that already moved answers with a userError the connector reads as stale / already done.
+* Writes are retried only where the answer proves nothing happened: THROTTLED / 429 (never executed)
+  and a refused connection (nothing sent). A mutation that timed out, lost its connection mid-call or
+  got a bare 5xx may still land, so it is not sent again here: ``mutate`` raises
+  ``WriteOutcomeUnknown`` and the outbox reads the return (``find_applied``) after a settle window before
+  any second write. ``refundCreate``'s ``@idempotent(key:)`` is the platform's guard behind ours, not a
+  reason to resend: a second write with the key is a second write all the same.
 * httpx exceptions become ``TransportError`` in ``_post`` and nowhere else. The access token is read
   per call from ``ShopConfig`` (``SecretStr``), sent only as a header, never kept, logged or quoted.
 """
@@ -42,7 +45,13 @@ from marketplace_returns.connectors.shopify.errors import (
     error_from_status,
     error_from_user_errors,
 )
-from marketplace_returns.errors import ConfigError, ConnectorError, RateLimited, TransportError
+from marketplace_returns.errors import (
+    ConfigError,
+    ConnectorError,
+    RateLimited,
+    TransportError,
+    WriteOutcomeUnknown,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,10 @@ API_VERSION: Final = "2026-10"
 TOKEN_HEADER: Final = "X-Shopify-Access-Token"
 DEFAULT_COST: Final = 100.0
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class _Ambiguous(ConnectorError):
+    """Internal marker: a mutation failed without an answer that says whether it ran."""
 
 
 def endpoint(shop: ShopConfig) -> str:
@@ -107,6 +120,7 @@ class ShopifyClient:
         self._retrying = AsyncRetrying(retry=retry_if_exception(_retryable),
                                        stop=stop_after_attempt(max_attempts), wait=self._wait,
                                        sleep=self._do_sleep, reraise=True, before_sleep=self._log_retry)
+        self._write_retrying = self._retrying.copy(retry=retry_if_exception(_retryable_write))
 
     def __repr__(self) -> str:
         return f"ShopifyClient(api_version={API_VERSION!r}, max_attempts={self.max_attempts})"
@@ -123,8 +137,16 @@ class ShopifyClient:
 
     async def mutate(self, shop: ShopConfig, operation: str, field: str,
                      variables: dict[str, Any]) -> dict[str, Any]:
-        """Run a mutation; its payload under ``field``; ``userErrors`` become typed errors."""
-        data = await self.execute(shop, operation, variables)
+        """Run a mutation; its payload under ``field``; ``userErrors`` become typed errors.
+
+        Raises ``WriteOutcomeUnknown`` when the mutation may have run without our seeing its answer.
+        """
+        query = documents.load(operation)
+        try:
+            data: dict[str, Any] = await self._write_retrying(self._once, shop, operation, query, variables,
+                                                              True)
+        except _Ambiguous as exc:
+            raise WriteOutcomeUnknown(exc.message, platform=PLATFORM, code=exc.code) from None
         payload = data.get(field)
         if not isinstance(payload, dict):
             raise error_from_errors([{"message": f"{field} returned no payload"}])
@@ -137,25 +159,35 @@ class ShopifyClient:
 
     # ------------------------------------------------------------------ one attempt
     async def _once(self, shop: ShopConfig, operation: str, query: str,
-                    variables: dict[str, Any]) -> dict[str, Any]:
+                    variables: dict[str, Any], write: bool = False) -> dict[str, Any]:
         await self._pace(shop, operation)
         body = orjson.dumps({"query": query, "operationName": operation, "variables": variables})
         headers = {TOKEN_HEADER: shop.secret("access_token"), "Content-Type": "application/json",
                    "Accept": "application/json"}
         self.calls[operation] += 1
-        response = await self._post(endpoint(shop), body, headers)
-        return self._parse(shop, operation, response)
+        response = await self._post(endpoint(shop), body, headers, write=write)
+        try:
+            return self._parse(shop, operation, response)
+        except (RateLimited, TransportError):
+            raise
+        except ConnectorError as exc:  # a 5xx or an internal error: it may have run before it failed
+            if write and exc.retryable:
+                raise _Ambiguous(exc.message, platform=PLATFORM, code=exc.code) from None
+            raise
 
-    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    async def _post(self, url: str, body: bytes, headers: dict[str, str], *, write: bool) -> httpx.Response:
         """The one place where httpx exceptions are translated."""
         try:
             return await self.http.post(url, content=body, headers=headers)
         except httpx.TimeoutException as exc:
-            raise TransportError(f"timed out ({type(exc).__name__}) at {url}", platform=PLATFORM,
-                                 code="timeout") from None
+            cls = _Ambiguous if write else TransportError
+            raise cls(f"timed out ({type(exc).__name__}) at {url}", platform=PLATFORM,
+                      code="timeout") from None
         except httpx.HTTPError as exc:
-            raise TransportError(f"connection failed ({type(exc).__name__}) to {url}", platform=PLATFORM,
-                                 code="connect") from None
+            # A refused connection sent nothing: safe to retry even a write.
+            cls = _Ambiguous if write and not isinstance(exc, httpx.ConnectError) else TransportError
+            raise cls(f"connection failed ({type(exc).__name__}) to {url}", platform=PLATFORM,
+                      code="connect") from None
 
     def _parse(self, shop: ShopConfig, operation: str, response: httpx.Response) -> dict[str, Any]:
         hint = _retry_after(response.headers)
@@ -250,6 +282,10 @@ def _number(value: object) -> float | None:
 
 def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, ConnectorError) and exc.retryable
+
+
+def _retryable_write(exc: BaseException) -> bool:
+    return _retryable(exc) and not isinstance(exc, _Ambiguous)
 
 
 __all__ = ["API_VERSION", "Bucket", "RateLimited", "ShopifyClient", "endpoint"]
