@@ -30,9 +30,9 @@ class Running:
     def actions(self) -> list[dict[str, Any]]:
         return list(httpx.get(f"{self.url}/_sandbox/actions", timeout=10).json())
 
-    def traffic(self, count: int, seed: int) -> None:
+    def traffic(self, count: int, seed: int, shops: tuple[str, ...] = ("demo-tb", "demo-tm")) -> None:
         res = httpx.post(f"{self.url}/_sandbox/traffic", timeout=30, json={
-            "count": count, "spread_seconds": 60, "seed": seed, "shops": ["demo-tb", "demo-tm"]})
+            "count": count, "spread_seconds": 60, "seed": seed, "shops": list(shops)})
         res.raise_for_status()
         httpx.post(f"{self.url}/_sandbox/advance", json={"seconds": 120}, timeout=10).raise_for_status()
 
@@ -47,13 +47,14 @@ def sandbox(seed: int = 5) -> Iterator[Running]:
         server.stop()
 
 
-def service_context(db_url: str, running: Running, **kwargs: Any) -> ServiceContext:
-    """A context over ``db_url`` with the sandbox's Taobao and Tmall shops saved (env: references)."""
+def service_context(db_url: str, running: Running, platforms: frozenset[str] = frozenset({"taobao", "tmall"}),
+                    **kwargs: Any) -> ServiceContext:
+    """A context over ``db_url`` with the sandbox's shops of ``platforms`` saved (env: references)."""
     engine = make_engine(db_url)
     shops = httpx.get(f"{running.url}/_sandbox/shops", timeout=10).json()
     clock = running.state.clock.now
     with session_scope(engine) as session:
-        save_shops(session, entries=_entries(running.url, shops, {"taobao", "tmall"}), errors=[], now=clock())
+        save_shops(session, entries=_entries(running.url, shops, set(platforms)), errors=[], now=clock())
     kwargs.setdefault("clock", clock)
     return ServiceContext(db=engine, triage=real_triage(), connector_factory=lambda p: create_connector(
         p, clock=clock, backfill_seconds=3600, max_attempts=3), **kwargs)

@@ -1,9 +1,13 @@
-"""A TOP write that stalls past the client's timeout still lands; it must not be written twice.
+"""A write that stalls past the client's timeout still lands; it must not be written twice.
 
 The sandbox's ``refund.message.add`` is made to stall longer than the connector's timeout (the
 existing fault run stalls 1 s, under the timeout, so the client always saw the answer). TOP's message
 call carries no version and no idempotency key: only the refund's own message log can tell whether a
 re-send would be a duplicate. Judged by the sandbox's record and message log.
+
+Shopify's mutations are stalled with the sandbox's ``slow_write`` fault (reads stay quick): not even
+``refundCreate``, whose idempotency key would make the platform refuse a repeat, may reach the sandbox a
+second time; the return is read (its status, the key in a refund's note) instead.
 """
 
 from __future__ import annotations
@@ -87,3 +91,46 @@ async def test_a_message_write_that_times_out_but_lands_is_not_sent_twice(
     assert all(len(contents) == len(set(contents)) for contents in logs.values())
     assert events["push_unknown"] >= 1  # the timeouts did happen
     assert events["recovered"] >= 1  # ...and the message log was read instead of writing again
+
+
+@pytest.mark.timeout(120)
+async def test_a_shopify_mutation_that_times_out_but_lands_is_not_sent_again(tmp_path: Path) -> None:
+    with migrated("sqlite", tmp_path, None) as url, sandbox(seed=9) as market:
+        market.traffic(40, seed=9, shops=("demo-shop",))
+        ctx = service_context(url, market, frozenset({"shopify"}), backoff_base_s=0.2,
+                              unknown_settle=timedelta(seconds=STALL_S + 1.5))
+        ctx.connector_factory = lambda p: create_connector(p, clock=market.state.clock.now,
+                                                           backfill_seconds=3600, max_attempts=3,
+                                                           timeout=CLIENT_TIMEOUT_S)
+        assert (await poll_shop(ctx, "demo-shop")).error is None
+        _rep_pass(ctx)
+        with Session(ctx.db) as session:
+            intended = repo.list_actions(session)
+        assert intended, "no action was intended: the test proves nothing"
+        market.state.faults.update({"slow_write": 1.0}, timeout_seconds=STALL_S)
+        shift = max(timedelta(0), market.state.clock.now() - utcnow()) + timedelta(seconds=1)
+        ctx.clock = lambda: utcnow() + shift  # real seconds from here on: the settle window and the stall
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            await push_due(ctx)
+            with Session(ctx.db) as session:
+                if repo.count_open_actions(session) == 0:
+                    break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(STALL_S)  # let any write still stalled in the sandbox land before judging
+        with Session(ctx.db) as session:
+            rows = repo.list_actions(session)
+            events = Counter(e.event for e in repo.list_audit(session, shop_id="demo-shop", limit=10_000))
+        await ctx.aclose()
+        writes = market.actions()
+        ctx.db.dispose()
+
+    assert {a.status for a in rows} <= {"done", "dead"}, Counter((a.status, a.last_error) for a in rows)
+    dead = [a.last_error for a in rows if a.status == "dead"]
+    assert all("unknown" not in (e or "") for e in dead), dead  # a refusal may die; a timeout may not
+    received = Counter((w["refund_id"], w["action"]) for w in writes)
+    assert writes and market.state.faults.as_dict()["drawn"]["slow_write"] >= 1
+    assert all(n == 1 for n in received.values()), received.most_common(3)  # nothing sent a second time
+    assert not [w for w in writes if w["outcome"] == "duplicate"]
+    assert events["push_unknown"] >= 1  # the timeouts did happen
+    assert events["recovered"] >= 1  # ...and the return was read instead of writing again

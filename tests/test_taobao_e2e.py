@@ -7,6 +7,7 @@ reordered pages.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from pydantic import SecretStr
 
 from marketplace_returns.connectors.base import ActionOutcome, ActionRequest, ShopConfig
 from marketplace_returns.connectors.taobao.connector import TaobaoConnector, TmallConnector
+from marketplace_returns.errors import WriteOutcomeUnknown
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.sandbox.clock import SandboxClock
 from marketplace_returns.sandbox.config import default_shops
@@ -122,6 +124,24 @@ async def test_each_action_is_applied_exactly_once(sandbox: Sandbox) -> None:
     assert len(recorded) == len(set(recorded)) == 7  # the partial offer is negotiate + message
     assert all(a["outcome"] == "applied" for a in served)
     assert {a for _, a in recorded} == {"agree_refund", "agree_return", "refuse", "message", "negotiate"}
+
+
+@pytest.mark.parametrize("sandbox", [(1.0, ("slow_write",))], indirect=True)
+async def test_a_write_that_lands_after_the_timeout_is_found_not_repeated(sandbox: Sandbox) -> None:
+    """``slow_write`` stalls the write 0.5 s, past the client's 0.2 s, while reads stay quick."""
+    conn = sandbox.connector(timeout=0.2)
+    refund_id = _pick(sandbox, set(), lambda r: True)
+    version = (await conn.get(sandbox.shop, refund_id)).version  # a read: not stalled
+    req = ActionRequest(refund_id=refund_id, action=Action.REFUND_WITHOUT_RETURN, idempotency_key="slow",
+                        expected_version=version)
+    with pytest.raises(WriteOutcomeUnknown):
+        await conn.apply(sandbox.shop, req)
+    await asyncio.sleep(0.8)  # the stalled write lands
+    found = await conn.find_applied(sandbox.shop, req)
+    await conn.aclose()
+    assert found is not None and found.outcome is ActionOutcome.ALREADY_DONE
+    assert [(a.action, a.outcome) for a in sandbox.state.actions] == [("agree_refund", "applied")]
+    assert sandbox.state.faults.as_dict()["drawn"]["slow_write"] == 1
 
 
 async def test_stale_version_is_refused_not_applied(sandbox: Sandbox) -> None:

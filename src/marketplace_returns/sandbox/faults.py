@@ -4,6 +4,8 @@ Why here and not in each router: the test or the demo sets the rates once (``POS
 and both routers draw from the same plan; each renders the fault in its own wire format (TOP's code 7
 or an isp.* error_response, Shopify's THROTTLED or a 502). ``stale`` is applied by the state itself:
 it bumps a refund's version just before a write lands, as a buyer editing the request would.
+``slow_write`` stalls a write alone (a TOP write method, a Shopify mutation) for ``timeout_seconds`` and
+then applies it: the write lands after a client with a shorter timeout gave up, while reads stay quick.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import random
 import threading
 from typing import Any
 
-KINDS = ("5xx", "timeout", "throttle", "duplicate_page", "reorder_page", "stale")
+KINDS = ("5xx", "timeout", "throttle", "duplicate_page", "reorder_page", "stale", "slow_write")
 
 
 class FaultPlan:

@@ -117,9 +117,17 @@ def routes(state: Any, *, maximum: float = 2000.0, restore_rate: float = 100.0,
         faulted = await _fault(state, bucket(shop.shop_id))
         if faulted is not None:
             return faulted
+        if _mutation(document, body.get("operationName")) and state.faults.draw("slow_write"):
+            await asyncio.sleep(state.faults.timeout_seconds)  # then it lands, whoever still listens
         return _run(state, shop, document, variables, body.get("operationName"), bucket(shop.shop_id))
 
     return [Route(PATH, graphql, methods=["POST"], name="shopify_graphql")]
+
+
+def _mutation(document: DocumentNode, operation: object) -> bool:
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    op = next((o for o in ops if o.name and o.name.value == operation), ops[0] if ops else None)
+    return op is not None and op.operation.value == "mutation"
 
 
 def _run(state: Any, shop: Any, document: DocumentNode, variables: dict[str, Any], operation: str | None,

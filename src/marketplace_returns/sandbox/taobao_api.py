@@ -71,6 +71,8 @@ def routes(state: Any) -> list[BaseRoute]:
         faulted = await _fault(state)
         if faulted is not None:
             return faulted
+        if method in WRITE_METHODS and state.faults.draw("slow_write"):
+            await asyncio.sleep(state.faults.timeout_seconds)  # then it lands, whoever still listens
         try:
             body = await handler(state, shop, params)
         except TopError as exc:
@@ -218,6 +220,11 @@ def _single(api: str, *, amount: bool = False) -> Handler:
 
     return handler
 
+
+WRITE_METHODS = frozenset({"taobao.rp.refunds.agree", "taobao.rp.returngoods.agree",
+                           "taobao.rp.returngoods.refuse", "taobao.refund.refuse",
+                           "taobao.refund.message.add", "taobao.refund.negotiatereturn"})
+"""The methods that change a refund (the ``slow_write`` fault stalls these alone)."""
 
 HANDLERS: dict[str, Handler] = {
     "taobao.refunds.receive.get": receive_get,
