@@ -90,13 +90,16 @@ class FakeConnector:
     apply_delay: float = 0.0
     get_errors: list[Exception] = field(default_factory=list)
     """Raised by get() one per call, until empty."""
+    lagging: list[dict[str, Any]] = field(default_factory=list)
+    """Records get() answers one per call, until empty, instead of the current one (a lagging replica)."""
     """Seconds apply() takes (real time) before it lands: a slow platform write."""
 
     def add(self, refund_id: str, reason: str = "auto", price: str = "20", message: str | None = None,
-            version: str = "1", deadline: datetime | None = None) -> None:
+            version: str = "1", deadline: datetime | None = None, updated: datetime | None = None) -> None:
         self.refunds[refund_id] = {"refund_id": refund_id, "reason": reason, "price": price,
                                    "message": message, "version": version,
-                                   "deadline": deadline.isoformat() if deadline else None}
+                                   "deadline": deadline.isoformat() if deadline else None,
+                                   "updated": updated.isoformat() if updated else None}
 
     def capabilities(self) -> Capabilities:
         return Capabilities(platform=self.platform, actions={
@@ -106,8 +109,9 @@ class FakeConnector:
         case = Case(refund_id=raw["refund_id"], platform=self.platform, item_price=Decimal(raw["price"]),
                     reason=raw["reason"], message=raw["message"])
         deadline = datetime.fromisoformat(raw["deadline"]) if raw["deadline"] else None
+        updated = datetime.fromisoformat(raw["updated"]) if raw.get("updated") else None
         return FetchedCase(refund_id=raw["refund_id"], case=case, raw=dict(raw), platform_status="OPEN",
-                           version=raw["version"], deadline=deadline)
+                           version=raw["version"], deadline=deadline, updated_at=updated)
 
     async def fetch_changed(self, shop: ShopConfig, since_cursor: str | None, *,
                             known: Any = None) -> AsyncIterator[FetchBatch]:
@@ -125,6 +129,8 @@ class FakeConnector:
     async def get(self, shop: ShopConfig, refund_id: str) -> FetchedCase:
         if self.get_errors:
             raise self.get_errors.pop(0)
+        if self.lagging:
+            return self._fetched(self.lagging.pop(0))
         return self._fetched(self.refunds[refund_id])
 
     async def apply(self, shop: ShopConfig, action: ActionRequest) -> ActionResult:

@@ -4,7 +4,8 @@
   queue, an audit event saying why), even when the listing never shows the refund again;
 * a write whose outcome is unknown (timed out) is not sent again until the platform was asked;
 * a push in flight keeps its claim (heartbeat), and a holder whose claim lapsed cannot close the row
-  (fencing by ``lease_epoch``).
+  (fencing by ``lease_epoch``);
+* an answer older than the stored state (a lagging replica) neither rolls the case back nor is triaged.
 """
 
 from __future__ import annotations
@@ -208,4 +209,32 @@ async def test_a_stale_case_the_platform_will_not_give_back_is_not_retried_forev
         [event] = [e for e in repo.list_audit(session, shop_id="shop-a") if e.event == "retriaged"]
     assert case.retriage_reason is None
     assert event.detail is not None and "refused the read" in event.detail["outcome"]
+    ctx.db.dispose()
+
+
+async def test_a_lagging_answer_neither_rolls_the_case_back_nor_is_triaged(url: str) -> None:
+    platform = FakeConnector()
+    clock = FakeClock()
+    now = clock()
+    platform.add("r1", reason="manual", message="the zip broke on day two", version="2", updated=now)
+    ctx = make_context(url, platform, clock)
+    assert (await poll_shop(ctx, "shop-a")).decisions == 1
+    with session_scope(ctx.db) as session:
+        [case] = repo.list_cases(session, shop_id="shop-a")
+        assert case.id is not None
+        repo.flag_retriage(session, case_id=case.id, reason="push answered stale")
+    old = {**platform.refunds["r1"], "version": "1", "message": "the zip",
+           "updated": (now - timedelta(minutes=5)).isoformat()}
+    platform.lagging = [old]
+    report = await poll_shop(ctx, "shop-a")
+    assert report.error is None and report.decisions == 0 and report.older_reads == 1
+    with Session(ctx.db) as session:
+        [case] = repo.list_cases(session, shop_id="shop-a")
+        assert case.platform_version == "2" and case.message == "the zip broke on day two"
+        assert case.retriage_reason is not None  # the flag waits for an answer at least as new
+    report = await poll_shop(ctx, "shop-a")
+    assert report.decisions == 1 and report.older_reads == 0
+    with Session(ctx.db) as session:
+        [case] = repo.list_cases(session, shop_id="shop-a")
+        assert case.retriage_reason is None
     ctx.db.dispose()

@@ -85,6 +85,24 @@ def test_upsert_case_by_natural_key_detects_moves(session: Session) -> None:
     session.commit()
 
 
+def test_a_read_older_than_the_stored_state_changes_nothing(session: Session) -> None:
+    def at(version: str, minute: int) -> FetchedCase:
+        when = NOW + timedelta(minutes=minute)
+        return fetched("r1", version=version).model_copy(update={"updated_at": when})
+
+    row, changed = put(session, at("v2", 10))
+    assert changed and row.platform_updated_at == NOW + timedelta(minutes=10)
+    again, changed = put(session, at("v1", 5))  # a lagging replica's answer
+    assert not changed and again.platform_version == "v2" and repo.older_than_stored(again, at("v1", 5))
+    later, changed = put(session, at("v3", 11))
+    assert changed and later.platform_version == "v3"
+    same_time, changed = put(session, at("v4", 11))  # the same second: order unknown, the read is taken
+    assert changed and same_time.platform_version == "v4"
+    undated, changed = put(session, fetched("r1", version="v5"))  # a platform that gives no time
+    assert changed and undated.platform_version == "v5"
+    session.commit()
+
+
 def test_record_decision_versions_and_supersedes(session: Session) -> None:
     case, _ = put(session, fetched("r1"))
     assert case.id is not None

@@ -25,6 +25,8 @@ MAX_CASE_LINES = 20
 def summary(report: PollReport) -> str:
     text = (f"poll {report.shop_id}: {report.cases_seen} seen, {report.cases_new_or_moved} new or changed, "
             f"{report.decisions} decided, {report.mapping_issues} unreadable, {report.api_calls} API calls")
+    if report.older_reads:
+        text += f", {report.older_reads} answered older than stored (kept)"
     return f"{text}; failed: {report.error}" if report.error else text
 
 

@@ -49,6 +49,8 @@ class PollReport:
     cases_new_or_moved: int = 0
     decisions: int = 0
     mapping_issues: int = 0
+    older_reads: int = 0
+    """Records the platform answered in an older state than the store holds (kept, not triaged)."""
     error: str | None = None
     api_calls: int = 0
     decided_case_ids: list[int] = field(default_factory=list)
@@ -151,6 +153,7 @@ def _store_batch(ctx: ServiceContext, shop: Shop, capabilities: Capabilities, ba
         for fetched, (row, moved, created) in zip(batch.cases, stored, strict=True):
             report.cases_seen += 1
             if not moved:
+                report.older_reads += repo.older_than_stored(row, fetched)
                 continue
             report.cases_new_or_moved += 1
             _handle(session, ctx, shop, capabilities, fetched, row, created, now, report, decided)
@@ -260,6 +263,9 @@ def _store_retriage(ctx: ServiceContext, shop: Shop, capabilities: Capabilities,
         [(row, _moved, created)] = repo.upsert_cases(session, shop_id=shop.shop_id, platform=shop.platform,
                                                      fetched=[fetched], now=now)
         if row.retriage_reason is None:  # another worker got there first
+            return
+        if repo.older_than_stored(row, fetched):  # a lagging answer: the flag waits for a fresh one
+            report.older_reads += 1
             return
         _handle(session, ctx, shop, capabilities, fetched, row, created, now, report, decided)
     report.decided_case_ids.extend(decided)

@@ -10,6 +10,7 @@ one database without a home-made lock.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -33,6 +34,8 @@ from marketplace_returns.service.tables import (
     PollCursor,
     Shop,
 )
+
+log = logging.getLogger(__name__)
 
 OPEN_DECISION = "pending"
 IN_CHUNK = 500
@@ -178,8 +181,20 @@ def upsert_cases(session: Session, *, shop_id: str, platform: str, fetched: Sequ
     return out
 
 
+def older_than_stored(row: CaseRecord, fetched: FetchedCase) -> bool:
+    """The platform answered with an older state of the refund than the one stored (a lagging replica,
+    a page cached upstream): it must neither roll the case back nor be triaged."""
+    seen, stored = utc(fetched.updated_at), utc(row.platform_updated_at)
+    return seen is not None and stored is not None and seen < stored
+
+
 def _apply_fetched(row: CaseRecord, fetched: FetchedCase, *, created: bool, now: datetime) -> bool:
-    """Copy a fresh platform read onto ``row`` (no I/O); whether it is new or moved."""
+    """Copy a fresh platform read onto ``row`` (no I/O); whether it is new or moved. A read older than
+    the stored state changes nothing and is not "moved"."""
+    if not created and older_than_stored(row, fetched):
+        log.info("case %s/%s: the platform answered an older state (%s, stored %s); kept the stored one",
+                 row.shop_id, row.refund_id, fetched.updated_at, row.platform_updated_at)
+        return False
     raw = fetched.raw
     purged = not created and is_purged(row.buyer_id)
     if purged:  # the buyer asked to be forgotten: never write their data back from a fresh read
@@ -189,12 +204,15 @@ def _apply_fetched(row: CaseRecord, fetched: FetchedCase, *, created: bool, now:
     if not changed:
         if fetched.change_token is not None and row.change_token != fetched.change_token:
             row.change_token = fetched.change_token
+        if row.platform_updated_at is None and fetched.updated_at is not None:  # stored before 0006
+            row.platform_updated_at = utc(fetched.updated_at)
         return False
     case = fetched.case
     row.raw = raw
     row.change_token = fetched.change_token
     row.platform_status = fetched.platform_status
     row.platform_version = fetched.version
+    row.platform_updated_at = utc(fetched.updated_at) or row.platform_updated_at
     row.deadline = utc(fetched.deadline) or row.deadline
     row.updated_at = now
     row.mapping_error = (f"{fetched.mapping_issue.field}: {fetched.mapping_issue.message}"

@@ -143,6 +143,8 @@ class CaseRecord(SQLModel, table=True):
     mapping_error: str | None = None
     change_token: str | None = None
     """The connector's listing state of this record when stored (connectors/base.py ``KnownTokens``)."""
+    platform_updated_at: datetime | None = _ts()
+    """When the platform last changed the refund, by the stored read: an older read is not stored."""
     dispute: bool = False
     """The platform stepped in (customer service intervened)."""
     dispute_seller_fault: bool = False
