@@ -40,9 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from marketplace_returns.engine import classifier
 from marketplace_returns.engine import reader as reader_mod
-from marketplace_returns.engine.classifier import CATEGORY_AT, OVERRIDE_AT, classify
+from marketplace_returns.engine.classifier import CATEGORY_AT, CATEGORY_FAMILIES, OVERRIDE_AT, classify
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Family
 from marketplace_returns.profiles import load_profile
@@ -125,7 +124,6 @@ def _none(_message: str, _lang: str, _words: object) -> None:
 def score_source(test: Sequence[Example], read: Callable[..., Any],
                  model_pred: Any, band: tuple[float, float]) -> Scored:
     out = Scored()
-    shipped_families = classifier.CATEGORY_FAMILIES
     for i, e in enumerate(test):
         case = as_case(e)
         profile = load_profile(case.platform)
@@ -160,15 +158,13 @@ def score_source(test: Sequence[Example], read: Callable[..., Any],
             if e.has_category:
                 t.cat.append(got.category.value == e.category)
         for category_at, families in CATEGORY_POLICIES:
-            classifier.CATEGORY_FAMILIES = _FAMILIES[families]
             got = classify(case, profile, explain=False, read=read, override_at=OVERRIDE_AT,
-                           category_at=category_at).classification
+                           category_at=category_at, category_families=_FAMILIES[families]).classification
             t = out.by_category_policy[(category_at, families)]
             if e.has_family:
                 t.fam.append(got.family.value == e.family)
             if e.has_category:
                 t.cat.append(got.category.value == e.category)
-        classifier.CATEGORY_FAMILIES = shipped_families
     return out
 
 
@@ -177,7 +173,7 @@ _FAMILIES = {"all": frozenset(Family), "quality": frozenset({Family.QUALITY})}
 
 def _category_policy_name(policy: tuple[float | None, str]) -> str:
     at, families = policy
-    shipped = at == CATEGORY_AT and _FAMILIES[families] == classifier.CATEGORY_FAMILIES
+    shipped = at == CATEGORY_AT and _FAMILIES[families] == CATEGORY_FAMILIES
     return f"category: reader at {at}, {families}{' *' if shipped else ''}"
 
 

@@ -102,7 +102,7 @@ class _Facts:
 
 def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category | None,
                     how: str, broad: bool = False, category_at: float | None = None,
-                    ) -> tuple[Category, float, str]:
+                    families: frozenset[Family] = frozenset()) -> tuple[Category, float, str]:
     """The reader's family; within it, the category the cues named if any, else the buyer's chosen
     reason when it lies in that family (``少了一条腰带`` filed as 少件/漏发: buyers misfile across families
     for free shipping, seldom within one), else the reader's own category. A catch-all reason
@@ -110,7 +110,7 @@ def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Categor
     nothing more specific than ``other`` (" #10" filed as 七天无理由退换货 stays changed_mind)."""
     family = reading.family
     named = next((c for c in words.ranking if FAMILY_OF[c] is family), None)
-    if named is not None and _reader_names_category(reading, named, category_at):
+    if named is not None and _reader_names_category(reading, named, category_at, families):
         category = reading.category
     elif named is not None:
         category = named
@@ -126,11 +126,12 @@ def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Categor
     return category, confidence, how
 
 
-def _reader_names_category(reading: reader.Reading, said: Category, category_at: float | None) -> bool:
+def _reader_names_category(reading: reader.Reading, said: Category, category_at: float | None,
+                           families: frozenset[Family]) -> bool:
     """The reader's category replaces the one the cues named, within the family they agree on: the cue
     reader names one category a message ("cracked" is a defect even when the parcel came crushed)."""
     if category_at is None or reading.unsure or reading.family is not FAMILY_OF[said] \
-            or FAMILY_OF[said] not in CATEGORY_FAMILIES:
+            or FAMILY_OF[said] not in families:
         return False
     category = reading.category
     return category is not said and category is not Category.OTHER \
@@ -145,11 +146,12 @@ def _cues_conflict(words: WordsReading) -> bool:
 
 def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
              case: Case, reading: reader.Reading | None, override_at: float | None, broad: bool = False,
-             category_at: float | None = None) -> tuple[Category, float, str, bool, bool]:
+             category_at: float | None = None, families: frozenset[Family] = frozenset(),
+             ) -> tuple[Category, float, str, bool, bool]:
     """The category, a confidence, a sentence saying what decided, whether the reader decided, and
     whether the reader named the category of a family the cues decided."""
     category, confidence, how = _combine_cues(words, prior, prior_weight, facts, case, reading, override_at,
-                                              broad, category_at)
+                                              broad, category_at, families)
     named = how.startswith(_NAMED)
     how = how.removeprefix(_NAMED)
     return category, confidence, how.removeprefix(_READER), how.startswith(_READER), named
@@ -161,7 +163,8 @@ _NAMED = "named:"
 
 def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
                   case: Case, reading: reader.Reading | None, override_at: float | None,
-                  broad: bool = False, category_at: float | None = None) -> tuple[Category, float, str]:
+                  broad: bool = False, category_at: float | None = None,
+                  families: frozenset[Family] = frozenset()) -> tuple[Category, float, str]:
     said = words.category
     # the buyer's chosen reason, when it names a category at all (no reason, "other": it does not; a
     # catch-all such as 质量问题 only where the reader has nothing more specific, _reader_decides)
@@ -195,14 +198,14 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
             if not reading.unsure and _cues_conflict(words):
                 c, conf, how = _reader_decides(reading, words, chosen,
                                                "the cues point both ways: the reader decides", broad,
-                                               category_at)
+                                               category_at, families)
                 return c, conf, _READER + how
             # At 0.5 the reader overrules whenever it reads the other family, inside its not-sure band
             # too: then the case is marked not sure (a rep approves), never decided by the cue alone.
             if override_at is not None and reading.family is not FAMILY_OF[said] \
                     and max(p, 1 - p) >= override_at and (not reading.unsure or override_at <= 0.5):
                 c, conf, how = _reader_decides(reading, words, chosen, "the reader overrules the cues", broad,
-                                               category_at)
+                                               category_at, families)
                 return c, conf, _READER + how
         base = 0.75 if quality_said else 0.7
         confidence = base + 0.05 * min(words.count - 1, 3) + agree
@@ -211,7 +214,7 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
         if not quality_said and words.quality_denied:
             confidence += 0.1
         how = "a quality cue in the words decides" if quality_said else "the words decide"
-        if reading is not None and _reader_names_category(reading, said, category_at):
+        if reading is not None and _reader_names_category(reading, said, category_at, families):
             return reading.category, min(confidence, 0.95), (
                 f"{_NAMED}{how}; the reader names the category ({reading.category.value} at "
                 f"{reading.category_probability:.2f}, the cues said {said.value})")
@@ -226,7 +229,8 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
         return category, 0.6, "the buyer says the goods are fine; the reason prior is set aside"
     if reading is not None:
         c, conf, how = _reader_decides(reading, words, chosen,
-                                       "no clear cue in the words: the reader decides", broad, category_at)
+                                       "no clear cue in the words: the reader decides", broad, category_at,
+                                       families)
         return c, conf, _READER + how
     if said is not None:
         return said, 0.5 + agree, "only vague complaints in the words"
@@ -285,11 +289,12 @@ def _read_message(message: str, tolerance_cm: float, default_lang: str, weights:
 
 def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read: ReadFn = reader.read,
              override_at: float | None = OVERRIDE_AT, category_at: float | None = CATEGORY_AT,
-             ) -> ClassifierResult:
+             category_families: frozenset[Family] = CATEGORY_FAMILIES) -> ClassifierResult:
     """Classify ``case`` under ``profile``'s reasons and tolerances. Pure: reads, never acts.
 
-    ``read`` and ``override_at`` are for bench/eval_triage.py (a reader trained without the source it
-    scores, another policy); the engine always runs with the shipped reader and the measured policy.
+    ``read``, ``override_at``, ``category_at`` and ``category_families`` are for bench/eval_triage.py (a
+    reader trained without the source it scores, another policy); the engine always runs with the
+    shipped reader and the measured policy.
 
     ``explain=False`` leaves the trace empty (the evidence is always there): building the four trace
     steps costs about as much as the classification itself, and a bulk back-test rarely shows them.
@@ -312,7 +317,7 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
     facts = _Facts(case, profile)
     category, confidence, how, by_reader, named = _combine(
         words, prior, prior_weight, facts, case, reading, override_at, entry is not None and entry.broad,
-        category_at)
+        category_at, category_families)
     family = FAMILY_OF[category]
     evidence = [*words.cues, *words.ignored, *facts.lines, prior_line]
     if reading is not None:
