@@ -14,7 +14,7 @@ from marketplace_returns.engine.playbook import candidate_rules, compiled_rules
 from marketplace_returns.engine.playbook_models import Playbook, Settings
 from marketplace_returns.errors import InputError, PlaybookError
 from marketplace_returns.models.case import Case, GoodsStatus
-from marketplace_returns.models.vocabulary import Category, Family
+from marketplace_returns.models.vocabulary import Action, Category, Family
 
 BASE: dict[str, Any] = {
     "refund_id": "t-1", "platform": "taobao", "category": "apparel", "currency": "CNY", "item_price": 129,
@@ -293,3 +293,15 @@ def test_the_walk_over_candidates_picks_the_rule_the_full_walk_picks(kw: dict[st
         quick, explained = evaluate(case(**kw), pb), evaluate(case(**kw), pb, explain=True)
         assert explained.trace is not None and explained.trace[-1].detail == quick.rule
         assert quick.model_dump(exclude={"trace"}) == explained.model_dump(exclude={"trace"})
+
+
+@pytest.mark.parametrize(("kw", "said", "unsaid"), [
+    ({"reason": "七天无理由退换货", "message": "考虑了一下还是算了", "goods_status": "not_shipped",
+      "shipped_at": None}, "还没有发货", "寄回"),
+    ({"platform": "shopify", "currency": "USD", "reason": "UNWANTED", "message": "Changed my mind.",
+      "goods_status": "not_shipped", "shipped_at": None}, "has not shipped yet", "send it back"),
+])
+def test_a_refund_before_shipment_says_nothing_was_sent(kw: dict[str, Any], said: str, unsaid: str) -> None:
+    decision = evaluate(case(**kw), load_playbook("apparel"))
+    assert decision.recommendation.action is Action.REFUND_WITHOUT_RETURN
+    assert said in decision.reply.text and unsaid not in decision.reply.text

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace_returns.engine.guardrail import check_outgoing, find_violation
-from marketplace_returns.engine.replies import TEMPLATES, ReplyFacts, render
+from marketplace_returns.engine.replies import TEMPLATES, ReplyFacts, plan_key, render
 from marketplace_returns.errors import GuardrailViolation
 from marketplace_returns.models.vocabulary import Action, Category, Family
 
@@ -61,26 +61,28 @@ def _all_reply_facts() -> list[ReplyFacts]:
     due = datetime(2026, 9, 7, tzinfo=UTC)
     combos = itertools.product(("zh", "en"), Family, Action, ("seller", "buyer"),
                                ("same", "another_style", "another_colour", "another_size", "missing_part"),
-                               (None, due))
-    for lang, family, action, payer, suggest, when in combos:
+                               (None, due), (False, True))
+    for lang, family, action, payer, suggest, when, unshipped in combos:
         out.append(ReplyFacts(
             lang=lang, family=family, action=action, amount=Decimal("10"),
             currency="CNY" if lang == "zh" else "USD",
             category=Category.SIZE_FIT, shipping_paid_by=payer, suggest=suggest, what="reglue",
             reason="七天无理由退换货" if lang == "zh" else "SIZE_TOO_SMALL",
             shipped_on_time=suggest == "same",
-            refusal="这笔订单已超过退货期限" if lang == "zh" else "the return window has closed", due=when))
+            refusal="这笔订单已超过退货期限" if lang == "zh" else "the return window has closed", due=when,
+            not_shipped=unshipped))
     return out
 
 
 def test_every_template_passes_the_guardrail() -> None:
     facts = _all_reply_facts()
     assert len(facts) > 400
+    used = {plan_key(f) for f in facts}
     for f in facts:
         text = render(f)
         assert find_violation(text) is None, text
     # every plan template was rendered at least once
-    assert set(TEMPLATES["plan"]["zh"]) == set(TEMPLATES["plan"]["en"])
+    assert set(TEMPLATES["plan"]["zh"]) == set(TEMPLATES["plan"]["en"]) == used
 
 
 def test_replies_open_with_an_apology_and_give_the_amount_and_date() -> None:

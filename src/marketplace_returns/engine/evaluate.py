@@ -34,7 +34,7 @@ from marketplace_returns.engine.playbook import CompiledRule, candidate_rules, c
 from marketplace_returns.engine.playbook_models import Playbook
 from marketplace_returns.engine.replies import ReplyFacts, due_date, render
 from marketplace_returns.errors import InputError, ProfileError
-from marketplace_returns.models.case import Case
+from marketplace_returns.models.case import Case, GoodsStatus
 from marketplace_returns.models.decision import Decision, Offer, Recommendation, Reply, TraceStep, trusted
 from marketplace_returns.models.vocabulary import Action, Family
 from marketplace_returns.profiles import PlatformProfile, load_profile
@@ -202,7 +202,8 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         shipped_at=grounds.shipped_at if grounds is not None else None,
         ship_by=grounds.ship_by if grounds is not None else None,
         refusal=refusal,
-        due=due_date(case.requested_at, hours), due_hours=hours))
+        due=due_date(case.requested_at, hours), due_hours=hours,
+        not_shipped=case.goods_status is GoodsStatus.NOT_SHIPPED))
     check_outgoing(text)
     auto = rule.auto and not unsure and action is not Action.REQUEST_REASON_CHANGE and (
         amount is None or amount <= settings.auto_refund_ceiling)

@@ -79,6 +79,8 @@ class ReplyFacts:
     """For a refusal, the reason told to the buyer in ``lang`` (the rule's ``buyer_reason``), or ""."""
     due: datetime | None = None
     due_hours: int = 48
+    not_shipped: bool = False
+    """The goods never left: a refund says so, not "no need to send it back"."""
 
 
 def refusal_text(reason: str, lang: str) -> str:
@@ -143,6 +145,8 @@ def plan_key(f: ReplyFacts) -> str:
         return f"return_and_refund/{f.shipping_paid_by}"
     if f.action is Action.EXCHANGE:
         return "exchange/part" if f.suggest == "missing_part" else f"exchange/{f.shipping_paid_by}"
+    if f.action is Action.REFUND_WITHOUT_RETURN and f.not_shipped:
+        return "refund_without_return/not_shipped"
     return f.action.value
 
 
