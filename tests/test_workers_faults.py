@@ -114,14 +114,19 @@ def _quiet(ctx: ServiceContext, server: SandboxServer, shops: set[str]) -> bool:
 
 STALL_PAST_TIMEOUT = ("--platform-timeout-s", "0.6", "--unknown-settle-s", "3")
 """Workers whose client gives up after 0.6 s while the sandbox stalls 1 s: a timed-out write still lands
-after the client gave up (TOP's messages carry no key): it must be looked up, never sent twice."""
+after the client gave up (TOP's messages carry no key; a Shopify mutation is not resent either, keyed or
+not): it must be looked up, never sent twice. That run also stalls one write in ten alone
+(``slow_write``), so writes land late while the reads around them stay quick."""
+SLOW_WRITES = {"slow_write": 0.1}
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize(("seed", "extra"), [(11, ()), (12, STALL_PAST_TIMEOUT)],
+@pytest.mark.parametrize(("seed", "extra", "faults"), [(11, (), FAULTS),
+                                                   (12, STALL_PAST_TIMEOUT, {**FAULTS, **SLOW_WRITES})],
                          ids=["stall-under-timeout", "stall-past-timeout"])
 def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
-        postgres_url: str, tmp_path: Path, seed: int, extra: tuple[str, ...]) -> None:
+        postgres_url: str, tmp_path: Path, seed: int, extra: tuple[str, ...],
+        faults: dict[str, float]) -> None:
     rng = random.Random(seed)
     log = tmp_path / "workers.log"
     with migrated("postgres", tmp_path, postgres_url) as url, _sandbox(seed) as server:
@@ -135,7 +140,7 @@ def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
             save_shops(session, entries=entries, errors=[], now=server.state.clock.now())
         shop_ids = {e.shop_id for e in entries}
         ctx = ServiceContext(db=engine, triage=real_triage())
-        httpx.post(f"{market}/_sandbox/faults", json={**FAULTS, "seed": seed, "timeout_seconds": 1.0},
+        httpx.post(f"{market}/_sandbox/faults", json={**faults, "seed": seed, "timeout_seconds": 1.0},
                    timeout=10).raise_for_status()
         httpx.post(f"{market}/_sandbox/traffic", timeout=30, json={
             "count": 90, "spread_seconds": CHAOS_S * 0.7, "seed": seed, "shops": sorted(shop_ids)},
@@ -164,7 +169,7 @@ def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
                     db_at = 0.0
             assert kills >= 4 and db_event, (kills, db_event)
 
-            calm = dict.fromkeys(FAULTS, 0.0)
+            calm = dict.fromkeys(faults, 0.0)
             httpx.post(f"{market}/_sandbox/faults", json=calm, timeout=10).raise_for_status()
             deadline = time.monotonic() + DRAIN_S
             while time.monotonic() < deadline:
@@ -186,6 +191,8 @@ def test_killed_workers_and_a_database_restart_lose_nothing_and_double_nothing(
                     w.kill()
 
         writes = httpx.get(f"{market}/_sandbox/actions", timeout=10).json()
+        drawn = server.state.faults.as_dict()["drawn"]
+        assert all(drawn[kind] for kind in SLOW_WRITES if kind in faults), drawn  # the stalls happened
         refunds = set(_refunds(server, shop_ids))
         with Session(engine) as session:
             cases = session.exec(select(CaseRecord)).all()
