@@ -103,7 +103,12 @@ The pools drawn so far, reproduced exactly by this script:
 - trustpilot-us-marketplaces: ``--source trustpilot-us-marketplaces --seed
   19-trustpilot-us-marketplaces --size 450 --min-chars 8 --max-chars 2000 --second-share 0.12
   --exclude-like walmart-ca-trustpilot`` (its ``negative`` rule in sources.yaml: rating at most 2;
-  1,064 eligible, 41 longer than 2,000 characters left out).
+  1,064 eligible, 41 longer than 2,000 characters left out);
+- amazon-cn-shampoo: ``--source amazon-cn-shampoo --seed 20-amazon-cn-shampoo --size 450 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
+  fewclue-eprstmt --exclude-like zhijiang-cosmetics --exclude-like amazon-cn-computer --exclude-like
+  amazon-cn-phones`` (its ``negative`` rule in sources.yaml: rating 1.0 or 2.0 of 洗发水.csv; 1,212
+  eligible, 5 outside the length bounds, 41 duplicates, 1 held by an excluded source).
 """
 
 from __future__ import annotations
