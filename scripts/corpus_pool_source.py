@@ -103,7 +103,11 @@ The pools drawn so far, reproduced exactly by this script:
 - trustpilot-us-marketplaces: ``--source trustpilot-us-marketplaces --seed
   19-trustpilot-us-marketplaces --size 450 --min-chars 8 --max-chars 2000 --second-share 0.12
   --exclude-like walmart-ca-trustpilot`` (its ``negative`` rule in sources.yaml: rating at most 2;
-  1,064 eligible, 41 longer than 2,000 characters left out).
+  1,064 eligible, 41 longer than 2,000 characters left out);
+- ikea-mattresses: ``--source ikea-mattresses --seed 20-ikea-mattresses --size 450 --min-chars 8
+  --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: primaryRatingValue
+  at most 2; all 273 eligible texts, fewer than the 450 asked: the file holds 279 such rows, 6
+  longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded).
 """
 
 from __future__ import annotations
