@@ -108,7 +108,11 @@ The pools drawn so far, reproduced exactly by this script:
   --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
   fewclue-eprstmt --exclude-like zhijiang-cosmetics --exclude-like amazon-cn-computer --exclude-like
   amazon-cn-phones`` (its ``negative`` rule in sources.yaml: rating 1.0 or 2.0 of 洗发水.csv; 1,212
-  eligible, 5 outside the length bounds, 41 duplicates, 1 held by an excluded source).
+  eligible, 5 outside the length bounds, 41 duplicates, 1 held by an excluded source);
+- ikea-mattresses: ``--source ikea-mattresses --seed 20-ikea-mattresses --size 450 --min-chars 8
+  --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: primaryRatingValue
+  at most 2; all 273 eligible texts, fewer than the 450 asked: the file holds 279 such rows, 6
+  longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded).
 """
 
 from __future__ import annotations
