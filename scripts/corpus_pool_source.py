@@ -103,7 +103,10 @@ The pools drawn so far, reproduced exactly by this script:
 - trustpilot-us-marketplaces: ``--source trustpilot-us-marketplaces --seed
   19-trustpilot-us-marketplaces --size 450 --min-chars 8 --max-chars 2000 --second-share 0.12
   --exclude-like walmart-ca-trustpilot`` (its ``negative`` rule in sources.yaml: rating at most 2;
-  1,064 eligible, 41 longer than 2,000 characters left out).
+  1,064 eligible, 41 longer than 2,000 characters left out);
+- nykaa-beauty: ``--source nykaa-beauty --seed 20-nykaa-beauty --size 450 --min-chars 8 --max-chars
+  1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 989 such rows,
+  118 outside the length bounds, 21 duplicates; 850 eligible).
 """
 
 from __future__ import annotations
