@@ -112,7 +112,10 @@ The pools drawn so far, reproduced exactly by this script:
 - ikea-mattresses: ``--source ikea-mattresses --seed 20-ikea-mattresses --size 450 --min-chars 8
   --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: primaryRatingValue
   at most 2; all 273 eligible texts, fewer than the 450 asked: the file holds 279 such rows, 6
-  longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded).
+  longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded);
+- nykaa-beauty: ``--source nykaa-beauty --seed 20-nykaa-beauty --size 450 --min-chars 8 --max-chars
+  1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 989 such rows,
+  118 outside the length bounds, 21 duplicates; 850 eligible).
 """
 
 from __future__ import annotations
