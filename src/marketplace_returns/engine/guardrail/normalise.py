@@ -593,6 +593,7 @@ def _blank_quoted(text: str) -> str:
 # Round 12 (tune_eval15/16, batch DA): a scam alert with no quotation - someone else's offer reported
 # ("somebody's texting folks pretending to be us, offering gift cards for updated reviews") and then
 # disowned ("That ain't us.", "It isn't me", "That page is not ours", "Hindi po kami yun", "A nuh mi dat")
+# - or, since round 13, "We never do this.", "it's a scam", "neither do I", "No somos nosotros"
 # - reports the tie, it does not make it: each sentence before the disowning one that names the other
 # party (someone, a fake or lookalike account, pretending, a copy of our page) is blanked. Run by ``api``
 # only on a text the guardrail would block (a gate of substring tests on every text cost 0.5-1.3 µs a
@@ -600,7 +601,13 @@ def _blank_quoted(text: str) -> str:
 _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| number| profile)?"
                      r"(?:'s| is| was| are|'re| ain'?t| isn'?t| wasn'?t| aren'?t)(?: not| no'?)? "
                      r"(?:us|me|ours|from us|from me)\b|(?:is|was|'s) not (?:from )?us\b|a nuh mi\b|"
-                     r"hindi po kami\b|no be us\b)")
+                     r"hindi po kami\b|no be us\b|"
+                     # round 13 (tune_eval17/18, batch EA): "We never do this", "We would never ask that",
+                     # "it's a scam", "... and neither do I", "No somos nosotros"
+                     r"(?:we|i)(?: would| will|'d|'ll)? never (?:do|ask|offer|send|say) "
+                     r"(?:this|that|it|such)\b|"
+                     r"(?:it|that|this)(?:'s| is| was) (?:a |an |just a )?(?:scam|fraud)\b|"
+                     r"(?:neither|nor) (?:do|does|will|would|did) (?:i|we)\b|no somos nosotros\b)")
 _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
                        r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
                        r"using our (?:name|logo|photos|shop name)|"
