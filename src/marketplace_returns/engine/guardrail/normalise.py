@@ -618,18 +618,26 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
 # answered no ("Someone asked if I'd give a free pattern for leaving a review. I won't", "Yuh ask if mi give
 # coupon fi good review - mi cyaan do dat"): the reported question is blanked up to the refusal. Read on
 # the same re-read as the disowned alert (a blocked text only).
+# Round 13 (tune_eval17, batch EB): anyone who asked (me|us) ("Feller asked me if ...", "A gentleman asked us
+# whether ..."), a buyer's offer thanked for ("thank you for offering to leave 5 stars if ..., but I can't"),
+# and a refusal after a concession ("Yes, eBay lets buyers revise, but I never ask anybody to") or a lead-in
+# ("Honestly, I told her we don't").
 _ASKED_NO = re.compile(
-    r"\b(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|a (?:buyer|customer))"
-    r"(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)\b[^.!?\n]{0,100}?[.?!\u2014\u2013-]+\s*"
-    r"(?=(?:nope|no|nah)\b|(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|don'?t|do not|will not|"
-    r"never|wouldn'?t)\b)")
+    r"\b(?:(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
+    r"a (?:buyer|customer))(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"[a-z]+ asked (?:me|us) (?:if|whether)|"
+    r"(?:thank you|thanks|thx) for (?:offering|the offer) to)\b"
+    r"[^.!?\n]{0,100}?(?:[.?!\u2014\u2013-]+\s*|,? but )"
+    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry)\b[^.!?\n]{0,60}?(?:\bbut |, ))?"
+    r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|"
+    r"don'?t|do not|will not|never|wouldn'?t)\b)")
 
 
 def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
-    if "ask" in text:
+    if "ask" in text or "for offering" in text or "the offer to" in text:
         asked, n = _ASKED_NO.subn(_blank_all, text)
         if n:
             return _blank_disowned(asked)
