@@ -56,6 +56,8 @@ class _Reversed:
 
 _SPAN = re.compile(r"[\s\S]+")  # re-creates a match object over a span found on the reversed text
 
+_E_DONT = _words("don't", "do not", "dont", "doh", "never")
+
 E_REASON_FORWARD = _Concept(
     rf"{_words('mark')} (?:the return|your return|it|this|the item) as \""
     rf"|reason(?<![a-z]reason)\b(?:"
@@ -110,6 +112,17 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
     rf"(?:is|says|stays|remains)\b"
     rf"|{_words('with')} (?:this|that|the|your) reason\b|{_words('change', 'switch', 'update', 'edit')} it\b"
+    # round 13 (tune_eval17/18, batch EC): a reason given on paper or to someone else's desk - a label that
+    # is no fault written on the form or slip ('write "size too big" on the form', 'ticks "bought by
+    # mistake" on t'return form') - and the fault kept out of it ("don't say it was spoilt", "don't mention
+    # the fan noise", "don't bring up the torn seam")
+    rf"|{_words('write', 'writes', 'put', 'puts', 'tick', 'ticks', 'mark', 'marks', 'enter', 'circle')} "
+    rf"\"(?!(?:item |arrived |received )?(?:defective|damaged|faulty|broken|cracked|not as described))"
+    rf"[^\"]{{1,30}}\" (?:on|in) (?:the |your |our |that |t')?(?:paper |return |returns )?"
+    rf"(?:form|slip|sheet)\b"
+    rf"|{_E_DONT} (?:say|mention|bring up|talk about|tell them)\b"
+    rf"{_ES}{{0,25}}?\b(?:spoil\w*|damage\w*|broken|broke|faulty|fault|defect\w*|crack\w*|noise|noisy|"
+    rf"leak\w*|torn|ripped|smashed|dent\w*|not working|stopped working)\b"
 )
 E_REASON = _Reversed(E_REASON_FORWARD)
 E_REVIEW_GIVE = re.compile(

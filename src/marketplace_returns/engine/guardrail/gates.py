@@ -59,7 +59,10 @@ _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
 _G_E_REASON = ("reason", '"', "flexible", "defective", "filed", "marked as", " change it", " switch it",
                " update it", " edit it", " make it", " set it", " put it", "down as",
                "ally broken", "ally damaged", "ally faulty", "ally defective",
-               " as change of mind", " as changed mind")  # round 9: "not really broken"
+               " as change of mind", " as changed mind",  # round 9: "not really broken"
+               # round 13 (batch EC): the fault kept out ("don't say it was spoilt")
+               "t say", "t mention", "t bring up", "t talk about", "t tell them", "never say",
+               "never mention", "doh say", "doh mention")
 _G_E_REVIEW = ("review", "rating", "rate", "feedback", "star", "love", "testimonial", "world", "post", "*",
                "write-up", "writeup", "write up",
                "out of", "/10", "/5", "or 10", "score", "marks", "perfect", "a 10", "a ten",
