@@ -644,15 +644,29 @@ def blank_disowned(text: str) -> str:
     return _blank_disowned(text)
 
 
+# Round 13 (tune_eval17/18, batch ED): the Chinese scam alert with no pretext after its quote - someone else's
+# offer reported (有人, 冒充, 自称, 任何人, 谁跟您说, 陌生号) and then disowned (那不是我们的人, 均非本店行为,
+# 从来不做这种事, 都别信, 是骗局, 那不是我们店的规矩)
+_DISOWN_ZH = re.compile(r"不是(?:我|额|俺|咱)们?(?:店|家)?的?(?:人|规矩|做法|行为|账号|客服)|"
+                        r"(?:均|都|皆)?(?:非|不是)本店(?:所为|行为|人员)|从来不(?:做|干|搞)(?:这|这种|这样的)|"
+                        r"都别信|都不要信|(?:都|就)是骗子|是(?:常见的?)?(?:骗局|套路)")
+_REPORTER_ZH = re.compile(r"有人|冒充|假冒|冒用|盗用|仿冒|自称|任何人|陌生|骗子|山寨|"
+                          r"谁(?:要是)?(?:跟|和|对)(?:您|你)(?:说|讲)")
+
+
 def _blank_disowned(text: str) -> str:
     m = _DISOWN.search(text)
+    reporter = _REPORTER
+    if m is None and not text.isascii():
+        m = _DISOWN_ZH.search(text)
+        reporter = _REPORTER_ZH
     if m is None:
         return text
     chars = None
     lo = 0
     for e in [*_SENTENCE_END.finditer(text, 0, m.start()), None]:
         hi = e.start() if e is not None else m.start()
-        if _REPORTER.search(text, lo, hi) is not None:
+        if reporter.search(text, lo, hi) is not None:
             if chars is None:
                 chars = list(text)
             chars[lo:hi] = "_" * (hi - lo)
