@@ -417,14 +417,17 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
 _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
                        r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
                        r"日报|周报|通报|晨会|周会)[^】\n]{0,14}】|"  # round 10 (tune_eval11): 【售后日报】
-                       r"各位|大家|同事们|姐妹们|@全体|全体客服)")
+                       r"各位|大家|同事们|姐妹们|@全体|全体客服|"
+                       # round 13 (tune_eval17, batch EF): an unbracketed heading ("主管备注:", "客服规范:")
+                       r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：])")
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
 # one regex each, tested first (substring tests on a Chinese text cost 0.1 µs a word)
 _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意")
 _THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意)"
-                            r"[^。！？!?\n:：\"]{0,6}[:：]")
+                            # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):")
+                            r"[^。！？!?\n:：\"(（]{0,6}(?:[(（][^)）\n]{0,12}[)）])?[:：]")
 _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!]? (?:all |the )?"
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
@@ -440,11 +443,13 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|出现|加|附|"
-       r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
+       r"耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
-                          r"没有一单|无一单|没有一个")  # round 10 (tune_eval11): a report that none did
+                          r"没有一单|无一单|没有一个|"  # round 10 (tune_eval11): a report that none did
+                          # round 13 (tune_eval17/18, batch EF): "不以补送换好评", "不私下劝撤"
+                          r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下")
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
