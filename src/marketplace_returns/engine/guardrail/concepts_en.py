@@ -682,6 +682,14 @@ E_ASK = _Concept(
     rf"|\b(?:a\+|positive|glowing|good|kind|5-star|five-star) (?:feedback|words?|reviews?|ratings?)\b"
     rf"{_ES}{{0,20}}?\b(?:keeps? (?:this|our|us|a|the)|goes? a long way)\b"
     rf"|\b{_E_TOP}{_ES}{{0,20}}?\btell (?:amazon|google|etsy|ebay|trustpilot|yelp|everyone|the world)\b"
+    # round 13 (tune_eval17/18, batch EG): praise said to keep the shop going, no article and no verb of
+    # asking ("Glowing reviews help a tiny brand like ours", "five-star ratings make a massive difference",
+    # "Reviews from happy cooks like you help other families pick us")
+    rf"|\b(?:glowing|positive|good|great|5-star|five-star|5 star|five star|stellar|rave|happy) "
+    rf"(?:reviews|ratings|feedback)\b{_ES}{{0,40}}?\b(?:help|helps|make|makes|keep|keeps|mean|means|"
+    rf"are what|is what)\b"
+    rf"|\b(?:reviews|ratings|feedback) from (?:happy|satisfied|delighted) [a-z]+(?: like you)?\b"
+    rf"{_ES}{{0,30}}?\b(?:help|helps|keep|keeps|mean|means|are what|make|makes)\b"
 )
 
 # Same matches, faster: literal-first words (the concepts built with ``_Concept`` are also split so that
