@@ -290,8 +290,14 @@ E_COMPLAINT = _Concept(
     rf"give up|give up on|pull out of|pulled|take down|taking down|settle|end|ending|"
     rf"pull|"
     rf"stop|"
-    rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b{_ES}{{0,30}}?"
-    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal)s?\b"
+    rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b(?!-up){_ES}{{0,30}}?"  # a close-up
+    # round 13 (tune_eval17/18, batch EH): a platform's support ticket or after-sales request
+    rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal|ticket|after-sales request|"
+    rf"support request)s?\b"
+    rf"|\btell (?:them|the agent|support|the office)\b{_ES}{{0,30}}?\b(?:we(?:'ve| have)? settled|"
+    rf"(?:it'?s|it is|it has|everything is|things are) (?:all )?(?:been )?(?:settled|resolved|sorted))\b"
+    rf"|\b(?:don'?t|do not|no need to) (?:report us to|"
+    rf"raise (?:a |the |any )?(?:dispute|complaint|claim|case))"
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
     rf"as long as|unless|ask is|ask is that|provided|on condition|"
     rf"on the condition)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"

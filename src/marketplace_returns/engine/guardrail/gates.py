@@ -76,7 +76,8 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "paypal", "bank", "platform", "amazon", "etsy", "ebay", "shopify", "visa", "mastercard",
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
                   "trustpilot", "bbb", "ftc", "let ", "unflag", "un-flag",
-                  "return request", "refund request")  # round 7: a request withdrawn
+                  "return request", "refund request",  # round 7: a request withdrawn
+                  "ticket", "after-sales", "tell them", "support request", "report us", "raise")  # round 13
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ", "sign-off",
                 "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
