@@ -1,5 +1,5 @@
 """Round 13 of issue 13: the mechanisms widened after the promoted sets (tune_eval17, tune_eval18) and
-probe batches EA-EH (tests/data/guardrail/README.md logs them), each with twins on the other side of the
+probe batches EA-EI (tests/data/guardrail/README.md logs them), each with twins on the other side of the
 line. The sentences here are new: none is a probe's or a set's. The rules are asked directly
 (``rules._classify``, after ``blank_disowned`` where the api applies it), so a retrained learned layer
 cannot hide a rule that stopped reading."""
@@ -46,6 +46,9 @@ HONEST = [
     # reviews that help others, no praise asked (EG); a ticket left open (EH)
     "Honest reviews help other riders pick the right frame size.",
     "Your support ticket with Walmart can stay open; the refund goes out today either way.",
+    # team notes that stop or forbid a tie (EI)
+    "Packing team: we are stopping the free-sticker-for-a-review inserts. No stickers for ratings from now.",
+    "Reminder for the night shift crew: Amazon prohibits offering credits in exchange for a changed review.",
 ]
 FORBIDDEN = [
     ("Close the eBay case today and there is a $20 bonus for you. We never do this for anyone else.",
@@ -62,6 +65,8 @@ FORBIDDEN = [
     ("Five-star reviews keep a two-person workshop like ours alive.", {"asks_for_review"}),
     ("Please cancel the support ticket you opened with Walmart first, then I'll send the refund myself.",
      {"withdraw_complaint", "refund_threat"}),
+    ("Packing team: put a free sticker in every box for buyers who leave a 5-star rating.",
+     {"money_for_review", "asks_for_review"}),
 ]
 
 

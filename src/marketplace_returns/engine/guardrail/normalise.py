@@ -437,7 +437,12 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b|"
                        # round 12 (tune_eval15/16, batch DB): a bracketed header ("[Note to packers]",
                        # "[Note for the yard team]") and a QA note on a ticket
-                       r"(?:note|notice|memo|reminder) (?:to|for) [^\]\n]{1,30}\]|qa note\b)")
+                       r"(?:note|notice|memo|reminder) (?:to|for) [^\]\n]{1,30}\]|qa note\b|"
+                       # round 13 (tune_eval18, batch EI): a team named first ("Admin team:", "Warehouse
+                       # team:") and an unbracketed note or reminder for a crew, desk or bench
+                       r"(?:admin|support|cs|ops|packing|warehouse|dispatch|shop|store) team\b|"
+                       r"(?:note|notice|memo|reminder) (?:to|for) (?:all |the |our |t')?[a-z' -]{0,30}?"
+                       r"(?:crew|team|reps|agents|staff|lads|packers|bench|desk)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -455,7 +460,13 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
                           r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
                           # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
-                          r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised))\b"
+                          r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised)|"
+                          # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
+                          # offering ...", "no gifts for reviews", "no gift cards ... in exchange for"
+                          r"stopping|stopped|prohibits?|no (?:more )?(?:gifts?|gift cards?|codes?|credits?|"
+                          r"store credit|discounts?|freebies?|vouchers?|coupons?|cash|bonus(?:es)?|perks?|"
+                          r"extras?|rewards?|incentives?|airtime|samples?|free [a-z]+)\b(?=[^.!?\n]{0,80}?"
+                          r"\b(?:for|in exchange for|in return for)\b))\b"
                           r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
