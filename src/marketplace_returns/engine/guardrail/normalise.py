@@ -423,11 +423,13 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
 # one regex each, tested first (substring tests on a Chinese text cost 0.1 µs a word)
-_STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意")
+# round 13 (batch EJ): sop, 规范, 备忘 too
+_STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘")
 _THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
-_STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意)"
-                            # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):")
-                            r"[^。！？!?\n:：\"(（]{0,6}(?:[(（][^)）\n]{0,12}[)）])?[:：]")
+_STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘)"
+                            # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):");
+                            # batch EJ: an SOP, 规范 or 备忘 heading ("售后SOP 2.1 退货原因:", "回复规范:")
+                            r"[^。！？!?\n:：\"(（]{0,10}(?:[(（][^)）\n]{0,12}[)）])?[:：]")
 _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!]? (?:all |the )?"
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
@@ -454,7 +456,9 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
                           r"没有一单|无一单|没有一个|"  # round 10 (tune_eval11): a report that none did
                           # round 13 (tune_eval17/18, batch EF): "不以补送换好评", "不私下劝撤"
-                          r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下")
+                          r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下|"
+                          # batch EJ: "不在回复里让买家追评", "不在私聊里用红包换评价"
+                          r"不在(?=[^。！？!?，,；;]{0,8}(?:让|要求|劝|叫|催|提|用))")
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
