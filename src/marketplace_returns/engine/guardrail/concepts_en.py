@@ -112,19 +112,22 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('if', 'when', 'once', 'as long as', 'only if')} (?:the |your )?(?:return )?reason "
     rf"(?:is|says|stays|remains)\b"
     rf"|{_words('with')} (?:this|that|the|your) reason\b|{_words('change', 'switch', 'update', 'edit')} it\b"
-    # round 13 (tune_eval17/18, batch EC): a reason given on paper or to someone else's desk - a label that
-    # is no fault written on the form or slip ('write "size too big" on the form', 'ticks "bought by
-    # mistake" on t'return form') - and the fault kept out of it ("don't say it was spoilt", "don't mention
-    # the fan noise", "don't bring up the torn seam")
-    rf"|{_words('write', 'writes', 'put', 'puts', 'tick', 'ticks', 'mark', 'marks', 'enter', 'circle')} "
-    rf"\"(?!(?:item |arrived |received )?(?:defective|damaged|faulty|broken|cracked|not as described))"
-    rf"[^\"]{{1,30}}\" (?:on|in) (?:the |your |our |that |t')?(?:paper |return |returns )?"
-    rf"(?:form|slip|sheet)\b"
-    rf"|{_E_DONT} (?:say|mention|bring up|talk about|tell them)\b"
-    rf"{_ES}{{0,25}}?\b(?:spoil\w*|damage\w*|broken|broke|faulty|fault|defect\w*|crack\w*|noise|noisy|"
-    rf"leak\w*|torn|ripped|smashed|dent\w*|not working|stopped working)\b"
 )
 E_REASON = _Reversed(E_REASON_FORWARD)
+# Round 13 (tune_eval17/18, batch EC): a reason given on paper or to someone else's desk - a label that is no
+# fault written on the form or slip ('write "size too big" on the form', 'ticks "bought by mistake" on
+# t'return form') - and the fault kept out of it ("don't say it was spoilt", "don't mention the fan noise",
+# "don't bring up the torn seam"). Two concepts of their own, each run behind a substring test
+# (``rules_en``): inside E_REASON they cost each engine reply that quotes a reason about a microsecond.
+E_REASON_PAPER = _Concept(
+    rf"{_words('write', 'writes', 'put', 'puts', 'tick', 'ticks', 'mark', 'marks', 'enter', 'circle')} "
+    rf"\"(?!(?:item |arrived |received )?(?:defective|damaged|faulty|broken|cracked|not as described))"
+    rf"[^\"]{{1,30}}\" (?:on|in) (?:the |your |our |that |t')?(?:paper |return |returns )?"
+    rf"(?:form|slip|sheet)\b")
+E_REASON_UNSAID = _Concept(
+    rf"{_E_DONT} (?:say|mention|bring up|talk about|tell them)\b"
+    rf"{_ES}{{0,25}}?\b(?:spoil\w*|damage\w*|broken|broke|faulty|fault|defect\w*|crack\w*|noise|noisy|"
+    rf"leak\w*|torn|ripped|smashed|dent\w*|not working|stopped working)\b")
 E_REVIEW_GIVE = re.compile(
     r"\b[1-5] ?\*|\brate\b(?= (?:us|me|it|them|the|our|this|that|your|\d|five|four|highly|well))|"
     r"\b(?:review|reviews|reviewers|rating|rated|feedback|stars?|5-star|5 star|five-star|"
@@ -688,10 +691,13 @@ E_ASK = _Concept(
     rf"|\b(?:a\+|positive|glowing|good|kind|5-star|five-star) (?:feedback|words?|reviews?|ratings?)\b"
     rf"{_ES}{{0,20}}?\b(?:keeps? (?:this|our|us|a|the)|goes? a long way)\b"
     rf"|\b{_E_TOP}{_ES}{{0,20}}?\btell (?:amazon|google|etsy|ebay|trustpilot|yelp|everyone|the world)\b"
-    # round 13 (tune_eval17/18, batch EG): praise said to keep the shop going, no article and no verb of
-    # asking ("Glowing reviews help a tiny brand like ours", "five-star ratings make a massive difference",
-    # "Reviews from happy cooks like you help other families pick us")
-    rf"|\b(?:glowing|positive|good|great|5-star|five-star|5 star|five star|stellar|rave|happy) "
+)
+# Round 13 (tune_eval17/18, batch EG): praise said to keep the shop going, no article and no verb of asking
+# ("Glowing reviews help a tiny brand like ours", "five-star ratings make a massive difference", "Reviews
+# from happy cooks like you help other families pick us"). A concept of its own, run by ``rules_en`` only on
+# a text with a plural review noun or "feedback" (inside E_ASK its common first words cost every reply).
+E_ASK_PRAISED = _Concept(
+    rf"\b(?:glowing|positive|good|great|5-star|five-star|5 star|five star|stellar|rave|happy) "
     rf"(?:reviews|ratings|feedback)\b{_ES}{{0,40}}?\b(?:help|helps|make|makes|keep|keeps|mean|means|"
     rf"are what|is what)\b"
     rf"|\b(?:reviews|ratings|feedback) from (?:happy|satisfied|delighted) [a-z]+(?: like you)?\b"
