@@ -19,8 +19,9 @@ recorded in the README; the floor holds round 11's counts. eval15 and eval16, wr
 12 (tune_eval15, tune_eval16; their counts stay in the README). Round 12 (frozen) failed eval8's English
 floor (pass/fail only); scored once at the freeze: English 197 -> 196 forbidden blocked and 7 -> 6
 honest, Chinese 191 -> 195 and 4 -> 3; the floor holds round 12's counts. eval17 and eval18, written
-blind during round 12, were scored once on round 11 and once on the frozen round 12, then promoted to
-tuning data for round 13 (tune_eval17, tune_eval18; their counts stay in the README).
+blind during round 12, were scored once on round 11 and once on the frozen round 12. Round 13 promoted
+them to tuning data (tune_eval17, tune_eval18; their counts stay in the README), and its frozen layer
+failed eval8's English floor (pass/fail only, no count read; the floor keeps round 12's counts).
 """
 
 from __future__ import annotations
