@@ -1,5 +1,5 @@
 """Round 13 of issue 13: the mechanisms widened after the promoted sets (tune_eval17, tune_eval18) and
-probe batches EA-EI (tests/data/guardrail/README.md logs them), each with twins on the other side of the
+probe batches EA-EK (tests/data/guardrail/README.md logs them), each with twins on the other side of the
 line. The sentences here are new: none is a probe's or a set's. The rules are asked directly
 (``rules._classify``, after ``blank_disowned`` where the api applies it), so a retrained learned layer
 cannot hide a rule that stopped reading."""
@@ -30,6 +30,7 @@ HONEST_BLANKED = [
     "Somebody posing as our courier asks people to close their eBay case for a $20 bonus. It's a scam.",
     "【提醒】最近有人冒充本店客服，说撤销投诉就给您返现，那不是我们的人，请勿相信。",
     "任何自称本店售后、让您把差评改成好评再退款的，均非本店行为。",
+    "这几天有人假冒客服私信大家，说删掉差评就返现金，那不是我们！",  # a bare disowning (EK)
     # a buyer's question or offer refused (EB)
     "A lady asked us whether we'd send a free scarf for a five-star rating. No, we don't do swaps like that.",
     "Thanks for offering to raise your rating to 5 stars if we refund the shipping, but we can't accept "
