@@ -337,6 +337,9 @@ _E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " 
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
 
+_PRAISED = frozenset(("review", "rating", "feedback"))  # every E_ASK_PRAISED match holds one
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     doc = _blank_asked_en(doc)
     t = doc.text
@@ -426,7 +429,7 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     asks = _found(E_ASK, t, present, _G_E_REVIEW)
-    if "reviews" in t or "ratings" in t or "feedback" in t:  # round 13 (batch EG)
+    if not present.isdisjoint(_PRAISED):  # round 13 (batch EG): a set test on the triggers already found
         asks = sorted(asks + [(m.start(), m.end()) for m in E_ASK_PRAISED.finditer(t)])
     asks = _not_in(asks, t, E_NOT_ACT)
     if give:
