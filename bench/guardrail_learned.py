@@ -14,7 +14,7 @@ ways, none scoring a row the model was trained on:
    passed as ``--old-rules FILE``), scored on tune_eval1.jsonl, which neither had seen.
 
 3. Leave one blind set out (round 4, ``--loso``): for each set written blind by other hands
-   (tune_eval1-7, 9-14, tune_written5-11, tune_written6, 9 and 10 split by writer; a set not
+   (tune_eval1-7, 9-18, tune_written5-11, tune_written6, 9 and 10 split by writer; a set not
    yet present is skipped), a model trained on every other tuning file, scored
    with the rules on that set over a grid of add thresholds and lift thresholds; this chose the shipped
    thresholds.
@@ -106,6 +106,13 @@ C = 32.0  # round 5 (round 4: 16)
 THRESHOLD = 0.65  # round 8, second half (0.70 at b5efe4f; 0.60 in rounds 4-7): chosen by --loso (docs)
 UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
 SURE = 0.75  # round 7: a block added past a disclaimer that is no same-refund statement (--loso)
+# round 13: the solver's stopping tolerance. At scikit-learn's default (1e-4) lbfgs stopped after 16-22
+# iterations, far from the optimum, and where it stopped moved with any small change to the data: ten rows
+# dropped flipped 135 tuning verdicts of the retrained guardrail (round 12 saw about 50 after a small
+# change). At 1e-6 it runs 90-150 iterations and the same ten rows dropped flip none (the row order never
+# mattered: shuffled rows gave the same weights at either tolerance). docs/guardrail.md, "The learned layer".
+TOL = 1e-6
+MAX_ITER = 10000
 
 
 _EN_WORD = re.compile(r"[a-z0-9!@$]+(?:'[a-z]+)?")
@@ -146,7 +153,7 @@ def _analyse(text: str) -> list[str]:
 def fit(texts: list[str], labels: np.ndarray, c: float = C) -> Callable[[list[str]], np.ndarray]:
     if FEATURES == "hashed":
         vec = vectoriser()
-        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        model = LogisticRegression(C=c, max_iter=MAX_ITER, class_weight="balanced", tol=TOL)
         model.fit(vec.transform(texts), labels)
         return lambda xs: model.predict_proba(vec.transform(xs))[:, 1]
     cv, model = train(texts, labels, c, keep=KEEP)
@@ -159,14 +166,14 @@ def train(texts: list[str], labels: np.ndarray, c: float = C, keep: int = KEEP
     alone (so the shipped vocabulary is small and the vector's norm is the one the second fit saw)."""
     cv = CountVectorizer(analyzer=_analyse, binary=True, min_df=2)
     x = normalize(cv.fit_transform(texts).astype(np.float64))
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, labels)
+    model = LogisticRegression(C=c, max_iter=MAX_ITER, class_weight="balanced", tol=TOL).fit(x, labels)
     if not keep:  # every gram seen twice
         return cv, model
     vocab = cv.get_feature_names_out()
     top = np.argsort(-np.abs(model.coef_[0]))[:keep]
     cv = CountVectorizer(analyzer=_analyse, binary=True, vocabulary=sorted(vocab[top]))
     x = normalize(cv.fit_transform(texts).astype(np.float64))
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, labels)
+    model = LogisticRegression(C=c, max_iter=MAX_ITER, class_weight="balanced", tol=TOL).fit(x, labels)
     return cv, model
 
 
@@ -236,7 +243,7 @@ BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_
               "tune_written9.jsonl", "tune_written9b", "tune_eval9.jsonl", "tune_eval10.jsonl",
               "tune_written10.jsonl", "tune_written10b", "tune_eval11.jsonl", "tune_eval12.jsonl",
               "tune_written11.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval15.jsonl",
-              "tune_eval16.jsonl")
+              "tune_eval16.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)

@@ -19,7 +19,9 @@ recorded in the README; the floor holds round 11's counts. eval15 and eval16, wr
 12 (tune_eval15, tune_eval16; their counts stay in the README). Round 12 (frozen) failed eval8's English
 floor (pass/fail only); scored once at the freeze: English 197 -> 196 forbidden blocked and 7 -> 6
 honest, Chinese 191 -> 195 and 4 -> 3; the floor holds round 12's counts. eval17 and eval18, written
-blind during round 12, were scored once on round 11 and once on the frozen round 12.
+blind during round 12, were scored once on round 11 and once on the frozen round 12. Round 13 promoted
+them to tuning data (tune_eval17, tune_eval18; their counts stay in the README), and its frozen layer
+failed eval8's English floor (pass/fail only, no count read; the floor keeps round 12's counts).
 """
 
 from __future__ import annotations
@@ -34,18 +36,15 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 12 (guard12 at 0941dbd): eval8 for the seventh time, eval17 and eval18 for the second; eval11 and
-# eval12 were
-# promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round 12
-# (their counts stay in the README)
+# 12 (guard12 at 0941dbd): eval8 for the seventh time; eval11 and eval12 were promoted to tuning data for
+# round 10, eval13 and eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round
+# 13 (their counts stay in the README)
 FLOORS = {
     ("eval8_scored.jsonl", "zh"): (195, 3), ("eval8_scored.jsonl", "en"): (196, 6),
-    ("eval17_scored.jsonl", "zh"): (199, 7), ("eval17_scored.jsonl", "en"): (194, 11),
-    ("eval18_scored.jsonl", "zh"): (206, 10), ("eval18_scored.jsonl", "en"): (200, 10),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval17_scored.jsonl", "eval18_scored.jsonl", "tune_eval15.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
                  "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
                  "tune_eval10.jsonl", "tune_written8.jsonl", "tune_written11.jsonl")

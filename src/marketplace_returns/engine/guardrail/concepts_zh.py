@@ -190,7 +190,10 @@ Z_CANCEL = _Concept(
     # round 7 (batch AG): a condition denied ("不以评价为条件", "不挂钩", "跟您评价不评价没有任何关系",
     # "不需要写评价，也不需要先确认收货")
     r"不以[^。！？!?]{0,20}?为(?:条件|前提)|不挂钩|没有任何关系|"
-    r"(?:不需要|不用|无需)(?:写|给|留|先|去|提前)?(?:评价(?![区里上])|好评|确认收货|改原因|撤)|"
+    # round 13 (tune_eval18, batch EE): also with the buyer named and the act as a click or the order's state
+    # ("无需您确认收货或评价", "不用你先点收货", "也不需要完成订单或留评价")
+    r"(?:不需要|不用|无需)(?:您|你)?(?:写|给|留|先|去|提前|点|再){0,2}(?:评价(?![区里上])|好评|确认收货|收货|"
+    r"完成订单|改原因|撤)|"
     # round 10 (tune_eval12): receipt needs no click ("确认收货唔使点，系统会自己完成")
     r"确认收货(?:唔使|唔洗|不用|不必|无需|不需要)(?:再)?点|"
     # round 11 (tune_eval13/14, batch CA): a request the shop says it never makes, however put ("不会以任何

@@ -417,14 +417,19 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
 _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
                        r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
                        r"日报|周报|通报|晨会|周会)[^】\n]{0,14}】|"  # round 10 (tune_eval11): 【售后日报】
-                       r"各位|大家|同事们|姐妹们|@全体|全体客服)")
+                       r"各位|大家|同事们|姐妹们|@全体|全体客服|"
+                       # round 13 (tune_eval17, batch EF): an unbracketed heading ("主管备注:", "客服规范:")
+                       r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：])")
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
 # one regex each, tested first (substring tests on a Chinese text cost 0.1 µs a word)
-_STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意")
+# round 13 (batch EJ): sop, 规范, 备忘 too
+_STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘")
 _THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
-_STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意)"
-                            r"[^。！？!?\n:：\"]{0,6}[:：]")
+_STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘)"
+                            # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):");
+                            # batch EJ: an SOP, 规范 or 备忘 heading ("售后SOP 2.1 退货原因:", "回复规范:")
+                            r"[^。！？!?\n:：\"(（]{0,10}(?:[(（][^)）\n]{0,12}[)）])?[:：]")
 _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!]? (?:all |the )?"
                        r"(?:agents|reps|staff|team)\b|team\b|all (?:agents|reps|staff)\b|agents\b|reps\b|"
                        r"staff\b|internal\b|note (?:to|for) (?:all |the )?(?:staff|team|reps|agents)\b|"
@@ -434,23 +439,38 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:rep|agent|staff|support) (?:guide|faq|q&a|playbook|handbook)\b|"
                        # round 12 (tune_eval15/16, batch DB): a bracketed header ("[Note to packers]",
                        # "[Note for the yard team]") and a QA note on a ticket
-                       r"(?:note|notice|memo|reminder) (?:to|for) [^\]\n]{1,30}\]|qa note\b)")
+                       r"(?:note|notice|memo|reminder) (?:to|for) [^\]\n]{1,30}\]|qa note\b|"
+                       # round 13 (tune_eval18, batch EI): a team named first ("Admin team:", "Warehouse
+                       # team:") and an unbracketed note or reminder for a crew, desk or bench
+                       r"(?:admin|support|cs|ops|packing|warehouse|dispatch|shop|store) team\b|"
+                       r"(?:note|notice|memo|reminder) (?:to|for) (?:all |the |our |t')?[a-z' -]{0,30}?"
+                       r"(?:crew|team|reps|agents|staff|lads|packers|bench|desk)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|出现|加|附|"
-       r"耍|诱导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")
+       r"耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
-                          r"没有一单|无一单|没有一个")  # round 10 (tune_eval11): a report that none did
+                          r"没有一单|无一单|没有一个|"  # round 10 (tune_eval11): a report that none did
+                          # round 13 (tune_eval17/18, batch EF): "不以补送换好评", "不私下劝撤"
+                          r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下|"
+                          # batch EJ: "不在回复里让买家追评", "不在私聊里用红包换评价"
+                          r"不在(?=[^。！？!?，,；;]{0,8}(?:让|要求|劝|叫|催|提|用))")
 _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
                           r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
                           # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
-                          r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised))\b"
+                          r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised)|"
+                          # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
+                          # offering ...", "no gifts for reviews", "no gift cards ... in exchange for"
+                          r"stopping|stopped|prohibits?|no (?:more )?(?:gifts?|gift cards?|codes?|credits?|"
+                          r"store credit|discounts?|freebies?|vouchers?|coupons?|cash|bonus(?:es)?|perks?|"
+                          r"extras?|rewards?|incentives?|airtime|samples?|free [a-z]+)\b(?=[^.!?\n]{0,80}?"
+                          r"\b(?:for|in exchange for|in return for)\b))\b"
                           r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
@@ -593,6 +613,7 @@ def _blank_quoted(text: str) -> str:
 # Round 12 (tune_eval15/16, batch DA): a scam alert with no quotation - someone else's offer reported
 # ("somebody's texting folks pretending to be us, offering gift cards for updated reviews") and then
 # disowned ("That ain't us.", "It isn't me", "That page is not ours", "Hindi po kami yun", "A nuh mi dat")
+# - or, since round 13, "We never do this.", "it's a scam", "neither do I", "No somos nosotros"
 # - reports the tie, it does not make it: each sentence before the disowning one that names the other
 # party (someone, a fake or lookalike account, pretending, a copy of our page) is blanked. Run by ``api``
 # only on a text the guardrail would block (a gate of substring tests on every text cost 0.5-1.3 µs a
@@ -600,7 +621,13 @@ def _blank_quoted(text: str) -> str:
 _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| number| profile)?"
                      r"(?:'s| is| was| are|'re| ain'?t| isn'?t| wasn'?t| aren'?t)(?: not| no'?)? "
                      r"(?:us|me|ours|from us|from me)\b|(?:is|was|'s) not (?:from )?us\b|a nuh mi\b|"
-                     r"hindi po kami\b|no be us\b)")
+                     r"hindi po kami\b|no be us\b|"
+                     # round 13 (tune_eval17/18, batch EA): "We never do this", "We would never ask that",
+                     # "it's a scam", "... and neither do I", "No somos nosotros"
+                     r"(?:we|i)(?: would| will|'d|'ll)? never (?:do|ask|offer|send|say) "
+                     r"(?:this|that|it|such)\b|"
+                     r"(?:it|that|this)(?:'s| is| was) (?:a |an |just a )?(?:scam|fraud)\b|"
+                     r"(?:neither|nor) (?:do|does|will|would|did) (?:i|we)\b|no somos nosotros\b)")
 _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
                        r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
                        r"using our (?:name|logo|photos|shop name)|"
@@ -611,33 +638,57 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
 # answered no ("Someone asked if I'd give a free pattern for leaving a review. I won't", "Yuh ask if mi give
 # coupon fi good review - mi cyaan do dat"): the reported question is blanked up to the refusal. Read on
 # the same re-read as the disowned alert (a blocked text only).
+# Round 13 (tune_eval17, batch EB): anyone who asked (me|us) ("Feller asked me if ...", "A gentleman asked us
+# whether ..."), a buyer's offer thanked for ("thank you for offering to leave 5 stars if ..., but I can't"),
+# and a refusal after a concession ("Yes, eBay lets buyers revise, but I never ask anybody to") or a lead-in
+# ("Honestly, I told her we don't").
 _ASKED_NO = re.compile(
-    r"\b(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|a (?:buyer|customer))"
-    r"(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)\b[^.!?\n]{0,100}?[.?!\u2014\u2013-]+\s*"
-    r"(?=(?:nope|no|nah)\b|(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|don'?t|do not|will not|"
-    r"never|wouldn'?t)\b)")
+    r"\b(?:(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
+    r"a (?:buyer|customer))(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"[a-z]+ asked (?:me|us) (?:if|whether)|"
+    r"(?:thank you|thanks|thx) for (?:offering|the offer) to)\b"
+    r"[^.!?\n]{0,100}?(?:[.?!\u2014\u2013-]+\s*|,? but )"
+    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry)\b[^.!?\n]{0,60}?(?:\bbut |, ))?"
+    r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|"
+    r"don'?t|do not|will not|never|wouldn'?t)\b)")
 
 
 def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
-    if "ask" in text:
+    if "ask" in text or "for offering" in text or "the offer to" in text:
         asked, n = _ASKED_NO.subn(_blank_all, text)
         if n:
             return _blank_disowned(asked)
     return _blank_disowned(text)
 
 
+# Round 13 (tune_eval17/18, batch ED): the Chinese scam alert with no pretext after its quote - someone else's
+# offer reported (有人, 冒充, 自称, 任何人, 谁跟您说, 陌生号) and then disowned (那不是我们的人, 均非本店行为,
+# 从来不做这种事, 都别信, 是骗局, 那不是我们店的规矩)
+_DISOWN_ZH = re.compile(r"不是(?:我|额|俺|咱)们?(?:店|家)?的?(?:人|规矩|做法|行为|账号|客服)|"
+                        r"(?:均|都|皆)?(?:非|不是)本店(?:所为|行为|人员)|从来不(?:做|干|搞)(?:这|这种|这样的)|"
+                        r"都别信|都不要信|(?:都|就)是骗子|是(?:常见的?)?(?:骗局|套路)|"
+                        # batch EK: a bare "那不是我们！", "这些都不是我们，别理"
+                        r"(?:那|这|这些|那些)(?:都|也)?不是(?:我|额|俺|咱)们(?=[!！,，。;；~～]|$)")
+_REPORTER_ZH = re.compile(r"有人|冒充|假冒|冒用|盗用|仿冒|自称|任何人|陌生|骗子|山寨|"
+                          r"谁(?:要是)?(?:跟|和|对)(?:您|你)(?:说|讲)")
+
+
 def _blank_disowned(text: str) -> str:
     m = _DISOWN.search(text)
+    reporter = _REPORTER
+    if m is None and not text.isascii():
+        m = _DISOWN_ZH.search(text)
+        reporter = _REPORTER_ZH
     if m is None:
         return text
     chars = None
     lo = 0
     for e in [*_SENTENCE_END.finditer(text, 0, m.start()), None]:
         hi = e.start() if e is not None else m.start()
-        if _REPORTER.search(text, lo, hi) is not None:
+        if reporter.search(text, lo, hi) is not None:
             if chars is None:
                 chars = list(text)
             chars[lo:hi] = "_" * (hi - lo)

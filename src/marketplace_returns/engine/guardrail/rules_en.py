@@ -9,6 +9,7 @@ from marketplace_returns.engine.guardrail.concept import _Concept, _Finder
 from marketplace_returns.engine.guardrail.concepts_en import (
     _EN_REVIEW_ACT,
     E_ASK,
+    E_ASK_PRAISED,
     E_BENEFIT,
     E_CANCEL,
     E_COMPLAINT,
@@ -16,6 +17,8 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_DECOUPLE,
     E_NOT_ACT,
     E_REASON,
+    E_REASON_PAPER,
+    E_REASON_UNSAID,
     E_RECEIPT,
     E_REFUND,
     E_REVIEW_GIVE,
@@ -31,6 +34,7 @@ from marketplace_returns.engine.guardrail.gates import (
     _G_E_RECEIPT,
     _G_E_REMOVE,
     _G_E_REVIEW,
+    _G_E_UNSAID,
     _from_rarest,
     _rarest,
 )
@@ -333,6 +337,9 @@ _E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " 
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
 
+_PRAISED = frozenset(("review", "rating", "feedback"))  # every E_ASK_PRAISED match holds one
+
+
 def _classify_en(doc: _Doc) -> _Hit | None:
     doc = _blank_asked_en(doc)
     t = doc.text
@@ -348,6 +355,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9.finditer(t)])
         if " as chang" in t or " to say \"" in t or " to read \"" in t:
             reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_9_WORDS.finditer(t)])
+        if '"' in t and (" form" in t or " slip" in t or " sheet" in t):  # round 13 (batch EC)
+            reason = sorted(reason + [(m.start(), m.end()) for m in E_REASON_PAPER.finditer(t)])
+        if not present.isdisjoint(_G_E_UNSAID):
+            reason = sorted(reason + [(m.start(), m.end()) for m in E_REASON_UNSAID.finditer(t)])
         if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
             reason = _not_in(reason, t, _E_WE_CANT)
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
@@ -417,7 +428,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         hit = _first(doc, remove, E_CANCEL, "keeps_from_review")
         if hit is not None:
             return hit
-    asks = _not_in(_found(E_ASK, t, present, _G_E_REVIEW), t, E_NOT_ACT)
+    asks = _found(E_ASK, t, present, _G_E_REVIEW)
+    if not present.isdisjoint(_PRAISED):  # round 13 (batch EG): a set test on the triggers already found
+        asks = sorted(asks + [(m.start(), m.end()) for m in E_ASK_PRAISED.finditer(t)])
+    asks = _not_in(asks, t, E_NOT_ACT)
     if give:
         hit = _tie(doc, give, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_review",
                    need=None if asks else _EN_REVIEW_ACT)
