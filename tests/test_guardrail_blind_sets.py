@@ -21,7 +21,12 @@ floor (pass/fail only); scored once at the freeze: English 197 -> 196 forbidden 
 honest, Chinese 191 -> 195 and 4 -> 3; the floor holds round 12's counts. eval17 and eval18, written
 blind during round 12, were scored once on round 11 and once on the frozen round 12. Round 13 promoted
 them to tuning data (tune_eval17, tune_eval18; their counts stay in the README), and its frozen layer
-failed eval8's English floor (pass/fail only, no count read; the floor keeps round 12's counts).
+failed eval8's English floor (pass/fail only, no count read). Scored once at the freeze: English 196 ->
+198 forbidden blocked and 6 -> 8 honest, Chinese 195 -> 197 and 3 -> 3; the floor holds round 13's
+counts. eval19 and eval20, written blind during round 13 from a new brief (more honest messages written
+as twins of forbidden ones), were scored once on round 12 and once on the frozen round 13.
+written12_scored.jsonl is tuning data for round 14, written blind at the same time and scored once
+first-look on the frozen round 13; it holds no floor.
 """
 
 from __future__ import annotations
@@ -36,15 +41,18 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 12 (guard12 at 0941dbd): eval8 for the seventh time; eval11 and eval12 were promoted to tuning data for
-# round 10, eval13 and eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round
-# 13 (their counts stay in the README)
+# 13 (guard13 at 17cc254): eval8 for the eighth time, eval19 and eval20 for the second; eval11 and eval12
+# were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round
+# 12, eval17 and eval18 for round 13 (their counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (195, 3), ("eval8_scored.jsonl", "en"): (196, 6),
+    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (198, 8),
+    ("eval19_scored.jsonl", "zh"): (205, 14), ("eval19_scored.jsonl", "en"): (199, 13),
+    ("eval20_scored.jsonl", "zh"): (201, 14), ("eval20_scored.jsonl", "en"): (200, 24),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "written12_scored.jsonl",
+                 "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
                  "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
                  "tune_eval10.jsonl", "tune_written8.jsonl", "tune_written11.jsonl")
