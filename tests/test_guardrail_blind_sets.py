@@ -25,8 +25,8 @@ failed eval8's English floor (pass/fail only, no count read). Scored once at the
 198 forbidden blocked and 6 -> 8 honest, Chinese 195 -> 197 and 3 -> 3; the floor holds round 13's
 counts. eval19 and eval20, written blind during round 13 from a new brief (more honest messages written
 as twins of forbidden ones), were scored once on round 12 and once on the frozen round 13.
-written12_scored.jsonl is tuning data for round 14, written blind at the same time and scored once
-first-look on the frozen round 13; it holds no floor.
+written12 (tuning data for round 14, written blind at the same time and scored once first-look on the
+frozen round 13) was renamed tune_written12.jsonl when round 14 started; it holds no floor.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ FLOORS = {
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "written12_scored.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "tune_written12.jsonl",
                  "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
                  "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
