@@ -416,10 +416,16 @@ _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|
 # still read.
 _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后群|客服群|工作群|内部群|员工群|店群|"
                        r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
-                       r"日报|周报|通报|晨会|周会)[^】\n]{0,14}】|"  # round 10 (tune_eval11): 【售后日报】
+                       r"日报|周报|通报|晨会|周会|"  # round 10 (tune_eval11): 【售后日报】
+                       # round 14 (tune_written12, batch FA): a quality audit, a list of mistakes, a notice
+                       r"质检|抽查|误区|示范|示例|通知)[^】\n]{0,14}】|"
                        r"各位|大家|同事们|姐妹们|@全体|全体客服|"
                        # round 13 (tune_eval17, batch EF): an unbracketed heading ("主管备注:", "客服规范:")
-                       r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：])")
+                       r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：]|"
+                       # round 14 (tune_written12, batch FA): a staff group or meeting named first
+                       # ("运营群：", "今天开会说一下：", "晨会强调："), "提醒各位"
+                       r"(?:运营|客服|售后|工作|内部)群\s*[:：]|(?:今天)?(?:开会|晨会|例会|周会)"
+                       r"(?:说一下|强调一下|强调|通报)?\s*[:：]|提醒(?:一下)?(?:各位|大家))")
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
 # one regex each, tested first (substring tests on a Chinese text cost 0.1 µs a word)
@@ -444,7 +450,13 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        # team:") and an unbracketed note or reminder for a crew, desk or bench
                        r"(?:admin|support|cs|ops|packing|warehouse|dispatch|shop|store) team\b|"
                        r"(?:note|notice|memo|reminder) (?:to|for) (?:all |the |our |t')?[a-z' -]{0,30}?"
-                       r"(?:crew|team|reps|agents|staff|lads|packers|bench|desk)\b)")
+                       r"(?:crew|team|reps|agents|staff|lads|packers|bench|desk)\b|"
+                       # round 14 (tune_written12, batch FB): an audit or QA record, a list of what not
+                       # to say, a training script, a note to self
+                       r"(?:(?:call|chat|reply|replies|ticket|qa|quality|template) )?audit\b|"
+                       r"qa (?:flag|review|check|log)\b|what not to (?:say|write)\b|"
+                       r"phrases? (?:we'?ve |we have )?banned\b|(?:banned|forbidden) phrases\b|"
+                       r"training (?:script|module)\b|note (?:to|tae) (?:self|myself)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -454,6 +466,7 @@ _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
+                          r"错误示范|错误示例|不合格|"  # round 14 (batch FA): a quality audit's verdicts
                           r"没有一单|无一单|没有一个|"  # round 10 (tune_eval11): a report that none did
                           # round 13 (tune_eval17/18, batch EF): "不以补送换好评", "不私下劝撤"
                           r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下|"
@@ -465,6 +478,8 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no
                           r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
                           # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
                           r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised)|"
+                          # round 14 (batch FB): "what not to write:", "two agents used '...'"
+                          r"what not to (?:say|write)|(?:agents|reps) (?:used|typed|wrote|said)|"
                           # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
                           # offering ...", "no gifts for reviews", "no gift cards ... in exchange for"
                           r"stopping|stopped|prohibits?|no (?:more )?(?:gifts?|gift cards?|codes?|credits?|"
@@ -472,7 +487,8 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no
                           r"extras?|rewards?|incentives?|airtime|samples?|free [a-z]+)\b(?=[^.!?\n]{0,80}?"
                           r"\b(?:for|in exchange for|in return for)\b))\b"
                           r"|\bno(?= _| $)")
-_STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned")
+_STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned|"
+                           r"不合格|属于诱导|算诱导")  # round 14 (batch FA)
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
 _STAFF_TEACH = re.compile(r"(?:(?:(?:发|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|话术|"
