@@ -338,6 +338,10 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:no longer|don'?t|do not) (?:wish|want|need|intend|plan) to (?:pursue|continue|dispute|keep|"
     rf"proceed with|go ahead with|go on with)\b"
     rf"|\bcancel (?:the|your|that) escalation\b"
+    # round 14 (tune_written12, batch FD): the platform kept out ("please don't ask Etsy to step in", "no
+    # need to get eBay involved", "before you ask Amazon to intervene, give me a day")
+    rf"|\b(?:don'?t|do not|no need to|before you|rather you didn'?t|not to) (?:ask|get|have|bring|call|let)\b"
+    rf"{_ES}{{0,30}}?\b(?:to intervene|intervene|to step in|step in|involved|in on (?:it|this))\b"
     rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
     rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
     rf"your card|the marketplace)\b"

@@ -52,6 +52,7 @@ _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
                   "12315", "消协", "工单", "工商", "小法庭", "争议",  # round 10
+                  "12345", "市场监管", "市监",  # round 14 (batch FD): the city hotline, the regulator
                   "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")  # round 7: a request withdrawn
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
                "走完", "结了", "结掉", "完结", "了结", "完成", "成功",  # round 5: the order's state
@@ -79,7 +80,8 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "card", "marketplace", "tell your", "tell the", "klarna", "afterpay", "affirm", "venmo",
                   "trustpilot", "bbb", "ftc", "let ", "unflag", "un-flag",
                   "return request", "refund request",  # round 7: a request withdrawn
-                  "ticket", "after-sales", "support request")  # round 13 ("tell the", "dispute": the rest)
+                  "ticket", "after-sales", "support request",  # round 13 ("tell the", "dispute": the rest)
+                  "interven", "involved", "step in")  # round 14 (batch FD): the platform kept out
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ", "sign-off",
                 "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
