@@ -472,7 +472,9 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
                           r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下|"
                           # batch EJ: "不在回复里让买家追评", "不在私聊里用红包换评价"
                           r"不在(?=[^。！？!?，,；;]{0,8}(?:让|要求|劝|叫|催|提|用))")
-_STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|no longer|(?:is|are) out|"
+# round 14: "no longer needed" is a reason label, not a word that forbids
+_STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
+                          r"no longer(?! needed| wanted| required)|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
                           r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
