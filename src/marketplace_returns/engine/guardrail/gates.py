@@ -51,8 +51,10 @@ _G_Z_REVIEW = ("好评", "高分", "星", "五星", "5星", "五颗星", "满分
                "赞", "好平", "好坪", "hao", "star", "夸", "美言", "打分", "打个分", "别直接", "不要直接")
 _G_Z_COMPLAINT = ("投诉", "维权", "介入", "纠纷", "举报", "申诉", "拒付", "售后申请", "帖子", "撤", "仲裁",
                   "平台", "小二", "银行", "信用卡",
-                  "12315", "消协", "工单", "工商", "小法庭", "争议",  # round 10
-                  "12345", "市场监管", "市监",  # round 14 (batch FD): the city hotline, the regulator
+                  "消协", "工单", "工商", "小法庭", "争议",  # round 10 (and 12315)
+                  # round 14 (batch FD): the city hotline 12345 beside 12315 as "123" (a word less for
+                  # re to try: each costs a Chinese reply 20-50 ns), the regulator
+                  "123", "市场监管",
                   "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请")  # round 7: a request withdrawn
 _G_Z_RECEIPT = ("收货", "确认", "签收", "收了", "确收",
                "走完", "结了", "结掉", "完结", "了结", "完成", "成功",  # round 5: the order's state
