@@ -27,6 +27,8 @@ counts. eval19 and eval20, written blind during round 13 from a new brief (more 
 as twins of forbidden ones), were scored once on round 12 and once on the frozen round 13.
 written12 (tuning data for round 14, written blind at the same time and scored once first-look on the
 frozen round 13) was renamed tune_written12.jsonl when round 14 started; it holds no floor.
+Round 14 (frozen) passed all six floors (run pass/fail only, no count read; eval8, eval19 and eval20 not
+scored), so the floors still hold round 13's counts.
 """
 
 from __future__ import annotations

@@ -396,7 +396,7 @@ E_RECEIPT = _Concept(
 )
 E_BENEFIT = _Concept(
     r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
-    r"% (?:off|back)|(?<! is )(?<!'s )(?<! looks )(?<! seems )(?<! was )\boff\b|\bcoupon|"
+    r"% (?:off|back)|\boff\b(?<! is off)(?<!'s off)(?<! looks off)(?<! seems off)(?<! was off)|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
     r"\b(?:free|prepaid) (?:return )?label|label (?:is )?(?:on us|free)|\bexchange\b(?! rates?)|"
