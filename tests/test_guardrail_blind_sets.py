@@ -27,8 +27,10 @@ counts. eval19 and eval20, written blind during round 13 from a new brief (more 
 as twins of forbidden ones), were scored once on round 12 and once on the frozen round 13.
 written12 (tuning data for round 14, written blind at the same time and scored once first-look on the
 frozen round 13) was renamed tune_written12.jsonl when round 14 started; it holds no floor.
-Round 14 (frozen) passed all six floors (run pass/fail only, no count read; eval8, eval19 and eval20 not
-scored), so the floors still hold round 13's counts.
+Round 14 (frozen) passed all six floors (run pass/fail only, no count read by its engineer); scored once
+after the freeze (eval19 and eval20 a third time, eval8 a ninth), it blocks 2 more Chinese forbidden
+messages on eval20 and 1 more English one on eval8, and 2 fewer honest Chinese ones on eval19, 1 on eval8,
+2 fewer honest English ones on eval19 and on eval20; the floors hold round 14's counts.
 """
 
 from __future__ import annotations
@@ -43,13 +45,13 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 13 (guard13 at 17cc254): eval8 for the eighth time, eval19 and eval20 for the second; eval11 and eval12
+# 14 (guard14 at d49bc78): eval8 for the ninth time, eval19 and eval20 for the third; eval11 and eval12
 # were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round
 # 12, eval17 and eval18 for round 13 (their counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (198, 8),
-    ("eval19_scored.jsonl", "zh"): (205, 14), ("eval19_scored.jsonl", "en"): (199, 13),
-    ("eval20_scored.jsonl", "zh"): (201, 14), ("eval20_scored.jsonl", "en"): (200, 24),
+    ("eval8_scored.jsonl", "zh"): (197, 2), ("eval8_scored.jsonl", "en"): (199, 8),
+    ("eval19_scored.jsonl", "zh"): (205, 12), ("eval19_scored.jsonl", "en"): (199, 11),
+    ("eval20_scored.jsonl", "zh"): (203, 14), ("eval20_scored.jsonl", "en"): (200, 22),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
