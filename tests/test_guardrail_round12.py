@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from guardrail_rules import rule_as_read
 from marketplace_returns.engine.guardrail import assess, normalise, rules
 from marketplace_returns.engine.guardrail.normalise import blank_disowned
-
-
-def _rule(text: str) -> str | None:
-    hit = rules._classify(blank_disowned(normalise(text)))
-    return None if hit is None else hit.rule
-
 
 # a scam alert with no quotation: someone else's offer reported, then disowned
 DISOWNED = [
@@ -63,31 +58,31 @@ ASKED_YES = [
 @pytest.mark.parametrize("text", ASKED_NO)
 def test_a_reported_question_answered_no_passes(text: str) -> None:
     assert rules._classify(normalise(text)) is not None  # read as a tie without the round-12 blanking
-    assert _rule(text) is None
+    assert rule_as_read(text) is None
 
 
 @pytest.mark.parametrize(("text", "rules_ok"), ASKED_YES)
 def test_a_reported_question_answered_yes_is_read(text: str, rules_ok: set[str]) -> None:
-    assert _rule(text) in rules_ok
+    assert rule_as_read(text) in rules_ok
 
 
 @pytest.mark.parametrize("text", DISOWNED)
 def test_a_scam_alert_that_disowns_the_offer_it_reports_passes(text: str) -> None:
-    assert _rule(text) is None
+    assert rule_as_read(text) is None
     assert blank_disowned(normalise(text)) != normalise(text)
     assert not assess(text).blocked
 
 
 @pytest.mark.parametrize(("text", "rules_ok"), OFFERED)
 def test_the_offer_made_by_the_shop_is_still_read(text: str, rules_ok: set[str]) -> None:
-    assert _rule(text) in rules_ok
+    assert rule_as_read(text) in rules_ok
 
 
 @pytest.mark.parametrize("text", NOTES)
 def test_a_bracketed_or_qa_note_that_forbids_a_tie_passes(text: str) -> None:
-    assert _rule(text) is None
+    assert rule_as_read(text) is None
 
 
 @pytest.mark.parametrize(("text", "rules_ok"), NOTES_TEACHING)
 def test_a_note_that_teaches_the_tie_is_still_read(text: str, rules_ok: set[str]) -> None:
-    assert _rule(text) in rules_ok
+    assert rule_as_read(text) in rules_ok

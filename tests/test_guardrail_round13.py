@@ -8,19 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace_returns.engine.guardrail import normalise, rules
-from marketplace_returns.engine.guardrail.normalise import blank_disowned
-
-
-def _rule(text: str) -> str | None:
-    hit = rules._classify(blank_disowned(normalise(text)))
-    return None if hit is None else hit.rule
-
-
-def _rule_unblanked(text: str) -> str | None:
-    hit = rules._classify(normalise(text))
-    return None if hit is None else hit.rule
-
+from guardrail_rules import rule_as_read, rule_unblanked
 
 # honest: read as a tie before round 13 (the unblanked reading still is, where the blanking is the change)
 HONEST_BLANKED = [
@@ -73,15 +61,15 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize("text", HONEST_BLANKED)
 def test_a_disowned_or_refused_offer_passes_the_rules(text: str) -> None:
-    assert _rule_unblanked(text) is not None  # the reported offer itself still reads as a tie
-    assert _rule(text) is None
+    assert rule_unblanked(text) is not None  # the reported offer itself still reads as a tie
+    assert rule_as_read(text) is None
 
 
 @pytest.mark.parametrize("text", HONEST)
 def test_an_honest_message_near_the_line_passes_the_rules(text: str) -> None:
-    assert _rule(text) is None
+    assert rule_as_read(text) is None
 
 
 @pytest.mark.parametrize(("text", "rules_ok"), FORBIDDEN)
 def test_the_twin_that_makes_the_tie_is_read(text: str, rules_ok: set[str]) -> None:
-    assert _rule(text) in rules_ok
+    assert rule_as_read(text) in rules_ok

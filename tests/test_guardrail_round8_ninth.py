@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace_returns.engine.guardrail import assess, normalise, rules
-
-
-def _rule(text: str) -> str | None:
-    hit = rules._classify(normalise(text))
-    return None if hit is None else hit.rule
-
+from guardrail_rules import rule_unblanked
+from marketplace_returns.engine.guardrail import assess, normalise
 
 # AP: a note about the buyers in the third person or under a heading, and offers the shop disowns
 DISOWNED_HONEST = [
@@ -34,13 +29,13 @@ DISOWNED_BLOCKED = [
 
 @pytest.mark.parametrize("text", DISOWNED_HONEST)
 def test_a_tie_named_only_to_forbid_or_disown_it_passes(text: str) -> None:
-    assert _rule(text) is None, normalise(text)
+    assert rule_unblanked(text) is None, normalise(text)
     assert not assess(text).blocked, assess(text)
 
 
 @pytest.mark.parametrize(("text", "rule"), DISOWNED_BLOCKED)
 def test_a_disclaimer_used_as_a_preface_or_a_script_still_blocks(text: str, rule: str) -> None:
-    assert _rule(text) == rule, normalise(text)
+    assert rule_unblanked(text) == rule, normalise(text)
 
 
 # AQ: confirming receipt put off until the goods are in hand, beside a benefit already given
@@ -56,12 +51,12 @@ RECEIPT_LATER_BLOCKED = [
 
 @pytest.mark.parametrize("text", RECEIPT_LATER_HONEST)
 def test_receipt_put_off_until_the_goods_arrive_passes(text: str) -> None:
-    assert _rule(text) is None, normalise(text)
+    assert rule_unblanked(text) is None, normalise(text)
 
 
 @pytest.mark.parametrize(("text", "rule"), RECEIPT_LATER_BLOCKED)
 def test_receipt_tied_to_a_benefit_in_its_own_sentence_blocks(text: str, rule: str) -> None:
-    assert _rule(text) == rule, normalise(text)
+    assert rule_unblanked(text) == rule, normalise(text)
 
 
 # AR: the refund slowed or cut because the buyer escalated or complained in public
@@ -78,12 +73,12 @@ STATE_HONEST = [
 
 @pytest.mark.parametrize("text", STATE_BLOCKED)
 def test_a_refund_slowed_by_an_escalation_blocks(text: str) -> None:
-    assert _rule(text) == "refund_threat", normalise(text)
+    assert rule_unblanked(text) == "refund_threat", normalise(text)
 
 
 @pytest.mark.parametrize("text", STATE_HONEST)
 def test_a_refund_said_to_go_the_same_way_passes(text: str) -> None:
-    assert _rule(text) is None, normalise(text)
+    assert rule_unblanked(text) is None, normalise(text)
 
 
 # AS-AU: quoted reason labels as conditions, the delivery accepted, a review's photo taken down
@@ -104,9 +99,9 @@ ACTS_HONEST = [
 
 @pytest.mark.parametrize(("text", "rule"), ACTS_BLOCKED)
 def test_new_act_words_block(text: str, rule: str) -> None:
-    assert _rule(text) == rule, normalise(text)
+    assert rule_unblanked(text) == rule, normalise(text)
 
 
 @pytest.mark.parametrize("text", ACTS_HONEST)
 def test_the_same_words_with_nothing_tied_pass(text: str) -> None:
-    assert _rule(text) is None, normalise(text)
+    assert rule_unblanked(text) is None, normalise(text)
