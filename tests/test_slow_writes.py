@@ -25,16 +25,35 @@ from sqlmodel import Session
 from marketplace_returns.connectors.registry import create_connector
 from marketplace_returns.sandbox import taobao_api
 from marketplace_returns.service import repository as repo
-from marketplace_returns.service.context import utcnow
+from marketplace_returns.service.context import ServiceContext, utcnow
 from marketplace_returns.service.demo import _rep_pass
 from marketplace_returns.service.poller import poll_shop
 from marketplace_returns.service.pusher import push_due
 from service_db import migrated
-from service_sandbox import sandbox, service_context
+from service_sandbox import Running, sandbox, service_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 STALL_S = 2.5
 CLIENT_TIMEOUT_S = 0.5
+
+
+def _real_seconds(ctx: ServiceContext, market: Running) -> None:
+    """Real seconds from here on, not before the sandbox's clock: the settle window and the stall."""
+    shift = max(timedelta(0), market.state.clock.now() - utcnow()) + timedelta(seconds=1)
+    ctx.clock = lambda: utcnow() + shift
+
+
+async def _drain(ctx: ServiceContext) -> None:
+    """Push until nothing is open (60 s at most), then let any write still stalled in the sandbox land
+    before the test judges."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        await push_due(ctx)
+        with Session(ctx.db) as session:
+            if repo.count_open_actions(session) == 0:
+                break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(STALL_S)
 
 
 @pytest.mark.timeout(120)
@@ -57,21 +76,13 @@ async def test_a_message_write_that_times_out_but_lands_is_not_sent_twice(
         for shop in ("demo-tb", "demo-tm"):
             assert (await poll_shop(ctx, shop)).error is None
         _rep_pass(ctx)
-        shift = max(timedelta(0), market.state.clock.now() - utcnow()) + timedelta(seconds=1)
-        ctx.clock = lambda: utcnow() + shift  # real seconds from here on: the settle window and the stall
+        _real_seconds(ctx, market)
         with Session(ctx.db) as session:
             intended = repo.list_actions(session)
         messages = [a for a in intended if a.action in ("request_evidence", "request_reason_change",
                                                         "offer_partial_refund")]
         assert messages, "no message action was intended: the test proves nothing"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            await push_due(ctx)
-            with Session(ctx.db) as session:
-                if repo.count_open_actions(session) == 0:
-                    break
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(STALL_S)  # let any write still stalled in the sandbox land before judging
+        await _drain(ctx)
         with Session(ctx.db) as session:
             rows = repo.list_actions(session)
             events = Counter(e.event for s in ("demo-tb", "demo-tm")
@@ -108,16 +119,8 @@ async def test_a_shopify_mutation_that_times_out_but_lands_is_not_sent_again(tmp
             intended = repo.list_actions(session)
         assert intended, "no action was intended: the test proves nothing"
         market.state.faults.update({"slow_write": 1.0}, timeout_seconds=STALL_S)
-        shift = max(timedelta(0), market.state.clock.now() - utcnow()) + timedelta(seconds=1)
-        ctx.clock = lambda: utcnow() + shift  # real seconds from here on: the settle window and the stall
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            await push_due(ctx)
-            with Session(ctx.db) as session:
-                if repo.count_open_actions(session) == 0:
-                    break
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(STALL_S)  # let any write still stalled in the sandbox land before judging
+        _real_seconds(ctx, market)
+        await _drain(ctx)
         with Session(ctx.db) as session:
             rows = repo.list_actions(session)
             events = Counter(e.event for e in repo.list_audit(session, shop_id="demo-shop", limit=10_000))
