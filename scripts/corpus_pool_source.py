@@ -115,7 +115,11 @@ The pools drawn so far, reproduced exactly by this script:
   longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded);
 - nykaa-beauty: ``--source nykaa-beauty --seed 20-nykaa-beauty --size 450 --min-chars 8 --max-chars
   1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 989 such rows,
-  118 outside the length bounds, 21 duplicates; 850 eligible).
+  118 outside the length bounds, 21 duplicates; 850 eligible);
+- shein-app: ``--source shein-app --seed 21-shein-app --size 400 --min-chars 8 --max-chars 1000
+  --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 458 such rows, none
+  outside the length bounds, repeated, held out or already in the manifest; no older source holds
+  Shein reviews, so none is excluded).
 """
 
 from __future__ import annotations
