@@ -115,7 +115,11 @@ The pools drawn so far, reproduced exactly by this script:
   longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded);
 - nykaa-beauty: ``--source nykaa-beauty --seed 20-nykaa-beauty --size 450 --min-chars 8 --max-chars
   1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 989 such rows,
-  118 outside the length bounds, 21 duplicates; 850 eligible).
+  118 outside the length bounds, 21 duplicates; 850 eligible);
+- jd-midea-heaters: ``--source jd-midea-heaters --seed 21-jd-midea-heaters --size 400 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like midea-heater-jd`` (its ``negative`` rule in
+  sources.yaml: score at most 2; 5,813 such rows, 81 outside the length bounds, 745 duplicates, 5
+  already in the manifest or the development half, none held by the excluded source; 4,982 eligible).
 """
 
 from __future__ import annotations
