@@ -120,6 +120,10 @@ The pools drawn so far, reproduced exactly by this script:
   --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 458 such rows, none
   outside the length bounds, repeated, held out or already in the manifest; no older source holds
   Shein reviews, so none is excluded).
+- jd-midea-heaters: ``--source jd-midea-heaters --seed 21-jd-midea-heaters --size 400 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like midea-heater-jd`` (its ``negative`` rule in
+  sources.yaml: score at most 2; 5,813 such rows, 81 outside the length bounds, 745 duplicates, 5
+  already in the manifest or the development half, none held by the excluded source; 4,982 eligible).
 """
 
 from __future__ import annotations
