@@ -115,7 +115,12 @@ The pools drawn so far, reproduced exactly by this script:
   longer than 1,000 characters left out; no older source holds IKEA reviews, so none is excluded);
 - nykaa-beauty: ``--source nykaa-beauty --seed 20-nykaa-beauty --size 450 --min-chars 8 --max-chars
   1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: score at most 2; 989 such rows,
-  118 outside the length bounds, 21 duplicates; 850 eligible).
+  118 outside the length bounds, 21 duplicates; 850 eligible);
+- amazon-face-masks: ``--source amazon-face-masks --seed 21-amazon-face-masks --size 400 --min-chars 8
+  --max-chars 1000 --second-share 0.12 --exclude-like amazon-clothing-toys-home --exclude-like
+  blitzer-mds`` (its ``negative`` rule in sources.yaml: column 0, the rating, at most 2; 3,821 such
+  rows, 31 outside the length bounds, 930 duplicates (the author scraped the same reviews from
+  several listings), 1 held by an excluded source; 2,859 eligible).
 """
 
 from __future__ import annotations
