@@ -124,6 +124,11 @@ The pools drawn so far, reproduced exactly by this script:
   --max-chars 400 --second-share 0.12 --exclude-like midea-heater-jd`` (its ``negative`` rule in
   sources.yaml: score at most 2; 5,813 such rows, 81 outside the length bounds, 745 duplicates, 5
   already in the manifest or the development half, none held by the excluded source; 4,982 eligible).
+- amazon-face-masks: ``--source amazon-face-masks --seed 21-amazon-face-masks --size 400 --min-chars 8
+  --max-chars 1000 --second-share 0.12 --exclude-like amazon-clothing-toys-home --exclude-like
+  blitzer-mds`` (its ``negative`` rule in sources.yaml: column 0, the rating, at most 2; 3,821 such
+  rows, 31 outside the length bounds, 930 duplicates (the author scraped the same reviews from
+  several listings), 1 held by an excluded source; 2,859 eligible).
 """
 
 from __future__ import annotations
