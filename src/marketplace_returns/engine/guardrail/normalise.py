@@ -298,7 +298,9 @@ def _join_split(m: re.Match[str]) -> str:
 # A label in single quotes is a label in quotes ('no longer wanted'); apostrophes inside words are not
 # quotes (a letter on their left).
 # literal-first; an apostrophe between two letters stays inside the label ('didn't need it')
-_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,30}?)'(?![a-z])")
+# round 15 (tune_written13, batch GA): up to 60 characters, as a double-quoted span - a whole line quoted in
+# a staff note ("Agent 3 wrote 'we'll give you a voucher if you remove your 1-star'") is a quote too
+_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,60}?)'(?![a-z])")
 
 
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
@@ -456,7 +458,11 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:(?:call|chat|reply|replies|ticket|qa|quality|template) )?audit\b|"
                        r"qa (?:flag|review|check|log)\b|what not to (?:say|write)\b|"
                        r"phrases? (?:we'?ve |we have )?banned\b|(?:banned|forbidden) phrases\b|"
-                       r"training (?:script|module)\b|note (?:to|tae) (?:self|myself)\b)")
+                       r"training (?:script|module)\b|note (?:to|tae) (?:self|myself)\b|"
+                       # round 15 (tune_written13, batch GA): a training slide or deck, a meeting's notes
+                       # ("Training slide 7:", "Weekly huddle notes:", "Monday stand-up notes:")
+                       r"(?:training|onboarding) (?:slides?|deck)\b|"
+                       r"(?:[a-z]+ )?(?:huddle|stand-?up|team meeting|staff meeting|shift) notes\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -480,6 +486,11 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
                           r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
                           # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
                           r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised)|"
+                          # round 15 (batch GA): "Agent 3 wrote", "a draft that said", a macro "has been
+                          # deleted", a message that "broke policy"
+                          r"(?:draft|reply|agent|rep|message)(?: #?\d+| that| which) (?:offered|wrote|said|"
+                          r"promised|typed|sent)|(?:has|have) been (?:deleted|removed|scrapped|binned)|"
+                          r"(?:broke|breaks|against) (?:our |the )?(?:policy|rules)|"
                           # round 14 (batch FB): "what not to write:", "two agents used '...'"
                           r"what not to (?:say|write)|(?:agents|reps) (?:used|typed|wrote|said)|"
                           # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
@@ -491,6 +502,13 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
                           r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned|"
                            r"不合格|属于诱导|算诱导")  # round 14 (batch FA)
+# round 15 (tune_written13, batch GA): the verdict on a quoted line in the sentence right after it ("Agent 3
+# wrote '...'. This is not allowed.", "a draft said '...'. It was stopped before sending.")
+_STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
+                               r"(?:not allowed|forbidden|banned|prohibited|against (?:policy|the rules)|"
+                               r"a violation|unacceptable|wrong|"
+                               r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
+                               r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
 _STAFF_TEACH = re.compile(r"(?:(?:(?:发|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|话术|"
@@ -552,7 +570,8 @@ def _blank_staff(text: str, written: str) -> str:
             hi = min(hi, end.start()) if end else hi
         outside = written[lo:a] + " " + written[b:hi]
         if (no.search(outside) is None and _STAFF_MENTION.match(text, b - 1) is None
-                and _STAFF_REPORT.search(text, b, sentence_hi) is None):
+                and _STAFF_REPORT.search(text, b, sentence_hi) is None
+                and (zh or _STAFF_VERDICT_EN.match(written, sentence_hi + 1) is None)):
             continue
         clause_lo = max((x.end() for x in _CLAUSE_END.finditer(text, lo, a)), default=lo)
         before = written[clause_lo:a]
