@@ -500,6 +500,11 @@ E_CANCEL = re.compile(
     r"you)|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
     r"does not change|(?<!refund )entirely|your right|every right|good or bad|"
+    # round 15 (tune_written13, batch GB): the refund said not to differ ("the refund won't differ"), and
+    # "whether" before a dialect "you" ("whether ye pick ... or ...", "whether yous pick"), sameness listed
+    # ("Same refund, same free label.")
+    r"(?:won'?t|will not|doesn'?t|does not|wouldn'?t|would not) (?:be any )?differ\w*|"
+    r"whether (?:ye|yous|youse|ya|y'all|u)|same (?:refund|payout|amount)(?:,| and) same\b|"
     r"good (?:review |one )?or (?:a )?bad|"
     r"positive or negative|all feedback|"
     r"honest feedback|any review (?:you|is|at all)|however you|that's up|(?<!isn't )(?<!not )accurate|"
