@@ -343,7 +343,8 @@ _EMOJI_IN_WORD = re.compile(f"{_PICTO}(?<=[a-z].){_PICTO}*(?=[a-z])")
 # text. A script that teaches the tie ('这样说："改成不喜欢的话运费我们出"') names no such word and is
 # still read.
 _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有这种|没有此类|"
-             r"没有任何|不搞|"
+             r"没有任何|不搞|不做|"  # round 15 (batch GC): '本直播间不做“好评返现”活动'
+
              # round 11 (tune_eval13/14, batch CA): a shop's notice or scam alert that says it never
              # uses the quoted words ('本店客服不会以"…"名义', '不存在"…"等活动', '任何以"…"为名',
              # '不会打电话让您"…"', '不會私訊您要求「…」')
@@ -363,8 +364,8 @@ _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 _PROHIBIT_LEAD_11 = re.compile(r"不存在|不设|任何以|打着|不会")
 _LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
 # a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
-_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|别|"
-                            r"不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
+_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|"
+                            r"不做|别|不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
                             r"prohibited|forbidden|fake|scam|imperson|pretend|like")
 _FORBIDDEN_CLAUSE_ZH = re.compile(
     r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别)(?:私下|主动|再)?(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
@@ -381,7 +382,15 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # round 8 (the ninth set): a kind of offer the shop says it does not run ("不搞好评返红包那一套",
     # "从来没有晒图返现的活动")
     r"|(?:不搞|不做|不玩|没有|从不|从来不搞|从来没有)(?:任何)?[^。！？!?\n，,；;\"]{0,14}?"
-    r"(?:那一套|这一套|那套|这套|这种活动|这类活动|的活动|那种活动)")
+    r"(?:那一套|这一套|那套|这套|这种活动|这类活动|的活动|那种活动)"
+    # round 15 (tune_written13, batch GC): the kind of offer named to its clause's end
+    # ("我们店铺不搞评价返现，", "从来不搞晒图返红包，"), or a list of such kinds to the sentence's end; a
+    # later clause that makes the offer anyway is still read
+    r"|(?:不搞|不做|从不搞|从来不搞|从不做|从来不做)(?:什么|任何)?(?:形式的)?[^。！？!?\n，,；;\"]{0,8}?"
+    r"(?:返现|返红包|送红包|返券|返钱)"
+    # the same kind listed on to the sentence's end ("不做任何好评返现、晒单返京豆活动。")
+    r"(?:(?:[,，][^。！？!?\n，,；;\"]{0,10}?(?:返现|红包|返券|返钱|返京豆|活动))+(?=[。！？!?\n]|$)"
+    r"|(?=[，,。！？!?；;\n]|$))")
 _FORBIDDEN_CLAUSE_EN = re.compile(
     r"\b(?:never|don'?t|do not|must not|mustn'?t|shouldn'?t|should not) (?:ever )?(?:(?:ask|pressure|push|"
     r"nudge)\w* them\b|(?:ask|tell|pressure|push|nudge|request|contact|message|dm)\w* (?:the |a |any )?"
@@ -423,7 +432,11 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
                        r"质检|抽查|误区|示范|示例|通知)[^】\n]{0,14}】|"
                        r"各位|大家|同事们|姐妹们|@全体|全体客服|"
                        # round 13 (tune_eval17, batch EF): an unbracketed heading ("主管备注:", "客服规范:")
-                       r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：])")
+                       r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：]|"
+                       # round 15 (tune_written13, batch GC): a QA or quality note, an internal notice, a
+                       # self-check list ("QA备注：", "质检备注：", "QA抽检：", "内部通知：", "售后自查表：")
+                       r"(?:qa|质检|品控)(?:备注|抽检|抽查|记录)\s*[:：]|(?:内部|店内)(?:通知|公告)\s*[:：]|"
+                       r"[^。！？!?\n:：\"]{0,6}(?:自查|检查)(?:清单|表)\s*[:：])")
 # round 8 (the ninth set): a heading that ends in a colon ("客服手册第7条:", "注意:", "售后组复盘：",
 # "新客服看这里："), no buyer addressed in it ("群内家人请注意:" is to the buyers)
 # one regex each, tested first (substring tests on a Chinese text cost 0.1 µs a word)
@@ -472,6 +485,9 @@ _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
+                          # round 15 (batch GC): a colleague found out, a self-check item not done ("□未用红包
+                          # 换好评"), a line marked with a cross (❌, read as " no ")
+                          r"发现同事|未(?=用|提|要求|劝|暗示|以|干预|承诺|诱导|引导)|(?<![a-z])no (?= |$)|"
                           r"错误示范|错误示例|不合格|"  # round 14 (batch FA): a quality audit's verdicts
                           r"没有一单|无一单|没有一个|"  # round 10 (tune_eval11): a report that none did
                           # round 13 (tune_eval17/18, batch EF): "不以补送换好评", "不私下劝撤"
@@ -501,7 +517,9 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
                           r"\b(?:for|in exchange for|in return for)\b))\b"
                           r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned|"
-                           r"不合格|属于诱导|算诱导")  # round 14 (batch FA)
+                           r"不合格|属于诱导|算诱导|"  # round 14 (batch FA)
+                           r"上报|回报主管|报给主管|已删除")  # round 15 (batch GC): reported up, deleted
+
 # round 15 (tune_written13, batch GA): the verdict on a quoted line in the sentence right after it ("Agent 3
 # wrote '...'. This is not allowed.", "a draft said '...'. It was stopped before sending.")
 _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
@@ -511,8 +529,9 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
-_STAFF_TEACH = re.compile(r"(?:(?:(?:发|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|话术|"
-                          r"模板)[^，,:：]{0,4}[:：]?|reply with|say|"
+# round 15 (batch GC): 发现 ("共发现3处") is no 发 (send) that teaches a script
+_STAFF_TEACH = re.compile(r"(?:(?:(?:发(?!现|生)|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|"
+                          r"话术|模板)[^，,:：]{0,4}[:：]?|reply with|say|"
                           r"tell (?:them|the (?:buyer|customer)))\s*$")
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 _SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|dear|hi")
@@ -708,9 +727,13 @@ _DISOWN_ZH = re.compile(r"不是(?:我|额|俺|咱)们?(?:店|家)?的?(?:人|�
                         r"(?:均|都|皆)?(?:非|不是)本店(?:所为|行为|人员)|从来不(?:做|干|搞)(?:这|这种|这样的)|"
                         r"都别信|都不要信|(?:都|就)是骗子|是(?:常见的?)?(?:骗局|套路)|"
                         # batch EK: a bare "那不是我们！", "这些都不是我们，别理"
-                        r"(?:那|这|这些|那些)(?:都|也)?不是(?:我|额|俺|咱)们(?=[!！,，。;；~～]|$)")
+                        r"(?:那|这|这些|那些)(?:都|也)?不是(?:我|额|俺|咱)们(?=[!！,，。;；~～]|$)|"
+                        # round 15 (tune_written13, batch GC): "本店郑重声明从未发送此类信息"
+                        r"声明(?:本店)?(?:从未|从来没有?|绝不|不会)|从未(?:发送|发过|发出)")
 _REPORTER_ZH = re.compile(r"有人|冒充|假冒|冒用|盗用|仿冒|自称|任何人|陌生|骗子|山寨|"
-                          r"谁(?:要是)?(?:跟|和|对)(?:您|你)(?:说|讲)")
+                          r"谁(?:要是)?(?:跟|和|对)(?:您|你)(?:说|讲)|"
+                          # round 15 (batch GC): a text message someone reports receiving
+                          r"收到[^。！？!?\n]{0,20}?(?:短信|私信|电话|消息)")
 
 
 def _blank_disowned(text: str) -> str:
