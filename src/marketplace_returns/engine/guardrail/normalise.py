@@ -405,8 +405,10 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
     r"|\b(?:someone|one of our (?:agents|reps|team|staff)|a (?:rep|agent|colleague|team member)|"
     r"our (?:agent|rep))"
     r"\b[^.!?\n]{0,20}?\b(?:told|asked|offered|promised|suggested)\b[^.!?\n;]{0,80}"
-    r"(?=[.!?]\s*(?:that|this|it)(?: advice)? (?:was|is) (?:wrong|never ok|not ok|a mistake|not allowed|"
-    r"not our policy))")
+    r"(?=[.!?]\s*(?:(?:that|this|it)(?: advice)? (?:was|is) (?:wrong|never ok|not ok|a mistake|not allowed|"
+    r"not our policy)"
+    # round 15 (tune_written13, batch GD): the staff told to stop ("If that was any of you, stop")
+    r"|if (?:that|this|it) was (?:any|one) of you\b))")
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
@@ -709,10 +711,42 @@ _ASKED_NO = re.compile(
     r"don'?t|do not|will not|never|wouldn'?t)\b)")
 
 
+# Round 15 (tune_written13, batch GD): a scam alert that quotes the offer after the messenger ("any text
+# claiming '...' ... is fake", "emails saying '...' are not from us", "DMs offering '...'. They aren't from
+# this shop"): the quote is blanked where a disowning word follows within the next sentence. Read on the same
+# re-read as the disowned alert (a blocked text only).
+_MESSENGER_QUOTE = re.compile(r"\b(?:texts?|messages?|dms?|e-?mails?|sms|calls?|posts?|accounts?|pages?)"
+                              r"(?: [a-z]+){0,2}? (?:claiming|saying|offering|promising|"
+                              r"that (?:say|said|offer|promise)\w*) (\"[^\"\n]{1,60}\")")
+_MESSENGER_DISOWNED = re.compile(r"\b(?:(?:is|are|was|were) (?:fake|a scam|scams|not (?:from )?(?:us|ours)|"
+                                 r"not from (?:this|our|the) (?:shop|store))|"
+                                 r"(?:aren'?t|isn'?t|weren'?t|wasn'?t) (?:from )?"
+                                 r"(?:us|ours|this shop|our shop|this store)|not us\b|"
+                                 r"we (?:don'?t|do not|never) send)")
+
+
+def _blank_messenger(text: str) -> str:
+    chars = None
+    for m in _MESSENGER_QUOTE.finditer(text):
+        a, b = m.span(1)
+        end = _SENTENCE_END.search(text, b)
+        stop = _SENTENCE_END.search(text, end.end()) if end is not None else None
+        hi = stop.start() if stop is not None else len(text)
+        if _MESSENGER_DISOWNED.search(text, b, hi) is not None:
+            if chars is None:
+                chars = list(text)
+            chars[a:b] = "_" * (b - a)
+    return text if chars is None else "".join(chars)
+
+
 def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
+    if '"' in text and text.isascii():
+        quoted = _blank_messenger(text)
+        if quoted is not text:
+            return _blank_disowned(quoted)
     if "ask" in text or "for offering" in text or "the offer to" in text:
         asked, n = _ASKED_NO.subn(_blank_all, text)
         if n:
@@ -765,7 +799,7 @@ def _blank_examples(text: str) -> str:
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
     if _CLAUSE_HINT_EN.search(text) is not None or (
-            text.isascii() and ("wrong" in text or "mistake" in text)
+            text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
     return _blank_staff(text, written)
