@@ -345,6 +345,15 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
     rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
     rf"your card|the marketplace)\b"
+    # round 15 (tune_written13, batch GF): the matter taken elsewhere put off ("please don't take this to
+    # PayPal", patois "nuh tek it to Etsy") and a case not to be filed ("do not file a dispute", Taglish
+    # "'wag na po kayo mag-file ng complaint")
+    rf"|\b(?:don'?t|do not) take (?:it|this|that|the matter|things) (?:to|up with) (?:paypal|your bank|"
+    rf"the bank|the platform|amazon|etsy|ebay|shopify|lazada|shopee|walmart|noon|jumia|mercado libre|"
+    rf"tokopedia|the marketplace|the card company|consumer)"
+    rf"|\b(?:don'?t|do not)(?: (?:po|kayo|sana|na)){{0,3}} (?:file|lodge|raise|start) (?:a |an |any )?"
+    rf"(?:dispute|complaint|"
+    rf"chargeback|a-to-z|case)\b"
 )
 E_RECEIPT = _Concept(
     r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
