@@ -46,6 +46,7 @@ from marketplace_returns.engine import guardrail
 from marketplace_returns.engine.guardrail import learned, rules
 from marketplace_returns.engine.guardrail.concepts_en import E_EITHER_CHOICE, prefaced
 from marketplace_returns.engine.guardrail.learned import grams
+from marketplace_returns.engine.guardrail.rules_en import honest_paid
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "guardrail"
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -263,7 +264,8 @@ def loso(c: float, keep: int) -> int:
     labels = np.array([bool(r["blocked"]) for r in rows], dtype=int)
     rule = [rules._classify(n) is not None for n in norms]
     gate = [learned._model_gate(n) for n in norms]
-    preface = [prefaced(n) or E_EITHER_CHOICE.search(n) is not None for n in norms]  # no lift there
+    preface = [prefaced(n) or E_EITHER_CHOICE.search(n) is not None or honest_paid(n)  # no lift there
+               for n in norms]
     counts: dict[tuple[str, str, float | None, float, float], tuple[int, int, int, int]] = {}
     for s in BLIND_SETS:
         test = [i for i, f in enumerate(files) if f == s]

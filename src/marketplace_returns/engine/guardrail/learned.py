@@ -55,6 +55,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_THREAT,
 )
 from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
+from marketplace_returns.engine.guardrail.rules_en import honest_paid
 from marketplace_returns.engine.guardrail.rules_zh import _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
@@ -139,6 +140,8 @@ def _model_lifts(norm: str) -> float | None:
     if p >= model_.unblock or prefaced(norm):  # a disclaimer used as the tie's preface misleads it too
         return None
     if "either way" in norm and E_EITHER_CHOICE.search(norm):  # round 8: "either way works" as the tie
+        return None
+    if honest_paid(norm):  # round 15 (batch GG): the honest-review words are the offer's terms there
         return None
     return p
 
