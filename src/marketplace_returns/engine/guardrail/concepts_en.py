@@ -276,10 +276,18 @@ _E_REVIEW_REMOVE_9 = re.compile(
     rf"(?:full|whole|right|true|real) (?:story|picture)"
     rf"|\bleave (?:the|that|this) (?:bit|part|line|sentence|paragraph|mention) about\b{_ES}{{0,40}}?"
     rf"\bout\b"
+    # round 15 (tune_written13, batch GI): a fault left out of the review asked softly ("I'd rather ye didn't
+    # mention the mix-up in your feedback", "best not to mention the scratch in your rating"), and the review
+    # kept to oneself ("please keep your rating to yourself for now")
+    rf"|\b(?:rather|prefer(?:red)?|best|better)(?: if)? (?:you |ye |ya |yous |to )?(?:didn'?t|did not|not|"
+    rf"wouldn'?t) (?:to )?(?:mention|bring up|talk about|include|write about|go into|put)\b{_ES}{{0,50}}?"
+    rf"\b(?:review|rating|feedback|write-up)\b"
+    rf"|\bkeep(?:ing)? (?:your|the) (?:review|rating|feedback|stars|write-up) to yourself\b"
 )
 _E_REVIEW_REMOVE_9_WORDS = ("look again", "one more time", "once more", " look at", "think again",
                             "reflect", "fair", "match", "show", "story", "picture", "bit about", "part about",
-                            "line about", "sentence about", "paragraph about", "mention about")
+                            "line about", "sentence about", "paragraph about", "mention about",
+                            "rather", "prefer", "best", "better", "to yourself")  # round 15
 E_REVIEW_REMOVE = Gated(E_REVIEW_REMOVE, _E_REVIEW_REMOVE_9,  # type: ignore[assignment]
                         _E_REVIEW_REMOVE_9_WORDS)
 E_COMPLAINT = _Concept(
@@ -494,7 +502,8 @@ E_CANCEL = re.compile(
     r"before confirming|both (?:processed|refunded|handled|"
     r"treated)|"
     r"(?:processed|refunded|handled) the same|whether the|no expectation|no pressure|no obligation|"
-    r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
+    r"yourself(?<!rating to yourself)(?<!review to yourself)(?<!feedback to yourself)|"  # round 15 (GI)
+    r"at your (?:own )?(?:expense|cost)|is on you|"
     r"you(?:'ll| will|'d| would)? (?:need to |have to )?(?:cover|pay for)|"
     r"(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
