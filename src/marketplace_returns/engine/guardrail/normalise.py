@@ -835,8 +835,8 @@ _LOAN_MAP = {
     # round 15 (tune_written13, batch GF): Tagalog "don't" and "file a", Jamaican "don't take / go / make"
     "huwag": "don't", "huwag po": "don't", "'wag na po": "don't", "'wag po": "don't", "'wag na": "don't",
     "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
-    "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "please nuh": "please don't",
-    "tek": "take",
+    # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
+    "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
 }
 _LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|"
                    + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
