@@ -46,6 +46,7 @@ from marketplace_returns.engine import guardrail
 from marketplace_returns.engine.guardrail import learned, rules
 from marketplace_returns.engine.guardrail.concepts_en import E_EITHER_CHOICE, prefaced
 from marketplace_returns.engine.guardrail.learned import grams
+from marketplace_returns.engine.guardrail.rules_en import honest_paid
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "guardrail"
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -243,7 +244,8 @@ BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_
               "tune_written9.jsonl", "tune_written9b", "tune_eval9.jsonl", "tune_eval10.jsonl",
               "tune_written10.jsonl", "tune_written10b", "tune_eval11.jsonl", "tune_eval12.jsonl",
               "tune_written11.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval15.jsonl",
-              "tune_eval16.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_written12.jsonl")
+              "tune_eval16.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_written12.jsonl",
+              "tune_written13.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
@@ -262,7 +264,8 @@ def loso(c: float, keep: int) -> int:
     labels = np.array([bool(r["blocked"]) for r in rows], dtype=int)
     rule = [rules._classify(n) is not None for n in norms]
     gate = [learned._model_gate(n) for n in norms]
-    preface = [prefaced(n) or E_EITHER_CHOICE.search(n) is not None for n in norms]  # no lift there
+    preface = [prefaced(n) or E_EITHER_CHOICE.search(n) is not None or honest_paid(n)  # no lift there
+               for n in norms]
     counts: dict[tuple[str, str, float | None, float, float], tuple[int, int, int, int]] = {}
     for s in BLIND_SETS:
         test = [i for i, f in enumerate(files) if f == s]

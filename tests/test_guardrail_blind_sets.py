@@ -31,8 +31,8 @@ Round 14 (frozen) passed all six floors (run pass/fail only, no count read by it
 after the freeze (eval19 and eval20 a third time, eval8 a ninth), it blocks 2 more Chinese forbidden
 messages on eval20 and 1 more English one on eval8, and 2 fewer honest Chinese ones on eval19, 1 on eval8,
 2 fewer honest English ones on eval19 and on eval20; the floors hold round 14's counts.
-written13_scored.jsonl is tuning data for round 15, written blind after round 14's freeze and scored once
-first-look on it; it holds no floor.
+written13 (tuning data for round 15, written blind after round 14's freeze and scored once first-look on
+it) was renamed tune_written13.jsonl when round 15 started; it holds no floor.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ FLOORS = {
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "written13_scored.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "tune_written13.jsonl",
                  "tune_written12.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
                  "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",

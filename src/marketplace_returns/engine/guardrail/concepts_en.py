@@ -276,10 +276,18 @@ _E_REVIEW_REMOVE_9 = re.compile(
     rf"(?:full|whole|right|true|real) (?:story|picture)"
     rf"|\bleave (?:the|that|this) (?:bit|part|line|sentence|paragraph|mention) about\b{_ES}{{0,40}}?"
     rf"\bout\b"
+    # round 15 (tune_written13, batch GI): a fault left out of the review asked softly ("I'd rather ye didn't
+    # mention the mix-up in your feedback", "best not to mention the scratch in your rating"), and the review
+    # kept to oneself ("please keep your rating to yourself for now")
+    rf"|\b(?:rather|prefer(?:red)?|best|better)(?: if)? (?:you |ye |ya |yous |to )?(?:didn'?t|did not|not|"
+    rf"wouldn'?t) (?:to )?(?:mention|bring up|talk about|include|write about|go into|put)\b{_ES}{{0,50}}?"
+    rf"\b(?:review|rating|feedback|write-up)\b"
+    rf"|\bkeep(?:ing)? (?:your|the) (?:review|rating|feedback|stars|write-up) to yourself\b"
 )
 _E_REVIEW_REMOVE_9_WORDS = ("look again", "one more time", "once more", " look at", "think again",
                             "reflect", "fair", "match", "show", "story", "picture", "bit about", "part about",
-                            "line about", "sentence about", "paragraph about", "mention about")
+                            "line about", "sentence about", "paragraph about", "mention about",
+                            "rather", "prefer", "best", "better", "to yourself")  # round 15
 E_REVIEW_REMOVE = Gated(E_REVIEW_REMOVE, _E_REVIEW_REMOVE_9,  # type: ignore[assignment]
                         _E_REVIEW_REMOVE_9_WORDS)
 E_COMPLAINT = _Concept(
@@ -345,6 +353,15 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:don'?t|do not|no need to) (?:go to|contact|involve|escalate to|file with|open a case with) "
     rf"(?:paypal|your bank|the bank|the platform|amazon|etsy|ebay|shopify|visa|mastercard|the card|"
     rf"your card|the marketplace)\b"
+    # round 15 (tune_written13, batch GF): the matter taken elsewhere put off ("please don't take this to
+    # PayPal", patois "nuh tek it to Etsy") and a case not to be filed ("do not file a dispute", Taglish
+    # "'wag na po kayo mag-file ng complaint")
+    rf"|\b(?:don'?t|do not) take (?:it|this|that|the matter|things) (?:to|up with) (?:paypal|your bank|"
+    rf"the bank|the platform|amazon|etsy|ebay|shopify|lazada|shopee|walmart|noon|jumia|mercado libre|"
+    rf"tokopedia|the marketplace|the card company|consumer)"
+    rf"|\b(?:don'?t|do not)(?: (?:po|kayo|sana|na)){{0,3}} (?:file|lodge|raise|start) (?:a |an |any )?"
+    rf"(?:dispute|complaint|"
+    rf"chargeback|a-to-z|case)\b"
 )
 E_RECEIPT = _Concept(
     r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
@@ -485,7 +502,8 @@ E_CANCEL = re.compile(
     r"before confirming|both (?:processed|refunded|handled|"
     r"treated)|"
     r"(?:processed|refunded|handled) the same|whether the|no expectation|no pressure|no obligation|"
-    r"yourself|at your (?:own )?(?:expense|cost)|is on you|"
+    r"yourself(?<!rating to yourself)(?<!review to yourself)(?<!feedback to yourself)|"  # round 15 (GI)
+    r"at your (?:own )?(?:expense|cost)|is on you|"
     r"you(?:'ll| will|'d| would)? (?:need to |have to )?(?:cover|pay for)|"
     r"(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
@@ -500,6 +518,11 @@ E_CANCEL = re.compile(
     r"you)|whichever|"
     r"free to|don'?t have to|no need to (?:change|edit)|equally|same way|doesn'?t change|"
     r"does not change|(?<!refund )entirely|your right|every right|good or bad|"
+    # round 15 (tune_written13, batch GB): the refund said not to differ ("the refund won't differ"), and
+    # "whether" before a dialect "you" ("whether ye pick ... or ...", "whether yous pick"), sameness listed
+    # ("Same refund, same free label.")
+    r"(?:won'?t|will not|doesn'?t|does not|wouldn'?t|would not) (?:be any )?differ\w*|"
+    r"whether (?:ye|yous|youse|ya|y'all|u)|same (?:refund|payout|amount)(?:,| and) same\b|"
     r"good (?:review |one )?or (?:a )?bad|"
     r"positive or negative|all feedback|"
     r"honest feedback|any review (?:you|is|at all)|however you|that's up|(?<!isn't )(?<!not )accurate|"

@@ -55,6 +55,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_THREAT,
 )
 from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
+from marketplace_returns.engine.guardrail.rules_en import honest_paid
 from marketplace_returns.engine.guardrail.rules_zh import _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
@@ -140,6 +141,8 @@ def _model_lifts(norm: str) -> float | None:
         return None
     if "either way" in norm and E_EITHER_CHOICE.search(norm):  # round 8: "either way works" as the tie
         return None
+    if honest_paid(norm):  # round 15 (batch GG): the honest-review words are the offer's terms there
+        return None
     return p
 
 
@@ -168,7 +171,7 @@ def _model_gate(norm: str, gates: tuple[bool, bool, bool] | None = None) -> int:
         return SURE
     if (has_en and E_CANCEL.search(norm)) or (has_zh and Z_CANCEL.search(norm)):
         return SURE
-    if has_zh and _RX_DIALECT.search(norm) is not None:
+    if has_zh and (_RX_DIALECT.search(norm) is not None or _RX_SETTLE.search(norm) is not None):
         return SURE
     if "____" in norm:  # round 8: a tie named only to forbid it was blanked (a staff note, a notice)
         return SURE
@@ -222,6 +225,9 @@ _RX_Z_FACT = re.compile(r"星期|礼拜|收货人|收货地址|收货信息|收�
 # Round 7: a Cantonese or Wu text (嘅, 喺, 唔, 咗, 我哋, 冇, 侬, 阿拉): the layer has seen few and reads their
 # review and week words as asks; it adds a block there only when very sure (``sure``).
 _RX_DIALECT = re.compile(r"[嘅喺唔咗哋冇啲嚟佢乜嗰噉侬]|阿拉")
+# round 15 (tune_written13, batch GE): receipt asked so the shop or the group leader is paid ("我们的货款才能
+# 结算", "团长好跟平台结算", "我好结款"): paperwork, not a tie, unless the model is very sure
+_RX_SETTLE = re.compile(r"结款|结算|货款|回款|结账")
 
 
 def _gate_en_model(norm: str) -> bool:
@@ -290,7 +296,8 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     model_ = model()
     # leave given ("change it if you like", "可改可不改") or a disclaimer: the model must be very sure
     bar = (model_.sure if (has_en and _E_PERMISSION.search(norm)) or (has_zh and _Z_PERMISSION.search(norm))
-           or (has_zh and (Z_CANCEL.search(norm) or _RX_DIALECT.search(norm))) else model_.threshold)
+           or (has_zh and (Z_CANCEL.search(norm) or _RX_DIALECT.search(norm) or _RX_SETTLE.search(norm)))
+           else model_.threshold)
     p = model_.probability(norm)
     if p < bar or (p < model_.sure and has_en and E_CANCEL.search(norm)):
         return PASS

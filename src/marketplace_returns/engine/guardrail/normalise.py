@@ -298,7 +298,9 @@ def _join_split(m: re.Match[str]) -> str:
 # A label in single quotes is a label in quotes ('no longer wanted'); apostrophes inside words are not
 # quotes (a letter on their left).
 # literal-first; an apostrophe between two letters stays inside the label ('didn't need it')
-_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,30}?)'(?![a-z])")
+# round 15 (tune_written13, batch GA): up to 60 characters, as a double-quoted span - a whole line quoted in
+# a staff note ("Agent 3 wrote 'we'll give you a voucher if you remove your 1-star'") is a quote too
+_SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,60}?)'(?![a-z])")
 
 
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
@@ -341,7 +343,8 @@ _EMOJI_IN_WORD = re.compile(f"{_PICTO}(?<=[a-z].){_PICTO}*(?=[a-z])")
 # text. A script that teaches the tie ('这样说："改成不喜欢的话运费我们出"') names no such word and is
 # still read.
 _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有这种|没有此类|"
-             r"没有任何|不搞|"
+             r"没有任何|不搞|不做|"  # round 15 (batch GC): '本直播间不做“好评返现”活动'
+
              # round 11 (tune_eval13/14, batch CA): a shop's notice or scam alert that says it never
              # uses the quoted words ('本店客服不会以"…"名义', '不存在"…"等活动', '任何以"…"为名',
              # '不会打电话让您"…"', '不會私訊您要求「…」')
@@ -361,8 +364,8 @@ _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 _PROHIBIT_LEAD_11 = re.compile(r"不存在|不设|任何以|打着|不会")
 _LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
 # a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
-_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|别|"
-                            r"不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
+_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|"
+                            r"不做|别|不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
                             r"prohibited|forbidden|fake|scam|imperson|pretend|like")
 _FORBIDDEN_CLAUSE_ZH = re.compile(
     r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别)(?:私下|主动|再)?(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
@@ -379,7 +382,15 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # round 8 (the ninth set): a kind of offer the shop says it does not run ("不搞好评返红包那一套",
     # "从来没有晒图返现的活动")
     r"|(?:不搞|不做|不玩|没有|从不|从来不搞|从来没有)(?:任何)?[^。！？!?\n，,；;\"]{0,14}?"
-    r"(?:那一套|这一套|那套|这套|这种活动|这类活动|的活动|那种活动)")
+    r"(?:那一套|这一套|那套|这套|这种活动|这类活动|的活动|那种活动)"
+    # round 15 (tune_written13, batch GC): the kind of offer named to its clause's end
+    # ("我们店铺不搞评价返现，", "从来不搞晒图返红包，"), or a list of such kinds to the sentence's end; a
+    # later clause that makes the offer anyway is still read
+    r"|(?:不搞|不做|从不搞|从来不搞|从不做|从来不做)(?:什么|任何)?(?:形式的)?[^。！？!?\n，,；;\"]{0,8}?"
+    r"(?:返现|返红包|送红包|返券|返钱)"
+    # the same kind listed on to the sentence's end ("不做任何好评返现、晒单返京豆活动。")
+    r"(?:(?:[,，][^。！？!?\n，,；;\"]{0,10}?(?:返现|红包|返券|返钱|返京豆|活动))+(?=[。！？!?\n]|$)"
+    r"|(?=[，,。！？!?；;\n]|$))")
 _FORBIDDEN_CLAUSE_EN = re.compile(
     r"\b(?:never|don'?t|do not|must not|mustn'?t|shouldn'?t|should not) (?:ever )?(?:(?:ask|pressure|push|"
     r"nudge)\w* them\b|(?:ask|tell|pressure|push|nudge|request|contact|message|dm)\w* (?:the |a |any )?"
@@ -394,8 +405,10 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
     r"|\b(?:someone|one of our (?:agents|reps|team|staff)|a (?:rep|agent|colleague|team member)|"
     r"our (?:agent|rep))"
     r"\b[^.!?\n]{0,20}?\b(?:told|asked|offered|promised|suggested)\b[^.!?\n;]{0,80}"
-    r"(?=[.!?]\s*(?:that|this|it)(?: advice)? (?:was|is) (?:wrong|never ok|not ok|a mistake|not allowed|"
-    r"not our policy))")
+    r"(?=[.!?]\s*(?:(?:that|this|it)(?: advice)? (?:was|is) (?:wrong|never ok|not ok|a mistake|not allowed|"
+    r"not our policy)"
+    # round 15 (tune_written13, batch GD): the staff told to stop ("If that was any of you, stop")
+    r"|if (?:that|this|it) was (?:any|one) of you\b))")
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
@@ -428,11 +441,15 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
 # round 13 (batch EJ): sop, 规范, 备忘 too
 # round 14 (tune_written12, batch FA): a staff group or meeting named first ("运营群：", "今天开会说一下：",
 # "晨会强调：", "提醒各位：") - here, not in _STAFF_ZH, so a reply that names 您 first pays nothing for it
+# round 15 (tune_written13, batch GC): a QA or quality note, an internal notice, a self-check list
+# ("QA备注：", "质检备注：", "QA抽检：", "内部通知：", "售后自查表：") - here, not in _STAFF_ZH (+0.2 µs a
+# Chinese reply there)
 _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                              r"群|开会|晨会|例会|周会|提醒")
+                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查")
 _THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                            r"群|开会|晨会|例会|周会|提醒)"
+                            r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
+                            r"(?:内部|店内)(?:通知|公告)|自查|检查(?:清单|表))"
                             # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):");
                             # batch EJ: an SOP, 规范 or 备忘 heading ("售后SOP 2.1 退货原因:", "回复规范:")
                             r"[^。！？!?\n:：\"(（]{0,10}(?:[(（][^)）\n]{0,12}[)）])?[:：]")
@@ -456,7 +473,12 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        r"(?:(?:call|chat|reply|replies|ticket|qa|quality|template) )?audit\b|"
                        r"qa (?:flag|review|check|log)\b|what not to (?:say|write)\b|"
                        r"phrases? (?:we'?ve |we have )?banned\b|(?:banned|forbidden) phrases\b|"
-                       r"training (?:script|module)\b|note (?:to|tae) (?:self|myself)\b)")
+                       r"training (?:script|module)\b|note (?:to|tae) (?:self|myself)\b|"
+                       # round 15 (tune_written13, batch GA): a training slide or deck, a meeting's notes
+                       # ("Training slide 7:", "Weekly huddle notes:", "Monday stand-up notes:")
+                       r"(?:training|onboarding) (?:slides?|deck)\b|"
+                       r"(?:weekly |daily |monday |friday |morning |team )?(?:huddle|stand-?up|team meeting|"
+                       r"staff meeting|shift) notes\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
@@ -466,6 +488,9 @@ _DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
+                          # round 15 (batch GC): a colleague found out, a self-check item not done ("□未用红包
+                          # 换好评"), a line marked with a cross (❌, read as " no ")
+                          r"发现同事|未(?=用|提|要求|劝|暗示|以|干预|承诺|诱导|引导)|(?<![a-z])no (?= |$)|"
                           r"错误示范|错误示例|不合格|"  # round 14 (batch FA): a quality audit's verdicts
                           r"没有一单|无一单|没有一个|"  # round 10 (tune_eval11): a report that none did
                           # round 13 (tune_eval17/18, batch EF): "不以补送换好评", "不私下劝撤"
@@ -480,6 +505,11 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
                           r"an? (?:rep|agent|colleague) (?:offered|told|promised)|"
                           # round 12 (batch DB): nobody does it, a "No "..."" item, a draft reported
                           r"nobody|no one|(?:draft|reply|agent|rep) (?:offered|wrote|said|promised)|"
+                          # round 15 (batch GA): "Agent 3 wrote", "a draft that said", a macro "has been
+                          # deleted", a message that "broke policy"
+                          r"(?:draft|reply|agent|rep|message)(?: #?\d+| that| which) (?:offered|wrote|said|"
+                          r"promised|typed|sent)|(?:has|have) been (?:deleted|removed|scrapped|binned)|"
+                          r"(?:broke|breaks|against) (?:our |the )?(?:policy|rules)|"
                           # round 14 (batch FB): "what not to write:", "two agents used '...'"
                           r"what not to (?:say|write)|(?:agents|reps) (?:used|typed|wrote|said)|"
                           # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
@@ -490,11 +520,21 @@ _STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
                           r"\b(?:for|in exchange for|in return for)\b))\b"
                           r"|\bno(?= _| $)")
 _STAFF_REPORT = re.compile(r"违规|扣分|被判|判定|限流|抓到|引以为戒|处罚|警告|flagged|warning|banned|"
-                           r"不合格|属于诱导|算诱导")  # round 14 (batch FA)
+                           r"不合格|属于诱导|算诱导|"  # round 14 (batch FA)
+                           r"上报|回报主管|报给主管|已删除")  # round 15 (batch GC): reported up, deleted
+
+# round 15 (tune_written13, batch GA): the verdict on a quoted line in the sentence right after it ("Agent 3
+# wrote '...'. This is not allowed.", "a draft said '...'. It was stopped before sending.")
+_STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
+                               r"(?:not allowed|forbidden|banned|prohibited|against (?:policy|the rules)|"
+                               r"a violation|unacceptable|wrong|"
+                               r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
+                               r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
-_STAFF_TEACH = re.compile(r"(?:(?:(?:发|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|话术|"
-                          r"模板)[^，,:：]{0,4}[:：]?|reply with|say|"
+# round 15 (batch GC): 发现 ("共发现3处") is no 发 (send) that teaches a script
+_STAFF_TEACH = re.compile(r"(?:(?:(?:发(?!现|生)|回复|说|讲|写|加)(?!了|过)|告诉他|跟他讲|一句|如下|以下|"
+                          r"话术|模板)[^，,:：]{0,4}[:：]?|reply with|say|"
                           r"tell (?:them|the (?:buyer|customer)))\s*$")
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 _SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|dear|hi")
@@ -552,7 +592,8 @@ def _blank_staff(text: str, written: str) -> str:
             hi = min(hi, end.start()) if end else hi
         outside = written[lo:a] + " " + written[b:hi]
         if (no.search(outside) is None and _STAFF_MENTION.match(text, b - 1) is None
-                and _STAFF_REPORT.search(text, b, sentence_hi) is None):
+                and _STAFF_REPORT.search(text, b, sentence_hi) is None
+                and (zh or _STAFF_VERDICT_EN.match(written, sentence_hi + 1) is None)):
             continue
         clause_lo = max((x.end() for x in _CLAUSE_END.finditer(text, lo, a)), default=lo)
         before = written[clause_lo:a]
@@ -671,10 +712,42 @@ _ASKED_NO = re.compile(
     r"don'?t|do not|will not|never|wouldn'?t)\b)")
 
 
+# Round 15 (tune_written13, batch GD): a scam alert that quotes the offer after the messenger ("any text
+# claiming '...' ... is fake", "emails saying '...' are not from us", "DMs offering '...'. They aren't from
+# this shop"): the quote is blanked where a disowning word follows within the next sentence. Read on the same
+# re-read as the disowned alert (a blocked text only).
+_MESSENGER_QUOTE = re.compile(r"\b(?:texts?|messages?|dms?|e-?mails?|sms|calls?|posts?|accounts?|pages?)"
+                              r"(?: [a-z]+){0,2}? (?:claiming|saying|offering|promising|"
+                              r"that (?:say|said|offer|promise)\w*) (\"[^\"\n]{1,60}\")")
+_MESSENGER_DISOWNED = re.compile(r"\b(?:(?:is|are|was|were) (?:fake|a scam|scams|not (?:from )?(?:us|ours)|"
+                                 r"not from (?:this|our|the) (?:shop|store))|"
+                                 r"(?:aren'?t|isn'?t|weren'?t|wasn'?t) (?:from )?"
+                                 r"(?:us|ours|this shop|our shop|this store)|not us\b|"
+                                 r"we (?:don'?t|do not|never) send)")
+
+
+def _blank_messenger(text: str) -> str:
+    chars = None
+    for m in _MESSENGER_QUOTE.finditer(text):
+        a, b = m.span(1)
+        end = _SENTENCE_END.search(text, b)
+        stop = _SENTENCE_END.search(text, end.end()) if end is not None else None
+        hi = stop.start() if stop is not None else len(text)
+        if _MESSENGER_DISOWNED.search(text, b, hi) is not None:
+            if chars is None:
+                chars = list(text)
+            chars[a:b] = "_" * (b - a)
+    return text if chars is None else "".join(chars)
+
+
 def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
+    if '"' in text and text.isascii():
+        quoted = _blank_messenger(text)
+        if quoted is not text:
+            return _blank_disowned(quoted)
     if "ask" in text or "for offering" in text or "the offer to" in text:
         asked, n = _ASKED_NO.subn(_blank_all, text)
         if n:
@@ -689,9 +762,13 @@ _DISOWN_ZH = re.compile(r"不是(?:我|额|俺|咱)们?(?:店|家)?的?(?:人|�
                         r"(?:均|都|皆)?(?:非|不是)本店(?:所为|行为|人员)|从来不(?:做|干|搞)(?:这|这种|这样的)|"
                         r"都别信|都不要信|(?:都|就)是骗子|是(?:常见的?)?(?:骗局|套路)|"
                         # batch EK: a bare "那不是我们！", "这些都不是我们，别理"
-                        r"(?:那|这|这些|那些)(?:都|也)?不是(?:我|额|俺|咱)们(?=[!！,，。;；~～]|$)")
+                        r"(?:那|这|这些|那些)(?:都|也)?不是(?:我|额|俺|咱)们(?=[!！,，。;；~～]|$)|"
+                        # round 15 (tune_written13, batch GC): "本店郑重声明从未发送此类信息"
+                        r"声明(?:本店)?(?:从未|从来没有?|绝不|不会)|从未(?:发送|发过|发出)")
 _REPORTER_ZH = re.compile(r"有人|冒充|假冒|冒用|盗用|仿冒|自称|任何人|陌生|骗子|山寨|"
-                          r"谁(?:要是)?(?:跟|和|对)(?:您|你)(?:说|讲)")
+                          r"谁(?:要是)?(?:跟|和|对)(?:您|你)(?:说|讲)|"
+                          # round 15 (batch GC): a text message someone reports receiving
+                          r"收到[^。！？!?\n]{0,20}?(?:短信|私信|电话|消息)")
 
 
 def _blank_disowned(text: str) -> str:
@@ -723,7 +800,7 @@ def _blank_examples(text: str) -> str:
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
     if _CLAUSE_HINT_EN.search(text) is not None or (
-            text.isascii() and ("wrong" in text or "mistake" in text)
+            text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
     return _blank_staff(text, written)
@@ -756,6 +833,11 @@ _LOAN_MAP = {
     "hindi po kailangan": "no need to", "hindi po kailangang": "no need to", "hindi kailangan": "no need to",
     "hindi niyo po kailangan": "no need to", "hindi niyo po kailangang": "no need to",
     "hindi po kapalit ng": "not in exchange for",
+    # round 15 (tune_written13, batch GF): Tagalog "don't" and "file a", Jamaican "don't take / go / make"
+    "huwag": "don't", "huwag po": "don't", "'wag na po": "don't", "'wag po": "don't", "'wag na": "don't",
+    "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
+    # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
+    "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
 }
 _LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|"
                    + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")

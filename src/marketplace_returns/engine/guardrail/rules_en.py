@@ -432,6 +432,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     if not present.isdisjoint(_PRAISED):  # round 13 (batch EG): a set test on the triggers already found
         asks = sorted(asks + [(m.start(), m.end()) for m in E_ASK_PRAISED.finditer(t)])
     asks = _not_in(asks, t, E_NOT_ACT)
+    if ("honest" in t or "genuine" in t) and _E_HONEST_PAID.search(t) is not None:
+        hit = _honest_paid(doc)
+        if hit is not None:
+            return hit
     if give:
         hit = _tie(doc, give, _E_BENEFIT_OPEN, E_TIE, E_CANCEL, "money_for_review",
                    need=None if asks else _EN_REVIEW_ACT)
@@ -440,6 +444,34 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     if asks:
         return _first(doc, asks, E_CANCEL, "asks_for_review")
     return None
+
+
+# Round 15 (tune_written13, batch GG): a benefit paid for any honest review ("Post your honest review ... and
+# get 20% off - good or bad", "Share your honest review and receive a voucher - it doesn't have to be
+# positive", "Every honest rating earns a voucher"): the honest-review words that undo a tie elsewhere
+# (E_CANCEL) are the offer's own terms here. The benefit must stand in the same sentence, still to come.
+_E_HONEST_PAID = re.compile(
+    r"\b(?:leave|write|post|share|give|drop|send)\w* (?:us |me )?(?:an? |your |us your |me your )?"
+    r"(?:honest|genuine|real|unbiased)(?: \w+)? (?:review|feedback|rating|opinion)s?\b[^.!?\n]{0,60}?"
+    r"\b(?:and|to) (?:get|receive|earn|claim|grab|unlock|(?:we|i)(?:'ll| will) (?:send|give|email|add|refund|"
+    r"knock|credit))\b"
+    r"|\b(?:every|each|any) (?:honest|genuine) (?:review|rating|feedback)s? (?:earns|gets|wins|unlocks|"
+    r"receives)\b")
+
+
+def _honest_paid(doc: _Doc) -> _Hit | None:
+    t = doc.text
+    for m in _E_HONEST_PAID.finditer(t):
+        lo, hi = doc.sentence(doc.sentence_of(m.start()))
+        if _E_BENEFIT_OPEN.search(t[lo:hi]) is not None and E_DECOUPLE.search(t[lo:hi]) is None:
+            return _Hit("money_for_review", lo, hi)  # not "..., and I'll refund you either way"
+    return None
+
+
+def honest_paid(norm: str) -> bool:
+    """Whether a normalised text pays for an honest review (above): the learned layer does not lift it."""
+    return (("honest" in norm or "genuine" in norm) and _E_HONEST_PAID.search(norm) is not None
+            and _honest_paid(_Doc(norm)) is not None)
 
 
 # Round 8 (the ninth set): confirming receipt put off until the goods are in hand

@@ -56,6 +56,39 @@ _Z_UNHURRIED = re.compile(r"不着急|不用急|不急|看好了?再|没问题�
                           r"|仍可[^。！？!?]{0,10}?(?:申请|退换|退货|售后)|仍然可以[^。！？!?]{0,10}?(?:申请|退换|退货|售后)"
                           r"|照样可以[^。！？!?]{0,10}?(?:申请|退换|退货|售后)|无误后?再")
 
+# Round 15 (tune_written13, batch GE): confirming receipt asked where the goods are fine, and the refund
+# or exchange offered in the other branch ("觉得还行就确认一下收货，我好结款；觉得不行也直接说，我给你退"):
+# a benefit after a fault branch ("有问题您直接说", "不行也直接说", "不满意随时找我") up to its sentence's
+# end is the remedy for a fault, not pay for confirming. Only the receipt tie reads it this way.
+_Z_FAULT_BRANCH = re.compile(r"(?:有(?:任何|啥|什么)?问题|不行|不满意|不合适|不喜欢|坏了|有毛病)(?:的话)?"
+                             r"[^。！？!?]{0,6}?(?:直接|随时|也|就)?(?:说|讲|找我|找我们|联系|告诉)")
+_Z_BRANCH_END = re.compile(r"[。！？!?\n]")
+
+
+class _NotInFaultBranch:
+    """Z_BENEFIT, skipping a benefit inside a fault branch (above)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def search(text: str) -> re.Match[str] | None:
+        m = Z_BENEFIT.search(text)
+        if m is None or ("问题" not in text and "不" not in text and "坏" not in text and "毛病" not in text):
+            return m
+        found = _NotInFaultBranch.finditer(text)
+        return found[0] if found else None
+
+    @staticmethod
+    def finditer(text: str) -> list[re.Match[str]]:
+        branches = []
+        for f in _Z_FAULT_BRANCH.finditer(text):
+            end = _Z_BRANCH_END.search(text, f.end())
+            branches.append((f.start(), end.start() if end is not None else len(text)))
+        return [b for b in Z_BENEFIT.finditer(text) if not any(lo <= b.start() < hi for lo, hi in branches)]
+
+
+_Z_BENEFIT_NOT_FAULT = _NotInFaultBranch()
+
 # Round 4: the buyer's question reported in an answer ("您问怎么删掉自己的评价，…") holds the buyer's
 # words, not the rep's acts: the clause is blanked (same length, so spans still map) before the rules
 # read the text; the answer after it is read as usual.
@@ -136,7 +169,7 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
             return hit
     receipt = _unhurried(doc, receipt, _Z_UNHURRIED, Z_BENEFIT)
     if receipt:
-        hit = _tie(doc, receipt, Z_BENEFIT, None, Z_CANCEL, "money_for_receipt")
+        hit = _tie(doc, receipt, _Z_BENEFIT_NOT_FAULT, None, Z_CANCEL, "money_for_receipt")
         if hit is not None:
             return hit
     if give or remove:
