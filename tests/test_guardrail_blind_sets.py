@@ -47,17 +47,21 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 14 (guard14 at d49bc78): eval8 for the ninth time, eval19 and eval20 for the third; eval11 and eval12
-# were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round
-# 12, eval17 and eval18 for round 13 (their counts stay in the README)
+# 15 (guard15 at 2849a31): eval8 for the tenth time, eval19 and eval20 for the fourth, eval21 and eval22
+# for the second (first on round 14); eval11 and eval12 were promoted to tuning data for round 10, eval13
+# and eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round 13 (their counts
+# stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (197, 2), ("eval8_scored.jsonl", "en"): (199, 8),
-    ("eval19_scored.jsonl", "zh"): (205, 12), ("eval19_scored.jsonl", "en"): (199, 11),
-    ("eval20_scored.jsonl", "zh"): (203, 14), ("eval20_scored.jsonl", "en"): (200, 22),
+    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (198, 7),
+    ("eval19_scored.jsonl", "zh"): (206, 10), ("eval19_scored.jsonl", "en"): (199, 10),
+    ("eval20_scored.jsonl", "zh"): (201, 11), ("eval20_scored.jsonl", "en"): (200, 21),
+    ("eval21_scored.jsonl", "zh"): (204, 6), ("eval21_scored.jsonl", "en"): (208, 9),
+    ("eval22_scored.jsonl", "zh"): (204, 11), ("eval22_scored.jsonl", "en"): (199, 9),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "tune_written13.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "eval21_scored.jsonl",
+                 "eval22_scored.jsonl", "written14_scored.jsonl", "tune_written13.jsonl",
                  "tune_written12.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
                  "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
