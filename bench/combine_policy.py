@@ -1,0 +1,126 @@
+"""How the engine's family call would fare if the learned reader overruled clear cues: each policy of
+``classifier.OVERRIDE_AT`` scored on out-of-source readings, with no model trained per policy.
+
+    .venv/bin/python bench/combine_policy.py --corpora DIR [--exclude SOURCE ...] [--only zh|en]
+
+Why a script of its own: ``bench/eval_triage.py``'s nested leave-one-source-out runs the whole recipe
+once per source (hours at thirty-odd sources). ``model train`` already fits the reader leave-one-source-out
+to calibrate it; its out-of-fold readings (``Model.oof``: each text read by a model that never saw its
+source, Platt-scaled and temperature-scaled as shipped) are what a new shop's text would get. Each real
+text (our written messages are trained on, never scored) becomes a case as eval_triage makes it and is
+classified once per policy with that reading standing in for the shipped reader's, so every policy is
+compared on the same readings. ``--exclude`` keeps sources out entirely (not trained on, not scored, their
+unlabelled texts out of the weak rows): sources labelled after a decision is taken, kept fresh for the
+test of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from eval_triage import SHARED, Tally, as_case
+from marketplace_returns.engine.classifier import OVERRIDE_AT, classify
+from marketplace_returns.models.vocabulary import Category, Family
+from marketplace_returns.profiles import load_profile
+from marketplace_returns.training.run import load_examples, load_pool
+from marketplace_returns.training.train import train
+
+POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.85, 0.8, 0.7, 0.5)
+
+
+@dataclass(frozen=True)
+class OutOfSource:
+    """One out-of-fold reading, shaped as engine/reader.py's ``Reading`` for ``classify``."""
+
+    quality_probability: float
+    category: Category
+    category_probability: float
+    band: tuple[float, float]
+    lang: str
+
+    @property
+    def unsure(self) -> bool:
+        return self.band[0] <= self.quality_probability <= self.band[1]
+
+    @property
+    def family(self) -> Family:
+        return Family.QUALITY if self.quality_probability >= 0.5 else Family.NON_QUALITY
+
+    model = "out-of-source"
+    manifest = "0" * 64
+
+    def evidence(self) -> str:
+        return f"reader {self.quality_probability:.2f} quality (out of source)"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpora", type=Path, required=True)
+    ap.add_argument("--shared", type=Path, default=SHARED / "data")
+    ap.add_argument("--exclude", action="append", default=[], metavar="SOURCE")
+    ap.add_argument("--only", choices=["zh", "en"])
+    ap.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args()
+    heldout = args.shared / "heldout.tsv"
+    if not heldout.is_file():
+        print(f"{heldout} is absent: cannot drop the held-out rows", file=sys.stderr)
+        return 2
+    root = Path(__file__).resolve().parents[1]
+    messages = root / "tests" / "data" / "messages"
+    examples, _ = load_examples(args.corpora, args.shared, heldout, messages=messages)
+    left_out = set(args.exclude)
+    examples = [e for e in examples if e.source not in left_out]
+    pool = [p for p in load_pool(args.corpora, heldout, examples) if p.source not in left_out]
+    print(f"rows {len(examples)}; left out {', '.join(sorted(left_out)) or 'none'}; pool {len(pool)}; "
+          f"shipped policy OVERRIDE_AT = {OVERRIDE_AT}")
+    for lang in ("zh", "en"):
+        if args.only not in (None, lang):
+            continue
+        mine = [e for e in examples if e.lang == lang]
+        model = train(mine, lang, seed=args.seed, pool=pool)
+        band = (model.band.lo, model.band.hi)
+        print(f"\n== {lang}: {len(mine)} rows, folds {model.notes['folds']}, "
+              f"band {band[0]:.3f}-{band[1]:.3f}")
+        tallies = {policy: Tally() for policy in POLICIES}
+        reader_alone = Tally()
+        for i, e in enumerate(mine):
+            if e.origin == "messages":
+                continue
+            reading = OutOfSource(float(model.oof.p_quality[i]), model.oof.category[i],
+                                  float(model.oof.category_p[i]), band, lang)
+
+            def read(_message: str, _lang: str, _words: object, got: OutOfSource = reading) -> OutOfSource:
+                return got
+
+            case = as_case(e)
+            profile = load_profile(case.platform)
+            if e.has_family:
+                reader_alone.fam.append(reading.family.value == e.family)
+            if e.has_category:
+                reader_alone.cat.append(reading.category.value == e.category)
+            for policy in POLICIES:
+                result = classify(case, profile, explain=True, read=read, override_at=policy)
+                got = result.classification
+                facts = result.trace[-1].facts if result.trace else {}
+                t = tallies[policy]
+                if e.has_family:
+                    t.fam.append(got.family.value == e.family)
+                    t.alone_of += 1
+                    if facts.get("decided_by_reader") and not facts.get("reader_unsure"):
+                        t.alone.append(got.family.value == e.family)
+                if e.has_category:
+                    t.cat.append(got.category.value == e.category)
+        print(reader_alone.line("reader alone (out of source)"))
+        for policy in POLICIES:
+            name = f"combined, overrule at {policy}" if policy else "combined, never overrules"
+            print(tallies[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
