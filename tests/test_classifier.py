@@ -200,10 +200,15 @@ def test_cue_inside_another_word_does_not_match() -> None:
     # "色差" (colour difference) is a substring of "特色差不多"; "烂" (rotten) of "灿烂".
     message = "特色差不多，阳光灿烂的颜色，不想要了"
     assert "色差" in message and "烂" in message
-    result = run(case(message))
+    result = classify(case(message), load_profile("taobao"), read=lambda *_: None)
     assert result.signals.colour_severity is None
     assert not result.signals.any_quality_cue
     assert result.classification.category is Category.CHANGED_MIND
+    # The shipped reader reads it at 0.56 (inside its not-sure band) and, at OVERRIDE_AT 0.5, overrules
+    # the cues there: the case is never decided alone, a rep approves it.
+    shipped = run(case(message))
+    assert shipped.signals.reader_unsure
+    assert shipped.trace[-1].facts["decided_by_reader"] is True
 
 
 def test_a_fear_is_not_a_defect() -> None:
@@ -285,11 +290,12 @@ def _reading(p: float) -> Any:
 @pytest.mark.parametrize("p", [0.65, 0.92])
 @pytest.mark.parametrize(("message", "platform"), [
     ("尺码偏小穿不上", "taobao"), ("Ordered the wrong size, it is too small for me", "shopify")])
-def test_a_clear_cue_stands_against_the_reader(message: str, platform: str, p: float) -> None:
-    # The shipped policy (OVERRIDE_AT None): a clear size cue decides even where the reader reads a
-    # quality problem, sure or not; the reader's probability is evidence.
+def test_a_clear_cue_stands_against_the_reader_when_it_never_overrules(message: str, platform: str,
+                                                                          p: float) -> None:
+    # The policy shipped until weights .9 (OVERRIDE_AT None), still an option: a clear size cue decides
+    # even where the reader reads a quality problem, sure or not; the reader's probability is evidence.
     c = case(message, platform=platform)
-    result = classify(c, load_profile(c.platform), read=_reading(p))
+    result = classify(c, load_profile(c.platform), read=_reading(p), override_at=None)
     assert result.classification.family is Family.NON_QUALITY
     assert result.trace[-1].facts["decided_by_reader"] is False
     assert any("reader" in line for line in result.classification.evidence)
@@ -308,6 +314,14 @@ def test_overrule_at_half_lets_the_reader_decide_and_marks_it_unsure_in_its_band
     assert combine["reader_unsure"] is unsure
     assert result.signals.reader_unsure is unsure
     assert "overrules" in result.trace[-1].detail
+
+
+def test_the_shipped_policy_is_overrule_at_half() -> None:
+    c = case("Ordered the wrong size, it is too small for me", platform="shopify")
+    inside_band = classify(c, load_profile(c.platform), read=_reading(0.65))
+    assert inside_band.classification.family is Family.QUALITY and inside_band.signals.reader_unsure
+    sure = classify(c, load_profile(c.platform), read=_reading(0.1))
+    assert sure.classification.family is Family.NON_QUALITY and not sure.signals.reader_unsure
 
 
 def test_a_denied_defect_keeps_the_cues_reading_even_at_half() -> None:
