@@ -124,16 +124,20 @@ def routes(state: Any, *, maximum: float = 2000.0, restore_rate: float = 100.0,
     return [Route(PATH, graphql, methods=["POST"], name="shopify_graphql")]
 
 
-def _mutation(document: DocumentNode, operation: object) -> bool:
+def _operation(document: DocumentNode, operation: object) -> OperationDefinitionNode | None:
+    """The operation a request names (by ``operationName``), else the document's first."""
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    op = next((o for o in ops if o.name and o.name.value == operation), ops[0] if ops else None)
+    return next((o for o in ops if o.name and o.name.value == operation), ops[0] if ops else None)
+
+
+def _mutation(document: DocumentNode, operation: object) -> bool:
+    op = _operation(document, operation)
     return op is not None and op.operation.value == "mutation"
 
 
 def _run(state: Any, shop: Any, document: DocumentNode, variables: dict[str, Any], operation: str | None,
          bucket: LeakyBucket) -> Response:
-    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    op = next((o for o in ops if o.name and o.name.value == operation), ops[0] if ops else None)
+    op = _operation(document, operation)
     if op is None:
         return _errors([{"message": "No operation", "extensions": {"code": "BAD_REQUEST"}}])
     frags = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
