@@ -7,8 +7,8 @@ Why a script of its own: ``bench/eval_triage.py``'s nested leave-one-source-out 
 once per source (hours at thirty-odd sources). ``model train`` already fits the reader leave-one-source-out
 to calibrate it; its out-of-fold readings (``Model.oof``: each text read by a model that never saw its
 source, Platt-scaled and temperature-scaled as shipped) are what a new shop's text would get. Each real
-text (our written messages are trained on, never scored) becomes a case as eval_triage makes it and is
-classified once per policy with that reading standing in for the shipped reader's, so every policy is
+text (our written messages are trained on, never scored) is scored by eval_triage's ``score_source``
+(its cases, its policies) with that reading standing in for the shipped reader's, so every policy is
 compared on the same readings. ``--exclude`` keeps sources out entirely (not trained on, not scored, their
 unlabelled texts out of the weak rows): sources labelled after a decision is taken, kept fresh for the
 test of it.
@@ -23,14 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_triage import SHARED, Tally, as_case
-from marketplace_returns.engine.classifier import OVERRIDE_AT, classify
+from eval_triage import POLICIES, SHARED, Readings, as_case, score_source
+from marketplace_returns.engine.classifier import OVERRIDE_AT
 from marketplace_returns.models.vocabulary import Category, Family
-from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.run import load_examples, load_pool
 from marketplace_returns.training.train import train
-
-POLICIES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.85, 0.8, 0.7, 0.5)
 
 
 @dataclass(frozen=True)
@@ -86,39 +83,23 @@ def main() -> int:
         band = (model.band.lo, model.band.hi)
         print(f"\n== {lang}: {len(mine)} rows, folds {model.notes['folds']}, "
               f"band {band[0]:.3f}-{band[1]:.3f}")
-        tallies = {policy: Tally() for policy in POLICIES}
-        reader_alone = Tally()
-        for i, e in enumerate(mine):
-            if e.origin == "messages":
-                continue
-            reading = OutOfSource(float(model.oof.p_quality[i]), model.oof.category[i],
-                                  float(model.oof.category_p[i]), band, lang)
+        rows = [i for i, e in enumerate(mine) if e.origin != "messages"]
+        test = [mine[i] for i in rows]
+        oof = [OutOfSource(float(model.oof.p_quality[i]), model.oof.category[i],
+                           float(model.oof.category_p[i]), band, lang) for i in rows]
+        by_message = {as_case(e).message: got for e, got in zip(test, oof, strict=True)}
+        assert len(by_message) == len(test), "load_examples drops repeated texts"
 
-            def read(_message: str, _lang: str, _words: object, got: OutOfSource = reading) -> OutOfSource:
-                return got
+        def read(message: str, _lang: str, _words: object,
+                 by_message: dict[str | None, OutOfSource] = by_message) -> OutOfSource:
+            return by_message[message]
 
-            case = as_case(e)
-            profile = load_profile(case.platform)
-            if e.has_family:
-                reader_alone.fam.append(reading.family.value == e.family)
-            if e.has_category:
-                reader_alone.cat.append(reading.category.value == e.category)
-            for policy in POLICIES:
-                result = classify(case, profile, explain=True, read=read, override_at=policy)
-                got = result.classification
-                facts = result.trace[-1].facts if result.trace else {}
-                t = tallies[policy]
-                if e.has_family:
-                    t.fam.append(got.family.value == e.family)
-                    t.alone_of += 1
-                    if facts.get("decided_by_reader") and not facts.get("reader_unsure"):
-                        t.alone.append(got.family.value == e.family)
-                if e.has_category:
-                    t.cat.append(got.category.value == e.category)
-        print(reader_alone.line("reader alone (out of source)"))
+        pred = Readings([r.quality_probability for r in oof], [r.category for r in oof])
+        scored = score_source(test, read, pred, band)
+        print(scored.model.line("reader alone (out of source)"))
         for policy in POLICIES:
             name = f"combined, overrule at {policy}" if policy else "combined, never overrules"
-            print(tallies[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
+            print(scored.combined[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
     return 0
 
 

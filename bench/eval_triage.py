@@ -251,7 +251,7 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
 
 
 @dataclass
-class _Predictions:
+class Readings:
     """The shipped reader's readings of some texts, shaped as ``Model.predict``'s for ``score_source``."""
 
     p_quality: list[float]
@@ -286,7 +286,7 @@ def first_look(examples: list[Example], sources: Sequence[str], misses: int) -> 
             if not test:
                 continue
             readings = [shipped.read(e.text, lang) for e in test]
-            pred = _Predictions([r.quality_probability if r else 0.5 for r in readings],
+            pred = Readings([r.quality_probability if r else 0.5 for r in readings],
                                 [r.category if r else Category.OTHER for r in readings])
             lo, hi = shipped.header["langs"][lang]["band"]
             scored = score_source(test, shipped.read, pred, (float(lo), float(hi)))
