@@ -81,6 +81,8 @@ class Tally:
     """Family right, on cases the reader decided alone (outside its not-sure band)."""
     alone_of: int = 0
     """Labelled-family cases the combination decided, for the share decided by the reader alone."""
+    unsure: int = 0
+    """Of those, the cases the reader decided inside its not-sure band: a rep approves them."""
     p: list[float] = field(default_factory=list)
     y: list[bool] = field(default_factory=list)
 
@@ -89,6 +91,7 @@ class Tally:
         self.cat += other.cat
         self.alone += other.alone
         self.alone_of += other.alone_of
+        self.unsure += other.unsure
         self.p += other.p
         self.y += other.y
 
@@ -106,6 +109,8 @@ class Tally:
         if alone:
             share = len(self.alone) / self.alone_of if self.alone_of else float("nan")
             out += f"  reader alone: {share:.2f} of cases, family {self.acc(self.alone)}"
+            if self.alone_of:
+                out += f"  not sure (a rep): {self.unsure / self.alone_of:.3f}"
         if calibration and self.p:
             out += f"  ECE {ece(np.array(self.p), np.array(self.y, dtype=bool)):.3f}"
         return out
@@ -142,6 +147,8 @@ def score_source(test: Sequence[Example], read: Callable[..., Any],
             out.model.y.append(fam_y)
             if not band[0] <= p <= band[1]:
                 out.model.alone.append((p >= 0.5) == fam_y)
+            else:
+                out.model.unsure += 1
             out.model.alone_of += 1
         if e.has_category:
             out.cues.cat.append(cues.category.value == e.category)
@@ -156,6 +163,7 @@ def score_source(test: Sequence[Example], read: Callable[..., Any],
                 t.alone_of += 1
                 if facts.get("decided_by_reader") and not facts.get("reader_unsure"):
                     t.alone.append(got.family.value == e.family)
+                t.unsure += bool(facts.get("reader_unsure"))
                 if policy == OVERRIDE_AT and got.family.value != e.family:
                     out.misses.append(f"      {e.source}:{e.row} expected {e.family}/{e.category}, got "
                                       f"{got.family.value}/{got.category.value}: "
