@@ -129,6 +129,19 @@ The pools drawn so far, reproduced exactly by this script:
   blitzer-mds`` (its ``negative`` rule in sources.yaml: column 0, the rating, at most 2; 3,821 such
   rows, 31 outside the length bounds, 930 duplicates (the author scraped the same reviews from
   several listings), 1 held by an excluded source; 2,859 eligible).
+- fanatics-trustpilot: ``--source fanatics-trustpilot --seed 22-fanatics-trustpilot --size 400
+  --min-chars 8 --max-chars 1000 --second-share 0.12 --exclude-like trustpilot-us-marketplaces
+  --exclude-like walmart-ca-trustpilot`` (its ``negative`` rule in sources.yaml: ratings at most 2;
+  2,124 such rows, 212 outside the length bounds; 1,912 eligible);
+- jd-twinings-tea: ``--source jd-twinings-tea --seed 22-jd-twinings-tea --size 400 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
+  fewclue-eprstmt`` (the file is itself JD's 差评 tab; 1,060 rows, 17 outside the length bounds, 102
+  duplicates, 5 held by an excluded source (placeholders such as "好评"); 936 eligible);
+- jd-snacks-pets: ``--source jd-snacks-pets --seed 22-jd-snacks-pets --size 400 --min-chars 4
+  --max-chars 400 --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like
+  fewclue-eprstmt`` (its ``negative`` rule in sources.yaml: stars at most 2; 31 outside the length
+  bounds, 6 held by an excluded source, 2 already in the manifest or the development half, 3
+  duplicates; 407 eligible).
 """
 
 from __future__ import annotations
