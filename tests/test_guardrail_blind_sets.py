@@ -32,7 +32,8 @@ after the freeze (eval19 and eval20 a third time, eval8 a ninth), it blocks 2 mo
 messages on eval20 and 1 more English one on eval8, and 2 fewer honest Chinese ones on eval19, 1 on eval8,
 2 fewer honest English ones on eval19 and on eval20; the floors hold round 14's counts.
 written13 (tuning data for round 15, written blind after round 14's freeze and scored once first-look on
-it) was renamed tune_written13.jsonl when round 15 started; it holds no floor.
+it) was renamed tune_written13.jsonl when round 15 started; it holds no floor. written14 (tuning data for
+round 16, scored once first-look on the frozen round 15) was renamed tune_written14.jsonl when round 16 started.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ FLOORS = {
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
 WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "eval21_scored.jsonl",
-                 "eval22_scored.jsonl", "written14_scored.jsonl", "tune_written13.jsonl",
+                 "eval22_scored.jsonl", "tune_written14.jsonl", "tune_written13.jsonl",
                  "tune_written12.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
                  "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
                  "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
