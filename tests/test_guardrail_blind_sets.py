@@ -32,8 +32,9 @@ after the freeze (eval19 and eval20 a third time, eval8 a ninth), it blocks 2 mo
 messages on eval20 and 1 more English one on eval8, and 2 fewer honest Chinese ones on eval19, 1 on eval8,
 2 fewer honest English ones on eval19 and on eval20; the floors hold round 14's counts.
 written13 (tuning data for round 15, written blind after round 14's freeze and scored once first-look on
-it) was renamed tune_written13.jsonl when round 15 started; it holds no floor. written14 (tuning data for
-round 16, scored once first-look on the frozen round 15) was renamed tune_written14.jsonl when round 16 started.
+it) was renamed tune_written13.jsonl when round 15 started; it holds no floor. written14 (tuning data
+for round 16, scored once first-look on the frozen round 15) was renamed tune_written14.jsonl when round 16
+started.
 """
 
 from __future__ import annotations
