@@ -301,6 +301,12 @@ def _join_split(m: re.Match[str]) -> str:
 # round 15 (tune_written13, batch GA): up to 60 characters, as a double-quoted span - a whole line quoted in
 # a staff note ("Agent 3 wrote 'we'll give you a voucher if you remove your 1-star'") is a quote too
 _SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,60}?)'(?![a-z])")
+# round 16 (tune_written14, batch HA): a Chinese line in single quotes ('把差评删了给您退20', ‘确认收货返红包’
+# - the curly ones fold to ') is a quote too, so a QA record, a training case or a list of banned lines that
+# quotes it is read as the double-quoted one is; only a span that opens with a Chinese character (an English
+# apostrophe in a mixed text opens none). Run on a text that is not ASCII only, after the steps (a Chinese
+# text with no Latin letter runs only the first of them).
+_SINGLE_QUOTED_ZH = re.compile(r"'([\u3400-\u9fff][^'\n]{0,59}?)'")
 
 
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
@@ -445,7 +451,10 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
 # ("QA备注：", "质检备注：", "QA抽检：", "内部通知：", "售后自查表：") - here, not in _STAFF_ZH (+0.2 µs a
 # Chinese reply there)
 _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查")
+                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查|"
+                              # round 16 (tune_written14, batch HA): "质检记录：" was a heading the hint
+                              # never let through (记录 is in _STAFF_ZH_HEAD, not here)
+                              r"记录")
 _THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
                             r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
@@ -922,6 +931,8 @@ def normalise(text: str) -> str:
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
     if "平" in text or "坪" in text:
         text = _homophones(text)
+    if "'" in text and not text.isascii():  # round 16 (batch HA): the same length, after every step
+        text = _SINGLE_QUOTED_ZH.sub(_quote, text)
     return _blank_examples(text)
 
 
@@ -979,4 +990,6 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             joined, src = _sub_mapped(pattern, repl, joined, src)
     if "平" in joined or "坪" in joined:
         joined = _homophones(joined)
+    if "'" in joined and not joined.isascii():
+        joined = _SINGLE_QUOTED_ZH.sub(_quote, joined)
     return _blank_examples(joined), src  # the same length: the map holds
