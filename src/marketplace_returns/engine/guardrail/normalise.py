@@ -379,6 +379,12 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
     r"[^。！？!?\n，,；;）)]{0,30}"
+    # round 16 (tune_written14, batch HB): a rule that forbids the means of a tie, as a platform's rules and
+    # a shop's code word it ("商家不得以返现、红包、赠品等利益诱导消费者作出好评", "禁止商家以赠品换取消费者好评"):
+    # the means listed (commas inside) up to the act induced, then over the acts listed (、 is a comma by
+    # now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
+    r"|(?:不许|不准|不得|严禁|禁止)(?:商家|卖家|店铺|客服|员工)?以[^。！？!?\n；;]{0,20}?"
+    r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
     r"|(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
     r"[^。！？!?\n，,；;]{0,30}"
     # round 11 (tune_eval14, batch CA): a scam alert's if-clause, up to the warning
