@@ -461,7 +461,9 @@ _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注
                               # round 16 (tune_written14, batch HA): "质检记录：" was a heading the hint
                               # never let through (记录 is in _STAFF_ZH_HEAD, not here)
                               r"记录")
-_THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
+# round 16 (tune_written14, batch HC): the buyers named as the reader's peers ("其他顾客看到会误会的", "别的买家
+# 看了都不敢买") are no note about the buyers: the reader is one of them
+_THIRD_PERSON_ZH = re.compile(r"(?<!其他)(?<!其它)(?<!别的)(?:顾客|买家|客户)")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
                             r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
                             r"(?:内部|店内)(?:通知|公告)|自查|检查(?:清单|表))"
@@ -552,7 +554,8 @@ _STAFF_TEACH = re.compile(r"(?:(?:(?:发(?!现|生)|回复|说|讲|写|加)(?!�
                           r"话术|模板)[^，,:：]{0,4}[:：]?|reply with|say|"
                           r"tell (?:them|the (?:buyer|customer)))\s*$")
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
-_SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|dear|hi")
+# round 16 (batch HC): "尊敬的客户，" addresses the buyer (亲爱的 already holds 亲)
+_SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|尊敬的|dear|hi")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOTE_TITLE = re.compile(r"\W*(?:macro|template|canned reply|snippet)\b[^:\n.!?]{0,50}:")
 _SENTENCE_END_NOTE = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)")
