@@ -657,6 +657,15 @@ _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗
                             r"|为由(?=[^。！？!?，,]{0,3}(?:加|联系|私|找|打电话|发|骗)))")
 
 
+# round 16 (tune_written14, batch HD): the buyer's own words quoted from a review ('谢谢您追评说"客服处理很快"',
+# '您在评价里写"退款很快"', '您差评里说"发货慢"'): what the buyer wrote, not the shop's offer - its benefit
+# words are blanked; an act or a benefit outside the quote is still read
+# (the buyer named before the review, and 写 only as done - "评价里写“质量很好”再配两张图" dictates the words)
+_SAID_LAST = frozenset("说到映是了道的着：:")
+_BUYER_SAID = re.compile(r"[您你](?:在|的)?(?:追评|评价|评论|好评|差评|中评|点评)(?:里|中|上|区)?"
+                         r"(?:说|提到|反映|写了|写道|写的|写着)(?:的是|了|道)?[:：]?$")
+
+
 def _blank_quoted(text: str) -> str:
     spans: list[tuple[int, int]] = []
     listed = False
@@ -674,6 +683,8 @@ def _blank_quoted(text: str) -> str:
                   and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
         if listed:
             spans.append((a, b))
+        elif zh and text[a - 1:a] in _SAID_LAST and _BUYER_SAID.search(text, max(0, a - 12), a) is not None:
+            spans.append((a, b))  # round 16 (batch HA/HD): the buyer's own review words
         elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:
