@@ -217,8 +217,9 @@ Z_CANCEL = _Concept(
     r"|评价(?:中|里)[^。！？!?，,]{0,6}?(?:留下|透露|写|填|晒)[^。！？!?，,]{0,6}?"
     r"(?:手机|电话|地址|个人信息|隐私|姓名|身份证)"
 )
-# round 16 (tune_written14, batch HD): stars already given ("看到您给了五星", "您打了五星") are a fact, no ask:
-# the verb followed by 了 or 过 opens none (a review given as the condition of money is still Z_REVIEW_GIVE's)
+# round 16 (tune_written14, batch HD): stars already given ("看到您给了五星", "您打了五星") are a fact,
+# no ask: the verb followed by 了 or 过 opens none (a review given as the condition of money is still
+# Z_REVIEW_GIVE's)
 Z_ASK = _Concept(
     r"(?:给|打|留|写|帮|麻烦|记得|希望|求|请|晒|点)(?![了过])[^。,，!?！？]{0,5}?(?:五星|5星|五颗星|满分|全五分|好评|满意)"
     r"|写[^。!?！？]{0,4}好话|五星就?最好|多夸|夸夸|美言|夸[几两一]句|夸一夸|夸一下|期待[^。!?！？]{0,4}好评|等您的好评"

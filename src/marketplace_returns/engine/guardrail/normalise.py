@@ -379,10 +379,10 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
     r"[^。！？!?\n，,；;）)]{0,30}"
-    # round 16 (tune_written14, batch HB): a rule that forbids the means of a tie, as a platform's rules and
-    # a shop's code word it ("商家不得以返现、红包、赠品等利益诱导消费者作出好评", "禁止商家以赠品换取消费者好评"):
-    # the means listed (commas inside) up to the act induced, then over the acts listed (、 is a comma by
-    # now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
+    # round 16 (tune_written14, batch HB): a rule that forbids the means of a tie, as a platform's rules
+    # and a shop's code word it ("商家不得以返现、红包、赠品等利益诱导消费者作出好评",
+    # "禁止商家以赠品换取消费者好评"): the means listed (commas inside) up to the act induced, then over
+    # the acts listed (、 is a comma by now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
     r"|(?:不许|不准|不得|严禁|禁止)(?:商家|卖家|店铺|客服|员工)?以[^。！？!?\n；;]{0,20}?"
     r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
     r"|(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
@@ -461,8 +461,8 @@ _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注
                               # round 16 (tune_written14, batch HA): "质检记录：" was a heading the hint
                               # never let through (记录 is in _STAFF_ZH_HEAD, not here)
                               r"记录")
-# round 16 (tune_written14, batch HC): the buyers named as the reader's peers ("其他顾客看到会误会的", "别的买家
-# 看了都不敢买") are no note about the buyers: the reader is one of them
+# round 16 (tune_written14, batch HC): the buyers named as the reader's peers ("其他顾客看到会误会的",
+# "别的买家看了都不敢买") are no note about the buyers: the reader is one of them
 _THIRD_PERSON_ZH = re.compile(r"(?<!其他)(?<!其它)(?<!别的)(?:顾客|买家|客户)")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
                             r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
@@ -657,9 +657,9 @@ _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗
                             r"|为由(?=[^。！？!?，,]{0,3}(?:加|联系|私|找|打电话|发|骗)))")
 
 
-# round 16 (tune_written14, batch HD): the buyer's own words quoted from a review ('谢谢您追评说"客服处理很快"',
-# '您在评价里写"退款很快"', '您差评里说"发货慢"'): what the buyer wrote, not the shop's offer - its benefit
-# words are blanked; an act or a benefit outside the quote is still read
+# round 16 (tune_written14, batch HD): the buyer's own words quoted from a review
+# ('谢谢您追评说"客服处理很快"', '您在评价里写了"退款很快"', '您差评里说"发货慢"'): what the buyer wrote,
+# not the shop's offer - the quote is blanked; an act or a benefit outside it is still read
 # (the buyer named before the review, and 写 only as done - "评价里写“质量很好”再配两张图" dictates the words)
 _SAID_LAST = frozenset("说到映是了道的着：:")
 _BUYER_SAID = re.compile(r"[您你](?:在|的)?(?:追评|评价|评论|好评|差评|中评|点评)(?:里|中|上|区)?"
@@ -684,7 +684,7 @@ def _blank_quoted(text: str) -> str:
         if listed:
             spans.append((a, b))
         elif zh and text[a - 1:a] in _SAID_LAST and _BUYER_SAID.search(text, max(0, a - 12), a) is not None:
-            spans.append((a, b))  # round 16 (batch HA/HD): the buyer's own review words
+            spans.append((a, b))  # round 16 (batch HD): the buyer's own review words
         elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:

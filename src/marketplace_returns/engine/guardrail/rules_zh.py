@@ -188,9 +188,9 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
     return None
 
 
-# Round 16 (tune_written14, batch HD): the stars or review the buyer already gave, acknowledged ("您给了五星好评，
-# 我们已经看到啦", "看到您打了五星"): a fact, no ask. Only the ask reads it so: a review already given is still a
-# review where money is tied to it ("您给了五星好评，返您5元").
+# Round 16 (tune_written14, batch HD): the stars or review the buyer already gave, acknowledged
+# ("您给了五星好评，我们已经看到啦", "看到您打了五星"): a fact, no ask. Only the ask reads it so: a review
+# already given is still a review where money is tied to it ("您给了五星好评，返您5元").
 _Z_GIVEN = re.compile(r"(?:您|你|亲)(?:已经|都|也)?(?:给|打|留|写|晒|点)了[^。！？!?，,]{0,3}?"
                       r"(?:五星|5星|五颗星|满分|全五分|好评|满意)(?:好评|评价)?")
 
