@@ -301,6 +301,12 @@ def _join_split(m: re.Match[str]) -> str:
 # round 15 (tune_written13, batch GA): up to 60 characters, as a double-quoted span - a whole line quoted in
 # a staff note ("Agent 3 wrote 'we'll give you a voucher if you remove your 1-star'") is a quote too
 _SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,60}?)'(?![a-z])")
+# round 16 (tune_written14, batch HA): a Chinese line in single quotes ('把差评删了给您退20', ‘确认收货返红包’
+# - the curly ones fold to ') is a quote too, so a QA record, a training case or a list of banned lines that
+# quotes it is read as the double-quoted one is; only a span that opens with a Chinese character (an English
+# apostrophe in a mixed text opens none). Run on a text that is not ASCII only, after the steps (a Chinese
+# text with no Latin letter runs only the first of them).
+_SINGLE_QUOTED_ZH = re.compile(r"'([\u3400-\u9fff][^'\n]{0,59}?)'")
 
 
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
@@ -373,6 +379,12 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
     r"[^。！？!?\n，,；;）)]{0,30}"
+    # round 16 (tune_written14, batch HB): a rule that forbids the means of a tie, as a platform's rules
+    # and a shop's code word it ("商家不得以返现、红包、赠品等利益诱导消费者作出好评",
+    # "禁止商家以赠品换取消费者好评"): the means listed (commas inside) up to the act induced, then over
+    # the acts listed (、 is a comma by now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
+    r"|(?:不许|不准|不得|严禁|禁止)(?:商家|卖家|店铺|客服|员工)?以[^。！？!?\n；;]{0,20}?"
+    r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
     r"|(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
     r"[^。！？!?\n，,；;]{0,30}"
     # round 11 (tune_eval14, batch CA): a scam alert's if-clause, up to the warning
@@ -445,8 +457,13 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
 # ("QA备注：", "质检备注：", "QA抽检：", "内部通知：", "售后自查表：") - here, not in _STAFF_ZH (+0.2 µs a
 # Chinese reply there)
 _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查")
-_THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
+                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查|"
+                              # round 16 (tune_written14, batch HA): "质检记录：" was a heading the hint
+                              # never let through (记录 is in _STAFF_ZH_HEAD, not here)
+                              r"记录")
+# round 16 (tune_written14, batch HC): the buyers named as the reader's peers ("其他顾客看到会误会的",
+# "别的买家看了都不敢买") are no note about the buyers: the reader is one of them
+_THIRD_PERSON_ZH = re.compile(r"(?<!其他)(?<!其它)(?<!别的)(?:顾客|买家|客户)")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
                             r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
                             r"(?:内部|店内)(?:通知|公告)|自查|检查(?:清单|表))"
@@ -537,7 +554,8 @@ _STAFF_TEACH = re.compile(r"(?:(?:(?:发(?!现|生)|回复|说|讲|写|加)(?!�
                           r"话术|模板)[^，,:：]{0,4}[:：]?|reply with|say|"
                           r"tell (?:them|the (?:buyer|customer)))\s*$")
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
-_SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|dear|hi")
+# round 16 (batch HC): "尊敬的客户，" addresses the buyer (亲爱的 already holds 亲)
+_SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|尊敬的|dear|hi")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOTE_TITLE = re.compile(r"\W*(?:macro|template|canned reply|snippet)\b[^:\n.!?]{0,50}:")
 _SENTENCE_END_NOTE = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)")
@@ -639,6 +657,15 @@ _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗
                             r"|为由(?=[^。！？!?，,]{0,3}(?:加|联系|私|找|打电话|发|骗)))")
 
 
+# round 16 (tune_written14, batch HD): the buyer's own words quoted from a review
+# ('谢谢您追评说"客服处理很快"', '您在评价里写了"退款很快"', '您差评里说"发货慢"'): what the buyer wrote,
+# not the shop's offer - the quote is blanked; an act or a benefit outside it is still read
+# (the buyer named before the review, and 写 only as done - "评价里写“质量很好”再配两张图" dictates the words)
+_SAID_LAST = frozenset("说到映是了道的着：:")
+_BUYER_SAID = re.compile(r"[您你](?:在|的)?(?:追评|评价|评论|好评|差评|中评|点评)(?:里|中|上|区)?"
+                         r"(?:说|提到|反映|写了|写道|写的|写着)(?:的是|了|道)?[:：]?$")
+
+
 def _blank_quoted(text: str) -> str:
     spans: list[tuple[int, int]] = []
     listed = False
@@ -656,6 +683,8 @@ def _blank_quoted(text: str) -> str:
                   and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
         if listed:
             spans.append((a, b))
+        elif zh and text[a - 1:a] in _SAID_LAST and _BUYER_SAID.search(text, max(0, a - 12), a) is not None:
+            spans.append((a, b))  # round 16 (batch HD): the buyer's own review words
         elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:
@@ -922,6 +951,8 @@ def normalise(text: str) -> str:
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
     if "平" in text or "坪" in text:
         text = _homophones(text)
+    if "'" in text and not text.isascii():  # round 16 (batch HA): the same length, after every step
+        text = _SINGLE_QUOTED_ZH.sub(_quote, text)
     return _blank_examples(text)
 
 
@@ -979,4 +1010,6 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             joined, src = _sub_mapped(pattern, repl, joined, src)
     if "平" in joined or "坪" in joined:
         joined = _homophones(joined)
+    if "'" in joined and not joined.isascii():
+        joined = _SINGLE_QUOTED_ZH.sub(_quote, joined)
     return _blank_examples(joined), src  # the same length: the map holds
