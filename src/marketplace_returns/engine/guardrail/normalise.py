@@ -838,15 +838,46 @@ _LOAN_MAP = {
     "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
     # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
     "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
+    # round 16 (tune_written14, batch HK): Hindi/Urdu in Latin letters (Daraz, Flipkart: "ye aap ka haq
+    # hai", "agar aap chahein"), Swahili (Jumia, M-Pesa: "tafadhali", "nzuri ama mbaya", "tuambie
+    # ukweli", "malalamiko") and French (Quebec: "retirez la plainte", "c'est votre droit") beside English
+    "aap ka haq hai": "it is your right", "aapka haq hai": "it is your right", "aap ka haq": "your right",
+    "aapka haq": "your right", "agar aap chahein": "if you like", "agar aap chahen": "if you like",
+    "agar aap chahe": "if you like", "agar aap chahte hain": "if you like",
+    "koi zaroorat nahi": "no need", "koi zarurat nahi": "no need", "zaroorat nahi": "no need",
+    "zarurat nahi": "no need",
+    "tafadhali": "please", "malalamiko yako": "your complaint", "malalamiko": "complaint",
+    "nzuri ama mbaya": "good or bad", "nzuri au mbaya": "good or bad", "mbaya ama nzuri": "bad or good",
+    "mbaya au nzuri": "bad or good", "tuambie ukweli": "tell us honestly", "kwa ukweli": "honestly",
+    "tunakubali": "we accept that",
+    "retirez la plainte": "withdraw the complaint", "retirer la plainte": "withdraw the complaint",
+    "retire la plainte": "withdraw the complaint", "retirez votre plainte": "withdraw your complaint",
+    "retirer votre plainte": "withdraw your complaint", "retire votre plainte": "withdraw your complaint",
+    "annulez la plainte": "cancel the complaint", "annuler la plainte": "cancel the complaint",
+    "la plainte": "the complaint", "votre plainte": "your complaint", "plainte": "complaint",
+    "c'est votre droit": "that's your right", "votre droit": "your right", "si vous": "if you",
+    "entre nous": "between us",
 }
-_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|"
+# round 16 (batch HK): Hindi/Urdu puts the verb last ("complaint wapas le lijiye", "review hata dijiye",
+# "complaint wapas lene ki zaroorat nahi"): the object and its verb read in English order
+_LOAN_NOUN = r"(complaint|claim|case|dispute|chargeback|report|review|rating|feedback)"
+_LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need>(?:lene|karne) ki (?:koi )?"
+             r"(?:zaroorat|zarurat) nahi|lena (?:zaroori|zaruri) nahi|dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
+             r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
+             r"de do|de dijiye|dein)")
+_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
                    + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
+_LOAN_WITHDRAWN = frozenset({"complaint", "claim", "case", "dispute", "chargeback", "report"})
 
 
 def _loan(m: re.Match[str]) -> str:
     w = m.group(0)
     if m.group(1) or m.group(2):
         return f" {m.group(1) or m.group(2)}-star "
+    if m.group(3):  # round 16 (batch HK): the Hindi/Urdu verb last
+        noun = m.group(3)
+        verb = "withdraw" if noun in _LOAN_WITHDRAWN else "remove"
+        return f"no need to {verb} the {noun}" if m.group("need") else f"{verb} the {noun}"
     if w.startswith("paki"):
         return "please "
     return _LOAN_MAP[w]
@@ -855,7 +886,7 @@ def _loan(m: re.Match[str]) -> str:
 # The register's tokens (Kak, po, or a word of the map), found in the same pass over the text's tokens as
 # the split words' (``_split_or_loan``): substring tests for them cost every English reply 1 µs.
 _LOAN_TOKENS = frozenset(
-    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang"]
+    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata"]
     for pre in ("", '"', "'", "(") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
 
 
