@@ -303,8 +303,10 @@ E_COMPLAINT = _Concept(
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b(?!-up){_ES}{{0,30}}?"  # a close-up
     # round 13 (tune_eval17/18, batch EH): a platform's support ticket or after-sales request
+    # round 16 (tune_written14, batch HL): a mobile-money payment reversal asked of the network (M-Pesa,
+    # Airtel Money: "cancel the reversal request you made with Safaricom") is the buyer's chargeback
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal|ticket|after-sales request|"
-    rf"support request)s?\b"
+    rf"support request|reversal request|reversal)s?\b"
     rf"|\btell (?:them|the agent|support|the office)\b{_ES}{{0,30}}?\b(?:we(?:'ve| have)? settled|"
     rf"(?:it'?s|it is|it has|everything is|things are) (?:all )?(?:been )?(?:settled|resolved|sorted))\b"
     rf"|\b(?:don'?t|do not|no need to) (?:report us to|"
@@ -312,7 +314,7 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
     rf"as long as|unless|ask is|ask is that|provided|on condition|"
     rf"on the condition)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"
-    rf"bbb|appeal)\b{_ES}{{0,15}}?"
+    rf"bbb|appeal|reversal)\b{_ES}{{0,15}}?"  # round 16 (batch HL): the reversal
     rf"\b(?:is closed|closed|withdrawn|"
     rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
     rf"pulled|removed|dropped|rescinded|called off|ended|"
