@@ -444,7 +444,7 @@ E_TIE = _Concept(
     r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
-    r"unlocks?|"
+    r"unlocks?|(?<!n't )(?<!not )(?<!never )releases?|"  # round 16 (batch HM): "tap Confirm receipt - it releases a $2 bonus credit"
     r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
     r"and an?|"
     r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
@@ -474,9 +474,14 @@ E_THREAT = re.compile(
 E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 # round 8 (batch AM): "either way works for us" after two treatments is the choice, not the same refund
-_EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))"
+# round 16 (tune_written14, batch HM): a same-refund statement that prefaces an extra benefit after a
+# contrast ("your refund is fine either way, but if you switch the reason ... I can add a $5 store credit on
+# top", "refunded regardless, but ... there's an extra 5% credit") undoes nothing: the extra is the tie
+_BUT_EXTRA = (r"(?![^.!?\n]{0,8}\b(?:but|though|however)\b[^.!?\n]{0,90}?\b(?:on top|extra|bonus|add|"
+              r"additional|plus|throw in)\b)")
+_EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))" + _BUT_EXTRA
 E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
-E_DECOUPLE = re.compile(rf"{_EITHER}|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|won'?t affect|doesn'?t affect|does not affect|not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
                         r"identical (?:whichever|for every|for any|under any)|"
@@ -510,7 +515,7 @@ E_CANCEL = re.compile(
     r"(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
     r"unnecessary|their rules?|not ours|whether you|not affected|unaffected|(?:doesn'?t|"
-    r"does not|not) depend|either way|regardless|won'?t affect|"
+    r"does not|not) depend|either way" + _BUT_EXTRA + r"|regardless" + _BUT_EXTRA + r"|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
     r"not affect|no strings|nothing to do with|never|not required|optional|"
