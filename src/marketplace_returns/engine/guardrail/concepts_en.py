@@ -495,7 +495,8 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
-    r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
+    # round 16 (batch HN): "it's up to you how quickly this gets finished" is pressure, not leave
+    r"\b(?:up to you(?! how (?:quickly|fast|soon|long|quick))|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
     r"don'?t worry|"
     r"stays? the same|remains? the same|unchanged|you'?re welcome to|"

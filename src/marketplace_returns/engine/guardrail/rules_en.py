@@ -488,7 +488,9 @@ _E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\
 # PayPal dispute is open our finance team can't release any refund", "our system holds refunds on any
 # order with a 1 or 2 star review"): a threat, unless the text says the refund is not slowed.
 _E_STATE_COMPLAINT = _Concept(
-    r"\b(?:with|has|have|while|during|there'?s|holds?|carrying)\b[^.!?\n]{0,20}?\b(?:open|active|pending|"
+    # round 16 (tune_written14, batch HN): a state the system shows ("our system shows an open complaint")
+    r"\b(?:with|has|have|while|during|there'?s|holds?|carrying|shows?|showing|see)\b[^.!?\n]{0,20}?"
+    r"\b(?:open|active|pending|"
     r"unresolved|ongoing|outstanding|live)\b[^.!?\n]{0,12}?\b(?:claim|dispute|case|chargeback|complaint|"
     r"a-to-z|report)s?\b"
     r"|\b(?:claim|dispute|case|chargeback|complaint)s? (?:is |are )?(?:still )?"
@@ -517,7 +519,9 @@ _E_HELD = _Concept(
     r"|back of the queue|end of the (?:month|quarter)|last batch|final [a-z]+ run|"
     r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks"
     # round 10: the refund stopped
-    r"|(?:has been|was|is) stopped)\b")
+    r"|(?:has been|was|is) stopped"
+    # round 16 (batch HN): the refund kept pending ("we'll keep the refund pending while that's active")
+    r"|keep[^.!?\n]{0,25}?\bpending|kept pending|(?:stays?|remains?) pending)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
                          r"same (?:speed|time)")
