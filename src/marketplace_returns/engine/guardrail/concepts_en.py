@@ -444,7 +444,8 @@ E_TIE = _Concept(
     r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
-    r"unlocks?|(?<!n't )(?<!not )(?<!never )releases?|"  # round 16 (batch HM): "tap Confirm receipt - it releases a $2 bonus credit"
+    # round 16 (batch HM): "tap Confirm receipt - it releases a $2 bonus credit"
+    r"unlocks?|(?<!n't )(?<!not )(?<!never )releases?|"
     r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
     r"and an?|"
     r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
@@ -481,7 +482,8 @@ _BUT_EXTRA = (r"(?![^.!?\n]{0,8}\b(?:but|though|however)\b[^.!?\n]{0,90}?\b(?:on
               r"additional|plus|throw in)\b)")
 _EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))" + _BUT_EXTRA
 E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
-E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|won'?t affect|doesn'?t affect|does not affect|not affected|"
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|won'?t affect|doesn'?t affect|does not affect|"
+                        r"not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
                         r"identical (?:whichever|for every|for any|under any)|"
@@ -496,7 +498,8 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
     # round 16 (batch HN): "it's up to you how quickly this gets finished" is pressure, not leave
-    r"\b(?:up to you(?! how (?:quickly|fast|soon|long|quick))|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
+    r"\b(?:up to you(?! how (?:quickly|fast|soon|long|quick))|your (?:call|choice)|won'?t ask|will not ask|"
+    r"never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
     r"don'?t worry|"
     r"stays? the same|remains? the same|unchanged|you'?re welcome to|"

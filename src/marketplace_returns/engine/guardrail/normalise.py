@@ -862,7 +862,8 @@ _LOAN_MAP = {
 # "complaint wapas lene ki zaroorat nahi"): the object and its verb read in English order
 _LOAN_NOUN = r"(complaint|claim|case|dispute|chargeback|report|review|rating|feedback)"
 _LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need>(?:lene|karne) ki (?:koi )?"
-             r"(?:zaroorat|zarurat) nahi|lena (?:zaroori|zaruri) nahi|dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
+             r"(?:zaroorat|zarurat) nahi|lena (?:zaroori|zaruri) nahi|"
+             r"dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
              r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
              r"de do|de dijiye|dein)")
 _LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
