@@ -357,7 +357,11 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              r"(?:phrases?|wording|lines?|messages?|texts?) like")
 # A quoted span (and the quoted spans listed right after it) with a forbidding word in the 40 characters
 # before it, no sentence end between: found from the quote, so a text with no quotation mark pays nothing.
-_QUOTED = re.compile(r'"[^"\n]{1,60}"')
+# round 16 (tune_written14, batch HO): a label quoted inside the quoted line ('"switch it to 'no longer
+# needed' and we'll pay postage"', its single quotes made double above) stays inside the line: an inner
+# quote opens after a space on a letter and closes before a space or a stop, so a list of quoted lines
+# ('"...", "..."') pairs as written
+_QUOTED = re.compile(r'"(?:[^"\n]|(?<= )"[a-z][^"\n]{0,30}"(?=[ ,.!?;:])){1,60}"')
 _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 # round 11: the new Chinese leads in a regex of their own, run on a text that is not ASCII only (in one
 # alternation they cost every English reply's quotes a little)
@@ -530,6 +534,14 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"a violation|unacceptable|wrong|"
                                r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
                                r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
+# round 16 (tune_written14, batch HO): a clause of a staff record judged by the words right after it, in its
+# own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
+# "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record
+# names the tie to judge it
+_STAFF_JUDGED_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?(?:an? )?(?:serious |major |"
+                              r"clear |severe |minor |gross )?(?:policy )?(?:violation|breach)\b")
+_STAFF_JUDGED_DASH = re.compile(r" (?:-|=) (?=(?:an? )?(?:serious |major |clear |severe |minor |gross )?"
+                                r"(?:policy )?(?:violation|breach)\b)")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
 # round 15 (batch GC): 发现 ("共发现3处") is no 发 (send) that teaches a script
@@ -615,13 +627,22 @@ def _blank_staff(text: str, written: str) -> str:
         hi = e.start() if e is not None else len(blanked)
         if no.search(written, lo, hi) is not None or (
                 listed and _LIST_ITEM_STOP.search(blanked, lo, hi) is None
-                and (hi - lo <= 10 or _RUN_STOP.search(blanked, lo, hi) is None)):
+                and (hi - lo <= 10 or _RUN_STOP.search(blanked, lo, hi) is None)) or (
+                not zh and ("violation" in written or "breach" in written) and _judged(written, lo, hi, e)):
             chars[lo:hi] = "_" * (hi - lo)
             listed = zh and e is not None and e.group() in ",，、"
         else:
             listed = False
         lo = e.end() if e is not None else hi
     return "".join(chars)
+
+
+def _judged(written: str, lo: int, hi: int, end: re.Match[str] | None) -> bool:
+    """Whether an English staff note's clause is judged right after it (round 16, batch HO): the next clause
+    or sentence opens with the verdict, or the clause ends in a dash before it."""
+    if end is not None and _STAFF_JUDGED_EN.match(written, end.end()) is not None:
+        return True
+    return _STAFF_JUDGED_DASH.search(written, lo, hi) is not None
 
 
 _LIST_ITEM_STOP = re.compile(r"[:：]|跟他|告诉|回复|发|说")
