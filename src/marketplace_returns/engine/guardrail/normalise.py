@@ -744,7 +744,13 @@ _MESSENGER_DISOWNED = re.compile(r"\b(?:(?:is|are|was|were) (?:fake|a scam|scams
                                  r"not from (?:this|our|the) (?:shop|store))|"
                                  r"(?:aren'?t|isn'?t|weren'?t|wasn'?t) (?:from )?"
                                  r"(?:us|ours|this shop|our shop|this store)|not us\b|"
-                                 r"we (?:don'?t|do not|never) send)")
+                                 r"we (?:don'?t|do not|never) send|"
+                                 # round 16 (tune_written14, batch HP): the sending denied in the past ("We did
+                                 # NOT send these", "we didn't send those"), the messages' source denied
+                                 # ("these calls didn't come from us", "not sent by us")
+                                 r"we (?:did not|didn'?t|have not|haven'?t|never) (?:send|sent)\b|"
+                                 r"(?:did not|didn'?t|do not|don'?t|does not|doesn'?t) come from (?:us|our "
+                                 r"(?:shop|store|team))\b|not sent by us\b)")
 
 
 def _blank_messenger(text: str) -> str:
@@ -765,7 +771,9 @@ def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
-    if '"' in text and text.isascii():
+    # round 16 (tune_written14, batch HP): an English alert with an emoji in it ("Scam alert from CandyCrate
+    # 🍫: ...") is read too; only a text with Chinese characters is left to the Chinese disowning words
+    if '"' in text and (text.isascii() or _CJK_CHAR.search(text) is None):
         quoted = _blank_messenger(text)
         if quoted is not text:
             return _blank_disowned(quoted)
