@@ -513,6 +513,12 @@ E_CANCEL = re.compile(
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
     r"the item |your experience |your review |feedback )?(?:as )?honestly\b|"
     r"honest (?:review|feedback|opinion|rating)|review honestly|"
+    # round 16 (tune_written14, batch HQ): honest reviews said to do good ("honest reviews are how refurb
+    # sellers earn trust", "honest reviews help us fix packaging"), not "honest reviews are always welcome -
+    # and every reviewer gets 10% off"
+    r"honest (?:reviews|ratings) (?:are how|are what|help|keep|build|matter|earn|make|show)|"
+    # round 16 (tune_written14, batch HQ): the rating left to the buyer's judgement ("rate us how you see fit")
+    r"(?:how|as|however|any way|whatever way) (?:you|u|ye|ya) see (?:fit|it)|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
     r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
@@ -738,6 +744,11 @@ E_ASK = _Concept(
     rf"|\b(?:a\+|positive|glowing|good|kind|5-star|five-star) (?:feedback|words?|reviews?|ratings?)\b"
     rf"{_ES}{{0,20}}?\b(?:keeps? (?:this|our|us|a|the)|goes? a long way)\b"
     rf"|\b{_E_TOP}{_ES}{{0,20}}?\btell (?:amazon|google|etsy|ebay|trustpilot|yelp|everyone|the world)\b"
+    # round 16 (tune_written14, batch HQ): praise asked for as raving ("come rave about it in our reviews",
+    # "head over and rave about us on Etsy"); "customers rave about it in our reviews" is a report
+    rf"|\b(?:come|go|please|and|then|to) rave about (?:it|us|them|this|that|the [a-z]+|your [a-z]+)\b"
+    rf"(?=[^.!?\n]{{0,25}}\b(?:reviews?|ratings?|feedback|page|listing|profile|etsy|amazon|google|ebay|"
+    rf"trustpilot|instagram|tiktok)\b)"
 )
 # Round 13 (tune_eval17/18, batch EG): praise said to keep the shop going, no article and no verb of asking
 # ("Glowing reviews help a tiny brand like ours", "five-star ratings make a massive difference", "Reviews
