@@ -517,7 +517,8 @@ E_CANCEL = re.compile(
     # sellers earn trust", "honest reviews help us fix packaging"), not "honest reviews are always welcome -
     # and every reviewer gets 10% off"
     r"honest (?:reviews|ratings) (?:are how|are what|help|keep|build|matter|earn|make|show)|"
-    # round 16 (tune_written14, batch HQ): the rating left to the buyer's judgement ("rate us how you see fit")
+    # round 16 (tune_written14, batch HQ): the rating left to the buyer's judgement ("rate us how you see
+    # fit")
     r"(?:how|as|however|any way|whatever way) (?:you|u|ye|ya) see (?:fit|it)|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"

@@ -745,9 +745,9 @@ _MESSENGER_DISOWNED = re.compile(r"\b(?:(?:is|are|was|were) (?:fake|a scam|scams
                                  r"(?:aren'?t|isn'?t|weren'?t|wasn'?t) (?:from )?"
                                  r"(?:us|ours|this shop|our shop|this store)|not us\b|"
                                  r"we (?:don'?t|do not|never) send|"
-                                 # round 16 (tune_written14, batch HP): the sending denied in the past ("We did
-                                 # NOT send these", "we didn't send those"), the messages' source denied
-                                 # ("these calls didn't come from us", "not sent by us")
+                                 # round 16 (tune_written14, batch HP): the sending denied in the past
+                                 # ("We did NOT send these", "we didn't send those"), the messages' source
+                                 # denied ("these calls didn't come from us", "not sent by us")
                                  r"we (?:did not|didn'?t|have not|haven'?t|never) (?:send|sent)\b|"
                                  r"(?:did not|didn'?t|do not|don'?t|does not|doesn'?t) come from (?:us|our "
                                  r"(?:shop|store|team))\b|not sent by us\b)")

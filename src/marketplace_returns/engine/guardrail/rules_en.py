@@ -458,8 +458,11 @@ def _classify_en(doc: _Doc) -> _Hit | None:
 # "come rave about it") is an ask for praise: honesty words in its sentence ("an honest review helps",
 # "however you see fit", "good or bad") do not undo it as they undo a plain invitation ("rate us on the
 # whole experience ... honest reviews are how refurb sellers earn trust"). The other disclaimers still do.
-_E_TOP_ASK = re.compile(r"(?<![1-4] to )(?<![1-4]-)(?<![1-4] or )\b(?:5|five|full|positive|glowing|great|good|"
-                        r"nice|rave|raving|perfect|top|10|ten)\b(?! or (?:a )?(?:negative|bad|neutral|not))")
+_E_TOP_ASK = re.compile(r"(?<![1-4] to )(?<![1-4]-)(?<![1-4] or )\b(?:5|five|full|positive|glowing|great|"
+                        r"good|nice|rave|raving|perfect|top|10|ten)\b"
+                        r"(?! or (?:a )?(?:negative|bad|neutral|not))")
+
+
 def _top_ask(t: str, span: tuple[int, int]) -> bool:
     """Whether the ask names the rating it wants (a top word in the span, read with what follows it)."""
     a, b = span
@@ -469,11 +472,13 @@ def _top_ask(t: str, span: tuple[int, int]) -> bool:
     return any(m.start() < b - a for m in _E_TOP_ASK.finditer(window))
 
 
-_E_NOT_BEFORE = re.compile(r"\b(?:not|n't|never|no|without)\b[^.!?\n]{0,14}$")  # "not on you giving 5 stars"
+# "not on you giving 5 stars"
+_E_NOT_BEFORE = re.compile(r"\b(?:not|n't|never|no|without)\b[^.!?\n]{0,14}$")
 _TOP_WORDS = ("star", "positive", "perfect", "out of", "a 10", "a ten", "/5", "/10")
 _E_CANCEL_TOP = _Except(E_CANCEL, re.compile(
-    r"honest (?:review|feedback|opinion|rating)s?(?: [a-z]+){0,2}|review honestly|(?:how|as|however|any way|whatever way) "
-    r"(?:you|u|ye|ya) see (?:fit|it)|however you|good (?:review |one )?or (?:a )?bad|good or bad|"
+    r"honest (?:review|feedback|opinion|rating)s?(?: [a-z]+){0,2}|review honestly|"
+    r"(?:how|as|however|any way|whatever way) (?:you|u|ye|ya) see (?:fit|it)|however you|"
+    r"good (?:review |one )?or (?:a )?bad|good or bad|"
     r"positive or negative|all feedback|honest feedback|any review (?:you|is|at all)|"
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
     r"the item |your experience |your review |feedback )?(?:as )?honestly\b"))
