@@ -363,7 +363,11 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              r"(?:phrases?|wording|lines?|messages?|texts?) like")
 # A quoted span (and the quoted spans listed right after it) with a forbidding word in the 40 characters
 # before it, no sentence end between: found from the quote, so a text with no quotation mark pays nothing.
-_QUOTED = re.compile(r'"[^"\n]{1,60}"')
+# round 16 (tune_written14, batch HO): a label quoted inside the quoted line ('"switch it to 'no longer
+# needed' and we'll pay postage"', its single quotes made double above) stays inside the line: an inner
+# quote opens after a space on a letter and closes before a space or a stop, so a list of quoted lines
+# ('"...", "..."') pairs as written
+_QUOTED = re.compile(r'"(?:[^"\n]|(?<= )"[a-z][^"\n]{0,30}"(?=[ ,.!?;:])){1,60}"')
 _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 # round 11: the new Chinese leads in a regex of their own, run on a text that is not ASCII only (in one
 # alternation they cost every English reply's quotes a little)
@@ -547,6 +551,14 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"a violation|unacceptable|wrong|"
                                r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
                                r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
+# round 16 (tune_written14, batch HO): a clause of a staff record judged by the words right after it, in its
+# own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
+# "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record
+# names the tie to judge it
+_STAFF_JUDGED_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?(?:an? )?(?:serious |major |"
+                              r"clear |severe |minor |gross )?(?:policy )?(?:violation|breach)\b")
+_STAFF_JUDGED_DASH = re.compile(r" (?:-|=) (?=(?:an? )?(?:serious |major |clear |severe |minor |gross )?"
+                                r"(?:policy )?(?:violation|breach)\b)")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
 # round 15 (batch GC): 发现 ("共发现3处") is no 发 (send) that teaches a script
@@ -633,13 +645,22 @@ def _blank_staff(text: str, written: str) -> str:
         hi = e.start() if e is not None else len(blanked)
         if no.search(written, lo, hi) is not None or (
                 listed and _LIST_ITEM_STOP.search(blanked, lo, hi) is None
-                and (hi - lo <= 10 or _RUN_STOP.search(blanked, lo, hi) is None)):
+                and (hi - lo <= 10 or _RUN_STOP.search(blanked, lo, hi) is None)) or (
+                not zh and ("violation" in written or "breach" in written) and _judged(written, lo, hi, e)):
             chars[lo:hi] = "_" * (hi - lo)
             listed = zh and e is not None and e.group() in ",，、"
         else:
             listed = False
         lo = e.end() if e is not None else hi
     return "".join(chars)
+
+
+def _judged(written: str, lo: int, hi: int, end: re.Match[str] | None) -> bool:
+    """Whether an English staff note's clause is judged right after it (round 16, batch HO): the next clause
+    or sentence opens with the verdict, or the clause ends in a dash before it."""
+    if end is not None and _STAFF_JUDGED_EN.match(written, end.end()) is not None:
+        return True
+    return _STAFF_JUDGED_DASH.search(written, lo, hi) is not None
 
 
 _LIST_ITEM_STOP = re.compile(r"[:：]|跟他|告诉|回复|发|说")
@@ -752,7 +773,13 @@ _MESSENGER_DISOWNED = re.compile(r"\b(?:(?:is|are|was|were) (?:fake|a scam|scams
                                  r"not from (?:this|our|the) (?:shop|store))|"
                                  r"(?:aren'?t|isn'?t|weren'?t|wasn'?t) (?:from )?"
                                  r"(?:us|ours|this shop|our shop|this store)|not us\b|"
-                                 r"we (?:don'?t|do not|never) send)")
+                                 r"we (?:don'?t|do not|never) send|"
+                                 # round 16 (tune_written14, batch HP): the sending denied in the past
+                                 # ("We did NOT send these", "we didn't send those"), the messages' source
+                                 # denied ("these calls didn't come from us", "not sent by us")
+                                 r"we (?:did not|didn'?t|have not|haven'?t|never) (?:send|sent)\b|"
+                                 r"(?:did not|didn'?t|do not|don'?t|does not|doesn'?t) come from (?:us|our "
+                                 r"(?:shop|store|team))\b|not sent by us\b)")
 
 
 def _blank_messenger(text: str) -> str:
@@ -773,7 +800,9 @@ def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
-    if '"' in text and text.isascii():
+    # round 16 (tune_written14, batch HP): an English alert with an emoji in it ("Scam alert from CandyCrate
+    # 🍫: ...") is read too; only a text with Chinese characters is left to the Chinese disowning words
+    if '"' in text and (text.isascii() or _CJK_CHAR.search(text) is None):
         quoted = _blank_messenger(text)
         if quoted is not text:
             return _blank_disowned(quoted)
@@ -867,15 +896,47 @@ _LOAN_MAP = {
     "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
     # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
     "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
+    # round 16 (tune_written14, batch HK): Hindi/Urdu in Latin letters (Daraz, Flipkart: "ye aap ka haq
+    # hai", "agar aap chahein"), Swahili (Jumia, M-Pesa: "tafadhali", "nzuri ama mbaya", "tuambie
+    # ukweli", "malalamiko") and French (Quebec: "retirez la plainte", "c'est votre droit") beside English
+    "aap ka haq hai": "it is your right", "aapka haq hai": "it is your right", "aap ka haq": "your right",
+    "aapka haq": "your right", "agar aap chahein": "if you like", "agar aap chahen": "if you like",
+    "agar aap chahe": "if you like", "agar aap chahte hain": "if you like",
+    "koi zaroorat nahi": "no need", "koi zarurat nahi": "no need", "zaroorat nahi": "no need",
+    "zarurat nahi": "no need",
+    "tafadhali": "please", "malalamiko yako": "your complaint", "malalamiko": "complaint",
+    "nzuri ama mbaya": "good or bad", "nzuri au mbaya": "good or bad", "mbaya ama nzuri": "bad or good",
+    "mbaya au nzuri": "bad or good", "tuambie ukweli": "tell us honestly", "kwa ukweli": "honestly",
+    "tunakubali": "we accept that",
+    "retirez la plainte": "withdraw the complaint", "retirer la plainte": "withdraw the complaint",
+    "retire la plainte": "withdraw the complaint", "retirez votre plainte": "withdraw your complaint",
+    "retirer votre plainte": "withdraw your complaint", "retire votre plainte": "withdraw your complaint",
+    "annulez la plainte": "cancel the complaint", "annuler la plainte": "cancel the complaint",
+    "la plainte": "the complaint", "votre plainte": "your complaint", "plainte": "complaint",
+    "c'est votre droit": "that's your right", "votre droit": "your right", "si vous": "if you",
+    "entre nous": "between us",
 }
-_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|"
+# round 16 (batch HK): Hindi/Urdu puts the verb last ("complaint wapas le lijiye", "review hata dijiye",
+# "complaint wapas lene ki zaroorat nahi"): the object and its verb read in English order
+_LOAN_NOUN = r"(complaint|claim|case|dispute|chargeback|report|review|rating|feedback)"
+_LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need>(?:lene|karne) ki (?:koi )?"
+             r"(?:zaroorat|zarurat) nahi|lena (?:zaroori|zaruri) nahi|"
+             r"dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
+             r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
+             r"de do|de dijiye|dein)")
+_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
                    + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
+_LOAN_WITHDRAWN = frozenset({"complaint", "claim", "case", "dispute", "chargeback", "report"})
 
 
 def _loan(m: re.Match[str]) -> str:
     w = m.group(0)
     if m.group(1) or m.group(2):
         return f" {m.group(1) or m.group(2)}-star "
+    if m.group(3):  # round 16 (batch HK): the Hindi/Urdu verb last
+        noun = m.group(3)
+        verb = "withdraw" if noun in _LOAN_WITHDRAWN else "remove"
+        return f"no need to {verb} the {noun}" if m.group("need") else f"{verb} the {noun}"
     if w.startswith("paki"):
         return "please "
     return _LOAN_MAP[w]
@@ -884,7 +945,7 @@ def _loan(m: re.Match[str]) -> str:
 # The register's tokens (Kak, po, or a word of the map), found in the same pass over the text's tokens as
 # the split words' (``_split_or_loan``): substring tests for them cost every English reply 1 µs.
 _LOAN_TOKENS = frozenset(
-    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang"]
+    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata"]
     for pre in ("", '"', "'", "(") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
 
 
