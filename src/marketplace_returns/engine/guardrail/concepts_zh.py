@@ -189,7 +189,12 @@ Z_CANCEL = _Concept(
     r"您说的|"
     r"您提到的|您评价里(?:提到|说的|说到|反映|的(?!图|照片|视频|几张|那几张))|您在评价里(?:提到|说的|说到|反映)|看到您的|"
     r"(?:谢谢|感谢)[^。！？!?,，]{0,6}(?:五星|好评|评价|认可)|没有这回事|不搞这|没有的哦|不允许|好评(?:很多|率|如潮|不断|过万|无数)|\d+条好评|"
-    r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|其他买家|"
+    r"您的(?:五星|好评|评价)我们(?:看到|收到)|(?:看到|收到|谢谢|感谢)您的(?:评语|点评|评论)|"
+    # round 16 (tune_written14, batch HG): other buyers as the readers an honest review helps ("对其他买家有
+    # 参考价值") or as the authors of the reviews named ("其他买家的晒图"); not as the readers the review
+    # misleads or scares off, the reason given for hiding it ("其他买家看到照片会以为所有货都这样",
+    # "对其他买家是种误导", "其他买家看了都不敢买了")
+    r"其他买家(?![^。！？!?，,]{0,8}?(?:误会|误解|以为|不敢|吓|担心|误导|恐慌|不放心|不买|不下单|影响))|"
     # round 4: a colleague's words disowned, a shop's promise not to (the buyer's question: rules_zh)
     r"是不对的|那是不对|是违规的|不能这么做|这个真不用|"
     r"承诺[^。！？!?]{0,6}不|不提供|"
