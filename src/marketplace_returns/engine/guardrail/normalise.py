@@ -388,6 +388,10 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the acts listed (、 is a comma by now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
     r"|(?:不许|不准|不得|严禁|禁止)(?:商家|卖家|店铺|客服|员工)?以[^。！？!?\n；;]{0,20}?"
     r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
+    # round 16 (batch HI): the same with 不能/不可以 and 用/拿 as the means, 换 as the trade ("平台规定商家
+    # 不能用好评换补偿，但…"); "不能用" is left to be read (a disclaimer of the ties around it, as before)
+    r"|(?:不能|不可以)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
+    r"(?:诱导|引导|换取|换)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50})"
     # (round 16, batch HH: or whoever says it, with the buyer spoken to - '谁要是跟买家说"改了评价才退"，
     # 直接扣奖金')
     r"|(?:(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?|谁(?:要是|如果|敢|再))[^。！？!?\n，,\"]{0,8}?"
@@ -835,7 +839,7 @@ def _blank_examples(text: str) -> str:
     if '"' in text:
         text = _blank_quoted(text)
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
-        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
+        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_rule, text)
     if _CLAUSE_HINT_EN.search(text) is not None or (
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
@@ -845,6 +849,15 @@ def _blank_examples(text: str) -> str:
 
 def _blank_all(m: re.Match[str]) -> str:
     return "_" * (m.end() - m.start())
+
+
+def _blank_rule(m: re.Match[str]) -> str:
+    """A forbidding clause blanked, but for its lead where only the ``rule`` group is the example (round 16,
+    batch HI: "不能用" stays to be read)."""
+    a = m.start("rule")
+    if a < 0:
+        return "_" * (m.end() - m.start())
+    return m.string[m.start():a] + "_" * (m.end() - a)
 
 
 # Round 11 (tune_eval13/14, batch CC): English written beside the marketplace's own words - Indonesian
