@@ -390,7 +390,8 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
     # round 16 (batch HI): the same with 不能/不可以 and 用/拿 as the means, 换 as the trade ("平台规定商家
     # 不能用好评换补偿，但…"); "不能用" is left to be read (a disclaimer of the ties around it, as before)
-    r"|(?:不能|不可以)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
+    # (batch HJ: 不允许 too, "平台规则不允许用红包换好评，但…")
+    r"|(?:不能|不可以|不允许)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
     r"(?:诱导|引导|换取|换)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50})"
     # (round 16, batch HH: or whoever says it, with the buyer spoken to - '谁要是跟买家说"改了评价才退"，
     # 直接扣奖金')
@@ -434,7 +435,7 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
-_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
+_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
                              r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
                              r"message|dm|offer|promise|give|hand)")
