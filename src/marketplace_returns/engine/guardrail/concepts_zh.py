@@ -256,8 +256,9 @@ _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|
                        r"(?:评价|追评|差评|评论)(?:您|你)?(?:就)?(?:留着|保留着?)"  # round 10
                        r"|(?:投诉|维权|举报)(?:您|你)?(?:就)?(?:留着|保留着?)"  # round 11
                        # round 16 (tune_written14, batch HI): a rule named, then broken after the turn
-                       # ("平台规定不能返现，不过您给个五星，我私下返您10元", "平台要求不能诱导撤诉，不过您撤了
-                       # 投诉的话…"): the rule disclaims nothing past 但/不过/可是
+                       # ("平台规定不能返现，不过您给个五星，我私下返您10元",
+                       # "平台要求不能诱导撤诉，不过您撤了投诉的话…"): the rule disclaims nothing past
+                       # 但/不过/可是
                        r"|平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|不允许")
 _Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
 # Round 4: a grade of the goods or other buyers' reviews named as a fact: a review word inside one is not
