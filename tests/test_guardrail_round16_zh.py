@@ -1,8 +1,8 @@
 """Round 16 of issue 13, Chinese: the mechanisms widened after the promoted fourteenth written set
-(tune_written14) and probe batches HA-HD (tune_probes_guard16_zh.jsonl; HE was probed and needed no change),
-each with twins on the other side of the line. The sentences here are new: none is a probe's or a set's. The
-rules are asked directly (``rules._classify``, after ``blank_disowned`` where the api applies it), so a
-retrained learned layer cannot hide a rule that stopped reading."""
+(tune_written14) and probe batches HA-HD and HF-HJ (tune_probes_guard16_zh.jsonl; HE was probed and needed
+no change), each with twins on the other side of the line. The sentences here are new: none is a probe's or
+a set's. The rules are asked directly (``rules._classify``, after ``blank_disowned`` where the api applies
+it), so a retrained learned layer cannot hide a rule that stopped reading."""
 
 from __future__ import annotations
 
@@ -27,6 +27,17 @@ HONEST = [
     # a review the buyer already gave, thanked for or quoted (HD)
     "看到您留了五星，还拍了视频，谢谢亲的支持！",
     "您点评里提到'客服回复退款很快'，我们已经转告客服组了，谢谢。",
+    # 照样 after a negated act or of the refund itself still disclaims (HF, HJ)
+    "不删评价也照样送您一张5元券，这是漏发配件的补偿。",
+    "原因选哪个都行，这单照样给您退全款。",
+    # other buyers helped by an honest review (HG)
+    "您的评价写得越具体，对其他买家帮助越大，好坏都行。",
+    # a line said to the buyer: an honest script taught, a tie judged (HH)
+    "统一跟顾客说“原因按实际选，退款金额不变”，别的不用多说。",
+    "质检通报：客服小周跟买家说“给五星返5元”，判定违规，已扣分。",
+    # a rule that names the tie it forbids, with 不能用/不允许 (HI, HJ)
+    "平台规则不允许用红包换好评，但您有任何问题我们都会负责到底。",
+    "平台规定不能用赠品换好评，我们真的做不到，赠品您需要可以单独拍。",
 ]
 FORBIDDEN = [
     # HA: a line in single quotes taught, or a label inside the shop's own tie
@@ -43,6 +54,15 @@ FORBIDDEN = [
     ("您追评说'做工粗糙'，能删掉吗？删了退您15元。", {"money_for_review", "keeps_from_review"}),
     ("大家都给了五星，您也帮忙给个五星好评吧。", {"asks_for_review"}),
     ("您给了五星好评的话截图发我，返您3元。", {"money_for_review"}),
+    # HF, HJ: 照样 before a new benefit is "as before", the benefit given for the act
+    ("确认收货以后截个图，照常送您一包试吃装。", {"money_for_receipt"}),
+    ("原因改成'拍错了'，照样给您补12元运费。", {"money_for_reason"}),
+    # HG: other buyers' misreading as the reason to take a review down
+    ("麻烦把评价里那几张图撤下来，其他买家看到会以为都是坏的。", {"keeps_from_review"}),
+    # HH: a line said to the buyer, recommended to the staff
+    ("跟客户说“改成七天无理由，我多补您6元”，这样最省事，大家都用。", {"money_for_reason"}),
+    # HI: the platform's rule named, then broken after the turn
+    ("平台规定不能返现哈，可是您撤了投诉我私下给您发20元红包。", {"withdraw_complaint", "money_for_review"}),
 ]
 
 
@@ -67,3 +87,18 @@ def test_the_learned_layer_reads_a_review_already_given_as_a_fact() -> None:
     # HD: no act word left once the given review is blanked, so the layer may not add a block
     assert not _gate_zh_model(normalise("看到您打了五星，谢谢啦！"))
     assert _gate_zh_model(normalise("麻烦您打个五星，谢谢啦！"))
+
+
+def test_a_rule_that_names_a_tie_is_blanked_but_its_lead_is_read() -> None:
+    # HI: the traded words blanked (the same length), "不能用" kept: it still disclaims the ties around it
+    text = "平台规定商家不能用好评换补偿，但有问题我们会处理。"
+    norm = normalise(text)
+    assert len(norm) == len(text)
+    assert "不能用" in norm and "好评" not in norm and "补偿" not in norm
+    assert norm.endswith("但有问题我们会处理。")
+
+
+def test_a_line_said_to_the_buyer_is_not_the_buyers_words() -> None:
+    # HH: 买家说"…" is the buyer's words (blanked); 对买家说"…" is the staff's line (read)
+    assert rule_as_read("买家说“改成不喜欢就多退5元”，我们没有答应。") is None
+    assert rule_as_read("对买家说“改成不喜欢就多退5元”，照着发。") == "money_for_reason"

@@ -356,6 +356,9 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              # '不会打电话让您"…"', '不會私訊您要求「…」')
              r"不存在|不设|任何以|打着|(?:不会|绝不会|绝对不会|从不会)(?:以|打电话|私信|私讯|发短信|联系|加|让|要求|叫|找|用)|"
              r"别说|不要说|不能说|不可以说|别讲|不要讲|不能讲|不能承诺|不要承诺|别承诺|红线|"
+             # round 16 (tune_written14, batch HH): the line not to be said to the buyer ('不要对买家说"…"',
+             # '别跟顾客讲"…"'): the buyer is now read as the one spoken to, not the one speaking
+             r"(?:别|不要|不能|不可以)(?:再)?(?:对|跟|和|向|给)[^\"。！？!?\n，,]{0,6}?(?:说|讲|承诺|发)|"
              r"never (?:say|send|text|message|write|use|promise|ask|offer)\w*|"
              r"(?:don'?t|do not|must not|mustn'?t|should not|shouldn'?t|can'?t|cannot|won'?t|will not) "
              r"(?:ever )?(?:say|send|text|message|write|use|promise)\w*|"
@@ -389,7 +392,15 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the acts listed (、 is a comma by now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
     r"|(?:不许|不准|不得|严禁|禁止)(?:商家|卖家|店铺|客服|员工)?以[^。！？!?\n；;]{0,20}?"
     r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
-    r"|(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
+    # round 16 (batch HI): the same with 不能/不可以 and 用/拿 as the means, 换 as the trade ("平台规定商家
+    # 不能用好评换补偿，但…"); "不能用" is left to be read (a disclaimer of the ties around it, as before)
+    # (batch HJ: 不允许 too, "平台规则不允许用红包换好评，但…")
+    r"|(?:不能|不可以|不允许)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
+    r"(?:诱导|引导|换取|换)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50})"
+    # (round 16, batch HH: or whoever says it, with the buyer spoken to - '谁要是跟买家说"改了评价才退"，
+    # 直接扣奖金')
+    r"|(?:(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?|谁(?:要是|如果|敢|再))[^。！？!?\n，,\"]{0,8}?"
+    r"(?:跟您|对您|和您|给您)?说"
     r"[^。！？!?\n，,；;]{0,30}"
     # round 11 (tune_eval14, batch CA): a scam alert's if-clause, up to the warning
     # ("如有人以…名义提出此类要求并许诺返现，请提高警惕")
@@ -428,8 +439,8 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
-_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
-                             r"没有|从不")
+_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
+                             r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
                              r"message|dm|offer|promise|give|hand)")
 # round 8: the disowned report above is looked for only where "wrong" or "mistake" is written (two
@@ -464,12 +475,14 @@ _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注
                               r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查|"
                               # round 16 (tune_written14, batch HA): "质检记录：" was a heading the hint
                               # never let through (记录 is in _STAFF_ZH_HEAD, not here)
-                              r"记录")
+                              r"记录|"
+                              # round 16 (batch HH): a notice of a case judged ("质检通报：客服…对买家说"…"")
+                              r"通报")
 # round 16 (tune_written14, batch HC): the buyers named as the reader's peers ("其他顾客看到会误会的",
 # "别的买家看了都不敢买") are no note about the buyers: the reader is one of them
 _THIRD_PERSON_ZH = re.compile(r"(?<!其他)(?<!其它)(?<!别的)(?:顾客|买家|客户)")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                            r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
+                            r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|通报|"
                             r"(?:内部|店内)(?:通知|公告)|自查|检查(?:清单|表))"
                             # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):");
                             # batch EJ: an SOP, 规范 or 备忘 heading ("售后SOP 2.1 退货原因:", "回复规范:")
@@ -504,8 +517,9 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
-_DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|出现|加|附|"
-       r"耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
+# (round 16, batch HH: 对, 向 - "不要对买家说")
+_DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|"
+       r"出现|加|附|耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
@@ -856,7 +870,7 @@ def _blank_examples(text: str) -> str:
     if '"' in text:
         text = _blank_quoted(text)
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
-        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
+        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_rule, text)
     if _CLAUSE_HINT_EN.search(text) is not None or (
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
@@ -866,6 +880,15 @@ def _blank_examples(text: str) -> str:
 
 def _blank_all(m: re.Match[str]) -> str:
     return "_" * (m.end() - m.start())
+
+
+def _blank_rule(m: re.Match[str]) -> str:
+    """A forbidding clause blanked, but for its lead where only the ``rule`` group is the example (round 16,
+    batch HI: "不能用" stays to be read)."""
+    a = m.start("rule")
+    if a < 0:
+        return "_" * (m.end() - m.start())
+    return m.string[m.start():a] + "_" * (m.end() - a)
 
 
 # Round 11 (tune_eval13/14, batch CC): English written beside the marketplace's own words - Indonesian
