@@ -32,7 +32,14 @@ after the freeze (eval19 and eval20 a third time, eval8 a ninth), it blocks 2 mo
 messages on eval20 and 1 more English one on eval8, and 2 fewer honest Chinese ones on eval19, 1 on eval8,
 2 fewer honest English ones on eval19 and on eval20; the floors hold round 14's counts.
 written13 (tuning data for round 15, written blind after round 14's freeze and scored once first-look on
-it) was renamed tune_written13.jsonl when round 15 started; it holds no floor.
+it) was renamed tune_written13.jsonl when round 15 started; it holds no floor. written14 (tuning data
+for round 16, scored once first-look on the frozen round 15) was renamed tune_written14.jsonl when round 16
+started. Round 16 (frozen at 917712b, trained on written14) was scored once on all seven sets after
+its freeze, no message read: against round 15 it blocks 3 more of eval20's and 1 more of eval21's and
+eval22's Chinese forbidden messages and 1 fewer of eval19's, 1 fewer of eval23's and eval24's English
+ones; honest messages blocked: Chinese 1 more on eval19, 1 fewer on eval20, eval21, eval23 and eval24,
+English 1 more on eval8 and eval21 and 1 fewer on eval24. eval23 and eval24, written blind during round
+16, were scored once on round 15 (main at 4cb8fb6) before the freeze. The floors hold round 16's counts.
 """
 
 from __future__ import annotations
@@ -47,25 +54,28 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 15 (guard15 at 2849a31): eval8 for the tenth time, eval19 and eval20 for the fourth, eval21 and eval22
-# for the second (first on round 14); eval11 and eval12 were promoted to tuning data for round 10, eval13
-# and eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round 13 (their counts
-# stay in the README)
+# 16 (guard16 at 917712b): eval8 for the eleventh time, eval19 and eval20 for the fifth, eval21 and eval22
+# for the third, eval23 and eval24 for the second (first on round 15); eval11 and eval12 were promoted to
+# tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round 12, eval17 and
+# eval18 for round 13 (their counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (198, 7),
-    ("eval19_scored.jsonl", "zh"): (206, 10), ("eval19_scored.jsonl", "en"): (199, 10),
-    ("eval20_scored.jsonl", "zh"): (201, 11), ("eval20_scored.jsonl", "en"): (200, 21),
-    ("eval21_scored.jsonl", "zh"): (204, 6), ("eval21_scored.jsonl", "en"): (208, 9),
-    ("eval22_scored.jsonl", "zh"): (204, 11), ("eval22_scored.jsonl", "en"): (199, 9),
+    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (198, 8),
+    ("eval19_scored.jsonl", "zh"): (205, 11), ("eval19_scored.jsonl", "en"): (199, 10),
+    ("eval20_scored.jsonl", "zh"): (204, 10), ("eval20_scored.jsonl", "en"): (200, 21),
+    ("eval21_scored.jsonl", "zh"): (205, 5), ("eval21_scored.jsonl", "en"): (208, 10),
+    ("eval22_scored.jsonl", "zh"): (205, 11), ("eval22_scored.jsonl", "en"): (199, 9),
+    ("eval23_scored.jsonl", "zh"): (209, 6), ("eval23_scored.jsonl", "en"): (202, 15),
+    ("eval24_scored.jsonl", "zh"): (208, 9), ("eval24_scored.jsonl", "en"): (203, 16),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "eval21_scored.jsonl",
-                 "eval22_scored.jsonl", "written14_scored.jsonl", "tune_written13.jsonl",
-                 "tune_written12.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl",
-                 "tune_eval16.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl",
-                 "tune_eval12.jsonl", "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl",
-                 "tune_eval10.jsonl", "tune_written8.jsonl", "tune_written11.jsonl")
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval23_scored.jsonl", "eval24_scored.jsonl", "eval19_scored.jsonl",
+                 "eval20_scored.jsonl", "eval21_scored.jsonl", "eval22_scored.jsonl",
+                 "tune_written14.jsonl", "tune_written13.jsonl", "tune_written12.jsonl",
+                 "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl", "tune_eval16.jsonl",
+                 "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl",
+                 "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl",
+                 "tune_written8.jsonl", "tune_written11.jsonl")
 
 
 def _rows(name: str) -> list[dict[str, object]]:

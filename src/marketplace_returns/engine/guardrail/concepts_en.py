@@ -303,8 +303,10 @@ E_COMPLAINT = _Concept(
     rf"stop|"
     rf"don'?t open|do not open|don'?t escalate|not escalate|blocking)\b(?!-up){_ES}{{0,30}}?"  # a close-up
     # round 13 (tune_eval17/18, batch EH): a platform's support ticket or after-sales request
+    # round 16 (tune_written14, batch HL): a mobile-money payment reversal asked of the network (M-Pesa,
+    # Airtel Money: "cancel the reversal request you made with Safaricom") is the buyer's chargeback
     rf"\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|bbb|appeal|ticket|after-sales request|"
-    rf"support request)s?\b"
+    rf"support request|reversal request|reversal)s?\b"
     rf"|\btell (?:them|the agent|support|the office)\b{_ES}{{0,30}}?\b(?:we(?:'ve| have)? settled|"
     rf"(?:it'?s|it is|it has|everything is|things are) (?:all )?(?:been )?(?:settled|resolved|sorted))\b"
     rf"|\b(?:don'?t|do not|no need to) (?:report us to|"
@@ -312,7 +314,7 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:if|once|when|after|as soon as|until|till|soon as|the moment|get|have|ensure|make sure|see|while|"
     rf"as long as|unless|ask is|ask is that|provided|on condition|"
     rf"on the condition)\b{_ES}{{0,40}}?\b(?:complaint|dispute|claim|chargeback|case|report|a-to-z|"
-    rf"bbb|appeal)\b{_ES}{{0,15}}?"
+    rf"bbb|appeal|reversal)\b{_ES}{{0,15}}?"  # round 16 (batch HL): the reversal
     rf"\b(?:is closed|closed|withdrawn|"
     rf"reversed|goes away|go away|disappears|is gone|is cancell?ed|is canceled|taken down|"
     rf"pulled|removed|dropped|rescinded|called off|ended|"
@@ -362,6 +364,12 @@ E_COMPLAINT = _Concept(
     rf"|\b(?:don'?t|do not)(?: (?:po|kayo|sana|na)){{0,3}} (?:file|lodge|raise|start) (?:a |an |any )?"
     rf"(?:dispute|complaint|"
     rf"chargeback|a-to-z|case)\b"
+    # round 16 (tune_written14, batch HO): a note to the staff names the buyer in the third person, so
+    # "they" there is the buyer ("message the buyer offering a 10% partial refund 'if they close the case
+    # today'", "offer a $10 credit to customers once they cancel the claim"), not a platform doing its part
+    rf"|\b(?:buyers?|customers?|shoppers?|clients?)\b{_ES}{{0,80}}?\b(?:if|once|when|as soon as|provided|"
+    rf"as long as|after) they (?:close|withdraw|cancel|drop|retract|pull|call off)\w* (?:the|their|that|"
+    rf"this)(?: [a-z-]+)? (?:complaint|dispute|claim|chargeback|case|report)s?\b"
 )
 E_RECEIPT = _Concept(
     r"(?<!we've )(?<!we have )(?<!i've )(?<!i have )(?<!has )(?<!was )(?<!we )(?<!i )\bconfirm(?:s|ed|"
@@ -442,7 +450,8 @@ E_TIE = _Concept(
     r"in exchange|in return|for|so we can|to unlock|to claim|when|upon|as soon as|all we need|"
     r"all we ask|just need|first|before|deal|as thanks|as a thank|qualify|get|gets|=|with every|"
     r"just pick|just change|though|then|who|and claim|and enjoy|and receive|and unlock|we'?ll|we will|"
-    r"unlocks?|"
+    # round 16 (batch HM): "tap Confirm receipt - it releases a $2 bonus credit"
+    r"unlocks?|(?<!n't )(?<!not )(?<!never )releases?|"
     r"earns?|gets you|wins?|your way|and there'?s|there'?s a|and your|and you'?ll|enters you|enter you|"
     r"and an?|"
     r"comes? with|follows?|will follow|thereafter|afterwards|as (?:our|a) thanks|"
@@ -472,9 +481,15 @@ E_THREAT = re.compile(
 E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 # round 8 (batch AM): "either way works for us" after two treatments is the choice, not the same refund
-_EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))"
+# round 16 (tune_written14, batch HM): a same-refund statement that prefaces an extra benefit after a
+# contrast ("your refund is fine either way, but if you switch the reason ... I can add a $5 store credit on
+# top", "refunded regardless, but ... there's an extra 5% credit") undoes nothing: the extra is the tie
+_BUT_EXTRA = (r"(?![^.!?\n]{0,8}\b(?:but|though|however)\b[^.!?\n]{0,90}?\b(?:on top|extra|bonus|add|"
+              r"additional|plus|throw in)\b)")
+_EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))" + _BUT_EXTRA
 E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
-E_DECOUPLE = re.compile(rf"{_EITHER}|regardless|won'?t affect|doesn'?t affect|does not affect|not affected|"
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|won'?t affect|doesn'?t affect|does not affect|"
+                        r"not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
                         r"identical (?:whichever|for every|for any|under any)|"
@@ -488,7 +503,9 @@ E_COMPLAINT_MENTION = _Concept(r"\b(?:complaint|dispute|claim|chargeback|a-to-z|
                                  r"|\b(?:ebay|paypal|etsy|amazon|platform|bank) (?:case|claim)\b"
                                  r"|(?:negative|bad|1-star|one-star|poor|low) (?:review|rating|feedback)")
 E_CANCEL = re.compile(
-    r"\b(?:up to you|your (?:call|choice)|won'?t ask|will not ask|never ask|there'?s (?:absolutely )?no need|"
+    # round 16 (batch HN): "it's up to you how quickly this gets finished" is pressure, not leave
+    r"\b(?:up to you(?! how (?:quickly|fast|soon|long|quick))|your (?:call|choice)|won'?t ask|will not ask|"
+    r"never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
     r"don'?t worry|"
     r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
@@ -496,6 +513,13 @@ E_CANCEL = re.compile(
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
     r"the item |your experience |your review |feedback )?(?:as )?honestly\b|"
     r"honest (?:review|feedback|opinion|rating)|review honestly|"
+    # round 16 (tune_written14, batch HQ): honest reviews said to do good ("honest reviews are how refurb
+    # sellers earn trust", "honest reviews help us fix packaging"), not "honest reviews are always welcome -
+    # and every reviewer gets 10% off"
+    r"honest (?:reviews|ratings) (?:are how|are what|help|keep|build|matter|earn|make|show)|"
+    # round 16 (tune_written14, batch HQ): the rating left to the buyer's judgement ("rate us how you see
+    # fit")
+    r"(?:how|as|however|any way|whatever way) (?:you|u|ye|ya) see (?:fit|it)|"
     r"no effect|no bearing|(?:doesn'?t|does not) matter|makes no difference|"
     r"saw your (?:kind words|review|rating|feedback|5)|"
     r"thank(?:s| you) for (?:the|your) (?:kind words|review|rating|feedback|5|five|thumbs)|"
@@ -508,7 +532,7 @@ E_CANCEL = re.compile(
     r"(?:marketplace|platform)'?s? rules?|"
     r"not necessary|"
     r"unnecessary|their rules?|not ours|whether you|not affected|unaffected|(?:doesn'?t|"
-    r"does not|not) depend|either way|regardless|won'?t affect|"
+    r"does not|not) depend|either way" + _BUT_EXTRA + r"|regardless" + _BUT_EXTRA + r"|won'?t affect|"
     r"doesn'?t affect|"
     r"does not affect|"
     r"not affect|no strings|nothing to do with|never|not required|optional|"
@@ -721,6 +745,11 @@ E_ASK = _Concept(
     rf"|\b(?:a\+|positive|glowing|good|kind|5-star|five-star) (?:feedback|words?|reviews?|ratings?)\b"
     rf"{_ES}{{0,20}}?\b(?:keeps? (?:this|our|us|a|the)|goes? a long way)\b"
     rf"|\b{_E_TOP}{_ES}{{0,20}}?\btell (?:amazon|google|etsy|ebay|trustpilot|yelp|everyone|the world)\b"
+    # round 16 (tune_written14, batch HQ): praise asked for as raving ("come rave about it in our reviews",
+    # "head over and rave about us on Etsy"); "customers rave about it in our reviews" is a report
+    rf"|\b(?:come|go|please|and|then|to) rave about (?:it|us|them|this|that|the [a-z]+|your [a-z]+)\b"
+    rf"(?=[^.!?\n]{{0,25}}\b(?:reviews?|ratings?|feedback|page|listing|profile|etsy|amazon|google|ebay|"
+    rf"trustpilot|instagram|tiktok)\b)"
 )
 # Round 13 (tune_eval17/18, batch EG): praise said to keep the shop going, no article and no verb of asking
 # ("Glowing reviews help a tiny brand like ours", "five-star ratings make a massive difference", "Reviews

@@ -83,7 +83,8 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "trustpilot", "bbb", "ftc", "let ", "unflag", "un-flag",
                   "return request", "refund request",  # round 7: a request withdrawn
                   "ticket", "after-sales", "support request",  # round 13 ("tell the", "dispute": the rest)
-                  "interven", "involved", "step in")  # round 14 (batch FD): the platform kept out
+                  "interven", "involved", "step in",  # round 14 (batch FD): the platform kept out
+                  "reversal")  # round 16 (batch HL): a mobile-money payment reversal
 _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
                 "finished", "complete ", "sign-off",
                 "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)

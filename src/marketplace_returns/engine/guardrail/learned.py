@@ -56,7 +56,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
 )
 from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
 from marketplace_returns.engine.guardrail.rules_en import honest_paid
-from marketplace_returns.engine.guardrail.rules_zh import _Z_PROMISE
+from marketplace_returns.engine.guardrail.rules_zh import _Z_GIVEN, _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
 
@@ -208,10 +208,19 @@ def _gate_zh_model(norm: str) -> bool:
     (五星级) - round 7: the layer read them as a star, a receipt or a photo."""
     if _RX_MODEL_GATE_ZH.search(norm) is None:
         return False
+    # round 16 (tune_written14, batch HR): an English text with a dash or an emoji is not ASCII, and the
+    # Chinese gate's Latin words (the quotation mark, "reason", "star") opened the layer there as Chinese
+    # ('... any order — just write "samples please" in the order notes'): with no Chinese character the
+    # English gate alone decides
+    if _CJK_RUN.search(norm) is None:
+        return False
     if _RX_FACT_HINT.search(norm) is None or (_RX_Z_FACT.search(norm) is None
-                                               and Z_NOT_ACT.search(norm) is None):
+                                               and Z_NOT_ACT.search(norm) is None
+                                               and ("了" not in norm or _Z_GIVEN.search(norm) is None)):
         return True
     blank = _RX_Z_FACT.sub(_blank, Z_NOT_ACT.sub(_blank, norm))  # and the grades the rules read as facts
+    if "了" in blank:  # round 16 (batch HD): and a review the buyer already gave ("看到您打了五星")
+        blank = _Z_GIVEN.sub(_blank, blank)
     return _RX_MODEL_GATE_ZH.search(blank) is not None
 
 
@@ -242,11 +251,27 @@ def _gate_en_model(norm: str) -> bool:
     if "review " in norm and E_EXAMINE.search(norm) is not None:  # round 10: "review the proof"
         norm = E_EXAMINE.sub(" ", norm)
         blanked = True
+    # round 16 (tune_written14, batch HR): a measure is no score of ten ("a 10cm hem allowance", "a 10-year
+    # warranty"), and a quoted order note or discount code no quoted label ('just write "samples please" in
+    # the order notes', 'code "WELCOME10"'): neither opens the layer's gate by itself
+    if ("a 10" in norm or "a ten" in norm) and _E_MEASURE.search(norm) is not None:
+        norm = _E_MEASURE.sub(" ", norm)
+        blanked = True
+    if '"' in norm and _E_NOTE_QUOTE.search(norm) is not None:
+        norm = _E_NOTE_QUOTE.sub(" ", norm)
+        blanked = True
     if "return request" not in norm and "refund request" not in norm:
         return _gate_en(norm) if blanked else True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))
 
 
+_E_MEASURE = re.compile(r"\ba (?:10|ten)(?=[0-9a-z%-]| (?:cm|mm|m|in|inch|inches|kg|g|lbs?|ft|feet|foot|l|ml|"
+                        r"litres?|liters?|mins?|minutes?|hours?|hrs?|days?|nights?|weeks?|months?|years?|"
+                        r"percent|pack|pcs|pieces?|pounds?|dollars?|euros?|gb|tb|watts?|volts?)\b)")
+_E_NOTE_QUOTE = re.compile(r"\b(?:write|type|add|put|enter|leave|note|include|mention)\w* \"[^\"\n]{1,30}\" "
+                           r"(?:in|into|at|on|to) (?:the |your )?(?:order )?(?:notes?|comments?|checkout|"
+                           r"instructions|note field|notes field)\b|"
+                           r"\b(?:code|coupon|promo code|discount code|voucher code) \"[^\"\n]{1,20}\"")
 _E_SHOP_RECEIVED = re.compile(r"\b(?:shows?|showing|marked|logged|scanned|registered)(?: as)? \"?received\"? "
                               r"(?:in|on|at|by) our (?:system|warehouse)\b")
 

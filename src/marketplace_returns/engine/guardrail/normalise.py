@@ -301,6 +301,12 @@ def _join_split(m: re.Match[str]) -> str:
 # round 15 (tune_written13, batch GA): up to 60 characters, as a double-quoted span - a whole line quoted in
 # a staff note ("Agent 3 wrote 'we'll give you a voucher if you remove your 1-star'") is a quote too
 _SINGLE_QUOTED = re.compile(r"'(?<![a-z0-9]')([a-z](?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,60}?)'(?![a-z])")
+# round 16 (tune_written14, batch HA): a Chinese line in single quotes ('把差评删了给您退20', ‘确认收货返红包’
+# - the curly ones fold to ') is a quote too, so a QA record, a training case or a list of banned lines that
+# quotes it is read as the double-quoted one is; only a span that opens with a Chinese character (an English
+# apostrophe in a mixed text opens none). Run on a text that is not ASCII only, after the steps (a Chinese
+# text with no Latin letter runs only the first of them).
+_SINGLE_QUOTED_ZH = re.compile(r"'([\u3400-\u9fff][^'\n]{0,59}?)'")
 
 
 # A row of star symbols (each already read as " star ") is a rating: "★★★★★" is a 5-star, as is "5*";
@@ -350,6 +356,9 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              # '不会打电话让您"…"', '不會私訊您要求「…」')
              r"不存在|不设|任何以|打着|(?:不会|绝不会|绝对不会|从不会)(?:以|打电话|私信|私讯|发短信|联系|加|让|要求|叫|找|用)|"
              r"别说|不要说|不能说|不可以说|别讲|不要讲|不能讲|不能承诺|不要承诺|别承诺|红线|"
+             # round 16 (tune_written14, batch HH): the line not to be said to the buyer ('不要对买家说"…"',
+             # '别跟顾客讲"…"'): the buyer is now read as the one spoken to, not the one speaking
+             r"(?:别|不要|不能|不可以)(?:再)?(?:对|跟|和|向|给)[^\"。！？!?\n，,]{0,6}?(?:说|讲|承诺|发)|"
              r"never (?:say|send|text|message|write|use|promise|ask|offer)\w*|"
              r"(?:don'?t|do not|must not|mustn'?t|should not|shouldn'?t|can'?t|cannot|won'?t|will not) "
              r"(?:ever )?(?:say|send|text|message|write|use|promise)\w*|"
@@ -357,7 +366,11 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              r"(?:phrases?|wording|lines?|messages?|texts?) like")
 # A quoted span (and the quoted spans listed right after it) with a forbidding word in the 40 characters
 # before it, no sentence end between: found from the quote, so a text with no quotation mark pays nothing.
-_QUOTED = re.compile(r'"[^"\n]{1,60}"')
+# round 16 (tune_written14, batch HO): a label quoted inside the quoted line ('"switch it to 'no longer
+# needed' and we'll pay postage"', its single quotes made double above) stays inside the line: an inner
+# quote opens after a space on a letter and closes before a space or a stop, so a list of quoted lines
+# ('"...", "..."') pairs as written
+_QUOTED = re.compile(r'"(?:[^"\n]|(?<= )"[a-z][^"\n]{0,30}"(?=[ ,.!?;:])){1,60}"')
 _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 # round 11: the new Chinese leads in a regex of their own, run on a text that is not ASCII only (in one
 # alternation they cost every English reply's quotes a little)
@@ -373,7 +386,21 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
     r"[^。！？!?\n，,；;）)]{0,30}"
-    r"|(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?[^。！？!?\n，,\"]{0,8}?(?:跟您|对您|和您|给您)?说"
+    # round 16 (tune_written14, batch HB): a rule that forbids the means of a tie, as a platform's rules
+    # and a shop's code word it ("商家不得以返现、红包、赠品等利益诱导消费者作出好评",
+    # "禁止商家以赠品换取消费者好评"): the means listed (commas inside) up to the act induced, then over
+    # the acts listed (、 is a comma by now) to the sentence's end, unless it turns (但, 不过, 可以, 而是)
+    r"|(?:不许|不准|不得|严禁|禁止)(?:商家|卖家|店铺|客服|员工)?以[^。！？!?\n；;]{0,20}?"
+    r"(?:诱导|引导|换取|胁迫|强迫|要求)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50}"
+    # round 16 (batch HI): the same with 不能/不可以 and 用/拿 as the means, 换 as the trade ("平台规定商家
+    # 不能用好评换补偿，但…"); "不能用" is left to be read (a disclaimer of the ties around it, as before)
+    # (batch HJ: 不允许 too, "平台规则不允许用红包换好评，但…")
+    r"|(?:不能|不可以|不允许)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
+    r"(?:诱导|引导|换取|换)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50})"
+    # (round 16, batch HH: or whoever says it, with the buyer spoken to - '谁要是跟买家说"改了评价才退"，
+    # 直接扣奖金')
+    r"|(?:(?:要是有|如果有|若有|有)个?\"?(?:客服|人|店员|员工)\"?|谁(?:要是|如果|敢|再))[^。！？!?\n，,\"]{0,8}?"
+    r"(?:跟您|对您|和您|给您)?说"
     r"[^。！？!?\n，,；;]{0,30}"
     # round 11 (tune_eval14, batch CA): a scam alert's if-clause, up to the warning
     # ("如有人以…名义提出此类要求并许诺返现，请提高警惕")
@@ -412,8 +439,8 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
-_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
-                             r"没有|从不")
+_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
+                             r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
                              r"message|dm|offer|promise|give|hand)")
 # round 8: the disowned report above is looked for only where "wrong" or "mistake" is written (two
@@ -445,10 +472,17 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
 # ("QA备注：", "质检备注：", "QA抽检：", "内部通知：", "售后自查表：") - here, not in _STAFF_ZH (+0.2 µs a
 # Chinese reply there)
 _STAFF_HEAD_HINT = re.compile(r"手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查")
-_THIRD_PERSON_ZH = re.compile(r"顾客|买家|客户")
+                              r"群|开会|晨会|例会|周会|提醒|备注|抽检|抽查|内部|店内|自查|检查|"
+                              # round 16 (tune_written14, batch HA): "质检记录：" was a heading the hint
+                              # never let through (记录 is in _STAFF_ZH_HEAD, not here)
+                              r"记录|"
+                              # round 16 (batch HH): a notice of a case judged ("质检通报：客服…对买家说"…"")
+                              r"通报")
+# round 16 (tune_written14, batch HC): the buyers named as the reader's peers ("其他顾客看到会误会的",
+# "别的买家看了都不敢买") are no note about the buyers: the reader is one of them
+_THIRD_PERSON_ZH = re.compile(r"(?<!其他)(?<!其它)(?<!别的)(?:顾客|买家|客户)")
 _STAFF_ZH_HEAD = re.compile(r"[^。！？!?\n:：\"]{0,10}(?:手册|须知|守则|复盘|培训|看这里|注意|sop|规范|备忘|"
-                            r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|"
+                            r"群|开会|晨会|例会|周会|提醒|(?:qa|质检|品控)(?:备注|抽检|抽查|记录)|通报|"
                             r"(?:内部|店内)(?:通知|公告)|自查|检查(?:清单|表))"
                             # round 13 (tune_eval18, batch EF): an aside before the colon ("守则(贴…):");
                             # batch EJ: an SOP, 规范 or 备忘 heading ("售后SOP 2.1 退货原因:", "回复规范:")
@@ -483,8 +517,9 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
 # every English reply 4.7 µs)
 _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
-_DO = (r"(?=提|说|讲|拿|跟|和|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|出现|加|附|"
-       r"耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
+# (round 16, batch HH: 对, 向 - "不要对买家说")
+_DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|"
+       r"出现|加|附|耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
@@ -530,6 +565,14 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"a violation|unacceptable|wrong|"
                                r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
                                r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
+# round 16 (tune_written14, batch HO): a clause of a staff record judged by the words right after it, in its
+# own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
+# "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record
+# names the tie to judge it
+_STAFF_JUDGED_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?(?:an? )?(?:serious |major |"
+                              r"clear |severe |minor |gross )?(?:policy )?(?:violation|breach)\b")
+_STAFF_JUDGED_DASH = re.compile(r" (?:-|=) (?=(?:an? )?(?:serious |major |clear |severe |minor |gross )?"
+                                r"(?:policy )?(?:violation|breach)\b)")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
 # round 15 (batch GC): 发现 ("共发现3处") is no 发 (send) that teaches a script
@@ -537,7 +580,8 @@ _STAFF_TEACH = re.compile(r"(?:(?:(?:发(?!现|生)|回复|说|讲|写|加)(?!�
                           r"话术|模板)[^，,:：]{0,4}[:：]?|reply with|say|"
                           r"tell (?:them|the (?:buyer|customer)))\s*$")
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
-_SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|dear|hi")
+# round 16 (batch HC): "尊敬的客户，" addresses the buyer (亲爱的 already holds 亲)
+_SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|朋友|邻居|尊敬的|dear|hi")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOTE_TITLE = re.compile(r"\W*(?:macro|template|canned reply|snippet)\b[^:\n.!?]{0,50}:")
 _SENTENCE_END_NOTE = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)")
@@ -615,13 +659,22 @@ def _blank_staff(text: str, written: str) -> str:
         hi = e.start() if e is not None else len(blanked)
         if no.search(written, lo, hi) is not None or (
                 listed and _LIST_ITEM_STOP.search(blanked, lo, hi) is None
-                and (hi - lo <= 10 or _RUN_STOP.search(blanked, lo, hi) is None)):
+                and (hi - lo <= 10 or _RUN_STOP.search(blanked, lo, hi) is None)) or (
+                not zh and ("violation" in written or "breach" in written) and _judged(written, lo, hi, e)):
             chars[lo:hi] = "_" * (hi - lo)
             listed = zh and e is not None and e.group() in ",，、"
         else:
             listed = False
         lo = e.end() if e is not None else hi
     return "".join(chars)
+
+
+def _judged(written: str, lo: int, hi: int, end: re.Match[str] | None) -> bool:
+    """Whether an English staff note's clause is judged right after it (round 16, batch HO): the next clause
+    or sentence opens with the verdict, or the clause ends in a dash before it."""
+    if end is not None and _STAFF_JUDGED_EN.match(written, end.end()) is not None:
+        return True
+    return _STAFF_JUDGED_DASH.search(written, lo, hi) is not None
 
 
 _LIST_ITEM_STOP = re.compile(r"[:：]|跟他|告诉|回复|发|说")
@@ -637,6 +690,15 @@ _PRETEXT_FIRST = frozenset("等之的名为旗 \t")  # the characters a pretext 
 _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗号"
                             # 为由 only before a contact ('以"质量问题"为由的退款' is a reason)
                             r"|为由(?=[^。！？!?，,]{0,3}(?:加|联系|私|找|打电话|发|骗)))")
+
+
+# round 16 (tune_written14, batch HD): the buyer's own words quoted from a review
+# ('谢谢您追评说"客服处理很快"', '您在评价里写了"退款很快"', '您差评里说"发货慢"'): what the buyer wrote,
+# not the shop's offer - the quote is blanked; an act or a benefit outside it is still read
+# (the buyer named before the review, and 写 only as done - "评价里写“质量很好”再配两张图" dictates the words)
+_SAID_LAST = frozenset("说到映是了道的着：:")
+_BUYER_SAID = re.compile(r"[您你](?:在|的)?(?:追评|评价|评论|好评|差评|中评|点评)(?:里|中|上|区)?"
+                         r"(?:说|提到|反映|写了|写道|写的|写着)(?:的是|了|道)?[:：]?$")
 
 
 def _blank_quoted(text: str) -> str:
@@ -656,6 +718,8 @@ def _blank_quoted(text: str) -> str:
                   and _PROHIBIT_BEFORE.search(text, lo, a) is not None)
         if listed:
             spans.append((a, b))
+        elif zh and text[a - 1:a] in _SAID_LAST and _BUYER_SAID.search(text, max(0, a - 12), a) is not None:
+            spans.append((a, b))  # round 16 (batch HD): the buyer's own review words
         elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:
@@ -723,7 +787,13 @@ _MESSENGER_DISOWNED = re.compile(r"\b(?:(?:is|are|was|were) (?:fake|a scam|scams
                                  r"not from (?:this|our|the) (?:shop|store))|"
                                  r"(?:aren'?t|isn'?t|weren'?t|wasn'?t) (?:from )?"
                                  r"(?:us|ours|this shop|our shop|this store)|not us\b|"
-                                 r"we (?:don'?t|do not|never) send)")
+                                 r"we (?:don'?t|do not|never) send|"
+                                 # round 16 (tune_written14, batch HP): the sending denied in the past
+                                 # ("We did NOT send these", "we didn't send those"), the messages' source
+                                 # denied ("these calls didn't come from us", "not sent by us")
+                                 r"we (?:did not|didn'?t|have not|haven'?t|never) (?:send|sent)\b|"
+                                 r"(?:did not|didn'?t|do not|don'?t|does not|doesn'?t) come from (?:us|our "
+                                 r"(?:shop|store|team))\b|not sent by us\b)")
 
 
 def _blank_messenger(text: str) -> str:
@@ -744,7 +814,9 @@ def blank_disowned(text: str) -> str:
     """A normalised text with the sentences that report someone else's offer, before the sentence that
     disowns it, and a reported question answered no, blanked (the same length); the text itself where
     nothing is."""
-    if '"' in text and text.isascii():
+    # round 16 (tune_written14, batch HP): an English alert with an emoji in it ("Scam alert from CandyCrate
+    # 🍫: ...") is read too; only a text with Chinese characters is left to the Chinese disowning words
+    if '"' in text and (text.isascii() or _CJK_CHAR.search(text) is None):
         quoted = _blank_messenger(text)
         if quoted is not text:
             return _blank_disowned(quoted)
@@ -798,7 +870,7 @@ def _blank_examples(text: str) -> str:
     if '"' in text:
         text = _blank_quoted(text)
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
-        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_all, text)
+        text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_rule, text)
     if _CLAUSE_HINT_EN.search(text) is not None or (
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
@@ -808,6 +880,15 @@ def _blank_examples(text: str) -> str:
 
 def _blank_all(m: re.Match[str]) -> str:
     return "_" * (m.end() - m.start())
+
+
+def _blank_rule(m: re.Match[str]) -> str:
+    """A forbidding clause blanked, but for its lead where only the ``rule`` group is the example (round 16,
+    batch HI: "不能用" stays to be read)."""
+    a = m.start("rule")
+    if a < 0:
+        return "_" * (m.end() - m.start())
+    return m.string[m.start():a] + "_" * (m.end() - a)
 
 
 # Round 11 (tune_eval13/14, batch CC): English written beside the marketplace's own words - Indonesian
@@ -838,15 +919,47 @@ _LOAN_MAP = {
     "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
     # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
     "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
+    # round 16 (tune_written14, batch HK): Hindi/Urdu in Latin letters (Daraz, Flipkart: "ye aap ka haq
+    # hai", "agar aap chahein"), Swahili (Jumia, M-Pesa: "tafadhali", "nzuri ama mbaya", "tuambie
+    # ukweli", "malalamiko") and French (Quebec: "retirez la plainte", "c'est votre droit") beside English
+    "aap ka haq hai": "it is your right", "aapka haq hai": "it is your right", "aap ka haq": "your right",
+    "aapka haq": "your right", "agar aap chahein": "if you like", "agar aap chahen": "if you like",
+    "agar aap chahe": "if you like", "agar aap chahte hain": "if you like",
+    "koi zaroorat nahi": "no need", "koi zarurat nahi": "no need", "zaroorat nahi": "no need",
+    "zarurat nahi": "no need",
+    "tafadhali": "please", "malalamiko yako": "your complaint", "malalamiko": "complaint",
+    "nzuri ama mbaya": "good or bad", "nzuri au mbaya": "good or bad", "mbaya ama nzuri": "bad or good",
+    "mbaya au nzuri": "bad or good", "tuambie ukweli": "tell us honestly", "kwa ukweli": "honestly",
+    "tunakubali": "we accept that",
+    "retirez la plainte": "withdraw the complaint", "retirer la plainte": "withdraw the complaint",
+    "retire la plainte": "withdraw the complaint", "retirez votre plainte": "withdraw your complaint",
+    "retirer votre plainte": "withdraw your complaint", "retire votre plainte": "withdraw your complaint",
+    "annulez la plainte": "cancel the complaint", "annuler la plainte": "cancel the complaint",
+    "la plainte": "the complaint", "votre plainte": "your complaint", "plainte": "complaint",
+    "c'est votre droit": "that's your right", "votre droit": "your right", "si vous": "if you",
+    "entre nous": "between us",
 }
-_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|"
+# round 16 (batch HK): Hindi/Urdu puts the verb last ("complaint wapas le lijiye", "review hata dijiye",
+# "complaint wapas lene ki zaroorat nahi"): the object and its verb read in English order
+_LOAN_NOUN = r"(complaint|claim|case|dispute|chargeback|report|review|rating|feedback)"
+_LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need>(?:lene|karne) ki (?:koi )?"
+             r"(?:zaroorat|zarurat) nahi|lena (?:zaroori|zaruri) nahi|"
+             r"dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
+             r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
+             r"de do|de dijiye|dein)")
+_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
                    + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
+_LOAN_WITHDRAWN = frozenset({"complaint", "claim", "case", "dispute", "chargeback", "report"})
 
 
 def _loan(m: re.Match[str]) -> str:
     w = m.group(0)
     if m.group(1) or m.group(2):
         return f" {m.group(1) or m.group(2)}-star "
+    if m.group(3):  # round 16 (batch HK): the Hindi/Urdu verb last
+        noun = m.group(3)
+        verb = "withdraw" if noun in _LOAN_WITHDRAWN else "remove"
+        return f"no need to {verb} the {noun}" if m.group("need") else f"{verb} the {noun}"
     if w.startswith("paki"):
         return "please "
     return _LOAN_MAP[w]
@@ -855,7 +968,7 @@ def _loan(m: re.Match[str]) -> str:
 # The register's tokens (Kak, po, or a word of the map), found in the same pass over the text's tokens as
 # the split words' (``_split_or_loan``): substring tests for them cost every English reply 1 µs.
 _LOAN_TOKENS = frozenset(
-    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang"]
+    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata"]
     for pre in ("", '"', "'", "(") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
 
 
@@ -922,6 +1035,8 @@ def normalise(text: str) -> str:
             text = pattern.sub(repl, text)  # type: ignore[call-overload]
     if "平" in text or "坪" in text:
         text = _homophones(text)
+    if "'" in text and not text.isascii():  # round 16 (batch HA): the same length, after every step
+        text = _SINGLE_QUOTED_ZH.sub(_quote, text)
     return _blank_examples(text)
 
 
@@ -979,4 +1094,6 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             joined, src = _sub_mapped(pattern, repl, joined, src)
     if "平" in joined or "坪" in joined:
         joined = _homophones(joined)
+    if "'" in joined and not joined.isascii():
+        joined = _SINGLE_QUOTED_ZH.sub(_quote, joined)
     return _blank_examples(joined), src  # the same length: the map holds

@@ -111,7 +111,10 @@ class _NotDone:
 
 _E_DONE_AFTER = re.compile(r"(?:[^.!?;\n]{0,25}?\b)?(?:was|were|has been|have been|had been|went|is already|"
                            r"are already|already went|arrived|got delivered|is on its way|are on their way|"
-                           r"on its way)\b")
+                           r"on its way|"
+                           # round 16 (tune_written14, batch HQ): "your replacement Galaxy S22 is delivered!",
+                           # "your replacement blender is here"
+                           r"is delivered|are delivered|is here|are here|has landed|have landed|landed)\b")
 _E_DONE_BEFORE = re.compile(r"\b(?:we'?ve|we have|we already|already|we've already|was|were|has been|"
                             r"we (?:sent|issued|refunded|shipped|processed|credited))\b[^.!?;\n]{0,20}$")
 
@@ -442,8 +445,43 @@ def _classify_en(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     if asks:
+        top = [a for a in asks if _top_ask(t, a)] if not present.isdisjoint(_TOP_WORDS) or "rave" in t else []
+        if top:  # round 16 (batch HQ): honesty words do not undo a top rating asked for in their sentence
+            hit = _first(doc, top, _E_CANCEL_TOP, "asks_for_review")
+            if hit is not None:
+                return hit
         return _first(doc, asks, E_CANCEL, "asks_for_review")
     return None
+
+
+# Round 16 (tune_written14, batch HQ): an ask that names the rating it wants ("leave us a 5-star review",
+# "come rave about it") is an ask for praise: honesty words in its sentence ("an honest review helps",
+# "however you see fit", "good or bad") do not undo it as they undo a plain invitation ("rate us on the
+# whole experience ... honest reviews are how refurb sellers earn trust"). The other disclaimers still do.
+_E_TOP_ASK = re.compile(r"(?<![1-4] to )(?<![1-4]-)(?<![1-4] or )\b(?:5|five|full|positive|glowing|great|"
+                        r"good|nice|rave|raving|perfect|top|10|ten)\b"
+                        r"(?! or (?:a )?(?:negative|bad|neutral|not))")
+
+
+def _top_ask(t: str, span: tuple[int, int]) -> bool:
+    """Whether the ask names the rating it wants (a top word in the span, read with what follows it)."""
+    a, b = span
+    if _E_NOT_BEFORE.search(t, max(0, a - 20), a) is not None:
+        return False
+    window = t[a:b + 20]
+    return any(m.start() < b - a for m in _E_TOP_ASK.finditer(window))
+
+
+# "not on you giving 5 stars"
+_E_NOT_BEFORE = re.compile(r"\b(?:not|n't|never|no|without)\b[^.!?\n]{0,14}$")
+_TOP_WORDS = ("star", "positive", "perfect", "out of", "a 10", "a ten", "/5", "/10")
+_E_CANCEL_TOP = _Except(E_CANCEL, re.compile(
+    r"honest (?:review|feedback|opinion|rating)s?(?: [a-z]+){0,2}|review honestly|"
+    r"(?:how|as|however|any way|whatever way) (?:you|u|ye|ya) see (?:fit|it)|however you|"
+    r"good (?:review |one )?or (?:a )?bad|good or bad|"
+    r"positive or negative|all feedback|honest feedback|any review (?:you|is|at all)|"
+    r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
+    r"the item |your experience |your review |feedback )?(?:as )?honestly\b"))
 
 
 # Round 15 (tune_written13, batch GG): a benefit paid for any honest review ("Post your honest review ... and
@@ -488,7 +526,9 @@ _E_UNHURRIED = re.compile(r"\bonly (?:do (?:it|that|this) )?(?:once|after|when)\
 # PayPal dispute is open our finance team can't release any refund", "our system holds refunds on any
 # order with a 1 or 2 star review"): a threat, unless the text says the refund is not slowed.
 _E_STATE_COMPLAINT = _Concept(
-    r"\b(?:with|has|have|while|during|there'?s|holds?|carrying)\b[^.!?\n]{0,20}?\b(?:open|active|pending|"
+    # round 16 (tune_written14, batch HN): a state the system shows ("our system shows an open complaint")
+    r"\b(?:with|has|have|while|during|there'?s|holds?|carrying|shows?|showing|see)\b[^.!?\n]{0,20}?"
+    r"\b(?:open|active|pending|"
     r"unresolved|ongoing|outstanding|live)\b[^.!?\n]{0,12}?\b(?:claim|dispute|case|chargeback|complaint|"
     r"a-to-z|report)s?\b"
     r"|\b(?:claim|dispute|case|chargeback|complaint)s? (?:is |are )?(?:still )?"
@@ -517,7 +557,9 @@ _E_HELD = _Concept(
     r"|back of the queue|end of the (?:month|quarter)|last batch|final [a-z]+ run|"
     r"to wait|available(?<=not available)|approval|minus|within \d{2,} days|\d+ weeks"
     # round 10: the refund stopped
-    r"|(?:has been|was|is) stopped)\b")
+    r"|(?:has been|was|is) stopped"
+    # round 16 (batch HN): the refund kept pending ("we'll keep the refund pending while that's active")
+    r"|keep[^.!?\n]{0,25}?\bpending|kept pending|(?:stays?|remains?) pending)\b")
 _E_NOT_HELD = re.compile(r"\b(?:doesn'?t|does not|won'?t|will not|never) (?:hold|delay|slow|affect)\w*|"
                          r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))|regardless|"
                          r"same (?:speed|time)")
