@@ -71,7 +71,8 @@ FLOORS = {
 # per rule and 210 honest per language
 WRITTEN_BLIND = ("eval8_scored.jsonl", "eval23_scored.jsonl", "eval24_scored.jsonl", "eval19_scored.jsonl",
                  "eval20_scored.jsonl", "eval21_scored.jsonl", "eval22_scored.jsonl",
-                 "tune_written14.jsonl", "tune_written13.jsonl", "tune_written12.jsonl",
+                 "written15_scored.jsonl", "tune_written14.jsonl", "tune_written13.jsonl",
+                 "tune_written12.jsonl",
                  "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl", "tune_eval16.jsonl",
                  "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl",
                  "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl",
