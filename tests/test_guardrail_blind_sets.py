@@ -40,6 +40,8 @@ eval22's Chinese forbidden messages and 1 fewer of eval19's, 1 fewer of eval23's
 ones; honest messages blocked: Chinese 1 more on eval19, 1 fewer on eval20, eval21, eval23 and eval24,
 English 1 more on eval8 and eval21 and 1 fewer on eval24. eval23 and eval24, written blind during round
 16, were scored once on round 15 (main at 4cb8fb6) before the freeze. The floors hold round 16's counts.
+written15 (tuning data for round 17, scored once first-look on the frozen round 16) was renamed
+tune_written15.jsonl when round 17 started.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ FLOORS = {
 # per rule and 210 honest per language
 WRITTEN_BLIND = ("eval8_scored.jsonl", "eval23_scored.jsonl", "eval24_scored.jsonl", "eval19_scored.jsonl",
                  "eval20_scored.jsonl", "eval21_scored.jsonl", "eval22_scored.jsonl",
-                 "written15_scored.jsonl", "tune_written14.jsonl", "tune_written13.jsonl",
+                 "tune_written15.jsonl", "tune_written14.jsonl", "tune_written13.jsonl",
                  "tune_written12.jsonl",
                  "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl", "tune_eval16.jsonl",
                  "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl",
