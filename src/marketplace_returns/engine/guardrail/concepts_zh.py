@@ -159,6 +159,15 @@ Z_DECOUPLE = re.compile(r"都会退|都退|都会给您退|都会为您|都不�
                         r"都可以退|都能退")
 Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒付|撤诉|差评|中评|仲裁|12315|消协|撤单|"
                                  r"单子|小法庭|争议")
+# round 17 (tune_written15, batch IA): "no need to" in any register before a change, a deletion or a
+# withdrawal ("閣下毋須修改評價", "退貨原因無須更改", "閣下毋須撤回投訴", "那条差评你不用删", "评价毋庸修改"):
+# a disclaimer (Z_CANCEL), and the act not asked for, so the learned layer adds no block past it (as past
+# "先别确认收货") - not where a change to another review or reason, or a benefit, follows ("差评不用删，改成
+# 好评返您8元", "原因不必撤销，直接改为七天无理由")
+_Z_NO_NEED = (r"(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?(?:再|去)?"
+              r"(?:修改|更改|变更|改动|删除|删掉|删|撤回|撤销|撤)"
+              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补给][您你]|红包|\d+元))")
+Z_NO_NEED = re.compile(_Z_NO_NEED)
 # (round 10: a lookbehind stands after its literal - one before it makes re try every position)
 # round 14 (tune_written12, batch FE): thanks for a review already given ("多谢你嘅五星评价",
 # "感谢您留的三星评价"; the branch opens with the star word and looks back for the thanks: opened with 多 or
@@ -183,7 +192,10 @@ Z_CANCEL = _Concept(
     # round 16 (batch HF): "跟上次一样" / "跟上回一样" is "as before" too, no "都一样"
     r"按实际|一样(?<!上次一样)(?<!上回一样)|不论|正确|(?<![让给为帮])自己承担|由您承担|买家承担|需要您承担|您需要承担|不用修改|无需修改|不是[^。！？!?]{0,6}(?:条件|前提)|不是必须|非必须|不是必需|"
     r"不强制|不需要先|无需先|不用先|自己的事|不用动|无需动|"
-    r"不需要动|确认收货(?:之)?前(?![^。！？!?]{0,12}(?:没法|无法|不能|不会|发不|给不|不处理|不受理|一律|不予|不办理|不退))|不必修改|不必改|"
+    r"不需要动|"
+    # round 17 (batch IA): "no need to" before a change, a deletion or a withdrawal (above)
+    + _Z_NO_NEED + r"|"
+    r"确认收货(?:之)?前(?![^。！？!?]{0,12}(?:没法|无法|不能|不会|发不|给不|不处理|不受理|一律|不予|不办理|不退))|不必修改|不必改|"
     r"无需改|"
     r"不做|放心评|放心写|随意|"
     r"随您|好评差评|差评好评|"

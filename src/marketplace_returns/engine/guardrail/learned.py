@@ -51,6 +51,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_BENEFIT,
     Z_CANCEL,
     Z_DECOUPLE,
+    Z_NO_NEED,
     Z_NOT_ACT,
     Z_THREAT,
 )
@@ -182,8 +183,9 @@ def _shut(norm: str, has_zh: bool, has_en: bool) -> bool:
     """A same-refund statement, or the act itself put off ("先别急着点确认收货", "don't confirm it yet")."""
     if has_en and (E_DECOUPLE.search(norm) or _E_NOT_YET.search(norm)):
         return True
+    # round 17 (batch IA): or the act said not to be needed ("閣下毋須撤回投訴", "原因无须更改")
     return has_zh and (Z_DECOUPLE.search(norm) is not None or _Z_PROMISE.search(norm) is not None
-                       or _Z_NOT_YET.search(norm) is not None)
+                       or _Z_NOT_YET.search(norm) is not None or Z_NO_NEED.search(norm) is not None)
 
 
 # the buyer told not to confirm yet: the same words the disclaimer finders and the rules' receipt act skip
