@@ -145,6 +145,7 @@ _PINYIN_WORDS = {
 _PINYIN_SHORT = {"hp": "好评", "cp": "差评", "ts": "投诉", "hb": "红包", "fan": "返", "shan": "删",
                  "tu": "图", "qrsh": "确认收货", "xian": "现", "ping": "评",
                  "wq": "维权", "cx": "撤销", "bu": "补", "note": "笔记", "p": "评"}  # round 10
+_PINYIN_SHORT.update({"tk": "退款", "5x": "五星", "五x": "五星"})  # round 17 (batch IB)
 # Round 5: initials touching a Chinese character where only the concept fits: after 给个 / 求 / 写 / 留
 # ("给个hp呗"), before what is done to a review or paid for it ("cp撤了吧", "hp返5r"); qrsh (确认收货)
 # anywhere, being no word or brand; xian after 返 (返xian).
@@ -153,7 +154,15 @@ _TOUCHING = (r"|(?<![a-z])qrsh(?![a-z])|(?<=[个给求写留])(?:hp|cp)(?![a-z])
              # round 10 (tune_eval11/12, batch BI-BJ): group-buy and 小红书 slang ("hp走一波", "hp带图",
              # "5x好p", "那个wq能不能先cx一下", "bu 20", "那篇note")
              r"|(?<![a-z])hp(?=[走带晒安])|(?<=好)p(?![a-z])|(?<![a-z])wq(?![a-z])"
-             r"|(?<![a-z])cx(?= ?(?:一下|掉|了))|(?<![a-z])bu(?= ?\d)|(?<=[篇条])note(?![a-z])")
+             r"|(?<![a-z])cx(?= ?(?:一下|掉|了))|(?<![a-z])bu(?= ?\d)|(?<=[篇条])note(?![a-z])"
+             # round 17 (tune_written15, batch IB): initials before a modal or a negation and then the act
+             # only the concept fits ("cp不删", "cp能删下吗", "cp可以撤下吗", "hp能返"); 5x (五星) before hp or 好评
+             # ("5xhp"); tk (退款) standing as a word before or after its verbs ("tk就不批了", "tk已经批了",
+             # "申请tk"; not "tk店", TikTok)
+             r"|(?<![a-z])cp(?=[\u4e00-\u9fff]{1,3}?[删撤改])|(?<![a-z])hp(?=[\u4e00-\u9fff]{1,3}?[返送])"
+             r"|(?<![a-z0-9])[5五]x(?=hp|好评|好p)|(?<=[5五]x)hp(?![a-z])"
+             r"|(?<![a-z])tk(?![a-z])(?= ?(?:就|不|没|会|已|马上|才|批|到|申请|秒|都|也|这边|那边|还|给))"
+             r"|(?<=申请|同意|办理)tk(?![a-z])")
 _LONE = rf"(?<![a-z{_CJK}])(?:hp|cp|ts|hb)(?![a-z{_CJK}])"
 _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
     " ?".join(_syl) for _syl in sorted(
