@@ -170,6 +170,11 @@ _Z_NO_NEED = (r"(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?
               r"(?:修改|更改|变更|改动|删除|删掉|删|撤回|撤销|撤)"
               r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补给][您你]|红包|\d+元))")
 Z_NO_NEED = re.compile(_Z_NO_NEED)
+# round 17 (tune_written15, batch ID): a review act put as A-not-A ("恁给不给差评，俺这退款都是全额", "打不打五星
+# 您看着来", "留不留评价都行") is "whether or not", as 评不评 and 删不删 are; a choice, so a contrast after it
+# still prefaces a tie ("打不打五星随您，不过打了返您10元")
+_Z_A_NOT_A = (r"(?:给不给|打不打|写不写|留不留|发不发|晒不晒|追不追)(?:个|一个|条|一条)?"
+              r"(?:差评|中评|好评|五星|5星|评价|评论|追评|图|分)|投不投诉")
 # (round 10: a lookbehind stands after its literal - one before it makes re try every position)
 # round 14 (tune_written12, batch FE): thanks for a review already given ("多谢你嘅五星评价",
 # "感谢您留的三星评价"; the branch opens with the star word and looks back for the thanks: opened with 多 or
@@ -214,7 +219,7 @@ Z_CANCEL = _Concept(
     r"是不对的|那是不对|是违规的|不能这么做|这个真不用|"
     r"承诺[^。！？!?]{0,6}不|不提供|"
     # round 5: a choice put as A-not-A or as either-or, the buyer's own decision, an ask denied
-    r"撤不撤|删不删|评不评|选不选|换不换|您的决定|您的事|没有任何变化|不会有任何变化|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
+    r"撤不撤|删不删|评不评|选不选|换不换|" + _Z_A_NOT_A + r"|您的决定|您的事|没有任何变化|不会有任何变化|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
     r"也好[^。！？!?]{0,14}也好|不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
     # not yet: the buyer told to wait before confirming (the rules' receipt act skips it too)
     # (round 10, tune_written11: 点 only of receipt - "“投诉商家”你先别点" is a complaint held back)
@@ -263,7 +268,7 @@ Z_ASK = _Concept(
 
 _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|这个真不用|承诺[^。！？!?]{0,6}不|不提供|由您|"
                        r"您决定|您说了算|看您|随便选|随意|随您|自由|无论|不管|撤不撤|删不删|评不评|选不选|"
-                       r"换不换|您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|也好[^。！？!?]{0,14}也好|"
+                       r"换不换|" + _Z_A_NOT_A + r"|您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|也好[^。！？!?]{0,14}也好|"
                        r"不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
                        # round 7: a condition denied, followed by a contrast, is a preface too
                        r"没有?(?:任何)?关系|无关|不以[^。！？!?]{0,20}?为(?:条件|前提)|不挂钩|"
