@@ -166,8 +166,9 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 # a disclaimer (Z_CANCEL), and the act not asked for, so the learned layer adds no block past it (as past
 # "先别确认收货") - not where a change to another review or reason, or a benefit, follows ("差评不用删，改成
 # 好评返您8元", "原因不必撤销，直接改为七天无理由")
-_Z_NO_NEED = (r"(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?(?:再|去)?"
-              r"(?:修改|更改|变更|改动|删除|删掉|删|撤回|撤销|撤)"
+# (batch IF: also "不要" with the buyer named, "I don't want you to": "不要恁改啥", "不要你改什么")
+_Z_NO_NEED = (r"(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?|不要(?:您|你|恁))(?:再|去)?"
+              r"(?:修改|更改|变更|改动|改(?![成为进善]|好评|五星|中评)|删除|删掉|删|撤回|撤销|撤)"
               r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补给][您你]|红包|\d+元))")
 Z_NO_NEED = re.compile(_Z_NO_NEED)
 # round 17 (tune_written15, batch ID): a review act put as A-not-A ("恁给不给差评，俺这退款都是全额", "打不打五星
