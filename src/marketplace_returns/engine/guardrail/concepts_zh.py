@@ -90,8 +90,8 @@ Z_REVIEW_REMOVE = _Concept(
     # 评价", "请勿在1688评价区留言", "先勿在拼多多上评"), both sides' silence ("互不评价", "你不评我也不评")
     # (one branch, opening with its literal, the words before it looked back for: five branches cost every
     # Chinese reply 0.5 µs)
-    # round 17 (tune_written15, batch IC): the dialect prohibitives 莫 (西南, 湖北), 甭 (北方), 嫑 (西北) as 别
-    # ("您就莫在美团上评价了撒", "甭在拼多多上留言了", "莫去评价了"; not 莫在意, 甭管)
+    # round 17 (tune_written15, batch IC): the dialect prohibitives 莫 (西南, 湖北), 甭 (北方),
+    # 嫑 (西北) as 别 ("您就莫在美团上评价了撒", "甭在拼多多上留言了", "莫去评价了"; not 莫在意, 甭管)
     rf"|在(?:(?<=不要在)|(?<=[别勿莫甭嫑]在))(?![意乎]){_PLACE}|互不评价|不评我也不评"
 )
 Z_COMPLAINT = _Concept(
@@ -167,13 +167,14 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 # "先别确认收货") - not where a change to another review or reason, or a benefit, follows ("差评不用删，改成
 # 好评返您8元", "原因不必撤销，直接改为七天无理由")
 # (batch IF: also "不要" with the buyer named, "I don't want you to": "不要恁改啥", "不要你改什么")
-_Z_NO_NEED = (r"(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?|不要(?:您|你|恁))(?:再|去)?"
+_Z_NO_NEED = (r"(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?"
+              r"|不要(?:您|你|恁))(?:再|去)?"
               r"(?:修改|更改|变更|改动|改(?![成为进善]|好评|五星|中评)|删除|删掉|删|撤回|撤销|撤)"
-              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补给][您你]|红包|\d+元))")
+              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补][您你]|红包|\d+元))")
 Z_NO_NEED = re.compile(_Z_NO_NEED)
-# round 17 (tune_written15, batch ID): a review act put as A-not-A ("恁给不给差评，俺这退款都是全额", "打不打五星
-# 您看着来", "留不留评价都行") is "whether or not", as 评不评 and 删不删 are; a choice, so a contrast after it
-# still prefaces a tie ("打不打五星随您，不过打了返您10元")
+# round 17 (tune_written15, batch ID): a review act put as A-not-A ("恁给不给差评，俺这退款都是全额",
+# "打不打五星您看着来", "留不留评价都行") is "whether or not", as 评不评 and 删不删 are; a choice, so a
+# contrast after it still prefaces a tie ("打不打五星随您，不过打了返您10元")
 _Z_A_NOT_A = (r"(?:给不给|打不打|写不写|留不留|发不发|晒不晒|追不追)(?:个|一个|条|一条)?"
               r"(?:差评|中评|好评|五星|5星|评价|评论|追评|图|分)|投不投诉")
 # (round 10: a lookbehind stands after its literal - one before it makes re try every position)
@@ -220,7 +221,8 @@ Z_CANCEL = _Concept(
     r"是不对的|那是不对|是违规的|不能这么做|这个真不用|"
     r"承诺[^。！？!?]{0,6}不|不提供|"
     # round 5: a choice put as A-not-A or as either-or, the buyer's own decision, an ask denied
-    r"撤不撤|删不删|评不评|选不选|换不换|" + _Z_A_NOT_A + r"|您的决定|您的事|没有任何变化|不会有任何变化|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
+    r"撤不撤|删不删|评不评|选不选|换不换|" + _Z_A_NOT_A + r"|"
+    r"您的决定|您的事|没有任何变化|不会有任何变化|(?:哪个|哪种)[^。！？!?]{0,6}也罢|"
     r"也好[^。！？!?]{0,14}也好|不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
     # not yet: the buyer told to wait before confirming (the rules' receipt act skips it too)
     # (round 10, tune_written11: 点 only of receipt - "“投诉商家”你先别点" is a complaint held back)
@@ -235,7 +237,8 @@ Z_CANCEL = _Concept(
     # round 13 (tune_eval18, batch EE): also with the buyer named and the act as a click or the order's state
     # ("无需您确认收货或评价", "不用你先点收货", "也不需要完成订单或留评价")
     r"(?:不需要|不用|无需)(?:您|你)?(?:写|给|留|先|去|提前|点|再){0,2}(?:评价(?![区里上])|好评|确认收货|收货|"
-    r"完成订单|改原因|撤)|"
+    # (round 17, batch IA: 撤 not before a change or a benefit, as _Z_NO_NEED)
+    r"完成订单|改原因|撤(?![^。！？!?]{0,8}?(?:改成|改为|换成|直接|只要|[返送补][您你])))|"
     # round 10 (tune_eval12): receipt needs no click ("确认收货唔使点，系统会自己完成")
     r"确认收货(?:唔使|唔洗|不用|不必|无需|不需要)(?:再)?点|"
     # round 11 (tune_eval13/14, batch CA): a request the shop says it never makes, however put ("不会以任何
@@ -269,7 +272,8 @@ Z_ASK = _Concept(
 
 _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|这个真不用|承诺[^。！？!?]{0,6}不|不提供|由您|"
                        r"您决定|您说了算|看您|随便选|随意|随您|自由|无论|不管|撤不撤|删不删|评不评|选不选|"
-                       r"换不换|" + _Z_A_NOT_A + r"|您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|也好[^。！？!?]{0,14}也好|"
+                       r"换不换|" + _Z_A_NOT_A + r"|"
+                       r"您的决定|您的事|(?:哪个|哪种)[^。！？!?]{0,6}也罢|也好[^。！？!?]{0,14}也好|"
                        r"不是(?:要|让|想让|叫)您[^。！？!?]{0,10}只是|"
                        # round 7: a condition denied, followed by a contrast, is a preface too
                        r"没有?(?:任何)?关系|无关|不以[^。！？!?]{0,20}?为(?:条件|前提)|不挂钩|"

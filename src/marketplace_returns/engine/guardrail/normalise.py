@@ -156,9 +156,9 @@ _TOUCHING = (r"|(?<![a-z])qrsh(?![a-z])|(?<=[个给求写留])(?:hp|cp)(?![a-z])
              r"|(?<![a-z])hp(?=[走带晒安])|(?<=好)p(?![a-z])|(?<![a-z])wq(?![a-z])"
              r"|(?<![a-z])cx(?= ?(?:一下|掉|了))|(?<![a-z])bu(?= ?\d)|(?<=[篇条])note(?![a-z])"
              # round 17 (tune_written15, batch IB): initials before a modal or a negation and then the act
-             # only the concept fits ("cp不删", "cp能删下吗", "cp可以撤下吗", "hp能返"); 5x (五星) before hp or 好评
-             # ("5xhp"); tk (退款) standing as a word before or after its verbs ("tk就不批了", "tk已经批了",
-             # "申请tk"; not "tk店", TikTok)
+             # only the concept fits ("cp不删", "cp能删下吗", "cp可以撤下吗", "hp能返"); 5x (五星) before hp
+             # or 好评 ("5xhp"); tk (退款) standing as a word before or after its verbs ("tk就不批了",
+             # "tk已经批了", "申请tk"; not "tk店", TikTok)
              r"|(?<![a-z])cp(?=[\u4e00-\u9fff]{1,3}?[删撤改])|(?<![a-z])hp(?=[\u4e00-\u9fff]{1,3}?[返送])"
              r"|(?<![a-z0-9])[5五]x(?=hp|好评|好p)|(?<=[5五]x)hp(?![a-z])"
              r"|(?<![a-z])tk(?![a-z])(?= ?(?:就|不|没|会|已|马上|才|批|到|申请|秒|都|也|这边|那边|还|给))"

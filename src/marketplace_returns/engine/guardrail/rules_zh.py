@@ -110,9 +110,9 @@ _Z_ASKED_10 = re.compile(r"问[:：][^。！？!?\n]*[？?]"
                          r"|(?:买家|顾客|客户)(?<![对跟和向给]..)说[:：]?\"[^\"\n]*\"")
 
 
-# Round 17 (tune_written15, batch IE): the buyer's own offer reported and declined in the next clause ("你说给
-# 俺们刷个五星当谢谢，心意领了，真不用", "您说要把差评改了，不用了"): the buyer's words, blanked as a question is;
-# not where a contrast brings the offer back ("心意领了，不过给了的话我还是返你8块")
+# Round 17 (tune_written15, batch IE): the buyer's own offer reported and declined in the next clause
+# ("你说给俺们刷个五星当谢谢，心意领了，真不用", "您说要把差评改了，不用了"): the buyer's words, blanked as a
+# question is; not where a contrast brings the offer back ("心意领了，不过给了的话我还是返你8块")
 _Z_OFFERED = re.compile(r"(?:您|你|恁)(?:刚才|之前)?(?:说|讲|提)(?:要|想|愿意|可以)?[^。！？!?，,]{1,24}"
                         r"(?=[,，][^。！？!?，,]{0,4}?(?:心意领了|心领了|好意心领|真不用|不用了|不必了|用不着|"
                         r"不需要了)(?![^。！？!?]{0,12}?(?:但|不过|可是|只是)))")
