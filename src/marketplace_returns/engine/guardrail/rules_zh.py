@@ -120,7 +120,8 @@ _Z_OFFERED = re.compile(r"(?:您|你|恁)(?:刚才|之前)?(?:说|讲|提)(?:要
 
 def _blank_asked(doc: _Doc) -> _Doc:
     t = doc.text
-    offered = (("领" in t or "不用" in t or "不必" in t or "用不着" in t or "不需要" in t)
+    offered = (("说" in t or "讲" in t or "提" in t)  # the regex's own words first (every reply holds 您)
+               and ("领" in t or "不用" in t or "不必" in t or "用不着" in t or "不需要" in t)
                and _Z_OFFERED.search(t) is not None)
     if offered:  # round 17 (batch IE)
         t = _Z_OFFERED.sub(lambda m: "_" * (m.end() - m.start()), t)
