@@ -750,11 +750,23 @@ _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| 
                      r"(?:we|i)(?: would| will|'d|'ll)? never (?:do|ask|offer|send|say) "
                      r"(?:this|that|it|such)\b|"
                      r"(?:it|that|this)(?:'s| is| was) (?:a |an |just a )?(?:scam|fraud)\b|"
-                     r"(?:neither|nor) (?:do|does|will|would|did) (?:i|we)\b|no somos nosotros\b)")
+                     r"(?:neither|nor) (?:do|does|will|would|did) (?:i|we)\b|no somos nosotros\b|"
+                     # round 17 (tune_written15, batch IK): "We do not do this.", "We doh do dat at all",
+                     # "DreamCrest does not send these", a bare "NOT me!" / "Not we, eh." closing its
+                     # sentence, "Nunca hago eso", "Yeh hum nahi hain"
+                     r"(?:we|i) (?:do not|don'?t|doh|never) do (?:this|that|dat|these|those|it|such|dem)\b|"
+                     r"(?:does|do|did) not send (?:these|those|them|such)\b|"
+                     r"(?:doesn'?t|don'?t|didn'?t) send (?:these|those|them|such)\b|"
+                     r"(?<![a-z] )not (?:me|us|we)\b(?=(?:,? eh)?\s*(?:[.!]|$))|"
+                     r"nunca (?:hago|hacemos|haría|haríamos) (?:eso|esto)\b|"
+                     r"(?:yeh|ye|woh|wo) (?:hum|ham|main) nahi\b)")
 _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
                        r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
                        r"using our (?:name|logo|photos|shop name)|"
-                       r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named))")
+                       r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named)|"
+                       # round 17 (batch IK): fraudsters, "alguien", "kuch log", messages buyers received
+                       r"fraudsters?|alguien|kuch log|"
+                       r"(?:got|get|getting|received|receiving) (?:\w+ )?(?:texts|emails|e-mails|messages|dms|calls)\b)")
 
 
 # Round 12 (tune_eval15, batch DC): a buyer's question whether the shop pays for a review, reported and
