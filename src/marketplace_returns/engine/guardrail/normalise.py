@@ -777,15 +777,26 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
 # whether ..."), a buyer's offer thanked for ("thank you for offering to leave 5 stars if ..., but I can't"),
 # and a refusal after a concession ("Yes, eBay lets buyers revise, but I never ask anybody to") or a lead-in
 # ("Honestly, I told her we don't").
+# Round 17 (tune_written15, batch IL): "Ye asked if ..." (Scots) answered "I cannae", a suggestion reported
+# ("A customer once suggested I offer discounts for ... I won't"), an offer thanked for and answered "There's
+# no need", Hinglish ("aapne pucha ki ...", "aapne suggest kiya ki ..." answered "maaf kijiye, hum aisa nahi
+# karte", "hum ... nahi de sakte") and Spanish ("me preguntaste si ... No, eso no lo hacemos").
 _ASKED_NO = re.compile(
-    r"\b(?:(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
-    r"a (?:buyer|customer))(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"\b(?:(?:you|yu|yuh|u|ye|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
+    r"a (?:buyer|customer))(?: have| has)?(?: once| just| already)? (?:ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"suggested|proposed)|"
     r"[a-z]+ asked (?:me|us) (?:if|whether)|"
-    r"(?:thank you|thanks|thx) for (?:offering|the offer) to)\b"
-    r"[^.!?\n]{0,100}?(?:[.?!\u2014\u2013-]+\s*|,? but )"
-    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry)\b[^.!?\n]{0,60}?(?:\bbut |, ))?"
-    r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|"
-    r"don'?t|do not|will not|never|wouldn'?t)\b)")
+    r"(?:thank you|thanks|thx) for (?:offering|the offer) to|"
+    r"(?:aapne|apne|aap ne) (?:pucha|poocha|puchha|suggest kiya|bola|kaha) ki|"
+    r"(?:me|nos) (?:preguntaste|preguntó|pediste|pidió|sugeriste|sugirió) (?:si|que))\b"
+    r"[^.!?\n]{0,120}?(?:[.?!\u2014\u2013-]+\s*|,? but |,? lekin )"
+    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry|maaf kijiye)\b[^.!?\n]{0,60}?(?:\bbut |, ))?"
+    r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|cannae|canna|won'?t|"
+    r"don'?t|do not|will not|never|wouldn'?t|wouldnae)\b|(?:there'?s |there is )?no need\b|"
+    r"(?:maaf kijiye,? )?(?:[^.!?\n]{0,60}? )?(?:hum|ham|main) [^.!?\n]{0,50}?"
+    r"(?:nahi|nahin) (?:de sakte|karte|denge|dete|kar sakte|karenge)\b)")
+_ASKED_HINT = ("ask", "for offering", "the offer to", "suggest", "propos", "pucha", "poocha", "kaha ki",
+               "bola ki", "pregunt", "pediste", "pidió")
 
 
 # Round 15 (tune_written13, batch GD): a scam alert that quotes the offer after the messenger ("any text
@@ -832,7 +843,7 @@ def blank_disowned(text: str) -> str:
         quoted = _blank_messenger(text)
         if quoted is not text:
             return _blank_disowned(quoted)
-    if "ask" in text or "for offering" in text or "the offer to" in text:
+    if any(w in text for w in _ASKED_HINT):  # round 17 (batch IL): the new voices' words
         asked, n = _ASKED_NO.subn(_blank_all, text)
         if n:
             return _blank_disowned(asked)
