@@ -512,10 +512,17 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        # ("Training slide 7:", "Weekly huddle notes:", "Monday stand-up notes:")
                        r"(?:training|onboarding) (?:slides?|deck)\b|"
                        r"(?:weekly |daily |monday |friday |morning |team )?(?:huddle|stand-?up|team meeting|"
-                       r"staff meeting|shift) notes\b)")
+                       r"staff meeting|shift) notes\b|"
+                       # round 17 (tune_written15, batch IM): training notes with the g dropped ("Trainin
+                       # notes"), a call or closing script, a returns or support desk named first
+                       r"(?:trainin'?g?|onboarding) (?:notes|pack|guide)\b|"
+                       r"(?:closing|opening|call|chat|phone) script\b|"
+                       r"(?:returns|support|service|help|cs|claims) desk\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
-_STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
+# (round 17, batch IM: "for new starters", "for new hires", "for new joiners")
+_STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members|starters|hires|"
+                           r"joiners)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 # (round 16, batch HH: 对, 向 - "不要对买家说")
 _DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|"
@@ -533,7 +540,12 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
                           # batch EJ: "不在回复里让买家追评", "不在私聊里用红包换评价"
                           r"不在(?=[^。！？!?，,；;]{0,8}(?:让|要求|劝|叫|催|提|用))")
 # round 14: "no longer needed" is a reason label, not a word that forbids
-_STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
+# (round 17, batch IM: "Under no circumstances should an agent ...", a template that "is binned"; a refund
+# not to be released "until" the buyer acts is the hold itself, not a word that forbids: "Returns desk: do
+# NOT release refunds on 'defective' returns until the customer agrees to recode")
+_STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|process|pay|refund)\w*\b[^.!?\n]{0,60}?"
+                          r"\b(?:until|till|unless)\b)|never|stop|no more|not allowed|under no circumstances|"
+                          r"(?:is|are|was|were|now|been) (?:binned|scrapped|axed|ditched|retired|deleted)|"
                           r"no longer(?! needed| wanted| required)|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
