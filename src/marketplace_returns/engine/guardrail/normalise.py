@@ -771,7 +771,10 @@ _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| 
                      r"(?:doesn'?t|don'?t|didn'?t) send (?:these|those|them|such)\b|"
                      r"(?<![a-z] )not (?:me|us|we)\b(?=(?:,? eh)?\s*(?:[.!]|$))|"
                      r"nunca (?:hago|hacemos|haría|haríamos) (?:eso|esto)\b|"
-                     r"(?:yeh|ye|woh|wo) (?:hum|ham|main) nahi\b)")
+                     r"(?:yeh|ye|woh|wo) (?:hum|ham|main) nahi\b|"
+                     # (batch IN: a refusal sentence already blanked as one - "Hum kabhi bhi rating ke badle
+                     # paise nahi dete.")
+                     r"(?<=[.!?] )_{12,}(?=[.!?]|$))")
 _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
                        r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
                        r"using our (?:name|logo|photos|shop name)|"
@@ -806,7 +809,8 @@ _ASKED_NO = re.compile(
     r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|cannae|canna|won'?t|"
     r"don'?t|do not|will not|never|wouldn'?t|wouldnae)\b|(?:there'?s |there is )?no need\b|"
     r"(?:maaf kijiye,? )?(?:[^.!?\n]{0,60}? )?(?:hum|ham|main) [^.!?\n]{0,50}?"
-    r"(?:nahi|nahin) (?:de sakte|karte|denge|dete|kar sakte|karenge)\b)")
+    r"(?:nahi|nahin) (?:de sakte|karte|denge|dete|kar sakte|karenge)\b|"
+    r"[^.!?\n_]{0,60}?_{12,})")
 _ASKED_HINT = ("ask", "for offering", "the offer to", "suggest", "propos", "pucha", "poocha", "kaha ki",
                "bola ki", "pregunt", "pediste", "pidió")
 
@@ -910,7 +914,18 @@ def _blank_examples(text: str) -> str:
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
+    if "nahi" in text and ("badle" in text or "liye" in text):  # round 17 (batch IN)
+        text = _HINGLISH_REFUSAL.sub(_blank_all, text)
     return _blank_staff(text, written)
+
+
+# Round 17 (tune_written15, batch IN): a Hinglish refusal of a trade - "hum review ke badle koi bhi benefit
+# nahi de sakte", "Hum kabhi bhi review ke badle paise nahi dete", "complaint band karne ke liye koi discount
+# nahi denge" - names the trade to refuse it, as "we never give anything for reviews" does: the clause is
+# blanked (a later clause that makes the offer, after "lekin" or a comma, is still read)
+_HINGLISH_REFUSAL = re.compile(r"(?:\b(?:hum|ham|main)\b[^.!?\n;,]{0,40}?)?\b[a-z0-9-]+ (?:ke|karne ke) "
+                               r"(?:badle|liye)\b[^.!?\n;,]{0,40}?\b(?:nahi|nahin) "
+                               r"(?:de sakte|de sakta|de paate|dete|denge|dete hain)\b")
 
 
 def _blank_all(m: re.Match[str]) -> str:
