@@ -427,6 +427,16 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
     r"(?:them |the buyer |the customer |you )?(?:any |extra |any extra )?(?:anything|money|credit|"
     r"compensation|a discount|discounts|gifts?|a gift|vouchers?|coupons?|gift cards?|store credit|freebies) "
     r"(?:for|to|in exchange)\b(?:(?!\b(?:unless|until|otherwise|if|but|only)\b)[^.!?\n;]){0,40}"
+    # round 17 (tune_written15, batch IO): the shop's own act denied - "We have not asked the buyer to
+    # withdraw the claim", "I not go pay you to cancel de case", "I won't pay you to drop the chargeback" -
+    # to the clause's end (a dash, "but", "if", "unless" ... end it: "We won't pay you to keep the claim open
+    # - close it and the $20 credit is yours" is still read)
+    r"|\b(?:i|we)(?:(?: have| had)? (?:not|never)| haven'?t| hadn'?t| didn'?t| did not) (?:yet )?ask(?:ed)? (?:the |a |any )?(?:buyer|customer|"
+    r"shopper|you)s? to\b(?:(?!\b(?:unless|until|otherwise|if|but|only|yet)\b| - )[^.!?\n;]){0,50}"
+    r"|\b(?:i|we)(?: will| would|'ll)? (?:not go|won'?t|will not|wouldn'?t|would not) pay (?:you|u|ya|ye|them|"
+    r"the buyer|the customer) (?:anything |a (?:cent|penny|dime|thing) )?to (?:close|cancel|drop|withdraw|"
+    r"remove|delete|change|edit|pull|take down)\b"
+    r"(?:(?!\b(?:unless|until|otherwise|if|but|only)\b| - )[^.!?\n;]){0,40}"
     # round 8 (the ninth set): a colleague's earlier tie reported and disowned ("someone on our team told
     # you to change the reason to get a faster refund. That was wrong of us")
     r"|\b(?:someone|one of our (?:agents|reps|team|staff)|a (?:rep|agent|colleague|team member)|"
@@ -441,8 +451,8 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # (round 11: one branch per first character, 有个 added at no cost)
 _CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
                              r"没有|从不|谁(?:要是|如果|敢|再)")
-_CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
-                             r"message|dm|offer|promise|give|hand)")
+_CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever |go |yet )?(?:ask|tell|pressure|push|nudge|request|"
+                             r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go pay")
 # round 8: the disowned report above is looked for only where "wrong" or "mistake" is written (two
 # substring tests, 0.2 µs on a reply; a regex hint opening with "is" cost every English reply 3 µs)
 
