@@ -431,9 +431,11 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
     # withdraw the claim", "I not go pay you to cancel de case", "I won't pay you to drop the chargeback" -
     # to the clause's end (a dash, "but", "if", "unless" ... end it: "We won't pay you to keep the claim open
     # - close it and the $20 credit is yours" is still read)
-    r"|\b(?:i|we)(?:(?: have| had)? (?:not|never)| haven'?t| hadn'?t| didn'?t| did not) (?:yet )?ask(?:ed)? (?:the |a |any )?(?:buyer|customer|"
+    r"|\b(?:i|we)(?:(?: have| had)? (?:not|never)| haven'?t| hadn'?t| didn'?t| did not) (?:yet )?ask(?:ed)? "
+    r"(?:the |a |any )?(?:buyer|customer|"
     r"shopper|you)s? to\b(?:(?!\b(?:unless|until|otherwise|if|but|only|yet)\b| - )[^.!?\n;]){0,50}"
-    r"|\b(?:i|we)(?: will| would|'ll)? (?:not go|won'?t|will not|wouldn'?t|would not) pay (?:you|u|ya|ye|them|"
+    r"|\b(?:i|we)(?: will| would|'ll)? (?:not go|won'?t|will not|wouldn'?t|would not) pay "
+    r"(?:you|u|ya|ye|them|"
     r"the buyer|the customer) (?:anything |a (?:cent|penny|dime|thing) )?to (?:close|cancel|drop|withdraw|"
     r"remove|delete|change|edit|pull|take down)\b"
     r"(?:(?!\b(?:unless|until|otherwise|if|but|only)\b| - )[^.!?\n;]){0,40}"
@@ -452,7 +454,7 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 _CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
                              r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever |go |yet )?(?:ask|tell|pressure|push|nudge|request|"
-                             r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go pay")
+                             r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go")
 # round 8: the disowned report above is looked for only where "wrong" or "mistake" is written (two
 # substring tests, 0.2 µs on a reply; a regex hint opening with "is" cost every English reply 3 µs)
 
@@ -553,8 +555,9 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
 # (round 17, batch IM: "Under no circumstances should an agent ...", a template that "is binned"; a refund
 # not to be released "until" the buyer acts is the hold itself, not a word that forbids: "Returns desk: do
 # NOT release refunds on 'defective' returns until the customer agrees to recode")
-_STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|process|pay|refund)\w*\b[^.!?\n]{0,60}?"
-                          r"\b(?:until|till|unless)\b)|never|stop|no more|not allowed|under no circumstances|"
+_STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|process|pay|refund)\w*\b"
+                          r"[^.!?\n]{0,60}?\b(?:until|till|unless)\b)|never|stop|no more|not allowed|"
+                          r"under no circumstances|"
                           r"(?:is|are|was|were|now|been) (?:binned|scrapped|axed|ditched|retired|deleted)|"
                           r"no longer(?! needed| wanted| required)|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
@@ -791,7 +794,8 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
                        r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named)|"
                        # round 17 (batch IK): fraudsters, "alguien", "kuch log", messages buyers received
                        r"fraudsters?|alguien|kuch log|"
-                       r"(?:got|get|getting|received|receiving) (?:\w+ )?(?:texts|emails|e-mails|messages|dms|calls)\b)")
+                       r"(?:got|get|getting|received|receiving) (?:\w+ )?"
+                       r"(?:texts|emails|e-mails|messages|dms|calls)\b)")
 
 
 # Round 12 (tune_eval15, batch DC): a buyer's question whether the shop pays for a review, reported and
@@ -808,14 +812,16 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
 # karte", "hum ... nahi de sakte") and Spanish ("me preguntaste si ... No, eso no lo hacemos").
 _ASKED_NO = re.compile(
     r"\b(?:(?:you|yu|yuh|u|ye|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
-    r"a (?:buyer|customer))(?: have| has)?(?: once| just| already)? (?:ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"a (?:buyer|customer))(?: have| has)?(?: once| just| already)? "
+    r"(?:ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
     r"suggested|proposed)|"
     r"[a-z]+ asked (?:me|us) (?:if|whether)|"
     r"(?:thank you|thanks|thx) for (?:offering|the offer) to|"
     r"(?:aapne|apne|aap ne) (?:pucha|poocha|puchha|suggest kiya|bola|kaha) ki|"
     r"(?:me|nos) (?:preguntaste|preguntó|pediste|pidió|sugeriste|sugirió) (?:si|que))\b"
     r"[^.!?\n]{0,120}?(?:[.?!\u2014\u2013-]+\s*|,? but |,? lekin )"
-    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry|maaf kijiye)\b[^.!?\n]{0,60}?(?:\bbut |, ))?"
+    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry|maaf kijiye)\b[^.!?\n]{0,60}?"
+    r"(?:\bbut |, ))?"
     r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|cannae|canna|won'?t|"
     r"don'?t|do not|will not|never|wouldn'?t|wouldnae)\b|(?:there'?s |there is )?no need\b|"
     r"(?:maaf kijiye,? )?(?:[^.!?\n]{0,60}? )?(?:hum|ham|main) [^.!?\n]{0,50}?"
