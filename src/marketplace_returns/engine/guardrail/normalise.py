@@ -818,7 +818,8 @@ _ASKED_NO = re.compile(
     r"[a-z]+ asked (?:me|us) (?:if|whether)|"
     r"(?:thank you|thanks|thx) for (?:offering|the offer) to|"
     r"(?:aapne|apne|aap ne) (?:pucha|poocha|puchha|suggest kiya|bola|kaha) ki|"
-    r"(?:me|nos) (?:preguntaste|preguntó|pediste|pidió|sugeriste|sugirió) (?:si|que))\b"
+    # round 17 (batch IP): "si" is read as "if" before this
+    r"(?:me|nos) (?:preguntaste|preguntó|pediste|pidió|sugeriste|sugirió) (?:si|if|que))\b"
     r"[^.!?\n]{0,120}?(?:[.?!\u2014\u2013-]+\s*|,? but |,? lekin )"
     r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry|maaf kijiye)\b[^.!?\n]{0,60}?"
     r"(?:\bbut |, ))?"
@@ -1004,7 +1005,70 @@ _LOAN_MAP = {
     "la plainte": "the complaint", "votre plainte": "your complaint", "plainte": "complaint",
     "c'est votre droit": "that's your right", "votre droit": "your right", "si vous": "if you",
     "entre nous": "between us",
+    # round 17 (tune_written15, batch IP): Spanish (Mercado Libre, Amazon MX) written as a whole reply, not
+    # only a platform word beside English: its act words (calificar, estrellas, confirmar la recepción,
+    # motivo, disputa, cerrar / cancelar, borrar), benefit words (cupón, reembolso, regalo, gratis, te
+    # mandamos) and the few words that tie or undo one (si, hasta que, a cambio de, de todas formas) read
+    # as the English ones; a negative command is read below (``_LOAN_ES_NO``)
+    "califícanos": "rate us", "calificanos": "rate us", "califícame": "rate me", "calificame": "rate me",
+    "calificarnos": "rate us", "nos calificas": "you rate us", "nos califiques": "rate us",
+    "calificas": "rate", "califica": "rate", "calificar": "rate",
+    "califiques": "rate", "nos calificaste": "you rated us", "calificaste": "rated",
+    "estrellas": "stars", "estrella": "star", "reseña": "review", "reseñas": "reviews", "resena": "review",
+    "opinión": "review", "opiniones": "reviews", "cambié de opinión": "changed my mind",
+    "cambie de opinion": "changed my mind", "cambio de opinión": "change of mind",
+    "cambio de opinion": "change of mind",
+    "dañado": "damaged", "dañada": "damaged", "defectuoso": "defective", "defectuosa": "defective",
+    "roto": "broken", "rota": "broken",
+    "positiva": "positive", "positivo": "positive", "negativa": "negative", "negativo": "negative",
+    "mala": "bad", "malas": "bad", "mal": "badly", "buena": "good", "buenas": "good",
+    "cambia": "change", "cambias": "change", "cambies": "change", "cambiar": "change",
+    "cámbiala": "change it", "cámbialo": "change it", "cambiarla": "change it", "cambiarlo": "change it",
+    "borra": "delete", "borras": "delete", "borres": "delete", "borrar": "delete", "bórrala": "delete it",
+    "elimina": "delete", "eliminar": "delete", "quita": "remove", "quitar": "remove",
+    "cupón": "coupon", "cupon": "coupon", "cupones": "coupons", "descuento": "discount",
+    "descuentos": "discounts", "reembolso": "refund", "reembolsos": "refunds", "regalo": "gift",
+    "regalito": "gift", "gratis": "free", "dinero": "money", "bonificación": "bonus", "bonificacion": "bonus",
+    "te regalamos": "we'll give you", "te regalo": "i'll give you", "te mandamos": "we'll send you",
+    "te enviamos": "we'll send you", "te mando": "i'll send you", "te envío": "i'll send you",
+    "te damos": "we'll give you", "te doy": "i'll give you", "te depositamos": "we'll pay you",
+    "te deposito": "i'll pay you",
+    "confírmanos": "confirm", "confirmanos": "confirm", "confirma": "confirm", "confirmar": "confirm",
+    "confirmes": "confirm", "confirmas": "confirm", "la recepción": "receipt", "la recepcion": "receipt",
+    "recepción": "receipt", "recepcion": "receipt",
+    "confirmer": "confirm", "confirmez": "confirm", "la réception": "receipt", "réception": "receipt",
+    "con motivo": "with reason", "con el motivo": "with reason", "devoluciones": "returns",
+    "devolución": "return", "devolucion": "return", "reciben": "get", "recibe": "gets",
+    "motivo": "reason", "motivos": "reasons", "disputa": "dispute", "disputas": "disputes",
+    "cierra": "close", "cierras": "close", "cierres": "close", "cerrar": "close", "ciérralo": "close it",
+    "cerrarlo": "close it",
+    "cancela": "cancel", "cancelas": "cancel", "canceles": "cancel", "cancelar": "cancel",
+    "si": "if", "y": "and", "hasta que": "until", "mientras": "while", "cambio de": "in exchange for",
+    "en pausa": "on hold", "va a tardar": "will be delayed", "tardará": "will be delayed",
+    "de todas formas": "either way", "de todos modos": "either way", "de cualquier forma": "either way",
+    "solo cuando": "only when", "sólo cuando": "only when", "cuando": "when",
+    "por cambiar": "for changing", "por calificar": "for rating", "por dejar": "for leaving",
+    "por borrar": "for deleting", "por cerrar": "for closing", "por cancelar": "for cancelling",
+    "por confirmar": "for confirming", "nada": "anything", "igual": "regardless",
+    "el": "the", "la": "the", "los": "the", "las": "the", "un": "a", "una": "a", "tu": "your", "tus": "your",
+    "nota interna": "internal note", "queda prohibido": "it is prohibited to",
+    "está prohibido": "it is prohibited to", "prohibido": "prohibited",
+    "como quieras": "up to you", "lo que quieras": "up to you", "tu decisión": "your choice",
 }
+# round 17 (batch IP): a Spanish negative command or statement, "no" then a verb (a key opening with "no"
+# would send every English text holding the token "no" through this step)
+_LOAN_ES_NO_MAP = {
+    "califiques": "don't rate", "dejes": "don't leave", "pongas": "don't put", "publiques": "don't post",
+    "escribas": "don't write", "cambia": "does not affect", "cambian": "does not affect",
+    "depende": "does not affect", "afecta": "does not affect", "podemos": "we can't", "puedo": "i can't",
+    "pedimos": "we won't ask", "pido": "i won't ask", "vamos a pedir": "we won't ask",
+    "voy a pedir": "i won't ask", "hacemos": "we won't do", "hago": "i won't do",
+    "ofrezco": "i won't offer", "ofrecemos": "we won't offer", "necesitas": "no need to",
+    "tienes que": "no need to", "hay": "there's no",
+}
+_LOAN_ES_NO = (r"no (?:(?P<esobj>nos|me|te|le|la|lo) )?(?P<esno>"
+               + "|".join(sorted(_LOAN_ES_NO_MAP, key=len, reverse=True)) + ")")
+_LOAN_ES_OBJ = {"nos": " us", "me": " me", "te": " you", "le": " them", "la": " it", "lo": " it"}
 # round 16 (batch HK): Hindi/Urdu puts the verb last ("complaint wapas le lijiye", "review hata dijiye",
 # "complaint wapas lene ki zaroorat nahi"): the object and its verb read in English order
 _LOAN_NOUN = r"(complaint|claim|case|dispute|chargeback|report|review|rating|feedback)"
@@ -1014,6 +1078,7 @@ _LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need
              r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
              r"de do|de dijiye|dein)")
 _LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
+                   + _LOAN_ES_NO + "|"
                    + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
 _LOAN_WITHDRAWN = frozenset({"complaint", "claim", "case", "dispute", "chargeback", "report"})
 
@@ -1026,6 +1091,12 @@ def _loan(m: re.Match[str]) -> str:
         noun = m.group(3)
         verb = "withdraw" if noun in _LOAN_WITHDRAWN else "remove"
         return f"no need to {verb} the {noun}" if m.group("need") else f"{verb} the {noun}"
+    if m.group("esno"):  # round 17 (batch IP): "no nos califiques" -> "don't rate us"
+        said = _LOAN_ES_NO_MAP[m.group("esno")]
+        obj = m.group("esobj")
+        if obj is None or not said.startswith("don't"):
+            return said if obj is None or said.startswith("does") else said + _LOAN_ES_OBJ[obj]
+        return said + _LOAN_ES_OBJ[obj]
     if w.startswith("paki"):
         return "please "
     return _LOAN_MAP[w]
@@ -1034,8 +1105,9 @@ def _loan(m: re.Match[str]) -> str:
 # The register's tokens (Kak, po, or a word of the map), found in the same pass over the text's tokens as
 # the split words' (``_split_or_loan``): substring tests for them cost every English reply 1 µs.
 _LOAN_TOKENS = frozenset(
-    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata"]
-    for pre in ("", '"', "'", "(") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
+    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata",
+                                       *_LOAN_ES_NO_MAP]  # round 17 (batch IP): the verb after "no"
+    for pre in ("", '"', "'", "(", "¿", "¡") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
 
 
 _SPLIT_OR_LOAN = _SPLIT_RARE | _LOAN_TOKENS
