@@ -444,6 +444,8 @@ E_BENEFIT = _Concept(
     r"\brefill|"
     r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
     r"in it for you|\bgoodies\b|\bsomething special\b|\btop(?:ping)? (?:up|you up)|\btop-up"
+    # round 17 (tune_written15, batch IQ): pesos and rupees, a Philippine e-wallet ("₱20 gcash")
+    r"|[₱₹]\s?\d|\bgcash\b"
 )
 E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
@@ -458,6 +460,7 @@ E_TIE = _Concept(
     r"and the)\b|="
     r"|& (?:we|you|your|get)\b"  # round 10 (tune_eval12): "tap 'received' & your $10 credit lands"
     r"|\band i(?:'ll| will|'d| can)\b"  # round 10: "hit accept ... and i'll add a free scarf"
+    r"|\+ ?(?=[$₱₹€£]\s?\d)"  # round 17 (batch IQ): "click order rcvd + ₱20 gcash"
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"

@@ -166,8 +166,10 @@ _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
 
 # Round 7 (batch AC): platform shorthand for a complaint or a review ("close the A2Z", "drop the CB",
 # "ur rvw"), spelt out where it stands as a word.
-_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:a2z|cb|rvws?)(?![a-z0-9])")
-_SHORTHAND_MAP = {"a2z": "a-to-z", "cb": "chargeback", "rvw": "review", "rvws": "reviews"}
+# round 17 (tune_written15, batch IQ): "ordr rcvd" (Shopee, Lazada chat) is order received
+_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:a2z|cb|rvws?|rcvd|recvd)(?![a-z0-9])")
+_SHORTHAND_MAP = {"a2z": "a-to-z", "cb": "chargeback", "rvw": "review", "rvws": "reviews", "rcvd": "received",
+                  "recvd": "received"}
 
 
 def _shorthand(m: re.Match[str]) -> str:
@@ -983,7 +985,12 @@ _LOAN_MAP = {
     "hindi po kapalit ng": "not in exchange for",
     # round 15 (tune_written13, batch GF): Tagalog "don't" and "file a", Jamaican "don't take / go / make"
     "huwag": "don't", "huwag po": "don't", "'wag na po": "don't", "'wag po": "don't", "'wag na": "don't",
-    "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
+    "wag na po": "don't", "wag po": "don't",
+    # round 17 (tune_written15, batch IQ): "wag" in any form ("wag na kayo", "wag nyo", "wag kayong"); "don't
+    # worry" kept apart from a review ("wag po kayo mag-alala")
+    "wag": "don't", "'wag": "don't", "huwag kayong": "don't", "wag kayong": "don't",
+    "mag-alala": "worry", "mag-alala po": "worry",
+    "pag": "if", "kapag": "if", "kung": "if", "mag-file ng": "file a", "mag-file": "file",
     # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
     "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
     # round 16 (tune_written14, batch HK): Hindi/Urdu in Latin letters (Daraz, Flipkart: "ye aap ka haq
@@ -1077,9 +1084,13 @@ _LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need
              r"dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
              r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
              r"de do|de dijiye|dein)")
-_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
+# round 17 (tune_written15, batch IQ): a Tagalog verb prefix on an English word ("paki-click", "mag-bad
+# review", "nag-5 star", "i-post") is read as the word (before, "paki-" stood inside the group that must end
+# a word, so it never matched); a key that holds the prefix ("mag-file ng", "i-rate") is tried first
+_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|" + _LOAN_SOV + "|"
                    + _LOAN_ES_NO + "|"
-                   + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
+                   + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])"
+                   + r"|(?<![a-z])(?:paki|mag|nag|i)-(?=[a-z0-9])")
 _LOAN_WITHDRAWN = frozenset({"complaint", "claim", "case", "dispute", "chargeback", "report"})
 
 
@@ -1099,6 +1110,8 @@ def _loan(m: re.Match[str]) -> str:
         return said + _LOAN_ES_OBJ[obj]
     if w.startswith("paki"):
         return "please "
+    if w in ("mag-", "nag-", "i-"):  # round 17 (batch IQ)
+        return ""
     return _LOAN_MAP[w]
 
 
@@ -1139,7 +1152,7 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
-    (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t),
+    (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t or "cvd" in t),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )
