@@ -133,6 +133,11 @@ _E_ANAPHOR = _Concept(
     r"lower|bump|raise|revisit|revisiting|shorten|shortening|trim|trimming|crop|cropping) "
     r"(?:it|that|them|yours|this one|that one)\b"
     r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
+    # round 17 (tune_written15, batch IS): the review named before held back by its pronoun ("ask them not
+    # to post it until we've shipped a replacement", "could you not publish it until ...", "hold it till")
+    r"|\b(?:not|never)(?: to)? (?:post|publish|put up|submit|share) (?:it|that|them)\b"
+    r"|\b(?:hold|holding|sit on|sitting on|save|saving|keep|keeping) (?:it|that|them)(?: back| off)? "
+    r"(?:until|till|til)\b"
 )
 _E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
                       r"[1-5] stars?|"  # round 9: "thanks for the 4 stars! bump it to 5"
