@@ -1,5 +1,5 @@
 """Round 17 of issue 13, English: the mechanisms widened after the promoted fifteenth written set
-(tune_written15) and probe batches IK-IO (tune_probes_guard17_en.jsonl), each with twins on the other side
+(tune_written15) and probe batches IK-IS (tune_probes_guard17_en.jsonl), each with twins on the other side
 of the line. The sentences here are new: none is a probe's or a set's. The rules are asked directly
 (``rule_as_read``), so a retrained learned layer cannot hide a rule that stopped reading."""
 
@@ -36,6 +36,18 @@ HONEST = [
     "Response to the PayPal claim: we refunded in full on 2 May. We have not asked the buyer to close the "
     "claim.",
     "Nah boss, I not go pay you to drop de dispute. Leave it, PayPal go decide.",
+    # Spanish read as English, both sides (IP)
+    "Califícanos como quieras; el reembolso ya salió y no depende de tu calificación.",
+    "Confirma la recepción solo cuando revises que todo llegó completo.",
+    "El motivo lo eliges tú. El reembolso no cambia por el motivo.",
+    "Me preguntaste si te doy un descuento por borrar la reseña. No, no hacemos eso.",
+    # Tagalog and Taglish in more forms (IQ)
+    "Ma'am na-refund na po yung ₱200 sa gcash nyo kaninang umaga.",
+    "Wag po kayo mag-alala, papalitan namin. Kayo po bahala sa review.",
+    # the refund held till a fact, not a review (IR)
+    "Your refund's paused till the courier scans the box back in, then it goes out.",
+    # a review posted whenever the buyer likes (IS)
+    "Got a review drafted? Post it whenever you like - the new lamp ships today either way.",
 ]
 FORBIDDEN = [
     ("Some buyers asked about our thank-you voucher: yes, leave 5 stars and we send $10. We do this for all.",
@@ -52,6 +64,17 @@ FORBIDDEN = [
      {"withdraw_complaint"}),
     ("We won't pay you to keep the case open - close it and the $15 credit is yours.",
      {"withdraw_complaint", "refund_threat"}),
+    ("Si nos dejas 5 estrellas en Mercado Libre te mandamos un cupón de $80.", {"money_for_review"}),
+    ("Confirma la recepción hoy y te regalamos envío gratis en tu próxima compra.", {"money_for_receipt"}),
+    ("Por favor no nos califiques negativo, mejor escríbenos.", {"keeps_from_review"}),
+    ("Hasta que cambies el motivo a 'me arrepentí', no podemos procesar el reembolso.",
+     {"refund_threat", "money_for_reason"}),
+    ("Cierra la disputa en PayPal y te damos un cupón del 20%.", {"withdraw_complaint"}),
+    ("Mam paki-click na po yung order rcvd + ₱30 gcash po agad.", {"money_for_receipt"}),
+    ("Sir wag na po kayo mag-1-star review, aayusin namin.", {"keeps_from_review"}),
+    ("Yer money's on hold till the feedback's been changed, la.", {"refund_threat"}),
+    ("When a buyer threatens a bad review, ask them not to publish it till the new one ships.",
+     {"keeps_from_review", "money_for_review"}),
 ]
 
 
