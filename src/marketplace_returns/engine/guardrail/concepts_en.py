@@ -444,6 +444,8 @@ E_BENEFIT = _Concept(
     r"\brefill|"
     r"talk about (?:a |the |your )?(?:refund|compensation|partial|credit)|"
     r"in it for you|\bgoodies\b|\bsomething special\b|\btop(?:ping)? (?:up|you up)|\btop-up"
+    # round 17 (tune_written15, batch IQ): pesos and rupees, a Philippine e-wallet ("₱20 gcash")
+    r"|[₱₹]\s?\d|\bgcash\b"
 )
 E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
@@ -458,6 +460,7 @@ E_TIE = _Concept(
     r"and the)\b|="
     r"|& (?:we|you|your|get)\b"  # round 10 (tune_eval12): "tap 'received' & your $10 credit lands"
     r"|\band i(?:'ll| will|'d| can)\b"  # round 10: "hit accept ... and i'll add a free scarf"
+    r"|\+ ?(?=[$₱₹€£]\s?\d)"  # round 17 (batch IQ): "click order rcvd + ₱20 gcash"
 )
 E_THREAT = re.compile(
     r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
@@ -549,7 +552,9 @@ E_CANCEL = re.compile(
     r"whether (?:ye|yous|youse|ya|y'all|u)|same (?:refund|payout|amount)(?:,| and) same\b|"
     r"good (?:review |one )?or (?:a )?bad|"
     r"positive or negative|all feedback|"
-    r"honest feedback|any review (?:you|is|at all)|however you|that's up|(?<!isn't )(?<!not )accurate|"
+    # round 17 (batch IR): "however" before a dialect "you" ("rate us however ye like")
+    r"honest feedback|any review (?:you|is|at all)|however (?:you|ye|ya|yous|u)\b|that's up|"
+    r"(?<!isn't )(?<!not )accurate|"
     r"true for you|matches your|"
     r"describes what|per our|as per|policy|per marketplace|we don'?t ask|we do not ask|any time before|"
     r"is correct|is fine(?! now)|already approved|already on its way|fits what|don'?t need to|"
@@ -770,7 +775,8 @@ E_THREAT, E_CANCEL, E_REFUND = (re.compile(_literal_first(p.pattern)) for p in (
 
 
 _E_CHOICE = re.compile(r"up to you|your (?:call|choice)|whatever|no pressure|no obligation|is fine|entirely|"
-                       r"free to|optional|don'?t have to|whichever|however you|that's up|you'?re welcome to|"
+                       r"free to|optional|don'?t have to|whichever|however (?:you|ye|ya|yous|u)\b|that's up|"
+                       r"you'?re welcome to|"
                        r"nothing changes for|(?:no|never any|not any) [a-z]+ (?:for|in|to|by)|"
                        r"(?:isn'?t|is not|aren'?t|are not|not) (?:conditional|dependent|contingent) "
                        r"(?:on|upon)|(?:isn'?t|is not|aren'?t|are not|not) tied to")

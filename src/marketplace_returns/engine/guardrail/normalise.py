@@ -175,8 +175,10 @@ _PINYIN = re.compile(r"(?<![a-z])(?:" + "|".join(
 
 # Round 7 (batch AC): platform shorthand for a complaint or a review ("close the A2Z", "drop the CB",
 # "ur rvw"), spelt out where it stands as a word.
-_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:a2z|cb|rvws?)(?![a-z0-9])")
-_SHORTHAND_MAP = {"a2z": "a-to-z", "cb": "chargeback", "rvw": "review", "rvws": "reviews"}
+# round 17 (tune_written15, batch IQ): "ordr rcvd" (Shopee, Lazada chat) is order received
+_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:a2z|cb|rvws?|rcvd|recvd)(?![a-z0-9])")
+_SHORTHAND_MAP = {"a2z": "a-to-z", "cb": "chargeback", "rvw": "review", "rvws": "reviews", "rcvd": "received",
+                  "recvd": "received"}
 
 
 def _shorthand(m: re.Match[str]) -> str:
@@ -436,6 +438,18 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
     r"(?:them |the buyer |the customer |you )?(?:any |extra |any extra )?(?:anything|money|credit|"
     r"compensation|a discount|discounts|gifts?|a gift|vouchers?|coupons?|gift cards?|store credit|freebies) "
     r"(?:for|to|in exchange)\b(?:(?!\b(?:unless|until|otherwise|if|but|only)\b)[^.!?\n;]){0,40}"
+    # round 17 (tune_written15, batch IO): the shop's own act denied - "We have not asked the buyer to
+    # withdraw the claim", "I not go pay you to cancel de case", "I won't pay you to drop the chargeback" -
+    # to the clause's end (a dash, "but", "if", "unless" ... end it: "We won't pay you to keep the claim open
+    # - close it and the $20 credit is yours" is still read)
+    r"|\b(?:i|we)(?:(?: have| had)? (?:not|never)| haven'?t| hadn'?t| didn'?t| did not) (?:yet )?ask(?:ed)? "
+    r"(?:the |a |any )?(?:buyer|customer|"
+    r"shopper|you)s? to\b(?:(?!\b(?:unless|until|otherwise|if|but|only|yet)\b| - )[^.!?\n;]){0,50}"
+    r"|\b(?:i|we)(?: will| would|'ll)? (?:not go|won'?t|will not|wouldn'?t|would not) pay "
+    r"(?:you|u|ya|ye|them|"
+    r"the buyer|the customer) (?:anything |a (?:cent|penny|dime|thing) )?to (?:close|cancel|drop|withdraw|"
+    r"remove|delete|change|edit|pull|take down)\b"
+    r"(?:(?!\b(?:unless|until|otherwise|if|but|only)\b| - )[^.!?\n;]){0,40}"
     # round 8 (the ninth set): a colleague's earlier tie reported and disowned ("someone on our team told
     # you to change the reason to get a faster refund. That was wrong of us")
     r"|\b(?:someone|one of our (?:agents|reps|team|staff)|a (?:rep|agent|colleague|team member)|"
@@ -450,8 +464,8 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # (round 11: one branch per first character, 有个 added at no cost)
 _CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
                              r"没有|从不|谁(?:要是|如果|敢|再)")
-_CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever )?(?:ask|tell|pressure|push|nudge|request|contact|"
-                             r"message|dm|offer|promise|give|hand)")
+_CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever |go |yet )?(?:ask|tell|pressure|push|nudge|request|"
+                             r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go")
 # round 8: the disowned report above is looked for only where "wrong" or "mistake" is written (two
 # substring tests, 0.2 µs on a reply; a regex hint opening with "is" cost every English reply 3 µs)
 
@@ -521,10 +535,17 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        # ("Training slide 7:", "Weekly huddle notes:", "Monday stand-up notes:")
                        r"(?:training|onboarding) (?:slides?|deck)\b|"
                        r"(?:weekly |daily |monday |friday |morning |team )?(?:huddle|stand-?up|team meeting|"
-                       r"staff meeting|shift) notes\b)")
+                       r"staff meeting|shift) notes\b|"
+                       # round 17 (tune_written15, batch IM): training notes with the g dropped ("Trainin
+                       # notes"), a call or closing script, a returns or support desk named first
+                       r"(?:trainin'?g?|onboarding) (?:notes|pack|guide)\b|"
+                       r"(?:closing|opening|call|chat|phone) script\b|"
+                       r"(?:returns|support|service|help|cs|claims) desk\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
-_STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members)\b")
+# (round 17, batch IM: "for new starters", "for new hires", "for new joiners")
+_STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|team members|starters|hires|"
+                           r"joiners)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 # (round 16, batch HH: 对, 向 - "不要对买家说")
 _DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|"
@@ -542,7 +563,13 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
                           # batch EJ: "不在回复里让买家追评", "不在私聊里用红包换评价"
                           r"不在(?=[^。！？!?，,；;]{0,8}(?:让|要求|劝|叫|催|提|用))")
 # round 14: "no longer needed" is a reason label, not a word that forbids
-_STAFF_NO_EN = re.compile(r"\b(?:don'?t|do not|never|stop|no more|not allowed|"
+# (round 17, batch IM: "Under no circumstances should an agent ...", a template that "is binned"; a refund
+# not to be released "until" the buyer acts is the hold itself, not a word that forbids: "Returns desk: do
+# NOT release refunds on 'defective' returns until the customer agrees to recode")
+_STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|process|pay|refund)\w*\b"
+                          r"[^.!?\n]{0,60}?\b(?:until|till|unless)\b)|never|stop|no more|not allowed|"
+                          r"under no circumstances|"
+                          r"(?:is|are|was|were|now|been) (?:binned|scrapped|axed|ditched|retired|deleted)|"
                           r"no longer(?! needed| wanted| required)|(?:is|are) out|"
                           r"(?:switched|turned|coming|taken) off|discontinued|pulled|retired|flagged|warning|"
                           r"banned|prohibited|someone (?:typed|wrote|said|sent|told|posted)|no tell|"
@@ -759,11 +786,27 @@ _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| 
                      r"(?:we|i)(?: would| will|'d|'ll)? never (?:do|ask|offer|send|say) "
                      r"(?:this|that|it|such)\b|"
                      r"(?:it|that|this)(?:'s| is| was) (?:a |an |just a )?(?:scam|fraud)\b|"
-                     r"(?:neither|nor) (?:do|does|will|would|did) (?:i|we)\b|no somos nosotros\b)")
+                     r"(?:neither|nor) (?:do|does|will|would|did) (?:i|we)\b|no somos nosotros\b|"
+                     # round 17 (tune_written15, batch IK): "We do not do this.", "We doh do dat at all",
+                     # "DreamCrest does not send these", a bare "NOT me!" / "Not we, eh." closing its
+                     # sentence, "Nunca hago eso", "Yeh hum nahi hain"
+                     r"(?:we|i) (?:do not|don'?t|doh|never) do (?:this|that|dat|these|those|it|such|dem)\b|"
+                     r"(?:does|do|did) not send (?:these|those|them|such)\b|"
+                     r"(?:doesn'?t|don'?t|didn'?t) send (?:these|those|them|such)\b|"
+                     r"(?<![a-z] )not (?:me|us|we)\b(?=(?:,? eh)?\s*(?:[.!]|$))|"
+                     r"nunca (?:hago|hacemos|haría|haríamos) (?:eso|esto)\b|"
+                     r"(?:yeh|ye|woh|wo) (?:hum|ham|main) nahi\b|"
+                     # (batch IN: a refusal sentence already blanked as one - "Hum kabhi bhi rating ke badle
+                     # paise nahi dete.")
+                     r"(?<=[.!?] )_{12,}(?=[.!?]|$))")
 _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-alike|scam\w*|pretend\w*|"
                        r"claiming to be|posing as|imperson\w*|nagpapanggap|copy of our|copied our|"
                        r"using our (?:name|logo|photos|shop name)|"
-                       r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named))")
+                       r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named)|"
+                       # round 17 (batch IK): fraudsters, "alguien", "kuch log", messages buyers received
+                       r"fraudsters?|alguien|kuch log|"
+                       r"(?:got|get|getting|received|receiving) (?:\w+ )?"
+                       r"(?:texts|emails|e-mails|messages|dms|calls)\b)")
 
 
 # Round 12 (tune_eval15, batch DC): a buyer's question whether the shop pays for a review, reported and
@@ -774,15 +817,30 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
 # whether ..."), a buyer's offer thanked for ("thank you for offering to leave 5 stars if ..., but I can't"),
 # and a refusal after a concession ("Yes, eBay lets buyers revise, but I never ask anybody to") or a lead-in
 # ("Honestly, I told her we don't").
+# Round 17 (tune_written15, batch IL): "Ye asked if ..." (Scots) answered "I cannae", a suggestion reported
+# ("A customer once suggested I offer discounts for ... I won't"), an offer thanked for and answered "There's
+# no need", Hinglish ("aapne pucha ki ...", "aapne suggest kiya ki ..." answered "maaf kijiye, hum aisa nahi
+# karte", "hum ... nahi de sakte") and Spanish ("me preguntaste si ... No, eso no lo hacemos").
 _ASKED_NO = re.compile(
-    r"\b(?:(?:you|yu|yuh|u|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
-    r"a (?:buyer|customer))(?: have| has)? ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"\b(?:(?:you|yu|yuh|u|ye|someone|somebody|(?:a few |some )?(?:people|customers|buyers)|"
+    r"a (?:buyer|customer))(?: have| has)?(?: once| just| already)? "
+    r"(?:ask(?:ed|s)? (?:me |us )?(?:if|whether)|"
+    r"suggested|proposed)|"
     r"[a-z]+ asked (?:me|us) (?:if|whether)|"
-    r"(?:thank you|thanks|thx) for (?:offering|the offer) to)\b"
-    r"[^.!?\n]{0,100}?(?:[.?!\u2014\u2013-]+\s*|,? but )"
-    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry)\b[^.!?\n]{0,60}?(?:\bbut |, ))?"
-    r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|won'?t|"
-    r"don'?t|do not|will not|never|wouldn'?t)\b)")
+    r"(?:thank you|thanks|thx) for (?:offering|the offer) to|"
+    r"(?:aapne|apne|aap ne) (?:pucha|poocha|puchha|suggest kiya|bola|kaha) ki|"
+    # round 17 (batch IP): "si" is read as "if" before this
+    r"(?:me|nos) (?:preguntaste|preguntó|pediste|pidió|sugeriste|sugirió) (?:si|if|que))\b"
+    r"[^.!?\n]{0,120}?(?:[.?!\u2014\u2013-]+\s*|,? but |,? lekin )"
+    r"(?=(?:nope|no|nah)\b|(?:(?:yes|yeah|yep|sure|well|honestly|sorry|maaf kijiye)\b[^.!?\n]{0,60}?"
+    r"(?:\bbut |, ))?"
+    r"(?:i told (?:him|her|them) )?(?:i|we|mi)(?: really)? (?:can'?t|cannot|cyaan|cannae|canna|won'?t|"
+    r"don'?t|do not|will not|never|wouldn'?t|wouldnae)\b|(?:there'?s |there is )?no need\b|"
+    r"(?:maaf kijiye,? )?(?:[^.!?\n]{0,60}? )?(?:hum|ham|main) [^.!?\n]{0,50}?"
+    r"(?:nahi|nahin) (?:de sakte|karte|denge|dete|kar sakte|karenge)\b|"
+    r"[^.!?\n_]{0,60}?_{12,})")
+_ASKED_HINT = ("ask", "for offering", "the offer to", "suggest", "propos", "pucha", "poocha", "kaha ki",
+               "bola ki", "pregunt", "pediste", "pidió")
 
 
 # Round 15 (tune_written13, batch GD): a scam alert that quotes the offer after the messenger ("any text
@@ -829,7 +887,7 @@ def blank_disowned(text: str) -> str:
         quoted = _blank_messenger(text)
         if quoted is not text:
             return _blank_disowned(quoted)
-    if "ask" in text or "for offering" in text or "the offer to" in text:
+    if any(w in text for w in _ASKED_HINT):  # round 17 (batch IL): the new voices' words
         asked, n = _ASKED_NO.subn(_blank_all, text)
         if n:
             return _blank_disowned(asked)
@@ -884,7 +942,18 @@ def _blank_examples(text: str) -> str:
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
+    if "nahi" in text and ("badle" in text or "liye" in text):  # round 17 (batch IN)
+        text = _HINGLISH_REFUSAL.sub(_blank_all, text)
     return _blank_staff(text, written)
+
+
+# Round 17 (tune_written15, batch IN): a Hinglish refusal of a trade - "hum review ke badle koi bhi benefit
+# nahi de sakte", "Hum kabhi bhi review ke badle paise nahi dete", "complaint band karne ke liye koi discount
+# nahi denge" - names the trade to refuse it, as "we never give anything for reviews" does: the clause is
+# blanked (a later clause that makes the offer, after "lekin" or a comma, is still read)
+_HINGLISH_REFUSAL = re.compile(r"(?:\b(?:hum|ham|main)\b[^.!?\n;,]{0,40}?)?\b[a-z0-9-]+ (?:ke|karne ke) "
+                               r"(?:badle|liye)\b[^.!?\n;,]{0,40}?\b(?:nahi|nahin) "
+                               r"(?:de sakte|de sakta|de paate|dete|denge|dete hain)\b")
 
 
 def _blank_all(m: re.Match[str]) -> str:
@@ -925,7 +994,12 @@ _LOAN_MAP = {
     "hindi po kapalit ng": "not in exchange for",
     # round 15 (tune_written13, batch GF): Tagalog "don't" and "file a", Jamaican "don't take / go / make"
     "huwag": "don't", "huwag po": "don't", "'wag na po": "don't", "'wag po": "don't", "'wag na": "don't",
-    "wag na po": "don't", "wag po": "don't", "mag-file ng": "file a", "mag-file": "file",
+    "wag na po": "don't", "wag po": "don't",
+    # round 17 (tune_written15, batch IQ): "wag" in any form ("wag na kayo", "wag nyo", "wag kayong"); "don't
+    # worry" kept apart from a review ("wag po kayo mag-alala")
+    "wag": "don't", "'wag": "don't", "huwag kayong": "don't", "wag kayong": "don't",
+    "mag-alala": "worry", "mag-alala po": "worry",
+    "pag": "if", "kapag": "if", "kung": "if", "mag-file ng": "file a", "mag-file": "file",
     # (no "please nuh": "please" among the register's tokens sent every English reply through this step)
     "nuh tek": "don't take", "nuh go": "don't go", "nuh mek": "don't make", "tek": "take",
     # round 16 (tune_written14, batch HK): Hindi/Urdu in Latin letters (Daraz, Flipkart: "ye aap ka haq
@@ -947,7 +1021,70 @@ _LOAN_MAP = {
     "la plainte": "the complaint", "votre plainte": "your complaint", "plainte": "complaint",
     "c'est votre droit": "that's your right", "votre droit": "your right", "si vous": "if you",
     "entre nous": "between us",
+    # round 17 (tune_written15, batch IP): Spanish (Mercado Libre, Amazon MX) written as a whole reply, not
+    # only a platform word beside English: its act words (calificar, estrellas, confirmar la recepción,
+    # motivo, disputa, cerrar / cancelar, borrar), benefit words (cupón, reembolso, regalo, gratis, te
+    # mandamos) and the few words that tie or undo one (si, hasta que, a cambio de, de todas formas) read
+    # as the English ones; a negative command is read below (``_LOAN_ES_NO``)
+    "califícanos": "rate us", "calificanos": "rate us", "califícame": "rate me", "calificame": "rate me",
+    "calificarnos": "rate us", "nos calificas": "you rate us", "nos califiques": "rate us",
+    "calificas": "rate", "califica": "rate", "calificar": "rate",
+    "califiques": "rate", "nos calificaste": "you rated us", "calificaste": "rated",
+    "estrellas": "stars", "estrella": "star", "reseña": "review", "reseñas": "reviews", "resena": "review",
+    "opinión": "review", "opiniones": "reviews", "cambié de opinión": "changed my mind",
+    "cambie de opinion": "changed my mind", "cambio de opinión": "change of mind",
+    "cambio de opinion": "change of mind",
+    "dañado": "damaged", "dañada": "damaged", "defectuoso": "defective", "defectuosa": "defective",
+    "roto": "broken", "rota": "broken",
+    "positiva": "positive", "positivo": "positive", "negativa": "negative", "negativo": "negative",
+    "mala": "bad", "malas": "bad", "mal": "badly", "buena": "good", "buenas": "good",
+    "cambia": "change", "cambias": "change", "cambies": "change", "cambiar": "change",
+    "cámbiala": "change it", "cámbialo": "change it", "cambiarla": "change it", "cambiarlo": "change it",
+    "borra": "delete", "borras": "delete", "borres": "delete", "borrar": "delete", "bórrala": "delete it",
+    "elimina": "delete", "eliminar": "delete", "quita": "remove", "quitar": "remove",
+    "cupón": "coupon", "cupon": "coupon", "cupones": "coupons", "descuento": "discount",
+    "descuentos": "discounts", "reembolso": "refund", "reembolsos": "refunds", "regalo": "gift",
+    "regalito": "gift", "gratis": "free", "dinero": "money", "bonificación": "bonus", "bonificacion": "bonus",
+    "te regalamos": "we'll give you", "te regalo": "i'll give you", "te mandamos": "we'll send you",
+    "te enviamos": "we'll send you", "te mando": "i'll send you", "te envío": "i'll send you",
+    "te damos": "we'll give you", "te doy": "i'll give you", "te depositamos": "we'll pay you",
+    "te deposito": "i'll pay you",
+    "confírmanos": "confirm", "confirmanos": "confirm", "confirma": "confirm", "confirmar": "confirm",
+    "confirmes": "confirm", "confirmas": "confirm", "la recepción": "receipt", "la recepcion": "receipt",
+    "recepción": "receipt", "recepcion": "receipt",
+    "confirmer": "confirm", "confirmez": "confirm", "la réception": "receipt", "réception": "receipt",
+    "con motivo": "with reason", "con el motivo": "with reason", "devoluciones": "returns",
+    "devolución": "return", "devolucion": "return", "reciben": "get", "recibe": "gets",
+    "motivo": "reason", "motivos": "reasons", "disputa": "dispute", "disputas": "disputes",
+    "cierra": "close", "cierras": "close", "cierres": "close", "cerrar": "close", "ciérralo": "close it",
+    "cerrarlo": "close it",
+    "cancela": "cancel", "cancelas": "cancel", "canceles": "cancel", "cancelar": "cancel",
+    "si": "if", "y": "and", "hasta que": "until", "mientras": "while", "cambio de": "in exchange for",
+    "en pausa": "on hold", "va a tardar": "will be delayed", "tardará": "will be delayed",
+    "de todas formas": "either way", "de todos modos": "either way", "de cualquier forma": "either way",
+    "solo cuando": "only when", "sólo cuando": "only when", "cuando": "when",
+    "por cambiar": "for changing", "por calificar": "for rating", "por dejar": "for leaving",
+    "por borrar": "for deleting", "por cerrar": "for closing", "por cancelar": "for cancelling",
+    "por confirmar": "for confirming", "nada": "anything", "igual": "regardless",
+    "el": "the", "la": "the", "los": "the", "las": "the", "un": "a", "una": "a", "tu": "your", "tus": "your",
+    "nota interna": "internal note", "queda prohibido": "it is prohibited to",
+    "está prohibido": "it is prohibited to", "prohibido": "prohibited",
+    "como quieras": "up to you", "lo que quieras": "up to you", "tu decisión": "your choice",
 }
+# round 17 (batch IP): a Spanish negative command or statement, "no" then a verb (a key opening with "no"
+# would send every English text holding the token "no" through this step)
+_LOAN_ES_NO_MAP = {
+    "califiques": "don't rate", "dejes": "don't leave", "pongas": "don't put", "publiques": "don't post",
+    "escribas": "don't write", "cambia": "does not affect", "cambian": "does not affect",
+    "depende": "does not affect", "afecta": "does not affect", "podemos": "we can't", "puedo": "i can't",
+    "pedimos": "we won't ask", "pido": "i won't ask", "vamos a pedir": "we won't ask",
+    "voy a pedir": "i won't ask", "hacemos": "we won't do", "hago": "i won't do",
+    "ofrezco": "i won't offer", "ofrecemos": "we won't offer", "necesitas": "no need to",
+    "tienes que": "no need to", "hay": "there's no",
+}
+_LOAN_ES_NO = (r"no (?:(?P<esobj>nos|me|te|le|la|lo) )?(?P<esno>"
+               + "|".join(sorted(_LOAN_ES_NO_MAP, key=len, reverse=True)) + ")")
+_LOAN_ES_OBJ = {"nos": " us", "me": " me", "te": " you", "le": " them", "la": " it", "lo": " it"}
 # round 16 (batch HK): Hindi/Urdu puts the verb last ("complaint wapas le lijiye", "review hata dijiye",
 # "complaint wapas lene ki zaroorat nahi"): the object and its verb read in English order
 _LOAN_NOUN = r"(complaint|claim|case|dispute|chargeback|report|review|rating|feedback)"
@@ -956,8 +1093,13 @@ _LOAN_SOV = (rf"{_LOAN_NOUN}(?: ko)? (?:wapas|vapas|hata|delete kar) (?:(?P<need
              r"dene ki (?:koi )?(?:zaroorat|zarurat) nahi)|"
              r"le lijiye|le lijie|le lo|le lein|le len|le lena|lijiye|lo|lein|len|dijiye|dijie|do|dein|den|"
              r"de do|de dijiye|dein)")
-_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|paki-?(?=[a-z])|" + _LOAN_SOV + "|"
-                   + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])")
+# round 17 (tune_written15, batch IQ): a Tagalog verb prefix on an English word ("paki-click", "mag-bad
+# review", "nag-5 star", "i-post") is read as the word (before, "paki-" stood inside the group that must end
+# a word, so it never matched); a key that holds the prefix ("mag-file ng", "i-rate") is tried first
+_LOAN = re.compile(r"(?<![a-z])(?:bintang ?(\d)|(\d) ?bintang|" + _LOAN_SOV + "|"
+                   + _LOAN_ES_NO + "|"
+                   + "|".join(re.escape(w) for w in sorted(_LOAN_MAP, key=len, reverse=True)) + r")(?![a-z])"
+                   + r"|(?<![a-z])(?:paki|mag|nag|i)-(?=[a-z0-9])")
 _LOAN_WITHDRAWN = frozenset({"complaint", "claim", "case", "dispute", "chargeback", "report"})
 
 
@@ -969,16 +1111,25 @@ def _loan(m: re.Match[str]) -> str:
         noun = m.group(3)
         verb = "withdraw" if noun in _LOAN_WITHDRAWN else "remove"
         return f"no need to {verb} the {noun}" if m.group("need") else f"{verb} the {noun}"
+    if m.group("esno"):  # round 17 (batch IP): "no nos califiques" -> "don't rate us"
+        said = _LOAN_ES_NO_MAP[m.group("esno")]
+        obj = m.group("esobj")
+        if obj is None or not said.startswith("don't"):
+            return said if obj is None or said.startswith("does") else said + _LOAN_ES_OBJ[obj]
+        return said + _LOAN_ES_OBJ[obj]
     if w.startswith("paki"):
         return "please "
+    if w in ("mag-", "nag-", "i-"):  # round 17 (batch IQ)
+        return ""
     return _LOAN_MAP[w]
 
 
 # The register's tokens (Kak, po, or a word of the map), found in the same pass over the text's tokens as
 # the split words' (``_split_or_loan``): substring tests for them cost every English reply 1 µs.
 _LOAN_TOKENS = frozenset(
-    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata"]
-    for pre in ("", '"', "'", "(") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
+    pre + w.split()[0] + end for w in [*_LOAN_MAP, "kak", "po", "bintang", "wapas", "vapas", "hata",
+                                       *_LOAN_ES_NO_MAP]  # round 17 (batch IP): the verb after "no"
+    for pre in ("", '"', "'", "(", "¿", "¡") for end in ("", ".", ",", "!", "?", ";", ":", '"', "'", ")"))
 
 
 _SPLIT_OR_LOAN = _SPLIT_RARE | _LOAN_TOKENS
@@ -1010,7 +1161,7 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
-    (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t),
+    (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t or "cvd" in t),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
 )

@@ -133,6 +133,11 @@ _E_ANAPHOR = _Concept(
     r"lower|bump|raise|revisit|revisiting|shorten|shortening|trim|trimming|crop|cropping) "
     r"(?:it|that|them|yours|this one|that one)\b"
     r"|\b(?:take|taking|pull|pulling) (?:it|that|them) (?:down|back|off)\b"
+    # round 17 (tune_written15, batch IS): the review named before held back by its pronoun ("ask them not
+    # to post it until we've shipped a replacement", "could you not publish it until ...", "hold it till")
+    r"|\b(?:not|never)(?: to)? (?:post|publish|put up|submit|share) (?:it|that|them)\b"
+    r"|\b(?:hold|holding|sit on|sitting on|save|saving|keep|keeping) (?:it|that|them)(?: back| off)? "
+    r"(?:until|till|til)\b"
 )
 _E_NAMED = re.compile(r"\b(?:(?P<review>reviews?|ratings?|feedback|write-up|testimonial|[1-5]-star|"
                       r"[1-5] stars?|"  # round 9: "thanks for the 4 stars! bump it to 5"
@@ -571,9 +576,13 @@ _STATE_WORDS = ("claim", "dispute", "case", "chargeback", "complaint", "a-to-z",
 # Round 7 (batch AE): the refund made to wait on a review or a rating ("once you rate the transaction, the
 # refund releases", "it just needs your rating on the order first", "refunds are processed after feedback
 # is received"); a rating asked for after the refund ("rate the order after the refund") is not read.
+# Round 17 (tune_written15, batch IR): "till" too, the money as the refund, and a star grade as the review
+# ("yer refund's paused till yer rating on the seller page is sorted", "the money's paused until your
+# rating's been amended", "on hold till that 2-star's sorted")
 _E_WAITS = _Concept(
-    r"\brefund\w*\b[^.!?\n]{0,40}?\b(?:after|once|as soon as|the moment|until|just needs|needs|"
-    r"waits? (?:on|for))\b[^.!?\n]{0,30}?\b(?:reviews?|ratings?|feedback|rate|stars?)\b"
+    r"\b(?:refund\w*|money|cash)\b[^.!?\n]{0,40}?\b(?:after|once|as soon as|the moment|until|till|til|"
+    r"just needs|needs|"
+    r"waits? (?:on|for))\b[^.!?\n]{0,30}?\b(?:reviews?|ratings?|feedback|rate|stars?|[1-5]-star)\b"
     r"|\b(?:once|after|when|as soon as) you(?:'ve| have)? (?:rate|review|leave|left|post|posted|give|given)\b"
     r"[^.!?\n]{0,40}?\brefund\w*\b"
     r"|\bsooner you (?:review|rate)\b")
