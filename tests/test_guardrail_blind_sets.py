@@ -42,6 +42,12 @@ English 1 more on eval8 and eval21 and 1 fewer on eval24. eval23 and eval24, wri
 16, were scored once on round 15 (main at 4cb8fb6) before the freeze. The floors hold round 16's counts.
 written15 (tuning data for round 17, scored once first-look on the frozen round 16) was renamed
 tune_written15.jsonl when round 17 started.
+Round 17 (frozen at 658e7cd, trained on written15) was scored once on all nine sets after its freeze, no
+message read: against round 16 it blocks 1 fewer of eval8's and eval20's Chinese forbidden messages and 1
+more of eval22's, 1 fewer of eval21's English ones and 1 more of eval23's and eval25's and 2 more of eval26's
+(the last two scored on round 16 before the freeze); honest messages blocked: Chinese 1 fewer on eval19 and
+eval24 and 1 more on eval21, English 1 fewer on eval19, eval20, eval21, eval22, eval23 and eval24 and 1 more
+on eval25. It fails eval8's Chinese floor as round 16 held it (197 -> 196). The floors hold round 17's counts.
 """
 
 from __future__ import annotations
@@ -56,22 +62,25 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 16 (guard16 at 917712b): eval8 for the eleventh time, eval19 and eval20 for the fifth, eval21 and eval22
-# for the third, eval23 and eval24 for the second (first on round 15); eval11 and eval12 were promoted to
-# tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16 for round 12, eval17 and
-# eval18 for round 13 (their counts stay in the README)
+# 17 (guard17 at 658e7cd): eval8 for the twelfth time, eval19 and eval20 for the sixth, eval21 and eval22
+# for the fourth, eval23 and eval24 for the third, eval25 and eval26 for the second (first on round 16);
+# eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and
+# eval16 for round 12, eval17 and eval18 for round 13 (their counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (198, 8),
-    ("eval19_scored.jsonl", "zh"): (205, 11), ("eval19_scored.jsonl", "en"): (199, 10),
-    ("eval20_scored.jsonl", "zh"): (204, 10), ("eval20_scored.jsonl", "en"): (200, 21),
-    ("eval21_scored.jsonl", "zh"): (205, 5), ("eval21_scored.jsonl", "en"): (208, 10),
-    ("eval22_scored.jsonl", "zh"): (205, 11), ("eval22_scored.jsonl", "en"): (199, 9),
-    ("eval23_scored.jsonl", "zh"): (209, 6), ("eval23_scored.jsonl", "en"): (202, 15),
-    ("eval24_scored.jsonl", "zh"): (208, 9), ("eval24_scored.jsonl", "en"): (203, 16),
+    ("eval8_scored.jsonl", "zh"): (196, 3), ("eval8_scored.jsonl", "en"): (198, 8),
+    ("eval19_scored.jsonl", "zh"): (205, 10), ("eval19_scored.jsonl", "en"): (199, 9),
+    ("eval20_scored.jsonl", "zh"): (203, 10), ("eval20_scored.jsonl", "en"): (200, 20),
+    ("eval21_scored.jsonl", "zh"): (205, 6), ("eval21_scored.jsonl", "en"): (207, 9),
+    ("eval22_scored.jsonl", "zh"): (206, 11), ("eval22_scored.jsonl", "en"): (199, 8),
+    ("eval23_scored.jsonl", "zh"): (209, 6), ("eval23_scored.jsonl", "en"): (203, 14),
+    ("eval24_scored.jsonl", "zh"): (208, 8), ("eval24_scored.jsonl", "en"): (203, 15),
+    ("eval25_scored.jsonl", "zh"): (208, 9), ("eval25_scored.jsonl", "en"): (205, 8),
+    ("eval26_scored.jsonl", "zh"): (209, 11), ("eval26_scored.jsonl", "en"): (205, 18),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval23_scored.jsonl", "eval24_scored.jsonl", "eval19_scored.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval25_scored.jsonl", "eval26_scored.jsonl", "eval23_scored.jsonl",
+                 "eval24_scored.jsonl", "eval19_scored.jsonl",
                  "eval20_scored.jsonl", "eval21_scored.jsonl", "eval22_scored.jsonl",
                  "tune_written15.jsonl", "tune_written14.jsonl", "tune_written13.jsonl",
                  "tune_written12.jsonl",
