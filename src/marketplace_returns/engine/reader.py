@@ -12,9 +12,9 @@ Why this shape (measured, see bench/eval_triage.py and ``marketplace-returns mod
   vocabulary (a dict from the gram to its row), so a gram never collides with another, the result is
   the same in every process (no salted hash anywhere), and a gram the training texts never had is
   simply absent. The vector is binary and L2-normalised over *all* its distinct grams, seen or not;
-- one float32 matrix per language, one row per gram, one column for the family logit and one per
-  category: a case costs one gather-and-sum in numpy, then a Platt-scaled sigmoid (family) and a
-  temperature-scaled softmax (category);
+- one matrix per language (stored in 16 bits since weights .10, held as float32), one row per gram, one
+  column for the family logit and one per category: a case costs one gather-and-sum in numpy, then a
+  Platt-scaled sigmoid (family) and a temperature-scaled softmax (category);
 - weights ship inside the package (``reader_data/reader.npz``), load lazily once per process, and a
   missing or corrupt file raises :class:`ReaderError` naming it. There is no fallback: a package whose
   reader cannot load must not silently decide as if it had one.
