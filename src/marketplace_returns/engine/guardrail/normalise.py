@@ -605,10 +605,9 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
 # own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
 # "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record
 # names the tie to judge it
-_STAFF_JUDGED_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?(?:an? )?(?:serious |major |"
-                              r"clear |severe |minor |gross )?(?:policy )?(?:violation|breach)\b")
-_STAFF_JUDGED_DASH = re.compile(r" (?:-|=) (?=(?:an? )?(?:serious |major |clear |severe |minor |gross )?"
-                                r"(?:policy )?(?:violation|breach)\b)")
+_VERDICT_EN = r"(?:an? )?(?:serious |major |clear |severe |minor |gross )?(?:policy )?(?:violation|breach)\b"
+_STAFF_JUDGED_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?" + _VERDICT_EN)
+_STAFF_JUDGED_DASH = re.compile(r" (?:-|=) (?=" + _VERDICT_EN + ")")
 _STAFF_MENTION = re.compile(r'"\s*(?:字样|[一二三四五六七八九十\d]个?字|这种话|这类话|这些话|'
                             r"这句话|那行字|的字眼|等字眼)")
 # round 15 (batch GC): 发现 ("共发现3处") is no 发 (send) that teaches a script
