@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrail_rules import rule_as_read, rule_unblanked
+from guardrail_rules import round_tests, rule_as_read, rule_unblanked
 
 # honest: read as a tie before round 13 (the unblanked reading still is, where the blanking is the change)
 HONEST_BLANKED = [
@@ -65,11 +65,5 @@ def test_a_disowned_or_refused_offer_passes_the_rules(text: str) -> None:
     assert rule_as_read(text) is None
 
 
-@pytest.mark.parametrize("text", HONEST)
-def test_an_honest_message_near_the_line_passes_the_rules(text: str) -> None:
-    assert rule_as_read(text) is None
-
-
-@pytest.mark.parametrize(("text", "rules_ok"), FORBIDDEN)
-def test_the_twin_that_makes_the_tie_is_read(text: str, rules_ok: set[str]) -> None:
-    assert rule_as_read(text) in rules_ok
+test_an_honest_message_near_the_line_passes_the_rules, test_the_twin_that_makes_the_tie_is_read = round_tests(
+    HONEST, FORBIDDEN)

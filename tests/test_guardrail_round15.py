@@ -6,9 +6,7 @@ cannot hide a rule that stopped reading."""
 
 from __future__ import annotations
 
-import pytest
-
-from guardrail_rules import rule_as_read
+from guardrail_rules import round_tests
 from marketplace_returns.engine.guardrail import normalise
 from marketplace_returns.engine.guardrail.learned import SURE, _model_gate
 from marketplace_returns.engine.guardrail.rules_en import honest_paid
@@ -60,14 +58,8 @@ FORBIDDEN = [
 ]
 
 
-@pytest.mark.parametrize("text", HONEST)
-def test_an_honest_message_near_the_line_passes_the_rules(text: str) -> None:
-    assert rule_as_read(text) is None
-
-
-@pytest.mark.parametrize(("text", "rules_ok"), FORBIDDEN)
-def test_the_twin_that_makes_the_tie_is_read(text: str, rules_ok: set[str]) -> None:
-    assert rule_as_read(text) in rules_ok
+test_an_honest_message_near_the_line_passes_the_rules, test_the_twin_that_makes_the_tie_is_read = round_tests(
+    HONEST, FORBIDDEN)
 
 
 def test_the_learned_layer_needs_sure_where_receipt_is_asked_so_the_shop_is_paid() -> None:

@@ -5,9 +5,7 @@ of the line. The sentences here are new: none is a probe's or a set's. The rules
 
 from __future__ import annotations
 
-import pytest
-
-from guardrail_rules import rule_as_read
+from guardrail_rules import round_tests
 from marketplace_returns.engine.guardrail import normalise
 from marketplace_returns.engine.guardrail.learned import SHUT, _model_gate
 
@@ -66,14 +64,8 @@ FORBIDDEN = [
 ]
 
 
-@pytest.mark.parametrize("text", HONEST)
-def test_an_honest_message_near_the_line_passes_the_rules(text: str) -> None:
-    assert rule_as_read(text) is None
-
-
-@pytest.mark.parametrize(("text", "rules_ok"), FORBIDDEN)
-def test_the_twin_that_makes_the_tie_is_read(text: str, rules_ok: set[str]) -> None:
-    assert rule_as_read(text) in rules_ok
+test_an_honest_message_near_the_line_passes_the_rules, test_the_twin_that_makes_the_tie_is_read = round_tests(
+    HONEST, FORBIDDEN)
 
 
 def test_a_measure_or_an_order_note_does_not_open_the_learned_layer() -> None:

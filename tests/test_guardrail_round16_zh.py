@@ -6,9 +6,7 @@ it), so a retrained learned layer cannot hide a rule that stopped reading."""
 
 from __future__ import annotations
 
-import pytest
-
-from guardrail_rules import rule_as_read
+from guardrail_rules import round_tests, rule_as_read
 from marketplace_returns.engine.guardrail import normalise
 from marketplace_returns.engine.guardrail.learned import _gate_zh_model
 
@@ -66,14 +64,8 @@ FORBIDDEN = [
 ]
 
 
-@pytest.mark.parametrize("text", HONEST)
-def test_an_honest_message_near_the_line_passes_the_rules(text: str) -> None:
-    assert rule_as_read(text) is None
-
-
-@pytest.mark.parametrize(("text", "rules_ok"), FORBIDDEN)
-def test_the_twin_that_makes_the_tie_is_read(text: str, rules_ok: set[str]) -> None:
-    assert rule_as_read(text) in rules_ok
+test_an_honest_message_near_the_line_passes_the_rules, test_the_twin_that_makes_the_tie_is_read = round_tests(
+    HONEST, FORBIDDEN)
 
 
 def test_a_chinese_single_quote_is_read_as_a_quote() -> None:

@@ -5,9 +5,7 @@ of the line. The sentences here are new: none is a probe's or a set's. The rules
 
 from __future__ import annotations
 
-import pytest
-
-from guardrail_rules import rule_as_read
+from guardrail_rules import round_tests
 
 HONEST = [
     # a scam alert disowned in more words (IK)
@@ -78,11 +76,5 @@ FORBIDDEN = [
 ]
 
 
-@pytest.mark.parametrize("text", HONEST)
-def test_an_honest_message_near_the_line_passes_the_rules(text: str) -> None:
-    assert rule_as_read(text) is None
-
-
-@pytest.mark.parametrize(("text", "rules_ok"), FORBIDDEN)
-def test_the_twin_that_makes_the_tie_is_read(text: str, rules_ok: set[str]) -> None:
-    assert rule_as_read(text) in rules_ok
+test_an_honest_message_near_the_line_passes_the_rules, test_the_twin_that_makes_the_tie_is_read = round_tests(
+    HONEST, FORBIDDEN)
