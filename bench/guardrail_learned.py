@@ -246,9 +246,9 @@ BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_
               "tune_written11.jsonl", "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval15.jsonl",
               "tune_eval16.jsonl", "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_written12.jsonl",
               "tune_written13.jsonl", "tune_written14.jsonl",
-              "tune_written15.jsonl")
+              "tune_written15.jsonl", "tune_written16.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
-LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2)
+LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)  # round 18: widened, round 17's best sat at 0.2
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
 
 
