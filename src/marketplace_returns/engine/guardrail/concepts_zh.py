@@ -167,10 +167,16 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 # "先别确认收货") - not where a change to another review or reason, or a benefit, follows ("差评不用删，改成
 # 好评返您8元", "原因不必撤销，直接改为七天无理由")
 # (batch IF: also "不要" with the buyer named, "I don't want you to": "不要恁改啥", "不要你改什么")
-_Z_NO_NEED = (r"(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?"
+_Z_NO_NEED = (r"(?:(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?"
               r"|不要(?:您|你|恁))(?:再|去)?"
               r"(?:修改|更改|变更|改动|改(?![成为进善]|好评|五星|中评)|删除|删掉|删|撤回|撤销|撤)"
-              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补][您你]|红包|\d+元))")
+              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补][您你]|红包|\d+元))"
+              # round 18 (tune_written16, batch JA): a complaint or review left to stand as the buyer wishes
+              # ("交易纠纷你想留着就留着", "投诉你照留"): the act not asked for either - unless a contrast, a
+              # change or a benefit follows, or the review kept is said to do harm ("那条评价留着对谁都不好")
+              r"|(?:投诉|纠纷|争议|介入|举报|申诉|小法庭|差评|中评|评价|追评)(?:您|你|恁)(?:(?:想|要|愿意)留?)?"
+              r"(?:就|照)?(?:留着|保留着?|照留)(?:就留着)?"
+              r"(?![^。！？!?]{0,10}?(?:但|不过|可是|改成|改为|换成|删|撤|[返送补][您你]|红包|\d+元|不好|影响)))")
 Z_NO_NEED = re.compile(_Z_NO_NEED)
 # round 17 (tune_written15, batch ID): a review act put as A-not-A ("恁给不给差评，俺这退款都是全额",
 # "打不打五星您看着来", "留不留评价都行") is "whether or not", as 评不评 and 删不删 are; a choice, so a

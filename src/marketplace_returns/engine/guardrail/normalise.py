@@ -734,6 +734,25 @@ _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗
 _SAID_LAST = frozenset("说到映是了道的着：:")
 _BUYER_SAID = re.compile(r"[您你](?:在|的)?(?:追评|评价|评论|好评|差评|中评|点评)(?:里|中|上|区)?"
                          r"(?:说|提到|反映|写了|写道|写的|写着)(?:的是|了|道)?[:：]?$")
+# round 18 (tune_written16, batch JA): the buyer's own offer quoted
+# ('你讲"我把原因改成不想要，你多退我二十"', '老板你说"…"', '你话"…"', '亲你提的"…"') and refused right
+# after it, in any register or dialect ("咯个我们不搞的", "这个俺们不能这么谈", "咯个真的不用", "呢个唔得",
+# "那个我们不能答应"): the buyer's words, not the shop's offer - the quote is blanked; an act or a benefit
+# outside it is still read. Not a reassurance ("不用担心"), not where the shop agrees ("这个可以"), and not
+# where a contrast follows in the sentence (the act the quote named is then the one the contrast brings
+# back: "不过删了的话送你…").
+_BUYER_QUOTED = re.compile(r"[您你恁妳](?:刚才|之前|上次|昨天|前面|也)?"
+                           r"(?:说|讲|话|提|问|发|留言|开口|要求)"
+                           r"(?:过|的|了|来)?[:：]?$")
+_REFUSED_AFTER = re.compile(r"[，,。：:\s~～]*(?:这个|那个|咯个|呢个|𠮶个|个个|这样|这种|那种|此|这|那)?"
+                            r"(?:事|话|要求|条件)?"
+                            r"[^。！？!?\n，,\"]{0,8}?"
+                            r"(?:不做|不搞|不干|不兴|不能|不行|不可以|不答应|不接受|办不到|做不到|做不来|搞不来|"
+                            r"弄不来|不了|免了|"
+                            r"算了|不合适|不用(?!担心|怕|急|着急|客气|谢)|不必(?!担心|客气)|不需要|没必要|用不着|"
+                            r"唔得|唔使|唔洗|唔可以|唔做|唔搞|冇得|没得|心领|领了|谈不了|不谈|拒绝)"
+                            # a contrast after the refusal brings the quoted act back ("不过删了的话送你…")
+                            r"(?![^。！？!?\n]{0,16}?(?:但|不过|可是|只是))")
 
 
 def _blank_quoted(text: str) -> str:
@@ -755,6 +774,9 @@ def _blank_quoted(text: str) -> str:
             spans.append((a, b))
         elif zh and text[a - 1:a] in _SAID_LAST and _BUYER_SAID.search(text, max(0, a - 12), a) is not None:
             spans.append((a, b))  # round 16 (batch HD): the buyer's own review words
+        elif (zh and _BUYER_QUOTED.search(text, max(0, a - 8), a) is not None
+              and _REFUSED_AFTER.match(text, b) is not None):
+            spans.append((a, b))  # round 18 (batch JA): the buyer's own offer, refused
         elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:

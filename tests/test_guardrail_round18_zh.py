@@ -1,0 +1,41 @@
+"""Round 18 of issue 13, Chinese: the mechanisms widened after the promoted sixteenth written set
+(tune_written16) and probe batches JA-... (tune_probes_guard18_zh.jsonl), each with twins on the other side
+of the line. The sentences here are new: none is a probe's or a set's. The rules are asked directly
+(``rules._classify``, after ``blank_disowned`` where the api applies it), so a retrained learned layer cannot
+hide a rule that stopped reading."""
+
+from __future__ import annotations
+
+from guardrail_rules import round_tests
+from marketplace_returns.engine.guardrail import normalise
+from marketplace_returns.engine.guardrail.learned import _shut
+
+HONEST = [
+    # the buyer's own offer quoted and refused, in any voice (JA)
+    "你讲'五星给你打上，你退我四十'，这个我们做不来。枕头塌了就按质量问题退。",
+    "您说'投诉我可以撤，你们再补我一百'，那个我们不接受，投诉您随意，该赔的我们会赔。",
+    "你话'我删咗差评你就退多啲'，呢个唔得，差评你想留就留。",
+    "你上次讲想把原因改成不喜欢换多点退款，这样不行，原因照实选就好。",
+]
+FORBIDDEN = [
+    # JA: the quoted offer taken up, or brought back by a contrast
+    ("你讲'五星给你打上，你退我四十'，这个可以，打完我就退。", {"money_for_review"}),
+    ("您说'投诉撤了'，这个我们不要求，不过撤了的话我们再补您一百。", {"withdraw_complaint"}),
+    ("投诉你想留就留着，可是撤了的话退款马上到。", {"withdraw_complaint", "refund_threat"}),
+]
+
+
+test_an_honest_message_near_the_line_passes_the_rules, test_the_twin_that_makes_the_tie_is_read = round_tests(
+    HONEST, FORBIDDEN)
+
+
+def test_a_refused_quote_of_the_buyer_is_blanked() -> None:
+    # JA: the quote is blanked; not where the shop agrees to it
+    assert '"' not in normalise("你讲'差评删了你退我三十'，咯个我们不搞。")
+    assert "差评删了" in normalise("你讲'差评删了你退我三十'，咯个可以。")
+
+
+def test_a_complaint_left_to_stand_shuts_the_learned_layer() -> None:
+    # JA: "纠纷你想留着就留着" is the act not asked for; not where a change or a benefit follows
+    assert _shut(normalise("纠纷你想留着就留着，平台怎么判我们怎么赔。"), True, False)
+    assert not _shut(normalise("纠纷你想留着就留着，撤了的话返你20元。"), True, False)
