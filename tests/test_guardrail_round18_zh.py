@@ -16,12 +16,20 @@ HONEST = [
     "您说'投诉我可以撤，你们再补我一百'，那个我们不接受，投诉您随意，该赔的我们会赔。",
     "你话'我删咗差评你就退多啲'，呢个唔得，差评你想留就留。",
     "你上次讲想把原因改成不喜欢换多点退款，这样不行，原因照实选就好。",
+    # a rule or a staff note that forbids a tie in Cantonese (JB)
+    "【客服规范】唔准同客人讲「确认收货即返五蚊」，亦唔可以话「删评送礼品」。",
+    "京东规定商家唔可以用京豆去换好评，都唔可以要求顾客撤回投诉。",
+    # the Cantonese question 可唔可以 forbids nothing (JB)
+    "您问可唔可以用「好评」换补偿：唔使嘅，补偿已经退咗畀您，评价您照实写。",
 ]
 FORBIDDEN = [
     # JA: the quoted offer taken up, or brought back by a contrast
     ("你讲'五星给你打上，你退我四十'，这个可以，打完我就退。", {"money_for_review"}),
     ("您说'投诉撤了'，这个我们不要求，不过撤了的话我们再补您一百。", {"withdraw_complaint"}),
     ("投诉你想留就留着，可是撤了的话退款马上到。", {"withdraw_complaint", "refund_threat"}),
+    # JB: the Cantonese rule named, then broken
+    ("唔准同客讲「好评返现」，但系你畀个五星我，我返你十五蚊。", {"money_for_review"}),
+    ("平台唔可以要求买家撤投诉，不过你撤咗个投诉，我即刻多退你40蚊。", {"withdraw_complaint"}),
 ]
 
 

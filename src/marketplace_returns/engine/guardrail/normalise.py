@@ -370,6 +370,10 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              # round 16 (tune_written14, batch HH): the line not to be said to the buyer ('不要对买家说"…"',
              # '别跟顾客讲"…"'): the buyer is now read as the one spoken to, not the one speaking
              r"(?:别|不要|不能|不可以)(?:再)?(?:对|跟|和|向|给)[^\"。！？!?\n，,]{0,6}?(?:说|讲|承诺|发)|"
+             # round 18 (tune_written16, batch JB): the same in Cantonese, 同 for 跟 ('唔可以同客讲「…」',
+             # '唔准同买家讲"…"', '亦唔可以话"…"'; not the question 可唔可以)
+             r"(?:(?<!可)唔可以|唔准|唔好|不准|不许|别|不要|不能|不可以)(?:再)?(?:同[^\"。！？!?\n，,]{0,6}?)?"
+             r"(?:说|讲|话|承诺|发)|"
              r"never (?:say|send|text|message|write|use|promise|ask|offer)\w*|"
              r"(?:don'?t|do not|must not|mustn'?t|should not|shouldn'?t|can'?t|cannot|won'?t|will not) "
              r"(?:ever )?(?:say|send|text|message|write|use|promise)\w*|"
@@ -388,11 +392,13 @@ _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 _PROHIBIT_LEAD_11 = re.compile(r"不存在|不设|任何以|打着|不会")
 _LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
 # a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
-_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|"
+_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|唔|"
                             r"不做|别|不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
                             r"prohibited|forbidden|fake|scam|imperson|pretend|like")
 _FORBIDDEN_CLAUSE_ZH = re.compile(
-    r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别)(?:私下|主动|再)?(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
+    # (round 18, batch JB: Cantonese 唔可以/唔准/唔好 - "唔可以要求买家删评")
+    r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别|(?<!可)唔可以|唔准|唔好)(?:私下|主动|再)?"
+    r"(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
     r"(?:买家|顾客|客户)[^。！？!?\n，,；;]{0,30}"
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
@@ -406,7 +412,7 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # round 16 (batch HI): the same with 不能/不可以 and 用/拿 as the means, 换 as the trade ("平台规定商家
     # 不能用好评换补偿，但…"); "不能用" is left to be read (a disclaimer of the ties around it, as before)
     # (batch HJ: 不允许 too, "平台规则不允许用红包换好评，但…")
-    r"|(?:不能|不可以|不允许)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
+    r"|(?:不能|不可以|不允许|(?<!可)唔可以|唔准)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
     r"(?:诱导|引导|换取|换)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50})"
     # (round 16, batch HH: or whoever says it, with the buyer spoken to - '谁要是跟买家说"改了评价才退"，
     # 直接扣奖金')
@@ -462,7 +468,8 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
-_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
+_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|唔(?:可以|准|好)|严禁|禁止|切勿|别|"
+                             r"有(?:客服|人|店员|员工|个)|"
                              r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever |go |yet )?(?:ask|tell|pressure|push|nudge|request|"
                              r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go")
@@ -548,10 +555,12 @@ _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|t
                            r"joiners)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 # (round 16, batch HH: 对, 向 - "不要对买家说")
-_DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|"
+_DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|同|话|"
        r"出现|加|附|耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
+                          # round 18 (batch JB): Cantonese "唔可以同客讲", "唔准用", "唔好同顾客讲"
+                          rf"(?<!可)唔可以{_DO}|唔准|唔好{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
                           # round 15 (batch GC): a colleague found out, a self-check item not done ("□未用红包
                           # 换好评"), a line marked with a cross (❌, read as " no ")
