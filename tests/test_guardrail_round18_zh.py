@@ -21,6 +21,9 @@ HONEST = [
     "京东规定商家唔可以用京豆去换好评，都唔可以要求顾客撤回投诉。",
     # the Cantonese question 可唔可以 forbids nothing (JB)
     "您问可唔可以用「好评」换补偿：唔使嘅，补偿已经退咗畀您，评价您照实写。",
+    # the shop's promise not to press for an act (JD)
+    "维修结果出来前我们不会催您点收货，修不好就全额退款。",
+    "我哋唔会逼你写评价，漏寄嘅配件听日补返畀你。",
 ]
 FORBIDDEN = [
     # JA: the quoted offer taken up, or brought back by a contrast
@@ -30,6 +33,8 @@ FORBIDDEN = [
     # JB: the Cantonese rule named, then broken
     ("唔准同客讲「好评返现」，但系你畀个五星我，我返你十五蚊。", {"money_for_review"}),
     ("平台唔可以要求买家撤投诉，不过你撤咗个投诉，我即刻多退你40蚊。", {"withdraw_complaint"}),
+    # JD: the promise as a preface to the tie
+    ("我们绝不催您确认收货，可是您今天确认了就多送一瓶洗发水。", {"money_for_receipt"}),
 ]
 
 
