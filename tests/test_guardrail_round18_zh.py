@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from guardrail_rules import round_tests
 from marketplace_returns.engine.guardrail import normalise
-from marketplace_returns.engine.guardrail.learned import _shut
+from marketplace_returns.engine.guardrail.learned import _gate_zh_model, _shut
 
 HONEST = [
     # the buyer's own offer quoted and refused, in any voice (JA)
@@ -24,6 +24,9 @@ HONEST = [
     # the shop's promise not to press for an act (JD)
     "维修结果出来前我们不会催您点收货，修不好就全额退款。",
     "我哋唔会逼你写评价，漏寄嘅配件听日补返畀你。",
+    # a review already given, named in a relative clause (JE)
+    "妹子你留的好评俺们看见了，还写了鞋码偏小，谢谢提醒。",
+    "您打嘅五星我哋收到喇，多谢支持。",
 ]
 FORBIDDEN = [
     # JA: the quoted offer taken up, or brought back by a contrast
@@ -35,6 +38,8 @@ FORBIDDEN = [
     ("平台唔可以要求买家撤投诉，不过你撤咗个投诉，我即刻多退你40蚊。", {"withdraw_complaint"}),
     # JD: the promise as a preface to the tie
     ("我们绝不催您确认收货，可是您今天确认了就多送一瓶洗发水。", {"money_for_receipt"}),
+    # JE: what the buyer is asked to give
+    ("您给的是四星，帮忙改成五星好评嘛。", {"asks_for_review", "keeps_from_review"}),
 ]
 
 
@@ -52,3 +57,9 @@ def test_a_complaint_left_to_stand_shuts_the_learned_layer() -> None:
     # JA: "纠纷你想留着就留着" is the act not asked for; not where a change or a benefit follows
     assert _shut(normalise("纠纷你想留着就留着，平台怎么判我们怎么赔。"), True, False)
     assert not _shut(normalise("纠纷你想留着就留着，撤了的话返你20元。"), True, False)
+
+
+def test_bedding_dried_in_the_sun_opens_no_gate() -> None:
+    # JE: 晒 of bedding or clothes is a fact, not a photo posted; a buyer's photo still opens the gate
+    assert not _gate_zh_model(normalise("被子晒过之后味道就散了。"))
+    assert _gate_zh_model(normalise("晒个图给我们吧。"))

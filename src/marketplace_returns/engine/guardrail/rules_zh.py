@@ -205,7 +205,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     asks = _not_in(_gated(Z_ASK, t, _RX_Z_REVIEW), t, Z_NOT_ACT)
-    if asks and "了" in t:  # round 16 (batch HD): a review the buyer already gave is no ask
+    if asks and ("了" in t or "的" in t or "嘅" in t):  # round 16 (batch HD): a review the buyer already
+        # gave is no ask (round 18, batch JE: "你给的好评")
         asks = _not_in(asks, t, _Z_GIVEN)
     if asks:
         return _first(doc, asks, _Except(Z_CANCEL, _Z_PROMISE), "asks_for_review")
@@ -215,7 +216,10 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 # Round 16 (tune_written14, batch HD): the stars or review the buyer already gave, acknowledged
 # ("您给了五星好评，我们已经看到啦", "看到您打了五星"): a fact, no ask. Only the ask reads it so: a review
 # already given is still a review where money is tied to it ("您给了五星好评，返您5元").
-_Z_GIVEN = re.compile(r"(?:您|你|亲)(?:已经|都|也)?(?:给|打|留|写|晒|点)了[^。！？!?，,]{0,3}?"
+# Round 18 (tune_written16, batch JE): also named in a relative clause and acknowledged
+# ("你给的好评我们看到了", "您留的五星", "你写嘅好评", "你打的五星俺们看见了"): not "你给的是…" (what the
+# buyer is asked to give)
+_Z_GIVEN = re.compile(r"(?:您|你|亲)(?:已经|都|也)?(?:给|打|留|写|晒|点)(?:了|的|嘅)[^。！？!?，,是]{0,3}?"
                       r"(?:五星|5星|五颗星|满分|全五分|好评|满意)(?:好评|评价)?")
 
 
