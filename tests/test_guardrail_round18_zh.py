@@ -27,6 +27,8 @@ HONEST = [
     # a review already given, named in a relative clause (JE)
     "妹子你留的好评俺们看见了，还写了鞋码偏小，谢谢提醒。",
     "您打嘅五星我哋收到喇，多谢支持。",
+    # a numbered list of staff red lines (JC)
+    "【退换货红线】1.不得以删差评为条件退款；2.不得以确认收货为条件返券。违者扣当月绩效。",
 ]
 FORBIDDEN = [
     # JA: the quoted offer taken up, or brought back by a contrast
@@ -40,6 +42,8 @@ FORBIDDEN = [
     ("我们绝不催您确认收货，可是您今天确认了就多送一瓶洗发水。", {"money_for_receipt"}),
     # JE: what the buyer is asked to give
     ("您给的是四星，帮忙改成五星好评嘛。", {"asks_for_review", "keeps_from_review"}),
+    # JC: an offer made after the list, to the buyer
+    ("【客服禁令】不得以好评为条件返现。亲，您确认收货后截个图，我返您8元红包。", {"money_for_receipt"}),
 ]
 
 

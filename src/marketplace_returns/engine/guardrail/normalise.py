@@ -488,7 +488,10 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
                        r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
                        r"日报|周报|通报|晨会|周会|"  # round 10 (tune_eval11): 【售后日报】
                        # round 14 (tune_written12, batch FA): a quality audit, a list of mistakes, a notice
-                       r"质检|抽查|误区|示范|示例|通知)[^】\n]{0,14}】|"
+                       r"质检|抽查|误区|示范|示例|通知|"
+                       # round 18 (tune_written16, batch JC): a list of red lines or bans ("【售后红线】",
+                       # "【客服禁令】")
+                       r"红线|禁令)[^】\n]{0,14}】|"
                        r"各位|大家|同事们|姐妹们|@全体|全体客服|"
                        # round 13 (tune_eval17, batch EF): an unbracketed heading ("主管备注:", "客服规范:")
                        r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：])")
