@@ -167,11 +167,23 @@ Z_COMPLAINT_MENTION = re.compile(r"投诉|维权|介入|纠纷|举报|申诉|拒
 # "先别确认收货") - not where a change to another review or reason, or a benefit, follows ("差评不用删，改成
 # 好评返您8元", "原因不必撤销，直接改为七天无理由")
 # (batch IF: also "不要" with the buyer named, "I don't want you to": "不要恁改啥", "不要你改什么")
-_Z_NO_NEED = (r"(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?"
+_Z_NO_NEED = (r"(?:(?:(?:毋须|无须|毋需|毋庸|无需|不必|不用|不需要)(?:您|你|阁下|恁)?"
               r"|不要(?:您|你|恁))(?:再|去)?"
               r"(?:修改|更改|变更|改动|改(?![成为进善]|好评|五星|中评)|删除|删掉|删|撤回|撤销|撤)"
-              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补][您你]|红包|\d+元))")
+              r"(?![^。！？!?]{0,8}?(?:改成|改为|换成|追评|直接|只要|[返送补][您你]|红包|\d+元))"
+              # round 18 (tune_written16, batch JA): a complaint or review left to stand as the buyer wishes
+              # ("交易纠纷你想留着就留着", "投诉你照留"): the act not asked for either - unless a contrast, a
+              # change or a benefit follows, or the review kept is said to do harm ("那条评价留着对谁都不好")
+              r"|(?:投诉|纠纷|争议|介入|举报|申诉|小法庭|差评|中评|评价|追评)(?:您|你|恁)(?:(?:想|要|愿意)留?)?"
+              r"(?:就|照)?(?:留着|保留着?|照留)(?:就留着)?"
+              r"(?![^。！？!?]{0,10}?(?:但|不过|可是|改成|改为|换成|删|撤|[返送补][您你]|红包|\d+元|不好|影响)))")
 Z_NO_NEED = re.compile(_Z_NO_NEED)
+# round 18 (tune_written16, batch JD): the shop's promise not to press the buyer for an act
+# ("不会催你确认收货", "绝不催恁点收货", "唔会催你确认收货", "从不逼顾客给好评"): a disclaimer, as "不会要求"
+# is; a choice, so a contrast after it still prefaces a tie ("不会催您确认收货，不过您今天点了就送券");
+# the act named right after the verb ("我们不会催你的" after a tie disclaims nothing)
+_Z_NOT_PRESSED = (r"(?:不会|绝不|从不|决不|唔会|从来不)(?:主动|来|去|再|会)?(?:催|逼|强迫|强求|催促)"
+                  r"(?:您|你|恁|顾客|买家|客户|大家)?(?:去|来)?(?:确认|点|收货|评价|评|写|给|打|撤|删|改)")
 # round 17 (tune_written15, batch ID): a review act put as A-not-A ("恁给不给差评，俺这退款都是全额",
 # "打不打五星您看着来", "留不留评价都行") is "whether or not", as 评不评 and 删不删 are; a choice, so a
 # contrast after it still prefaces a tie ("打不打五星随您，不过打了返您10元")
@@ -250,7 +262,7 @@ Z_CANCEL = _Concept(
     # advice about what not to put in a review ("请勿在评价中留下您的手机号")
     r"(?:评价|追评|差评|评论|投诉|维权)(?:您|你)?(?:就)?(?:留着|保留着?)"
     r"|评价(?:中|里)[^。！？!?，,]{0,6}?(?:留下|透露|写|填|晒)[^。！？!?，,]{0,6}?"
-    r"(?:手机|电话|地址|个人信息|隐私|姓名|身份证)"
+    r"(?:手机|电话|地址|个人信息|隐私|姓名|身份证)|" + _Z_NOT_PRESSED
 )
 # round 16 (tune_written14, batch HD): stars already given ("看到您给了五星", "您打了五星") are a fact,
 # no ask: the verb followed by 了 or 过 opens none (a review given as the condition of money is still
@@ -283,7 +295,8 @@ _Z_CHOICE = re.compile(r"是不对的|那是不对|是违规的|不能这么做|
                        # ("平台规定不能返现，不过您给个五星，我私下返您10元",
                        # "平台要求不能诱导撤诉，不过您撤了投诉的话…"): the rule disclaims nothing past
                        # 但/不过/可是
-                       r"|平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|不允许")
+                       r"|平台规定|平台的规则|平台规则|平台要求|不能诱导|不能用|不允许|"
+                       + _Z_NOT_PRESSED)  # round 18 (batch JD)
 _Z_CONTRAST = re.compile(r"[^。！？!?]{0,16}?(?:但是|但|不过|可是)")
 # Round 4: a grade of the goods or other buyers' reviews named as a fact: a review word inside one is not
 # the buyer's act (the rules drop such act spans; a disclaimer would undo every act near it).

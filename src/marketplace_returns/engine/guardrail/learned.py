@@ -232,7 +232,10 @@ def _blank(m: re.Match[str]) -> str:
 
 _RX_FACT_HINT = re.compile(r"星|收货|晒|礼拜|酒店|测评|好评|评分|评价|榜")  # every fact holds one
 _RX_Z_FACT = re.compile(r"星期|礼拜|收货人|收货地址|收货信息|收货电话|暴晒|晒太阳|晒衣服?|晒被|晒干|"
-                        r"五星级|星级酒店")
+                        r"五星级|星级酒店|"
+                        # round 18 (tune_written16, batch JE): bedding or clothes dried in the sun
+                        # ("被子晒过之后")
+                        r"(?:被子|棉被|被褥|被芯|床单|枕头|枕芯|毯子|衣服)(?:拿去|拿出去|放)?晒")
 # Round 7: a Cantonese or Wu text (嘅, 喺, 唔, 咗, 我哋, 冇, 侬, 阿拉): the layer has seen few and reads their
 # review and week words as asks; it adds a block there only when very sure (``sure``).
 _RX_DIALECT = re.compile(r"[嘅喺唔咗哋冇啲嚟佢乜嗰噉侬]|阿拉")

@@ -370,6 +370,10 @@ _PROHIBIT = (r"不得|严禁|禁止|禁用|不许|不准|切勿|请勿|冒充|�
              # round 16 (tune_written14, batch HH): the line not to be said to the buyer ('不要对买家说"…"',
              # '别跟顾客讲"…"'): the buyer is now read as the one spoken to, not the one speaking
              r"(?:别|不要|不能|不可以)(?:再)?(?:对|跟|和|向|给)[^\"。！？!?\n，,]{0,6}?(?:说|讲|承诺|发)|"
+             # round 18 (tune_written16, batch JB): the same in Cantonese, 同 for 跟 ('唔可以同客讲「…」',
+             # '唔准同买家讲"…"', '亦唔可以话"…"'; not the question 可唔可以)
+             r"(?:(?<!可)唔可以|唔准|唔好|不准|不许|别|不要|不能|不可以)(?:再)?(?:同[^\"。！？!?\n，,]{0,6}?)?"
+             r"(?:说|讲|话|承诺|发)|"
              r"never (?:say|send|text|message|write|use|promise|ask|offer)\w*|"
              r"(?:don'?t|do not|must not|mustn'?t|should not|shouldn'?t|can'?t|cannot|won'?t|will not) "
              r"(?:ever )?(?:say|send|text|message|write|use|promise)\w*|"
@@ -388,11 +392,13 @@ _PROHIBIT_BEFORE = re.compile(rf"(?:{_PROHIBIT})[^\"。！？!?\n]{{0,24}}?$")
 _PROHIBIT_LEAD_11 = re.compile(r"不存在|不设|任何以|打着|不会")
 _LISTED = re.compile(r"\s*(?:[,，/]|和|或|及|与|or|and)?\s*")
 # a literal every forbidding word opens with or holds, tested on the window first (``re`` skips ahead)
-_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|"
+_PROHIBIT_LEAD = re.compile(r"不得|严禁|禁|不许|不准|切勿|请勿|冒充|假冒|骗子|从未|从来没|从不|没有|不搞|唔|"
                             r"不做|别|不要|不能|不可以|红线|never|n't|not |must|should|can|won|will|banned|"
                             r"prohibited|forbidden|fake|scam|imperson|pretend|like")
 _FORBIDDEN_CLAUSE_ZH = re.compile(
-    r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别)(?:私下|主动|再)?(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
+    # (round 18, batch JB: Cantonese 唔可以/唔准/唔好 - "唔可以要求买家删评")
+    r"(?:不许|不准|不得|严禁|禁止|切勿|不能|不要|别|(?<!可)唔可以|唔准|唔好)(?:私下|主动|再)?"
+    r"(?:联系|要求|让|叫|劝|逼|催|诱导|暗示)"
     r"(?:买家|顾客|客户)[^。！？!?\n，,；;]{0,30}"
     # the staff's own words forbidden ("不得要求改评价", "不许说确认后有红包", "不得附加评价等条件")
     r"|(?:不许|不准|不得|严禁|禁止|切勿)(?:私下|主动|再|在[^。！？!?\n，,]{0,6})?(?:要求|加入|说|附加|承诺|提|写)"
@@ -406,7 +412,7 @@ _FORBIDDEN_CLAUSE_ZH = re.compile(
     # round 16 (batch HI): the same with 不能/不可以 and 用/拿 as the means, 换 as the trade ("平台规定商家
     # 不能用好评换补偿，但…"); "不能用" is left to be read (a disclaimer of the ties around it, as before)
     # (batch HJ: 不允许 too, "平台规则不允许用红包换好评，但…")
-    r"|(?:不能|不可以|不允许)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
+    r"|(?:不能|不可以|不允许|(?<!可)唔可以|唔准)(?:商家|卖家|店铺|客服|员工)?(?:以|用|拿)(?P<rule>[^。！？!?\n；;]{0,20}?"
     r"(?:诱导|引导|换取|换)(?:(?!但|不过|可以|而是)[^。！？!?\n；;]){0,50})"
     # (round 16, batch HH: or whoever says it, with the buyer spoken to - '谁要是跟买家说"改了评价才退"，
     # 直接扣奖金')
@@ -462,7 +468,8 @@ _FORBIDDEN_CLAUSE_EN = re.compile(
 # Hints: each regex above runs only where the words it needs are present (most replies hold none); the
 # hints open with a literal or a character class, so ``re`` skips ahead to a candidate.
 # (round 11: one branch per first character, 有个 added at no cost)
-_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|严禁|禁止|切勿|别|有(?:客服|人|店员|员工|个)|"
+_CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|唔(?:可以|准|好)|严禁|禁止|切勿|别|"
+                             r"有(?:客服|人|店员|员工|个)|"
                              r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever |go |yet )?(?:ask|tell|pressure|push|nudge|request|"
                              r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go")
@@ -481,7 +488,10 @@ _STAFF_ZH = re.compile(r"\s*(?:【[^】\n]{0,14}(?:主管|组长|店长|售后�
                        r"sop|规范|培训|守则|须知|总则|运营|笔记|全体|同事|客服部|内部|带教|新人|复盘|案例|手册|"
                        r"日报|周报|通报|晨会|周会|"  # round 10 (tune_eval11): 【售后日报】
                        # round 14 (tune_written12, batch FA): a quality audit, a list of mistakes, a notice
-                       r"质检|抽查|误区|示范|示例|通知)[^】\n]{0,14}】|"
+                       r"质检|抽查|误区|示范|示例|通知|"
+                       # round 18 (tune_written16, batch JC): a list of red lines or bans ("【售后红线】",
+                       # "【客服禁令】")
+                       r"红线|禁令)[^】\n]{0,14}】|"
                        r"各位|大家|同事们|姐妹们|@全体|全体客服|"
                        # round 13 (tune_eval17, batch EF): an unbracketed heading ("主管备注:", "客服规范:")
                        r"(?:主管|组长|店长|内部|运营)备注\s*[:：]|(?:客服|售后|服务)规范\s*[:：])")
@@ -548,10 +558,12 @@ _STAFF_EN_FOR = re.compile(r" for (?:new |all |the |our )?(?:reps|agents|staff|t
                            r"joiners)\b")
 _STAFF_EN_MACRO = re.compile(r"\bmacros?\b")
 # (round 16, batch HH: 对, 向 - "不要对买家说")
-_DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|"
+_DO = (r"(?=提|说|讲|拿|跟|和|对|向|在|用|以|把|私|劝|催|要求|要买家|要顾客|承诺|写|发|再|去|暗示|主动|同|话|"
        r"出现|加|附|耍|诱导|引导|索要|阻止|打|联系|让|叫|逼|给|送|返|拖)")  # round 13 (batch EF): 不要引导
 _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|停用|撤掉|删掉|去掉|涂掉|关掉|换掉|"
                           rf"下架|不要{_DO}|不能{_DO}|不可以{_DO}|(?<![特区分类识级个告])别{_DO}|"
+                          # round 18 (batch JB): Cantonese "唔可以同客讲", "唔准用", "唔好同顾客讲"
+                          rf"(?<!可)唔可以{_DO}|唔准|唔好{_DO}|"
                           r"有同事|有客服|有人|违规|扣分|被判|抓到|引以为戒|"
                           # round 15 (batch GC): a colleague found out, a self-check item not done ("□未用红包
                           # 换好评"), a line marked with a cross (❌, read as " no ")
@@ -734,6 +746,25 @@ _PRETEXT_AFTER = re.compile(r"\s*(?:等|之类的?)?(?:的?名义|为名|的?旗
 _SAID_LAST = frozenset("说到映是了道的着：:")
 _BUYER_SAID = re.compile(r"[您你](?:在|的)?(?:追评|评价|评论|好评|差评|中评|点评)(?:里|中|上|区)?"
                          r"(?:说|提到|反映|写了|写道|写的|写着)(?:的是|了|道)?[:：]?$")
+# round 18 (tune_written16, batch JA): the buyer's own offer quoted
+# ('你讲"我把原因改成不想要，你多退我二十"', '老板你说"…"', '你话"…"', '亲你提的"…"') and refused right
+# after it, in any register or dialect ("咯个我们不搞的", "这个俺们不能这么谈", "咯个真的不用", "呢个唔得",
+# "那个我们不能答应"): the buyer's words, not the shop's offer - the quote is blanked; an act or a benefit
+# outside it is still read. Not a reassurance ("不用担心"), not where the shop agrees ("这个可以"), and not
+# where a contrast follows in the sentence (the act the quote named is then the one the contrast brings
+# back: "不过删了的话送你…").
+_BUYER_QUOTED = re.compile(r"[您你恁妳](?:刚才|之前|上次|昨天|前面|也)?"
+                           r"(?:说|讲|话|提|问|发|留言|开口|要求)"
+                           r"(?:过|的|了|来)?[:：]?$")
+_REFUSED_AFTER = re.compile(r"[，,。：:\s~～]*(?:这个|那个|咯个|呢个|𠮶个|个个|这样|这种|那种|此|这|那)?"
+                            r"(?:事|话|要求|条件)?"
+                            r"[^。！？!?\n，,\"]{0,8}?"
+                            r"(?:不做|不搞|不干|不兴|不能|不行|不可以|不答应|不接受|办不到|做不到|做不来|搞不来|"
+                            r"弄不来|不了|免了|"
+                            r"算了|不合适|不用(?!担心|怕|急|着急|客气|谢)|不必(?!担心|客气)|不需要|没必要|用不着|"
+                            r"唔得|唔使|唔洗|唔可以|唔做|唔搞|冇得|没得|心领|领了|谈不了|不谈|拒绝)"
+                            # a contrast after the refusal brings the quoted act back ("不过删了的话送你…")
+                            r"(?![^。！？!?\n]{0,16}?(?:但|不过|可是|只是))")
 
 
 def _blank_quoted(text: str) -> str:
@@ -755,6 +786,9 @@ def _blank_quoted(text: str) -> str:
             spans.append((a, b))
         elif zh and text[a - 1:a] in _SAID_LAST and _BUYER_SAID.search(text, max(0, a - 12), a) is not None:
             spans.append((a, b))  # round 16 (batch HD): the buyer's own review words
+        elif (zh and _BUYER_QUOTED.search(text, max(0, a - 8), a) is not None
+              and _REFUSED_AFTER.match(text, b) is not None):
+            spans.append((a, b))  # round 18 (batch JA): the buyer's own offer, refused
         elif zh and text[b:b + 1] in _PRETEXT_FIRST and _PRETEXT_AFTER.match(text, b) is not None:
             i = len(seen) - 1  # the quote and the listed quotes right before it
             while i > 0 and _LISTED.fullmatch(text, seen[i - 1][1], seen[i][0]) is not None:

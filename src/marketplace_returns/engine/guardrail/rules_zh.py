@@ -113,15 +113,23 @@ _Z_ASKED_10 = re.compile(r"问[:：][^。！？!?\n]*[？?]"
 # Round 17 (tune_written15, batch IE): the buyer's own offer reported and declined in the next clause
 # ("你说给俺们刷个五星当谢谢，心意领了，真不用", "您说要把差评改了，不用了"): the buyer's words, blanked as a
 # question is; not where a contrast brings the offer back ("心意领了，不过给了的话我还是返你8块")
-_Z_OFFERED = re.compile(r"(?:您|你|恁)(?:刚才|之前)?(?:说|讲|提)(?:要|想|愿意|可以)?[^。！？!?，,]{1,24}"
-                        r"(?=[,，][^。！？!?，,]{0,4}?(?:心意领了|心领了|好意心领|真不用|不用了|不必了|用不着|"
-                        r"不需要了)(?![^。！？!?]{0,12}?(?:但|不过|可是|只是)))")
+# Round 18 (tune_written16, batch JA): in more voices - Cantonese 你话, "上回", a demonstrative
+# before the refusal ("呢个唔得", "这个我们不搞", "那个俺们办不到")
+_Z_REFUSALS = ("领了", "心领", "不用", "不必", "用不着", "不需要", "不搞", "不做", "不行", "不能", "唔得",
+               "唔使", "办不到", "做不到", "不来", "不了", "不接受", "不答应", "免了", "算了")
+_Z_OFFERED = re.compile(r"(?:您|你|恁)(?:刚才|之前|上回|上次)?(?:说|讲|提|话)(?:过|的)?"
+                        r"(?:要|想|愿意|可以)?"
+                        r"[^。！？!?，,]{1,24}"
+                        r"(?=[,，](?:这个|那个|咯个|呢个|𠮶个|这样|这种|这事|那事)?[^。！？!?，,]{0,4}?"
+                        r"(?:心意领了|心领了|好意心领|真不用|不用了|不必了|用不着|不需要了|不搞|不做|不行|不能|"
+                        r"唔得|唔使|办不到|做不到|做不来|搞不来|办不了|做不了|不接受|不答应|免了|算了)"
+                        r"(?!担心|怕|急)(?![^。！？!?]{0,12}?(?:但|不过|可是|只是)))")
 
 
 def _blank_asked(doc: _Doc) -> _Doc:
     t = doc.text
-    offered = (("说" in t or "讲" in t or "提" in t)  # the regex's own words first (every reply holds 您)
-               and ("领" in t or "不用" in t or "不必" in t or "用不着" in t or "不需要" in t)
+    offered = (("说" in t or "讲" in t or "提" in t or "话" in t)  # the regex's own words first (every reply
+               and any(w in t for w in _Z_REFUSALS)                  # holds 您)
                and _Z_OFFERED.search(t) is not None)
     if offered:  # round 17 (batch IE)
         t = _Z_OFFERED.sub(lambda m: "_" * (m.end() - m.start()), t)
@@ -197,7 +205,8 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
         if hit is not None:
             return hit
     asks = _not_in(_gated(Z_ASK, t, _RX_Z_REVIEW), t, Z_NOT_ACT)
-    if asks and "了" in t:  # round 16 (batch HD): a review the buyer already gave is no ask
+    if asks and ("了" in t or "的" in t or "嘅" in t):  # round 16 (batch HD): a review the buyer already
+        # gave is no ask (round 18, batch JE: "你给的好评")
         asks = _not_in(asks, t, _Z_GIVEN)
     if asks:
         return _first(doc, asks, _Except(Z_CANCEL, _Z_PROMISE), "asks_for_review")
@@ -207,7 +216,10 @@ def _classify_zh(doc: _Doc) -> _Hit | None:
 # Round 16 (tune_written14, batch HD): the stars or review the buyer already gave, acknowledged
 # ("您给了五星好评，我们已经看到啦", "看到您打了五星"): a fact, no ask. Only the ask reads it so: a review
 # already given is still a review where money is tied to it ("您给了五星好评，返您5元").
-_Z_GIVEN = re.compile(r"(?:您|你|亲)(?:已经|都|也)?(?:给|打|留|写|晒|点)了[^。！？!?，,]{0,3}?"
+# Round 18 (tune_written16, batch JE): also named in a relative clause and acknowledged
+# ("你给的好评我们看到了", "您留的五星", "你写嘅好评", "你打的五星俺们看见了"): not "你给的是…" (what the
+# buyer is asked to give)
+_Z_GIVEN = re.compile(r"(?:您|你|亲)(?:已经|都|也)?(?:给|打|留|写|晒|点)(?:了|的|嘅)[^。！？!?，,是]{0,3}?"
                       r"(?:五星|5星|五颗星|满分|全五分|好评|满意)(?:好评|评价)?")
 
 
