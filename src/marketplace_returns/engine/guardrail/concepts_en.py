@@ -420,7 +420,8 @@ E_RECEIPT = _Concept(
     r"|\b(?:tap|click|hit|press)(?:s|ped|ping|ed|ing)? (?:on )?(?:the )?[\"']?accept\b"
 )
 E_BENEFIT = _Concept(
-    r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
+    # round 18 (batch KA): the request form read out ("the refund request says 'item damaged'") is no benefit
+    r"\brefund\w*(?! (?:request|form) (?:says|shows|reads|lists|states|is (?:under|marked|set|filed)))|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
     r"% (?:off|back)|\boff\b(?<! is off)(?<!'s off)(?<! looks off)(?<! seems off)(?<! was off)|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
@@ -491,7 +492,20 @@ _BUT_EXTRA = (r"(?![^.!?\n]{0,8}\b(?:but|though|however)\b[^.!?\n]{0,90}?\b(?:on
               r"additional|plus|throw in)\b)")
 _EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))" + _BUT_EXTRA
 E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
-E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|won'?t affect|doesn'?t affect|does not affect|"
+# Round 18 (tune_written16, batch KA): a same-refund statement in any wording beside the refund, the amount
+# or the sum ("Refund amount same ₹14,000", "Refund is exactly the same, full $45", "Same $70 back", "the
+# refund's identical", "refund unchanged"), unless the sentence goes on to something more or faster ("same
+# $40 back, plus a $5 voucher", "the refund amount's the same but it goes out today"); "refund same day" is a
+# speed, not a sameness
+_SAME_REFUND = (r"(?:refund|amount|sum|payout)(?: (?:total|amount|sum|refunded))?(?:'s| is| will be| stays| remains|"
+                r" would be)?(?: still)?(?: exactly| just| all)?(?: the)? (?:same|identical|unchanged)\b"
+                r"(?![- ](?:day|days|week|time|hour|night|morning|afternoon|evening|date|way)\b)"
+                r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
+                r"quicker|today|instead|free)\b)"
+                r"|same (?:full )?(?:refund|amount|sum|payout|(?:[$₹£€₱]|rs\.? ?|rm ?)\d[\d,.]*)\b"
+                r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
+                r"quicker|today|instead|free)\b)")
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|{_SAME_REFUND}|won'?t affect|doesn'?t affect|does not affect|"
                         r"not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
@@ -579,7 +593,7 @@ E_CANCEL = re.compile(
     r"no need (?:to )?(?:click|press|tap|confirm)|nothing changes for|"
     r"nothing happens to (?:your|the) (?:refund|money|order)|"
     # round 9 (tune_written10): "the refund amount is same", "we have no preference"
-    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same|no preference|"
+    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same|no preference|" + _SAME_REFUND + "|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
     r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
