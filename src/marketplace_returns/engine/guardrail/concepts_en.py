@@ -214,7 +214,8 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
     rf"feedback)\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
-    rf"|\b(?:photos?|pictures?|pics|videos?|clips?|reviews?|ratings?|feedback|1-star|one-star)\b{_ES}{{0,30}}?"
+    rf"|\b(?:photos?|pictures?|pics|videos?|clips?|reviews?|ratings?|feedback|1-star|"
+    rf"one-star)\b{_ES}{{0,30}}?"
     rf"\b(?:came|come|comes|coming|went|go|goes|were taken|was taken|got taken) (?:down|off)\b"
     rf"|\b(?:take|taking|get|getting) (?:the |your |those |these )?(?:photos?|pictures?|pics|videos?) (?:off|"
     rf"out of|down from|from) (?:your|the|that) (?:review|rating|feedback)"
@@ -421,7 +422,8 @@ E_RECEIPT = _Concept(
 )
 E_BENEFIT = _Concept(
     # round 18 (batch KA): the request form read out ("the refund request says 'item damaged'") is no benefit
-    r"\brefund\w*(?! (?:request|form) (?:says|shows|reads|lists|states|is (?:under|marked|set|filed)))|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
+    r"\brefund\w*(?! (?:request|form) (?:says|shows|reads|lists|states|is (?:under|marked|set|filed)))|"
+    r"\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
     r"% (?:off|back)|\boff\b(?<! is off)(?<!'s off)(?<! looks off)(?<! seems off)(?<! was off)|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
@@ -497,15 +499,17 @@ E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suit
 # refund's identical", "refund unchanged"), unless the sentence goes on to something more or faster ("same
 # $40 back, plus a $5 voucher", "the refund amount's the same but it goes out today"); "refund same day" is a
 # speed, not a sameness
-_SAME_REFUND = (r"(?:refund|amount|sum|payout)(?: (?:total|amount|sum|refunded))?(?:'s| is| will be| stays| remains|"
-                r" would be)?(?: still)?(?: exactly| just| all)?(?: the)? (?:same|identical|unchanged)\b"
+_SAME_REFUND = (r"(?:refund|amount|sum|payout)(?: (?:total|amount|sum|refunded))?"
+                r"(?:'s| is| will be| stays| remains| would be)?(?: still)?(?: exactly| just|"
+                r" all)?(?: the)? (?:same|identical|unchanged)\b"
                 r"(?![- ](?:day|days|week|time|hour|night|morning|afternoon|evening|date|way)\b)"
                 r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
                 r"quicker|today|instead|free)\b)"
                 r"|same (?:full )?(?:refund|amount|sum|payout|(?:[$₹£€₱]|rs\.? ?|rm ?)\d[\d,.]*)\b"
                 r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
                 r"quicker|today|instead|free)\b)")
-E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|{_SAME_REFUND}|won'?t affect|doesn'?t affect|does not affect|"
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|{_SAME_REFUND}|won'?t affect|doesn'?t affect|"
+                        r"does not affect|"
                         r"not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
@@ -528,7 +532,9 @@ E_CANCEL = re.compile(
     r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
     r"do better|improve|"
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
-    r"the item |your experience |your review |feedback )?(?:as )?honestly\b|"
+    # round 18 (batch KB): "honest" as a flat adverb too ("let 'em rate us honest")
+    r"the item |your experience |your review |feedback )?(?:as )?honest(?:ly)?\b"
+    r"(?! (?:review|feedback|opinion|rating|stars?)\b)|"
     r"honest (?:review|feedback|opinion|rating)|review honestly|"
     # round 16 (tune_written14, batch HQ): honest reviews said to do good ("honest reviews are how refurb
     # sellers earn trust", "honest reviews help us fix packaging"), not "honest reviews are always welcome -

@@ -540,7 +540,21 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        # notes"), a call or closing script, a returns or support desk named first
                        r"(?:trainin'?g?|onboarding) (?:notes|pack|guide)\b|"
                        r"(?:closing|opening|call|chat|phone) script\b|"
-                       r"(?:returns|support|service|help|cs|claims) desk\b)")
+                       r"(?:returns|support|service|help|cs|claims) desk\b|"
+                       # round 18 (tune_written16, batch KB): a crew named first in any voice ("Right lads,",
+                       # "Oi team,", "Morning gang -"), the people on a job ("everybody packin' orders:",
+                       # "whoever's mindin' the inbox"), a new house rule; not "Hi all" or "Hello everybody",
+                       # which open a buyers' broadcast as often
+                       r"(?:(?:right|ok|okay|oi|alright|listen(?: here| up)?|morning|evening|hey|hiya),? )?"
+                       r"(?:lads|lasses|crew|gang|team)\b(?= ?[,:!-]| new rule| quick)|"
+                       r"(?:(?:right|ok|okay|oi|alright|listen(?: here| up)?|morning|hey),? )?"
+                       r"(?:(?:everybody|everyone|all|y'all|anyone|anybody|whoever(?:'s| is))(?: [a-z']+)?|"
+                       r"(?:note|notice|memo|reminder) (?:to|for) (?:whoever|anyone|anybody)(?:'s| is|"
+                       r" who'?s)?) "
+                       r"(?:packin|workin|mindin|coverin|answerin|runnin|doin|on)(?:g|')?\b|"
+                       r"new (?:house |shop )?rule (?:for|on|in) (?:the )?[a-z' ]{1,20}(?:chats?|inbox|"
+                       r"messages|"
+                       r"orders|returns|team)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 # (round 17, batch IM: "for new starters", "for new hires", "for new joiners")
@@ -583,6 +597,19 @@ _STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|proc
                           r"(?:broke|breaks|against) (?:our |the )?(?:policy|rules)|"
                           # round 14 (batch FB): "what not to write:", "two agents used '...'"
                           r"what not to (?:say|write)|(?:agents|reps) (?:used|typed|wrote|said)|"
+                          # round 18 (batch KB): a colleague's line reported in any voice ("somebody's
+                          # been typin'", "someone had written", "i caught a draft sayin'", "found a macro")
+                          r"(?:someone|somebody|one of (?:you|us|the \w+))(?:'s| has| had|'d)?(?: been)? "
+                          r"(?:drafted|draftin\w*|typed|typin\w*|written|wrote|writin\w*|sent|sendin\w*|"
+                          r"messag\w*|offer\w*|tellin\w*|telling|told|promis\w*|sayin\w*|said|puttin\w*|"
+                          r"put)|"
+                          r"(?:caught|seen|saw|found|spotted|noticed) (?:a |an |some |that |this |one )?"
+                          r"(?:reply|replies|draft|message|macro|note|notes|card|slip|somebody|someone|"
+                          r"template)|"
+                          r"(?:that|this|it) (?:stops|ends) (?:today|now|here)|we (?:don'?t|do not|never) do "
+                          r"(?:that|this|it)(?: here)?|i(?:'ve| have) (?:deleted|binned|scrapped|"
+                          r"removed) (?:it|that|"
+                          r"them)|"
                           # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
                           # offering ...", "no gifts for reviews", "no gift cards ... in exchange for"
                           r"stopping|stopped|prohibits?|no (?:more )?(?:gifts?|gift cards?|codes?|credits?|"
@@ -600,7 +627,16 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"(?:not allowed|forbidden|banned|prohibited|against (?:policy|the rules)|"
                                r"a violation|unacceptable|wrong|"
                                r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
-                               r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
+                               r"|\W{0,3}we (?:didn'?t|did not|never did)\b"
+                               # round 18 (batch KB): "That stops today.", "We don't do that here.", "I've
+                               # deleted it.", "Don't y'all send that."
+                               r"|\W{0,3}(?:(?:that|this|it) (?:stops|ends) (?:today|now|here)|we (?:don'?t|"
+                               r"do not|"
+                               r"never) do (?:that|this|it)|i(?:'ve| have|'m)? (?:deleted|deletin\w*|binned|"
+                               r"scrapped|"
+                               r"removed) (?:it|that|them)|(?:don'?t|do not|never) (?:\w+ )?(?:send|use|say|"
+                               r"write) "
+                               r"(?:that|this|it)\b)")
 # round 16 (tune_written14, batch HO): a clause of a staff record judged by the words right after it, in its
 # own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
 # "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record

@@ -486,7 +486,8 @@ _E_CANCEL_TOP = _Except(E_CANCEL, re.compile(
     r"good (?:review |one )?or (?:a )?bad|good or bad|"
     r"positive or negative|all feedback|honest feedback|any review (?:you|is|at all)|"
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
-    r"the item |your experience |your review |feedback )?(?:as )?honestly\b"))
+    r"the item |your experience |your review |feedback )?(?:as )?honest(?:ly)?\b"
+    r"(?! (?:review|feedback|opinion|rating|stars?)\b)"))
 
 
 # Round 15 (tune_written13, batch GG): a benefit paid for any honest review ("Post your honest review ... and
