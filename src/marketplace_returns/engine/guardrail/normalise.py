@@ -829,6 +829,13 @@ _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| 
                      r"(?:does|do|did) not send (?:these|those|them|such)\b|"
                      r"(?:doesn'?t|don'?t|didn'?t) send (?:these|those|them|such)\b|"
                      r"(?<![a-z] )not (?:me|us|we)\b(?=(?:,? eh)?\s*(?:[.!]|$))|"
+                     # round 18 (tune_written16, batch KC): "That one is NOT us", "That number is not ours",
+                     # "Na not us o!", "Nope, not me!", a bare "Ain't me." closing its sentence
+                     r"(?:that|this|dat) (?:one|account|number|page|profile|shop|guy|person|lad|fella|seller|"
+                     r"link|site)(?:'s| is| was)? (?:not|no|nuh|ain'?t) (?:us|me|ours|mine|from us|"
+                     r"from me)\b|"
+                     r"(?:na|nope|nah)[,!]? not (?:me|us|we)\b(?=(?:,? (?:eh|o|oh))?\s*(?:[.!]|$))|"
+                     r"(?<![a-z] )(?<![a-z])ain'?t (?:me|us|we)\b(?=\s*(?:[.!]|$))|"
                      r"nunca (?:hago|hacemos|haría|haríamos) (?:eso|esto)\b|"
                      r"(?:yeh|ye|woh|wo) (?:hum|ham|main) nahi\b|"
                      # (batch IN: a refusal sentence already blanked as one - "Hum kabhi bhi rating ke badle
@@ -840,6 +847,13 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
                        r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named)|"
                        # round 17 (batch IK): fraudsters, "alguien", "kuch log", messages buyers received
                        r"fraudsters?|alguien|kuch log|"
+                       # round 18 (batch KC): a copycat, someone "makin' out he's me", one message received
+                       # ("got a WhatsApp from some ... account saying", "a text from one number claiming")
+                       r"copy-?cats?|makin'? out|making out|"
+                       r"(?:got|get|getting|received|receiving) (?:an? |one )(?:\w+ )?(?:text|dm|message|"
+                       r"e-?mail|"
+                       r"whatsapp|call)\b|"
+                       r"(?:account|profile|page|number) (?:saying|claiming|offering|telling)|"
                        r"(?:got|get|getting|received|receiving) (?:\w+ )?"
                        r"(?:texts|emails|e-mails|messages|dms|calls)\b)")
 
