@@ -692,6 +692,15 @@ _E_NO_POWER = re.compile(r"\b(?:sellers?|we|the shop|shops|merchants?|i)(?: also
                          r"(?:any |a |your |the |buyers'? |customer )?(?:reviews?|ratings?|feedback)\b")
 E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER,  # type: ignore[assignment]
                   ("can't", "cannot", "able to", "no way"))
+# Round 18 (tune_written16, batch KD): a product's star average stated ("got 4.2 stars on Best Buy", "averages
+# about 4.5 stars on eBay's product page", "got, what, four an' a half stars on the big sites", "averages 4
+# stars"): a fractional star count is always an average, a whole one only after "average" ("your review is
+# still sitting at 1 star" is the buyer's own). No act, and the learned layer's gate does not open on it.
+E_STAR_FACT = re.compile(
+    r"\b(?:[0-4]\.\d|[1-4] an(?:d|'|d')? ?a half|(?:one|two|three|four) an(?:d|'|d')? ?a half)"
+    r"(?: out of (?:5|five)| ?/ ?5)? stars?\b"
+    r"|\baverag\w*(?: (?:about|around|roughly|nearly|over|under|only|just))? [1-4] stars?\b")
+E_NOT_ACT = Gated(E_NOT_ACT, E_STAR_FACT, ("star",))  # type: ignore[assignment]
 # Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
 _E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
              r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"

@@ -56,7 +56,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_THREAT,
 )
 from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
-from marketplace_returns.engine.guardrail.rules_en import honest_paid
+from marketplace_returns.engine.guardrail.rules_en import honest_paid, past_review
 from marketplace_returns.engine.guardrail.rules_zh import _Z_GIVEN, _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
@@ -262,6 +262,10 @@ def _gate_en_model(norm: str) -> bool:
     if '"' in norm and _E_NOTE_QUOTE.search(norm) is not None:
         norm = _E_NOTE_QUOTE.sub(" ", norm)
         blanked = True
+    if "thank" in norm or "cheers" in norm or "star" in norm:  # round 18 (batch KD): a review thanked for,
+        past = past_review(norm)                                 # a star average stated
+        blanked = blanked or past != norm
+        norm = past
     if "return request" not in norm and "refund request" not in norm:
         return _gate_en(norm) if blanked else True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))

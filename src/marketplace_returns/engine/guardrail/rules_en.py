@@ -23,6 +23,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_REFUND,
     E_REVIEW_GIVE,
     E_REVIEW_REMOVE,
+    E_STAR_FACT,
     E_THREAT,
     E_TIE,
 )
@@ -60,13 +61,15 @@ _E_PAST_REVIEW = re.compile(
     r"[a-z0-9 ]{1,12} ago\b)|"
     r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|"
     r"posted|"
-    r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
+    # round 18 (batch KD): thanks in other voices ("thank ye kindly for that review", "thank ya for")
+    r"wrote|shared|added|sent)\b|\bthank(?:s| you| ye| ya| u)(?: so much| very much| again| kindly| a lot)? "
+    r"for (?:the|your|that|this)"
     r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
     r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
     r"feedback)\b|"
     # round 8 (batch AJ): thanks in other words ("cheers for the positive feedback", "ur so sweet for the
     # 5 stars", "thanks a ton for"), a review seen as given ("i see you give me positive feedback")
-    r"\b(?:thank(?:s| you)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
+    r"\b(?:thank(?:s| you| ye| ya)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
     r"(?:sweet|kind|lovely|star|gem|legend)) for (?:the|your)(?: [a-z0-9'-]+){0,3} (?:review|rating|"
     r"feedback|stars?|kind words)\b|"
     r"\b(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|leave|posted) (?:me|us)\b|"
@@ -510,6 +513,29 @@ def _honest_paid(doc: _Doc) -> _Hit | None:
         if _E_BENEFIT_OPEN.search(t[lo:hi]) is not None and E_DECOUPLE.search(t[lo:hi]) is None:
             return _Hit("money_for_review", lo, hi)  # not "..., and I'll refund you either way"
     return None
+
+
+def past_review(norm: str) -> str:
+    """Round 18 (batch KD): a normalised text with a review already left or thanked for ("thank ye kindly for
+    that review on the space heater") and a product's star average ("got 4.2 stars on Best Buy") blanked:
+    the learned layer's gate does not open on them alone."""
+    if "thank" in norm or "cheers" in norm:
+        norm = _E_THANKED.sub(_blank_span, norm)
+    if "star" in norm:
+        norm = E_STAR_FACT.sub(_blank_span, norm)
+    return norm
+
+
+# the thanks alone, not the other past-review words ("i noticed your review is still sitting at 1 star" is
+# read for what follows it)
+_E_THANKED = re.compile(r"\b(?:thank(?:s| you| ye| ya| u)(?: so much| very much| again| kindly| a lot)?|"
+                        r"cheers) "
+                        r"for (?:the|your|that|this)(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|"
+                        r"kind words)\b")
+
+
+def _blank_span(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
 
 
 def honest_paid(norm: str) -> bool:
