@@ -692,6 +692,27 @@ _E_NO_POWER = re.compile(r"\b(?:sellers?|we|the shop|shops|merchants?|i)(?: also
                          r"(?:any |a |your |the |buyers'? |customer )?(?:reviews?|ratings?|feedback)\b")
 E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER,  # type: ignore[assignment]
                   ("can't", "cannot", "able to", "no way"))
+# Round 18 (tune_written16, batch KE): a platform's rule explained. What the seller cannot do to a review,
+# with a pronoun or a request to the platform ("I can reply to it but I cannot change it or ask Etsy to
+# take it down", "I can't edit it or get Depop to remove it"), to the clause's end unless a request turns
+# it ("so please take it down"); the money held by the platform or escrow until the buyer confirms ("the
+# money stays with Carousell until you press 'Received'", "the payment sits with Shopee until you tap
+# ..."): the seller's payout, no refund held by the seller - unless the seller's own hold follows in the
+# sentence ("... - and I'm not refunding the lid until you do").
+_E_PLATFORM = (r"(?:carousell|shopee|lazada|tokopedia|tiktok(?: shop)?|etsy|ebay|amazon|mercari|poshmark|"
+               r"depop|vinted|olx|jiji|jumia|daraz|kilimall|allegro|meesho|flipkart|the platform|the app|"
+               r"the marketplace|escrow|[a-z]+ (?:protection|guarantee|escrow))")
+E_PLATFORM_RULE = re.compile(
+    r"\b(?:sellers?|we|i)(?: also)? (?:can'?t|cannot|am not able to|are not able to|have no way to) "
+    r"(?:edit|delete|change|remove|hide|alter|touch)\b"
+    r"(?:(?!\b(?:so|but|please|pls|could|would|can you|if|unless|and you|and i'?ll)\b)[^.!?\n;]){0,70}"
+    r"|\b(?:money|payment|funds|cash)\b[^.!?\n]{0,20}?\b(?:stays?|is held|sits?|remains?|held) "
+    r"(?:with|by|in) " + _E_PLATFORM + r"\b[^.!?\n]{0,15}?\buntil (?:you|the buyer)\b"
+    r"(?![^.!?\n]{0,80}?\b(?:i'?m not|i am not|we'?re not|we are not|i won'?t|we won'?t|i will not|"
+    r"we will not|no refund|not refund\w*)\b)"
+    r"(?:(?!\b(?:so|but|and i|and we)\b)[^.!?\n;-]){0,50}")
+E_NOT_ACT = Gated(E_NOT_ACT, E_PLATFORM_RULE,  # type: ignore[assignment]
+                  ("can't", "cannot", "able to", "no way", "until"))
 # Round 18 (tune_written16, batch KD): a product's star average stated ("got 4.2 stars on Best Buy", "averages
 # about 4.5 stars on eBay's product page", "got, what, four an' a half stars on the big sites", "averages 4
 # stars"): a fractional star count is always an average, a whole one only after "average" ("your review is

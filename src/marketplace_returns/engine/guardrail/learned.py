@@ -44,6 +44,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_DECOUPLE,
     E_EITHER_CHOICE,
     E_EXAMINE,
+    E_PLATFORM_RULE,
     E_THREAT,
     prefaced,
 )
@@ -190,7 +191,12 @@ def _shut(norm: str, has_zh: bool, has_en: bool) -> bool:
 
 # the buyer told not to confirm yet: the same words the disclaimer finders and the rules' receipt act skip
 _Z_NOT_YET = re.compile(r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)")
-_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm|\bno need to (?:mark|confirm|click|tap)\b")
+# round 18 (batch KE): or confirming only once the goods are checked ("Only do this once you've checked
+# the blender works", "only do this after you've inspected the sofa"), as the rules read it
+# (rules_en._E_UNHURRIED)
+_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm|\bno need to (?:mark|confirm|click|tap)\b|"
+                        r"\bonly (?:do (?:it|that|this) )?(?:once|after|when) you(?:'ve| have)? (?:inspected|"
+                        r"checked|tested|tried|opened|examined|received|got)\b")
 
 
 def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:
@@ -261,6 +267,9 @@ def _gate_en_model(norm: str) -> bool:
         blanked = True
     if '"' in norm and _E_NOTE_QUOTE.search(norm) is not None:
         norm = _E_NOTE_QUOTE.sub(" ", norm)
+        blanked = True
+    if ("until" in norm or "can't" in norm or "cannot" in norm) and E_PLATFORM_RULE.search(norm) is not None:
+        norm = E_PLATFORM_RULE.sub(" ", norm)  # round 18 (batch KE): a platform's rule explained
         blanked = True
     if "thank" in norm or "cheers" in norm or "star" in norm:  # round 18 (batch KD): a review thanked for,
         past = past_review(norm)                                 # a star average stated
