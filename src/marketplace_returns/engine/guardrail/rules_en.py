@@ -516,11 +516,12 @@ def _honest_paid(doc: _Doc) -> _Hit | None:
 
 
 def past_review(norm: str) -> str:
-    """Round 18 (batch KD): a normalised text with a review already left or thanked for ("thank ye kindly for
-    that review on the space heater") and a product's star average ("got 4.2 stars on Best Buy") blanked:
+    """Round 18 (batch KD): a normalised text with a review thanked for ("thank ye kindly for that review on
+    the space heater", no benefit named) and a product's star average ("got 4.2 stars on Best Buy") blanked:
     the learned layer's gate does not open on them alone."""
-    if "thank" in norm or "cheers" in norm:
-        norm = _E_THANKED.sub(_blank_span, norm)
+    if ("thank" in norm or "cheers" in norm) and _E_BENEFIT_OPEN.search(norm) is None:  # not where a benefit
+        norm = _E_THANKED.sub(_blank_span, norm)  # is named ("Cheers for the feedback! Add a photo to it and
+        # I'll send you a free strap" is the layer's to read)
     if "star" in norm:
         norm = E_STAR_FACT.sub(_blank_span, norm)
     return norm
