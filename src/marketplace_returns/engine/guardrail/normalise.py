@@ -656,6 +656,10 @@ _SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|�
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOTE_TITLE = re.compile(r"\W*(?:macro|template|canned reply|snippet)\b[^:\n.!?]{0,50}:")
 _SENTENCE_END_NOTE = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)")
+# round 18 (batch KF): an English staff note's forbidding clause also ends at a turn - a spaced hyphen, "but",
+# "instead" - so a tie taught after it is read ("never put it in the chat, but ring the buyer and offer a $20
+# top-up if they close the PayPal claim", "no more '...' in writing - say it on the phone: tap Received ...")
+_CLAUSE_END_NOTE_EN = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)| - |,? but (?!not\b)|,? instead\b")
 
 
 def _staff(text: str, zh: bool) -> bool:
@@ -720,12 +724,13 @@ def _blank_staff(text: str, written: str) -> str:
     # round 11 (tune_eval13, e12): an English note's dash ends a clause ("offer the GC only after she
     # re-files as 'no longer needed' — do NOT mention the GC until ..."), and a forbidding word inside a
     # quoted label ("no longer needed") does not make its clause forbid
-    ends = _CLAUSE_END if zh else _SENTENCE_END_NOTE
+    ends = _CLAUSE_END if zh else _CLAUSE_END_NOTE_EN
     if '"' in written:
         written = _QUOTED.sub(_blank_all, written)
     lo = 0
     # a forbidding clause runs on over the short items listed after it ("不得附加评价、原因、…")
     listed = False
+    dashed: tuple[int, int] | None = None  # round 18 (batch KF): the clause before a spaced hyphen
     for e in [*ends.finditer(blanked), None]:
         hi = e.start() if e is not None else len(blanked)
         if no.search(written, lo, hi) is not None or (
@@ -734,8 +739,11 @@ def _blank_staff(text: str, written: str) -> str:
                 not zh and ("violation" in written or "breach" in written) and _judged(written, lo, hi, e)):
             chars[lo:hi] = "_" * (hi - lo)
             listed = zh and e is not None and e.group() in ",，、"
+            if dashed is not None:  # a line judged after its dash ("'...' - never write this") is judged
+                chars[dashed[0]:dashed[1]] = "_" * (dashed[1] - dashed[0])
         else:
             listed = False
+        dashed = (lo, hi) if not zh and e is not None and e.group() == " - " else None
         lo = e.end() if e is not None else hi
     return "".join(chars)
 
