@@ -449,6 +449,8 @@ E_BENEFIT = _Concept(
     r"in it for you|\bgoodies\b|\bsomething special\b|\btop(?:ping)? (?:up|you up)|\btop-up"
     # round 17 (tune_written15, batch IQ): pesos and rupees, a Philippine e-wallet ("₱20 gcash")
     r"|[₱₹]\s?\d|\bgcash\b"
+    # round 18 (batch KH): złoty ("20 zł back")
+    r"|\d\s?(?:zł|pln)(?![a-z])"
 )
 E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"

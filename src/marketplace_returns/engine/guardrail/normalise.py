@@ -1127,6 +1127,20 @@ _LOAN_MAP = {
     "nota interna": "internal note", "queda prohibido": "it is prohibited to",
     "está prohibido": "it is prohibited to", "prohibido": "prohibited",
     "como quieras": "up to you", "lo que quieras": "up to you", "tu decisión": "your choice",
+    # round 18 (tune_written16, batch KH): Polish (Allegro) beside English - the review (komentarz, opinia,
+    # ocena) and its grade, the dispute (Dyskusja), the refund (zwrot), the two return routes (reklamacja
+    # for a fault - wada - and odstąpienie od umowy for a change of mind) and BLIK, the payment app
+    "komentarz": "review", "komentarza": "review", "komentarzu": "review", "komentarze": "reviews",
+    "opinia": "review", "opinię": "review", "opinie": "review", "opinii": "review",
+    "ocena": "rating", "ocenę": "rating", "oceny": "rating", "ocenie": "rating",
+    "pozytywny": "positive", "pozytywna": "positive", "pozytywną": "positive", "pozytywne": "positive",
+    "pozytywnego": "positive", "negatywny": "negative", "negatywna": "negative", "negatywną": "negative",
+    "negatywne": "negative", "negatywnego": "negative",
+    "dyskusja": "dispute", "dyskusję": "dispute", "dyskusji": "dispute", "dyskusje": "dispute",
+    "zwrot": "refund", "zwrotu": "refund", "zwrot pieniędzy": "refund",
+    "reklamacja": "defective", "reklamację": "defective", "reklamacji": "defective", "wada": "defective",
+    "odstąpienie od umowy": "change of mind", "odstąpienia od umowy": "change of mind",
+    "na blik": "by payment", "blikiem": "by payment", "blik": "payment",
 }
 # round 17 (batch IP): a Spanish negative command or statement, "no" then a verb (a key opening with "no"
 # would send every English text holding the token "no" through this step)

@@ -343,7 +343,9 @@ _E_REASON_9 = re.compile(  # opens with the quotation mark: re scans to it
     r"(?:better|more)\b)")
 _E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " as chang")
     r"\b(?:remark|note|reason|label|code) (?:on|for) (?:the|your) (?:refund|return) to (?:say|read) \""
-    r"|\b(?:lodge|log|file|put|mark|submit|process)\w* (?:it|this|the return) (?:as|under) (?:a )?"
+    # round 18 (batch KH): "if you do it as odstąpienie od umowy (change of mind) instead", "send it as"
+    r"|\b(?:lodge|log|file|put|mark|submit|process|do|send|make|open|raise|redo|resend)\w* "
+    r"(?:it|this|the return) (?:as|under) (?:a )?"
     r"(?:change of mind|changed mind)\b")
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
