@@ -385,7 +385,12 @@ E_RECEIPT = _Concept(
     r"goods)\b|\backnowledg(?:e|ed|ing) (?:the |your )?(?:receipt|delivery|parcel|package|order)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |(?:the|this|your) (?:order|parcel|package|item|delivery|shipment) )?(?:as )?"
-    r"(?:received|delivered)\b"
+    r"[\"']?(?:received|delivered)\b"  # round 18 (batch KI): 'mark "received" in OLX today'
+    # round 18 (batch KI): a text or message back saying the buyer got it ("text me back sayin' you got the
+    # generator and it's all good", "message me back saying you've received the drill", "text back that it's
+    # arrived safe")
+    r"|\b(?:reply|text|message|write|msg)(?:ing)? (?:me |us )?(?:back )?(?:sayin[g']?|to say|that) "
+    r"(?:you(?:'ve| have)? (?:got|received|gotten)|it(?:'s| has| is)? (?:arrived|landed|come|here|reached))\b"
     r"|\border received\b|\bshows \"?(?:received|delivered)\"? (?:on|at) your (?:side|end)\b|"
     r"\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
     r"check)(?:ing)? (?:on )?[\"']?(?:received|"
@@ -437,7 +442,12 @@ E_BENEFIT = _Concept(
     # anything is off with the fit") is no benefit
     r"\bextra\b|\bsomething\b(?!'s |(?: is| was| seems| looks)? (?:wrong|off|broken|missing|amiss|damaged|"
     r"faulty|not right|cracked|leaking))|\bvip\b|"
-    r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
+    r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|"
+    # round 18 (batch KI): "back" after a contact verb is a reply, not money ("text me back saying ...")
+    r"\bback\b(?<!text back)(?<!message back)(?<!write back)(?<!reply back)(?<!call back)(?<!ring back)"
+    r"(?<!msg back)(?<!hear back)(?<!text me back)(?<!text us back)(?<!message me back)(?<!message us back)"
+    r"(?<!write me back)(?<!write us back)(?<!call me back)(?<!call us back)(?<!ring me back)"
+    r"(?<!ring us back)(?<!msg me back)(?<!msg us back)|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
     r"see what (?:i|we) can do|flexible on (?:the )?(?:shipping|refund|price|cost|compensation)|\bdraw\b|"
     r"\braffle|\bbucks?\b|\bquid\b|\bgiveaway|\bprize|\bpriority\b|push it through|"

@@ -56,7 +56,7 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_NOT_ACT,
     Z_THREAT,
 )
-from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
+from marketplace_returns.engine.guardrail.gates import _G_E_SAID, _GATE_ZH, _any_of, _gate_en, _gates
 from marketplace_returns.engine.guardrail.rules_en import honest_paid, past_review
 from marketplace_returns.engine.guardrail.rules_zh import _Z_GIVEN, _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
@@ -271,6 +271,9 @@ def _gate_en_model(norm: str) -> bool:
     if ("until" in norm or "can't" in norm or "cannot" in norm) and E_PLATFORM_RULE.search(norm) is not None:
         norm = E_PLATFORM_RULE.sub(" ", norm)  # round 18 (batch KE): a platform's rule explained
         blanked = True
+    if any(w in norm for w in _G_E_SAID):  # round 18 (batch KI): gate words for the rules' receipt act only
+        norm = _RX_SAID.sub(" ", norm)
+        blanked = True
     if "thank" in norm or "cheers" in norm or "star" in norm:  # round 18 (batch KD): a review thanked for,
         past = past_review(norm)                                 # a star average stated
         blanked = blanked or past != norm
@@ -280,6 +283,7 @@ def _gate_en_model(norm: str) -> bool:
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))
 
 
+_RX_SAID = re.compile("|".join(_G_E_SAID))
 _E_MEASURE = re.compile(r"\ba (?:10|ten)(?=[0-9a-z%-]| (?:cm|mm|m|in|inch|inches|kg|g|lbs?|ft|feet|foot|l|ml|"
                         r"litres?|liters?|mins?|minutes?|hours?|hrs?|days?|nights?|weeks?|months?|years?|"
                         r"percent|pack|pcs|pieces?|pounds?|dollars?|euros?|gb|tb|watts?|volts?)\b)")
