@@ -436,7 +436,7 @@ E_BENEFIT = _Concept(
     r"\breplacement\b|"
     r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
-    r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|"
+    r"\bimmediately\b|\bright away\b|\bstraight away\b|\bpaypal\b|\bpay\b|"
     r"\bsend\b(?! you (?:a|an) (?:survey|questionnaire|email|message|reminder|request|form))|"
     # round 14 (tune_written12, batch FC): "something" or "off" as a fault ("if something's broken", "if
     # anything is off with the fit") is no benefit
@@ -477,8 +477,14 @@ E_TIE = _Concept(
     r"|\band i(?:'ll| will|'d| can)\b"  # round 10: "hit accept ... and i'll add a free scarf"
     r"|\+ ?(?=[$₱₹€£]\s?\d)"  # round 17 (batch IQ): "click order rcvd + ₱20 gcash"
 )
+# round 18 (tune_written16, batch KJ): part of the refund kept back ("I'll be keepin' forty back for the
+# inspection", "holding $20 back") - a deduction, and the refund it is taken from
+_E_KEPT_BACK = (r"(?:keep|keeping|hold|holding)(?: back)? (?:\$|£|€|₹)?(?:\d+|ten|twenty|thirty|forty|fifty|"
+                r"sixty|a tenner|a fiver|some|part)(?: quid| bucks| dollars| pounds| percent|%)? (?:back|"
+                r"aside)")
 E_THREAT = re.compile(
-    r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
+    r"\b(?:otherwise|unless|" + _E_KEPT_BACK + r"|without|no compensation|no bonus|no credit|void|voided|"
+    r"forfeit|lose your|"
     r"cancell?ed|won'?t(?! (?:turn on|switch on|power on|charge|work|start|boot|open|close|fit|stay))|"
     r"will not|"
     r"can'?t|cannot|unable|"
@@ -496,7 +502,8 @@ E_THREAT = re.compile(
     r"capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
     r"before we even|skip all that|limited to)\b"
 )
-E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
+E_REFUND = re.compile(r"\b" + _E_KEPT_BACK + r"\b|\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|"
+                      r"\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 # round 8 (batch AM): "either way works for us" after two treatments is the choice, not the same refund
 # round 16 (tune_written14, batch HM): a same-refund statement that prefaces an extra benefit after a

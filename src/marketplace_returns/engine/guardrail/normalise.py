@@ -1221,6 +1221,17 @@ class _SplitThenLoan:
 _SPLIT_THEN_LOAN = _SplitThenLoan()
 
 
+# Round 18 (tune_written16, batch KJ): dialect English - a dropped g ("offerin'", "keepin'", "sayin'",
+# "messagin'") read as the -ing word, and the Black Country / Irish "yow" and "yer" as "you" and "your" -
+# so the rules' words read the voices' (a word in single quotes - 'checkin' - is a label and kept)
+_DIALECT_EN = re.compile(r"(?<![a-z'])([a-z]{2,})in'(?![a-z])|(?<![a-z'])(yow|yer)(?![a-z'])")
+_DIALECT_EN_MAP = {"yow": "you", "yer": "your"}
+
+
+def _dialect_en(m: re.Match[str]) -> str:
+    return m.group(1) + "ing" if m.group(1) else _DIALECT_EN_MAP[m.group(2)]
+
+
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
@@ -1229,6 +1240,7 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPLIT_THEN_LOAN, None, _split_or_loan_worth),  # round 11: split words, then the loan words
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
      lambda t: " n't" in t or "- " in t or " -" in t),
+    (_DIALECT_EN, _dialect_en, lambda t: "in'" in t or "yow" in t or "yer" in t),  # round 18 (batch KJ)
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),

@@ -347,6 +347,13 @@ _E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " 
     r"|\b(?:lodge|log|file|put|mark|submit|process|do|send|make|open|raise|redo|resend)\w* "
     r"(?:it|this|the return) (?:as|under) (?:a )?"
     r"(?:change of mind|changed mind)\b")
+# Round 18 (tune_written16, batch KJ): a reason that spares the seller said in words, not picked from a list
+# ("Tell us yow just changed yer mind an' it's the full hundred", "just say it's a fit issue", "write that
+# you no longer need it"): the reason act
+_E_REASON_SAID = re.compile(
+    r"\b(?:tell|say|write|put|admit|claim|state)(?:s|ing)?\b[^.!?\n]{0,25}?\b(?:changed (?:your|ur|my) mind|"
+    r"(?:a )?change of mind|(?:fit|size|sizing) (?:issue|problem|thing)|no longer (?:need|want)\w*|"
+    r"ordered (?:it )?by mistake)\b")
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
 
@@ -374,6 +381,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             reason = sorted(reason + [(m.start(), m.end()) for m in E_REASON_UNSAID.finditer(t)])
         if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
             reason = _not_in(reason, t, _E_WE_CANT)
+    if ("mind" in t or "fit " in t or "size" in t or "no longer" in t or "mistake" in t) and (
+            "tell" in t or "say" in t or "write" in t or "put" in t or "admit" in t or "claim" in t or
+            "state" in t):  # round 18 (batch KJ): a sparing reason said in words
+        reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_SAID.finditer(t)])
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
                    E_NOT_ACT)
     remove = _not_in(_found(E_REVIEW_REMOVE, t, present, _G_E_REMOVE), t, E_NOT_ACT)
