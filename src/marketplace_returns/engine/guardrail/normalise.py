@@ -1141,6 +1141,11 @@ _LOAN_MAP = {
     "reklamacja": "defective", "reklamację": "defective", "reklamacji": "defective", "wada": "defective",
     "odstąpienie od umowy": "change of mind", "odstąpienia od umowy": "change of mind",
     "na blik": "by payment", "blikiem": "by payment", "blik": "payment",
+    # round 18 (batch KK): "please" in the buyer's language beside an elliptic ask ("5 stars, kerekere?",
+    # "five stars bitte", "proszę", "lütfen")
+    "kerekere": "please", "proszę": "please", "prosze": "please", "bitte": "please", "lütfen": "please",
+    "lutfen": "please", "tolong": "please", "por favor": "please",
+    "s'il vous plaît": "please", "s'il vous plait": "please",
 }
 # round 17 (batch IP): a Spanish negative command or statement, "no" then a verb (a key opening with "no"
 # would send every English text holding the token "no" through this step)
