@@ -83,7 +83,8 @@ E_REASON_FORWARD = _Concept(
     # round 18 (tune_written16, batch KL): a sparing label as the condition after "for", the shop's offer
     # following ('for "not what i expected" we can arrange the courier pickup free')
     rf"|{_words('for')} \"(?!defective|damaged|faulty|broken|not as described|wrong item|missing|quality)"
-    rf"[^\"]{{1,30}}\"(?: returns?| ones| reason)?,? (?:we|i)(?:'ll| will| can| could| do| get| knock| send)\b"
+    rf"[^\"]{{1,30}}\"(?: returns?| ones| reason)?,? (?:we|i)(?:'ll| will| can| could| do| get| knock|"
+    rf" send)\b"
     rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
     rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
     rf"|\" as (?:the|your)(?: return)? reason\b"
