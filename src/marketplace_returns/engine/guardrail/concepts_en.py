@@ -480,6 +480,9 @@ E_TIE = _Concept(
     r"and the)\b|="
     r"|& (?:we|you|your|get)\b"  # round 10 (tune_eval12): "tap 'received' & your $10 credit lands"
     r"|\band i(?:'ll| will|'d| can)\b"  # round 10: "hit accept ... and i'll add a free scarf"
+    # round 18 (batch KH): the present for the future in learner English ("leave a pozytywny komentarz and I
+    # send you 15 zł")
+    r"|\band (?:i|we) (?:send|give|pay|refund|transfer|add)\b"
     r"|\+ ?(?=[$₱₹€£]\s?\d)"  # round 17 (batch IQ): "click order rcvd + ₱20 gcash"
 )
 # round 18 (tune_written16, batch KJ): part of the refund kept back ("I'll be keepin' forty back for the
@@ -523,15 +526,16 @@ E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suit
 # refund's identical", "refund unchanged"), unless the sentence goes on to something more or faster ("same
 # $40 back, plus a $5 voucher", "the refund amount's the same but it goes out today"); "refund same day" is a
 # speed, not a sameness
+_SAME_EXTRA = (r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
+               r"quicker|today|instead)\b)")
 _SAME_REFUND = (r"(?:refund|amount|sum|payout)(?: (?:total|amount|sum|refunded))?"
                 r"(?:'s| is| will be| stays| remains| would be)?(?: still)?(?: exactly| just|"
                 r" all)?(?: the)? (?:same|identical|unchanged)\b"
                 r"(?![- ](?:day|days|week|time|hour|night|morning|afternoon|evening|date|way)\b)"
-                r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
-                r"quicker|today|instead|free)\b)"
-                r"|same (?:full )?(?:refund|amount|sum|payout|(?:[$₹£€₱]|rs\.? ?|rm ?)\d[\d,.]*)\b"
-                r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
-                r"quicker|today|instead|free)\b)")
+                + _SAME_EXTRA
+                + r"|same (?:full )?(?:refund|amount|sum|payout|(?:[$₹£€₱]|rs\.? ?|rm ?)\d[\d,.]*)\b"
+                + _SAME_EXTRA)
+E_SAME_REFUND = re.compile(r"\b(?:" + _SAME_REFUND + ")")
 E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|{_SAME_REFUND}|won'?t affect|doesn'?t affect|"
                         r"does not affect|"
                         r"not affected|"
@@ -553,7 +557,9 @@ E_CANCEL = re.compile(
     r"never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
     r"don'?t worry|"
-    r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
+    # round 18 (batch KA): not where more or faster follows ("refund amount stays the same but it lands
+    # today")
+    r"(?:stays? the same|remains? the same|unchanged)" + _SAME_EXTRA + r"|you'?re welcome to|"
     r"do better|improve|"
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
     # round 18 (batch KB): "honest" as a flat adverb too ("let 'em rate us honest")
@@ -623,7 +629,8 @@ E_CANCEL = re.compile(
     r"no need (?:to )?(?:click|press|tap|confirm)|nothing changes for|"
     r"nothing happens to (?:your|the) (?:refund|money|order)|"
     # round 9 (tune_written10): "the refund amount is same", "we have no preference"
-    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same|no preference|" + _SAME_REFUND + "|"
+    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same" + _SAME_EXTRA + r"|no preference|" + _SAME_REFUND
+    + "|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
     r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
@@ -727,7 +734,8 @@ _E_PLATFORM = (r"(?:carousell|shopee|lazada|tokopedia|tiktok(?: shop)?|etsy|ebay
                r"depop|vinted|olx|jiji|jumia|daraz|kilimall|allegro|meesho|flipkart|the platform|the app|"
                r"the marketplace|escrow|[a-z]+ (?:protection|guarantee|escrow))")
 E_PLATFORM_RULE = re.compile(
-    r"\b(?:sellers?|we|i)(?: also)? (?:can'?t|cannot|am not able to|are not able to|have no way to) "
+    r"\b(?:sellers?|we|i)(?: (?:on|at) [a-z]+)?(?: also)? (?:can'?t|cannot|am not able to|are not able to|"
+    r"have no way to) "
     r"(?:edit|delete|change|remove|hide|alter|touch)\b"
     r"(?:(?!\b(?:so|but|please|pls|could|would|can you|if|unless|and you|and i'?ll)\b)[^.!?\n;]){0,70}"
     r"|\b(?:money|payment|funds|cash)\b[^.!?\n]{0,20}?\b(?:stays?|is held|sits?|remains?|held) "

@@ -1141,6 +1141,10 @@ _LOAN_MAP = {
     "reklamacja": "defective", "reklamację": "defective", "reklamacji": "defective", "wada": "defective",
     "odstąpienie od umowy": "change of mind", "odstąpienia od umowy": "change of mind",
     "na blik": "by payment", "blikiem": "by payment", "blik": "payment",
+    "zostaw": "leave", "zostawić": "leave", "zostawisz": "you leave", "napisz": "write",
+    "napiszesz": "you write",
+    "wystaw": "give", "wystawić": "give", "usuń": "delete", "usunąć": "delete", "zamknij": "close",
+    "zamknąć": "close",
     # round 18 (batch KK): "please" in the buyer's language beside an elliptic ask ("5 stars, kerekere?",
     # "five stars bitte", "proszę", "lütfen")
     "kerekere": "please", "proszę": "please", "prosze": "please", "bitte": "please", "lütfen": "please",
@@ -1227,10 +1231,11 @@ _SPLIT_THEN_LOAN = _SplitThenLoan()
 
 
 # Round 18 (tune_written16, batch KJ): dialect English - a dropped g ("offerin'", "keepin'", "sayin'",
-# "messagin'") read as the -ing word, and the Black Country / Irish "yow" and "yer" as "you" and "your" -
+# "messagin'") read as the -ing word, the Black Country / Irish "yow" and "yer" as "you" and "your", "an'" as
+# "and" -
 # so the rules' words read the voices' (a word in single quotes - 'checkin' - is a label and kept)
-_DIALECT_EN = re.compile(r"(?<![a-z'])([a-z]{2,})in'(?![a-z])|(?<![a-z'])(yow|yer)(?![a-z'])")
-_DIALECT_EN_MAP = {"yow": "you", "yer": "your"}
+_DIALECT_EN = re.compile(r"(?<![a-z'])([a-z]{2,})in'(?![a-z])|(?<![a-z'])(yow|yer|an')(?![a-z'])")
+_DIALECT_EN_MAP = {"yow": "you", "yer": "your", "an'": "and"}
 
 
 def _dialect_en(m: re.Match[str]) -> str:
@@ -1245,7 +1250,7 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPLIT_THEN_LOAN, None, _split_or_loan_worth),  # round 11: split words, then the loan words
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
      lambda t: " n't" in t or "- " in t or " -" in t),
-    (_DIALECT_EN, _dialect_en, lambda t: "in'" in t or "yow" in t or "yer" in t),  # round 18 (batch KJ)
+    (_DIALECT_EN, _dialect_en, lambda t: "in'" in t or "yow" in t or "yer" in t or "an'" in t),  # round 18
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),

@@ -23,6 +23,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_REFUND,
     E_REVIEW_GIVE,
     E_REVIEW_REMOVE,
+    E_SAME_REFUND,
     E_STAR_FACT,
     E_THREAT,
     E_TIE,
@@ -432,6 +433,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     if '"' in t and (" off" in t or "remov" in t or "dropped" in t or "goes away" in t):  # a quoted reason
         # taken off the request, a fault one above all ("as long as 'item defective' comes off")
         bought = sorted(bought + [(m.start(), m.end()) for m in _E_REASON_OFF.finditer(t)])
+    if bought and ("same" in t or "identical" in t or "unchanged" in t):
+        bought = _not_same(doc, bought)
     if bought:
         hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
                    permission=_E_PERMISSION)
@@ -473,6 +476,26 @@ def _classify_en(doc: _Doc) -> _Hit | None:
                 return hit
         return _first(doc, asks, E_CANCEL, "asks_for_review")
     return None
+
+
+def _not_same(doc: _Doc, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Round 18 (batch KA): the reason acts whose own sentence or the next holds no same-refund statement
+    ("Mind switching the reason to 'changed mind'? Same £48 back, nothing off."): the statement undoes the
+    act whatever benefit word stands in the sentence before ("you went off the colour"), unless the act's own
+    sentence names one ("choose 'ordered by mistake' and we will send a $15 gift card ... The refund is the
+    same.")."""
+    out = []
+    n = len(doc.bounds)
+    for span in spans:
+        i = doc.sentence_of(span[0])
+        lo, hi = doc.window(i, min(i + 1, n - 1))
+        same = E_SAME_REFUND.search(doc.text, lo, hi)
+        own_lo, own_hi = doc.sentence(i)
+        if same is None or any(  # a benefit in the act's own sentence, outside the statement, is the tie
+                not (same.start() < own_lo + b.end() and own_lo + b.start() < same.end())
+                for b in E_BENEFIT.finditer(doc.text[own_lo:own_hi])):
+            out.append(span)
+    return out
 
 
 # Round 16 (tune_written14, batch HQ): an ask that names the rating it wants ("leave us a 5-star review",
