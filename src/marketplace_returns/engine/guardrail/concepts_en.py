@@ -733,18 +733,36 @@ E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER,  # type: ignore[assignment]
 _E_PLATFORM = (r"(?:carousell|shopee|lazada|tokopedia|tiktok(?: shop)?|etsy|ebay|amazon|mercari|poshmark|"
                r"depop|vinted|olx|jiji|jumia|daraz|kilimall|allegro|meesho|flipkart|the platform|the app|"
                r"the marketplace|escrow|[a-z]+ (?:protection|guarantee|escrow))")
-E_PLATFORM_RULE = re.compile(
-    r"\b(?:sellers?|we|i)(?: (?:on|at) [a-z]+)?(?: also)? (?:can'?t|cannot|am not able to|are not able to|"
-    r"have no way to) "
-    r"(?:edit|delete|change|remove|hide|alter|touch)\b"
-    r"(?:(?!\b(?:so|but|please|pls|could|would|can you|if|unless|and you|and i'?ll)\b)[^.!?\n;]){0,70}"
-    r"|\b(?:money|payment|funds|cash)\b[^.!?\n]{0,20}?\b(?:stays?|is held|sits?|remains?|held) "
+_E_NO_POWER_TO = re.compile(
+    r"\b(?:sellers?|we|i)(?: (?:on|at) [a-z]+)?(?: also)? (?:can'?t|cannot|am not able to|are not able "
+    r"to|have no way to) (?:edit|delete|change|remove|hide|alter|touch)\b"
+    r"(?:(?!\b(?:so|but|please|pls|could|would|can you|if|unless|and you|and i'?ll)\b)"
+    r"[^.!?\n;]){0,70}")
+_NO_POWER_TO_WORDS = ("can't edit", "cannot edit", "cant edit", "can't change", "cannot change",
+                      "can't delete",
+                      "cannot delete", "can't remove", "cannot remove", "can't hide", "cannot hide",
+                      "able to edit", "able to change", "able to delete", "able to remove", "no way to")
+_E_ESCROW = re.compile(
+    r"\b(?:money|payment|funds|cash)\b[^.!?\n]{0,20}?\b(?:stays?|is held|sits?|remains?|held) "
     r"(?:with|by|in) " + _E_PLATFORM + r"\b[^.!?\n]{0,15}?\buntil (?:you|the buyer)\b"
     r"(?![^.!?\n]{0,80}?\b(?:i'?m not|i am not|we'?re not|we are not|i won'?t|we won'?t|i will not|"
     r"we will not|no refund|not refund\w*)\b)"
     r"(?:(?!\b(?:so|but|and i|and we)\b)[^.!?\n;-]){0,50}")
-E_NOT_ACT = Gated(E_NOT_ACT, E_PLATFORM_RULE,  # type: ignore[assignment]
-                  ("can't", "cannot", "able to", "no way", "until"))
+_ESCROW_WORDS = ("stays with", "stay with", "held by", "held with", "held in", "sits with", "sit with",
+                 "remains with", "remain with", "is held")
+E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER_TO, _NO_POWER_TO_WORDS)  # type: ignore[assignment]
+E_NOT_ACT = Gated(E_NOT_ACT, _E_ESCROW, _ESCROW_WORDS)  # type: ignore[assignment]
+
+
+def platform_rule(norm: str) -> str:
+    """The normalised text with a platform's rule explained (above) blanked: the learned layer's gate does
+    not open on it (round 18, batch KE)."""
+    if ("can't " in norm or "cannot " in norm or "able to " in norm or "no way to" in norm) and any(
+            w in norm for w in _NO_POWER_TO_WORDS):
+        norm = _E_NO_POWER_TO.sub(" ", norm)
+    if "until" in norm and any(w in norm for w in _ESCROW_WORDS):
+        norm = _E_ESCROW.sub(" ", norm)
+    return norm
 # Round 18 (tune_written16, batch KD): a product's star average stated ("got 4.2 stars on Best Buy", "averages
 # about 4.5 stars on eBay's product page", "got, what, four an' a half stars on the big sites", "averages 4
 # stars"): a fractional star count is always an average, a whole one only after "average" ("your review is

@@ -101,7 +101,7 @@ _G_E_RECEIPT: tuple[str, ...] = ("confirm", "received", "delivered", "acknowledg
                 "accept it", "accept within")
 # round 18 (batch KI): a text or message back saying the buyer got it ("text me back sayin' you got the
 # generator"): the rules' receipt act looks for it; the learned layer's gate does not open on these alone
-_G_E_SAID = ("sayin", "to say", "back that", "me that", "us that")
+_G_E_SAID = ("sayin", "to say", "back that")  # ("me that" / "us that": "received", "arrived" are triggers)
 _G_E_RECEIPT = (*_G_E_RECEIPT, *_G_E_SAID)
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",

@@ -44,8 +44,8 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_DECOUPLE,
     E_EITHER_CHOICE,
     E_EXAMINE,
-    E_PLATFORM_RULE,
     E_THREAT,
+    platform_rule,
     prefaced,
 )
 from marketplace_returns.engine.guardrail.concepts_zh import (
@@ -268,8 +268,9 @@ def _gate_en_model(norm: str) -> bool:
     if '"' in norm and _E_NOTE_QUOTE.search(norm) is not None:
         norm = _E_NOTE_QUOTE.sub(" ", norm)
         blanked = True
-    if ("until" in norm or "can't" in norm or "cannot" in norm) and E_PLATFORM_RULE.search(norm) is not None:
-        norm = E_PLATFORM_RULE.sub(" ", norm)  # round 18 (batch KE): a platform's rule explained
+    rule = platform_rule(norm)  # round 18 (batch KE): a platform's rule explained
+    if rule != norm:
+        norm = rule
         blanked = True
     if any(w in norm for w in _G_E_SAID):  # round 18 (batch KI): gate words for the rules' receipt act only
         norm = _RX_SAID.sub(" ", norm)

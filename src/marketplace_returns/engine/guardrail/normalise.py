@@ -1250,7 +1250,8 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPLIT_THEN_LOAN, None, _split_or_loan_worth),  # round 11: split words, then the loan words
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
      lambda t: " n't" in t or "- " in t or " -" in t),
-    (_DIALECT_EN, _dialect_en, lambda t: "in'" in t or "yow" in t or "yer" in t or "an'" in t),  # round 18
+    (_DIALECT_EN, _dialect_en,  # round 18 (batch KJ); " yer", not "yer": every "buyer" holds it
+     lambda t: ("'" in t and ("in'" in t or "an'" in t)) or " yow" in t or " yer" in t or t.startswith("y")),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),

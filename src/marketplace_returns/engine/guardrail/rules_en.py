@@ -555,9 +555,11 @@ def past_review(norm: str) -> str:
     """Round 18 (batch KD): a normalised text with a review thanked for ("thank ye kindly for that review on
     the space heater", no benefit named) and a product's star average ("got 4.2 stars on Best Buy") blanked:
     the learned layer's gate does not open on them alone."""
-    if ("thank" in norm or "cheers" in norm) and _E_BENEFIT_OPEN.search(norm) is None:  # not where a benefit
-        norm = _E_THANKED.sub(_blank_span, norm)  # is named ("Cheers for the feedback! Add a photo to it and
-        # I'll send you a free strap" is the layer's to read)
+    # not where a benefit is named ("Cheers for the feedback! Add a photo to it and I'll send you a free
+    # strap" is the layer's to read)
+    if ("thank" in norm or "cheers" in norm) and _E_THANKED.search(norm) is not None and (
+            _E_BENEFIT_OPEN.search(norm) is None):
+        norm = _E_THANKED.sub(_blank_span, norm)
     if "star" in norm:
         norm = E_STAR_FACT.sub(_blank_span, norm)
     return norm
