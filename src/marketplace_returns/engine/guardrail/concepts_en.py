@@ -80,6 +80,11 @@ E_REASON_FORWARD = _Concept(
     rf"|{_words('claim', 'claims')}\b(?=[^.!?\n]{{0,20}}\"defective\")"
     rf"|\"(?:defective|damaged|not as described)\"\s*(?:claims|returns)"
     rf"|{_words('keep')} \"(?:defective|damaged)\"|{_words('for')} \"(?:defective|unwanted)\"|with reason\b"
+    # round 18 (tune_written16, batch KL): a sparing label as the condition after "for", the shop's offer
+    # following ('for "not what i expected" we can arrange the courier pickup free')
+    rf"|{_words('for')} \"(?!defective|damaged|faulty|broken|not as described|wrong item|missing|quality)"
+    rf"[^\"]{{1,30}}\"(?: returns?| ones| reason)?,? (?:we|i)(?:'ll| will| can| could| do| get| knock|"
+    rf" send)\b"
     rf"|{_words('put', 'mark', 'write', 'note')} (?:it|this|that) down as\b|{_words('go', 'going')} with \""
     rf"|{_words('swap', 'switch', 'change', 'replace', 'update', 'edit')} \""
     rf"|\" as (?:the|your)(?: return)? reason\b"
@@ -214,7 +219,8 @@ E_REVIEW_REMOVE = re.compile(  # plain: measured faster than split literal-first
     rf"feedback)\b|\bno (?:bad|negative|poor|low) (?:reviews?|ratings?|"
     rf"feedback)\b"
     rf"|\btake (?:your|the|that|this) (?:review|rating|feedback) down\b"
-    rf"|\b(?:photos?|pictures?|pics|videos?|clips?|reviews?|ratings?|feedback|1-star|one-star)\b{_ES}{{0,30}}?"
+    rf"|\b(?:photos?|pictures?|pics|videos?|clips?|reviews?|ratings?|feedback|1-star|"
+    rf"one-star)\b{_ES}{{0,30}}?"
     rf"\b(?:came|come|comes|coming|went|go|goes|were taken|was taken|got taken) (?:down|off)\b"
     rf"|\b(?:take|taking|get|getting) (?:the |your |those |these )?(?:photos?|pictures?|pics|videos?) (?:off|"
     rf"out of|down from|from) (?:your|the|that) (?:review|rating|feedback)"
@@ -384,7 +390,12 @@ E_RECEIPT = _Concept(
     r"goods)\b|\backnowledg(?:e|ed|ing) (?:the |your )?(?:receipt|delivery|parcel|package|order)\b"
     r"|\bconfirm(?:ing)? the delivery\b"
     r"|\bmark(?:ed|ing)? (?:it |(?:the|this|your) (?:order|parcel|package|item|delivery|shipment) )?(?:as )?"
-    r"(?:received|delivered)\b"
+    r"[\"']?(?:received|delivered)\b"  # round 18 (batch KI): 'mark "received" in OLX today'
+    # round 18 (batch KI): a text or message back saying the buyer got it ("text me back sayin' you got the
+    # generator and it's all good", "message me back saying you've received the drill", "text back that it's
+    # arrived safe")
+    r"|\b(?:reply|text|message|write|msg)(?:ing)? (?:me |us )?(?:back )?(?:sayin[g']?|to say|that) "
+    r"(?:you(?:'ve| have)? (?:got|received|gotten)|it(?:'s| has| is)? (?:arrived|landed|come|here|reached))\b"
     r"|\border received\b|\bshows \"?(?:received|delivered)\"? (?:on|at) your (?:side|end)\b|"
     r"\bmarked as received\b|\b(?:click|tap|press|hit|tick|"
     r"check)(?:ing)? (?:on )?[\"']?(?:received|"
@@ -420,7 +431,9 @@ E_RECEIPT = _Concept(
     r"|\b(?:tap|click|hit|press)(?:s|ped|ping|ed|ing)? (?:on )?(?:the )?[\"']?accept\b"
 )
 E_BENEFIT = _Concept(
-    r"\brefund\w*|\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
+    # round 18 (batch KA): the request form read out ("the refund request says 'item damaged'") is no benefit
+    r"\brefund\w*(?! (?:request|form) (?:says|shows|reads|lists|states|is (?:under|marked|set|filed)))|"
+    r"\bcredit(?:ed)?\b(?! cards?| or debit| union)|\bpoints\b|\bvouchers?\b|\bdiscount|"
     r"% (?:off|back)|\boff\b(?<! is off)(?<!'s off)(?<! looks off)(?<! seems off)(?<! was off)|\bcoupon|"
     r"\bgift|\bfree\b|\bbonus|"
     r"\breward|\bcashback|\bcash\b|\bmoney\b|\bcompensat\w*|\breimburs\w*|\bwaive|\bcover\b|"
@@ -428,13 +441,18 @@ E_BENEFIT = _Concept(
     r"\breplacement\b|"
     r"\$\s?\d|\d\s?(?:usd|dollars)\b|\bupgrade|\bsample\b|\bsurprise|"
     r"\bworth your while|\bthank-you\b|\bthank you gift|\bperk|\bfaster\b|\bsame day\b|\btoday\b|"
-    r"\bimmediately\b|\bright away\b|\bpaypal\b|\bpay\b|"
+    r"\bimmediately\b|\bright away\b|\bstraight away\b|\bpaypal\b|\bpay\b|"
     r"\bsend\b(?! you (?:a|an) (?:survey|questionnaire|email|message|reminder|request|form))|"
     # round 14 (tune_written12, batch FC): "something" or "off" as a fault ("if something's broken", "if
     # anything is off with the fit") is no benefit
     r"\bextra\b|\bsomething\b(?!'s |(?: is| was| seems| looks)? (?:wrong|off|broken|missing|amiss|damaged|"
     r"faulty|not right|cracked|leaking))|\bvip\b|"
-    r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|\bback\b|\bcovered\b|"
+    r"\bunlock|\bclaim your|\d+\s?(?:yuan|rmb|元|块)|\bgive you\b|\bcompensation|"
+    # round 18 (batch KI): "back" after a contact verb is a reply, not money ("text me back saying ...")
+    r"\bback\b(?<!text back)(?<!message back)(?<!write back)(?<!reply back)(?<!call back)(?<!ring back)"
+    r"(?<!msg back)(?<!hear back)(?<!text me back)(?<!text us back)(?<!message me back)(?<!message us back)"
+    r"(?<!write me back)(?<!write us back)(?<!call me back)(?<!call us back)(?<!ring me back)"
+    r"(?<!ring us back)(?<!msg me back)(?<!msg us back)|\bcovered\b|"
     r"\bexpress\b|\btaken? care of|\bgoodwill|\btoken\b|\bappreciation|\bsweeten|\bperks?\b|\btreats?\b|"
     r"see what (?:i|we) can do|flexible on (?:the )?(?:shipping|refund|price|cost|compensation)|\bdraw\b|"
     r"\braffle|\bbucks?\b|\bquid\b|\bgiveaway|\bprize|\bpriority\b|push it through|"
@@ -446,6 +464,8 @@ E_BENEFIT = _Concept(
     r"in it for you|\bgoodies\b|\bsomething special\b|\btop(?:ping)? (?:up|you up)|\btop-up"
     # round 17 (tune_written15, batch IQ): pesos and rupees, a Philippine e-wallet ("₱20 gcash")
     r"|[₱₹]\s?\d|\bgcash\b"
+    # round 18 (batch KH): złoty ("20 zł back")
+    r"|\d\s?(?:zł|pln)(?![a-z])"
 )
 E_TIE = _Concept(
     r"\b(?:if|once|as long as|only if|provided|on the condition|after|then|and (?:we|you)|and get|"
@@ -460,10 +480,19 @@ E_TIE = _Concept(
     r"and the)\b|="
     r"|& (?:we|you|your|get)\b"  # round 10 (tune_eval12): "tap 'received' & your $10 credit lands"
     r"|\band i(?:'ll| will|'d| can)\b"  # round 10: "hit accept ... and i'll add a free scarf"
+    # round 18 (batch KH): the present for the future in learner English ("leave a pozytywny komentarz and I
+    # send you 15 zł")
+    r"|\band (?:i|we) (?:send|give|pay|refund|transfer|add)\b"
     r"|\+ ?(?=[$₱₹€£]\s?\d)"  # round 17 (batch IQ): "click order rcvd + ₱20 gcash"
 )
+# round 18 (tune_written16, batch KJ): part of the refund kept back ("I'll be keepin' forty back for the
+# inspection", "holding $20 back") - a deduction, and the refund it is taken from
+_E_KEPT_BACK = (r"(?:keep|keeping|hold|holding)(?: back)? (?:\$|£|€|₹)?(?:\d+|ten|twenty|thirty|forty|fifty|"
+                r"sixty|a tenner|a fiver|some|part)(?: quid| bucks| dollars| pounds| percent|%)? (?:back|"
+                r"aside)")
 E_THREAT = re.compile(
-    r"\b(?:otherwise|unless|without|no compensation|no bonus|no credit|void|voided|forfeit|lose your|"
+    r"\b(?:otherwise|unless|" + _E_KEPT_BACK + r"|without|no compensation|no bonus|no credit|void|voided|"
+    r"forfeit|lose your|"
     r"cancell?ed|won'?t(?! (?:turn on|switch on|power on|charge|work|start|boot|open|close|fit|stay))|"
     r"will not|"
     r"can'?t|cannot|unable|"
@@ -481,7 +510,8 @@ E_THREAT = re.compile(
     r"capped|subject to|back of the queue|takes? forever|(?:lab|manual) (?:assessment|audit|inspection)|"
     r"before we even|skip all that|limited to)\b"
 )
-E_REFUND = re.compile(r"\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|\bpay(?!pal)\w*|\breturns?\b"
+E_REFUND = re.compile(r"\b" + _E_KEPT_BACK + r"\b|\brefund\w*|\bcompensat\w*|\bmoney\b|\bfunds\b|\bcent\b|"
+                      r"\bpay(?!pal)\w*|\breturns?\b"
                       r"|\bshipping\b|\b(?:anything|it|the money|you anything) back\b")
 # round 8 (batch AM): "either way works for us" after two treatments is the choice, not the same refund
 # round 16 (tune_written14, batch HM): a same-refund statement that prefaces an extra benefit after a
@@ -491,7 +521,23 @@ _BUT_EXTRA = (r"(?![^.!?\n]{0,8}\b(?:but|though|however)\b[^.!?\n]{0,90}?\b(?:on
               r"additional|plus|throw in)\b)")
 _EITHER = r"either way(?! (?:works|is (?:fine|ok|okay|good)|suits|'s fine))" + _BUT_EXTRA
 E_EITHER_CHOICE = re.compile(r"either way (?:works|is (?:fine|ok|okay|good)|suits|'s fine)")
-E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|won'?t affect|doesn'?t affect|does not affect|"
+# Round 18 (tune_written16, batch KA): a same-refund statement in any wording beside the refund, the amount
+# or the sum ("Refund amount same ₹14,000", "Refund is exactly the same, full $45", "Same $70 back", "the
+# refund's identical", "refund unchanged"), unless the sentence goes on to something more or faster ("same
+# $40 back, plus a $5 voucher", "the refund amount's the same but it goes out today"); "refund same day" is a
+# speed, not a sameness
+_SAME_EXTRA = (r"(?![^.!?\n]{0,90}?\b(?:plus|extra|bonus|on top|add|additional|throw in|but|faster|sooner|"
+               r"quicker|today|instead)\b)")
+_SAME_REFUND = (r"(?:refund|amount|sum|payout)(?: (?:total|amount|sum|refunded))?"
+                r"(?:'s| is| will be| stays| remains| would be)?(?: still)?(?: exactly| just|"
+                r" all)?(?: the)? (?:same|identical|unchanged)\b"
+                r"(?![- ](?:day|days|week|time|hour|night|morning|afternoon|evening|date|way)\b)"
+                + _SAME_EXTRA
+                + r"|same (?:full )?(?:refund|amount|sum|payout|(?:[$₹£€₱]|rs\.? ?|rm ?)\d[\d,.]*)\b"
+                + _SAME_EXTRA)
+E_SAME_REFUND = re.compile(r"\b(?:" + _SAME_REFUND + ")")
+E_DECOUPLE = re.compile(rf"{_EITHER}|regardless{_BUT_EXTRA}|{_SAME_REFUND}|won'?t affect|doesn'?t affect|"
+                        r"does not affect|"
                         r"not affected|"
                         r"same refund|no matter|whatever you (?:pick|choose|select)|refunded? (?:either|"
                         r"any) way|same as (?:any|every|the) other|same (?:for|under) (?:any|every|all)|"
@@ -511,10 +557,14 @@ E_CANCEL = re.compile(
     r"never ask|there'?s (?:absolutely )?no need|"
     r"(?:won'?t|will not) change (?!the reason|your reason|the return reason|it\b)|whether or not|"
     r"don'?t worry|"
-    r"stays? the same|remains? the same|unchanged|you'?re welcome to|"
+    # round 18 (batch KA): not where more or faster follows ("refund amount stays the same but it lands
+    # today")
+    r"(?:stays? the same|remains? the same|unchanged)" + _SAME_EXTRA + r"|you'?re welcome to|"
     r"do better|improve|"
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
-    r"the item |your experience |your review |feedback )?(?:as )?honestly\b|"
+    # round 18 (batch KB): "honest" as a flat adverb too ("let 'em rate us honest")
+    r"the item |your experience |your review |feedback )?(?:as )?honest(?:ly)?\b"
+    r"(?! (?:review|feedback|opinion|rating|stars?)\b)|"
     r"honest (?:review|feedback|opinion|rating)|review honestly|"
     # round 16 (tune_written14, batch HQ): honest reviews said to do good ("honest reviews are how refurb
     # sellers earn trust", "honest reviews help us fix packaging"), not "honest reviews are always welcome -
@@ -579,7 +629,8 @@ E_CANCEL = re.compile(
     r"no need (?:to )?(?:click|press|tap|confirm)|nothing changes for|"
     r"nothing happens to (?:your|the) (?:refund|money|order)|"
     # round 9 (tune_written10): "the refund amount is same", "we have no preference"
-    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same|no preference|"
+    r"refund (?:amount )?(?:will be|is|stays) (?:the )?same" + _SAME_EXTRA + r"|no preference|" + _SAME_REFUND
+    + "|"
     # round 7 (batch AG): a condition denied ("it isn't conditional on a review", "not tied to", "we don't
     # offer anything for reviews")
     r"isn'?t (?:conditional|dependent|contingent|tied) (?:on|upon|to)|"
@@ -672,6 +723,55 @@ _E_NO_POWER = re.compile(r"\b(?:sellers?|we|the shop|shops|merchants?|i)(?: also
                          r"(?:any |a |your |the |buyers'? |customer )?(?:reviews?|ratings?|feedback)\b")
 E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER,  # type: ignore[assignment]
                   ("can't", "cannot", "able to", "no way"))
+# Round 18 (tune_written16, batch KE): a platform's rule explained. What the seller cannot do to a review,
+# with a pronoun or a request to the platform ("I can reply to it but I cannot change it or ask Etsy to
+# take it down", "I can't edit it or get Depop to remove it"), to the clause's end unless a request turns
+# it ("so please take it down"); the money held by the platform or escrow until the buyer confirms ("the
+# money stays with Carousell until you press 'Received'", "the payment sits with Shopee until you tap
+# ..."): the seller's payout, no refund held by the seller - unless the seller's own hold follows in the
+# sentence ("... - and I'm not refunding the lid until you do").
+_E_PLATFORM = (r"(?:carousell|shopee|lazada|tokopedia|tiktok(?: shop)?|etsy|ebay|amazon|mercari|poshmark|"
+               r"depop|vinted|olx|jiji|jumia|daraz|kilimall|allegro|meesho|flipkart|the platform|the app|"
+               r"the marketplace|escrow|[a-z]+ (?:protection|guarantee|escrow))")
+_E_NO_POWER_TO = re.compile(
+    r"\b(?:sellers?|we|i)(?: (?:on|at) [a-z]+)?(?: also)? (?:can'?t|cannot|am not able to|are not able "
+    r"to|have no way to) (?:edit|delete|change|remove|hide|alter|touch)\b"
+    r"(?:(?!\b(?:so|but|please|pls|could|would|can you|if|unless|and you|and i'?ll)\b)"
+    r"[^.!?\n;]){0,70}")
+_NO_POWER_TO_WORDS = ("can't edit", "cannot edit", "cant edit", "can't change", "cannot change",
+                      "can't delete",
+                      "cannot delete", "can't remove", "cannot remove", "can't hide", "cannot hide",
+                      "able to edit", "able to change", "able to delete", "able to remove", "no way to")
+_E_ESCROW = re.compile(
+    r"\b(?:money|payment|funds|cash)\b[^.!?\n]{0,20}?\b(?:stays?|is held|sits?|remains?|held) "
+    r"(?:with|by|in) " + _E_PLATFORM + r"\b[^.!?\n]{0,15}?\buntil (?:you|the buyer)\b"
+    r"(?![^.!?\n]{0,80}?\b(?:i'?m not|i am not|we'?re not|we are not|i won'?t|we won'?t|i will not|"
+    r"we will not|no refund|not refund\w*)\b)"
+    r"(?:(?!\b(?:so|but|and i|and we)\b)[^.!?\n;-]){0,50}")
+_ESCROW_WORDS = ("stays with", "stay with", "held by", "held with", "held in", "sits with", "sit with",
+                 "remains with", "remain with", "is held")
+E_NOT_ACT = Gated(E_NOT_ACT, _E_NO_POWER_TO, _NO_POWER_TO_WORDS)  # type: ignore[assignment]
+E_NOT_ACT = Gated(E_NOT_ACT, _E_ESCROW, _ESCROW_WORDS)  # type: ignore[assignment]
+
+
+def platform_rule(norm: str) -> str:
+    """The normalised text with a platform's rule explained (above) blanked: the learned layer's gate does
+    not open on it (round 18, batch KE)."""
+    if ("can't " in norm or "cannot " in norm or "able to " in norm or "no way to" in norm) and any(
+            w in norm for w in _NO_POWER_TO_WORDS):
+        norm = _E_NO_POWER_TO.sub(" ", norm)
+    if "until" in norm and any(w in norm for w in _ESCROW_WORDS):
+        norm = _E_ESCROW.sub(" ", norm)
+    return norm
+# Round 18 (tune_written16, batch KD): a product's star average stated ("got 4.2 stars on Best Buy", "averages
+# about 4.5 stars on eBay's product page", "got, what, four an' a half stars on the big sites", "averages 4
+# stars"): a fractional star count is always an average, a whole one only after "average" ("your review is
+# still sitting at 1 star" is the buyer's own). No act, and the learned layer's gate does not open on it.
+E_STAR_FACT = re.compile(
+    r"\b(?:[0-4]\.\d|[1-4] an(?:d|'|d')? ?a half|(?:one|two|three|four) an(?:d|'|d')? ?a half)"
+    r"(?: out of (?:5|five)| ?/ ?5)? stars?\b"
+    r"|\baverag\w*(?: (?:about|around|roughly|nearly|over|under|only|just))? [1-4] stars?\b")
+E_NOT_ACT = Gated(E_NOT_ACT, E_STAR_FACT, ("star",))  # type: ignore[assignment]
 # Words praising a review ("a favourable write-up", "a stellar rating") and what a review is called.
 _E_PRAISE = (r"(?:glowing|positive|good|great|nice|5-star|five-star|5 star|five star|favou?rable|excellent|"
              r"stellar|amazing|awesome|fantastic|wonderful|lovely|perfect|brilliant|outstanding|shining|"

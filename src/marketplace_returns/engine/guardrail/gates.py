@@ -85,7 +85,8 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "ticket", "after-sales", "support request",  # round 13 ("tell the", "dispute": the rest)
                   "interven", "involved", "step in",  # round 14 (batch FD): the platform kept out
                   "reversal")  # round 16 (batch HL): a mobile-money payment reversal
-_G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived", "completed",
+_G_E_RECEIPT: tuple[str, ...] = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived",
+                "completed",
                 "finished", "complete ", "sign-off",
                 "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
                 "tap accept", "hit accept", "click accept", "press accept", "tap on accept",
@@ -98,6 +99,10 @@ _G_E_RECEIPT = ("confirm", "received", "delivered", "acknowledg", "got it", "arr
                 "accept order", "accept the order", "accept your order", "accepted the order",
                 "accepting the order",
                 "accept it", "accept within")
+# round 18 (batch KI): a text or message back saying the buyer got it ("text me back sayin' you got the
+# generator"): the rules' receipt act looks for it; the learned layer's gate does not open on these alone
+_G_E_SAID = ("sayin", "to say", "back that")  # ("me that" / "us that": "received", "arrived" are triggers)
+_G_E_RECEIPT = (*_G_E_RECEIPT, *_G_E_SAID)
 _G_E_REMOVE = (*_G_E_REVIEW, "post ", "talk about", "say anything", "public", "reviews", "keep it",
                "keep things",
                "listing", "what you", "online", "anything", "product page",

@@ -45,6 +45,7 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_EITHER_CHOICE,
     E_EXAMINE,
     E_THREAT,
+    platform_rule,
     prefaced,
 )
 from marketplace_returns.engine.guardrail.concepts_zh import (
@@ -55,8 +56,8 @@ from marketplace_returns.engine.guardrail.concepts_zh import (
     Z_NOT_ACT,
     Z_THREAT,
 )
-from marketplace_returns.engine.guardrail.gates import _GATE_ZH, _any_of, _gate_en, _gates
-from marketplace_returns.engine.guardrail.rules_en import honest_paid
+from marketplace_returns.engine.guardrail.gates import _G_E_SAID, _GATE_ZH, _any_of, _gate_en, _gates
+from marketplace_returns.engine.guardrail.rules_en import honest_paid, past_review
 from marketplace_returns.engine.guardrail.rules_zh import _Z_GIVEN, _Z_PROMISE
 from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSION
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
@@ -190,7 +191,12 @@ def _shut(norm: str, has_zh: bool, has_en: bool) -> bool:
 
 # the buyer told not to confirm yet: the same words the disclaimer finders and the rules' receipt act skip
 _Z_NOT_YET = re.compile(r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)")
-_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm|\bno need to (?:mark|confirm|click|tap)\b")
+# round 18 (batch KE): or confirming only once the goods are checked ("Only do this once you've checked
+# the blender works", "only do this after you've inspected the sofa"), as the rules read it
+# (rules_en._E_UNHURRIED)
+_E_NOT_YET = re.compile(r"\b(?:don'?t|do not) (?:\w+ )?confirm|\bno need to (?:mark|confirm|click|tap)\b|"
+                        r"\bonly (?:do (?:it|that|this) )?(?:once|after|when) you(?:'ve| have)? (?:inspected|"
+                        r"checked|tested|tried|opened|examined|received|got)\b")
 
 
 def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) -> bool:
@@ -265,11 +271,23 @@ def _gate_en_model(norm: str) -> bool:
     if '"' in norm and _E_NOTE_QUOTE.search(norm) is not None:
         norm = _E_NOTE_QUOTE.sub(" ", norm)
         blanked = True
+    rule = platform_rule(norm)  # round 18 (batch KE): a platform's rule explained
+    if rule != norm:
+        norm = rule
+        blanked = True
+    if any(w in norm for w in _G_E_SAID):  # round 18 (batch KI): gate words for the rules' receipt act only
+        norm = _RX_SAID.sub(" ", norm)
+        blanked = True
+    if "thank" in norm or "cheers" in norm or "star" in norm:  # round 18 (batch KD): a review thanked for,
+        past = past_review(norm)                                 # a star average stated
+        blanked = blanked or past != norm
+        norm = past
     if "return request" not in norm and "refund request" not in norm:
         return _gate_en(norm) if blanked else True
     return _gate_en(norm.replace("return request", " ").replace("refund request", " "))
 
 
+_RX_SAID = re.compile("|".join(_G_E_SAID))
 _E_MEASURE = re.compile(r"\ba (?:10|ten)(?=[0-9a-z%-]| (?:cm|mm|m|in|inch|inches|kg|g|lbs?|ft|feet|foot|l|ml|"
                         r"litres?|liters?|mins?|minutes?|hours?|hrs?|days?|nights?|weeks?|months?|years?|"
                         r"percent|pack|pcs|pieces?|pounds?|dollars?|euros?|gb|tb|watts?|volts?)\b)")
@@ -327,6 +345,7 @@ def _learned(text: str, norm: str, gates: tuple[bool, bool, bool]) -> Assessment
     # leave given ("change it if you like", "可改可不改") or a disclaimer: the model must be very sure
     bar = (model_.sure if (has_en and _E_PERMISSION.search(norm)) or (has_zh and _Z_PERMISSION.search(norm))
            or (has_zh and (Z_CANCEL.search(norm) or _RX_DIALECT.search(norm) or _RX_SETTLE.search(norm)))
+           or (has_en and not has_zh and "____" in norm)  # round 18 (batch KF): as _model_gate says
            else model_.threshold)
     p = model_.probability(norm)
     if p < bar or (p < model_.sure and has_en and E_CANCEL.search(norm)):

@@ -550,7 +550,21 @@ _STAFF_EN = re.compile(r"\W*(?:(?:heads up|fyi|reminder|note|hi|hey|ok|okay)[,:!
                        # notes"), a call or closing script, a returns or support desk named first
                        r"(?:trainin'?g?|onboarding) (?:notes|pack|guide)\b|"
                        r"(?:closing|opening|call|chat|phone) script\b|"
-                       r"(?:returns|support|service|help|cs|claims) desk\b)")
+                       r"(?:returns|support|service|help|cs|claims) desk\b|"
+                       # round 18 (tune_written16, batch KB): a crew named first in any voice ("Right lads,",
+                       # "Oi team,", "Morning gang -"), the people on a job ("everybody packin' orders:",
+                       # "whoever's mindin' the inbox"), a new house rule; not "Hi all" or "Hello everybody",
+                       # which open a buyers' broadcast as often
+                       r"(?:(?:right|ok|okay|oi|alright|listen(?: here| up)?|morning|evening|hey|hiya),? )?"
+                       r"(?:lads|lasses|crew|gang|team)\b(?= ?[,:!-]| new rule| quick)|"
+                       r"(?:(?:right|ok|okay|oi|alright|listen(?: here| up)?|morning|hey),? )?"
+                       r"(?:(?:everybody|everyone|all|y'all|anyone|anybody|whoever(?:'s| is))(?: [a-z']+)?|"
+                       r"(?:note|notice|memo|reminder) (?:to|for) (?:whoever|anyone|anybody)(?:'s| is|"
+                       r" who'?s)?) "
+                       r"(?:packin|workin|mindin|coverin|answerin|runnin|doin|on)(?:g|')?\b|"
+                       r"new (?:house |shop )?rule (?:for|on|in) (?:the )?[a-z' ]{1,20}(?:chats?|inbox|"
+                       r"messages|"
+                       r"orders|returns|team)\b)")
 # the two English cues found further in, each behind a substring test (a bare regex from the start cost
 # every English reply 4.7 µs)
 # (round 17, batch IM: "for new starters", "for new hires", "for new joiners")
@@ -595,6 +609,19 @@ _STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|proc
                           r"(?:broke|breaks|against) (?:our |the )?(?:policy|rules)|"
                           # round 14 (batch FB): "what not to write:", "two agents used '...'"
                           r"what not to (?:say|write)|(?:agents|reps) (?:used|typed|wrote|said)|"
+                          # round 18 (batch KB): a colleague's line reported in any voice ("somebody's
+                          # been typin'", "someone had written", "i caught a draft sayin'", "found a macro")
+                          r"(?:someone|somebody|one of (?:you|us|the \w+))(?:'s| has| had|'d)?(?: been)? "
+                          r"(?:drafted|draftin\w*|typed|typin\w*|written|wrote|writin\w*|sent|sendin\w*|"
+                          r"messag\w*|offer\w*|tellin\w*|telling|told|promis\w*|sayin\w*|said|puttin\w*|"
+                          r"put)|"
+                          r"(?:caught|seen|saw|found|spotted|noticed) (?:a |an |some |that |this |one )?"
+                          r"(?:reply|replies|draft|message|macro|note|notes|card|slip|somebody|someone|"
+                          r"template)|"
+                          r"(?:that|this|it) (?:stops|ends) (?:today|now|here)|we (?:don'?t|do not|never) do "
+                          r"(?:that|this|it)(?: here)?|i(?:'ve| have) (?:deleted|binned|scrapped|"
+                          r"removed) (?:it|that|"
+                          r"them)|"
                           # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
                           # offering ...", "no gifts for reviews", "no gift cards ... in exchange for"
                           r"stopping|stopped|prohibits?|no (?:more )?(?:gifts?|gift cards?|codes?|credits?|"
@@ -612,7 +639,16 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"(?:not allowed|forbidden|banned|prohibited|against (?:policy|the rules)|"
                                r"a violation|unacceptable|wrong|"
                                r"not ok(?:ay)?|never ok|stopped|pulled|deleted|removed|flagged)\b"
-                               r"|\W{0,3}we (?:didn'?t|did not|never did)\b")
+                               r"|\W{0,3}we (?:didn'?t|did not|never did)\b"
+                               # round 18 (batch KB): "That stops today.", "We don't do that here.", "I've
+                               # deleted it.", "Don't y'all send that."
+                               r"|\W{0,3}(?:(?:that|this|it) (?:stops|ends) (?:today|now|here)|we (?:don'?t|"
+                               r"do not|"
+                               r"never) do (?:that|this|it)|i(?:'ve| have|'m)? (?:deleted|deletin\w*|binned|"
+                               r"scrapped|"
+                               r"removed) (?:it|that|them)|(?:don'?t|do not|never) (?:\w+ )?(?:send|use|say|"
+                               r"write) "
+                               r"(?:that|this|it)\b)")
 # round 16 (tune_written14, batch HO): a clause of a staff record judged by the words right after it, in its
 # own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
 # "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record
@@ -632,6 +668,10 @@ _SECOND_PERSON_ZH = re.compile(r"[您你亲宝妳]|家人|兄弟|姐妹|老铁|�
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOTE_TITLE = re.compile(r"\W*(?:macro|template|canned reply|snippet)\b[^:\n.!?]{0,50}:")
 _SENTENCE_END_NOTE = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)")
+# round 18 (batch KF): an English staff note's forbidding clause also ends at a turn - a spaced hyphen, "but",
+# "instead" - so a tie taught after it is read ("never put it in the chat, but ring the buyer and offer a $20
+# top-up if they close the PayPal claim", "no more '...' in writing - say it on the phone: tap Received ...")
+_CLAUSE_END_NOTE_EN = re.compile(r"[。！？!?；;\n—–]|\.(?=\s|$)| - |,? but (?!not\b)|,? instead\b")
 
 
 def _staff(text: str, zh: bool) -> bool:
@@ -696,12 +736,13 @@ def _blank_staff(text: str, written: str) -> str:
     # round 11 (tune_eval13, e12): an English note's dash ends a clause ("offer the GC only after she
     # re-files as 'no longer needed' — do NOT mention the GC until ..."), and a forbidding word inside a
     # quoted label ("no longer needed") does not make its clause forbid
-    ends = _CLAUSE_END if zh else _SENTENCE_END_NOTE
+    ends = _CLAUSE_END if zh else _CLAUSE_END_NOTE_EN
     if '"' in written:
         written = _QUOTED.sub(_blank_all, written)
     lo = 0
     # a forbidding clause runs on over the short items listed after it ("不得附加评价、原因、…")
     listed = False
+    dashed: tuple[int, int] | None = None  # round 18 (batch KF): the clause before a spaced hyphen
     for e in [*ends.finditer(blanked), None]:
         hi = e.start() if e is not None else len(blanked)
         if no.search(written, lo, hi) is not None or (
@@ -710,8 +751,11 @@ def _blank_staff(text: str, written: str) -> str:
                 not zh and ("violation" in written or "breach" in written) and _judged(written, lo, hi, e)):
             chars[lo:hi] = "_" * (hi - lo)
             listed = zh and e is not None and e.group() in ",，、"
+            if dashed is not None:  # a line judged after its dash ("'...' - never write this") is judged
+                chars[dashed[0]:dashed[1]] = "_" * (dashed[1] - dashed[0])
         else:
             listed = False
+        dashed = (lo, hi) if not zh and e is not None and e.group() == " - " else None
         lo = e.end() if e is not None else hi
     return "".join(chars)
 
@@ -827,6 +871,13 @@ _DISOWN = re.compile(r"\b(?:(?:that|this|it|they|those|these)(?: page| account| 
                      r"(?:does|do|did) not send (?:these|those|them|such)\b|"
                      r"(?:doesn'?t|don'?t|didn'?t) send (?:these|those|them|such)\b|"
                      r"(?<![a-z] )not (?:me|us|we)\b(?=(?:,? eh)?\s*(?:[.!]|$))|"
+                     # round 18 (tune_written16, batch KC): "That one is NOT us", "That number is not ours",
+                     # "Na not us o!", "Nope, not me!", a bare "Ain't me." closing its sentence
+                     r"(?:that|this|dat) (?:one|account|number|page|profile|shop|guy|person|lad|fella|seller|"
+                     r"link|site)(?:'s| is| was)? (?:not|no|nuh|ain'?t) (?:us|me|ours|mine|from us|"
+                     r"from me)\b|"
+                     r"(?:na|nope|nah)[,!]? not (?:me|us|we)\b(?=(?:,? (?:eh|o|oh))?\s*(?:[.!]|$))|"
+                     r"(?<![a-z] )(?<![a-z])ain'?t (?:me|us|we)\b(?=\s*(?:[.!]|$))|"
                      r"nunca (?:hago|hacemos|haría|haríamos) (?:eso|esto)\b|"
                      r"(?:yeh|ye|woh|wo) (?:hum|ham|main) nahi\b|"
                      # (batch IN: a refusal sentence already blanked as one - "Hum kabhi bhi rating ke badle
@@ -838,6 +889,13 @@ _REPORTER = re.compile(r"\b(?:someone|somebody|some people|fake|lookalike|look-a
                        r"(?:an?|one) (?:\w+ )?(?:account|profile|page) (?:wey|that|using|called|named)|"
                        # round 17 (batch IK): fraudsters, "alguien", "kuch log", messages buyers received
                        r"fraudsters?|alguien|kuch log|"
+                       # round 18 (batch KC): a copycat, someone "makin' out he's me", one message received
+                       # ("got a WhatsApp from some ... account saying", "a text from one number claiming")
+                       r"copy-?cats?|makin'? out|making out|"
+                       r"(?:got|get|getting|received|receiving) (?:an? |one )(?:\w+ )?(?:text|dm|message|"
+                       r"e-?mail|"
+                       r"whatsapp|call)\b|"
+                       r"(?:account|profile|page|number) (?:saying|claiming|offering|telling)|"
                        r"(?:got|get|getting|received|receiving) (?:\w+ )?"
                        r"(?:texts|emails|e-mails|messages|dms|calls)\b)")
 
@@ -1103,6 +1161,29 @@ _LOAN_MAP = {
     "nota interna": "internal note", "queda prohibido": "it is prohibited to",
     "está prohibido": "it is prohibited to", "prohibido": "prohibited",
     "como quieras": "up to you", "lo que quieras": "up to you", "tu decisión": "your choice",
+    # round 18 (tune_written16, batch KH): Polish (Allegro) beside English - the review (komentarz, opinia,
+    # ocena) and its grade, the dispute (Dyskusja), the refund (zwrot), the two return routes (reklamacja
+    # for a fault - wada - and odstąpienie od umowy for a change of mind) and BLIK, the payment app
+    "komentarz": "review", "komentarza": "review", "komentarzu": "review", "komentarze": "reviews",
+    "opinia": "review", "opinię": "review", "opinie": "review", "opinii": "review",
+    "ocena": "rating", "ocenę": "rating", "oceny": "rating", "ocenie": "rating",
+    "pozytywny": "positive", "pozytywna": "positive", "pozytywną": "positive", "pozytywne": "positive",
+    "pozytywnego": "positive", "negatywny": "negative", "negatywna": "negative", "negatywną": "negative",
+    "negatywne": "negative", "negatywnego": "negative",
+    "dyskusja": "dispute", "dyskusję": "dispute", "dyskusji": "dispute", "dyskusje": "dispute",
+    "zwrot": "refund", "zwrotu": "refund", "zwrot pieniędzy": "refund",
+    "reklamacja": "defective", "reklamację": "defective", "reklamacji": "defective", "wada": "defective",
+    "odstąpienie od umowy": "change of mind", "odstąpienia od umowy": "change of mind",
+    "na blik": "by payment", "blikiem": "by payment", "blik": "payment",
+    "zostaw": "leave", "zostawić": "leave", "zostawisz": "you leave", "napisz": "write",
+    "napiszesz": "you write",
+    "wystaw": "give", "wystawić": "give", "usuń": "delete", "usunąć": "delete", "zamknij": "close",
+    "zamknąć": "close",
+    # round 18 (batch KK): "please" in the buyer's language beside an elliptic ask ("5 stars, kerekere?",
+    # "five stars bitte", "proszę", "lütfen")
+    "kerekere": "please", "proszę": "please", "prosze": "please", "bitte": "please", "lütfen": "please",
+    "lutfen": "please", "tolong": "please", "por favor": "please",
+    "s'il vous plaît": "please", "s'il vous plait": "please",
 }
 # round 17 (batch IP): a Spanish negative command or statement, "no" then a verb (a key opening with "no"
 # would send every English text holding the token "no" through this step)
@@ -1183,6 +1264,18 @@ class _SplitThenLoan:
 _SPLIT_THEN_LOAN = _SplitThenLoan()
 
 
+# Round 18 (tune_written16, batch KJ): dialect English - a dropped g ("offerin'", "keepin'", "sayin'",
+# "messagin'") read as the -ing word, the Black Country / Irish "yow" and "yer" as "you" and "your", "an'" as
+# "and" -
+# so the rules' words read the voices' (a word in single quotes - 'checkin' - is a label and kept)
+_DIALECT_EN = re.compile(r"(?<![a-z'])([a-z]{2,})in'(?![a-z])|(?<![a-z'])(yow|yer|an')(?![a-z'])")
+_DIALECT_EN_MAP = {"yow": "you", "yer": "your", "an'": "and"}
+
+
+def _dialect_en(m: re.Match[str]) -> str:
+    return m.group(1) + "ing" if m.group(1) else _DIALECT_EN_MAP[m.group(2)]
+
+
 # Length-changing steps after the character fold, in order: (pattern, replacement, worth trying?).
 _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPACED_CJK, "", lambda t: not t.isascii() and _has_sep(t)),
@@ -1191,6 +1284,8 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
     (_SPLIT_THEN_LOAN, None, _split_or_loan_worth),  # round 11: split words, then the loan words
     (_SPLIT_TAIL, lambda m: "" if m.group(0) == " " else "-",
      lambda t: " n't" in t or "- " in t or " -" in t),
+    (_DIALECT_EN, _dialect_en,  # round 18 (batch KJ); " yer", not "yer": every "buyer" holds it
+     lambda t: ("'" in t and ("in'" in t or "an'" in t)) or " yow" in t or " yer" in t or t.startswith("y")),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
     (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),

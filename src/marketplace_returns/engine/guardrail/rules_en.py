@@ -23,6 +23,8 @@ from marketplace_returns.engine.guardrail.concepts_en import (
     E_REFUND,
     E_REVIEW_GIVE,
     E_REVIEW_REMOVE,
+    E_SAME_REFUND,
+    E_STAR_FACT,
     E_THREAT,
     E_TIE,
 )
@@ -60,13 +62,15 @@ _E_PAST_REVIEW = re.compile(
     r"[a-z0-9 ]{1,12} ago\b)|"
     r"\b(?:review|rating|feedback|stars?|kind words|comments?)\b (?:that )?you(?:'ve| have)? (?:left|gave|"
     r"posted|"
-    r"wrote|shared|added|sent)\b|\bthank(?:s| you)(?: so much| very much| again)? for (?:the|your)"
+    # round 18 (batch KD): thanks in other voices ("thank ye kindly for that review", "thank ya for")
+    r"wrote|shared|added|sent)\b|\bthank(?:s| you| ye| ya| u)(?: so much| very much| again| kindly| a lot)? "
+    r"for (?:the|your|that|this)"
     r"(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|kind words)\b|"
     r"\b(?:saw|read|seen|noticed|got|received) (?:the|your)(?: [a-z0-9'-]+){0,2} (?:review|rating|"
     r"feedback)\b|"
     # round 8 (batch AJ): thanks in other words ("cheers for the positive feedback", "ur so sweet for the
     # 5 stars", "thanks a ton for"), a review seen as given ("i see you give me positive feedback")
-    r"\b(?:thank(?:s| you)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
+    r"\b(?:thank(?:s| you| ye| ya)(?: [a-z]+){1,2}|cheers|grateful|(?:you'?re|your|you are) (?:so |such a )?"
     r"(?:sweet|kind|lovely|star|gem|legend)) for (?:the|your)(?: [a-z0-9'-]+){0,3} (?:review|rating|"
     r"feedback|stars?|kind words)\b|"
     r"\b(?:see|saw|seen|noticed) (?:that )?(?:you|u) (?:give|gave|left|leave|posted) (?:me|us)\b|"
@@ -340,8 +344,17 @@ _E_REASON_9 = re.compile(  # opens with the quotation mark: re scans to it
     r"(?:better|more)\b)")
 _E_REASON_9_WORDS = re.compile(  # behind literal tests ("to say", "to read", " as chang")
     r"\b(?:remark|note|reason|label|code) (?:on|for) (?:the|your) (?:refund|return) to (?:say|read) \""
-    r"|\b(?:lodge|log|file|put|mark|submit|process)\w* (?:it|this|the return) (?:as|under) (?:a )?"
+    # round 18 (batch KH): "if you do it as odstąpienie od umowy (change of mind) instead", "send it as"
+    r"|\b(?:lodge|log|file|put|mark|submit|process|do|send|make|open|raise|redo|resend)\w* "
+    r"(?:it|this|the return) (?:as|under) (?:a )?"
     r"(?:change of mind|changed mind)\b")
+# Round 18 (tune_written16, batch KJ): a reason that spares the seller said in words, not picked from a list
+# ("Tell us yow just changed yer mind an' it's the full hundred", "just say it's a fit issue", "write that
+# you no longer need it"): the reason act
+_E_REASON_SAID = re.compile(
+    r"\b(?:tell|say|write|put|admit|claim|state)(?:s|ing)?\b[^.!?\n]{0,25}?\b(?:changed (?:your|ur|my) mind|"
+    r"(?:a )?change of mind|(?:fit|size|sizing) (?:issue|problem|thing)|no longer (?:need|want)\w*|"
+    r"ordered (?:it )?by mistake)\b")
 _E_WE_CANT = re.compile(r"\b(?:we|i) (?:can'?t|cannot|couldn'?t|won'?t|will not) (?:\w+ )?change it\b")
 
 
@@ -369,6 +382,10 @@ def _classify_en(doc: _Doc) -> _Hit | None:
             reason = sorted(reason + [(m.start(), m.end()) for m in E_REASON_UNSAID.finditer(t)])
         if reason and "change it" in t:  # round 9: the shop can't change a rating ("we can't change it")
             reason = _not_in(reason, t, _E_WE_CANT)
+    if ("mind" in t or "fit " in t or "size" in t or "no longer" in t or "mistake" in t) and (
+            "tell" in t or "say" in t or "write" in t or "put" in t or "admit" in t or "claim" in t or
+            "state" in t):  # round 18 (batch KJ): a sparing reason said in words
+        reason = sorted(reason + [(m.start(), m.end()) for m in _E_REASON_SAID.finditer(t)])
     give = _not_in(_not_past(doc, _found(E_REVIEW_GIVE, t, present, _G_E_REVIEW), _E_PAST_REVIEW), t,
                    E_NOT_ACT)
     remove = _not_in(_found(E_REVIEW_REMOVE, t, present, _G_E_REMOVE), t, E_NOT_ACT)
@@ -416,6 +433,8 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     if '"' in t and (" off" in t or "remov" in t or "dropped" in t or "goes away" in t):  # a quoted reason
         # taken off the request, a fault one above all ("as long as 'item defective' comes off")
         bought = sorted(bought + [(m.start(), m.end()) for m in _E_REASON_OFF.finditer(t)])
+    if bought and ("same" in t or "identical" in t or "unchanged" in t):
+        bought = _not_same(doc, bought)
     if bought:
         hit = _tie(doc, bought, E_BENEFIT, None, E_CANCEL, "money_for_reason", decouple=E_DECOUPLE,
                    permission=_E_PERMISSION)
@@ -459,6 +478,26 @@ def _classify_en(doc: _Doc) -> _Hit | None:
     return None
 
 
+def _not_same(doc: _Doc, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Round 18 (batch KA): the reason acts whose own sentence or the next holds no same-refund statement
+    ("Mind switching the reason to 'changed mind'? Same £48 back, nothing off."): the statement undoes the
+    act whatever benefit word stands in the sentence before ("you went off the colour"), unless the act's own
+    sentence names one ("choose 'ordered by mistake' and we will send a $15 gift card ... The refund is the
+    same.")."""
+    out = []
+    n = len(doc.bounds)
+    for span in spans:
+        i = doc.sentence_of(span[0])
+        lo, hi = doc.window(i, min(i + 1, n - 1))
+        same = E_SAME_REFUND.search(doc.text, lo, hi)
+        own_lo, own_hi = doc.sentence(i)
+        if same is None or any(  # a benefit in the act's own sentence, outside the statement, is the tie
+                not (same.start() < own_lo + b.end() and own_lo + b.start() < same.end())
+                for b in E_BENEFIT.finditer(doc.text[own_lo:own_hi])):
+            out.append(span)
+    return out
+
+
 # Round 16 (tune_written14, batch HQ): an ask that names the rating it wants ("leave us a 5-star review",
 # "come rave about it") is an ask for praise: honesty words in its sentence ("an honest review helps",
 # "however you see fit", "good or bad") do not undo it as they undo a plain invitation ("rate us on the
@@ -486,7 +525,8 @@ _E_CANCEL_TOP = _Except(E_CANCEL, re.compile(
     r"good (?:review |one )?or (?:a )?bad|good or bad|"
     r"positive or negative|all feedback|honest feedback|any review (?:you|is|at all)|"
     r"\b(?:review|rate|write|leave|say|share|describe|score|judge|tell)\w* (?:us |it |them |the product |"
-    r"the item |your experience |your review |feedback )?(?:as )?honestly\b"))
+    r"the item |your experience |your review |feedback )?(?:as )?honest(?:ly)?\b"
+    r"(?! (?:review|feedback|opinion|rating|stars?)\b)"))
 
 
 # Round 15 (tune_written13, batch GG): a benefit paid for any honest review ("Post your honest review ... and
@@ -509,6 +549,32 @@ def _honest_paid(doc: _Doc) -> _Hit | None:
         if _E_BENEFIT_OPEN.search(t[lo:hi]) is not None and E_DECOUPLE.search(t[lo:hi]) is None:
             return _Hit("money_for_review", lo, hi)  # not "..., and I'll refund you either way"
     return None
+
+
+def past_review(norm: str) -> str:
+    """Round 18 (batch KD): a normalised text with a review thanked for ("thank ye kindly for that review on
+    the space heater", no benefit named) and a product's star average ("got 4.2 stars on Best Buy") blanked:
+    the learned layer's gate does not open on them alone."""
+    # not where a benefit is named ("Cheers for the feedback! Add a photo to it and I'll send you a free
+    # strap" is the layer's to read)
+    if ("thank" in norm or "cheers" in norm) and _E_THANKED.search(norm) is not None and (
+            _E_BENEFIT_OPEN.search(norm) is None):
+        norm = _E_THANKED.sub(_blank_span, norm)
+    if "star" in norm:
+        norm = E_STAR_FACT.sub(_blank_span, norm)
+    return norm
+
+
+# the thanks alone, not the other past-review words ("i noticed your review is still sitting at 1 star" is
+# read for what follows it)
+_E_THANKED = re.compile(r"\b(?:thank(?:s| you| ye| ya| u)(?: so much| very much| again| kindly| a lot)?|"
+                        r"cheers) "
+                        r"for (?:the|your|that|this)(?: [a-z0-9'-]+){0,3} (?:review|rating|feedback|stars?|"
+                        r"kind words)\b")
+
+
+def _blank_span(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
 
 
 def honest_paid(norm: str) -> bool:
