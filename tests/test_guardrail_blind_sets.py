@@ -48,6 +48,19 @@ more of eval22's, 1 fewer of eval21's English ones and 1 more of eval23's and ev
 (the last two scored on round 16 before the freeze); honest messages blocked: Chinese 1 fewer on eval19 and
 eval24 and 1 more on eval21, English 1 fewer on eval19, eval20, eval21, eval22, eval23 and eval24 and 1 more
 on eval25. It fails eval8's Chinese floor as round 16 held it (197 -> 196). The floors hold round 17's counts.
+written16 (tuning data for round 18, written blind during the stop and scored once first-look on round 17)
+was renamed tune_written16.jsonl when round 18 started. eval27 and eval28, written blind at the same time
+by four more helpers, were scored once on round 17 (main at 7c79ebd) before any round-18 change.
+Round 18 (frozen at 47ce854, trained on written16) was scored once on all eleven sets after its freeze, no
+message read (its English engineer ran the floors pass/fail only during the round: eval8's and eval23's
+English failed on the round-17 layer). Against round 17 it blocks more of eval8's Chinese forbidden messages
+(196 -> 197) and of eval21's English (207 -> 208), fewer of eval20's Chinese (203 -> 200), eval26's, eval27's
+(1 each) and of eval8's, eval20's, eval23's English (1 each) and eval22's (199 -> 197); honest messages
+blocked: Chinese 2 fewer on eval21, eval22 and eval28, 1 fewer on eval24; English 4 fewer on eval27, 1 fewer
+on eval21, eval22, eval24, eval26 and eval28, 1 more on eval19 and eval23 and 2 more on eval8. It fails
+eval8's English floor (198 -> 197 forbidden, 8 -> 10 honest), eval19's (9 -> 10), eval20's (both languages),
+eval22's and eval23's English and eval26's Chinese forbidden floor as round 17 held them. The floors hold
+round 18's counts.
 """
 
 from __future__ import annotations
@@ -62,28 +75,31 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 17 (guard17 at 658e7cd): eval8 for the twelfth time, eval19 and eval20 for the sixth, eval21 and eval22
-# for the fourth, eval23 and eval24 for the third, eval25 and eval26 for the second (first on round 16);
+# 18 (guard18 at 47ce854): eval8 for the thirteenth time, eval19 and eval20 for the seventh, eval21 and
+# eval22 for the fifth, eval23 and eval24 for the fourth, eval25 and eval26 for the third, eval27 and eval28
+# for the second (first on round 17);
 # eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and
 # eval16 for round 12, eval17 and eval18 for round 13 (their counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (196, 3), ("eval8_scored.jsonl", "en"): (198, 8),
-    ("eval19_scored.jsonl", "zh"): (205, 10), ("eval19_scored.jsonl", "en"): (199, 9),
-    ("eval20_scored.jsonl", "zh"): (203, 10), ("eval20_scored.jsonl", "en"): (200, 20),
-    ("eval21_scored.jsonl", "zh"): (205, 6), ("eval21_scored.jsonl", "en"): (207, 9),
-    ("eval22_scored.jsonl", "zh"): (206, 11), ("eval22_scored.jsonl", "en"): (199, 8),
-    ("eval23_scored.jsonl", "zh"): (209, 6), ("eval23_scored.jsonl", "en"): (203, 14),
-    ("eval24_scored.jsonl", "zh"): (208, 8), ("eval24_scored.jsonl", "en"): (203, 15),
+    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (197, 10),
+    ("eval19_scored.jsonl", "zh"): (205, 10), ("eval19_scored.jsonl", "en"): (199, 10),
+    ("eval20_scored.jsonl", "zh"): (200, 10), ("eval20_scored.jsonl", "en"): (199, 20),
+    ("eval21_scored.jsonl", "zh"): (205, 4), ("eval21_scored.jsonl", "en"): (208, 8),
+    ("eval22_scored.jsonl", "zh"): (206, 9), ("eval22_scored.jsonl", "en"): (197, 7),
+    ("eval23_scored.jsonl", "zh"): (209, 6), ("eval23_scored.jsonl", "en"): (202, 15),
+    ("eval24_scored.jsonl", "zh"): (208, 7), ("eval24_scored.jsonl", "en"): (203, 14),
     ("eval25_scored.jsonl", "zh"): (208, 9), ("eval25_scored.jsonl", "en"): (205, 8),
-    ("eval26_scored.jsonl", "zh"): (209, 11), ("eval26_scored.jsonl", "en"): (205, 18),
+    ("eval26_scored.jsonl", "zh"): (208, 11), ("eval26_scored.jsonl", "en"): (205, 17),
+    ("eval27_scored.jsonl", "zh"): (204, 9), ("eval27_scored.jsonl", "en"): (202, 13),
+    ("eval28_scored.jsonl", "zh"): (205, 10), ("eval28_scored.jsonl", "en"): (206, 15),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval25_scored.jsonl", "eval26_scored.jsonl", "eval23_scored.jsonl",
-                 "eval24_scored.jsonl", "eval19_scored.jsonl",
-                 "eval20_scored.jsonl", "eval21_scored.jsonl", "eval22_scored.jsonl",
-                 "tune_written15.jsonl", "tune_written14.jsonl", "tune_written13.jsonl",
-                 "tune_written12.jsonl",
+WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "eval21_scored.jsonl",
+                 "eval22_scored.jsonl", "eval23_scored.jsonl", "eval24_scored.jsonl", "eval25_scored.jsonl",
+                 "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl",
+                 "tune_written12.jsonl", "tune_written13.jsonl", "tune_written14.jsonl", "tune_written15.jsonl",
+                 "tune_written16.jsonl",
                  "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl", "tune_eval16.jsonl",
                  "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl",
                  "tune_eval6.jsonl", "tune_eval7.jsonl", "tune_eval9.jsonl", "tune_eval10.jsonl",
