@@ -278,6 +278,18 @@ def test_candidate_rules_leave_out_only_rules_a_case_cannot_pass() -> None:
     assert [r.rule.id for r in candidate_rules(pb, Family.QUALITY, Category.DEFECT, None)][-1] == every[-1]
 
 
+def test_candidate_rules_match_without_only_the_conditions_their_key_decides() -> None:
+    pb = load_playbook("apparel")
+    full = {r.rule.id: r for r in compiled_rules(pb)}
+    got = {r.rule.id: r for r in candidate_rules(pb, Family.QUALITY, Category.DEFECT, GoodsStatus.RECEIVED)}
+    assert got["serious-defect-keep"].checks == full["serious-defect-keep"].checks  # --explain keeps all
+    assert got["quality-return"].matches is not full["quality-return"].matches  # family_is only: decided
+    assert got["cheap-item-refund"] is full["cheap-item-refund"]  # no condition the key decides
+    c = case(message="领口有两个线头", reason="质量问题")
+    d = evaluate(c, pb)
+    assert d.rule == evaluate(c, pb, explain=True).rule
+
+
 @pytest.mark.parametrize("kw", [
     {"reason": "质量问题", "message": "领口有两个线头"},
     {"reason": "七天无理由退换货", "message": "尺码偏小穿不上", "goods_status": "in_transit"},

@@ -71,7 +71,9 @@ class _Facts:
                 ship_by = ship_by.replace(tzinfo=UTC)
             shipped_at = case.shipped_at
             if shipped_at is not None:
-                delta = (_aware(shipped_at) - ship_by).total_seconds()
+                if shipped_at.tzinfo is None:  # (likewise)
+                    shipped_at = shipped_at.replace(tzinfo=UTC)
+                delta = (shipped_at - ship_by).total_seconds()
                 self.late = delta > 0
                 self.lines.append(f"shipped {_hours(delta)} {'after' if self.late else 'before'} ship_by")
             elif status is GoodsStatus.NOT_SHIPPED and case.requested_at is not None:

@@ -52,8 +52,8 @@ def money_facts(case: Case, settings: Settings, default_currency: str) -> MoneyF
         currency=(case.currency or default_currency).upper(),
         price=case.item_price,
         asked=case.asked,
-        return_leg=rl if rl is not None and rl > 0 else settings.return_leg_default,
-        forward_leg=fl if fl is not None and fl > 0 else settings.forward_leg_default,
+        return_leg=rl if rl is not None and rl > _ZERO else settings.return_leg_default,
+        forward_leg=fl if fl is not None and fl > _ZERO else settings.forward_leg_default,
     )
 
 

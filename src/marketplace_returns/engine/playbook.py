@@ -13,6 +13,7 @@ whose conditions all hold wins. Every playbook ends with a catch-all rule.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from collections.abc import Callable
@@ -316,8 +317,25 @@ def candidate_rules(pb: Playbook, family: Any, category: Any, status: Any) -> tu
     key = (family, category, status)
     found = index.get(key)
     if found is None:
-        found = index[key] = tuple(r for r in compiled_rules(pb) if r.admits(family, category, status))
+        found = index[key] = tuple(_narrowed(r) for r in compiled_rules(pb)
+                                   if r.admits(family, category, status))
     return found
+
+
+_INDEXED = frozenset({"family_is", "category_in", "goods_status_is"})
+"""The top-level conditions ``CompiledRule.requires`` reads, which ``candidate_rules`` decides by the key."""
+
+
+def _narrowed(rule: CompiledRule) -> CompiledRule:
+    """``rule`` as a candidate: ``matches`` without its top-level family, category and goods-status
+    conditions, which every case the index hands it to passes (``admits``: the key is the case's own
+    family, category and goods status, the very values those conditions compare). The same answer for
+    those cases with fewer closures called per rule tried; ``checks`` (the ``--explain`` walk) keep all."""
+    rest = [check for cond, (_, check) in zip(rule.rule.when, rule.checks, strict=True)
+            if cond.type not in _INDEXED]
+    if len(rest) == len(rule.checks):
+        return rule
+    return dataclasses.replace(rule, matches=_conjunction(rest))
 
 
 def _error(bad: _Bad, data: Any, source: YamlSource | None, file: str) -> PlaybookError:

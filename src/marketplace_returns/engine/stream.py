@@ -30,6 +30,9 @@ _ERROR_ONLY = {"refund_id": True, "error": True}
 # The decision's serializer called directly with filters built once: ``model_dump_json`` converts its
 # arguments on every call and returns text to encode again (measured: 11.8 µs → 6.9 µs a line).
 _TO_JSON = Decision.__pydantic_serializer__.to_json
+# The case's validator called directly: ``Case.model_validate_json`` is a Python wrapper that looks up
+# the validator and passes its defaults on every line; the same validation, the same errors.
+_PARSE = Case.__pydantic_validator__.validate_json
 
 
 @dataclass
@@ -102,7 +105,7 @@ def error_record(line_no: int, raw: bytes, message: str, field_name: str | None)
 def decide_line(line_no: int, raw: bytes, choose: PlaybookChooser, *, explain: bool = False) -> Decision:
     """The decision for one input line, or its error record."""
     try:
-        case = Case.model_validate_json(raw)
+        case: Case = _PARSE(raw)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         if err["type"] == "json_invalid":
@@ -143,21 +146,23 @@ def _decided_line(d: dict[str, Any]) -> bytes:
     is written as ``float(amount)``; orjson and pydantic-core write every finite float alike), the
     vocabulary's string enums as their values, text unescaped UTF-8. About a quarter of the
     serializer's cost, which calls back into Python for every amount and every enum's value.
+
+    The amounts (``Decimal``, the one type here orjson does not write itself) go to orjson as they are
+    and come back through ``default=float``: no dict or list is copied to convert them (measured:
+    38,100 -> 34,800 instructions a line). Anything else orjson cannot write still raises, and
+    ``dump`` falls back to the serializer.
     """
     c = d["classification"].__dict__
     r = d["recommendation"].__dict__
     reply = d["reply"].__dict__
-    amount = r["amount"]
-    money = d["money"]
     return orjson.dumps({
         "refund_id": d["refund_id"],
         "classification": {"family": c["family"], "category": c["category"], "confidence": c["confidence"],
                            "evidence": c["evidence"]},
         "penalising": d["penalising"],
         "recommendation": {
-            "action": r["action"], "amount": None if amount is None else float(amount),
-            "fallbacks": [{"action": o.action, "amount": None if o.amount is None else float(o.amount)}
-                          for o in r["fallbacks"]],
+            "action": r["action"], "amount": r["amount"],
+            "fallbacks": [{"action": o.action, "amount": o.amount} for o in r["fallbacks"]],
             "reason_change_to": r["reason_change_to"], "rationale": r["rationale"],
             "reason_change_grounds": r["reason_change_grounds"]},
         "reply": {"lang": reply["lang"], "text": reply["text"]},
@@ -166,8 +171,8 @@ def _decided_line(d: dict[str, Any]) -> bytes:
         "auto": d["auto"],
         "needs_approval": d["needs_approval"],
         "penalising_metric": d["penalising_metric"],
-        "money": None if money is None else {k: float(v) for k, v in money.items()},
-    })
+        "money": d["money"],
+    }, default=float)
 
 
 def triage_lines(lines: Iterable[bytes], choose: PlaybookChooser, *, explain: bool = False,
