@@ -142,6 +142,10 @@ The pools drawn so far, reproduced exactly by this script:
   fewclue-eprstmt`` (its ``negative`` rule in sources.yaml: stars at most 2; 31 outside the length
   bounds, 6 held by an excluded source, 2 already in the manifest or the development half, 3
   duplicates; 407 eligible).
+- sephora-fragrance: ``--source sephora-fragrance --seed 23-sephora-fragrance --size 400 --min-chars 8
+  --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: rating at most 2;
+  all 387 eligible texts, fewer than the 400 asked: the file holds 392 such rows, 5 longer than 1,000
+  characters left out; no older source holds Sephora reviews, so none is excluded).
 """
 
 from __future__ import annotations
