@@ -16,7 +16,8 @@ they are never scored here.
 ``--first-look SOURCE`` (repeatable) scores the *shipped* weights instead, on sources labelled after
 they were trained: the cleanest out-of-source figure there is, and it costs no training. It is refused
 unless the weights' manifest digest equals that of every labelled row but those sources' (proof that
-the weights never saw them).
+the weights never saw them); only the looked-at sources are rebuilt, so only their corpora need be
+fetched (the other rows enter the proof by the manifest's sha256 column).
 
 Each text becomes a case the way a buyer's message would arrive (taobao for Chinese, shopify for
 English, no reason chosen, price 100, received) and goes through ``classify``:
@@ -51,8 +52,16 @@ from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Category, Family
 from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.calibration import ece, wilson
-from marketplace_returns.training.data import Example
-from marketplace_returns.training.run import describe, load_examples, load_pool, manifest_digest, reader_from
+from marketplace_returns.training.corpus import DEFAULT_CORPUS_DIR, ManifestRow, load_manifest, sha256
+from marketplace_returns.training.data import UNCLEAR, Example
+from marketplace_returns.training.run import (
+    describe,
+    digest_of_rows,
+    load_examples,
+    load_pool,
+    manifest_digest,
+    reader_from,
+)
 from marketplace_returns.training.train import Recipe, train
 from marketplace_returns.training.unlabelled import PoolText
 
@@ -266,7 +275,23 @@ class Readings:
     category: list[Any]
 
 
-def first_look(examples: list[Example], sources: Sequence[str], misses: int) -> bool:
+def proven_digest(examples: list[Example], named: set[str],
+                  manifest: Sequence[ManifestRow] | None = None) -> str:
+    """The manifest digest of every training row but ``named``'s. With ``manifest``, the gold rows of the
+    sources not rebuilt here enter by the manifest's own sha256 column (each the hash of its text, checked
+    whenever the corpus is rebuilt), so a first look need rebuild only the looked-at sources (their corpora
+    are the only ones that must be fetched) and still proves the weights never saw them."""
+    rows = [(e.source, e.row, sha256(e.text), e.family, e.category)
+            for e in examples if e.source not in named]
+    if manifest is not None:
+        rebuilt = {e.source for e in examples if e.origin == "corpus"}
+        rows += [(m.source, m.row, m.sha256, m.family, m.category or UNCLEAR)
+                 for m in manifest if m.source not in named and m.source not in rebuilt]
+    return digest_of_rows(rows)
+
+
+def first_look(examples: list[Example], sources: Sequence[str], misses: int,
+               manifest: Sequence[ManifestRow] | None = None) -> bool:
     """The shipped weights scored on sources they were never trained on (labelled after they were made).
 
     The weights' manifest digest must equal the digest of every labelled row *but* these sources'; that
@@ -278,9 +303,8 @@ def first_look(examples: list[Example], sources: Sequence[str], misses: int) -> 
     if unknown:
         print(f"no labelled rows for {', '.join(sorted(unknown))}", file=sys.stderr)
         return False
-    rest = [e for e in examples if e.source not in named]
     want = str(shipped.header.get("manifest_sha256"))
-    if manifest_digest(rest) != want:
+    if proven_digest(examples, named, manifest) != want:
         print(f"the shipped weights (manifest {want[:12]}…) were not trained on exactly the rows other than "
               f"{', '.join(sorted(named))}: they may have seen them, or the corpus changed since; not scored",
               file=sys.stderr)
@@ -401,9 +425,10 @@ def main() -> int:
         print("no --corpora: scoring on the development half only", file=sys.stderr)
     messages = None if args.no_messages or not args.messages.is_dir() else args.messages
     examples, dropped = load_examples(args.corpora, args.shared if args.shared.is_dir() else None, heldout,
-                                      args.pool, messages=messages)
+                                      args.pool, messages=messages, only=set(args.first_look) or None)
     if args.first_look:
-        return 0 if first_look(examples, args.first_look, args.misses) else 1
+        manifest = load_manifest(DEFAULT_CORPUS_DIR / "manifest.tsv") if args.corpora is not None else None
+        return 0 if first_look(examples, args.first_look, args.misses, manifest) else 1
     print(f"rows: {len(examples)} (dropped {dropped}); seed {args.seed}; * marks the engine's policy "
           f"(OVERRIDE_AT = {OVERRIDE_AT})")
     pool = [] if args.no_pool else load_pool(args.corpora, heldout, examples)

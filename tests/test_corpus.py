@@ -169,6 +169,12 @@ def test_a_row_missing_from_the_file_is_an_error(world: dict[str, Path]) -> None
     assert (caught.value.source, caught.value.row) == ("shop", "9")
 
 
+def test_rebuild_of_only_some_sources_needs_only_their_corpora(world: dict[str, Path]) -> None:
+    (world["corpora"] / "blitz+mds").rename(world["tmp"] / "elsewhere")
+    texts = list(rebuild(world["corpora"], corpus_dir=world["corpus"], only={"shop"}))
+    assert sorted((t.source, t.row) for t in texts) == [("shop", "0"), ("shop", "1")]
+
+
 def test_a_missing_source_is_an_error_naming_it(world: dict[str, Path]) -> None:
     (world["corpora"] / "blitz+mds").rename(world["tmp"] / "elsewhere")
     with pytest.raises(CorpusError) as caught:

@@ -79,3 +79,26 @@ def test_a_source_the_weights_were_trained_on_is_refused(monkeypatch: Any, capsy
     assert bench.first_look(OLD + NEW, ["old-source"], misses=5) is False
     assert bench.first_look(OLD + NEW, ["no-such-source"], misses=5) is False
     assert "no labelled rows for no-such-source" in capsys.readouterr().err
+
+
+def _manifest(rows: list[Example]) -> list[Any]:
+    from marketplace_returns.training.corpus import ManifestRow, sha256
+
+    return [ManifestRow(source=e.source, file="f.csv", row=e.row, lang=e.lang, product_kind="apparel",
+                        sha256=sha256(e.text), family=e.family, category=e.category, licence="none")
+            for e in rows]
+
+
+def test_the_proof_takes_sources_not_rebuilt_from_the_manifest_hashes(monkeypatch: Any, capsys: Any) -> None:
+    """Only the looked-at source is rebuilt (its corpus the only one fetched); the old source's rows enter
+    the proof by the manifest's sha256 column, and a manifest that differs from the weights' is refused."""
+    bench = _bench()
+    monkeypatch.setattr(bench.reader_mod, "shipped", lambda: _reader(bench.manifest_digest(OLD), 3.0))
+    manifest = _manifest(OLD + NEW)
+    assert bench.first_look(NEW, ["new-source"], misses=5, manifest=manifest) is True
+    assert "new-source (3 rows)" in capsys.readouterr().out
+    relabelled = [m.model_copy(update={"family": "non_quality", "category": "style_preference"})
+                  if m.source == "old-source" and m.row == "old-source-0" else m for m in manifest]
+    assert bench.first_look(NEW, ["new-source"], misses=5, manifest=relabelled) is False
+    assert "may have seen them" in capsys.readouterr().err
+    assert bench.first_look(NEW, ["new-source"], misses=5) is False  # no manifest: the old rows are unproved

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -162,8 +162,9 @@ def load_heldout(path: Path) -> Heldout:
 
 
 def rebuild(corpora_dir: Path, *, heldout: Path | None = None, corpus_dir: Path | None = None,
-            ) -> Iterator[LabelledText]:
-    """Yield every manifest row's text from the fetched corpora under ``corpora_dir``.
+            only: Collection[str] | None = None) -> Iterator[LabelledText]:
+    """Yield every manifest row's text from the fetched corpora under ``corpora_dir`` (with ``only``,
+    the rows of those sources alone, so their corpora are the only ones that must be fetched).
 
     Raises CorpusError naming source and row when a source, file or row is missing, when a text's
     sha256 differs from the manifest, or (``heldout`` given) when a row is held out by row or hash.
@@ -174,7 +175,8 @@ def rebuild(corpora_dir: Path, *, heldout: Path | None = None, corpus_dir: Path 
     held = load_heldout(heldout) if heldout is not None else Heldout()
     wanted: dict[tuple[str, str], list[ManifestRow]] = {}
     for item in manifest:
-        wanted.setdefault((item.source, item.file), []).append(item)
+        if only is None or item.source in only:
+            wanted.setdefault((item.source, item.file), []).append(item)
     for (source_id, file), items in wanted.items():
         source = sources.source(source_id)
         spec = source.file(file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,11 +157,12 @@ def message_examples(messages_dir: Path, names: Iterable[str] = TRAINING_MESSAGE
 
 
 def corpus_examples(corpora_dir: Path, heldout: Path | None,
-                    corpus_dir: Path | None = None) -> Iterator[Example]:
-    """The gold corpus rebuilt by training/corpus.py from the fetched corpora (raises its CorpusError)."""
+                    corpus_dir: Path | None = None, only: Collection[str] | None = None) -> Iterator[Example]:
+    """The gold corpus rebuilt by training/corpus.py from the fetched corpora (raises its CorpusError);
+    with ``only``, those sources' rows alone."""
     from marketplace_returns.training.corpus import rebuild
 
-    for item in rebuild(corpora_dir, heldout=heldout, corpus_dir=corpus_dir):
+    for item in rebuild(corpora_dir, heldout=heldout, corpus_dir=corpus_dir, only=only):
         yield Example(source=str(item.source), row=str(item.row), lang=str(item.lang), text=str(item.text),
                       family=str(item.family), category=str(item.category or UNCLEAR), origin="corpus")
 

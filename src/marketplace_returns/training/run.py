@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,19 +36,27 @@ LANGS = ("zh", "en")
 
 def manifest_digest(examples: Sequence[Example]) -> str:
     """sha256 of the training rows as a manifest (source, row, text hash, labels), order-free."""
-    lines = sorted(f"{e.source}\t{e.row}\t{sha256(e.text)}\t{e.family}\t{e.category}\n" for e in examples)
+    return digest_of_rows((e.source, e.row, sha256(e.text), e.family, e.category) for e in examples)
+
+
+def digest_of_rows(rows: Iterable[tuple[str, str, str, str, str]]) -> str:
+    """``manifest_digest`` over (source, row, text sha256, family, category) rows: the same digest from
+    hashes alone, so a manifest's own sha256 column can stand for texts that were not rebuilt."""
+    lines = sorted(f"{source}\t{row}\t{text_sha}\t{family}\t{category}\n"
+                   for source, row, text_sha, family, category in rows)
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
 def load_examples(corpora: Path | None, shared_data: Path | None, heldout: Path | None,
                   pool: Path | None = None, corpus_dir: Path | None = None,
-                  messages: Path | None = None) -> tuple[list[Example], dict[str, int]]:
-    """The gold corpus (when ``corpora`` is given), interim pool labels (when ``pool`` is), the
-    development half, then our written refund-request messages (when ``messages`` is); held-out rows
-    and repeats dropped."""
+                  messages: Path | None = None, only: Collection[str] | None = None,
+                  ) -> tuple[list[Example], dict[str, int]]:
+    """The gold corpus (when ``corpora`` is given; with ``only``, those sources' rows alone), interim pool
+    labels (when ``pool`` is), the development half, then our written refund-request messages (when
+    ``messages`` is); held-out rows and repeats dropped."""
     groups = []
     if corpora is not None:
-        groups.append(list(corpus_examples(corpora, heldout, corpus_dir)))
+        groups.append(list(corpus_examples(corpora, heldout, corpus_dir, only)))
     if pool is not None:
         groups.append(list(pool_examples(pool)))
     if shared_data is not None:
