@@ -268,7 +268,7 @@ def _gate_en_model(norm: str) -> bool:
     if ("a 10" in norm or "a ten" in norm) and _E_MEASURE.search(norm) is not None:
         norm = _E_MEASURE.sub(" ", norm)
         blanked = True
-    if '"' in norm and _E_NOTE_QUOTE.search(norm) is not None:
+    if '"' in norm and _note_quote_worth(norm) and _E_NOTE_QUOTE.search(norm) is not None:
         norm = _E_NOTE_QUOTE.sub(" ", norm)
         blanked = True
     rule = platform_rule(norm)  # round 18 (batch KE): a platform's rule explained
@@ -295,6 +295,16 @@ _E_NOTE_QUOTE = re.compile(r"\b(?:write|type|add|put|enter|leave|note|include|me
                            r"(?:in|into|at|on|to) (?:the |your )?(?:order )?(?:notes?|comments?|checkout|"
                            r"instructions|note field|notes field)\b|"
                            r"\b(?:code|coupon|promo code|discount code|voucher code) \"[^\"\n]{1,20}\"")
+
+
+def _note_quote_worth(norm: str) -> bool:
+    """Substring tests for a word every ``_E_NOTE_QUOTE`` match holds (speed pass of round 18: the regex
+    opens with a word boundary, so ``re`` tries it at every character - about 7 µs on each English
+    engine reply that quotes a reason label, none of which holds one of these words)."""
+    return ("note" in norm or "comment" in norm or "checkout" in norm or "instructions" in norm
+            or "code" in norm or "coupon" in norm)
+
+
 _E_SHOP_RECEIVED = re.compile(r"\b(?:shows?|showing|marked|logged|scanned|registered)(?: as)? \"?received\"? "
                               r"(?:in|on|at|by) our (?:system|warehouse)\b")
 
