@@ -74,3 +74,16 @@ def test_the_english_trigger_set_is_found_as_by_its_substring_definition() -> No
         assert rules_en._present(t) == want, t
         found += bool(want)
     assert 0 < found < len(texts)
+
+
+def test_spaced_hint_by_shape_answers_as_the_regex() -> None:
+    """Second speed pass of round 18: the spaced-letters hint looked for by the text's shape first."""
+    import random
+
+    norm_mod = importlib.import_module("marketplace_returns.engine.guardrail.normalise")
+    rng = random.Random(18)
+    texts = ["".join(rng.choice("ab .-*_xZ1\t") for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    texts += ["r e f u n d", "r.e.v.i.e.w", "a b", "x-y-z", "i.e. x", "a  b  c", "give a 5", "好 a b c"]
+    texts += [t.lower() for t in _tune_texts()[:3000]]
+    for t in texts:
+        assert norm_mod._spaced_hint(t) == (norm_mod._SPACED_HINT.search(" " + t) is not None), t
