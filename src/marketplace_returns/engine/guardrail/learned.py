@@ -38,6 +38,7 @@ from math import exp, sqrt
 
 import numpy as np
 
+from marketplace_returns.engine.guardrail.concept import _Concept
 from marketplace_returns.engine.guardrail.concepts_en import (
     E_BENEFIT,
     E_CANCEL,
@@ -182,13 +183,18 @@ def _model_gate(norm: str, gates: tuple[bool, bool, bool] | None = None) -> int:
 
 def _shut(norm: str, has_zh: bool, has_en: bool) -> bool:
     """A same-refund statement, or the act itself put off ("先别急着点确认收货", "don't confirm it yet")."""
-    if has_en and (E_DECOUPLE.search(norm) or _E_NOT_YET.search(norm)):
+    if has_en and (_E_DECOUPLE_ANY.search(norm) or _E_NOT_YET.search(norm)):
         return True
     # round 17 (batch IA): or the act said not to be needed ("閣下毋須撤回投訴", "原因无须更改")
     return has_zh and (Z_DECOUPLE.search(norm) is not None or _Z_PROMISE.search(norm) is not None
                        or _Z_NOT_YET.search(norm) is not None or Z_NO_NEED.search(norm) is not None)
 
 
+# Whether a same-refund statement is present (second speed pass of round 18): E_DECOUPLE compiled as a
+# concept (``re`` then enters only the alternatives that open with the character at hand), the same yes or
+# no; the rules keep the plain regex, whose matched spans they use. On an engine reply that quotes a reason
+# label, where the statement ends the reply: 9 -> 3.5 µs.
+_E_DECOUPLE_ANY = _Concept(E_DECOUPLE.pattern)
 # the buyer told not to confirm yet: the same words the disclaimer finders and the rules' receipt act skip
 _Z_NOT_YET = re.compile(r"(?:先别|别急着|不急着|不要急着|先不要|先不用)[^。！？!?，,]?(?:点|确认)")
 # round 18 (batch KE): or confirming only once the goods are checked ("Only do this once you've checked
