@@ -1302,7 +1302,10 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
      lambda t: ("'" in t and ("in'" in t or "an'" in t)) or " yow" in t or " yer" in t or t.startswith("y")),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
-    (_LEET, _leet, lambda t: any(c in t for c in "@03$!") and _LETTER.search(t) is not None),
+    # third speed pass: five substring tests, not any() over a generator (its frame cost about 0.6 µs on
+    # every reply; a third of the engine's replies hold a "$", "0" or "!" and go on to the regex anyway)
+    (_LEET, _leet, lambda t: ("@" in t or "0" in t or "3" in t or "$" in t or "!" in t)
+     and _LETTER.search(t) is not None),
     (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t or "cvd" in t),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
