@@ -25,6 +25,7 @@ from marketplace_returns.engine.guardrail.gates import (
     _RX_Z_REASON,
     _RX_Z_RECEIPT,
     _RX_Z_REVIEW,
+    _any_of,
     _gated,
     _spans,
 )
@@ -117,6 +118,9 @@ _Z_ASKED_10 = re.compile(r"问[:：][^。！？!?\n]*[？?]"
 # before the refusal ("呢个唔得", "这个我们不搞", "那个俺们办不到")
 _Z_REFUSALS = ("领了", "心领", "不用", "不必", "用不着", "不需要", "不搞", "不做", "不行", "不能", "唔得",
                "唔使", "办不到", "做不到", "不来", "不了", "不接受", "不答应", "免了", "算了")
+# third speed pass: the twenty words as one regex (``gates._any_of``: ``re`` skips every character that
+# opens none of them), not any() over a generator - most Chinese replies hold 说 and run this test
+_RX_Z_REFUSALS = _any_of(_Z_REFUSALS)
 _Z_OFFERED = re.compile(r"(?:您|你|恁)(?:刚才|之前|上回|上次)?(?:说|讲|提|话)(?:过|的)?"
                         r"(?:要|想|愿意|可以)?"
                         r"[^。！？!?，,]{1,24}"
@@ -129,7 +133,7 @@ _Z_OFFERED = re.compile(r"(?:您|你|恁)(?:刚才|之前|上回|上次)?(?:说|
 def _blank_asked(doc: _Doc) -> _Doc:
     t = doc.text
     offered = (("说" in t or "讲" in t or "提" in t or "话" in t)  # the regex's own words first (every reply
-               and any(w in t for w in _Z_REFUSALS)                  # holds 您)
+               and _RX_Z_REFUSALS.search(t) is not None              # holds 您)
                and _Z_OFFERED.search(t) is not None)
     if offered:  # round 17 (batch IE)
         t = _Z_OFFERED.sub(lambda m: "_" * (m.end() - m.start()), t)
