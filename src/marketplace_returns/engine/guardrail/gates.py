@@ -92,8 +92,7 @@ _G_E_COMPLAINT = ("complaint", "dispute", "claim", "chargeback", "case", "report
                   "interven", "involved", "step in",  # round 14 (batch FD): the platform kept out
                   "reversal")  # round 16 (batch HL): a mobile-money payment reversal
 _G_E_RECEIPT: tuple[str, ...] = ("confirm", "received", "delivered", "acknowledg", "got it", "arrived",
-                "completed",
-                "finished", "complete ", "sign-off",
+                "completed", "finished", "complete ", "sign-off",
                 "validat", "finalised", "finalized", "finalise ", "finalize ",  # round 10 (batch BL)
                 "tap accept", "hit accept", "click accept", "press accept", "tap on accept",
                 "click on accept",

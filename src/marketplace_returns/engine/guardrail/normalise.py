@@ -602,6 +602,10 @@ _STAFF_NO_ZH = re.compile(rf"不得|严禁|禁止|不准|不许|切勿|停掉|�
                           r"不以(?=[^。！？!?，,]{0,12}换)|不拿(?=[^。！？!?，,]{0,8}换)|不私下|"
                           # batch EJ: "不在回复里让买家追评", "不在私聊里用红包换评价"
                           r"不在(?=[^。！？!?，,；;]{0,8}(?:让|要求|劝|叫|催|提|用))")
+# round 18 (batch KB): a line reported and stopped in a staff note's own words ("That stops today.", "We
+# don't do that here."): a word that forbids, and a verdict on the quoted line before it
+_HALTED_EN = (r"(?:that|this|it) (?:stops|ends) (?:today|now|here)|"
+              r"we (?:don'?t|do not|never) do (?:that|this|it)")
 # round 14: "no longer needed" is a reason label, not a word that forbids
 # (round 17, batch IM: "Under no circumstances should an agent ...", a template that "is binned"; a refund
 # not to be released "until" the buyer acts is the hold itself, not a word that forbids: "Returns desk: do
@@ -632,10 +636,8 @@ _STAFF_NO_EN = re.compile(r"\b(?:(?:don'?t|do not)(?! (?:release|issue|send|proc
                           r"(?:caught|seen|saw|found|spotted|noticed) (?:a |an |some |that |this |one )?"
                           r"(?:reply|replies|draft|message|macro|note|notes|card|slip|somebody|someone|"
                           r"template)|"
-                          r"(?:that|this|it) (?:stops|ends) (?:today|now|here)|we (?:don'?t|do not|never) do "
-                          r"(?:that|this|it)(?: here)?|i(?:'ve| have) (?:deleted|binned|scrapped|"
-                          r"removed) (?:it|that|"
-                          r"them)|"
+                          + _HALTED_EN + r"(?: here)?|"
+                          r"i(?:'ve| have) (?:deleted|binned|scrapped|removed) (?:it|that|them)|"
                           # round 13 (tune_eval18, batch EI): "we are stopping ...", "Walmart prohibits
                           # offering ...", "no gifts for reviews", "no gift cards ... in exchange for"
                           r"stopping|stopped|prohibits?|no (?:more )?(?:gifts?|gift cards?|codes?|credits?|"
@@ -656,13 +658,10 @@ _STAFF_VERDICT_EN = re.compile(r"\W{0,3}(?:(?:this|that|it)(?: is|'s| was)? )?"
                                r"|\W{0,3}we (?:didn'?t|did not|never did)\b"
                                # round 18 (batch KB): "That stops today.", "We don't do that here.", "I've
                                # deleted it.", "Don't y'all send that."
-                               r"|\W{0,3}(?:(?:that|this|it) (?:stops|ends) (?:today|now|here)|we (?:don'?t|"
-                               r"do not|"
-                               r"never) do (?:that|this|it)|i(?:'ve| have|'m)? (?:deleted|deletin\w*|binned|"
-                               r"scrapped|"
-                               r"removed) (?:it|that|them)|(?:don'?t|do not|never) (?:\w+ )?(?:send|use|say|"
-                               r"write) "
-                               r"(?:that|this|it)\b)")
+                               r"|\W{0,3}(?:" + _HALTED_EN + r"|"
+                               r"i(?:'ve| have|'m)? (?:deleted|deletin\w*|binned|scrapped|removed) "
+                               r"(?:it|that|them)|"
+                               r"(?:don'?t|do not|never) (?:\w+ )?(?:send|use|say|write) (?:that|this|it)\b)")
 # round 16 (tune_written14, batch HO): a clause of a staff record judged by the words right after it, in its
 # own clause or behind a dash ("Refund made conditional on closing a PayPal case — serious violation",
 # "Voucher promised for removing a review - major violation", "... the claim. Policy breach."): the record
