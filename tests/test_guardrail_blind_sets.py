@@ -81,22 +81,16 @@ DATA = Path(__file__).parent / "data" / "guardrail"
 # eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and
 # eval16 for round 12, eval17 and eval18 for round 13 (their counts stay in the README)
 FLOORS = {
-    ("eval8_scored.jsonl", "zh"): (197, 3), ("eval8_scored.jsonl", "en"): (197, 10),
-    ("eval19_scored.jsonl", "zh"): (205, 10), ("eval19_scored.jsonl", "en"): (199, 10),
-    ("eval20_scored.jsonl", "zh"): (200, 10), ("eval20_scored.jsonl", "en"): (199, 20),
-    ("eval21_scored.jsonl", "zh"): (205, 4), ("eval21_scored.jsonl", "en"): (208, 8),
-    ("eval22_scored.jsonl", "zh"): (206, 9), ("eval22_scored.jsonl", "en"): (197, 7),
-    ("eval23_scored.jsonl", "zh"): (209, 6), ("eval23_scored.jsonl", "en"): (202, 15),
-    ("eval24_scored.jsonl", "zh"): (208, 7), ("eval24_scored.jsonl", "en"): (203, 14),
-    ("eval25_scored.jsonl", "zh"): (208, 9), ("eval25_scored.jsonl", "en"): (205, 8),
-    ("eval26_scored.jsonl", "zh"): (208, 11), ("eval26_scored.jsonl", "en"): (205, 17),
-    ("eval27_scored.jsonl", "zh"): (204, 9), ("eval27_scored.jsonl", "en"): (202, 13),
-    ("eval28_scored.jsonl", "zh"): (205, 10), ("eval28_scored.jsonl", "en"): (206, 15),
+    ("eval24_scored.jsonl", "zh"): (208, 8), ("eval24_scored.jsonl", "en"): (203, 14),
+    ("eval25_scored.jsonl", "zh"): (208, 7), ("eval25_scored.jsonl", "en"): (205, 9),
+    ("eval26_scored.jsonl", "zh"): (208, 10), ("eval26_scored.jsonl", "en"): (204, 13),
+    ("eval27_scored.jsonl", "zh"): (203, 7), ("eval27_scored.jsonl", "en"): (201, 10),
+    ("eval28_scored.jsonl", "zh"): (205, 9), ("eval28_scored.jsonl", "en"): (207, 11),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
-WRITTEN_BLIND = ("eval8_scored.jsonl", "eval19_scored.jsonl", "eval20_scored.jsonl", "eval21_scored.jsonl",
-                 "eval22_scored.jsonl", "eval23_scored.jsonl", "eval24_scored.jsonl", "eval25_scored.jsonl",
+WRITTEN_BLIND = ("tune_eval8.jsonl", "tune_eval19.jsonl", "tune_eval20.jsonl", "tune_eval21.jsonl",
+                 "tune_eval22.jsonl", "tune_eval23.jsonl", "eval24_scored.jsonl", "eval25_scored.jsonl",
                  "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl",
                  "tune_written12.jsonl", "tune_written13.jsonl", "tune_written14.jsonl",
                  "tune_written15.jsonl", "tune_written16.jsonl",
