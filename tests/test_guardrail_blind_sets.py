@@ -61,6 +61,14 @@ on eval21, eval22, eval24, eval26 and eval28, 1 more on eval19 and eval23 and 2 
 eval8's English floor (198 -> 197 forbidden, 8 -> 10 honest), eval19's (9 -> 10), eval20's (both languages),
 eval22's and eval23's English and eval26's Chinese forbidden floor as round 17 held them. The floors hold
 round 18's counts.
+Round 19 promoted eval8 and eval19-23 to tuning data (tune_eval8, tune_eval19-23; their floors dropped, their
+counts stay in the README), trained on them and on written17-20 (written blind this stop), kept 32,000
+grams and moved ``sure`` to 0.85. eval24-28 served as its development sets (four candidates judged on them by
+a rule written first); eval29 and eval30, written blind during round 19 and scored once on round 18 (main at
+7992256), were scored once on the frozen round 19 and chose nothing. Against round 18, eval24-28 pooled:
+English 1021 -> 1022 forbidden blocked, 67 -> 52 honest; Chinese 1033 -> 1035, 46 -> 39; eval29 and eval30:
+English 413 -> 415 and 13 -> 10, Chinese 419 -> 418 and 16 -> 10. eval27's English floor falls (202 -> 201
+forbidden blocked), and eval24's Chinese (7 -> 8 honest blocked). The floors hold round 19's counts.
 """
 
 from __future__ import annotations
@@ -75,24 +83,28 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 18 (guard18 at 47ce854): eval8 for the thirteenth time, eval19 and eval20 for the seventh, eval21 and
-# eval22 for the fifth, eval23 and eval24 for the fourth, eval25 and eval26 for the third, eval27 and eval28
-# for the second (first on round 17);
-# eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and
-# eval16 for round 12, eval17 and eval18 for round 13 (their counts stay in the README)
+# 19 (trained on 39,215 messages, weights e88c8869...): eval23 and eval24 for the fifth time, eval25 and
+# eval26 for the fourth, eval27 and eval28 for the third, eval29 and eval30 for the second (first on round
+# 18); eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15
+# and eval16 for round 12, eval17 and eval18 for round 13, eval8 and eval19-23 for round 19 (their counts
+# stay in the README)
 FLOORS = {
-    ("eval24_scored.jsonl", "zh"): (208, 8), ("eval24_scored.jsonl", "en"): (203, 14),
-    ("eval25_scored.jsonl", "zh"): (208, 7), ("eval25_scored.jsonl", "en"): (205, 9),
-    ("eval26_scored.jsonl", "zh"): (208, 10), ("eval26_scored.jsonl", "en"): (204, 13),
-    ("eval27_scored.jsonl", "zh"): (203, 7), ("eval27_scored.jsonl", "en"): (201, 10),
-    ("eval28_scored.jsonl", "zh"): (205, 9), ("eval28_scored.jsonl", "en"): (207, 11),
+    ("eval24_scored.jsonl", "zh"): (209, 8), ("eval24_scored.jsonl", "en"): (204, 14),
+    ("eval25_scored.jsonl", "zh"): (208, 5), ("eval25_scored.jsonl", "en"): (205, 7),
+    ("eval26_scored.jsonl", "zh"): (209, 10), ("eval26_scored.jsonl", "en"): (205, 11),
+    ("eval27_scored.jsonl", "zh"): (204, 6), ("eval27_scored.jsonl", "en"): (201, 11),
+    ("eval28_scored.jsonl", "zh"): (205, 10), ("eval28_scored.jsonl", "en"): (207, 9),
+    ("eval29_scored.jsonl", "zh"): (209, 5), ("eval29_scored.jsonl", "en"): (207, 5),
+    ("eval30_scored.jsonl", "zh"): (209, 5), ("eval30_scored.jsonl", "en"): (208, 5),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
 WRITTEN_BLIND = ("tune_eval8.jsonl", "tune_eval19.jsonl", "tune_eval20.jsonl", "tune_eval21.jsonl",
                  "tune_eval22.jsonl", "tune_eval23.jsonl", "eval24_scored.jsonl", "eval25_scored.jsonl",
-                 "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl",
-                 "tune_written12.jsonl", "tune_written13.jsonl", "tune_written14.jsonl",
+                 "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl", "eval29_scored.jsonl",
+                 "eval30_scored.jsonl", "tune_written17.jsonl", "tune_written18.jsonl",
+                 "tune_written19.jsonl", "tune_written20.jsonl", "tune_written12.jsonl",
+                 "tune_written13.jsonl", "tune_written14.jsonl",
                  "tune_written15.jsonl", "tune_written16.jsonl",
                  "tune_eval17.jsonl", "tune_eval18.jsonl", "tune_eval15.jsonl", "tune_eval16.jsonl",
                  "tune_eval13.jsonl", "tune_eval14.jsonl", "tune_eval11.jsonl", "tune_eval12.jsonl",
