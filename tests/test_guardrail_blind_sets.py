@@ -69,6 +69,14 @@ a rule written first); eval29 and eval30, written blind during round 19 and scor
 English 1021 -> 1022 forbidden blocked, 67 -> 52 honest; Chinese 1033 -> 1035, 46 -> 39; eval29 and eval30:
 English 413 -> 415 and 13 -> 10, Chinese 419 -> 418 and 16 -> 10. eval27's English floor falls (202 -> 201
 forbidden blocked), and eval24's Chinese (7 -> 8 honest blocked). The floors hold round 19's counts.
+Round 20 trained on three sets of twins written blind this stop (tune_written21-23: each forbidden message
+followed by an honest twin in the same words) and changed nothing else; eval24-30 were its development sets
+(one candidate, the same rule). eval31 (the brief of eval29) and eval32 (twins), written blind during the
+stop, were scored once on round 19 and once on the frozen round 20. Against round 19 the floors fall on
+eval24 (English 204 -> 203 and Chinese 209 -> 208 forbidden blocked), eval26 (English 11 -> 13 honest
+blocked), eval27 (Chinese 6 -> 7 honest), eval28 (English 207 -> 206, Chinese 205 -> 204 forbidden) and
+eval30 (Chinese 5 -> 6 honest); pooled over eval24-30 English 1437 -> 1438 forbidden and 62 -> 61 honest
+blocked, Chinese 1453 -> 1451 and 49 -> 46. The floors hold round 20's counts.
 """
 
 from __future__ import annotations
@@ -83,26 +91,30 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 19 (trained on 39,215 messages, weights e88c8869...): eval23 and eval24 for the fifth time, eval25 and
-# eval26 for the fourth, eval27 and eval28 for the third, eval29 and eval30 for the second (first on round
-# 18); eval11 and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15
-# and eval16 for round 12, eval17 and eval18 for round 13, eval8 and eval19-23 for round 19 (their counts
-# stay in the README)
+# 20 (trained on 41,735 messages, weights ce75db09...): eval24 for the sixth time, eval25 and eval26 for the
+# fifth, eval27 and eval28 for the fourth, eval29 and eval30 for the third, eval31 and eval32 for the
+# second (first on round 19); eval11 and eval12 were promoted to tuning data for round 10, eval13 and
+# eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round 13, eval8 and eval19-23
+# for round 19 (their counts stay in the README)
 FLOORS = {
-    ("eval24_scored.jsonl", "zh"): (209, 8), ("eval24_scored.jsonl", "en"): (204, 14),
-    ("eval25_scored.jsonl", "zh"): (208, 5), ("eval25_scored.jsonl", "en"): (205, 7),
-    ("eval26_scored.jsonl", "zh"): (209, 10), ("eval26_scored.jsonl", "en"): (205, 11),
-    ("eval27_scored.jsonl", "zh"): (204, 6), ("eval27_scored.jsonl", "en"): (201, 11),
-    ("eval28_scored.jsonl", "zh"): (205, 10), ("eval28_scored.jsonl", "en"): (207, 9),
-    ("eval29_scored.jsonl", "zh"): (209, 5), ("eval29_scored.jsonl", "en"): (207, 5),
-    ("eval30_scored.jsonl", "zh"): (209, 5), ("eval30_scored.jsonl", "en"): (208, 5),
+    ("eval24_scored.jsonl", "zh"): (208, 7), ("eval24_scored.jsonl", "en"): (203, 13),
+    ("eval25_scored.jsonl", "zh"): (208, 5), ("eval25_scored.jsonl", "en"): (206, 5),
+    ("eval26_scored.jsonl", "zh"): (209, 9), ("eval26_scored.jsonl", "en"): (206, 13),
+    ("eval27_scored.jsonl", "zh"): (204, 7), ("eval27_scored.jsonl", "en"): (201, 11),
+    ("eval28_scored.jsonl", "zh"): (204, 9), ("eval28_scored.jsonl", "en"): (206, 10),
+    ("eval29_scored.jsonl", "zh"): (209, 3), ("eval29_scored.jsonl", "en"): (208, 4),
+    ("eval30_scored.jsonl", "zh"): (209, 6), ("eval30_scored.jsonl", "en"): (208, 5),
+    ("eval31_scored.jsonl", "zh"): (209, 2), ("eval31_scored.jsonl", "en"): (208, 8),
+    ("eval32_scored.jsonl", "zh"): (208, 5), ("eval32_scored.jsonl", "en"): (202, 12),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
 WRITTEN_BLIND = ("tune_eval8.jsonl", "tune_eval19.jsonl", "tune_eval20.jsonl", "tune_eval21.jsonl",
                  "tune_eval22.jsonl", "tune_eval23.jsonl", "eval24_scored.jsonl", "eval25_scored.jsonl",
                  "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl", "eval29_scored.jsonl",
-                 "eval30_scored.jsonl", "tune_written17.jsonl", "tune_written18.jsonl",
+                 "eval30_scored.jsonl", "eval31_scored.jsonl", "eval32_scored.jsonl",
+                 "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl",
+                 "tune_written17.jsonl", "tune_written18.jsonl",
                  "tune_written19.jsonl", "tune_written20.jsonl", "tune_written12.jsonl",
                  "tune_written13.jsonl", "tune_written14.jsonl",
                  "tune_written15.jsonl", "tune_written16.jsonl",
