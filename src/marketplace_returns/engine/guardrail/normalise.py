@@ -1314,34 +1314,63 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
 # the emoji inside a word, pinyin), in the same order
 _STEPS_ASCII = tuple(s for s in _STEPS if s[0] not in (_SPACED_CJK, _EMOJI_IN_WORD, _PINYIN))
 
+# fourth speed pass: the characters of a plain Chinese text - ideographs, ASCII digits and the full-width
+# punctuation NFKC is not run for - none of which ``_COMPAT``, ``_SYMBOLS``, ``str.lower``,
+# ``_CONFUSABLE``, ``_LETTER`` or ``_SEP_CHAR`` touches, nor the simplified form of a traditional one
+# (tests/test_guardrail_gate.py checks every one, and ``_plain_zh`` against ``_folded_and_stepped``)
+_PLAIN_ZH_CHARS = "\u4e00-\u9fff0-9，。！？：；（）"
+_PLAIN_ZH = re.compile(f"[{_PLAIN_ZH_CHARS}]*")
+
 
 def normalise(text: str) -> str:
     """The text the rules read: NFKC, no zero-width characters, simplified Chinese, lower case,
     look-alike letters folded, spaced-out or separated letters and characters joined, a few chat
     abbreviations spelt out (ur, u, pls, thx) and, in such a chat-style text, a concept word one slip off
     put right; Chinese concept words in pinyin or initials inside a Chinese text read as the words."""
-    if not text.isascii():
-        if _COMPAT.search(text):
-            text = unicodedata.normalize("NFKC", text)
-        if _traditional(text):
-            text = text.translate(_FOLD)
-        elif _SYMBOL_CHARS.search(text):
-            text = _SYMBOL_CHARS.sub(_symbol, text)
-        text = text.lower()
-        if _CONFUSABLE_CHARS.search(text):
-            text = text.translate(_CONFUSABLE)
+    if text.isascii():  # every step keeps an ASCII text ASCII: the three for other scripts are skipped
+        text = _stepped(text.lower(), _STEPS_ASCII)
+    elif _PLAIN_ZH.fullmatch(text) is not None:
+        text = _plain_zh(text)
     else:
-        text = text.lower()
-    # every step keeps an ASCII text ASCII: on one, the three steps for other scripts are skipped
-    steps = _STEPS_ASCII if text.isascii() else _STEPS if _LETTER.search(text) is not None else _STEPS[:1]
-    for pattern, repl, worth in steps:
-        if worth(text):  # type: ignore[operator]
-            text = pattern.sub(repl, text)  # type: ignore[call-overload]
+        text = _folded_and_stepped(text)
     if "平" in text or "坪" in text:
         text = _homophones(text)
     if "'" in text and not text.isascii():  # round 16 (batch HA): the same length, after every step
         text = _SINGLE_QUOTED_ZH.sub(_quote, text)
     return _blank_examples(text)
+
+
+def _plain_zh(text: str) -> str:
+    """``_folded_and_stepped`` of a plain Chinese text (``_PLAIN_ZH``), faster. Fourth speed pass: such a
+    text (every Chinese engine reply that quotes no reason) has nothing for NFKC, the symbols, the case
+    or the look-alikes to change, and no letter or separator for a step to join: only its traditional
+    characters are folded. One scan for the plain characters saves six over the whole text (about 33,000
+    instructions a reply)."""
+    return text.translate(_FOLD) if _traditional(text) else text
+
+
+def _folded_and_stepped(text: str) -> str:
+    """A text that is not ASCII with its characters folded (width, script, case, look-alikes), then the
+    length-changing steps."""
+    if _COMPAT.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    if _traditional(text):
+        text = text.translate(_FOLD)
+    elif _SYMBOL_CHARS.search(text):
+        text = _SYMBOL_CHARS.sub(_symbol, text)
+    text = text.lower()
+    if _CONFUSABLE_CHARS.search(text):
+        text = text.translate(_CONFUSABLE)
+    steps = _STEPS_ASCII if text.isascii() else _STEPS if _LETTER.search(text) is not None else _STEPS[:1]
+    return _stepped(text, steps)
+
+
+def _stepped(text: str, steps: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...]) -> str:
+    """Each step whose worth test answers yes, in order."""
+    for pattern, repl, worth in steps:
+        if worth(text):  # type: ignore[operator]
+            text = pattern.sub(repl, text)  # type: ignore[call-overload]
+    return text
 
 
 def _sub_mapped(pattern: re.Pattern[str], repl: object, text: str, src: list[int]) -> tuple[str, list[int]]:
