@@ -85,6 +85,18 @@ def _spaced_hint(text: str) -> bool:
 # f33dback: one or two in a word; round 5: "!" for i between letters (d!spute, rev!ew)
 _LEET = re.compile(r"[@03$!](?<=[a-z][@03$!])[@03$]?(?=[a-z])")
 _LEET_MAP = {"@": "a", "0": "o", "3": "e", "$": "s", "!": "i"}
+# letters as "a", the five characters as "0": a text ``_LEET`` can match holds b"a0" in this shape
+_LEET_SHAPE = bytes.maketrans(b"abcdefghijklmnopqrstuvwxyz@03$!", b"a" * 26 + b"0" * 5)
+
+
+def _leet_worth(text: str) -> bool:
+    """Whether ``_LEET`` can match: one of its five characters right after a letter. Third speed pass: five
+    substring tests, not any() over a generator (its frame cost about 0.6 µs on every reply). Fourth: then
+    the text's shape (one ``bytes.translate`` in C) instead of the regex's scan of every character: a third
+    of the engine's English replies hold a "$" or a "0", none after a letter (13,400 -> about 3,000
+    instructions on each)."""
+    return (("@" in text or "0" in text or "3" in text or "$" in text or "!" in text)
+            and b"a0" in text.encode().translate(_LEET_SHAPE))
 _CHAT = re.compile(r"(?:ur|u|pls|plz|thx|b4)(?<![a-z]ur)(?<![a-z]u)(?<![a-z]pls)(?<![a-z]plz)(?<![a-z]thx)"
                    r"(?<![a-z0-9]b4)(?![a-z'])|4(?<![a-z0-9.$]4)(?= (?:a|an|ur|your|every|each)\b)")
 _CHAT_MAP = {"ur": "your", "u": "you", "pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
@@ -703,11 +715,12 @@ def _staff(text: str, zh: bool) -> bool:
         return you is None and _THIRD_PERSON_ZH.search(text) is not None
     if _STAFF_EN.match(text) is not None:
         return True
-    i = text.find(" for ", 0, 80)
-    while i >= 0:
-        if _STAFF_EN_FOR.match(text, i) is not None:
-            return True
-        i = text.find(" for ", i + 1, 80)
+    # a " for ... reps" cue that opens in the first 80 characters (fourth speed pass: one search, which
+    # ``re`` makes from the literal " for ", and the leftmost match's start, not a loop of finds and
+    # matches in Python - 5,500 -> 1,500 instructions on an English engine reply)
+    cue = _STAFF_EN_FOR.search(text)
+    if cue is not None and cue.start() <= 80 - len(" for "):
+        return True
     return "macro" in text and _STAFF_EN_MACRO.search(text) is not None
 
 
@@ -1301,10 +1314,7 @@ _STEPS: tuple[tuple[re.Pattern[str] | _SplitThenLoan, object, object], ...] = (
      lambda t: ("'" in t and ("in'" in t or "an'" in t)) or " yow" in t or " yer" in t or t.startswith("y")),
     (_SINGLE_QUOTED, _quote, lambda t: "'" in t),
     (_STAR_RUN, _stars, lambda t: "*" in t or " star  star " in t),
-    # third speed pass: five substring tests, not any() over a generator (its frame cost about 0.6 µs on
-    # every reply; a third of the engine's replies hold a "$", "0" or "!" and go on to the regex anyway)
-    (_LEET, _leet, lambda t: ("@" in t or "0" in t or "3" in t or "$" in t or "!" in t)
-     and _LETTER.search(t) is not None),
+    (_LEET, _leet, _leet_worth),
     (_SHORTHAND, _shorthand, lambda t: "a2z" in t or "cb" in t or "rvw" in t or "cvd" in t),
     (_PINYIN, _pinyin, _pinyin_worth),
     (_CHAT_OR_TYPO, _chat_or_typo, lambda t: _LETTER.search(t) is not None and _chat_worth(t)),
