@@ -140,3 +140,21 @@ def test_lookbehinds_written_after_their_words_find_the_same_matches() -> None:
     for _ in range(20000):
         t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
         assert [m.span() for m in fast.finditer(t)] == [m.span() for m in plain.finditer(t)], t
+
+
+def test_the_grouped_staff_header_answers_as_the_flat_one() -> None:
+    """Fourth speed pass: the English staff-note header's alternatives grouped by first character."""
+    norm_mod = importlib.import_module("marketplace_returns.engine.guardrail.normalise")
+    texts = [*_tune_texts(), "hello, thank you", "hi team, ...", "team: no more", "- qa note: x",
+             "right lads, ok", "okay team, new rule", "support policy update", "policy note",
+             "everyone packing:", "note for whoever's minding the inbox", "weekly huddle notes:",
+             "huddle notes"]
+    hits = 0
+    for t in texts:
+        want = norm_mod._STAFF_EN_PLAIN.match(t) is not None
+        assert (norm_mod._STAFF_EN.match(t) is not None) is want, t
+        hits += want
+    assert 100 < hits < len(texts)
+    concept = importlib.import_module("marketplace_returns.engine.guardrail.concept")
+    choices = concept._lead_choices("(?:a |b )?c(?:d|e)|(?:g|h)i")
+    assert choices == ["a c(?:d|e)", "b c(?:d|e)", "c(?:d|e)", "gi", "hi"]
