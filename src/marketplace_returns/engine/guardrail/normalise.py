@@ -509,6 +509,18 @@ _CLAUSE_HINT_ZH = re.compile(r"不(?:许|准|得|能|要|搞|做|玩|允)|唔(?:
                              r"没有|从不|谁(?:要是|如果|敢|再)")
 _CLAUSE_HINT_EN = re.compile(r"(?:n't|not|never) (?:ever |go |yet )?(?:ask|tell|pressure|push|nudge|request|"
                              r"contact|message|dm|offer|promise|give|hand|pay)")  # (round 17, IO: "not go")
+
+
+def _clause_hint_en(text: str) -> bool:
+    """``_CLAUSE_HINT_EN.search(text) is not None``, on an ASCII text its three negations looked for first
+    (fourth speed pass: ``re`` tries the hint at every "n" of an English reply, about 4,800 instructions;
+    "n't" behind a memchr for its apostrophe, and "not " and "never " as substring tests, about 2,100; a
+    Chinese text has no "n" to try)."""
+    if text.isascii() and not (("'" in text and "n't " in text) or "not " in text or "never " in text):
+        return False
+    return _CLAUSE_HINT_EN.search(text) is not None
+
+
 # round 8: the disowned report above is looked for only where "wrong" or "mistake" is written (two
 # substring tests, 0.2 µs on a reply; a regex hint opening with "is" cost every English reply 3 µs)
 
@@ -1070,7 +1082,7 @@ def _blank_examples(text: str) -> str:
         text = _blank_quoted(text)
     if not text.isascii() and _CLAUSE_HINT_ZH.search(text) is not None:
         text = _FORBIDDEN_CLAUSE_ZH.sub(_blank_rule, text)
-    if _CLAUSE_HINT_EN.search(text) is not None or (
+    if _clause_hint_en(text) or (
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
         text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
