@@ -158,3 +158,18 @@ def test_the_grouped_staff_header_answers_as_the_flat_one() -> None:
     concept = importlib.import_module("marketplace_returns.engine.guardrail.concept")
     choices = concept._lead_choices("(?:a |b )?c(?:d|e)|(?:g|h)i")
     assert choices == ["a c(?:d|e)", "b c(?:d|e)", "c(?:d|e)", "gi", "hi"]
+
+
+def test_the_chinese_word_gates_answer_as_their_substring_definitions() -> None:
+    """Fourth speed pass: ``gates._any_of`` builds a trie; whether a word is found is all that is read."""
+    rules_zh = importlib.import_module("marketplace_returns.engine.guardrail.rules_zh")
+    texts = [t for t in _tune_texts() if not t.isascii()]
+    texts += ["无理由", "五颗星", "撤销申请", "了结", "12315", "x"]
+    for words in (gates._GATE_ZH, gates._G_Z_REVIEW, gates._G_Z_REASON, rules_zh._Z_REFUSALS):
+        rx = gates._any_of(words)
+        hits = 0
+        for t in texts:
+            want = any(w in t for w in words)
+            assert (rx.search(t) is not None) is want, t
+            hits += want
+        assert 0 < hits < len(texts)

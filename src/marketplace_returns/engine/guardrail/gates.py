@@ -45,8 +45,11 @@ def _spans(pattern: _Finder, text: str, gate: bool) -> list[tuple[int, int]]:
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
     """``any(w in text for w in words)`` as one regex: for Chinese words ``re`` skips every character
     that starts none of them (measured: 8 µs -> 1 µs on a Chinese reply); English words start with
-    common letters, so the English gates stay substring tests."""
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    common letters, so the English gates stay substring tests. Fourth speed pass: the words as a trie
+    (``_trie_regex``), so at a place ``re`` tries the words that share a first character once, not each
+    (the 130 gate words: 17,500 -> 14,600 instructions on a Chinese engine reply that holds none); only
+    whether one is found is read, never which."""
+    return re.compile(_trie_regex([list(map(re.escape, w)) for w in sorted(words)]))
 
 
 _G_Z_REASON = ("原因", "理由", "reason", "无理由", "别的", "不想要", "不要了", "不喜欢", "不合适", "拍错",
