@@ -135,9 +135,9 @@ def _zh_words(text: str) -> frozenset[str]:
     starts there is tested. Fourth speed pass: the gate, the Chinese rules' four word classes (reason,
     review, complaint, receipt) and the learned layer's gate each scanned the whole text (five or six
     scans on a Chinese reply that names an after-sales request; about 45,000 instructions, now 29,000).
-    The answer for the last text is kept, by identity, so the rules and the learned layer reading the
-    text the gate read get it without a scan (a text is never equal to another by identity, so no
-    answer is reused for another text)."""
+    The answer for the last text is kept and given again only for that same object (``is``), so the
+    rules and the learned layer, which read the text the gate read, get it without a scan, and no answer
+    is ever given for another text."""
     last = _ZH_WORDS_LAST[0]
     if last[0] is text:
         return last[1]
