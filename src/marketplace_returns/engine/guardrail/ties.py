@@ -9,7 +9,27 @@ from dataclasses import dataclass
 
 from marketplace_returns.engine.guardrail.concept import _Finder
 
-_SENT_END = re.compile(r"[。!?！？\n~～….]+")
+# fourth speed pass: "[...][...]*", not "[...]+", the same runs - ``re`` skips ahead to a character of the
+# class only where the pattern opens with the class itself (a repeat is tried at every character): 24,500 ->
+# 15,800 instructions on a Chinese engine reply
+_SENT_END = re.compile(r"[。!?！？\n~～….][。!?！？\n~～….]*")
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence of ``text`` ends (the last at the text's end)."""
+    n = len(text)
+    if "." not in text:  # round 11: no full stop to weigh (most Chinese replies): the ends as found
+        ends = [m.end() for m in _SENT_END.finditer(text)]
+    else:
+        ends = []
+        for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
+            e = m.end()                      # before a space or the end, or as an ellipsis
+            if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
+                continue
+            ends.append(e)
+    if not ends or ends[-1] < n:
+        ends.append(n)
+    return ends
 
 
 @dataclass(slots=True)
@@ -20,25 +40,24 @@ class _Hit:
 
 
 class _Doc:
-    """A normalised text cut into sentences, with the concept spans each sentence holds."""
+    """A normalised text cut into sentences, with the concept spans each sentence holds.
+
+    The sentences are cut on first use (fourth speed pass): most texts that reach the rules have no act
+    and no state to tie, and never ask for one (about 18,000 instructions on each of the 36 Chinese engine
+    replies that name an after-sales request and nothing to tie)."""
 
     __slots__ = ("bounds", "text")
+    bounds: list[int]  # the end of every sentence; set by ``__getattr__`` when first read
 
     def __init__(self, text: str) -> None:
         self.text = text
-        n = len(text)
-        if "." not in text:  # round 11: no full stop to weigh (most Chinese replies): the ends as found
-            ends = [m.end() for m in _SENT_END.finditer(text)]
-        else:
-            ends = []
-            for m in _SENT_END.finditer(text):  # one character class (fast); a '.' ends a sentence only
-                e = m.end()                      # before a space or the end, or as an ellipsis
-                if text[m.start()] == "." and e - m.start() < 3 and e < n and not text[e].isspace():
-                    continue
-                ends.append(e)
-        if not ends or ends[-1] < len(text):
-            ends.append(len(text))
-        self.bounds = ends
+
+    def __getattr__(self, name: str) -> list[int]:
+        """Called only for a slot not yet set: ``bounds`` is cut from the text, once."""
+        if name != "bounds":
+            raise AttributeError(name)
+        self.bounds = ends = _sentence_ends(self.text)
+        return ends
 
     def sentence_of(self, pos: int) -> int:
         return bisect_right(self.bounds, pos)
