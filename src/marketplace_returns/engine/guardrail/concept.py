@@ -4,39 +4,43 @@ right-to-left finder, and plain word alternations."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 
-def _split_top(pattern: str) -> list[str]:
-    """The top-level alternatives of a regex (escapes, classes and groups respected)."""
-    parts: list[str] = []
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """``(index, character, group depth after it)`` for each character of a regex outside an escape and a
+    character class: the one walk that ``_split_top`` and ``_group_end`` read."""
     depth = 0
-    cur: list[str] = []
     i = 0
     in_class = False
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
-            cur.append(pattern[i:i + 2])
             i += 2
             continue
         if in_class:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-            i += 1
-            continue
-        cur.append(c)
+        else:
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            yield i, c, depth
         i += 1
-    parts.append("".join(cur))
+
+
+def _split_top(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (escapes, classes and groups respected)."""
+    parts: list[str] = []
+    start = 0
+    for i, c, depth in _structure(pattern):
+        if c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
     return parts
 
 
@@ -125,25 +129,9 @@ def _lead_choices(pattern: str) -> list[str]:
 
 def _group_end(alt: str) -> int:
     """The index of the parenthesis that closes the group ``alt`` opens with (-1 if none)."""
-    depth = 0
-    i = 0
-    in_class = False
-    while i < len(alt):
-        c = alt[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    for i, c, depth in _structure(alt):
+        if c == ")" and depth == 0:
+            return i
     return -1
 
 
