@@ -105,7 +105,8 @@ FEATURES = "grams"
 KEEP = 32000  # round 19 (16,000 since round 5, 8,000 in round 4): four times the data since
 C = 32.0  # round 5 (round 4: 16)
 THRESHOLD = 0.65  # round 8, second half (0.70 at b5efe4f; 0.60 in rounds 4-7): chosen by --loso (docs)
-UNBLOCK = 0.15  # round 5: a rule's block is lifted below this probability (round 4: 0.10; --loso)
+UNBLOCK = 0.30  # round 21 (0.15 since round 5, 0.10 in round 4): a rule's block is lifted below this
+#                probability; chosen by leaving out one of the 15 sets the rules were never tuned on (docs)
 SURE = 0.85  # round 19 (0.75 since round 7): a block added past a disclaimer that is no same-refund
 #             statement (--loso over the six sets promoted in round 19)
 # round 13: the solver's stopping tolerance. At scikit-learn's default (1e-4) lbfgs stopped after 16-22
@@ -122,8 +123,9 @@ _EN_WORD = re.compile(r"[a-z0-9!@$]+(?:'[a-z]+)?")
 
 def _grams_variant(norm: str) -> list[str]:
     """Candidate grams weighed by ``--grams`` beside the shipped ones (round 5): ``en-chars`` adds the
-    character 3- and 4-grams of each English word with its boundaries (slips, leet, split words), ``zh4``
-    adds Chinese character 4-grams."""
+    character 3- and 4-grams of each English word with its boundaries (slips, leet, split words),
+    ``norm-chars`` the character 4-grams of the whole text. (English skip pairs and Chinese 4-grams,
+    weighed here since round 6, are shipped since round 21.)"""
     out = grams(norm)
     if "en-chars" in GRAMS:
         for w in _EN_WORD.findall(norm):
@@ -131,16 +133,9 @@ def _grams_variant(norm: str) -> list[str]:
                 b = f"<{w}>"
                 out.extend("e:" + b[i:i + 3] for i in range(len(b) - 2))
                 out.extend("e:" + b[i:i + 4] for i in range(len(b) - 3))
-    if "en-skip" in GRAMS:  # round 6: English word pairs across a gap of one or two words
-        words = learned._EN_WORD.findall(norm)
-        out.extend(f"s:{a} {b}" for a, b in zip(words, words[2:], strict=False))
-        out.extend(f"s:{a} {b}" for a, b in zip(words, words[3:], strict=False))
     if "norm-chars" in GRAMS:  # round 6: character 4-grams of the whole normalised text
         flat = " ".join(norm.split())
         out.extend("n:" + flat[i:i + 4] for i in range(len(flat) - 3))
-    if "zh4" in GRAMS and not norm.isascii():
-        for run in re.findall(r"[\u3400-\u9fff]+", norm):
-            out.extend("c:" + run[i:i + 4] for i in range(len(run) - 3))
     return out
 
 
@@ -250,7 +245,8 @@ BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_
               "tune_written15.jsonl", "tune_written16.jsonl", "tune_eval8.jsonl", "tune_eval19.jsonl",
               "tune_eval20.jsonl", "tune_eval21.jsonl", "tune_eval22.jsonl", "tune_eval23.jsonl",
               "tune_written17.jsonl", "tune_written18.jsonl", "tune_written19.jsonl", "tune_written20.jsonl",
-              "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl")
+              "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl", "tune_written24.jsonl",
+              "tune_written25.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)  # round 18: widened, round 17's best sat at 0.2
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)
@@ -350,8 +346,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="guardrail.py as it stood when the first eval set was scored")
     ap.add_argument("--features", choices=("grams", "hashed"), default="grams")
     ap.add_argument("--grams", default="shipped",
-                    help="shipped, or the shipped grams plus en-chars, en-skip, norm-chars and/or zh4 "
-                         "(e.g. en-skip+zh4)")
+                    help="shipped, or the shipped grams plus en-chars and/or norm-chars")
     ap.add_argument("--keep", type=int, default=KEEP, help="grams kept after the first fit")
     ap.add_argument("--replay-set", default=None,
                     help="with --old-rules: the evaluation file scored (a model trained on every other "

@@ -77,6 +77,16 @@ eval24 (English 204 -> 203 and Chinese 209 -> 208 forbidden blocked), eval26 (En
 blocked), eval27 (Chinese 6 -> 7 honest), eval28 (English 207 -> 206, Chinese 205 -> 204 forbidden) and
 eval30 (Chinese 5 -> 6 honest); pooled over eval24-30 English 1437 -> 1438 forbidden and 62 -> 61 honest
 blocked, Chinese 1453 -> 1451 and 49 -> 46. The floors hold round 20's counts.
+Round 21 trained on two more sets of twins written blind this stop (tune_written24, tune_written25), read
+English word pairs across a gap and Chinese 4-grams, and lifts a rule's block below 0.30 (0.15 before),
+chosen by leaving out one of the 15 sets the rules were never tuned on; eval24-32 were its development sets
+(two candidates judged by a rule written first; the first, without the new grams, lost 13 English forbidden
+messages and failed it). eval33 (the brief of eval29) and eval34 (twins), written blind during the stop,
+were scored once on round 20 and once on the frozen round 21. Against round 20 the forbidden floors fall on
+eval25 (Chinese 208 -> 207), eval26 (Chinese 209 -> 207), eval28 (Chinese 204 -> 203), eval29 (Chinese 209 ->
+208, English 208 -> 206), eval30 (English 208 -> 207) and eval31 (English 208 -> 205); no honest floor
+rises. Pooled over eval24-32 English 1848 -> 1843 forbidden and 81 -> 52 honest blocked, Chinese 1868 ->
+1864 and 53 -> 32. The floors hold round 21's counts.
 """
 
 from __future__ import annotations
@@ -91,21 +101,23 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 20 (trained on 41,735 messages, weights ce75db09...): eval24 for the sixth time, eval25 and eval26 for the
-# fifth, eval27 and eval28 for the fourth, eval29 and eval30 for the third, eval31 and eval32 for the
-# second (first on round 19); eval11 and eval12 were promoted to tuning data for round 10, eval13 and
+# 21 (trained on 43,415 messages, weights 919d410a...): eval24 for the seventh time, eval25 and eval26 for
+# the sixth, eval27 and eval28 for the fifth, eval29 and eval30 for the fourth, eval31 and eval32 for the
+# third, eval33 and eval34 for the second (first on round 20); eval11 and eval12 were promoted to tuning data for round 10, eval13 and
 # eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round 13, eval8 and eval19-23
 # for round 19 (their counts stay in the README)
 FLOORS = {
-    ("eval24_scored.jsonl", "zh"): (208, 7), ("eval24_scored.jsonl", "en"): (203, 13),
-    ("eval25_scored.jsonl", "zh"): (208, 5), ("eval25_scored.jsonl", "en"): (206, 5),
-    ("eval26_scored.jsonl", "zh"): (209, 9), ("eval26_scored.jsonl", "en"): (206, 13),
-    ("eval27_scored.jsonl", "zh"): (204, 7), ("eval27_scored.jsonl", "en"): (201, 11),
-    ("eval28_scored.jsonl", "zh"): (204, 9), ("eval28_scored.jsonl", "en"): (206, 10),
-    ("eval29_scored.jsonl", "zh"): (209, 3), ("eval29_scored.jsonl", "en"): (208, 4),
-    ("eval30_scored.jsonl", "zh"): (209, 6), ("eval30_scored.jsonl", "en"): (208, 5),
-    ("eval31_scored.jsonl", "zh"): (209, 2), ("eval31_scored.jsonl", "en"): (208, 8),
-    ("eval32_scored.jsonl", "zh"): (208, 5), ("eval32_scored.jsonl", "en"): (202, 12),
+    ("eval24_scored.jsonl", "zh"): (208, 4), ("eval24_scored.jsonl", "en"): (203, 9),
+    ("eval25_scored.jsonl", "zh"): (207, 3), ("eval25_scored.jsonl", "en"): (206, 2),
+    ("eval26_scored.jsonl", "zh"): (207, 7), ("eval26_scored.jsonl", "en"): (206, 12),
+    ("eval27_scored.jsonl", "zh"): (204, 4), ("eval27_scored.jsonl", "en"): (201, 8),
+    ("eval28_scored.jsonl", "zh"): (203, 8), ("eval28_scored.jsonl", "en"): (207, 8),
+    ("eval29_scored.jsonl", "zh"): (208, 1), ("eval29_scored.jsonl", "en"): (206, 2),
+    ("eval30_scored.jsonl", "zh"): (209, 2), ("eval30_scored.jsonl", "en"): (207, 4),
+    ("eval31_scored.jsonl", "zh"): (209, 1), ("eval31_scored.jsonl", "en"): (205, 3),
+    ("eval32_scored.jsonl", "zh"): (209, 2), ("eval32_scored.jsonl", "en"): (202, 4),
+    ("eval33_scored.jsonl", "zh"): (206, 2), ("eval33_scored.jsonl", "en"): (206, 9),
+    ("eval34_scored.jsonl", "zh"): (206, 5), ("eval34_scored.jsonl", "en"): (204, 11),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
@@ -113,6 +125,7 @@ WRITTEN_BLIND = ("tune_eval8.jsonl", "tune_eval19.jsonl", "tune_eval20.jsonl", "
                  "tune_eval22.jsonl", "tune_eval23.jsonl", "eval24_scored.jsonl", "eval25_scored.jsonl",
                  "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl", "eval29_scored.jsonl",
                  "eval30_scored.jsonl", "eval31_scored.jsonl", "eval32_scored.jsonl",
+                 "eval33_scored.jsonl", "eval34_scored.jsonl", "tune_written24.jsonl", "tune_written25.jsonl",
                  "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl",
                  "tune_written17.jsonl", "tune_written18.jsonl",
                  "tune_written19.jsonl", "tune_written20.jsonl", "tune_written12.jsonl",

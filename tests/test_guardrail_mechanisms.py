@@ -92,11 +92,13 @@ def test_honest_replies_near_the_new_words_pass(text: str) -> None:
 
 def test_the_learned_layer_loads_and_adds_blocks() -> None:
     m = model()
-    assert 0.5 <= m.threshold < 1.0 and 0.0 <= m.unblock < 0.2 and len(m.weight) > 1000
+    assert 0.5 <= m.threshold < 1.0 and 0.0 <= m.unblock < m.threshold and len(m.weight) > 1000
     assert grams("亲，好评") == ["c:亲", "c:好", "c:评", "c:好评"]
-    assert grams("好评返") == ["c:好", "c:评", "c:返", "c:好评", "c:评返", "c:好评返"]
+    assert grams("好评返现") == ["c:好", "c:评", "c:返", "c:现", "c:好评", "c:评返", "c:返现", "c:好评返",
+                              "c:评返现", "c:好评返现"]
     assert grams("leave a review") == ["w:leave", "w:a", "w:review", "p:leave a", "p:a review",
-                                       "t:leave a review"]
+                                       "t:leave a review", "s:leave review"]
+    assert grams("leave us a review")[-3:] == ["s:leave a", "s:us review", "s:leave review"]
     # a forbidden message no rule has a word for, read by the model alone
     text = "Would you mind setting your review to private? We'll include a gift in your next package."
     norm = normalise(text)
@@ -144,3 +146,20 @@ def test_a_forbidden_rule_block_is_not_lifted() -> None:
     text = "Change the reason to 'no longer needed' and we'll add a $5 coupon."
     assert model().probability(normalise(text)) >= model().unblock
     assert assess(text).blocked
+
+
+def test_the_model_lifts_a_rule_block_only_where_the_rules_sentences_read_honest_too() -> None:
+    """Round 21: the lift reads the tie's sentences as well as the whole text, so honest padding around a
+    tie does not dilute it below ``unblock``."""
+    m = model()
+    padding = "您好，退款已经处理。" * 100
+    tie = "好评返现5元"
+    norm = normalise(padding + tie)
+    hit = rules._classify(norm)
+    assert hit is not None and hit.rule == "money_for_review"
+    assert m.probability(norm) < m.unblock  # the whole text reads honest: the padding dilutes the tie
+    assert m.probability(norm[hit.start:hit.end]) >= m.unblock
+    assert learned._model_lifts(norm) is not None
+    assert learned._model_lifts(norm, (hit.start, hit.end)) is None
+    verdict = assess(padding + tie)
+    assert verdict.blocked and verdict.rule == "money_for_review" and tie in (verdict.phrase or "")

@@ -45,7 +45,7 @@ def _assess(text: str) -> Assessment:
     if hit is None:
         verdict = _learned(clipped, norm, gates)
         return _disowned(clipped, norm, verdict) if verdict.blocked else verdict
-    if _model_lifts(norm) is not None:  # the learned layer is very sure it is honest (docs/guardrail.md)
+    if _model_lifts(norm, (hit.start, hit.end)) is not None:  # the learned layer is sure it is honest
         return PASS
     blanked = blank_disowned(norm)
     if blanked is not norm:
@@ -67,7 +67,7 @@ def _verdict(clipped: str, norm: str) -> Assessment:
     hit = _classify(norm, gates)
     if hit is None:
         return _learned(clipped, norm, gates)
-    if _model_lifts(norm) is not None:
+    if _model_lifts(norm, (hit.start, hit.end)) is not None:
         return PASS
     return _block(clipped, hit.rule)
 

@@ -13,9 +13,11 @@ re-weighed it over eight blind-written sets (English word pairs across a gap, ch
 32,000 grams, per-language thresholds) and kept it: nothing was lower by more than 0.004. Round 7, over
 ten sets, let it past a disclaimer that is no same-refund statement where it is very sure (``sure``,
 0.75: the cost 0.180 -> 0.148 with the rules as then), and narrowed its gate where its false blocks
-came from (a fact word, a Cantonese or Wu text). So it may add a block where the text holds a rule-level
-concept (an act or benefit word the rules know), no same-refund statement and no act put off, and its
-probability reaches the shipped threshold - or ``sure`` past another disclaimer or leave
+came from (a fact word, a Cantonese or Wu text). Round 21 chose the lift again over the fifteen sets the
+rules were never tuned on (on the others their false blocks are tuned away, so a lift there can only
+lose): below 0.30, with English skip pairs and Chinese 4-grams. So it may add a block where the text holds a
+rule-level concept (an act or benefit word the rules know), no same-refund statement and no act put off, and
+its probability reaches the shipped threshold - or ``sure`` past another disclaimer or leave
 (``_model_gate``); and it lifts a rule block below the shipped ``unblock``, except where an English
 disclaimer is used as the tie's preface (the model reads the disclaimer's words as honest there).
 
@@ -71,7 +73,7 @@ from marketplace_returns.engine.guardrail.ties import _E_PERMISSION, _Z_PERMISSI
 from marketplace_returns.engine.guardrail.verdict import PASS, WHY, Assessment
 
 WEIGHTS = "model.npz"
-FORMAT = 3  # round 7: + ``sure``
+FORMAT = 4  # round 7: + ``sure``; round 21: skip pairs and Chinese 4-grams
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -83,18 +85,22 @@ class GuardrailModelError(RuntimeError):
 
 def grams(norm: str) -> list[str]:
     """The grams of a normalised text: English words, word pairs and word triples (``w:``, ``p:``,
-    ``t:``), Chinese characters, character pairs and triples (``c:``)."""
+    ``t:``), word pairs across a gap of one or two words (``s:``, round 21), Chinese characters and
+    character 2-, 3- and 4-grams (``c:``; 4-grams since round 21)."""
     out: list[str] = []
     if not norm.isascii():
         for run in _CJK_RUN.findall(norm):
             out.extend("c:" + ch for ch in run)
             out.extend("c:" + run[i:i + 2] for i in range(len(run) - 1))
             out.extend("c:" + run[i:i + 3] for i in range(len(run) - 2))
+            out.extend("c:" + run[i:i + 4] for i in range(len(run) - 3))
     words = _EN_WORD.findall(norm)
     if words:
         out.extend("w:" + w for w in words)
         out.extend(f"p:{a} {b}" for a, b in pairwise(words))
         out.extend(f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
+        out.extend(f"s:{a} {b}" for a, b in zip(words, words[2:], strict=False))
+        out.extend(f"s:{a} {b}" for a, b in zip(words, words[3:], strict=False))
     return out
 
 
@@ -142,12 +148,27 @@ def model() -> Model:
         raise GuardrailModelError(f"cannot read the guardrail model {WEIGHTS}: {exc}") from exc
 
 
-def _model_lifts(norm: str) -> float | None:
+_LONG = 400
+"""A text longer than this (characters, normalised) whose tie is under a third of it: the tie's sentences
+must read honest on their own before the model lifts the rule's block (round 21)."""
+
+
+def _model_lifts(norm: str, span: tuple[int, int] | None = None) -> float | None:
     """The model's probability where it lifts a rule's block (below the shipped ``unblock``: it is very
-    sure the text is honest), else None."""
+    sure the text is honest), else None.
+
+    Round 21: in a long text whose tie is a small part of it (``span``, the rule's sentences in ``norm``:
+    under a third of a text over ``_LONG`` characters), those sentences alone must read as honest too. The
+    lift moved from 0.15 to 0.30, and a whole text's probability is diluted by honest words around a tie:
+    1,000 characters of "退款已经处理" before "好评返现5元" would otherwise pass. Not in a message of
+    ordinary length: there the sentences around the tie are what make it honest (asked of every text,
+    the tie's sentences alone undid most lifts on the development sets, docs/guardrail.md round 21)."""
     model_ = model()
     p = model_.probability(norm)
     if p >= model_.unblock or prefaced(norm):  # a disclaimer used as the tie's preface misleads it too
+        return None
+    if span is not None and len(norm) > _LONG and 3 * (span[1] - span[0]) < len(norm) \
+            and model_.probability(norm[span[0]:span[1]]) >= model_.unblock:
         return None
     if "either way" in norm and E_EITHER_CHOICE.search(norm):  # round 8: "either way works" as the tie
         return None
