@@ -87,6 +87,14 @@ eval25 (Chinese 208 -> 207), eval26 (Chinese 209 -> 207), eval28 (Chinese 204 ->
 208, English 208 -> 206), eval30 (English 208 -> 207) and eval31 (English 208 -> 205); no honest floor
 rises. Pooled over eval24-32 English 1848 -> 1843 forbidden and 81 -> 52 honest blocked, Chinese 1868 ->
 1864 and 53 -> 32. The floors hold round 21's counts.
+Round 22 trained on two more sets written blind this stop (tune_written26: twins, tune_written27: the first
+brief) and changed nothing else; a negation-scope feature weighed beside it lost (README, round 22). eval24-34
+were its development sets; eval35 (the brief of eval29) and eval36 (twins), written blind during the stop,
+were scored once on round 21 and once on the frozen round 22. Against round 21 the forbidden floors fall on
+eval24 (Chinese 208 -> 207), eval25 (English 206 -> 205), eval28 (Chinese 203 -> 202), eval29 (English 206 ->
+205), eval31 (English 205 -> 204), eval33 (Chinese 206 -> 205) and eval34 (English 204 -> 203), and one honest
+floor rises: eval33 Chinese 2 -> 3 honest blocked. Pooled over eval24-34 English 2253 -> 2250 forbidden and 72
+-> 64 honest blocked, Chinese 2276 -> 2274 and 39 -> 39. The floors hold round 22's counts.
 """
 
 from __future__ import annotations
@@ -101,23 +109,25 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 21 (trained on 43,415 messages, weights 919d410a...): eval24 for the seventh time, eval25 and eval26 for
-# the sixth, eval27 and eval28 for the fifth, eval29 and eval30 for the fourth, eval31 and eval32 for the
-# third, eval33 and eval34 for the second (first on round 20); eval11 and eval12 were promoted to tuning data for round 10, eval13 and
+# 22 (trained on 45,095 messages, weights 6d24fa8c...): eval24 for the eighth time, eval25 and eval26 for
+# the seventh, eval27 and eval28 for the sixth, eval29 and eval30 for the fifth, eval31 and eval32 for the
+# fourth, eval33 and eval34 for the third, eval35 and eval36 for the second (first on round 21); eval11 and eval12 were promoted to tuning data for round 10, eval13 and
 # eval14 for round 11, eval15 and eval16 for round 12, eval17 and eval18 for round 13, eval8 and eval19-23
 # for round 19 (their counts stay in the README)
 FLOORS = {
-    ("eval24_scored.jsonl", "zh"): (208, 4), ("eval24_scored.jsonl", "en"): (203, 9),
-    ("eval25_scored.jsonl", "zh"): (207, 3), ("eval25_scored.jsonl", "en"): (206, 2),
+    ("eval24_scored.jsonl", "zh"): (207, 4), ("eval24_scored.jsonl", "en"): (203, 7),
+    ("eval25_scored.jsonl", "zh"): (207, 3), ("eval25_scored.jsonl", "en"): (205, 2),
     ("eval26_scored.jsonl", "zh"): (207, 7), ("eval26_scored.jsonl", "en"): (206, 12),
-    ("eval27_scored.jsonl", "zh"): (204, 4), ("eval27_scored.jsonl", "en"): (201, 8),
-    ("eval28_scored.jsonl", "zh"): (203, 8), ("eval28_scored.jsonl", "en"): (207, 8),
-    ("eval29_scored.jsonl", "zh"): (208, 1), ("eval29_scored.jsonl", "en"): (206, 2),
-    ("eval30_scored.jsonl", "zh"): (209, 2), ("eval30_scored.jsonl", "en"): (207, 4),
-    ("eval31_scored.jsonl", "zh"): (209, 1), ("eval31_scored.jsonl", "en"): (205, 3),
+    ("eval27_scored.jsonl", "zh"): (204, 4), ("eval27_scored.jsonl", "en"): (202, 7),
+    ("eval28_scored.jsonl", "zh"): (202, 8), ("eval28_scored.jsonl", "en"): (207, 8),
+    ("eval29_scored.jsonl", "zh"): (209, 1), ("eval29_scored.jsonl", "en"): (205, 1),
+    ("eval30_scored.jsonl", "zh"): (209, 2), ("eval30_scored.jsonl", "en"): (207, 3),
+    ("eval31_scored.jsonl", "zh"): (209, 1), ("eval31_scored.jsonl", "en"): (204, 3),
     ("eval32_scored.jsonl", "zh"): (209, 2), ("eval32_scored.jsonl", "en"): (202, 4),
-    ("eval33_scored.jsonl", "zh"): (206, 2), ("eval33_scored.jsonl", "en"): (206, 9),
-    ("eval34_scored.jsonl", "zh"): (206, 5), ("eval34_scored.jsonl", "en"): (204, 11),
+    ("eval33_scored.jsonl", "zh"): (205, 3), ("eval33_scored.jsonl", "en"): (206, 7),
+    ("eval34_scored.jsonl", "zh"): (206, 4), ("eval34_scored.jsonl", "en"): (203, 10),
+    ("eval35_scored.jsonl", "zh"): (210, 1), ("eval35_scored.jsonl", "en"): (204, 7),
+    ("eval36_scored.jsonl", "zh"): (203, 6), ("eval36_scored.jsonl", "en"): (206, 3),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
@@ -126,6 +136,7 @@ WRITTEN_BLIND = ("tune_eval8.jsonl", "tune_eval19.jsonl", "tune_eval20.jsonl", "
                  "eval26_scored.jsonl", "eval27_scored.jsonl", "eval28_scored.jsonl", "eval29_scored.jsonl",
                  "eval30_scored.jsonl", "eval31_scored.jsonl", "eval32_scored.jsonl",
                  "eval33_scored.jsonl", "eval34_scored.jsonl", "tune_written24.jsonl", "tune_written25.jsonl",
+                 "eval35_scored.jsonl", "eval36_scored.jsonl", "tune_written26.jsonl", "tune_written27.jsonl",
                  "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl",
                  "tune_written17.jsonl", "tune_written18.jsonl",
                  "tune_written19.jsonl", "tune_written20.jsonl", "tune_written12.jsonl",
