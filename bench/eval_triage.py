@@ -244,9 +244,9 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         total.model.extend(scored.model)
         for policy in POLICIES:
             total.combined[policy].extend(scored.combined[policy])
-        for policy in CATEGORY_POLICIES:
-            print(scored.by_category_policy[policy].line(_category_policy_name(policy)))
-            total.by_category_policy[policy].extend(scored.by_category_policy[policy])
+        for cat_policy in CATEGORY_POLICIES:
+            print(scored.by_category_policy[cat_policy].line(_category_policy_name(cat_policy)))
+            total.by_category_policy[cat_policy].extend(scored.by_category_policy[cat_policy])
         total.misses += scored.misses
     print(f"  {lang} pooled over sources (LOSO)")
     print(total.cues.line("cues alone"))
@@ -255,8 +255,8 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         name = f"combined, overrule at {policy}" if policy else "combined, reader never overrules"
         mark = " *" if policy == OVERRIDE_AT else ""
         print(total.combined[policy].line(name + mark, alone=True))
-    for policy in CATEGORY_POLICIES:
-        print(total.by_category_policy[policy].line(_category_policy_name(policy)))
+    for cat_policy in CATEGORY_POLICIES:
+        print(total.by_category_policy[cat_policy].line(_category_policy_name(cat_policy)))
     if total.model.p:
         print("  reader alone (LOSO): accuracy against coverage of a symmetric not-sure band")
         for line in coverage_curve(np.array(total.model.p), np.array(total.model.y, dtype=bool)):
