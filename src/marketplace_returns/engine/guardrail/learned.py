@@ -40,7 +40,7 @@ from math import exp, sqrt
 
 import numpy as np
 
-from marketplace_returns.engine.guardrail.concept import _Concept
+from marketplace_returns.engine.guardrail.concept import _Concept, blank_match
 from marketplace_returns.engine.guardrail.concepts_en import (
     E_BENEFIT,
     E_CANCEL,
@@ -261,14 +261,11 @@ def _gate_zh_model(norm: str) -> bool:
                                                and Z_NOT_ACT.search(norm) is None
                                                and ("了" not in norm or _Z_GIVEN.search(norm) is None)):
         return True
-    blank = _RX_Z_FACT.sub(_blank, Z_NOT_ACT.sub(_blank, norm))  # and the grades the rules read as facts
+    # and the grades the rules read as facts
+    blank = _RX_Z_FACT.sub(blank_match, Z_NOT_ACT.sub(blank_match, norm))
     if "了" in blank:  # round 16 (batch HD): and a review the buyer already gave ("看到您打了五星")
-        blank = _Z_GIVEN.sub(_blank, blank)
+        blank = _Z_GIVEN.sub(blank_match, blank)
     return _RX_MODEL_GATE_ZH.search(blank) is not None
-
-
-def _blank(m: re.Match[str]) -> str:
-    return "_" * (m.end() - m.start())
 
 
 _RX_FACT_HINT = re.compile(r"星|收货|晒|礼拜|酒店|测评|好评|评分|评价|榜")  # every fact holds one

@@ -8,7 +8,7 @@ import os
 import re
 import unicodedata
 
-from marketplace_returns.engine.guardrail.concept import _by_first_char, _lead_choices
+from marketplace_returns.engine.guardrail.concept import _by_first_char, _lead_choices, blank_match
 
 
 def _opencc_table() -> dict[int, str]:
@@ -791,7 +791,7 @@ def _blank_staff(text: str, written: str) -> str:
     # quoted label ("no longer needed") does not make its clause forbid
     ends = _CLAUSE_END if zh else _CLAUSE_END_NOTE_EN
     if '"' in written:
-        written = _QUOTED.sub(_blank_all, written)
+        written = _QUOTED.sub(blank_match, written)
     lo = 0
     # a forbidding clause runs on over the short items listed after it ("不得附加评价、原因、…")
     listed = False
@@ -1032,7 +1032,7 @@ def blank_disowned(text: str) -> str:
         if quoted is not text:
             return _blank_disowned(quoted)
     if any(w in text for w in _ASKED_HINT):  # round 17 (batch IL): the new voices' words
-        asked, n = _ASKED_NO.subn(_blank_all, text)
+        asked, n = _ASKED_NO.subn(blank_match, text)
         if n:
             return _blank_disowned(asked)
     return _blank_disowned(text)
@@ -1085,9 +1085,9 @@ def _blank_examples(text: str) -> str:
     if _clause_hint_en(text) or (
             text.isascii() and ("wrong" in text or "mistake" in text or " of you" in text)
             and any(w in text for w in ("told", "offered", "asked", "promised", "suggested"))):
-        text = _FORBIDDEN_CLAUSE_EN.sub(_blank_all, text)
+        text = _FORBIDDEN_CLAUSE_EN.sub(blank_match, text)
     if "nahi" in text and ("badle" in text or "liye" in text):  # round 17 (batch IN)
-        text = _HINGLISH_REFUSAL.sub(_blank_all, text)
+        text = _HINGLISH_REFUSAL.sub(blank_match, text)
     return _blank_staff(text, written)
 
 
@@ -1098,10 +1098,6 @@ def _blank_examples(text: str) -> str:
 _HINGLISH_REFUSAL = re.compile(r"(?:\b(?:hum|ham|main)\b[^.!?\n;,]{0,40}?)?\b[a-z0-9-]+ (?:ke|karne ke) "
                                r"(?:badle|liye)\b[^.!?\n;,]{0,40}?\b(?:nahi|nahin) "
                                r"(?:de sakte|de sakta|de paate|dete|denge|dete hain)\b")
-
-
-def _blank_all(m: re.Match[str]) -> str:
-    return "_" * (m.end() - m.start())
 
 
 def _blank_rule(m: re.Match[str]) -> str:

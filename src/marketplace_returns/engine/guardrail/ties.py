@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from marketplace_returns.engine.guardrail.concept import _Finder
+from marketplace_returns.engine.guardrail.concept import _Finder, blank_match
 
 # fourth speed pass: "[...][...]*", not "[...]+", the same runs - ``re`` skips ahead to a character of the
 # class only where the pattern opens with the class itself (a repeat is tried at every character): 24,500 ->
@@ -162,10 +162,6 @@ _AWAY = re.compile(r"不选|不是|不写|不要选|别选|别写|不填|非质�
 _KEEP = re.compile(r"(?:别|不要|不用|不必|无需|没必要)(?:再)?(?:改|变)|保持不变|不变即可|按原来的")
 
 
-def _blank(m: re.Match[str]) -> str:
-    return "_" * (m.end() - m.start())
-
-
 def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
              sparing: re.Pattern[str]) -> list[tuple[int, int]]:
     """The reason acts whose sentence is not only about a reason the seller is at fault under."""
@@ -178,9 +174,9 @@ def _sparing(doc: _Doc, spans: list[tuple[int, int]], fault: re.Pattern[str],
             continue
         # round 10 (tune_written11): the fault label's own words are not read as a sparing reason or a
         # move away ("尺寸与描述不符" holds 尺寸, "item not as described" holds "not")
-        rest = fault.sub(_blank, sentence)
+        rest = fault.sub(blank_match, sentence)
         if "改" in rest or "变" in rest or "原来" in rest:  # round 11 (tune_eval14, batch CB): the fault
-            rest = _KEEP.sub(_blank, rest)                  # reason kept ("千万别改", "保持不变")
+            rest = _KEEP.sub(blank_match, rest)                  # reason kept ("千万别改", "保持不变")
         if not sparing.search(rest) and not _AWAY.search(rest):
             continue
         out.append(span)
