@@ -246,7 +246,8 @@ BLIND_SETS = ("tune_eval1.jsonl", "tune_eval2.jsonl", "tune_eval3.jsonl", "tune_
               "tune_eval20.jsonl", "tune_eval21.jsonl", "tune_eval22.jsonl", "tune_eval23.jsonl",
               "tune_written17.jsonl", "tune_written18.jsonl", "tune_written19.jsonl", "tune_written20.jsonl",
               "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl", "tune_written24.jsonl",
-              "tune_written25.jsonl", "tune_written26.jsonl", "tune_written27.jsonl")
+              "tune_written25.jsonl", "tune_written26.jsonl", "tune_written27.jsonl",
+              "tune_written28.jsonl", "tune_written29.jsonl")
 LOSO_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
 LOSO_UNBLOCK = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)  # round 18: widened, round 17's best sat at 0.2
 LOSO_SURE = (1.01, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # 1.01: never past a disclaimer (rounds 4-6)

@@ -97,6 +97,14 @@ floor rises: eval33 Chinese 2 -> 3 honest blocked. Pooled over eval24-34 English
 -> 64 honest blocked, Chinese 2276 -> 2274 and 39 -> 39. The floors hold round 22's counts.
 eval37 (the brief of eval29) and eval38 (twins) were written blind after round 22 was frozen and scored once
 on it, to measure it a second time; nothing changed after. Their floors are those counts.
+Round 23 trained on two more sets written blind this stop (tune_written28: twins, tune_written29: the first
+brief) and changed nothing else; eval24-38 were its development sets (one candidate, by round 22's rule).
+eval39 (the brief of eval29) and eval40 (twins), written blind during the stop, were scored once on round 22
+and once on the frozen round 23. Against round 22 the forbidden floors fall on eval24 (Chinese 207 -> 206),
+eval26 (English 206 -> 205), eval32 (Chinese 209 -> 208), eval33 (English 206 -> 205) and eval36 (English 206
+-> 204), and two honest floors rise: eval30 Chinese 2 -> 3 and eval36 English 3 -> 4 honest blocked. Pooled
+over eval24-38 English 3072 -> 3075 forbidden and 88 -> 80 honest blocked, Chinese 3104 -> 3104 and 53 -> 53.
+The floors hold round 23's counts.
 """
 
 from __future__ import annotations
@@ -111,29 +119,31 @@ from marketplace_returns.engine.guardrail import assess
 DATA = Path(__file__).parent / "data" / "guardrail"
 
 # (file, lang): forbidden messages blocked of 210, honest messages blocked of 210, on the frozen round
-# 22 (trained on 45,095 messages, weights 6d24fa8c...): eval24 for the eighth time, eval25 and eval26 for
-# the seventh, eval27 and eval28 for the sixth, eval29 and eval30 for the fifth, eval31 and eval32 for the
-# fourth, eval33 and eval34 for the third, eval35 and eval36 for the second (first on round 21), eval37
-# and eval38 for the first (written after round 22 was frozen, to measure it again); eval11
+# 23 (trained on 46,775 messages, weights fac0d274...): eval24 for the ninth time, eval25 and eval26 for
+# the eighth, eval27 and eval28 for the seventh, eval29 and eval30 for the sixth, eval31 and eval32 for the
+# fifth, eval33 and eval34 for the fourth, eval35 and eval36 for the third, eval37 to eval40 for the
+# second (first on round 22); eval11
 # and eval12 were promoted to tuning data for round 10, eval13 and eval14 for round 11, eval15 and eval16
 # for round 12, eval17 and eval18 for round 13, eval8 and eval19-23 for round 19 (their counts stay in the
 # README)
 FLOORS = {
-    ("eval24_scored.jsonl", "zh"): (207, 4), ("eval24_scored.jsonl", "en"): (203, 7),
-    ("eval25_scored.jsonl", "zh"): (207, 3), ("eval25_scored.jsonl", "en"): (205, 2),
-    ("eval26_scored.jsonl", "zh"): (207, 7), ("eval26_scored.jsonl", "en"): (206, 12),
-    ("eval27_scored.jsonl", "zh"): (204, 4), ("eval27_scored.jsonl", "en"): (202, 7),
-    ("eval28_scored.jsonl", "zh"): (202, 8), ("eval28_scored.jsonl", "en"): (207, 8),
+    ("eval24_scored.jsonl", "zh"): (206, 4), ("eval24_scored.jsonl", "en"): (204, 6),
+    ("eval25_scored.jsonl", "zh"): (207, 3), ("eval25_scored.jsonl", "en"): (206, 2),
+    ("eval26_scored.jsonl", "zh"): (208, 7), ("eval26_scored.jsonl", "en"): (205, 11),
+    ("eval27_scored.jsonl", "zh"): (204, 4), ("eval27_scored.jsonl", "en"): (202, 6),
+    ("eval28_scored.jsonl", "zh"): (202, 7), ("eval28_scored.jsonl", "en"): (207, 8),
     ("eval29_scored.jsonl", "zh"): (209, 1), ("eval29_scored.jsonl", "en"): (205, 1),
-    ("eval30_scored.jsonl", "zh"): (209, 2), ("eval30_scored.jsonl", "en"): (207, 3),
-    ("eval31_scored.jsonl", "zh"): (209, 1), ("eval31_scored.jsonl", "en"): (204, 3),
-    ("eval32_scored.jsonl", "zh"): (209, 2), ("eval32_scored.jsonl", "en"): (202, 4),
-    ("eval33_scored.jsonl", "zh"): (205, 3), ("eval33_scored.jsonl", "en"): (206, 7),
-    ("eval34_scored.jsonl", "zh"): (206, 4), ("eval34_scored.jsonl", "en"): (203, 10),
-    ("eval35_scored.jsonl", "zh"): (210, 1), ("eval35_scored.jsonl", "en"): (204, 7),
-    ("eval36_scored.jsonl", "zh"): (203, 6), ("eval36_scored.jsonl", "en"): (206, 3),
-    ("eval37_scored.jsonl", "zh"): (208, 2), ("eval37_scored.jsonl", "en"): (205, 5),
-    ("eval38_scored.jsonl", "zh"): (209, 5), ("eval38_scored.jsonl", "en"): (207, 9),
+    ("eval30_scored.jsonl", "zh"): (209, 3), ("eval30_scored.jsonl", "en"): (207, 2),
+    ("eval31_scored.jsonl", "zh"): (209, 1), ("eval31_scored.jsonl", "en"): (205, 2),
+    ("eval32_scored.jsonl", "zh"): (208, 2), ("eval32_scored.jsonl", "en"): (203, 3),
+    ("eval33_scored.jsonl", "zh"): (206, 3), ("eval33_scored.jsonl", "en"): (205, 7),
+    ("eval34_scored.jsonl", "zh"): (206, 4), ("eval34_scored.jsonl", "en"): (204, 8),
+    ("eval35_scored.jsonl", "zh"): (210, 1), ("eval35_scored.jsonl", "en"): (205, 7),
+    ("eval36_scored.jsonl", "zh"): (203, 6), ("eval36_scored.jsonl", "en"): (204, 4),
+    ("eval37_scored.jsonl", "zh"): (208, 2), ("eval37_scored.jsonl", "en"): (206, 5),
+    ("eval38_scored.jsonl", "zh"): (209, 5), ("eval38_scored.jsonl", "en"): (207, 8),
+    ("eval39_scored.jsonl", "zh"): (207, 1), ("eval39_scored.jsonl", "en"): (208, 2),
+    ("eval40_scored.jsonl", "zh"): (205, 8), ("eval40_scored.jsonl", "en"): (203, 8),
 }
 # every set written blind as an evaluation set, scored or since trained on: 840 messages, 30 forbidden
 # per rule and 210 honest per language
@@ -143,7 +153,8 @@ WRITTEN_BLIND = ("tune_eval8.jsonl", "tune_eval19.jsonl", "tune_eval20.jsonl", "
                  "eval30_scored.jsonl", "eval31_scored.jsonl", "eval32_scored.jsonl",
                  "eval33_scored.jsonl", "eval34_scored.jsonl", "tune_written24.jsonl", "tune_written25.jsonl",
                  "eval35_scored.jsonl", "eval36_scored.jsonl", "tune_written26.jsonl", "tune_written27.jsonl",
-                 "eval37_scored.jsonl", "eval38_scored.jsonl",
+                 "eval37_scored.jsonl", "eval38_scored.jsonl", "eval39_scored.jsonl", "eval40_scored.jsonl",
+                 "tune_written28.jsonl", "tune_written29.jsonl",
                  "tune_written21.jsonl", "tune_written22.jsonl", "tune_written23.jsonl",
                  "tune_written17.jsonl", "tune_written18.jsonl",
                  "tune_written19.jsonl", "tune_written20.jsonl", "tune_written12.jsonl",
