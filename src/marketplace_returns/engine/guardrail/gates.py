@@ -20,25 +20,11 @@ def _gates(norm: str) -> tuple[bool, bool, bool]:
     return has_zh, _gate_en(norm), _CJK_CHAR.search(norm) is not None
 
 
-def _gated(pattern: _Finder, text: str, triggers: tuple[str, ...] | re.Pattern[str], probe: str | None = None
-           ) -> list[tuple[int, int]]:
-    """The concept's spans, after a substring test of the words every match must contain (the
-    regexes cost a few µs each on a reply; most replies contain none of the words). ``probe`` is the
-    text the words are looked for in, when it differs (a leading space, so " change it" is a word)."""
-    where = text if probe is None else probe
-    if isinstance(triggers, re.Pattern):
-        if triggers.search(where) is None:
-            return []
-        return [(m.start(), m.end()) for m in pattern.finditer(text)]
-    for trig in triggers:
-        if trig in where:
-            return [(m.start(), m.end()) for m in pattern.finditer(text)]
-    return []
-
-
 def _spans(pattern: _Finder, text: str, gate: bool) -> list[tuple[int, int]]:
-    """``_gated`` with its gate already answered (the answer shared by the concepts one gate serves: a
-    search for the Chinese gate words scans the whole text, so each is made once a text)."""
+    """The concept's spans where its gate is open (``gate``: whether the text holds a word every match
+    needs; the regexes cost a few µs each on a reply and most replies hold none of the words). The gate's
+    answer is shared by the concepts one gate serves: the Chinese gate words are found in one scan a
+    text (``_zh_words``)."""
     return [(m.start(), m.end()) for m in pattern.finditer(text)] if gate else []
 
 
@@ -175,17 +161,9 @@ _EN_BY_FREQUENCY = " etaoinsrhldcumfpgwybvkxjqz"  # most common first; digits an
 _EN_COMMON = frozenset(" etaoinsrhldcum")
 
 
-def _rarest(word: str) -> int:
-    def rank(k: int) -> tuple[int, int]:
-        i = _EN_BY_FREQUENCY.find(word[k])
-        return (len(_EN_BY_FREQUENCY) - i if i >= 0 else 0), k
-
-    return min(range(len(word)), key=rank)
-
-
-def _from_rarest(words: list[str], anchor: Callable[[str], int] = _rarest) -> re.Pattern[str]:
-    """Any of ``words``, each matched from its rarest character (or the one ``anchor`` names), grouped by
-    that character. After that character the rest of each word is a literal, the words sharing a
+def _from_rarest(words: list[str], anchor: Callable[[str], int]) -> re.Pattern[str]:
+    """Any of ``words``, each matched from the character ``anchor`` names (a rare one: ``_gate_anchor``),
+    grouped by that character. After that character the rest of each word is a literal, the words sharing a
     beginning as one trie, and the whole word is checked by a lookbehind at its end (fourth stop: ``re``
     rules out a branch that opens with a literal by one character test, where a branch that opens with a
     lookbehind runs it; the English gate 4.2 -> 2.5 µs on the engine's English replies). A match starts

@@ -242,7 +242,7 @@ _E_NO_THEN_NO = re.compile(r"no (?<![a-z]no )(?:stars?|reviews?|ratings?|5-stars
 # regexes on a reply that passes the first gate.
 _TRIGGERS = tuple(sorted({*_G_E_REASON, *_G_E_REVIEW, *_G_E_REMOVE, *_G_E_COMPLAINT, *_G_E_RECEIPT,
                           *_G_E_MENTION, *_G_E_NAMED, *_BURDEN_WORDS}))
-# A reason trigger that opens with a space is also found at the start of the text (``_gated``'s probe).
+# A reason trigger that opens with a space is also found at the start of the text.
 _REASON_AT_START = tuple(w[1:] for w in _G_E_REASON if w.startswith(" "))
 
 
@@ -286,7 +286,8 @@ def _present(t: str) -> frozenset[str]:
 
 def _found(pattern: _Finder, t: str, present: frozenset[str], triggers: tuple[str, ...]
            ) -> list[tuple[int, int]]:
-    """``_gated(pattern, t, triggers)`` with the substring tests already made."""
+    """The pattern's spans if the text holds one of ``triggers`` (``present``: the substring tests,
+    already made once a text by ``_present``), else none."""
     if present.isdisjoint(triggers):
         return []
     return [(m.start(), m.end()) for m in pattern.finditer(t)]
