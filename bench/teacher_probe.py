@@ -25,6 +25,11 @@ cues give the text no label) added to them, the weak share raised so that each w
 Rule written first: the distilled reader must beat the baseline by 0.01. The pool's embeddings cost
 about 20 minutes a language on two cores (cached).
 
+``--char`` asks whether a cheap second reader of another kind gives part of S's gain without any encoder:
+**C**, a logistic regression (C 1, families balanced) on tf-idf character grams (English: 2-5 within words,
+Chinese: 1-4; min_df 2, sublinear tf) fitted per source left out like T, stacked with R the same way. Rule
+written first: worth building only if the stack beats R by 0.01.
+
 ``--static`` adds T's static twin: each unit the rows hold in at least two texts (English words,
 jieba's Chinese words) embedded alone, a text the idf-weighted mean of its units' vectors; that is the
 only form of the encoder cheap enough for the engine's per-case budget.
@@ -187,6 +192,27 @@ def distil(mine: list[Example], x: F64 | npt.NDArray[np.float32], pool: list[Poo
     return out[0], out[1]
 
 
+def char_reader(mine: list[Example], lang: str) -> F64:
+    """C's readings (see the module's docstring), one regression per source left out."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    sources = np.array([e.source for e in mine])
+    has_family = np.array([e.has_family for e in mine])
+    quality = np.array([e.family == "quality" for e in mine])
+    p = np.full(len(mine), np.nan)
+    for source in sorted({e.source for e in mine if e.origin != "messages"}):
+        test = sources == source
+        train_rows = np.flatnonzero(~test & has_family)
+        vec = TfidfVectorizer(analyzer="char_wb" if lang == "en" else "char",
+                              ngram_range=(2, 5) if lang == "en" else (1, 4), min_df=2, sublinear_tf=True)
+        x = vec.fit_transform([mine[i].text for i in train_rows])
+        fam = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear")
+        fam.fit(x, quality[train_rows])
+        p[test] = fam.predict_proba(vec.transform([mine[i].text for i in np.flatnonzero(test)]))[:, 1]
+    return p
+
+
 def _logit(p: F64) -> F64:
     q = np.clip(p, 1e-6, 1 - 1e-6)
     out: F64 = np.log(q / (1 - q))
@@ -227,6 +253,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--static", action="store_true", help="also the encoder's static twin")
     ap.add_argument("--distil", action="store_true", help="also T's sure readings of the pool as weak rows")
+    ap.add_argument("--char", action="store_true", help="also a character-gram regression stacked with R")
     ap.add_argument("--cache", type=Path, default=Path(".cache/teacher_probe"))
     args = ap.parse_args()
     heldout = args.shared / "heldout.tsv"
@@ -252,6 +279,10 @@ def main() -> int:
             ts, _ = out_of_source(static_vectors([e.text for e in mine], lang, args.cache), mine)
             readings["T static (units embedded alone)"] = ts
             readings["S static (R with T static)"] = 1 / (1 + np.exp(-(_logit(r) + _logit(ts)) / 2))
+        if args.char:
+            c = char_reader(mine, lang)
+            readings["C, character-gram regression"] = c
+            readings["S char (R with C)"] = 1 / (1 + np.exp(-(_logit(r) + _logit(c)) / 2))
         if args.distil:
             baseline, distilled = distil(mine, x, pool, lang, args.cache, args.seed)
             readings["baseline (cue weak rows, refitted)"] = baseline

@@ -76,3 +76,27 @@ def test_an_embedding_is_reused_only_for_the_same_texts(tmp_path: Path) -> None:
     assert (bench.embed(texts, tmp_path, "texts-x") == cached).all()
     assert bench._digest(texts) != bench._digest(["拉链坏了", "too small "])
     assert bench._digest(texts) != bench._digest(list(reversed(texts)))
+
+
+def test_the_character_reader_never_reads_a_source_it_was_trained_on() -> None:
+    """The sources like the others name the fault in words the reader learns; the odd source names it in
+    letters no other source uses, so only a regression that saw it could read it."""
+    bench = _bench()
+    rows: list[Example] = []
+    for source in ("a", "b", "c", "odd", "messages-x"):
+        for i in range(30):
+            quality = i % 2 == 0
+            if source == "odd":
+                text = ("qxqxqx" if quality else "vjvjvj") + (" broken" if (i // 2) % 2 else " too small")
+            else:
+                text = f"it arrived {'broken' if quality else 'too small'} order {i}"
+            rows.append(Example(source, str(i), "en", text, "quality" if quality else "non_quality",
+                                "defect" if quality else "size_fit",
+                                "messages" if source.startswith("messages") else "corpus"))
+    p = bench.char_reader(rows, "en")
+    is_quality = np.array([e.family == "quality" for e in rows])
+    odd = np.array([e.source == "odd" for e in rows])
+    messages = np.array([e.origin == "messages" for e in rows])
+    assert ((p[~odd & ~messages] >= 0.5) == is_quality[~odd & ~messages]).all()
+    assert np.mean((p[odd] >= 0.5) == is_quality[odd]) <= 0.6
+    assert np.isnan(p[messages]).all()
