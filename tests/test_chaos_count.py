@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
+from bench_module import load_bench
 from marketplace_returns.service.tables import DecisionRecord, OutboxAction
 
-_PATH = Path(__file__).resolve().parent.parent / "bench" / "chaos.py"
-_SPEC = importlib.util.spec_from_file_location("chaos_bench", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-chaos: Any = importlib.util.module_from_spec(_SPEC)
-sys.modules["chaos_bench"] = chaos
-_SPEC.loader.exec_module(chaos)
+chaos: Any = load_bench("chaos.py", "chaos_bench")
 
 
 def _row(i: int, refund: str, action: str, status: str, outcome: str | None, *, reply: str | None = None,

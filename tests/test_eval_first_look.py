@@ -8,29 +8,20 @@ trained on is refused.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
+from bench_module import load_bench
 from marketplace_returns.engine import reader
 from marketplace_returns.training.data import Example
-
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "eval_triage.py"
 
 
 def _bench() -> ModuleType:
     pytest.importorskip("sklearn", reason="bench/eval_triage.py needs the 'train' extra")
-    spec = importlib.util.spec_from_file_location("eval_triage_under_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("eval_triage.py", "eval_triage_under_test")
 
 
 def _reader(digest: str, quality_logit: float) -> reader.Reader:

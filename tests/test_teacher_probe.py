@@ -8,27 +8,19 @@ and one that did not cannot.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
+from bench_module import load_bench
 from marketplace_returns.training.data import Example
-
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "teacher_probe.py"
 
 
 def _bench() -> ModuleType:
     pytest.importorskip("sklearn", reason="bench/teacher_probe.py needs the 'train' extra")
-    spec = importlib.util.spec_from_file_location("teacher_probe_under_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("teacher_probe.py", "teacher_probe_under_test")
 
 
 def _rows() -> tuple[list[Example], np.ndarray]:
