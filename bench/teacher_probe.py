@@ -49,6 +49,7 @@ import math
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from eval_triage import SHARED, coverage_curve
 from marketplace_returns.models.vocabulary import Category
-from marketplace_returns.training.calibration import ece, fit_platt, wilson
+from marketplace_returns.training.calibration import ece, fit_platt, sigmoid, wilson
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_examples, load_pool
 from marketplace_returns.training.train import Design, Recipe, Weak, _folds, fit, train, weak_rows
@@ -123,19 +124,28 @@ def static_vectors(texts: list[str], lang: str, cache: Path) -> F64:
     return x
 
 
+def _families(mine: list[Example]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which rows have a family, and which are quality."""
+    return np.array([e.has_family for e in mine]), np.array([e.family == "quality" for e in mine])
+
+
+def _left_out(mine: list[Example]) -> Iterator[npt.NDArray[np.bool_]]:
+    """The rows of each scored source in turn (the written messages are trained on, never left out)."""
+    sources = np.array([e.source for e in mine])
+    for source in sorted({e.source for e in mine if e.origin != "messages"}):
+        yield sources == source
+
+
 def out_of_source(x: F64 | npt.NDArray[np.float32], mine: list[Example]) -> tuple[F64, list[str]]:
-    """T's readings: one regression per source left out (the written messages are never left out)."""
+    """T's readings: one regression per source left out."""
     from sklearn.linear_model import LogisticRegression
 
-    sources = np.array([e.source for e in mine])
-    has_family = np.array([e.has_family for e in mine])
+    has_family, quality = _families(mine)
     has_category = np.array([e.has_category for e in mine])
-    quality = np.array([e.family == "quality" for e in mine])
     categories = np.array([e.category for e in mine], dtype=object)
     p = np.full(len(mine), np.nan)
     cat = [""] * len(mine)
-    for source in sorted({e.source for e in mine if e.origin != "messages"}):
-        test = sources == source
+    for test in _left_out(mine):
         fam = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
         fam.fit(x[~test & has_family], quality[~test & has_family])
         p[test] = fam.predict_proba(x[test])[:, 1]
@@ -162,8 +172,7 @@ def distil(mine: list[Example], x: F64 | npt.NDArray[np.float32], pool: list[Poo
     px = embed([p.text for p in texts], cache, f"pool-{lang}")
     pool_sources = np.array([p.source for p in texts])
     free = np.array([p.text not in labelled for p in texts])
-    has_family = np.array([e.has_family for e in mine])
-    quality = np.array([e.family == "quality" for e in mine])
+    has_family, quality = _families(mine)
     recipe = Recipe()
     out = []
     for distilled in (False, True):
@@ -189,7 +198,7 @@ def distil(mine: list[Example], x: F64 | npt.NDArray[np.float32], pool: list[Poo
                          category=False)
             z[test] = fitted.logits([mine[i].text for i in test])[:, 0]
         a, b = fit_platt(z[has_family], quality[has_family])
-        out.append(1 / (1 + np.exp(-(a * z + b))))
+        out.append(sigmoid(a * z + b))
     return out[0], out[1]
 
 
@@ -198,12 +207,9 @@ def char_reader(mine: list[Example], lang: str) -> F64:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    sources = np.array([e.source for e in mine])
-    has_family = np.array([e.has_family for e in mine])
-    quality = np.array([e.family == "quality" for e in mine])
+    has_family, quality = _families(mine)
     p = np.full(len(mine), np.nan)
-    for source in sorted({e.source for e in mine if e.origin != "messages"}):
-        test = sources == source
+    for test in _left_out(mine):
         train_rows = np.flatnonzero(~test & has_family)
         vec = TfidfVectorizer(analyzer="char_wb" if lang == "en" else "char",
                               ngram_range=(2, 5) if lang == "en" else (1, 4), min_df=2, sublinear_tf=True)
@@ -220,9 +226,15 @@ def _logit(p: F64) -> F64:
     return out
 
 
+def stack(r: F64, other: F64) -> F64:
+    """The fixed stack: the mean of the two readings' logits."""
+    out: F64 = sigmoid((_logit(r) + _logit(other)) / 2)
+    return out
+
+
 def report(lang: str, mine: list[Example], readings: dict[str, F64], cats: dict[str, list[str]]) -> None:
-    scored = np.array([e.origin != "messages" and e.has_family for e in mine])
-    y = np.array([e.family == "quality" for e in mine])
+    has_family, y = _families(mine)
+    scored = has_family & np.array([e.origin != "messages" for e in mine])
     n = int(scored.sum())
     print(f"\n== {lang}: family out of source, n={n} real texts, "
           f"{len({e.source for e in mine if e.origin != 'messages'})} sources")
@@ -274,16 +286,16 @@ def main() -> int:
         x = embed([e.text for e in mine], args.cache, f"texts-{lang}")
         t, t_cat = out_of_source(x, mine)
         readings = {"R, the shipped recipe": r, "T, e5-small + regression": t,
-                    "S, mean of R's and T's logits": 1 / (1 + np.exp(-(_logit(r) + _logit(t)) / 2))}
+                    "S, mean of R's and T's logits": stack(r, t)}
         cats = {"R": [c.value for c in model.oof.category], "T": t_cat}
         if args.static:
             ts, _ = out_of_source(static_vectors([e.text for e in mine], lang, args.cache), mine)
             readings["T static (units embedded alone)"] = ts
-            readings["S static (R with T static)"] = 1 / (1 + np.exp(-(_logit(r) + _logit(ts)) / 2))
+            readings["S static (R with T static)"] = stack(r, ts)
         if args.char:
             c = char_reader(mine, lang)
             readings["C, character-gram regression"] = c
-            readings["S char (R with C)"] = 1 / (1 + np.exp(-(_logit(r) + _logit(c)) / 2))
+            readings["S char (R with C)"] = stack(r, c)
         if args.distil:
             baseline, distilled = distil(mine, x, pool, lang, args.cache, args.seed)
             readings["baseline (cue weak rows, refitted)"] = baseline
