@@ -204,11 +204,12 @@ def test_cue_inside_another_word_does_not_match() -> None:
     assert result.signals.colour_severity is None
     assert not result.signals.any_quality_cue
     assert result.classification.category is Category.CHANGED_MIND
-    # The shipped reader reads it at 0.56 (inside its not-sure band) and, at OVERRIDE_AT 0.5, overrules
-    # the cues there: the case is never decided alone, a rep approves it.
+    # Weights .10 read it at 0.56 (inside the not-sure band) and overruled the cue, so a rep approved it;
+    # weights .11 read it at 0.44 and agree with the cue: changed_mind, decided by the cue.
     shipped = run(case(message))
-    assert shipped.signals.reader_unsure
-    assert shipped.trace[-1].facts["decided_by_reader"] is True
+    assert shipped.classification.family is Family.NON_QUALITY
+    assert shipped.signals.quality_probability is not None and shipped.signals.quality_probability < 0.5
+    assert shipped.trace[-1].facts["decided_by_reader"] is False
 
 
 def test_a_fear_is_not_a_defect() -> None:
@@ -278,6 +279,7 @@ class _StubReading:
         self.category_probability = 0.6
         self.model = "stub"
         self.manifest = "0" * 64
+        self.parts = None
 
     def evidence(self) -> str:
         return f"reader {self.quality_probability:.2f} quality (stub)"
@@ -371,13 +373,19 @@ def test_a_catch_all_reason_stands_where_the_reader_reads_nothing_more_specific(
 def test_the_reader_names_the_quality_category_a_single_cue_misses() -> None:
     # the cue reader reads 勾丝 as a defect; the parcel full of holes makes it transit damage, which the
     # reader (sure of its category) names, keeping the cue's severity and saying so
+    # (a stand-in reading: the shipped weights .11 are less sure of this message's category than .10 were)
     c = case("物流太暴力了，外包装全是洞，衣服上都勾丝了", reason="质量问题")
-    result = run(c)
+    sure = _CategoryReading(0.92, Category.DAMAGED_IN_TRANSIT)
+    sure.category_probability = 0.8
+    result = classify(c, load_profile("taobao"), read=lambda *_: sure)
     assert (result.classification.family, result.classification.category) == (
         Family.QUALITY, Category.DAMAGED_IN_TRANSIT)
     assert "the reader names the category (damaged_in_transit" in result.trace[-1].detail
     assert result.signals.severity is not None
-    cues_only = classify(c, load_profile("taobao"), category_at=None).classification
+    sure.category_probability = 0.6  # under CATEGORY_AT: the cue's category stands
+    less_sure = classify(c, load_profile("taobao"), read=lambda *_: sure).classification
+    assert less_sure.category is Category.DEFECT
+    cues_only = classify(c, load_profile("taobao"), category_at=None, read=lambda *_: sure).classification
     assert cues_only.category is Category.DEFECT
 
 

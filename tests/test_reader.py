@@ -77,6 +77,11 @@ def test_every_reading_names_the_model_and_the_training_manifest() -> None:
         assert combine.facts["reader"]["manifest_sha256"] == got.manifest
         assert combine.facts["reader"]["model"] == got.model
         assert result.signals.quality_probability == got.quality_probability
+        if lang == "en":  # English is read by two readers stacked; the rep sees each
+            assert got.parts is not None and "characters" in line
+            assert combine.facts["reader"]["readers"] == {"words": got.parts[0], "characters": got.parts[1]}
+        else:
+            assert got.parts is None and combine.facts["reader"]["readers"] is None
 
 
 def test_no_words_no_reading() -> None:
@@ -210,7 +215,8 @@ def test_a_missing_weights_file_raises_naming_it(tmp_path: Path) -> None:
     assert err.value.file == str(path) and str(path) in str(err.value) and "missing" in str(err.value)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "no_header", "bad_shape"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "no_header", "bad_shape", "stack_alone",
+                                    "reader_alone", "short_idf", "format"])
 def test_a_corrupt_weights_file_raises_naming_it(tmp_path: Path, damage: str) -> None:
     good = (Path(reader.__file__).parent / reader.WEIGHTS).read_bytes()
     path = tmp_path / "reader.npz"
@@ -222,16 +228,33 @@ def test_a_corrupt_weights_file_raises_naming_it(tmp_path: Path, damage: str) ->
         with path.open("wb") as fh:
             np.savez(fh, zh_matrix=np.zeros((1, 2), dtype=np.float32))
     else:
-        header = {"version": "x", "manifest_sha256": "0" * 64, "langs": {"zh": {
+        meta: dict[str, Any] = {
             "version": "x", "manifest_sha256": "0" * 64, "categories": ["defect"], "platt": [1, 0],
-            "temperature": 1, "band": [0.4, 0.6]}}}
-        reader.save(path, header, {"zh_chars": reader.vocab_blob(["a", "b"]),
-                                   "zh_words": reader.vocab_blob([]),
-                                   "zh_matrix": np.zeros((5, 2), dtype=np.float32),
-                                   "zh_bias": np.zeros(2, dtype=np.float32)})
+            "temperature": 1, "band": [0.4, 0.6]}
+        arrays = {"zh_chars": reader.vocab_blob(["a", "b"]), "zh_words": reader.vocab_blob([]),
+                  "zh_matrix": np.zeros((5 if damage == "bad_shape" else 2, 2), dtype=np.float32),
+                  "zh_bias": np.zeros(2, dtype=np.float32)}
+        second = {"zh_cr_grams": reader.vocab_blob([" a", "a "]),
+                  "zh_cr_idf": np.ones(1 if damage == "short_idf" else 2, dtype=np.float32),
+                  "zh_cr_coef": np.ones(2, dtype=np.float32)}
+        if damage in ("reader_alone", "short_idf"):  # a character reader without the stack's calibration,
+            meta["char_reader"] = {"range": [2, 5], "intercept": 0.0}  # or with too few idf
+            arrays.update(second)
+        if damage == "short_idf":
+            meta["stack"] = [1.0, 0.0]
+        if damage == "stack_alone":
+            meta["stack"] = [1.0, 0.0]
+        reader.save(path, {"version": "x", "manifest_sha256": "0" * 64, "langs": {"zh": meta}}, arrays)
+        if damage == "format":
+            with np.load(path) as npz:
+                kept = dict(npz)
+            kept["header"] = np.frombuffer(json.dumps({"format": 3, "langs": {}}).encode(), dtype=np.uint8)
+            with path.open("wb") as fh:
+                np.savez_compressed(fh, **kept)
     with pytest.raises(ReaderError) as err:
         reader.load(path)
-    assert err.value.file == str(path) and "corrupt" in str(err.value)
+    assert err.value.file == str(path)
+    assert ("this package reads 1 or 2" if damage == "format" else "corrupt") in str(err.value)
 
 
 # -- training writes what the run-time reader reads ------------------------------------------------
@@ -273,6 +296,90 @@ def test_training_is_deterministic_and_the_saved_weights_read_as_trained(tmp_pat
         assert got.quality_probability == pytest.approx(float(batch.p_quality[i]), abs=1e-4)
         assert got.category is batch.category[i]
         assert got.manifest == digest
+
+
+def _toy_english() -> list[Any]:
+    from marketplace_returns.training.data import Example
+
+    quality = ["The zipper broke on day one.", "Seam unstitched after a wash.", "Arrived with a hole in it.",
+               "The sole came unglued.", "Wrong item was sent.", "One piece was missing from the box.",
+               "Colour bled in the wash.", "Screen cracked out of the box.", "Stitching came undone.",
+               "There is a stain on the front."]
+    other = ["Runs small, need a size up.", "Don't like the colour.", "Ordered by mistake.",
+             "Changed my mind.", "Too big for me.", "Shipping took too long.", "Found it cheaper elsewhere.",
+             "Not my style.", "Does not fit well.", "Bought too many."]
+    out = [Example(f"toy{i % 2}", f"q{i}", "en", t, "quality", "defect") for i, t in enumerate(quality)]
+    out += [Example(f"toy{i % 2}", f"n{i}", "en", t, "non_quality",
+                    "size_fit" if i % 2 else "style_preference") for i, t in enumerate(other)]
+    return out
+
+
+def test_the_stacked_english_reader_reads_as_trained_and_shows_both_readings(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn", reason="training needs the 'train' extra")
+    from marketplace_returns.training.run import manifest_digest
+    from marketplace_returns.training.train import Recipe, arrays, train
+
+    examples = _toy_english()
+    model = train(examples, "en", seed=13, recipe=Recipe(grid=(4.0,)))
+    assert model.chars is not None and model.stack is not None and model.chars.grams
+    assert set(model.notes["alone"]) == {"words", "characters"}
+    unstacked = train(examples, "en", seed=13, recipe=Recipe(grid=(4.0,), stacked=()))
+    assert unstacked.chars is None and unstacked.stack is None
+    texts = ["The seam unstitched.", "Runs small.", "qqq zzz", "Colour bled, stitching undone!!"]
+    assert not np.allclose(model.predict(texts).p_quality, unstacked.predict(texts).p_quality)
+    langs, blobs = arrays({"en": model})
+    digest = manifest_digest(examples)
+    langs["en"].update(version="toy", manifest_sha256=digest)
+    reader.save(tmp_path / "reader.npz", {"version": "toy", "manifest_sha256": digest, "langs": langs}, blobs)
+    loaded = reader.load(tmp_path / "reader.npz")
+    batch = model.predict(texts)
+    words_alone = unstacked.predict(texts)  # same n-gram reader: the stack changes only the family
+    for i, text in enumerate(texts):
+        got = loaded.read(text, "en")
+        assert got is not None and got.parts is not None
+        assert got.quality_probability == pytest.approx(float(batch.p_quality[i]), abs=1e-4)
+        assert got.category is batch.category[i]
+        assert got.parts[0] == pytest.approx(float(words_alone.p_quality[i]), abs=1e-4)
+        assert f"words {got.parts[0]:.2f}, characters {got.parts[1]:.2f}" in got.evidence()
+
+
+def test_the_character_grams_are_scikit_learns_char_wb_on_the_prepared_text() -> None:
+    """The recipe measured before it was built (bench/teacher_probe.py --char) cut its grams with
+    scikit-learn's ``char_wb`` analyzer; the run-time reader cuts its own and must cut the same."""
+    pytest.importorskip("sklearn", reason="training needs the 'train' extra")
+    from collections import Counter
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from marketplace_returns.engine.char_reader import char_counts
+
+    analyse = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False).build_analyzer()
+    for text in ["The zipper broke, on day one!", "a I ok", "  ", "Seam   unstitched after a wash's end",
+                 "ＦＵＬＬ width and “quotes”", "x"]:
+        prepared = reader.prepare(text)
+        assert char_counts(prepared) == dict(Counter(analyse(prepared)))
+
+
+def test_the_character_reader_keeps_no_long_word_and_a_bounded_memo() -> None:
+    """A word is scored once and remembered; a 100,000-letter "word" is scored and not kept (its grams
+    alone would be 400,000 strings), and the memo is emptied when full rather than grown."""
+    from marketplace_returns.engine import char_reader
+    from marketplace_returns.engine.char_reader import CharModel
+
+    coef = np.array([1, -1, 2], dtype=np.float32)
+    model = CharModel(["ab", " a", "b "], np.ones(3, dtype=np.float32), coef, 0.5)
+    assert model.logit("ab ab") == pytest.approx(2 * 2 / np.sqrt(2 * 3) + 0.5)
+    assert set(model.scores) == {"ab"}
+    assert model.logit("x" * 100_000 + "ab") == pytest.approx(3 / np.sqrt(2) + 0.5)  # "ab" and "b " known
+    assert set(model.scores) == {"ab"}
+    assert model.logit("zz") == 0.5 and "zz" in model.scores
+    before = char_reader._MEMO_WORDS
+    char_reader._MEMO_WORDS = 2
+    try:
+        model.logit("q r s")
+        assert len(model.scores) <= 2
+    finally:
+        char_reader._MEMO_WORDS = before
 
 
 # -- training from a manifest whose texts cannot be rebuilt ----------------------------------------

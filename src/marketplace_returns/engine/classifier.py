@@ -385,7 +385,8 @@ def _reader_facts(reading: reader.Reading | None) -> dict[str, object] | None:
         return None
     return {"quality_probability": reading.quality_probability, "category": reading.category,
             "category_probability": reading.category_probability, "band": list(reading.band),
-            "unsure": reading.unsure, "model": reading.model, "manifest_sha256": reading.manifest}
+            "unsure": reading.unsure, "model": reading.model, "manifest_sha256": reading.manifest,
+            "readers": {"words": reading.parts[0], "characters": reading.parts[1]} if reading.parts else None}
 
 
 def warm_up() -> None:

@@ -15,6 +15,9 @@ Why this shape (measured, see bench/eval_triage.py and ``marketplace-returns mod
 - one matrix per language (stored in 16 bits since weights .10, held as float32), one row per gram, one
   column for the family logit and one per category: a case costs one gather-and-sum in numpy, then a
   Platt-scaled sigmoid (family) and a temperature-scaled softmax (category);
+- in English (weights .11 on), a second reader of character grams (engine/char_reader.py) reads the
+  family beside it, and the family probability is the Platt-scaled mean of the two logits: out of source
+  the two are wrong on different texts. The rep sees each reader's probability in the evidence line;
 - weights ship inside the package (``reader_data/reader.npz``), load lazily once per process, and a
   missing or corrupt file raises :class:`ReaderError` naming it. There is no fallback: a package whose
   reader cannot load must not silently decide as if it had one.
@@ -39,6 +42,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from marketplace_returns.engine.char_reader import CharModel
 from marketplace_returns.engine.text import normalise
 from marketplace_returns.engine.words import WordsReading, read_words
 from marketplace_returns.errors import ReaderError
@@ -46,7 +50,11 @@ from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
 
 WEIGHTS = "reader_data/reader.npz"
 """Where the shipped weights live, relative to the ``marketplace_returns.engine`` package."""
-FORMAT = 1
+FORMAT = 2
+READS = (1, 2)
+"""Weights formats this package reads: 1 has the n-gram reader alone, 2 may add a character reader
+stacked with it (engine/char_reader.py, weights .11 on). A format-1 package refuses a format-2 file rather
+than read it without its second reader."""
 
 _SPACES = re.compile(r"\s+")
 # Full-width ASCII and the ideographic space to half-width, curly quotes to straight ones: the reader's
@@ -152,9 +160,10 @@ class Reading:
     """What the reader makes of one message. The category is worked out only when asked for: most
     messages carry a clear cue, and then the family probability is all the classifier needs."""
 
-    __slots__ = ("_category", "_distinct", "_model", "_rows", "quality_probability", "unsure")
+    __slots__ = ("_category", "_distinct", "_model", "_rows", "parts", "quality_probability", "unsure")
 
-    def __init__(self, model: LangModel, rows: array[int], distinct: int, p: float) -> None:
+    def __init__(self, model: LangModel, rows: array[int], distinct: int, p: float,
+                 parts: tuple[float, float] | None = None) -> None:
         self._model = model
         self._rows = rows
         """The matrix rows of the message's known grams, kept (4 bytes each) so that the category, asked
@@ -166,6 +175,9 @@ class Reading:
         lo, hi = model.band
         self.unsure = lo <= p <= hi
         """``quality_probability`` falls inside the model's not-sure band (a rep decides)."""
+        self.parts = parts
+        """Where two readers are stacked: the n-gram reader's calibrated probability and the character
+        reader's, each alone (None: one reader), so a rep sees when they disagree."""
 
     @property
     def family(self) -> Family:
@@ -207,7 +219,9 @@ class Reading:
         """The line a rep sees, e.g. ``reader 0.91 quality (model zh-2026.12.05, manifest 3f2a1b0c…)``."""
         p = self.quality_probability
         said = f"not sure (band {self._model.band_text})" if self.unsure else self.family.value
-        return f"reader {p:.2f} quality → {said} (model {self._model.name}, manifest {self._model.short}…)"
+        both = f"words {self.parts[0]:.2f}, characters {self.parts[1]:.2f}; " if self.parts else ""
+        model = self._model
+        return f"reader {p:.2f} quality → {said} ({both}model {model.name}, manifest {model.short}…)"
 
 
 class LangModel:
@@ -231,14 +245,17 @@ class LangModel:
         "name",
         "platt",
         "quality_flags",
+        "second",
         "short",
+        "stack",
         "temperature",
         "version",
         "word_vocab",
     )
 
     def __init__(self, lang: str, header: dict[str, Any], matrix: Float32, bias: Float32,
-                 char_vocab: dict[str, int], word_vocab: dict[str, int]) -> None:
+                 char_vocab: dict[str, int], word_vocab: dict[str, int], second: CharModel | None = None,
+                 ) -> None:
         self.lang = lang
         self.version = str(header["version"])
         self.name = f"{lang}-{self.version}"
@@ -267,6 +284,13 @@ class LangModel:
         # The family column as Python floats indexed by row: the family logit is a plain sum over the
         # message's rows, no numpy call.
         self.family_column = matrix[:, 0].astype(np.float64).tolist()
+        self.second = second
+        """The character reader stacked with this one (engine/char_reader.py), or None."""
+        stack = header.get("stack")
+        if (second is None) != (stack is None):
+            raise ValueError(f"{lang}: a stack needs both the character reader and its calibration")
+        self.stack = (float(stack[0]), float(stack[1])) if stack is not None else None
+        """Platt scaling of the mean of the two readers' logits (fitted out of source)."""
 
     def read(self, text: str, words_read: WordsReading | None = None) -> Reading | None:
         """The reading of a ``prepare``d ``text`` (None: no grams at all)."""
@@ -288,8 +312,12 @@ class LangModel:
             rows.extend(word_rows)
         a, b = self.platt
         t = a * (z * scale + self.bias0) + b
-        p = 1.0 / (1.0 + exp(-t)) if t > -500 else 0.0
-        return Reading(self, rows, distinct, p)
+        if self.second is None:
+            return Reading(self, rows, distinct, _sigmoid(t))
+        zc = self.second.logit(text)
+        sa, sb = self.stack or (1.0, 0.0)
+        p = _sigmoid(sa * (t + zc) / 2 + sb)
+        return Reading(self, rows, distinct, p, (round(_sigmoid(t), 4), round(_sigmoid(zc), 4)))
 
     def categorise(self, rows: Sequence[int], distinct: int, family: Family) -> tuple[Category, float]:
         """The most probable category of ``family`` (temperature-scaled softmax over all categories),
@@ -332,6 +360,23 @@ class Reader:
         return model.read(text, words)
 
 
+def _sigmoid(t: float) -> float:
+    return 1.0 / (1.0 + exp(-t)) if t > -500 else 0.0
+
+
+def second_reader(lang: str, meta: dict[str, Any], arrays: Any) -> CharModel | None:
+    """The character reader a language's header names, from the file's arrays (None: it names none)."""
+    spec = meta.get("char_reader")
+    if spec is None:
+        return None
+    text = np.asarray(arrays[f"{lang}_cr_grams"]).tobytes().decode("utf-8")
+    grams = text.split("\n") if text else []
+    lo, hi = spec["range"]
+    return CharModel(grams, np.asarray(arrays[f"{lang}_cr_idf"], dtype=np.float32),
+                     np.asarray(arrays[f"{lang}_cr_coef"], dtype=np.float32), float(spec["intercept"]),
+                     (int(lo), int(hi)))
+
+
 def _vocab(blob: npt.NDArray[np.uint8], offset: int = 0) -> dict[str, int]:
     text = blob.tobytes().decode("utf-8")
     if not text:
@@ -345,16 +390,17 @@ def load(path: Path | Any, *, name: str | None = None) -> Reader:
     try:
         with path.open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
             header = json.loads(npz["header"].tobytes().decode("utf-8"))
-            if header.get("format") != FORMAT:
-                raise ReaderError(f"weights format {header.get('format')!r}, this package reads {FORMAT}",
-                                  file=shown)
+            if header.get("format") not in READS:
+                raise ReaderError(f"weights format {header.get('format')!r}, this package reads "
+                                  f"{' or '.join(map(str, READS))}", file=shown)
             models = {}
             for lang, meta in header["langs"].items():
                 chars = _vocab(npz[f"{lang}_chars"])
                 words = _vocab(npz[f"{lang}_words"], len(chars))
                 matrix = np.ascontiguousarray(npz[f"{lang}_matrix"], dtype=np.float32)
                 bias = np.asarray(npz[f"{lang}_bias"], dtype=np.float32)
-                models[lang] = LangModel(lang, meta, matrix, bias, chars, words)
+                models[lang] = LangModel(lang, meta, matrix, bias, chars, words,
+                                         second_reader(lang, meta, npz))
     except ReaderError:
         raise
     except FileNotFoundError:

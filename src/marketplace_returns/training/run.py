@@ -164,7 +164,7 @@ def reader_from(models: dict[str, Model], *, version: str, digest: str) -> reade
         f = models[lang].fitted
         chars, words = f.vocab.index()
         langs[lang] = reader.LangModel(lang, meta, blobs[f"{lang}_matrix"], blobs[f"{lang}_bias"], chars,
-                                       words)
+                                       words, reader.second_reader(lang, meta, blobs))
     return reader.Reader(langs, {"version": version, "manifest_sha256": digest})
 
 
@@ -213,6 +213,16 @@ def run(*, corpora: Path | None, shared_data: Path | None, heldout: Path | None,
             real = Score()
             real.add([mine[i] for i in texts], _subset(model.oof, texts), band)
             log(real.line("out of fold, real texts only"))
+        if model.stack is not None:
+            grams = len(model.chars.grams) if model.chars else 0
+            log(f"  stacked with the character reader ({grams} grams): "
+                f"Platt {model.stack[0]:.3f} {model.stack[1]:+.3f} over the mean of the two logits; "
+                f"each alone, out of fold, real texts:")
+            for name, alone in model.notes["alone"].items():
+                each = Score()
+                each.add([mine[i] for i in texts], _subset(Predictions(
+                    alone, model.oof.category, model.oof.category_p), texts), band)
+                log(each.line(f"  {name} alone"))
         dev = [i for i, e in enumerate(mine) if e.origin == "dev"]
         if dev:
             dev_score = Score()
