@@ -23,11 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np
+
 from eval_triage import POLICIES, SHARED, Readings, as_case, score_source
 from marketplace_returns.engine.classifier import OVERRIDE_AT
 from marketplace_returns.models.vocabulary import Category, Family
+from marketplace_returns.training.calibration import choose_band
+from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_examples, load_pool
-from marketplace_returns.training.train import train
+from marketplace_returns.training.train import reader_decides, train
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class OutOfSource:
 
     model = "out-of-source"
     manifest = "0" * 64
+    parts = None
 
     def evidence(self) -> str:
         return f"reader {self.quality_probability:.2f} quality (out of source)"
@@ -85,22 +90,35 @@ def main() -> int:
               f"band {band[0]:.3f}-{band[1]:.3f}")
         rows = [i for i, e in enumerate(mine) if e.origin != "messages"]
         test = [mine[i] for i in rows]
-        oof = [OutOfSource(float(model.oof.p_quality[i]), model.oof.category[i],
-                           float(model.oof.category_p[i]), band, lang) for i in rows]
-        by_message = {as_case(e).message: got for e, got in zip(test, oof, strict=True)}
-        assert len(by_message) == len(test), "load_examples drops repeated texts"
-
-        def read(message: str, _lang: str, _words: object,
-                 by_message: dict[str | None, OutOfSource] = by_message) -> OutOfSource:
-            return by_message[message]
-
-        pred = Readings([r.quality_probability for r in oof], [r.category for r in oof])
-        scored = score_source(test, read, pred, band)
-        print(scored.model.line("reader alone (out of source)"))
-        for policy in POLICIES:
-            name = f"combined, overrule at {policy}" if policy else "combined, never overrules"
-            print(scored.combined[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
+        readings = {"the shipped recipe": (model.oof.p_quality, band)}
+        if "alone" in model.notes:  # a stacked reader: its n-gram reader alone too, with its own band
+            words = model.notes["alone"]["words"]
+            fam = [i for i, e in enumerate(mine) if e.has_family]
+            decides = np.array([reader_decides(mine[i]) for i in fam])
+            y = np.array([mine[i].family == "quality" for i in fam])
+            own = choose_band(words[fam][decides], y[decides])
+            readings["its n-gram reader alone"] = (words, (own.lo, own.hi))
+        for name, (p, b) in readings.items():
+            print(f"-- {name}, band {b[0]:.3f}-{b[1]:.3f}")
+            score(test, [OutOfSource(float(p[i]), model.oof.category[i], float(model.oof.category_p[i]), b,
+                                     lang) for i in rows], b)
     return 0
+
+
+def score(test: list[Example], oof: list[OutOfSource], band: tuple[float, float]) -> None:
+    """Each policy's figures with ``oof`` standing in for the shipped reader's readings of ``test``."""
+    by_message = {as_case(e).message: got for e, got in zip(test, oof, strict=True)}
+    assert len(by_message) == len(test), "load_examples drops repeated texts"
+
+    def read(message: str, _lang: str, _words: object) -> OutOfSource:
+        return by_message[message]
+
+    pred = Readings([r.quality_probability for r in oof], [r.category for r in oof])
+    scored = score_source(test, read, pred, band)
+    print(scored.model.line("reader alone (out of source)"))
+    for policy in POLICIES:
+        name = f"combined, overrule at {policy}" if policy else "combined, never overrules"
+        print(scored.combined[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
 
 
 if __name__ == "__main__":

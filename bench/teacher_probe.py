@@ -281,7 +281,8 @@ def main() -> int:
         if args.only not in (None, lang):
             continue
         mine = [e for e in examples if e.lang == lang]
-        model = train(mine, lang, seed=args.seed, pool=pool)
+        # R is the n-gram reader alone, as it was measured before the English stack was built (weights .11)
+        model = train(mine, lang, seed=args.seed, pool=pool, recipe=Recipe(stacked=()))
         r = np.asarray(model.oof.p_quality, dtype=np.float64)
         x = embed([e.text for e in mine], args.cache, f"texts-{lang}")
         t, t_cat = out_of_source(x, mine)
