@@ -8,7 +8,7 @@ refund requests (tests/data/messages/refund_*_c.jsonl, 300 a language). Each pas
 through ``LangModel.read`` (the classifier's per-message memo is not in the way), and prints the median
 over ``--repeat`` passes of the microseconds a message:
 
-- cold: the character reader's per-word memos emptied before the pass (words never seen);
+- cold: the character reader's per-word memo emptied before the pass (words never seen);
 - warm: the memo as the previous pass left it (a shop's buyers reuse their words);
 - the n-gram reader alone: the same weights with the second reader switched off (its family probability
   is then the n-gram reader's own, as in weights .10).
@@ -22,7 +22,7 @@ import statistics
 import time
 from pathlib import Path
 
-from marketplace_returns.engine import char_reader, reader
+from marketplace_returns.engine import reader
 
 MESSAGES = Path(__file__).resolve().parents[1] / "tests" / "data" / "messages"
 
@@ -34,7 +34,6 @@ def _texts(lang: str) -> list[str]:
 
 def _pass(model: reader.LangModel, texts: list[str], *, cold: bool) -> float:
     if cold and model.second is not None:
-        char_reader._memo.cache_clear()
         model.second.scores.clear()
     started = time.perf_counter()
     for text in texts:

@@ -46,7 +46,8 @@ _MEMO_WORDS = 100_000
 def word_grams(word: str, lo: int = CHAR_RANGE[0], hi: int = CHAR_RANGE[1]) -> tuple[str, ...]:
     """The grams of one word, with repeats: ``lo`` to ``hi`` characters of the word padded by a space at
     both ends, the whole padded word once where it is shorter than ``hi``. Memoised for words of up to
-    40 characters: a shop's buyers use a few thousand words, so a message mostly costs a lookup a word."""
+    40 characters, for training, which cuts the same texts in every fold (at run time ``CharModel`` keeps
+    each word's score instead)."""
     return _memo(word, lo, hi) if len(word) <= _MEMO_WORD else _cut(word, lo, hi)
 
 
@@ -88,7 +89,8 @@ class CharModel:
             return got
         index, idf, weighted = self.index, self.idf, self.weighted
         dot = sq = 0.0
-        for g, c in Counter(word_grams(word, self.lo, self.hi)).items():
+        # cut afresh, not through word_grams' memo: the word's score is what is kept
+        for g, c in Counter(_cut(word, self.lo, self.hi)).items():
             r = index.get(g)
             if r is None:
                 continue
