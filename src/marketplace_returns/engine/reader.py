@@ -369,8 +369,7 @@ def second_reader(lang: str, meta: dict[str, Any], arrays: Any) -> CharModel | N
     spec = meta.get("char_reader")
     if spec is None:
         return None
-    text = np.asarray(arrays[f"{lang}_cr_grams"]).tobytes().decode("utf-8")
-    grams = text.split("\n") if text else []
+    grams = list(_vocab(np.asarray(arrays[f"{lang}_cr_grams"])))  # in row order
     lo, hi = spec["range"]
     return CharModel(grams, np.asarray(arrays[f"{lang}_cr_idf"], dtype=np.float32),
                      np.asarray(arrays[f"{lang}_cr_coef"], dtype=np.float32), float(spec["intercept"]),
