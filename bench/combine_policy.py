@@ -23,15 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np
-
 from eval_triage import POLICIES, SHARED, Readings, as_case, score_source
 from marketplace_returns.engine.classifier import OVERRIDE_AT
 from marketplace_returns.models.vocabulary import Category, Family
-from marketplace_returns.training.calibration import choose_band
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_examples, load_pool
-from marketplace_returns.training.train import reader_decides, train
+from marketplace_returns.training.train import train
 
 
 @dataclass(frozen=True)
@@ -92,12 +89,8 @@ def main() -> int:
         test = [mine[i] for i in rows]
         readings = {"the shipped recipe": (model.oof.p_quality, band)}
         if "alone" in model.notes:  # a stacked reader: its n-gram reader alone too, with its own band
-            words = model.notes["alone"]["words"]
-            fam = [i for i, e in enumerate(mine) if e.has_family]
-            decides = np.array([reader_decides(mine[i]) for i in fam])
-            y = np.array([mine[i].family == "quality" for i in fam])
-            own = choose_band(words[fam][decides], y[decides])
-            readings["its n-gram reader alone"] = (words, (own.lo, own.hi))
+            own = model.notes["alone_band"]["words"]
+            readings["its n-gram reader alone"] = (model.notes["alone"]["words"], (own.lo, own.hi))
         for name, (p, b) in readings.items():
             print(f"-- {name}, band {b[0]:.3f}-{b[1]:.3f}")
             score(test, [OutOfSource(float(p[i]), model.oof.category[i], float(model.oof.category_p[i]), b,

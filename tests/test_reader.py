@@ -322,7 +322,7 @@ def test_the_stacked_english_reader_reads_as_trained_and_shows_both_readings(tmp
     examples = _toy_english()
     model = train(examples, "en", seed=13, recipe=Recipe(grid=(4.0,)))
     assert model.chars is not None and model.stack is not None and model.chars.grams
-    assert set(model.notes["alone"]) == {"words", "characters"}
+    assert set(model.notes["alone"]) == {"words", "characters"} == set(model.notes["alone_band"])
     unstacked = train(examples, "en", seed=13, recipe=Recipe(grid=(4.0,), stacked=()))
     assert unstacked.chars is None and unstacked.stack is None
     texts = ["The seam unstitched.", "Runs small.", "qqq zzz", "Colour bled, stitching undone!!"]

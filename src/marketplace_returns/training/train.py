@@ -408,6 +408,8 @@ def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5,
         stack = fit_platt((words_t[fam_idx] + zc[fam_idx]) / 2, y)
         p = stacked(z[:, 0], platt, zc, stack)
         notes["alone"] = {"words": sigmoid(words_t), "characters": sigmoid(zc)}
+        notes["alone_band"] = {name: choose_band(alone[fam_idx][scored], y[scored], target=target)
+                               for name, alone in notes["alone"].items()}
         chars = char_reader.fit(examples, seed=seed)
     oof = predictions(z, cats, platt, temperature, p=p)
     band = choose_band(oof.p_quality[fam_idx][scored], y[scored], target=target)
