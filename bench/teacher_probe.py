@@ -65,7 +65,7 @@ from marketplace_returns.models.vocabulary import Category
 from marketplace_returns.training.calibration import ece, fit_platt, sigmoid, wilson
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_examples, load_pool
-from marketplace_returns.training.train import Design, Recipe, Weak, _folds, fit, train, weak_rows
+from marketplace_returns.training.train import Design, Recipe, Weak, fit, inner_folds, train, weak_rows
 from marketplace_returns.training.unlabelled import PoolText
 
 F64 = npt.NDArray[np.float64]
@@ -178,7 +178,7 @@ def distil(mine: list[Example], x: F64 | npt.NDArray[np.float32], pool: list[Poo
     out = []
     for distilled in (False, True):
         z = np.zeros(len(mine))
-        for test in _folds(mine, 5, seed):
+        for test in inner_folds(mine, 5, seed):
             left = np.zeros(len(mine), dtype=bool)
             left[test] = True
             train_rows = [e for e, out_ in zip(mine, left, strict=True) if not out_]

@@ -306,7 +306,7 @@ def fit(examples: Sequence[Example], lang: str, *, c: float, seed: int, recipe: 
                   bias.astype(np.float32), design.c, cues, en_chars)
 
 
-def _folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[np.int64]]:
+def inner_folds(examples: Sequence[Example], k: int, seed: int) -> list[npt.NDArray[np.int64]]:
     """Test indices of the inner folds: one per source when the rows come from two sources or more
     (leave-one-source-out), else ``k`` folds stratified by family (unclear its own stratum)."""
     sources = sorted({e.source for e in examples if e.has_family})
@@ -334,7 +334,7 @@ def out_of_fold(examples: Sequence[Example], lang: str, *, c: float, seed: int, 
     categories = sorted({Category(e.category) for e in examples if e.has_category}, key=list(Category).index)
     categories = categories or [Category.OTHER]
     z = np.zeros((len(examples), 1 + len(categories)))
-    for test in folds if folds is not None else _folds(examples, k, seed):
+    for test in folds if folds is not None else inner_folds(examples, k, seed):
         test_set = set(test.tolist())
         train = [e for i, e in enumerate(examples) if i not in test_set]
         held = {examples[i].source for i in test} - {e.source for e in train}
@@ -367,7 +367,7 @@ def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5,
     examples = [e for e in examples if e.lang == lang]
     recipe = recipe or Recipe()
     weak = weak_rows(pool, lang)
-    folds = _folds(examples, k, seed)
+    folds = inner_folds(examples, k, seed)
     fam_idx = np.array([i for i, e in enumerate(examples) if e.has_family], dtype=np.int64)
     y = np.array([examples[i].family == "quality" for i in fam_idx])
     decides = np.array([reader_decides(examples[i]) for i in fam_idx], dtype=bool)
@@ -418,7 +418,10 @@ def train(examples: Sequence[Example], lang: str, *, seed: int = 13, k: int = 5,
     notes.update({
         "design": design, "family_logloss": family_tried, "category_logloss": category_tried,
         "c": c, "folds": "leave-one-source-out" if len({e.source for e in examples}) > 1 else f"{k}-fold",
-        "weak_rows": len(weak), "reader_rows": int(decides.sum())})
+        "weak_rows": len(weak), "reader_rows": int(decides.sum()),
+        # the out-of-source category logits over ``cats`` (rows in ``examples`` order), for the benches
+        # that stack another category reading on them (bench/category_stack.py)
+        "category_logits": z[:, 1:], "categories": cats})
     return Model(fitted, platt, temperature, band, oof, notes=notes, chars=chars, stack=stack)
 
 
