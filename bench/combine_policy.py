@@ -1,5 +1,7 @@
 """How the engine's family call would fare if the learned reader overruled clear cues: each policy of
-``classifier.OVERRIDE_AT`` scored on out-of-source readings, with no model trained per policy.
+``classifier.OVERRIDE_AT`` scored on out-of-source readings, with no model trained per policy; and, under the
+shipped family policy, each category policy of eval_triage's ``CATEGORY_POLICIES`` (who names the category:
+the cues, or the reader when sure enough, in which families).
 
     .venv/bin/python bench/combine_policy.py --corpora DIR [--exclude SOURCE ...] [--only zh|en]
 
@@ -23,9 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_triage import POLICIES, SHARED, Readings, as_case, score_source
-from marketplace_returns.engine.classifier import OVERRIDE_AT
+from eval_triage import (
+    CATEGORY_POLICIES,
+    POLICIES,
+    SHARED,
+    Readings,
+    _category_policy_name,
+    as_case,
+    score_source,
+)
+from marketplace_returns.engine.classifier import DECIDED_NAMES, OVERRIDE_AT, classify
 from marketplace_returns.models.vocabulary import Category, Family
+from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_examples, load_pool
 from marketplace_returns.training.train import train
@@ -112,6 +123,48 @@ def score(test: list[Example], oof: list[OutOfSource], band: tuple[float, float]
     for policy in POLICIES:
         name = f"combined, overrule at {policy}" if policy else "combined, never overrules"
         print(scored.combined[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
+    for cat_policy in CATEGORY_POLICIES:
+        print(scored.by_category_policy[cat_policy].line(_category_policy_name(cat_policy)))
+    where_categories_part(test, oof, read)
+
+
+def where_categories_part(test: list[Example], oof: list[OutOfSource], read: object) -> None:
+    """Under the shipped policies, the texts whose category the engine names otherwise than its reader
+    alone, by what decided the family: how often each of the two is right there."""
+    parts: dict[str, list[int]] = {}
+    variant = [0, 0, 0, 0]  # family right, families, category right, categories under DECIDED_NAMES flipped
+    for e, got in zip(test, oof, strict=True):
+        case = as_case(e)
+        profile = load_profile(case.platform)
+        other = classify(case, profile, explain=False, read=read,  # type: ignore[arg-type]
+                         decided_names=not DECIDED_NAMES).classification
+        if e.has_family:
+            variant[0] += other.family.value == e.family
+            variant[1] += 1
+        if not e.has_category:
+            continue
+        variant[2] += other.category.value == e.category
+        variant[3] += 1
+        result = classify(case, profile, explain=False, read=read)  # type: ignore[arg-type]
+        named = result.classification.category
+        if named is got.category:
+            key = "the same category"
+        elif result.signals.reader_decided:
+            key = "other: the reader decided the family"
+        elif result.signals.text_category is named:
+            key = "other: a clear cue decided and named it"
+        else:
+            key = "other: facts, or the reader renamed the cue's"
+        tally = parts.setdefault(key, [0, 0, 0])
+        tally[0] += 1
+        tally[1] += named.value == e.category
+        tally[2] += got.category.value == e.category
+    print("    where the engine's category and its reader's part (n, engine right, reader alone right):")
+    for key, (n, engine, alone) in sorted(parts.items()):
+        print(f"      {key:<46} n={n:>5}  engine {engine:>5}  reader {alone:>5}")
+    fam, n_fam, cat, n_cat = variant
+    print(f"    DECIDED_NAMES {not DECIDED_NAMES} (shipped {DECIDED_NAMES}): family {fam / n_fam:.3f} "
+          f"({fam} of {n_fam}), category {cat / n_cat:.3f} ({cat} of {n_cat})")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_triage import Tally, _none
 from marketplace_returns.engine import default_playbook_for, evaluate, load_playbook
 from marketplace_returns.engine import reader as reader_mod
-from marketplace_returns.engine.classifier import OVERRIDE_AT, classify
+from marketplace_returns.engine.classifier import DECIDED_NAMES, OVERRIDE_AT, classify
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Action
 from marketplace_returns.profiles import load_profile
@@ -111,6 +111,12 @@ def score(name: str, rows: list[dict[str, str]], misses: int) -> None:
                                      f"{row['text'][:90]!r}")
                 if has_cat:
                     cat[key].append(got.category.value == gold_cat)
+            flipped = classify(case, profile, explain=False, decided_names=not DECIDED_NAMES).classification
+            key = f"combined *, DECIDED_NAMES {not DECIDED_NAMES}"
+            if has_fam:
+                fam[key].append(flipped.family.value == gold_fam)
+            if has_cat:
+                cat[key].append(flipped.category.value == gold_cat)
             if lang == "zh" and has_fam:
                 decision = evaluate(case, load_playbook(default_playbook_for(case)))
                 action = decision.recommendation.action if decision.recommendation else None

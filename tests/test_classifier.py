@@ -396,3 +396,23 @@ def test_the_reader_names_no_non_quality_category_nor_an_unsure_one() -> None:
     # the reader's damaged_in_transit at about 0.5 is not sure enough to rename the cue's defect
     assert got(case("Tote arrived with a torn strap.", platform="shopify", reason="OTHER")) == (
         Family.QUALITY, Category.DEFECT)
+
+
+@pytest.mark.parametrize(("decided_names", "expected"), [
+    (True, Category.NOT_AS_DESCRIBED), (False, Category.DEFECT)])
+def test_where_the_reader_decides_decided_names_says_whose_category_stands(decided_names: bool,
+                                                                           expected: Category) -> None:
+    # "质量差" is a vague complaint (the cue reader's defect, not a clear cue): the reader decides the family,
+    # and DECIDED_NAMES says whether its own category or the vague cue's names it
+    c = case("质量差", reason="")
+    read = lambda _m, _l, _w: _CategoryReading(0.9, Category.NOT_AS_DESCRIBED)  # noqa: E731
+    result = classify(c, load_profile("taobao"), read=read, decided_names=decided_names)
+    assert result.trace[-1].facts["decided_by_reader"] is True
+    assert (result.classification.family, result.classification.category) == (Family.QUALITY, expected)
+
+
+def test_decided_names_leaves_the_cues_category_where_the_reader_reads_only_other() -> None:
+    c = case("质量差", reason="")
+    read = lambda _m, _l, _w: _CategoryReading(0.9, Category.OTHER)  # noqa: E731
+    result = classify(c, load_profile("taobao"), read=read, decided_names=True)
+    assert result.classification.category is Category.DEFECT

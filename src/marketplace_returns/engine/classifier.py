@@ -104,15 +104,19 @@ class _Facts:
 
 def _reader_decides(reading: reader.Reading, words: WordsReading, prior: Category | None,
                     how: str, broad: bool = False, category_at: float | None = None,
-                    families: frozenset[Family] = frozenset()) -> tuple[Category, float, str]:
+                    families: frozenset[Family] = frozenset(), decided_names: bool = False,
+                    ) -> tuple[Category, float, str]:
     """The reader's family; within it, the category the cues named if any, else the buyer's chosen
     reason when it lies in that family (``少了一条腰带`` filed as 少件/漏发: buyers misfile across families
     for free shipping, seldom within one), else the reader's own category. A catch-all reason
     (``broad``: 质量问题, 七天无理由退换货) gives way to the reader's category, unless the reader reads
-    nothing more specific than ``other`` (" #10" filed as 七天无理由退换货 stays changed_mind)."""
+    nothing more specific than ``other`` (" #10" filed as 七天无理由退换货 stays changed_mind).
+    ``decided_names`` (``DECIDED_NAMES``, measured and not shipped): the reader's own category, unless
+    ``other``, before the one the cues named."""
     family = reading.family
     named = next((c for c in words.ranking if FAMILY_OF[c] is family), None)
-    if named is not None and _reader_names_category(reading, named, category_at, families):
+    own = decided_names and reading.category is not Category.OTHER and FAMILY_OF[reading.category] is family
+    if named is not None and (own or _reader_names_category(reading, named, category_at, families)):
         category = reading.category
     elif named is not None:
         category = named
@@ -149,11 +153,11 @@ def _cues_conflict(words: WordsReading) -> bool:
 def _combine(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
              case: Case, reading: reader.Reading | None, override_at: float | None, broad: bool = False,
              category_at: float | None = None, families: frozenset[Family] = frozenset(),
-             ) -> tuple[Category, float, str, bool, bool]:
+             decided_names: bool = False) -> tuple[Category, float, str, bool, bool]:
     """The category, a confidence, a sentence saying what decided, whether the reader decided, and
     whether the reader named the category of a family the cues decided."""
     category, confidence, how = _combine_cues(words, prior, prior_weight, facts, case, reading, override_at,
-                                              broad, category_at, families)
+                                              broad, category_at, families, decided_names)
     named = how.startswith(_NAMED)
     how = how.removeprefix(_NAMED)
     return category, confidence, how.removeprefix(_READER), how.startswith(_READER), named
@@ -166,7 +170,8 @@ _NAMED = "named:"
 def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, facts: _Facts,
                   case: Case, reading: reader.Reading | None, override_at: float | None,
                   broad: bool = False, category_at: float | None = None,
-                  families: frozenset[Family] = frozenset()) -> tuple[Category, float, str]:
+                  families: frozenset[Family] = frozenset(), decided_names: bool = False,
+                  ) -> tuple[Category, float, str]:
     said = words.category
     # the buyer's chosen reason, when it names a category at all (no reason, "other": it does not; a
     # catch-all such as 质量问题 only where the reader has nothing more specific, _reader_decides)
@@ -200,14 +205,14 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
             if not reading.unsure and _cues_conflict(words):
                 c, conf, how = _reader_decides(reading, words, chosen,
                                                "the cues point both ways: the reader decides", broad,
-                                               category_at, families)
+                                               category_at, families, decided_names)
                 return c, conf, _READER + how
             # At 0.5 the reader overrules whenever it reads the other family, inside its not-sure band
             # too: then the case is marked not sure (a rep approves), never decided by the cue alone.
             if override_at is not None and reading.family is not FAMILY_OF[said] \
                     and max(p, 1 - p) >= override_at and (not reading.unsure or override_at <= 0.5):
                 c, conf, how = _reader_decides(reading, words, chosen, "the reader overrules the cues", broad,
-                                               category_at, families)
+                                               category_at, families, decided_names)
                 return c, conf, _READER + how
         base = 0.75 if quality_said else 0.7
         confidence = base + 0.05 * min(words.count - 1, 3) + agree
@@ -232,7 +237,7 @@ def _combine_cues(words: WordsReading, prior: Category, prior_weight: float, fac
     if reading is not None:
         c, conf, how = _reader_decides(reading, words, chosen,
                                        "no clear cue in the words: the reader decides", broad, category_at,
-                                       families)
+                                       families, decided_names)
         return c, conf, _READER + how
     if said is not None:
         return said, 0.5 + agree, "only vague complaints in the words"
@@ -266,6 +271,12 @@ reader names one category a message (a crushed parcel's cracked mug is a defect 
 tells damaged_in_transit, missing_parts and not_as_described apart. Within non-quality the cues and the
 measured size decide (the reader read "Too roomy for me" as style_preference at 0.80)."""
 
+DECIDED_NAMES = False
+"""Where the reader decides the family, whether its own category (not ``other``) replaces one the cues named
+within that family (True), or the cues' stands (False). False: True was measured under a rule written first
+(docs/classifier.md, experiment K) and gained the English category 0.002 out of source where the rule asked
+0.005 (Chinese 0.004, the written messages one message); a switch the benches flip."""
+
 ReadFn = Callable[[str, str, WordsReading], "reader.Reading | None"]
 
 
@@ -294,12 +305,13 @@ def _read_message(message: str, tolerance_cm: float, default_lang: str, weights:
 
 def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read: ReadFn = reader.read,
              override_at: float | None = OVERRIDE_AT, category_at: float | None = CATEGORY_AT,
-             category_families: frozenset[Family] = CATEGORY_FAMILIES) -> ClassifierResult:
+             category_families: frozenset[Family] = CATEGORY_FAMILIES,
+             decided_names: bool = DECIDED_NAMES) -> ClassifierResult:
     """Classify ``case`` under ``profile``'s reasons and tolerances. Pure: reads, never acts.
 
-    ``read``, ``override_at``, ``category_at`` and ``category_families`` are for bench/eval_triage.py (a
-    reader trained without the source it scores, another policy); the engine always runs with the
-    shipped reader and the measured policy.
+    ``read``, ``override_at``, ``category_at``, ``category_families`` and ``decided_names`` are for
+    bench/eval_triage.py and bench/combine_policy.py (a reader trained without the source it scores,
+    another policy); the engine always runs with the shipped reader and the measured policy.
 
     ``explain=False`` leaves the trace empty (the evidence is always there): building the four trace
     steps costs about as much as the classification itself, and a bulk back-test rarely shows them.
@@ -322,7 +334,7 @@ def classify(case: Case, profile: PlatformProfile, *, explain: bool = True, read
     facts = _Facts(case, profile)
     category, confidence, how, by_reader, named = _combine(
         words, prior, prior_weight, facts, case, reading, override_at, entry is not None and entry.broad,
-        category_at, category_families)
+        category_at, category_families, decided_names)
     family = FAMILY_OF[category]
     evidence = [*words.cues, *words.ignored, *facts.lines, prior_line]
     if reading is not None:
