@@ -21,8 +21,9 @@ Every text is read by models that never saw its source:
 - S: the mean of R's and C's log-probabilities.
 
 The category named is the most probable within the family the family probability chose, as
-``training.train.predictions`` names it. Scored over the real texts with a category (the written messages
-are trained on in every fold, never scored), with Wilson intervals.
+``training.train.predictions`` names it. Scored over the real texts with a category, with Wilson intervals
+(the written messages, each file a source of ``train()``'s folds, are left out in their own folds only and
+never scored).
 
 The rule, written before any figure (and in docs/classifier.md with the result): the stack is worth
 building for a language only if *both* strengths' stacks beat R's category there by 0.010 or more (the
