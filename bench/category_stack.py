@@ -44,14 +44,14 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_triage import SHARED
+from eval_triage import add_out_of_source_args, labelled_examples
 from marketplace_returns.engine.char_reader import CHAR_RANGE, char_counts
 from marketplace_returns.engine.reader import prepare
 from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
 from marketplace_returns.training.calibration import wilson
 from marketplace_returns.training.chars import vectorise
 from marketplace_returns.training.data import Example
-from marketplace_returns.training.run import load_examples, load_pool
+from marketplace_returns.training.run import load_pool
 from marketplace_returns.training.train import inner_folds, train
 
 F64 = npt.NDArray[np.float64]
@@ -123,17 +123,12 @@ def score(named: list[Category], mine: list[Example], rows: npt.NDArray[np.int64
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpora", type=Path, required=True)
-    ap.add_argument("--shared", type=Path, default=SHARED / "data")
-    ap.add_argument("--only", choices=["zh", "en"])
-    ap.add_argument("--seed", type=int, default=13)
+    add_out_of_source_args(ap)
     args = ap.parse_args()
-    heldout = args.shared / "heldout.tsv"
-    if not heldout.is_file():
-        print(f"{heldout} is absent: cannot drop the held-out rows", file=sys.stderr)
+    loaded = labelled_examples(args)
+    if loaded is None:
         return 2
-    messages = Path(__file__).resolve().parents[1] / "tests" / "data" / "messages"
-    examples, _ = load_examples(args.corpora, args.shared, heldout, messages=messages)
+    examples, heldout = loaded
     pool = load_pool(args.corpora, heldout, examples)
     for lang in ("en", "zh"):
         if args.only not in (None, lang):

@@ -28,17 +28,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_triage import (
     CATEGORY_POLICIES,
     POLICIES,
-    SHARED,
     Readings,
-    _category_policy_name,
+    add_out_of_source_args,
     as_case,
+    category_policy_name,
+    labelled_examples,
     score_source,
 )
 from marketplace_returns.engine.classifier import DECIDED_NAMES, OVERRIDE_AT, classify
 from marketplace_returns.models.vocabulary import Category, Family
 from marketplace_returns.profiles import load_profile
 from marketplace_returns.training.data import Example
-from marketplace_returns.training.run import load_examples, load_pool
+from marketplace_returns.training.run import load_pool
 from marketplace_returns.training.train import train
 
 
@@ -70,19 +71,13 @@ class OutOfSource:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpora", type=Path, required=True)
-    ap.add_argument("--shared", type=Path, default=SHARED / "data")
+    add_out_of_source_args(ap)
     ap.add_argument("--exclude", action="append", default=[], metavar="SOURCE")
-    ap.add_argument("--only", choices=["zh", "en"])
-    ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
-    heldout = args.shared / "heldout.tsv"
-    if not heldout.is_file():
-        print(f"{heldout} is absent: cannot drop the held-out rows", file=sys.stderr)
+    loaded = labelled_examples(args)
+    if loaded is None:
         return 2
-    root = Path(__file__).resolve().parents[1]
-    messages = root / "tests" / "data" / "messages"
-    examples, _ = load_examples(args.corpora, args.shared, heldout, messages=messages)
+    examples, heldout = loaded
     left_out = set(args.exclude)
     examples = [e for e in examples if e.source not in left_out]
     pool = [p for p in load_pool(args.corpora, heldout, examples) if p.source not in left_out]
@@ -124,7 +119,7 @@ def score(test: list[Example], oof: list[OutOfSource], band: tuple[float, float]
         name = f"combined, overrule at {policy}" if policy else "combined, never overrules"
         print(scored.combined[policy].line(name + (" *" if policy == OVERRIDE_AT else ""), alone=True))
     for cat_policy in CATEGORY_POLICIES:
-        print(scored.by_category_policy[cat_policy].line(_category_policy_name(cat_policy)))
+        print(scored.by_category_policy[cat_policy].line(category_policy_name(cat_policy)))
     where_categories_part(test, oof, read)
 
 

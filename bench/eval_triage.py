@@ -73,6 +73,28 @@ CATEGORY_POLICIES: tuple[tuple[float | None, str], ...] = (
 """How sure of its category the reader must be to name it within the agreed family (None: the cues do)."""
 
 
+def add_out_of_source_args(ap: argparse.ArgumentParser) -> None:
+    """The arguments of the benches that read every labelled real text out of source (bench/combine_policy.py,
+    bench/teacher_probe.py, bench/category_stack.py)."""
+    ap.add_argument("--corpora", type=Path, required=True)
+    ap.add_argument("--shared", type=Path, default=SHARED / "data")
+    ap.add_argument("--only", choices=["zh", "en"])
+    ap.add_argument("--seed", type=int, default=13)
+
+
+def labelled_examples(args: argparse.Namespace) -> tuple[list[Example], Path] | None:
+    """Those benches' rows: the gold manifest, the development half and our written messages, held-out rows
+    dropped by row and hash; and the held-out list's path. None (having said why) where the list is absent,
+    since nothing could then be dropped."""
+    heldout: Path = args.shared / "heldout.tsv"
+    if not heldout.is_file():
+        print(f"{heldout} is absent: cannot drop the held-out rows", file=sys.stderr)
+        return None
+    messages = ROOT / "tests" / "data" / "messages"
+    examples, _ = load_examples(args.corpora, args.shared, heldout, messages=messages)
+    return examples, heldout
+
+
 def as_case(e: Example) -> Case:
     zh = e.lang == "zh"
     return Case.model_validate({"refund_id": e.row, "platform": "taobao" if zh else "shopify",
@@ -193,7 +215,7 @@ def score_source(test: Sequence[Example], read: Callable[..., Any],
 _FAMILIES = {"all": frozenset(Family), "quality": frozenset({Family.QUALITY})}
 
 
-def _category_policy_name(policy: tuple[float | None, str]) -> str:
+def category_policy_name(policy: tuple[float | None, str]) -> str:
     at, families = policy
     shipped = at == CATEGORY_AT and _FAMILIES[families] == CATEGORY_FAMILIES
     return f"category: reader at {at}, {families}{' *' if shipped else ''}"
@@ -245,7 +267,7 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         for policy in POLICIES:
             total.combined[policy].extend(scored.combined[policy])
         for cat_policy in CATEGORY_POLICIES:
-            print(scored.by_category_policy[cat_policy].line(_category_policy_name(cat_policy)))
+            print(scored.by_category_policy[cat_policy].line(category_policy_name(cat_policy)))
             total.by_category_policy[cat_policy].extend(scored.by_category_policy[cat_policy])
         total.misses += scored.misses
     print(f"  {lang} pooled over sources (LOSO)")
@@ -256,7 +278,7 @@ def loso(examples: list[Example], lang: str, seed: int, misses: int, pool: Seque
         mark = " *" if policy == OVERRIDE_AT else ""
         print(total.combined[policy].line(name + mark, alone=True))
     for cat_policy in CATEGORY_POLICIES:
-        print(total.by_category_policy[cat_policy].line(_category_policy_name(cat_policy)))
+        print(total.by_category_policy[cat_policy].line(category_policy_name(cat_policy)))
     if total.model.p:
         print("  reader alone (LOSO): accuracy against coverage of a symmetric not-sure band")
         for line in coverage_curve(np.array(total.model.p), np.array(total.model.y, dtype=bool)):

@@ -60,11 +60,11 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_triage import SHARED, coverage_curve
+from eval_triage import add_out_of_source_args, coverage_curve, labelled_examples
 from marketplace_returns.models.vocabulary import Category
 from marketplace_returns.training.calibration import ece, fit_platt, sigmoid, wilson
 from marketplace_returns.training.data import Example
-from marketplace_returns.training.run import load_examples, load_pool
+from marketplace_returns.training.run import load_pool
 from marketplace_returns.training.train import Design, Recipe, Weak, fit, inner_folds, train, weak_rows
 from marketplace_returns.training.unlabelled import PoolText
 
@@ -261,22 +261,17 @@ def report(lang: str, mine: list[Example], readings: dict[str, F64], cats: dict[
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpora", type=Path, required=True)
-    ap.add_argument("--shared", type=Path, default=SHARED / "data")
-    ap.add_argument("--only", choices=["zh", "en"])
-    ap.add_argument("--seed", type=int, default=13)
+    add_out_of_source_args(ap)
     ap.add_argument("--static", action="store_true", help="also the encoder's static twin")
     ap.add_argument("--distil", action="store_true", help="also T's sure readings of the pool as weak rows")
     ap.add_argument("--char", action="store_true", help="also a character-gram regression stacked with R")
     ap.add_argument("--cache", type=Path, default=Path(".cache/teacher_probe"))
     args = ap.parse_args()
-    heldout = args.shared / "heldout.tsv"
-    if not heldout.is_file():
-        print(f"{heldout} is absent: cannot drop the held-out rows", file=sys.stderr)
+    loaded = labelled_examples(args)
+    if loaded is None:
         return 2
+    examples, heldout = loaded
     _encoder()  # fail before the hour of training, not after
-    messages = Path(__file__).resolve().parents[1] / "tests" / "data" / "messages"
-    examples, _ = load_examples(args.corpora, args.shared, heldout, messages=messages)
     pool = load_pool(args.corpora, heldout, examples)
     for lang in ("zh", "en"):
         if args.only not in (None, lang):
