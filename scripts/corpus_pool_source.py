@@ -146,6 +146,12 @@ The pools drawn so far, reproduced exactly by this script:
   --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: rating at most 2;
   all 387 eligible texts, fewer than the 400 asked: the file holds 392 such rows, 5 longer than 1,000
   characters left out; no older source holds Sephora reviews, so none is excluded).
+- amazon-crocs-clogs: ``--source amazon-crocs-clogs --seed 24-amazon-crocs-clogs --size 400 --min-chars 8
+  --max-chars 1000 --second-share 0.12 --exclude-like amazon-clothing-toys-home --exclude-like
+  blitzer-mds --exclude-like amazon-face-masks`` (its ``negative`` rule in sources.yaml: Rating "1.0
+  out of 5 stars" or "2.0 out of 5 stars"; 2,205 such rows, 36 outside the length bounds, 12
+  duplicates, 5 held by an excluded source; 2,152 eligible, about three in ten of them written on
+  Amazon's German, Spanish, Italian, French, Japanese and other shops in their own language).
 """
 
 from __future__ import annotations
