@@ -146,6 +146,12 @@ The pools drawn so far, reproduced exactly by this script:
   --max-chars 1000 --second-share 0.12`` (its ``negative`` rule in sources.yaml: rating at most 2;
   all 387 eligible texts, fewer than the 400 asked: the file holds 392 such rows, 5 longer than 1,000
   characters left out; no older source holds Sephora reviews, so none is excluded).
+- jd-goods-zh: ``--source jd-goods-zh --seed 24-jd-goods-zh --size 400 --min-chars 4 --max-chars 400
+  --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like fewclue-eprstmt
+  --exclude-like midea-heater-jd --exclude-like jd21 --exclude-like jd-nike`` (its ``negative`` rule in
+  sources.yaml: label 0; 14,565 such rows, 380 outside the length bounds, 687 duplicates, 188 held by
+  an excluded source (short stock phrases and JD's "此用户未填写评价内容" placeholder), 20 already in
+  the manifest or the development half, 1 held out; 13,289 eligible).
 """
 
 from __future__ import annotations
