@@ -152,6 +152,12 @@ The pools drawn so far, reproduced exactly by this script:
   out of 5 stars" or "2.0 out of 5 stars"; 2,205 such rows, 36 outside the length bounds, 12
   duplicates, 5 held by an excluded source; 2,152 eligible, about three in ten of them written on
   Amazon's German, Spanish, Italian, French, Japanese and other shops in their own language).
+- jd-goods-zh: ``--source jd-goods-zh --seed 24-jd-goods-zh --size 400 --min-chars 4 --max-chars 400
+  --second-share 0.12 --exclude-like online-shopping-10-cats --exclude-like fewclue-eprstmt
+  --exclude-like midea-heater-jd --exclude-like jd21 --exclude-like jd-nike`` (its ``negative`` rule in
+  sources.yaml: label 0; 14,565 such rows, 380 outside the length bounds, 687 duplicates, 188 held by
+  an excluded source (short stock phrases and JD's "此用户未填写评价内容" placeholder), 20 already in
+  the manifest or the development half, 1 held out; 13,289 eligible).
 """
 
 from __future__ import annotations
