@@ -47,7 +47,13 @@ from typing import Any
 import numpy as np
 
 from marketplace_returns.engine import reader as reader_mod
-from marketplace_returns.engine.classifier import CATEGORY_AT, CATEGORY_FAMILIES, OVERRIDE_AT, classify
+from marketplace_returns.engine.classifier import (
+    CATEGORY_AT,
+    CATEGORY_FAMILIES,
+    DECIDED_NAMES,
+    OVERRIDE_AT,
+    classify,
+)
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Category, Family
 from marketplace_returns.profiles import load_profile
@@ -156,6 +162,8 @@ class Scored:
         default_factory=lambda: defaultdict(Tally))
     """The shipped family policy under each ``category_at`` of CATEGORY_POLICIES."""
     misses: list[str] = field(default_factory=list)
+    flipped: Tally = field(default_factory=Tally)
+    """The first look's combination with DECIDED_NAMES flipped (``decided_names_flipped``)."""
 
 
 def _none(_message: str, _lang: str, _words: object) -> None:
@@ -348,6 +356,9 @@ def first_look(examples: list[Example], sources: Sequence[str], misses: int,
             print(scored.cues.line("cues alone"))
             print(scored.model.line("reader alone", alone=True, calibration=True))
             print(scored.combined[OVERRIDE_AT].line("combined (shipped policy)", alone=True))
+            flipped = decided_names_flipped(test, shipped.read)
+            print(flipped.line(f"combined, DECIDED_NAMES {not DECIDED_NAMES}"))
+            total.flipped.extend(flipped)
             total.cues.extend(scored.cues)
             total.model.extend(scored.model)
             total.combined[OVERRIDE_AT].extend(scored.combined[OVERRIDE_AT])
@@ -357,11 +368,28 @@ def first_look(examples: list[Example], sources: Sequence[str], misses: int,
             print(total.cues.line("cues alone"))
             print(total.model.line("reader alone", alone=True, calibration=True))
             print(total.combined[OVERRIDE_AT].line("combined (shipped policy)", alone=True))
+            print(total.flipped.line(f"combined, DECIDED_NAMES {not DECIDED_NAMES}"))
         if misses and total.misses:
             print(f"  family misses of the combination, first {misses} of {len(total.misses)}:")
             for line in total.misses[:misses]:
                 print(line)
     return True
+
+
+def decided_names_flipped(test: Sequence[Example], read: Callable[..., Any]) -> Tally:
+    """The combination (shipped policy) with ``classifier.DECIDED_NAMES`` the other way: where the reader
+    decides the family, whether it also names the category (experiment K, docs/classifier.md). A first
+    look reports it; one source a language is too few texts to adopt it from."""
+    out = Tally()
+    for e in test:
+        case = as_case(e)
+        got = classify(case, load_profile(case.platform), explain=False, read=read,
+                       decided_names=not DECIDED_NAMES).classification
+        if e.has_family:
+            out.fam.append(got.family.value == e.family)
+        if e.has_category:
+            out.cat.append(got.category.value == e.category)
+    return out
 
 
 def shipped_on_dev(examples: list[Example]) -> None:
