@@ -1,6 +1,6 @@
 """Would adapting the reader to a shop's own mix of complaints (label shift) read it better?
 
-    .venv/bin/python bench/prior_shift.py --corpora DIR [--only zh|en] [--cache FILE.npz]
+    .venv/bin/python bench/prior_shift.py --corpora DIR [--only zh|en] [--cache PREFIX]
 
 Why: every source has its own mix of complaints (a Trustpilot shop's are mostly parcels, JD water heaters'
 mostly the installer, Amazon electronics' mostly faults), and the reader, trained on all sources pooled,
@@ -22,8 +22,8 @@ worth building only if, in both languages, the category gains 0.015 or more pool
 more than 0.003, and the category gains on more than half the language's sources. Two secondary readings
 never decide: EM on all of a source's texts (transductive), and EM on only 50 texts of the other half (a
 new shop's first weeks). A last line re-weighs by each source's true label mix, read from its labels: not a
-method, the ceiling any estimate of the mix could reach. ``--cache`` keeps the readings, so a second run
-needs no training.
+method, what a perfect estimate of the mix would give. ``--cache PREFIX`` keeps the readings in
+PREFIX.en.npz and PREFIX.zh.npz, so a second run on the same manifest needs no training.
 """
 
 from __future__ import annotations
@@ -212,7 +212,8 @@ def score_language(mine: list[Example], lang: str, p: F64, q: F64, categories: l
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_out_of_source_args(ap)
-    ap.add_argument("--cache", type=Path, help="keep (or reuse) the out-of-source readings here")
+    ap.add_argument("--cache", type=Path, metavar="PREFIX",
+                    help="keep (or reuse) the out-of-source readings in PREFIX.<lang>.npz")
     args = ap.parse_args()
     loaded = labelled_examples(args)
     if loaded is None:
