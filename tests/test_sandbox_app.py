@@ -111,9 +111,17 @@ def test_the_ticker_moves_a_running_clock() -> None:
     assert state.pending == 0
 
 
+# ``python -m marketplace_returns`` as a terminal starts it, with Ctrl-C's handler in place. A shell starts a
+# background job (``bash scripts/check &``, nohup) with SIGINT ignored, its children inherit that, and Python
+# then installs no handler: the command would rightly ignore the test's SIGINT and serve on (the "flake" of
+# earlier stops, which failed only in suites started in the background). So the child restores it first.
+AS_FROM_A_TERMINAL = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                      "runpy.run_module('marketplace_returns', run_name='__main__', alter_sys=True)")
+
+
 def test_the_command_prints_shops_and_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "marketplace_returns", "sandbox", "--port", "0", "--seed", "3",
+    argv = [sys.executable, "-c", AS_FROM_A_TERMINAL, "sandbox", "--port", "0", "--seed", "3",
             "--refunds", "20", "--shopify-token", "shpat_given"]
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
         try:
