@@ -47,12 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_triage import add_out_of_source_args, labelled_examples
 from marketplace_returns.engine.char_reader import CHAR_RANGE, char_counts
 from marketplace_returns.engine.reader import prepare
-from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
+from marketplace_returns.models.vocabulary import Category
 from marketplace_returns.training.calibration import wilson
 from marketplace_returns.training.chars import vectorise
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_pool
-from marketplace_returns.training.train import inner_folds, train
+from marketplace_returns.training.train import inner_folds, train, within_family
 
 F64 = npt.NDArray[np.float64]
 STRENGTHS = (1.0, 8.0)
@@ -107,14 +107,7 @@ def character_category(mine: list[Example], lang: str, categories: list[Category
 
 def name(logp: F64, p_quality: F64, categories: list[Category]) -> list[Category]:
     """The most probable category within the family ``p_quality`` chose (training.train.predictions)."""
-    quality = np.array([FAMILY_OF[c] is Family.QUALITY for c in categories])
-    out = []
-    for i in range(len(logp)):
-        allowed = quality if p_quality[i] >= 0.5 else ~quality
-        if not allowed.any():
-            allowed = np.ones_like(allowed)
-        out.append(categories[int(np.where(allowed, logp[i], -np.inf).argmax())])
-    return out
+    return [categories[j] for j in within_family(logp, p_quality, categories)]
 
 
 def score(named: list[Category], mine: list[Example], rows: npt.NDArray[np.int64]) -> tuple[int, int]:

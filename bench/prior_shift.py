@@ -39,11 +39,11 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from eval_triage import add_out_of_source_args, labelled_examples
-from marketplace_returns.models.vocabulary import FAMILY_OF, Category, Family
+from marketplace_returns.models.vocabulary import Category
 from marketplace_returns.training.calibration import softmax, wilson
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.run import load_pool
-from marketplace_returns.training.train import train
+from marketplace_returns.training.train import train, within_family
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -71,14 +71,7 @@ def reweigh(posteriors: F64, ratio: F64) -> F64:
 
 
 def name(q: F64, p_quality: F64, categories: list[Category]) -> list[str]:
-    quality = np.array([FAMILY_OF[c] is Family.QUALITY for c in categories])
-    out = []
-    for i in range(len(q)):
-        allowed = quality if p_quality[i] >= 0.5 else ~quality
-        if not allowed.any():
-            allowed = np.ones_like(allowed)
-        out.append(categories[int(np.where(allowed, q[i], -1.0).argmax())].value)
-    return out
+    return [categories[j].value for j in within_family(q, p_quality, categories)]
 
 
 def readings(mine: list[Example], lang: str, args: argparse.Namespace,
@@ -100,17 +93,23 @@ def readings(mine: list[Example], lang: str, args: argparse.Namespace,
     return p, q, categories
 
 
-def training_priors(mine: list[Example], source: str, categories: list[Category]) -> tuple[F64, F64]:
-    """The family and category frequencies over the other sources' gold rows (add-one for categories, so
-    no prior is zero)."""
-    others = [e for e in mine if e.source != source and e.origin != "messages"]
-    quality = np.array([e.family == "quality" for e in others if e.has_family], dtype=np.float64)
+def label_mix(rows: list[Example], categories: list[Category],
+              fallback: F64 | None = None) -> tuple[F64, F64]:
+    """The family and category frequencies over ``rows``' labels (add-one for categories, so no prior is
+    zero); ``fallback`` is the family's where no row has a family."""
+    quality = [e.family == "quality" for e in rows if e.has_family]
     index = {c.value: j for j, c in enumerate(categories)}
     counts = np.ones(len(categories))
-    for e in others:
+    for e in rows:
         if e.has_category and e.category in index:
             counts[index[e.category]] += 1
-    return np.array([quality.mean(), 1 - quality.mean()]), counts / counts.sum()
+    fam = np.array([np.mean(quality), 1 - np.mean(quality)]) if quality or fallback is None else fallback
+    return fam, counts / counts.sum()
+
+
+def training_priors(mine: list[Example], source: str, categories: list[Category]) -> tuple[F64, F64]:
+    """The label mix over the other sources' gold rows."""
+    return label_mix([e for e in mine if e.source != source and e.origin != "messages"], categories)
 
 
 def adapt(p: F64, q: F64, fit_on: I64, apply_to: I64, f0: F64, c0: F64) -> tuple[F64, F64]:
@@ -128,18 +127,6 @@ def halves(rows: I64, rng: np.random.Generator, limit: int | None = None) -> lis
     order = rows[rng.permutation(len(rows))]
     a, b = np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2:])
     return [(b[:limit], a), (a[:limit], b)]
-
-
-def true_mix(mine: list[Example], rows: I64, categories: list[Category], f0: F64) -> tuple[F64, F64]:
-    """The source's own label mix (add-one for categories): what a perfect estimate of its prior gives."""
-    quality = [mine[i].family == "quality" for i in rows if mine[i].has_family]
-    index = {c.value: j for j, c in enumerate(categories)}
-    counts = np.ones(len(categories))
-    for i in rows:
-        if mine[i].has_category and mine[i].category in index:
-            counts[index[mine[i].category]] += 1
-    fam = np.array([np.mean(quality), 1 - np.mean(quality)]) if quality else f0
-    return fam, counts / counts.sum()
 
 
 PLANS: dict[str, Callable[[I64, np.random.Generator], list[tuple[I64, I64]]]] = {
@@ -200,7 +187,7 @@ def score_language(mine: list[Example], lang: str, p: F64, q: F64, categories: l
     for source in sources:
         rows = np.array([i for i in real if mine[i].source == source], dtype=np.int64)
         f0, c0 = training_priors(mine, source, categories)
-        f1, c1 = true_mix(mine, rows, categories, f0)
+        f1, c1 = label_mix([mine[i] for i in rows], categories, f0)  # a perfect estimate of the mix
         ap[rows] = reweigh(np.stack([p[rows], 1 - p[rows]], axis=1), f1 / f0)[:, 0]
         aq[rows] = reweigh(q[rows], c1 / c0)
     k_fam, k_cat = family_right(ap, mine, fam_rows), category_right(name(aq, ap, categories), mine, cat_rows)

@@ -215,18 +215,21 @@ def predictions(z: F64, categories: list[Category], platt: tuple[float, float],
     if p is None:
         p = sigmoid(platt[0] * z[:, 0] + platt[1])
     probs = softmax(z[:, 1:] / temperature)
+    best = within_family(probs, p, categories)
+    return Predictions(p, [categories[j] for j in best], probs[np.arange(len(p)), best])
+
+
+def within_family(scores: F64, p_quality: F64, categories: list[Category]) -> npt.NDArray[np.int64]:
+    """Each row's best-scoring category (its column) within the family ``p_quality`` chose, or among all
+    categories where that family has none; ``scores`` may be probabilities or log-probabilities."""
     quality = np.array([FAMILY_OF[c] is Family.QUALITY for c in categories])
-    out: list[Category] = []
-    best_p = np.zeros(len(p))
-    for i in range(len(p)):
-        allowed = quality if p[i] >= 0.5 else ~quality
+    out = np.zeros(len(p_quality), dtype=np.int64)
+    for i in range(len(p_quality)):
+        allowed = quality if p_quality[i] >= 0.5 else ~quality
         if not allowed.any():
             allowed = np.ones_like(allowed)
-        masked = np.where(allowed, probs[i], -1.0)
-        j = int(masked.argmax())
-        out.append(categories[j])
-        best_p[i] = probs[i, j]
-    return Predictions(p, out, best_p)
+        out[i] = int(np.where(allowed, scores[i], -np.inf).argmax())
+    return out
 
 
 def _family_weights(y: npt.NDArray[np.bool_], weak_y: npt.NDArray[np.bool_], share: float,
