@@ -111,6 +111,19 @@ def test_a_plain_chinese_text_is_left_as_the_folds_and_steps_would_leave_it() ->
     assert checked >= 4
 
 
+def test_a_decimal_point_after_a_digit_keeps_a_chinese_text_plain() -> None:
+    """Speed pass of 2026-12-06/07: an amount ("12.50元") keeps a reply plain; a "." anywhere else (after a
+    Chinese character, where ``_SPACED_CJK`` joins across it, or opening the text) does not."""
+    norm_mod = importlib.import_module("marketplace_returns.engine.guardrail.normalise")
+    plain = ["我们会退款12.50元。", "退款0.5元，运费3.00元。", "1.5", "共1.2.3元", "12.元"]
+    for t in plain:
+        assert norm_mod._PLAIN_ZH.fullmatch(t) is not None, t
+        assert norm_mod._folded_and_stepped(t) == t, t
+        assert norm_mod.normalise(t) == norm_mod._blank_examples(norm_mod._folded_and_stepped(t)), t
+    for t in ["好.评返现", ".5元", "退款.5元", "好评..5元", "退款12..5元"]:
+        assert norm_mod._PLAIN_ZH.fullmatch(t) is None, t
+
+
 def test_the_leet_worth_test_answers_as_its_regex_definition() -> None:
     """Fourth speed pass: the leet step is worth trying exactly where a letter stands before @ 0 3 $ !, which
     every ``_LEET`` match needs."""

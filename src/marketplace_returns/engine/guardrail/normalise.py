@@ -1361,7 +1361,12 @@ def _plain_zh_class() -> str:
     return "".join(parts)
 
 
-_PLAIN_ZH = re.compile(f"[{_plain_zh_class()}0-9，。！？：；（）]*")
+# A decimal point after a digit is plain too (speed pass of 2026-12-06/07: nine Chinese engine replies in ten
+# hold an amount such as "12.50元", which sent them through the folds and steps, about 8 µs a reply): no fold
+# touches it, and of the steps only ``_SPACED_CJK`` reads a "." - one that opens a run of separators right
+# after a Chinese character, which a "." after a digit never is
+_PLAIN_ZH_CHAR = f"[{_plain_zh_class()}0-9，。！？：；（）]"
+_PLAIN_ZH = re.compile(f"{_PLAIN_ZH_CHAR}*(?:(?<=[0-9])\\.{_PLAIN_ZH_CHAR}*)*")
 
 
 def normalise(text: str) -> str:
