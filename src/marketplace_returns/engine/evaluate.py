@@ -32,7 +32,7 @@ from marketplace_returns.engine.context import (
 from marketplace_returns.engine.guardrail import check_outgoing
 from marketplace_returns.engine.playbook import CompiledRule, candidate_rules, compiled_rules, label
 from marketplace_returns.engine.playbook_models import Playbook
-from marketplace_returns.engine.replies import ReplyFacts, due_date, render
+from marketplace_returns.engine.replies import ReplyFacts, due_date, fill, render, reply_frame
 from marketplace_returns.errors import InputError, ProfileError
 from marketplace_returns.models.case import Case, GoodsStatus
 from marketplace_returns.models.decision import Decision, Offer, Recommendation, Reply, TraceStep, trusted
@@ -192,7 +192,11 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
     refusal = ""  # the rationale is the rep's; a refusal tells the buyer only the rule's buyer_reason
     if rule.buyer_reason is not None:
         refusal = rule.buyer_reason.zh if lang == "zh" else rule.buyer_reason.en
-    text = render(ReplyFacts(
+    not_shipped = case.goods_status is GoodsStatus.NOT_SHIPPED
+    due = due_date(case.requested_at, hours)
+    # Outside a reason change the reply is its rule's frame (made once a process) and two values.
+    text = fill(reply_frame(lang, cls.family, action, not_shipped, payer, suggest, what, refusal), amount,
+                m.currency, due, hours) if action is not Action.REQUEST_REASON_CHANGE else render(ReplyFacts(
         lang=lang, family=cls.family, action=action, amount=amount, currency=m.currency,
         category=(ctx.signals.text_category or cls.category) if cls.family is Family.NON_QUALITY
         else cls.category,
@@ -202,8 +206,7 @@ def _decide(case: Case, ctx: Context, chosen: CompiledRule, playbook_name: str) 
         shipped_at=grounds.shipped_at if grounds is not None else None,
         ship_by=grounds.ship_by if grounds is not None else None,
         refusal=refusal,
-        due=due_date(case.requested_at, hours), due_hours=hours,
-        not_shipped=case.goods_status is GoodsStatus.NOT_SHIPPED))
+        due=due, due_hours=hours, not_shipped=not_shipped))
     check_outgoing(text)
     auto = rule.auto and not unsure and action is not Action.REQUEST_REASON_CHANGE and (
         amount is None or amount <= settings.auto_refund_ceiling)

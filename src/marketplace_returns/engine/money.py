@@ -111,10 +111,13 @@ def depreciation(m: MoneyFacts, settings: Settings, days_since_delivery: int | N
 def compared(m: MoneyFacts, *, offer: Decimal | None = None, saved: Decimal | None = None,
              **extra: Decimal) -> dict[str, Decimal]:
     """The Decision's ``money``: price, asked, return_leg, round_trip, offer, saved (+ extras)."""
-    out = {"price": m.price, "asked": m.asked, "return_leg": m.return_leg, "round_trip": m.round_trip}
+    # The legs summed here rather than through ``round_trip``: a property call per case for one addition.
+    out = {"price": m.price, "asked": m.asked, "return_leg": m.return_leg,
+           "round_trip": m.return_leg + m.forward_leg}
     if offer is not None:
         out["offer"] = offer
     if saved is not None:
         out["saved"] = saved
-    out.update(extra)
+    if extra:
+        out.update(extra)
     return out

@@ -140,6 +140,11 @@ def _hours(hours: int) -> timedelta:
     return timedelta(hours=hours)
 
 
+# An action's own plan key, looked up: ``Action.value`` is a Python-level descriptor (enum's
+# ``property``), read per case by every reply whose action has one plan.
+_ACTION_KEY = {a: a.value for a in Action}
+
+
 def plan_key(f: ReplyFacts) -> str:
     if f.action is Action.RETURN_AND_REFUND:
         return f"return_and_refund/{f.shipping_paid_by}"
@@ -147,11 +152,15 @@ def plan_key(f: ReplyFacts) -> str:
         return "exchange/part" if f.suggest == "missing_part" else f"exchange/{f.shipping_paid_by}"
     if f.action is Action.REFUND_WITHOUT_RETURN and f.not_shipped:
         return "refund_without_return/not_shipped"
-    return f.action.value
+    return _ACTION_KEY[f.action]
 
 
 def render(f: ReplyFacts) -> str:
     """The reply text for ``f`` in ``f.lang`` (``zh`` or ``en``; anything else gets English)."""
+    if f.action is not Action.REQUEST_REASON_CHANGE:
+        frame = reply_frame(f.lang, f.family, f.action, f.not_shipped, f.shipping_paid_by, f.suggest, f.what,
+                            f.refusal)
+        return fill(frame, f.amount, f.currency, f.due, f.due_hours)
     lang = "zh" if f.lang == "zh" else "en"
     t = _BY_LANG[lang]
     template, fields, capitalise = _PLANS[lang][plan_key(f)]
@@ -174,3 +183,75 @@ def render(f: ReplyFacts) -> str:
         plan = plan[:1].upper() + plan[1:]
     sep = "" if lang == "zh" else " "
     return sep.join((t["open"][f.family], plan, t["close"][f.family]))
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A reply with everything but its date and amount filled in.
+
+    Why: outside a reason change (whose grounds quote the case), all a reply says but the date and the
+    amount follows from the rule's action and its settings, the language, the family and whether the
+    goods shipped: a handful of frames per playbook rule, worked out once a process (``reply_frame``)
+    instead of looked up field by field for every case.
+    """
+
+    lang: str
+    template: str
+    """The plan template with its fixed fields filled in (braces in their values doubled): ``{by}``
+    and ``{amount}`` are left."""
+    amount: bool
+    capitalise: bool
+    open: str
+    close: str
+    sep: str
+
+
+_PER_CASE = frozenset({"by", "amount"})
+_FORMATTER = Formatter()
+
+
+@lru_cache(maxsize=1024)
+def reply_frame(lang: str, family: Family, action: Action, not_shipped: bool, shipping_paid_by: str,
+                suggest: str, what: str, refusal: str) -> Frame:
+    """The frame of ``render``'s reply for these facts; never for a reason change (``render`` fills that
+    one per case). ``reason`` and ``grounds`` are "" here as in ``render`` outside a reason change: only
+    the reason change's template holds them."""
+    if action is Action.REQUEST_REASON_CHANGE:
+        raise ValueError("a reason change's reply quotes the case: render it whole")
+    lang = "zh" if lang == "zh" else "en"
+    t = _BY_LANG[lang]
+    f = ReplyFacts(lang=lang, family=family, action=action, amount=None, currency="", category=Category.OTHER,
+                   shipping_paid_by=shipping_paid_by, suggest=suggest, what=what, refusal=refusal,
+                   not_shipped=not_shipped)
+    template, _, capitalise = _PLANS[lang][plan_key(f)]
+    fixed = {"suggest": t["suggest"].get(suggest, t["suggest"]["same"]),
+             "what": t["what"].get(what, t["what"]["repair"]),
+             "reason": "", "grounds": "", "refusal": refusal_text(refusal, lang)}
+    parts = []
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name in _PER_CASE:
+            parts.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+                         + "}")
+        else:
+            value = _FORMATTER.format_field(_FORMATTER.convert_field(fixed[name], conversion), spec or "")
+            parts.append(value.replace("{", "{{").replace("}", "}}"))
+    filled = "".join(parts)
+    if capitalise and filled[:1] not in ("{", ""):
+        # the plan now opens with a fixed value: capitalised here as ``render`` does after filling
+        filled, capitalise = filled[:1].upper() + filled[1:], False
+    return Frame(lang, filled, "amount" in {n for _, n, _, _ in _FORMATTER.parse(template)}, capitalise,
+                 t["open"][family], t["close"][family], "" if lang == "zh" else " ")
+
+
+def fill(frame: Frame, amount: Decimal | None, currency: str, due: datetime | None, due_hours: int) -> str:
+    """The reply of ``frame`` for one case's amount and due date."""
+    values = {"by": by_text(due, due_hours, frame.lang)}
+    if frame.amount:
+        values["amount"] = money_text(amount, currency, frame.lang)
+    plan = frame.template.format_map(values)
+    if frame.capitalise:
+        plan = plan[:1].upper() + plan[1:]
+    return frame.sep.join((frame.open, plan, frame.close))
