@@ -54,7 +54,7 @@ from eval_triage import add_out_of_source_args, labelled_examples
 from marketplace_returns.models.vocabulary import Category
 from marketplace_returns.training.data import Example
 from marketplace_returns.training.train import within_family
-from prior_shift import readings
+from prior_shift import cached, readings, row_keys
 from teacher_probe import report, stack
 
 F64 = npt.NDArray[np.float64]
@@ -209,12 +209,10 @@ def neural_readings(mine: list[Example], lang: str,
                     args: argparse.Namespace) -> tuple[F64, F64, list[str]]:
     """M's readings of every row, each by the network trained without its group, kept in
     PREFIX.neural.<lang>.npz (with the rows' keys) so that a second run trains nothing."""
-    keys = np.array([f"{e.source}:{e.row}" for e in mine])
+    keys = row_keys(mine)
     path = Path(f"{args.cache}.neural.{lang}.npz")
-    if path.is_file():
-        data = np.load(path, allow_pickle=False)
-        if not np.array_equal(data["keys"], keys):
-            raise SystemExit(f"{path} holds readings of other rows (the manifest changed since): remove it")
+    data = cached(path, keys)
+    if data is not None:
         return data["p"], data["q"], [str(c) for c in data["categories"]]
     categories = sorted({Category(e.category) for e in mine if e.has_category}, key=lambda c: c.value)
     m = np.full(len(mine), np.nan)
@@ -250,7 +248,6 @@ def main() -> int:
             sys.exit(f"{args.cache}.{lang}.npz is absent: "
                      f"run bench/prior_shift.py --cache {args.cache}, then this again")
         r, rq, categories = readings(mine, lang, args, None)
-        group_of = groups(mine, args.folds)
         # M's category columns in R's order (a category M never trained on is all but impossible to it)
         mq = np.full(rq.shape, np.log(1e-9))
         for j, c in enumerate(categories):
@@ -267,15 +264,16 @@ def main() -> int:
         scored = np.array([e.has_family and e.origin != "messages" for e in mine])
         y = np.array([e.family == "quality" for e in mine])
         ahead = behind = 0
-        for source in sorted({e.source for e in mine if e.origin != "messages"}):
+        sources = sorted({e.source for e in mine if e.origin != "messages"})
+        for source in sources:
             rows = scored & np.array([e.source == source for e in mine])
             if rows.any():
                 d = np.mean((s[rows] >= 0.5) == y[rows]) - np.mean((r[rows] >= 0.5) == y[rows])
                 ahead += d > 0
                 behind += d < 0
         gain = np.mean((s[scored] >= 0.5) == y[scored]) - np.mean((r[scored] >= 0.5) == y[scored])
-        passed = gain >= 0.010 and ahead > len(group_of) / 2
-        print(f"  rule: S - R = {gain:+.4f} family, S ahead on {ahead} of {len(group_of)} sources "
+        passed = gain >= 0.010 and ahead > len(sources) / 2
+        print(f"  rule: S - R = {gain:+.4f} family, S ahead on {ahead} of {len(sources)} sources "
               f"(behind on {behind}): {'passes' if passed else 'fails'}")
     return 0
 

@@ -32,6 +32,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,14 +75,27 @@ def name(q: F64, p_quality: F64, categories: list[Category]) -> list[str]:
     return [categories[j].value for j in within_family(q, p_quality, categories)]
 
 
+def row_keys(mine: list[Example]) -> npt.NDArray[np.str_]:
+    return np.array([f"{e.source}:{e.row}" for e in mine])
+
+
+def cached(path: Path, keys: npt.NDArray[np.str_]) -> Any:
+    """The readings kept in ``path`` (p, q, categories, keys), or None where there are none; a file of
+    readings of other rows is refused, not read."""
+    if not path.is_file():
+        return None
+    data = np.load(path, allow_pickle=False)
+    if "keys" not in data or not np.array_equal(data["keys"], keys):
+        raise SystemExit(f"{path} holds readings of other rows (the manifest changed since): remove it")
+    return data
+
+
 def readings(mine: list[Example], lang: str, args: argparse.Namespace,
              pool: object) -> tuple[F64, F64, list[Category]]:
     cache = Path(f"{args.cache}.{lang}.npz") if args.cache else None
-    keys = np.array([f"{e.source}:{e.row}" for e in mine])
-    if cache is not None and cache.is_file():
-        data = np.load(cache, allow_pickle=False)
-        if "keys" not in data or not np.array_equal(data["keys"], keys):
-            raise SystemExit(f"{cache} holds readings of other rows (the manifest changed since): remove it")
+    keys = row_keys(mine)
+    data = cached(cache, keys) if cache is not None else None
+    if data is not None:
         return data["p"], data["q"], [Category(c) for c in data["categories"]]
     model = train(mine, lang, seed=args.seed, pool=pool)  # type: ignore[arg-type]
     categories: list[Category] = model.notes["categories"]
@@ -211,8 +225,8 @@ def main() -> int:
         if args.only not in (None, lang):
             continue
         mine = [e for e in examples if e.lang == lang]
-        cached = args.cache is not None and Path(f"{args.cache}.{lang}.npz").is_file()
-        if pool is None and not cached:
+        have_cache = args.cache is not None and Path(f"{args.cache}.{lang}.npz").is_file()
+        if pool is None and not have_cache:
             pool = load_pool(args.corpora, heldout, examples)
         p, q, categories = readings(mine, lang, args, pool)
         score_language(mine, lang, p, q, categories, args.seed)
