@@ -1,7 +1,7 @@
 """Would a small neural reader of characters, trained on our rows alone, read differently enough to matter?
 
     pip install torch==2.13.0    # CPU; bench only, nothing in the package or its training imports it
-    .venv/bin/python bench/neural_probe.py --corpora DIR --cache PREFIX [--only zh|en] [--folds 6]
+    .venv/bin/python bench/neural_probe.py --corpora DIR --cache PREFIX [--only zh|en] [--folds 6] [--cost]
 
 Why: the two second readers measured so far were a frozen contextual encoder (T, +2.4 points of English
 family stacked with the n-gram reader, far over the per-case budget) and a second linear reader of
@@ -226,13 +226,37 @@ def neural_readings(mine: list[Example], lang: str,
     return m, mq, [c.value for c in categories]
 
 
+def cost() -> None:
+    """A message's time through M on one thread, by length (an untrained network: the weights do not
+    change the work)."""
+    torch = _torch()
+    torch.set_num_threads(1)
+    net = network(3000, 14)
+    net.eval()
+    with torch.no_grad():
+        for length in (44, 113, 236, CHARS):
+            x = torch.randint(2, 3000, (1, length))
+            for _ in range(20):
+                net(x)
+            started, n = time.perf_counter(), 300
+            for _ in range(n):
+                net(x)
+            macs = length * (EMBED * CHANNELS + (len(DILATIONS) - 1) * CHANNELS * CHANNELS) * WIDTH
+            print(f"  {length} characters: {(time.perf_counter() - started) / n * 1e6:,.0f} µs a message, "
+                  f"{macs / 1e6:.1f} million multiply-adds")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_out_of_source_args(ap)
     ap.add_argument("--cache", type=Path, metavar="PREFIX", required=True,
                     help="R's readings, as bench/prior_shift.py --cache PREFIX keeps them")
     ap.add_argument("--folds", type=int, default=6)
+    ap.add_argument("--cost", action="store_true", help="only time a message through M, by length")
     args = ap.parse_args()
+    if args.cost:
+        cost()
+        return 0
     loaded = labelled_examples(args)
     if loaded is None:
         return 2
