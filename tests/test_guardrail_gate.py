@@ -310,3 +310,36 @@ def test_the_inert_test_skips_texts_whose_verdicts_the_rules_leave_alone() -> No
         assert with_test == without, t
         skipped += original(t)
     assert skipped > 0
+
+
+# Seventeenth stop: the concepts ``rules_zh._classify_zh`` and ``_state_burden`` run with no word class
+# before them (the rest run only where a word of their class, or 差评/中评, is in the text)
+_ZH_CLASSLESS = ("_Z_REQUEST_OFF", "_RX_STATE_HINT", "_Z_STATE_REASON", "_Z_WAITS")
+
+
+def test_the_chinese_gate_keeps_no_text_from_a_rule() -> None:
+    """Seventeenth stop: a text with no Chinese gate word breaks no Chinese rule, so the gate only saves
+    time. Before, "您不关闭申请的话，退款一律驳回。" passed unread: ``_Z_REQUEST_OFF`` needs only
+    申请 and 关闭, and 申请 was no gate word. Checked on the regexes' parse trees, as the inert test
+    above is."""
+    rules_zh = importlib.import_module("marketplace_returns.engine.guardrail.rules_zh")
+    gate = set(gates._GATE_ZH)
+    for words in (gates._Z_REASON_WORDS, gates._Z_REVIEW_WORDS, gates._Z_COMPLAINT_WORDS,
+                  gates._Z_RECEIPT_WORDS, {"差评", "中评"}):
+        assert words <= gate
+    assert set(_ZH_CLASSLESS) <= _ZH_REACHED
+    for name in _ZH_CLASSLESS:
+        assert _every_match_holds(getattr(rules_zh, name), gate), name
+    # the gap closed: without 申请 the request withdrawn needs no gate word
+    assert not _every_match_holds(rules_zh._Z_REQUEST_OFF, gate - {"申请"})
+
+
+def test_a_complaint_named_only_by_the_regulators_short_name_or_the_wallet_is_read() -> None:
+    """Seventeenth stop: Z_COMPLAINT reads 市监 and 支付宝, but they were not complaint words, so those
+    alternatives ran only beside another one ("市监那边您先别打电话" was never read)."""
+    rules_zh = importlib.import_module("marketplace_returns.engine.guardrail.rules_zh")
+    ties = importlib.import_module("marketplace_returns.engine.guardrail.ties")
+    for text in ("市监那边您先别打电话，我们多补您五十。", "跟支付宝说是误会，我再多退你二十。"):
+        hit = rules_zh._classify_zh(ties._Doc(text))
+        assert hit is not None and hit.rule == "withdraw_complaint", text
+    assert rules_zh._classify_zh(ties._Doc("有问题可以找市监或者支付宝，这是您的权利。")) is None

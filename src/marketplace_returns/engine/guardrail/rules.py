@@ -11,7 +11,7 @@ from marketplace_returns.engine.guardrail.mixed import (
     _to_zh,
     _view,
 )
-from marketplace_returns.engine.guardrail.rules_en import _classify_en
+from marketplace_returns.engine.guardrail.rules_en import _classify_en, reads_past_gate
 from marketplace_returns.engine.guardrail.rules_zh import _classify_zh
 from marketplace_returns.engine.guardrail.ties import _Doc, _Hit
 
@@ -35,6 +35,8 @@ def _mixed(norm: str) -> _Hit | None:
 def _classify(norm: str, gates: tuple[bool, bool, bool] | None = None) -> _Hit | None:
     """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
     has_zh, has_en, mixed = gates if gates is not None else _gates(norm)
+    if not has_en and reads_past_gate(norm):  # seventeenth stop: acts read by words outside the gate
+        has_en = True
     if not (has_zh or has_en or mixed):
         return None
     doc = _Doc(norm)

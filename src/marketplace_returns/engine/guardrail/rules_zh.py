@@ -159,7 +159,7 @@ def _blank_asked(doc: _Doc) -> _Doc:
 # Sixteenth stop: words that open the gate but on their own open no rule. Nine Chinese engine replies in
 # ten hold 售后申请 ("收到您的售后申请") and no other gate word; it opens the gate as a complaint word only
 # (a request withdrawn, "撤销售后申请"), and the rules cost such a reply about 15 µs for nothing.
-_Z_INERT = frozenset({"售后申请"})
+_Z_INERT = frozenset({"售后申请", "申请"})
 # With no gate word but 售后申请, these are the words every remaining way to a rule needs (``_inert``)
 _Z_OPENERS = ("取消", "关", "结束", "放弃", "别", "不要", "不申请", "唔好", "切勿", "请勿", "支付宝", "客服",
               "市监", "单子", "低分")
@@ -352,5 +352,5 @@ _Z_WAITS = re.compile(
 # threat only, so telling the buyer how to cancel a request, or that it may stay, is no act.
 _Z_REQUEST_OFF = re.compile(  # every alternative opens with a literal (re skips ahead to one)
     r"(?:撤销|取消|撤回|撤掉|撤了|撤|关闭|关掉|关了)(?:掉|了|一下)?[^。！？!?，,]{0,6}?申请"
-    r"|申请(?:您|你)?先?(?:撤|取消|关)|不撤销?(?:退款|退货)?申请")
+    r"|申请(?:您|你)?先?不?(?:撤|取消|关)|不撤销?(?:退款|退货)?申请")
 _RX_REQUEST_HINT = re.compile(r"撤|取消|关")
