@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marketplace_returns.engine.guardrail.gates import _gates
 from marketplace_returns.engine.guardrail.mixed import (
+    _CJK_CHAR,
     _RX_EN_TO_ZH,
     _RX_ZH_TO_EN,
     _RX_ZH_WORDS,
@@ -35,7 +36,10 @@ def _mixed(norm: str) -> _Hit | None:
 def _classify(norm: str, gates: tuple[bool, bool, bool] | None = None) -> _Hit | None:
     """The first rule the normalised text breaks, with the span (in ``norm``) of its sentences."""
     has_zh, has_en, mixed = gates if gates is not None else _gates(norm)
-    if not has_en and reads_past_gate(norm):  # seventeenth stop: acts read by words outside the gate
+    # seventeenth stop: the English acts read by words outside the gate - on a text with a Latin word (a
+    # text with Chinese in it and no Latin word is not ``mixed``: ``_gates``), the test for Chinese asked
+    # first, as it answers at the first character of a Chinese reply
+    if not has_en and (mixed or norm.isascii() or _CJK_CHAR.search(norm) is None) and reads_past_gate(norm):
         has_en = True
     if not (has_zh or has_en or mixed):
         return None
