@@ -239,6 +239,7 @@ class LangModel:
     """One language's weights: the gram vocabularies, the matrix and its calibration."""
 
     __slots__ = (
+        "allowed",
         "band",
         "band_text",
         "bias",
@@ -287,6 +288,10 @@ class LangModel:
         self.char_vocab = char_vocab
         self.word_vocab = word_vocab
         self.quality_flags = tuple(FAMILY_OF[c] is Family.QUALITY for c in self.categories)
+        # the categories of each family (keyed by "is quality"), all of them where a family has none:
+        # worked out once here rather than on every categorise
+        self.allowed = {quality: tuple(i for i, q in enumerate(self.quality_flags) if q is quality)
+                        or tuple(range(len(self.categories))) for quality in (True, False)}
         self.category_matrix = np.ascontiguousarray(matrix[:, 1:])
         self.category_bias = bias[1:].astype(np.float64).tolist()
         if matrix.shape != (len(char_vocab) + len(word_vocab), 1 + len(self.categories)) \
@@ -339,15 +344,14 @@ class LangModel:
         if rows:
             summed = self.category_matrix.take(rows, axis=0).sum(axis=0, dtype=np.float64).tolist()
             scale = 1.0 / sqrt(distinct)
-            z = [(s * scale + b) / self.temperature for s, b in zip(summed, self.category_bias, strict=True)]
+            temperature = self.temperature
+            z = [(s * scale + b) / temperature for s, b in zip(summed, self.category_bias, strict=True)]
         else:
             z = [b / self.temperature for b in self.category_bias]
         top = max(z)
         e = [exp(v - top) for v in z]
         total = sum(e)
-        quality = family is Family.QUALITY
-        allowed = [i for i, q in enumerate(self.quality_flags) if q is quality] or list(range(len(z)))
-        best = max(allowed, key=e.__getitem__)
+        best = max(self.allowed[family is Family.QUALITY], key=e.__getitem__)
         return self.categories[best], round(e[best] / total, 4)
 
 
