@@ -108,7 +108,11 @@ class CharModel:
     def logit(self, text: str) -> float:
         """The family logit of a ``prepare``d text (the intercept alone when no gram is known)."""
         num = sq = 0.0
-        for dot, norm in map(self.word_score, text.split()):
+        scores, score = self.scores, self.word_score
+        for word in text.split():
+            # the memo looked up here, not through a call of word_score: most words are known
+            got = scores.get(word)
+            dot, norm = got if got is not None else score(word)
             num += dot
             sq += norm
         return num / sqrt(sq) + self.intercept if sq else self.intercept
