@@ -322,6 +322,16 @@ def test_a_short_message_says_nothing_of_a_limit() -> None:
     assert not any(i.startswith("read the first") for i in reading.ignored)
 
 
+def test_a_reading_is_made_in_field_order() -> None:
+    # words._read_text makes a reading positionally (WordsReading._make): its fields in this order.
+    assert WordsReading._fields == (
+        "category", "strong", "severity", "colour_severity", "quality_denied", "any_quality_cue",
+        "counterfeit_claim", "cues", "ignored", "count", "mix", "ranking", "read_chars", "total_chars")
+    reading = words("质量没问题，就是颜色差太多了 color")
+    assert (reading.mix, reading.count, reading.read_chars) == ("mixed", len(reading.cues), 20)
+    assert reading.quality_denied and reading.strong and reading.category is reading.ranking[0]
+
+
 def test_a_cue_past_the_limit_is_not_read() -> None:
     message = "的" * (READ_LIMIT + 10) + "，开线了"
     assert words(message).category is None
