@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 
 from marketplace_returns.engine.classifier import classify
 from marketplace_returns.engine.cues import Lexicon
-from marketplace_returns.engine.text import CLAUSE, READ_LIMIT, cap, normalise
+from marketplace_returns.engine.text import (
+    _EN_SPELLING,
+    _EN_TOKEN,
+    CLAUSE,
+    READ_LIMIT,
+    cap,
+    en_tokens,
+    normalise,
+)
 from marketplace_returns.engine.words import WordsReading, read_words
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Category, Family
@@ -357,6 +365,14 @@ def test_any_text_is_read(text: str) -> None:
     reading = words(text)
     assert reading.count == len(reading.cues)
     assert words(text) == reading
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="az09'.!?;,:()# \t\n\u3000\u2028é中", max_size=120))
+def test_english_tokens_are_the_expressions(text: str) -> None:
+    # en_tokens cuts at whitespace and memoises each piece's tokens: the same as the expression's.
+    get = _EN_SPELLING.get
+    assert en_tokens(text) == [get(t, t) for t in _EN_TOKEN.findall(text)]
 
 
 # -- the segmenter's dictionary ----------------------------------------------------------------------
