@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 
 from marketplace_returns.engine.classifier import classify
 from marketplace_returns.engine.cues import Lexicon
-from marketplace_returns.engine.text import CLAUSE, READ_LIMIT, cap, normalise
+from marketplace_returns.engine.text import (
+    _EN_SPELLING,
+    _EN_TOKEN,
+    CLAUSE,
+    READ_LIMIT,
+    cap,
+    en_tokens,
+    normalise,
+)
 from marketplace_returns.engine.words import WordsReading, read_words
 from marketplace_returns.models.case import Case
 from marketplace_returns.models.vocabulary import Category, Family
@@ -322,6 +330,16 @@ def test_a_short_message_says_nothing_of_a_limit() -> None:
     assert not any(i.startswith("read the first") for i in reading.ignored)
 
 
+def test_a_reading_is_made_in_field_order() -> None:
+    # words._read_text makes a reading positionally (WordsReading._make): its fields in this order.
+    assert WordsReading._fields == (
+        "category", "strong", "severity", "colour_severity", "quality_denied", "any_quality_cue",
+        "counterfeit_claim", "cues", "ignored", "count", "mix", "ranking", "read_chars", "total_chars")
+    reading = words("质量没问题，就是颜色差太多了 color")
+    assert (reading.mix, reading.count, reading.read_chars) == ("mixed", len(reading.cues), 20)
+    assert reading.quality_denied and reading.strong and reading.category is reading.ranking[0]
+
+
 def test_a_cue_past_the_limit_is_not_read() -> None:
     message = "的" * (READ_LIMIT + 10) + "，开线了"
     assert words(message).category is None
@@ -347,6 +365,14 @@ def test_any_text_is_read(text: str) -> None:
     reading = words(text)
     assert reading.count == len(reading.cues)
     assert words(text) == reading
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="az09'.!?;,:()# \t\n\u3000\u2028é中", max_size=120))
+def test_english_tokens_are_the_expressions(text: str) -> None:
+    # en_tokens cuts at whitespace and memoises each piece's tokens: the same as the expression's.
+    get = _EN_SPELLING.get
+    assert en_tokens(text) == [get(t, t) for t in _EN_TOKEN.findall(text)]
 
 
 # -- the segmenter's dictionary ----------------------------------------------------------------------

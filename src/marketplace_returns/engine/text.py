@@ -91,9 +91,27 @@ _EN_SPELLING.update({b: CLAUSE for b in ".!?;,:()"})
 
 
 def en_tokens(text: str) -> list[str]:
-    """English tokens of normalised ``text``; clause breaks become :data:`CLAUSE`."""
+    """English tokens of normalised ``text``; clause breaks become :data:`CLAUSE`.
+
+    Cut at whitespace first, each piece's tokens memoised: no token holds whitespace, so the tokens of
+    the text are those of its pieces in order; buyers reuse their words, and a piece seen before is
+    one lookup where the regular expression costs about 1,200 instructions a token (callgrind)."""
+    out: list[str] = []
+    for piece in text.split():
+        out += _piece_tokens(piece) if len(piece) <= _PIECE_MEMO_CHARS else _tokens_of(piece)
+    return out
+
+
+_PIECE_MEMO_CHARS = 32
+"""Pieces up to this long are memoised: a word, with its punctuation; a longer one is junk."""
+
+
+def _tokens_of(piece: str) -> tuple[str, ...]:
     get = _EN_SPELLING.get
-    return [get(t, t) for t in _EN_TOKEN.findall(text)]
+    return tuple([get(t, t) for t in _EN_TOKEN.findall(piece)])
+
+
+_piece_tokens = lru_cache(maxsize=16384)(_tokens_of)
 
 
 READ_LIMIT = 3000
