@@ -376,7 +376,6 @@ def _reason_said_words(t: str) -> bool:
                  or "state" in t) and any(w in t for w in _REASON_SAID_WORDS))
 
 
-
 def _request_off_words(t: str) -> bool:
     """Whether ``t`` holds the words every _E_REQUEST_OFF match needs (a request withdrawn)."""
     return "request" in t and any(w in t for w in _REQUEST_OFF_WORDS)
