@@ -240,7 +240,8 @@ def _model_may_block(norm: str, gates: tuple[bool, bool, bool] | None = None) ->
 
 
 # A request named ("售后申请" opens every reply; "退款申请", "return request" since round 7 open the rules
-# for a request withdrawn under a threat) is not an act or a benefit the layer may read alone.
+# for a request withdrawn under a threat) is not an act or a benefit the layer may read alone; nor are the
+# words that open the rules only (seventeenth stop: 申请, 市监, 支付宝; ``gates._G_Z_RULES_ONLY``).
 _REQUEST_WORDS = ("售后申请", "退款申请", "退货申请", "取消申请", "撤销申请", "撤回申请", *_G_Z_RULES_ONLY)
 _MODEL_GATE_ZH_WORDS = frozenset(w for w in _GATE_ZH if w not in _REQUEST_WORDS)
 _RX_MODEL_GATE_ZH = _any_of(tuple(_MODEL_GATE_ZH_WORDS))
